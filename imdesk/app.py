@@ -1,0 +1,63 @@
+"""Composition root: paths, database (guarded migrations), services, and the Qt console."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from imdesk.errors import DatabaseReadOnly
+from imdesk.services.catalog import CatalogService
+from imdesk.services.clock import Clock
+from imdesk.services.incidents import IncidentService
+from imdesk.services.settings import SettingsService
+from imdesk.storage.database import Database
+from imdesk.storage.migrate import needs_upgrade, upgrade
+
+
+@dataclass
+class AppContext:
+    """Everything a front end (console, command line, test) needs, built once."""
+
+    db: Database
+    incidents: IncidentService
+    catalog: CatalogService
+    settings: SettingsService
+    migration_backup: Path | None = None
+    notices: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def open_database(url: str, *, read_only: bool | None = None) -> tuple[Database, Path | None]:
+    """Open and bring to the current schema (refusing newer, backing up before upgrading)."""
+    db = Database(url, read_only=read_only)
+    try:
+        if not needs_upgrade(db):
+            return db, None
+        if db.read_only:
+            raise DatabaseReadOnly(
+                "the database is read-only and needs an upgrade first",
+                hint="Open it once from an account that can write to it.",
+            )
+        return db, upgrade(db)
+    except BaseException:
+        db.dispose()
+        raise
+
+
+def build_context(url: str, *, clock: Clock | None = None, author: str | None = None,
+                  read_only: bool | None = None) -> AppContext:
+    db, backup = open_database(url, read_only=read_only)
+    ctx = AppContext(
+        db=db,
+        incidents=IncidentService(db, clock=clock, author=author),
+        catalog=CatalogService(db),
+        settings=SettingsService(db),
+        migration_backup=backup,
+    )
+    if backup is not None:
+        ctx.notices.append(f"The database was upgraded; the copy from before is {backup}.")
+    if db.read_only:
+        ctx.notices.append("Read-only: this database file cannot be written. Nothing can be saved.")
+    return ctx

@@ -1,0 +1,159 @@
+"""Command-line front door: no sub-command opens the console; sub-commands run headless.
+
+Bad input exits 2 with one line on stderr and changes nothing; an environment problem
+(database locked, damaged, too new) exits 1 with one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from imdesk import __version__
+
+if TYPE_CHECKING:
+    from imdesk.app import AppContext
+
+
+class UsageError(Exception):
+    """Bad input on the command line (exit 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="imdesk", description="The incident manager's console.")
+    p.add_argument("--version", action="version", version=f"imdesk {__version__}")
+    p.add_argument("--db", metavar="URL", help="database URL or SQLite file (default: your data dir)")
+    p.add_argument("--demo", action="store_true", help="use the separate demo database")
+    p.add_argument("--self-test", action="store_true",
+                   help="open the main window offscreen on a temp database and exit 0 if all works")
+    p.add_argument("--take-over", action="store_true",
+                   help="take over a stale lock left by a console that crashed")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    inc = sub.add_parser("incident", help="incidents").add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    add = inc.add_parser("add", help="open an incident")
+    add.add_argument("--title", required=True)
+    add.add_argument("--impact", required=True)
+    add.add_argument("--urgency", required=True)
+    add.add_argument("--service")
+    add.add_argument("--major", action="store_true")
+    add.add_argument("--exercise", action="store_true", help="a drill, kept out of metrics")
+    add.add_argument("--origin", default="phone")
+    add.add_argument("--description", default="")
+    add.add_argument("--json", action="store_true")
+    lst = inc.add_parser("list", help="list incidents (open ones by default)")
+    lst.add_argument("--status", action="append", default=[])
+    lst.add_argument("--all", action="store_true")
+    lst.add_argument("--json", action="store_true")
+    show = inc.add_parser("show", help="an incident with its timeline")
+    show.add_argument("ref")
+    show.add_argument("--json", action="store_true")
+    st = inc.add_parser("status", help="move an incident through its lifecycle")
+    st.add_argument("ref")
+    st.add_argument("status")
+    st.add_argument("--note", default="")
+    st.add_argument("--json", action="store_true")
+    note = inc.add_parser("note", help="add a note to the timeline")
+    note.add_argument("ref")
+    note.add_argument("text")
+    note.add_argument("--json", action="store_true")
+
+    dbp = sub.add_parser("db", help="database upkeep").add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    chk = dbp.add_parser("check", help="integrity, hash chains and projections")
+    chk.add_argument("--json", action="store_true")
+    bak = dbp.add_parser("backup", help="copy the database to FILE (online, verified)")
+    bak.add_argument("file", type=Path)
+    res = dbp.add_parser("restore", help="replace the database with a verified backup FILE")
+    res.add_argument("file", type=Path)
+
+    demo = sub.add_parser("demo", help="demo data").add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    seed = demo.add_parser("seed", help="bulk-insert synthetic incidents (for benchmarks)")
+    seed.add_argument("--incidents", type=int, required=True)
+    seed.add_argument("--entries", type=int, required=True, help="timeline entries in all")
+    seed.add_argument("--json", action="store_true")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(args_list)
+    except UsageError as exc:
+        print(f"imdesk: {exc}", file=sys.stderr)
+        return 2
+    if args.self_test:
+        from imdesk.qt.self_test import run_self_test  # noqa: PLC0415
+
+        return run_self_test()
+    if args.command is None:
+        from imdesk.qt.console import run_console  # noqa: PLC0415
+
+        return run_console(db_url=_db_url(args), demo=args.demo, take_over=args.take_over)
+    return run_command(args)
+
+
+def _db_url(args: argparse.Namespace) -> str:
+    from imdesk.paths import demo_db_path, resolve_db_url  # noqa: PLC0415
+
+    if args.demo and not args.db:
+        return f"sqlite:///{demo_db_path()}"
+    return resolve_db_url(args.db)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from imdesk.domain.errors import NotFoundError, ValidationError  # noqa: PLC0415
+    from imdesk.errors import KnownError  # noqa: PLC0415
+
+    try:
+        return _dispatch(args)
+    except (ValidationError, NotFoundError, UsageError) as exc:
+        print(f"imdesk: {exc}", file=sys.stderr)
+        return 2
+    except KnownError as exc:
+        print(f"imdesk: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from imdesk import cli_commands as cmd  # noqa: PLC0415
+
+    url = _db_url(args)
+    if args.command == "db" and args.action == "restore":
+        return cmd.db_restore(url, args.file)
+    ctx = _context(url, demo=args.demo)
+    try:
+        handler = getattr(cmd, f"{args.command}_{args.action}")
+        result: int = handler(ctx, args)
+        return result
+    finally:
+        ctx.close()
+
+
+def _context(url: str, *, demo: bool) -> AppContext:
+    from imdesk.app import build_context  # noqa: PLC0415
+
+    ctx = build_context(url)
+    if demo:
+        from imdesk.services.demo_data import ensure_demo_data  # noqa: PLC0415
+
+        ensure_demo_data(ctx)
+    return ctx
+
+
+def emit(data: Any, as_json: bool, text: str) -> None:
+    if as_json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        print(text)

@@ -1,0 +1,1 @@
+"""Pure domain rules: incidents, lifecycle, priority, SLA clocks, timeline. Standard library only."""

@@ -1,0 +1,154 @@
+"""Timeline entries: the record of an incident, hash-chained so that tampering shows."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+GENESIS_HASH = "0" * 64
+
+
+class EntryKind(StrEnum):
+    OPENED = "opened"
+    STATUS = "status"
+    NOTE = "note"
+    EDIT = "edit"
+    PRIORITY = "priority"
+    MAJOR = "major"
+
+
+@dataclass(frozen=True)
+class EntryDraft:
+    """What a service wants to append; seq, uuid, times and hashes are added on write."""
+
+    kind: str
+    text: str = ""
+    data: Mapping[str, Any] = field(default_factory=dict)
+    occurred_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    incident_ref: str
+    seq: int
+    uuid: str
+    kind: str
+    text: str
+    author: str
+    recorded_at: datetime
+    occurred_at: datetime | None
+    data: Mapping[str, Any]
+    prev_hash: str
+    hash: str
+
+    @property
+    def effective_at(self) -> datetime:
+        return self.occurred_at or self.recorded_at
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "uuid": self.uuid,
+            "kind": self.kind,
+            "text": self.text,
+            "author": self.author,
+            "recorded_at": iso(self.recorded_at),
+            "occurred_at": iso(self.occurred_at),
+            "data": dict(self.data),
+            "hash": self.hash,
+        }
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z, or None."""
+    if value is None:
+        return None
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def entry_hash(
+    *,
+    prev_hash: str,
+    incident_ref: str,
+    seq: int,
+    uuid: str,
+    kind: str,
+    text: str,
+    author: str,
+    recorded_at: datetime,
+    occurred_at: datetime | None,
+    data: Mapping[str, Any],
+) -> str:
+    """SHA-256 over the previous hash and a canonical JSON form of the entry's content."""
+    body = json.dumps(
+        {
+            "prev": prev_hash,
+            "incident": incident_ref,
+            "seq": seq,
+            "uuid": uuid,
+            "kind": kind,
+            "text": text,
+            "author": author,
+            "recorded_at": iso(recorded_at),
+            "occurred_at": iso(occurred_at),
+            "data": data,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def recompute_hash(entry: TimelineEntry, prev_hash: str) -> str:
+    return entry_hash(
+        prev_hash=prev_hash,
+        incident_ref=entry.incident_ref,
+        seq=entry.seq,
+        uuid=entry.uuid,
+        kind=entry.kind,
+        text=entry.text,
+        author=entry.author,
+        recorded_at=entry.recorded_at,
+        occurred_at=entry.occurred_at,
+        data=entry.data,
+    )
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    incident_ref: str
+    seq: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.incident_ref} entry {self.seq}: {self.reason}"
+
+
+def verify_chain(
+    entries: Iterable[TimelineEntry], *, expected_head: str | None = None, ref: str = ""
+) -> ChainProblem | None:
+    """Walk one incident's entries in seq order; return the first problem or None."""
+    prev = GENESIS_HASH
+    expected_seq = 1
+    last: TimelineEntry | None = None
+    for entry in entries:
+        ref = entry.incident_ref
+        if entry.seq != expected_seq:
+            return ChainProblem(ref, expected_seq, f"missing or reordered (found seq {entry.seq})")
+        if entry.prev_hash != prev:
+            return ChainProblem(ref, entry.seq, "does not link to the entry before it")
+        if recompute_hash(entry, prev) != entry.hash:
+            return ChainProblem(ref, entry.seq, "content does not match its hash (edited)")
+        prev = entry.hash
+        expected_seq += 1
+        last = entry
+    if expected_head is not None and prev != expected_head:
+        seq = last.seq if last else 0
+        return ChainProblem(ref, seq + 1, "head hash does not match the incident (entry removed)")
+    return None

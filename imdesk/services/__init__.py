@@ -1,0 +1,1 @@
+"""Use cases. One public method is one unit of work (one transaction)."""

@@ -1,0 +1,256 @@
+"""Incident use cases: open, edit, move through the lifecycle, note, list. Each one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from imdesk.domain.errors import ValidationError
+from imdesk.domain.incident import EDITABLE_FIELDS, IncidentState, Origin, apply
+from imdesk.domain.lifecycle import Status, check_transition
+from imdesk.domain.priority import Level
+from imdesk.domain.sla import SlaState
+from imdesk.domain.text import TITLE_MAX, clean_text
+from imdesk.domain.timeline import GENESIS_HASH, EntryDraft, EntryKind, TimelineEntry
+from imdesk.services.clock import Clock, SystemClock, default_author
+from imdesk.services.settings import load_matrix, load_sla
+from imdesk.storage import incident_repo, timeline_repo
+from imdesk.storage.database import Database
+from imdesk.storage.incident_repo import IncidentQuery
+from imdesk.storage.models import IncidentRow
+
+REF_PREFIX = "INC-"
+REF_BASE = 1000
+
+
+@dataclass(frozen=True)
+class NewIncident:
+    """What the user typed into the new-incident dialog or the command line (raw strings)."""
+
+    title: str
+    impact: str
+    urgency: str
+    service: str | None = None
+    origin: str = "phone"
+    description: str = ""
+    major: bool = False
+    exercise: bool = False
+    opened_at: datetime | None = None  # backdated opening ("the call came at 10:02")
+
+
+@dataclass(frozen=True)
+class IncidentEdit:
+    """Changed fields only (None = unchanged)."""
+
+    title: str | None = None
+    description: str | None = None
+    service: str | None = None  # "" clears the service
+    origin: str | None = None
+    impact: str | None = None
+    urgency: str | None = None
+    major: bool | None = None
+
+
+@dataclass(frozen=True)
+class IncidentDetail:
+    incident: IncidentState
+    timeline: list[TimelineEntry]
+
+
+@dataclass(frozen=True)
+class DeskCounts:
+    open: int
+    open_majors: int
+    breached: int
+    at_risk: int
+
+
+def parse_origin(value: str) -> Origin:
+    try:
+        return Origin(value.strip().lower().replace("-", "_"))
+    except ValueError:
+        allowed = ", ".join(o.value for o in Origin)
+        raise ValidationError("origin", f"origin must be one of {allowed}, not {value!r}") from None
+
+
+class IncidentService:
+    """Opens and changes incidents; every change is a timeline entry in the same transaction."""
+
+    def __init__(self, db: Database, clock: Clock | None = None, author: str | None = None) -> None:
+        self._db = db
+        self._clock = clock or SystemClock()
+        self.author = author or default_author()
+
+    # -- writing ---------------------------------------------------------------------------
+    def create(self, new: NewIncident) -> IncidentState:
+        title = clean_text(new.title, "title", max_len=TITLE_MAX, required=True, single_line=True)
+        description = clean_text(new.description, "description")
+        impact = Level.parse(new.impact, "impact")
+        urgency = Level.parse(new.urgency, "urgency")
+        origin = parse_origin(new.origin)
+        now = self._clock.now()
+        if new.opened_at is not None and new.opened_at > now + timedelta(seconds=5):
+            raise ValidationError("opened_at", "an incident cannot be opened in the future")
+        with self._db.write() as s:
+            service_id = incident_repo.service_id_for(s, new.service)
+            service = incident_repo.service_name(s, service_id)
+            matrix, sla = load_matrix(s), load_sla(s)
+            priority = matrix.priority(impact, urgency)
+            targets = sla.for_priority(priority)
+            row = IncidentRow(
+                ref=f"pending-{now.timestamp()}", title=title, description="", impact=impact,
+                urgency=urgency, priority=priority, status=Status.NEW, major=new.major,
+                origin=origin, exercise=new.exercise, opened_at=now, on_hold_seconds=0,
+                respond_minutes=1, resolve_minutes=1, respond_due=now, resolve_due=now,
+                last_seq=0, head_hash=GENESIS_HASH, updated_at=now,
+            )
+            s.add(row)
+            s.flush()
+            row.ref = f"{REF_PREFIX}{REF_BASE + row.id}"
+            draft = EntryDraft(
+                EntryKind.OPENED,
+                text=title,
+                data={
+                    "title": title, "description": description, "service": service,
+                    "impact": impact.value, "urgency": urgency.value, "priority": priority.value,
+                    "major": new.major, "origin": origin.value, "exercise": new.exercise,
+                    "respond_minutes": targets.respond_minutes,
+                    "resolve_minutes": targets.resolve_minutes,
+                },
+                occurred_at=new.opened_at,
+            )
+            return self._append(s, row, None, draft, service_id, now)
+
+    def change_status(self, ref: str, target: str | Status, note: str = "") -> IncidentState:
+        goal = target if isinstance(target, Status) else Status.parse(target)
+        text = clean_text(note, "note")
+        with self._db.write() as s:
+            row = incident_repo.get_row(s, ref, for_update=True)
+            state = incident_repo.row_state(s, row)
+            check_transition(state.status, goal, text)
+            draft = EntryDraft(EntryKind.STATUS, text=text,
+                               data={"from": state.status.value, "to": goal.value})
+            return self._append(s, row, state, draft, row.service_id, self._clock.now())
+
+    def add_note(self, ref: str, text: str, occurred_at: datetime | None = None) -> TimelineEntry:
+        body = clean_text(text, "note", required=True)
+        now = self._clock.now()
+        with self._db.write() as s:
+            row = incident_repo.get_row(s, ref, for_update=True)
+            state = incident_repo.row_state(s, row)
+            if occurred_at is not None:
+                if occurred_at > now + timedelta(seconds=5):
+                    raise ValidationError("occurred_at", "a note cannot happen in the future")
+                if occurred_at < state.opened_at:
+                    raise ValidationError("occurred_at", "a note cannot predate the incident")
+            return self._write(s, row, state, EntryDraft(EntryKind.NOTE, body, {}, occurred_at),
+                               row.service_id, now)[1]
+
+    def edit(self, ref: str, edit: IncidentEdit) -> IncidentState:
+        """Apply the changed fields; one entry per kind of change, all in one transaction."""
+        with self._db.write() as s:
+            row = incident_repo.get_row(s, ref, for_update=True)
+            state = incident_repo.row_state(s, row)
+            now = self._clock.now()
+            service_id = row.service_id
+            changes: dict[str, list[Any]] = {}
+            if edit.title is not None:
+                title = clean_text(edit.title, "title", max_len=TITLE_MAX, required=True,
+                                   single_line=True)
+                if title != state.title:
+                    changes["title"] = [state.title, title]
+            if edit.description is not None:
+                desc = clean_text(edit.description, "description")
+                if desc != state.description:
+                    changes["description"] = [state.description, desc]
+            if edit.service is not None:
+                new_id = incident_repo.service_id_for(s, edit.service or None)
+                name = incident_repo.service_name(s, new_id)
+                if name != state.service:
+                    changes["service"] = [state.service, name]
+                    service_id = new_id
+            if edit.origin is not None:
+                origin = parse_origin(edit.origin)
+                if origin != state.origin:
+                    changes["origin"] = [state.origin.value, origin.value]
+            impact = Level.parse(edit.impact, "impact") if edit.impact is not None else state.impact
+            urgency = (Level.parse(edit.urgency, "urgency") if edit.urgency is not None
+                       else state.urgency)
+            assert set(changes) <= set(EDITABLE_FIELDS)
+            if changes:
+                summary = ", ".join(f"{k}: {_short(v[0])} → {_short(v[1])}" for k, v in changes.items())
+                state = self._append(s, row, state,
+                                     EntryDraft(EntryKind.EDIT, summary, {"changes": changes}),
+                                     service_id, now)
+            if (impact, urgency) != (state.impact, state.urgency):
+                priority = load_matrix(s).priority(impact, urgency)
+                targets = load_sla(s).for_priority(priority)
+                text = (f"impact {state.impact} → {impact}, urgency {state.urgency} → {urgency}: "
+                        f"{state.priority} → {priority}")
+                state = self._append(s, row, state, EntryDraft(EntryKind.PRIORITY, text, {
+                    "impact": impact.value, "urgency": urgency.value, "priority": priority.value,
+                    "from": state.priority.value, "respond_minutes": targets.respond_minutes,
+                    "resolve_minutes": targets.resolve_minutes,
+                }), service_id, now)
+            if edit.major is not None and edit.major != state.major:
+                text = "declared a major incident" if edit.major else "no longer a major incident"
+                state = self._append(s, row, state,
+                                     EntryDraft(EntryKind.MAJOR, text, {"major": edit.major}),
+                                     service_id, now)
+            return state
+
+    def _append(self, s: Session, row: IncidentRow, state: IncidentState | None, draft: EntryDraft,
+                service_id: int | None, now: datetime) -> IncidentState:
+        return self._write(s, row, state, draft, service_id, now)[0]
+
+    def _write(self, s: Session, row: IncidentRow, state: IncidentState | None, draft: EntryDraft,
+               service_id: int | None, now: datetime) -> tuple[IncidentState, TimelineEntry]:
+        prev_hash = state.head_hash if state else GENESIS_HASH
+        seq = (state.last_seq if state else 0) + 1
+        entry = timeline_repo.append(s, row, draft, author=self.author, now=now,
+                                     prev_hash=prev_hash, seq=seq)
+        new_state = apply(state, entry)
+        incident_repo.write_state(row, new_state, service_id)
+        return new_state, entry
+
+    # -- reading ---------------------------------------------------------------------------
+    def get(self, ref: str) -> IncidentState:
+        with self._db.read() as s:
+            return incident_repo.row_state(s, incident_repo.get_row(s, ref))
+
+    def detail(self, ref: str) -> IncidentDetail:
+        with self._db.read() as s:
+            row = incident_repo.get_row(s, ref)
+            return IncidentDetail(incident_repo.row_state(s, row), timeline_repo.entries_for(s, row))
+
+    def page(self, query: IncidentQuery, offset: int, limit: int) -> list[IncidentState]:
+        with self._db.read() as s:
+            return incident_repo.list_page(s, query, offset, limit)
+
+    def count(self, query: IncidentQuery) -> int:
+        with self._db.read() as s:
+            return incident_repo.count(s, query)
+
+    def desk_counts(self) -> DeskCounts:
+        now = self._clock.now()
+        with self._db.read() as s:
+            states = incident_repo.open_states(s)
+        live = [st for st in states if not st.exercise]
+        readings = [st.sla(now).state for st in live]
+        return DeskCounts(
+            open=len(live),
+            open_majors=sum(1 for st in live if st.major),
+            breached=sum(1 for r in readings if r == SlaState.BREACHED),
+            at_risk=sum(1 for r in readings if r == SlaState.AT_RISK),
+        )
+
+    def now(self) -> datetime:
+        return self._clock.now()
+
+
+def _short(value: Any) -> str:
+    text = "—" if value in (None, "") else str(value)
+    return text if len(text) <= 40 else text[:39] + "…"

@@ -1,0 +1,73 @@
+"""`db check`: the file's integrity, every incident's hash chain, and projection == rebuild."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+
+from sqlalchemy import text
+
+from imdesk.domain.incident import ProjectionError, rebuild
+from imdesk.domain.timeline import verify_chain
+from imdesk.storage import incident_repo, timeline_repo
+from imdesk.storage.database import Database
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    incidents: int
+    entries: int
+    problem: str | None  # the first problem found, or None when all is well
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def quick_check(db: Database) -> str:
+    """'ok' or the first line SQLite reports (PostgreSQL: 'ok')."""
+    if not db.is_sqlite:
+        return "ok"
+    with db.engine.connect() as conn:
+        return str(conn.execute(text("PRAGMA quick_check(1)")).scalar_one())
+
+
+def check_database(db: Database, *, ref: str | None = None,
+                   progress: Callable[[int], None] | None = None) -> CheckReport:
+    if db.is_sqlite and ref is None:
+        with db.engine.connect() as conn:
+            result = str(conn.execute(text("PRAGMA integrity_check(1)")).scalar_one())
+        if result != "ok":
+            return CheckReport(0, 0, f"database file: {result}")
+    incidents = entries = 0
+    with db.read() as s:
+        if ref is not None:
+            row = incident_repo.get_row(s, ref)
+            pairs = iter([(row, timeline_repo.entries_for(s, row))])
+        else:
+            pairs = timeline_repo.iter_all(s)
+        for row, timeline in pairs:
+            incidents += 1
+            entries += len(timeline)
+            problem = verify_chain(timeline, expected_head=row.head_hash, ref=row.ref)
+            if problem is not None:
+                return CheckReport(incidents, entries, f"hash chain broken at {problem}")
+            stored = incident_repo.row_state(s, row)
+            try:
+                rebuilt = rebuild(timeline)
+            except ProjectionError as exc:
+                return CheckReport(incidents, entries, f"{row.ref}: {exc}")
+            for f in fields(stored):
+                if getattr(stored, f.name) != getattr(rebuilt, f.name):
+                    return CheckReport(
+                        incidents, entries,
+                        f"{row.ref}: projection field {f.name} is {getattr(stored, f.name)!r} "
+                        f"but the timeline says {getattr(rebuilt, f.name)!r}",
+                    )
+            if (row.respond_due, row.resolve_due, row.sla_due) != (
+                rebuilt.respond_due, rebuilt.resolve_due, rebuilt.sla_due
+            ):
+                return CheckReport(incidents, entries, f"{row.ref}: stored SLA due times are stale")
+            if progress is not None and incidents % 1000 == 0:
+                progress(incidents)
+    return CheckReport(incidents, entries, None)

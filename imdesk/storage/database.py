@@ -1,0 +1,168 @@
+"""Engine and session set-up: SQLite pragmas, BEGIN IMMEDIATE for writes, error translation."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from imdesk.errors import (
+    DatabaseBusy,
+    DatabaseCorrupt,
+    DatabaseReadOnly,
+    DatabaseUnavailable,
+    DiskFull,
+    KnownError,
+)
+
+BUSY_TIMEOUT_MS = 5000
+
+
+@dataclass(frozen=True)
+class DbInfo:
+    url: str  # without password
+    dialect: str
+    path: Path | None
+    read_only: bool
+
+    @property
+    def label(self) -> str:
+        if self.path is not None:
+            suffix = " (read-only)" if self.read_only else ""
+            return f"local file {self.path}{suffix}"
+        return f"PostgreSQL {self.url}"
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def _sqlite_path(url: URL) -> Path | None:
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def translate(exc: BaseException) -> KnownError | None:
+    """Map a driver error to a KnownError the user can act on, or None for a bug."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    text = str(orig).lower()
+    if isinstance(orig, sqlite3.Error):
+        if "locked" in text or "busy" in text:
+            return DatabaseBusy("the database stayed busy for more than 5 s; try again")
+        if "readonly" in text or "read-only" in text:
+            return DatabaseReadOnly("the database is read-only; nothing can be saved")
+        if "full" in text:
+            return DiskFull("the disk is full: nothing could be saved; free some space and retry")
+        if "not a database" in text or "malformed" in text or "corrupt" in text:
+            return DatabaseCorrupt(
+                "the database file is damaged", hint="Restore the newest backup (imdesk db restore)."
+            )
+        if "disk i/o" in text or "unable to open" in text:
+            return DatabaseUnavailable(f"the database file cannot be used: {orig}")
+    elif isinstance(exc, OperationalError):
+        return DatabaseUnavailable(f"the database server cannot be used: {str(orig).splitlines()[0]}")
+    return None
+
+
+class Database:
+    """One database: an engine plus read and write units of work."""
+
+    def __init__(self, url: str, *, read_only: bool | None = None, echo: bool = False) -> None:
+        parsed = make_url(url)
+        self._path = _sqlite_path(parsed)
+        if read_only is None:
+            read_only = self._path is not None and self._path.exists() and not _writable(self._path)
+        self.read_only = read_only
+        kwargs: dict[str, Any] = {"echo": echo, "future": True}
+        if self._path is not None:
+            if read_only:
+                parsed = make_url(f"sqlite:///file:{self._path}?mode=ro&uri=true")
+            kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+        else:
+            kwargs["pool_pre_ping"] = True
+        self.engine: Engine = create_engine(parsed, **kwargs)
+        self.dialect = self.engine.dialect.name
+        if self.dialect == "sqlite":
+            _install_sqlite_hooks(self.engine, read_only=read_only)
+        self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self._writer = sessionmaker(
+            bind=self.engine.execution_options(imdesk_begin="IMMEDIATE"), expire_on_commit=False
+        )
+        self.info = DbInfo(
+            url=parsed.render_as_string(hide_password=True),
+            dialect=self.dialect,
+            path=self._path,
+            read_only=read_only,
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction (BEGIN IMMEDIATE on SQLite); commits or rolls back whole."""
+        if self.read_only:
+            raise DatabaseReadOnly("the database is open read-only; nothing can be saved")
+        session = self._writer()
+        try:
+            with session.begin():
+                yield session
+        except DBAPIError as exc:
+            known = translate(exc)
+            if known is not None:
+                raise known from exc
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        session = self._reader()
+        try:
+            with session.begin():
+                yield session
+        except DBAPIError as exc:
+            known = translate(exc)
+            if known is not None:
+                raise known from exc
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _install_sqlite_hooks(engine: Engine, *, read_only: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        if read_only:
+            cur.execute("PRAGMA query_only = ON")
+        else:
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = FULL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get("imdesk_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")

@@ -1,0 +1,69 @@
+"""Guarded migrations: refuse a newer schema, back the file up, upgrade to head."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import inspect, text
+
+from imdesk import __version__
+from imdesk.errors import DatabaseCorrupt, DatabaseTooNew
+from imdesk.storage.backup import backup_sqlite
+from imdesk.storage.database import Database
+from imdesk.storage.schema import HEAD_REVISION, KNOWN_REVISIONS
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def current_revision(db: Database) -> str | None:
+    with db.engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            if inspect(conn).has_table("incident"):
+                raise DatabaseCorrupt("the database has imdesk tables but no schema version")
+            return None
+        row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+        return row[0] if row else None
+
+
+def needs_upgrade(db: Database) -> bool:
+    rev = current_revision(db)
+    _refuse_unknown(rev)
+    return rev != HEAD_REVISION
+
+
+def _refuse_unknown(rev: str | None) -> None:
+    if rev is not None and rev not in KNOWN_REVISIONS:
+        raise DatabaseTooNew(
+            f"the database has schema {rev}, which this imdesk {__version__} does not know "
+            f"(newest known: {HEAD_REVISION})",
+            hint="It was written by a newer imdesk: update imdesk, or open another database.",
+        )
+
+
+def upgrade(db: Database) -> Path | None:
+    """Bring the database to head. Returns the backup made before upgrading, if any."""
+    rev = current_revision(db)
+    _refuse_unknown(rev)
+    if rev == HEAD_REVISION:
+        return None
+    backup: Path | None = None
+    if rev is not None and db.info.path is not None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        backup = db.info.path.with_name(f"{db.info.path.name}.pre-{HEAD_REVISION}-{stamp}.bak")
+        backup_sqlite(db, backup)
+    run_alembic_upgrade(db)
+    return backup
+
+
+def run_alembic_upgrade(db: Database, target: str = "head") -> None:
+    from alembic import command  # noqa: PLC0415 - costly import, only when migrating
+    from alembic.config import Config  # noqa: PLC0415
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with db.engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, target)
+        if conn.in_transaction():
+            conn.commit()

@@ -1,0 +1,18 @@
+"""Alembic environment: runs on the connection imdesk hands over (never reads an ini file)."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from imdesk.storage.models import Base
+
+config = context.config
+connection = config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    transaction_per_migration=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,96 @@
+"""Appending to and reading an incident's timeline (hash-chained, per-incident seq)."""
+
+from __future__ import annotations
+
+import uuid as uuid_mod
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from imdesk.domain.timeline import EntryDraft, TimelineEntry, entry_hash
+from imdesk.storage.models import IncidentRow, TimelineEntryRow
+
+
+def to_entry(row: TimelineEntryRow, ref: str) -> TimelineEntry:
+    return TimelineEntry(
+        incident_ref=ref,
+        seq=row.seq,
+        uuid=row.uuid,
+        kind=row.kind,
+        text=row.text,
+        author=row.author,
+        recorded_at=row.recorded_at,
+        occurred_at=row.occurred_at,
+        data=row.data or {},
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
+
+
+def append(session: Session, incident: IncidentRow, draft: EntryDraft, *, author: str,
+           now: datetime, prev_hash: str, seq: int) -> TimelineEntry:
+    """Write one entry after (prev_hash, seq-1). The caller holds the incident's write lock."""
+    entry_uuid = str(uuid_mod.uuid4())
+    data = dict(draft.data)
+    digest = entry_hash(
+        prev_hash=prev_hash,
+        incident_ref=incident.ref,
+        seq=seq,
+        uuid=entry_uuid,
+        kind=draft.kind,
+        text=draft.text,
+        author=author,
+        recorded_at=now,
+        occurred_at=draft.occurred_at,
+        data=data,
+    )
+    row = TimelineEntryRow(
+        uuid=entry_uuid,
+        incident_id=incident.id,
+        seq=seq,
+        kind=draft.kind,
+        text=draft.text,
+        author=author,
+        recorded_at=now,
+        occurred_at=draft.occurred_at,
+        data=data,
+        prev_hash=prev_hash,
+        hash=digest,
+    )
+    session.add(row)
+    return to_entry(row, incident.ref)
+
+
+def entries_for(session: Session, incident: IncidentRow) -> list[TimelineEntry]:
+    rows: Sequence[TimelineEntryRow] = session.scalars(
+        select(TimelineEntryRow)
+        .where(TimelineEntryRow.incident_id == incident.id)
+        .order_by(TimelineEntryRow.seq)
+    ).all()
+    return [to_entry(r, incident.ref) for r in rows]
+
+
+def iter_all(session: Session, batch: int = 5000) -> Iterator[tuple[IncidentRow, list[TimelineEntry]]]:
+    """Every incident with its entries, in id order, in batches (for checks over big databases)."""
+    last_id = 0
+    while True:
+        incidents = session.scalars(
+            select(IncidentRow).where(IncidentRow.id > last_id).order_by(IncidentRow.id).limit(500)
+        ).all()
+        if not incidents:
+            return
+        ids = [i.id for i in incidents]
+        by_incident: dict[int, list[TimelineEntryRow]] = {i: [] for i in ids}
+        for row in session.scalars(
+            select(TimelineEntryRow)
+            .where(TimelineEntryRow.incident_id.in_(ids))
+            .order_by(TimelineEntryRow.incident_id, TimelineEntryRow.seq)
+            .execution_options(yield_per=batch)
+        ):
+            by_incident[row.incident_id].append(row)
+        for inc in incidents:
+            yield inc, [to_entry(r, inc.ref) for r in by_incident[inc.id]]
+        last_id = ids[-1]
+        session.expunge_all()
