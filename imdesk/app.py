@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from imdesk.context import AppContext
 from imdesk.errors import DatabaseReadOnly
 from imdesk.services.catalog import CatalogService
 from imdesk.services.clock import Clock
@@ -12,21 +12,6 @@ from imdesk.services.incidents import IncidentService
 from imdesk.services.settings import SettingsService
 from imdesk.storage.database import Database
 from imdesk.storage.migrate import needs_upgrade, upgrade
-
-
-@dataclass
-class AppContext:
-    """Everything a front end (console, command line, test) needs, built once."""
-
-    db: Database
-    incidents: IncidentService
-    catalog: CatalogService
-    settings: SettingsService
-    migration_backup: Path | None = None
-    notices: list[str] = field(default_factory=list)
-
-    def close(self) -> None:
-        self.db.dispose()
 
 
 def open_database(url: str, *, read_only: bool | None = None) -> tuple[Database, Path | None]:
@@ -61,3 +46,16 @@ def build_context(url: str, *, clock: Clock | None = None, author: str | None = 
     if db.read_only:
         ctx.notices.append("Read-only: this database file cannot be written. Nothing can be saved.")
     return ctx
+
+
+def run_console(*, db_url: str, demo: bool, take_over: bool) -> int:
+    """Open the console window (imports Qt only now, so headless commands stay light)."""
+    from imdesk.qt.console import run  # noqa: PLC0415
+
+    return run(db_url=db_url, demo=demo, take_over=take_over, build=build_context)
+
+
+def run_self_test() -> int:
+    from imdesk.qt.self_test import run  # noqa: PLC0415
+
+    return run(build=build_context)

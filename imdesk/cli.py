@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from imdesk import __version__
 
 if TYPE_CHECKING:
-    from imdesk.app import AppContext
+    from imdesk.context import AppContext
 
 
 class UsageError(Exception):
@@ -94,11 +94,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"imdesk: {exc}", file=sys.stderr)
         return 2
     if args.self_test:
-        from imdesk.qt.self_test import run_self_test  # noqa: PLC0415
+        from imdesk.app import run_self_test  # noqa: PLC0415
 
         return run_self_test()
     if args.command is None:
-        from imdesk.qt.console import run_console  # noqa: PLC0415
+        from imdesk.app import run_console  # noqa: PLC0415
 
         return run_console(db_url=_db_url(args), demo=args.demo, take_over=args.take_over)
     return run_command(args)

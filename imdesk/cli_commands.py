@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-
-from imdesk.app import AppContext
+from typing import TYPE_CHECKING
 from imdesk.cli import UsageError, emit
 from imdesk.domain.incident_json import incident_json
 from imdesk.domain.lifecycle import OPEN_STATUSES, Status
@@ -14,6 +13,9 @@ from imdesk.domain.sla import format_duration
 from imdesk.domain.timeline import iso
 from imdesk.services.incidents import NewIncident
 from imdesk.storage.incident_repo import IncidentQuery
+
+if TYPE_CHECKING:
+    from imdesk.context import AppContext
 
 
 def incident_add(ctx: AppContext, args: argparse.Namespace) -> int:

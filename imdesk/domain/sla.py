@@ -82,7 +82,7 @@ class SlaReading:
             SlaState.OK: "",
             SlaState.AT_RISK: "▲",
             SlaState.BREACHED: "✖",
-            SlaState.PAUSED: "⏸",
+            SlaState.PAUSED: "‖",
             SlaState.MET: "✔",
             SlaState.MISSED: "✖",
             SlaState.NONE: "",

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from imdesk.errors import DatabaseCorrupt, KnownError
-from imdesk.storage.database import Database
+from imdesk.storage.database import Database, sqlite_file_uri
 
 
 def backup_sqlite(db: Database, target: Path) -> Path:
@@ -22,7 +22,7 @@ def backup_sqlite(db: Database, target: Path) -> Path:
     target = target.expanduser().resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".partial")
-    src = sqlite3.connect(f"file:{db.info.path}?mode=ro", uri=True)
+    src = sqlite3.connect(sqlite_file_uri(db.info.path), uri=True)
     try:
         dst = sqlite3.connect(tmp)
         try:
@@ -43,7 +43,7 @@ def backup_sqlite(db: Database, target: Path) -> Path:
 def verify_sqlite_file(path: Path) -> str:
     """'ok', or what is wrong with the file (never raises for a damaged file)."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(sqlite_file_uri(path), uri=True)
         try:
             result = conn.execute("PRAGMA integrity_check").fetchone()[0]
             conn.execute("SELECT count(*) FROM incident").fetchone()
@@ -67,7 +67,11 @@ def restore_sqlite(backup: Path, target: Path) -> Path | None:
     for suffix in ("-wal", "-shm"):
         side = target.with_name(target.name + suffix)
         if side.exists():
-            side.unlink()
+            if kept is not None and suffix == "-wal":
+                # The write-ahead log holds committed work of the replaced file: keep it with it.
+                os.replace(side, kept.with_name(kept.name + suffix))
+            else:
+                side.unlink()
     tmp = target.with_name(target.name + ".restoring")
     shutil.copyfile(backup, tmp)
     os.replace(tmp, target)

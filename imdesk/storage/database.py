@@ -46,6 +46,12 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+def sqlite_file_uri(path: Path, *, mode: str = "ro") -> str:
+    """A `file:` URI for sqlite3 with the path percent-encoded: '#', '?' or '%' in a folder
+    name must not cut the path short (which would open, and create, another file)."""
+    return f"{path.resolve().as_uri()}?mode={mode}"
+
+
 def _sqlite_path(url: URL) -> Path | None:
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return None
@@ -86,7 +92,10 @@ class Database:
         kwargs: dict[str, Any] = {"echo": echo, "future": True}
         if self._path is not None:
             if read_only:
-                parsed = make_url(f"sqlite:///file:{self._path}?mode=ro&uri=true")
+                parsed = URL.create(
+                    "sqlite", database=self._path.resolve().as_uri(),
+                    query={"mode": "ro", "uri": "true"},
+                )
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
         else:
             kwargs["pool_pre_ping"] = True
@@ -145,6 +154,9 @@ class Database:
 
 
 def _writable(path: Path) -> bool:
+    """Can we write it? A file with no write bit at all counts as read-only, even for root."""
+    if not path.stat().st_mode & 0o222:
+        return False
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 

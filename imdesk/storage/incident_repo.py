@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnClause
 
 from imdesk.domain.errors import NotFoundError, ValidationError
 from imdesk.domain.incident import IncidentState, Origin
@@ -114,20 +115,33 @@ def _tokens(value: str) -> list[str]:
     return _TOKEN.findall(value.lower())[:8]
 
 
+def _ts_term(token: str) -> str:
+    """A prefix term for to_tsquery. PostgreSQL's parser reads the number in 'INC-1003' as the
+    signed integer '-1003', so a number typed by the user also matches it with the minus."""
+    if token.isascii() and token.isdigit():
+        return f"({token}:* | -{token}:*)"
+    return f"{token}:*"
+
+
 def _text_clause(session: Session, value: str) -> Any:
     tokens = _tokens(value)
     if not tokens:
         return None
     dialect = session.get_bind().dialect.name
-    like = f"%{value.strip().lower()}%"
-    service_ids = select(ServiceRow.id).where(func.lower(ServiceRow.name).like(like))
+    # The service name holds the whole text; % and _ typed by the user are literal characters.
+    needle = value.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    service_ids = select(ServiceRow.id).where(
+        func.lower(ServiceRow.name).like(f"%{needle}%", escape="\\")
+    )
     if dialect == "sqlite":
         match = " AND ".join(f'"{t}"*' for t in tokens)
         fts = text("SELECT rowid FROM incident_fts WHERE incident_fts MATCH :q").bindparams(q=match)
         return or_(IncidentRow.id.in_(fts), IncidentRow.service_id.in_(service_ids))
-    tsquery = " & ".join(f"{t}:*" for t in tokens)
-    doc = literal_column("to_tsvector('simple', incident.ref || ' ' || incident.title || ' ' || "
-                         "incident.description)")
+    tsquery = " & ".join(_ts_term(t) for t in tokens)
+    doc: ColumnClause[Any] = literal_column(
+        "to_tsvector('simple', incident.ref || ' ' || incident.title || ' ' || "
+        "incident.description)"
+    )
     return or_(
         doc.op("@@")(func.to_tsquery("simple", tsquery)),
         IncidentRow.service_id.in_(service_ids),

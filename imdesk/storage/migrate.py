@@ -6,24 +6,33 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from imdesk import __version__
 from imdesk.errors import DatabaseCorrupt, DatabaseTooNew
 from imdesk.storage.backup import backup_sqlite
-from imdesk.storage.database import Database
+from imdesk.storage.database import Database, translate
 from imdesk.storage.schema import HEAD_REVISION, KNOWN_REVISIONS
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
 def current_revision(db: Database) -> str | None:
-    with db.engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
-            if inspect(conn).has_table("incident"):
-                raise DatabaseCorrupt("the database has imdesk tables but no schema version")
-            return None
-        row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
-        return row[0] if row else None
+    """The schema revision, or None for an empty database. The first thing start-up reads, so a
+    damaged file, a missing server or a read-only folder is told here as a KnownError."""
+    try:
+        with db.engine.connect() as conn:
+            if not inspect(conn).has_table("alembic_version"):
+                if inspect(conn).has_table("incident"):
+                    raise DatabaseCorrupt("the database has imdesk tables but no schema version")
+                return None
+            row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+            return row[0] if row else None
+    except DBAPIError as exc:
+        known = translate(exc)
+        if known is not None:
+            raise known from exc
+        raise
 
 
 def needs_upgrade(db: Database) -> bool:

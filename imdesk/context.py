@@ -1,0 +1,26 @@
+"""The bundle of services a front end (console, command line, test) works with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from imdesk.services.catalog import CatalogService
+from imdesk.services.incidents import IncidentService
+from imdesk.services.settings import SettingsService
+from imdesk.storage.database import Database
+
+
+@dataclass
+class AppContext:
+    """Everything a front end (console, command line, test) needs, built once."""
+
+    db: Database
+    incidents: IncidentService
+    catalog: CatalogService
+    settings: SettingsService
+    migration_backup: Path | None = None
+    notices: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        self.db.dispose()

@@ -1,0 +1,1 @@
+"""Everything that imports PySide6: task runner, item models, panes, dialogs, forms."""

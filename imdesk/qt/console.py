@@ -1,0 +1,152 @@
+"""Starting the console: the Qt application, the instance lock, opening errors, the window."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from imdesk import APP_NAME, __version__
+from imdesk.context import AppContext
+from imdesk.errors import DatabaseCorrupt, DatabaseLocked, KnownError
+from imdesk.qt import theme
+from imdesk.qt.main_window import MainWindow, window_settings
+from imdesk.qt.tasks import TaskRunner
+from imdesk.storage.instance_lock import InstanceLock
+
+Build = Callable[..., AppContext]
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    QCoreApplication.setOrganizationName(APP_NAME)
+    QCoreApplication.setApplicationName(APP_NAME)
+    QCoreApplication.setApplicationVersion(__version__)
+    app = QApplication(argv or [sys.argv[0]])
+    app.setDesktopFileName("imdesk")
+    theme.apply_theme(app)
+    app.setWindowIcon(theme.app_icon())
+    return app
+
+
+def sqlite_path(db_url: str) -> Path | None:
+    from sqlalchemy.engine import make_url  # noqa: PLC0415
+
+    url = make_url(db_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def take_lock(path: Path, *, take_over: bool) -> InstanceLock | None:
+    """The lock, or None after telling the user why not (another console, or they declined)."""
+    lock = InstanceLock(path)
+    try:
+        lock.acquire(take_over_stale=take_over)
+        return lock
+    except DatabaseLocked as exc:
+        if not exc.stale:
+            QMessageBox.critical(None, "imdesk is already open",
+                                 f"{exc.message}.\n\nSwitch to that window, or close it first.")
+            return None
+        answer = QMessageBox.question(
+            None, "Take over the database?",
+            f"{exc.message}\n\nTake over if that console is really gone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        lock.acquire(take_over_stale=True)
+        return lock
+
+
+def offer_restore(path: Path, exc: DatabaseCorrupt) -> bool:
+    """Tell the user the file is damaged; on their word, put the newest backup in its place."""
+    from imdesk.services.backups import newest_backup, quarantine, restore  # noqa: PLC0415
+
+    backup = newest_backup(path)
+    if backup is None:
+        QMessageBox.critical(None, "The database is damaged",
+                             f"{path}\nis damaged ({exc.message}) and no backup was found next to "
+                             "it.\n\nimdesk will not change the file. Open another database with "
+                             "--db, or ask for a copy from a colleague's desk.")
+        return False
+    when = datetime.fromtimestamp(backup.stat().st_mtime).astimezone().strftime("%a %d %b %H:%M")
+    answer = QMessageBox.question(
+        None, "The database is damaged",
+        f"{path}\nis damaged: {exc.message}.\n\nRestore the newest backup?\n{backup.name} "
+        f"(from {when})\n\nThe damaged file is kept beside it for inspection.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.Yes)
+    if answer != QMessageBox.StandardButton.Yes:
+        return False
+    quarantine(path)
+    restore(backup, path)
+    return True
+
+
+def open_context(build: Build, db_url: str, path: Path | None) -> AppContext | None:
+    for _attempt in range(2):
+        try:
+            return build(db_url)
+        except DatabaseCorrupt as exc:
+            if path is None or not offer_restore(path, exc):
+                return None
+        except KnownError as exc:
+            QMessageBox.critical(None, "imdesk cannot open the database", str(exc))
+            return None
+    return None
+
+
+def background_upkeep(window: MainWindow, ctx: AppContext) -> None:
+    """After the window shows: a quick integrity check and the automatic backup, off-thread."""
+    from imdesk.services.backups import auto_backup, auto_backup_due  # noqa: PLC0415
+    from imdesk.services.integrity import quick_check  # noqa: PLC0415
+
+    def check_done(result: str) -> None:
+        if result != "ok":
+            window.show_banner(f"The database failed its integrity check ({result}). "
+                               "Back up what you can and restore the newest backup.")
+    window.runner.run(lambda: quick_check(ctx.db), check_done,
+                      lambda exc: window.show_banner(f"Integrity check failed: {exc}"))
+    path = ctx.db.info.path
+    if path is not None and not ctx.db.read_only and auto_backup_due(path):
+        window.runner.run(lambda: auto_backup(ctx.db), None,
+                          lambda exc: window.show_banner(f"Automatic backup failed: {exc}"))
+
+
+def run(*, db_url: str, demo: bool, take_over: bool, build: Build) -> int:
+    app = make_app()
+    path = sqlite_path(db_url)
+    lock = None
+    if path is not None:
+        lock = take_lock(path, take_over=take_over)
+        if lock is None:
+            return 1
+    try:
+        ctx = open_context(build, db_url, path)
+        if ctx is None:
+            return 1
+        try:
+            if demo and not ctx.db.read_only:
+                from imdesk.services.demo_data import ensure_demo_data  # noqa: PLC0415
+
+                ensure_demo_data(ctx)
+            runner = TaskRunner(app)
+            window = MainWindow(ctx, runner, demo=demo)
+            window.restore_layout(window_settings())
+            window.show()
+            window.start()
+            background_upkeep(window, ctx)
+            return app.exec()
+        finally:
+            ctx.close()
+    finally:
+        if lock is not None:
+            lock.release()

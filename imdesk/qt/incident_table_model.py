@@ -1,0 +1,253 @@
+"""The incident list as a table model paged from SQL (canFetchMore/fetchMore), sorted in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QFont, QFontDatabase
+
+from imdesk.domain.incident import IncidentState
+from imdesk.domain.sla import SlaState, format_duration
+from imdesk.domain.timefmt import exact, friendly
+from imdesk.qt import theme
+from imdesk.qt.tasks import TaskRunner
+from imdesk.services.incidents import IncidentService
+from imdesk.storage.incident_repo import IncidentQuery
+
+COL_REF, COL_PRIORITY, COL_TITLE, COL_SERVICE, COL_STATUS, COL_MAJOR, COL_AGE, COL_SLA = range(8)
+COLUMNS = (
+    (COL_REF, "Ref", "ref"),
+    (COL_PRIORITY, "Priority", "priority"),
+    (COL_TITLE, "Title", "title"),
+    (COL_SERVICE, "Service", "service"),
+    (COL_STATUS, "Status", "status"),
+    (COL_MAJOR, "Major", "major"),
+    (COL_AGE, "Age", "age"),
+    (COL_SLA, "SLA left", "sla"),
+)
+SORT_KEY = {col: key for col, _, key in COLUMNS}
+PAGE = 200
+StateRole = Qt.ItemDataRole.UserRole + 1
+RefRole = Qt.ItemDataRole.UserRole + 2
+SlaStateRole = Qt.ItemDataRole.UserRole + 3
+Index = QModelIndex | QPersistentModelIndex
+
+
+def sla_text(state: IncidentState, now: datetime) -> tuple[str, SlaState]:
+    reading = state.sla(now)
+    if reading.state == SlaState.MET:
+        return "✔ met", reading.state
+    if reading.state == SlaState.MISSED:
+        return "✖ missed", reading.state
+    assert reading.remaining is not None
+    text = format_duration(reading.remaining)
+    symbol = reading.symbol
+    return (f"{symbol} {text}" if symbol else text), reading.state
+
+
+class IncidentTableModel(QAbstractTableModel):
+    """Rows come a page at a time from the incident service, off the GUI thread.
+
+    Signals: loaded(int total) after a new query's first page; loading_failed(str).
+    """
+
+    loaded = Signal(int)
+    loading_failed = Signal(str)
+
+    def __init__(self, service: IncidentService, runner: TaskRunner,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._runner = runner
+        self._rows: list[IncidentState] = []
+        self._total = 0
+        self._query = IncidentQuery(statuses=())
+        self._generation = 0
+        self._fetching = False
+        self._now = service.now()
+        self._mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # -- queries -------------------------------------------------------------------------
+    @property
+    def query(self) -> IncidentQuery:
+        return self._query
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def set_query(self, query: IncidentQuery, *, keep: int = 0) -> None:
+        """Run a new query (filter or sort); the first page (or `keep` rows) replace the rows."""
+        self._query = query
+        self._generation += 1
+        gen = self._generation
+        limit = max(PAGE, keep)
+        service = self._service
+
+        def work() -> tuple[list[IncidentState], int]:
+            return service.page(query, 0, limit), service.count(query)
+
+        def done(result: tuple[list[IncidentState], int]) -> None:
+            if gen != self._generation:
+                return  # a newer query superseded this one
+            self._fetching = False
+            self.beginResetModel()
+            self._rows, self._total = result
+            self._now = service.now()
+            self.endResetModel()
+            self.loaded.emit(self._total)
+
+        self._fetching = True
+        self._runner.run(work, done, self._failed(gen))
+
+    def reload(self) -> None:
+        """The data changed: run the same query again, keeping as many rows as are loaded."""
+        self.set_query(self._query, keep=len(self._rows))
+
+    def _failed(self, gen: int) -> Any:
+        def failed(exc: BaseException) -> None:
+            if gen == self._generation:
+                self._fetching = False
+                self.loading_failed.emit(str(exc))
+        return failed
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008, N802
+        return not parent.isValid() and not self._fetching and len(self._rows) < self._total
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008, N802
+        if not self.canFetchMore(parent):
+            return
+        gen, offset, query, service = self._generation, len(self._rows), self._query, self._service
+        self._fetching = True
+
+        def done(page: list[IncidentState]) -> None:
+            if gen != self._generation:
+                return
+            self._fetching = False
+            known = {r.ref for r in self._rows}
+            fresh = [r for r in page if r.ref not in known]
+            if not fresh:
+                self._total = len(self._rows)
+                return
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
+            self._rows.extend(fresh)
+            self.endInsertRows()
+
+        self._runner.run(lambda: service.page(query, offset, PAGE), done, self._failed(gen))
+
+    # -- ticking -------------------------------------------------------------------------
+    def tick(self, now: datetime, first: int, last: int) -> None:
+        """Move the clock on; only rows first..last (the visible ones) are repainted."""
+        self._now = now
+        if not self._rows or first < 0:
+            return
+        last = min(last, len(self._rows) - 1)
+        self.dataChanged.emit(self.index(first, COL_AGE), self.index(last, COL_SLA),
+                              [Qt.ItemDataRole.DisplayRole])
+
+    def update_row(self, state: IncidentState) -> None:
+        for i, row in enumerate(self._rows):
+            if row.ref == state.ref:
+                self._rows[i] = replace(state)
+                self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+                return
+
+    # -- model API ------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section][1]
+        return None
+
+    def state_at(self, row: int) -> IncidentState | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, ref: str) -> int:
+        for i, row in enumerate(self._rows):
+            if row.ref == ref:
+                return i
+        return -1
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        st = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(st, col)
+        if role == StateRole:
+            return st
+        if role == RefRole:
+            return st.ref
+        if role == SlaStateRole and col == COL_SLA:
+            return sla_text(st, self._now)[1]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(st, col)
+        if role == Qt.ItemDataRole.FontRole:
+            if col == COL_REF:
+                return self._mono
+            if col in (COL_MAJOR, COL_SLA) or (col == COL_TITLE and st.major):
+                return self._bold
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_SLA:
+            return theme.sla_color(sla_text(st, self._now)[1])
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_MAJOR and st.major:
+            return theme.priority_color(st.priority)
+        if role == Qt.ItemDataRole.BackgroundRole and col == COL_SLA:
+            return theme.sla_background(sla_text(st, self._now)[1])
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_AGE, COL_SLA):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{COLUMNS[col][1]}: {self._display(st, col) or 'none'}"
+        return None
+
+    def _display(self, st: IncidentState, col: int) -> str:
+        if col == COL_REF:
+            return st.ref
+        if col == COL_PRIORITY:
+            return st.priority.value
+        if col == COL_TITLE:
+            return ("[drill] " if st.exercise else "") + st.title
+        if col == COL_SERVICE:
+            return st.service or "—"
+        if col == COL_STATUS:
+            return st.status.label
+        if col == COL_MAJOR:
+            return "⚑ major" if st.major else ""
+        if col == COL_AGE:
+            return format_duration(self._now - st.opened_at)
+        if col == COL_SLA:
+            return sla_text(st, self._now)[0]
+        return ""
+
+    def _tooltip(self, st: IncidentState, col: int) -> str | None:
+        if col == COL_AGE:
+            return f"opened {friendly(st.opened_at, self._now)} ({exact(st.opened_at)})"
+        if col == COL_SLA:
+            reading = st.sla(self._now)
+            if not reading.clock:
+                return None
+            due = st.respond_due if reading.clock == "respond" else st.resolve_due
+            pct = f"{reading.fraction * 100:.0f} % of the target used"
+            paused = " — paused while on hold" if reading.state == SlaState.PAUSED else ""
+            return f"{reading.clock} by {friendly(due, self._now)} ({exact(due)}); {pct}{paused}"
+        if col == COL_TITLE:
+            return st.title
+        if col == COL_PRIORITY:
+            return f"{st.priority.value}: impact {st.impact.value}, urgency {st.urgency.value}"
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        descending = order == Qt.SortOrder.DescendingOrder
+        self.set_query(replace(self._query, sort=SORT_KEY[column], descending=descending))

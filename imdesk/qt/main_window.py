@@ -1,0 +1,267 @@
+"""The one window: top bar, navigation rail, the panes, menus and the status bar."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imdesk import __version__
+from imdesk.context import AppContext
+from imdesk.domain.timefmt import friendly
+from imdesk.qt import theme
+from imdesk.qt.incident_list_pane import IncidentListPane
+from imdesk.qt.status_bar import DeskStatusBar
+from imdesk.qt.tasks import TaskRunner
+from imdesk.services.incidents import DeskCounts
+
+SHORTCUTS_HELP = """\
+Ctrl+N\tNew incident
+Ctrl+E\tEdit the selected incident
+Enter\tOpen the selected incident (focus its actions)
+Esc\tBack to the list
+Ctrl+F or /\tFilter the list
+Ctrl+Shift+S\tStart / resume work, reopen
+Ctrl+Shift+H\tPut on hold (asks for the reason)
+Ctrl+Shift+R\tResolve (asks for the resolution note)
+Ctrl+Shift+L\tClose
+Ctrl+Shift+X\tCancel the incident
+Ctrl+Shift+N\tWrite a note
+F5\tRefresh
+Alt+1\tIncidents pane
+Ctrl+Q\tQuit"""
+
+
+class MainWindow(QMainWindow):
+    """The console. Owns the panes; talks to services through the task runner only."""
+
+    def __init__(self, ctx: AppContext, runner: TaskRunner, *, demo: bool = False) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.runner = runner
+        self.persist_layout = True  # off for the self-test and tests: never touch user settings
+        self.setWindowTitle(f"imdesk{' — DEMO' if demo else ''}")
+        self.setWindowIcon(theme.app_icon())
+        self.setMinimumSize(960, 600)
+
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.top_bar = self._build_top_bar(demo)
+        outer.addWidget(self.top_bar)
+        self.banner = QLabel()
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background:#fff1cc; color:#5a3d00; padding:6px 12px;")
+        self.banner.hide()
+        outer.addWidget(self.banner)
+        body = QHBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(0)
+        self.rail = QFrame()
+        self.rail.setObjectName("rail")
+        rail_layout = QVBoxLayout(self.rail)
+        rail_layout.setContentsMargins(4, 8, 4, 8)
+        rail_layout.setSpacing(4)
+        self.rail_group = QButtonGroup(self)
+        self.stack = QStackedWidget()
+        self.rail.setStyleSheet("#rail { background: palette(alternate-base); "
+                                "border-right: 1px solid palette(mid); }")
+        body.addWidget(self.rail)
+        body.addWidget(self.stack, 1)
+        outer.addLayout(body, 1)
+        self.setCentralWidget(central)
+
+        self.incidents = IncidentListPane(ctx.incidents, ctx.catalog, ctx.settings, runner,
+                                          read_only=ctx.db.read_only)
+        self._add_pane(self.incidents, "⚑", "Incidents", rail_layout)
+        rail_layout.addStretch(1)
+
+        self.status = DeskStatusBar(ctx.db.info.label)
+        self.setStatusBar(self.status)
+        self._build_menus()
+        self.incidents.data_changed.connect(self.refresh_counts)
+        self.incidents.status_message.connect(lambda m: self.status.showMessage(m, 6000))
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setInterval(30_000)
+        self._counts_timer.timeout.connect(self.refresh_counts)
+        self._clock_timer = QTimer(self)
+        self._clock_timer.setInterval(1000)
+        self._clock_timer.timeout.connect(self._tick_clock)
+        for notice in ctx.notices:
+            self.show_banner(notice)
+        self._tick_clock()
+
+    # -- building ----------------------------------------------------------------------------
+    def _build_top_bar(self, demo: bool) -> QWidget:
+        bar = QFrame()
+        bar.setObjectName("topbar")
+        layout = QHBoxLayout(bar)
+        layout.setContentsMargins(12, 6, 12, 6)
+        layout.setSpacing(8)
+        self.desk_label = QLabel("imdesk")
+        self.desk_label.setTextFormat(Qt.TextFormat.PlainText)
+        font = QFont(self.desk_label.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.1)
+        self.desk_label.setFont(font)
+        layout.addWidget(self.desk_label)
+        if demo:
+            tag = QLabel("DEMO DATA")
+            tag.setStyleSheet("background:#6a1b9a; color:white; border-radius:6px; padding:1px 8px;"
+                              " font-weight:bold;")
+            layout.addWidget(tag)
+        layout.addStretch(1)
+        self.clock_label = QLabel()
+        self.clock_label.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.clock_label)
+        return bar
+
+    def _add_pane(self, pane: QWidget, symbol: str, name: str, rail_layout: QVBoxLayout) -> None:
+        index = self.stack.addWidget(pane)
+        button = QToolButton()
+        button.setText(f"{symbol}\n{name}")
+        button.setCheckable(True)
+        button.setAutoRaise(True)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        button.setMinimumSize(72, 52)
+        button.setToolTip(f"{name} (Alt+{index + 1})")
+        button.setShortcut(QKeySequence(f"Alt+{index + 1}"))
+        button.setChecked(index == 0)
+        button.clicked.connect(lambda: self.stack.setCurrentIndex(index))
+        self.rail_group.addButton(button, index)
+        rail_layout.addWidget(button)
+
+    def _build_menus(self) -> None:
+        actions = self.incidents.actions
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(actions.new)
+        self.backup_action = QAction("&Back up now", self)
+        self.backup_action.triggered.connect(self.backup_now)
+        self.backup_action.setEnabled(self.ctx.db.info.path is not None)
+        file_menu.addAction(self.backup_action)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        inc_menu = self.menuBar().addMenu("&Incident")
+        inc_menu.addAction(actions.edit)
+        inc_menu.addSeparator()
+        for action in actions.status_actions:
+            inc_menu.addAction(action)
+        view_menu = self.menuBar().addMenu("&View")
+        find = QAction("&Filter the list", self)
+        find.triggered.connect(self.incidents.focus_filter)
+        view_menu.addAction(find)
+        refresh = QAction("&Refresh", self)
+        refresh.setShortcut(QKeySequence.StandardKey.Refresh)
+        refresh.triggered.connect(self.refresh_all)
+        view_menu.addAction(refresh)
+        help_menu = self.menuBar().addMenu("&Help")
+        keys = QAction("&Keyboard shortcuts", self)
+        keys.setShortcut(QKeySequence("F1"))
+        keys.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(keys)
+        about = QAction("&About imdesk", self)
+        about.triggered.connect(lambda: QMessageBox.about(
+            self, "About imdesk", f"imdesk {__version__}\nThe incident manager's console.\n"
+            f"Database: {self.ctx.db.info.label}"))
+        help_menu.addAction(about)
+
+    # -- behaviour ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """Load data (off the GUI thread) and start the timers."""
+        self.incidents.start()
+        self.refresh_counts()
+        self._counts_timer.start()
+        self._clock_timer.start()
+        self.runner.run(self.ctx.settings.desk_name,
+                        lambda name: self.desk_label.setText(f"imdesk · {name}"),
+                        lambda _exc: None)
+
+    def _tick_clock(self) -> None:
+        now = datetime.now().astimezone()
+        self.clock_label.setText(friendly(now, now).replace("today ", now.strftime("%a %d %b  ")))
+
+    def refresh_counts(self) -> None:
+        self.runner.run(self.ctx.incidents.desk_counts, self._show_counts, lambda _e: None)
+
+    def _show_counts(self, counts: DeskCounts) -> None:
+        self.status.show_counts(counts)
+
+    def refresh_all(self) -> None:
+        self.incidents.reload()
+        self.refresh_counts()
+
+    def show_banner(self, text: str) -> None:
+        current = self.banner.text()
+        self.banner.setText(f"{current}\n{text}" if current else text)
+        self.banner.show()
+
+    def backup_now(self) -> None:
+        from imdesk.services.backups import auto_backup  # noqa: PLC0415
+
+        self.status.showMessage("Backing up…")
+        self.runner.run(lambda: auto_backup(self.ctx.db),
+                        lambda path: self.status.showMessage(f"Backup written: {path}", 8000),
+                        lambda exc: self.show_banner(f"Backup failed: {exc}"))
+
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_HELP)
+
+    # -- window state ------------------------------------------------------------------------
+    def restore_layout(self, settings: QSettings) -> None:
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 780)
+        header = settings.value("incidents/header")
+        if header is not None:
+            self.incidents.table.horizontalHeader().restoreState(header)
+        splitter = settings.value("incidents/splitter")
+        if splitter is not None:
+            self.incidents.splitter.restoreState(splitter)
+        else:
+            self.incidents.splitter.setSizes([820, 460])
+
+    def save_layout(self, settings: QSettings) -> None:
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("incidents/header", self.incidents.table.horizontalHeader().saveState())
+        settings.setValue("incidents/splitter", self.incidents.splitter.saveState())
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.persist_layout:
+            self.save_layout(window_settings())
+        self._counts_timer.stop()
+        self._clock_timer.stop()
+        self.runner.wait_idle(5000)
+        super().closeEvent(event)
+
+
+def window_settings() -> QSettings:
+    """Window state only (geometry, columns); desk settings live in the database."""
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "imdesk", "window")
+
+
+def focus_app() -> None:
+    app = QApplication.instance()
+    if app is not None:
+        app.processEvents()

@@ -1,0 +1,64 @@
+"""An incident's timeline as a list model (newest first) for the incident detail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from imdesk.domain.timefmt import exact, friendly
+from imdesk.domain.timeline import TimelineEntry
+
+KIND_LABEL = {
+    "opened": "opened", "status": "status", "note": "note", "edit": "edited",
+    "priority": "priority", "major": "major",
+}
+KIND_SYMBOL = {
+    "opened": "●", "status": "⇄", "note": "✎", "edit": "✐", "priority": "▲", "major": "⚑",
+}
+EntryRole = Qt.ItemDataRole.UserRole + 1
+
+
+def entry_summary(entry: TimelineEntry) -> str:
+    data = entry.data
+    if entry.kind == "status":
+        head = f"{str(data.get('from', '')).replace('_', ' ')} → {str(data.get('to', '')).replace('_', ' ')}"
+        return f"{head}: {entry.text}" if entry.text else head
+    if entry.kind == "opened":
+        return f"opened as {data.get('priority', '')}: {entry.text}"
+    return entry.text
+
+
+class TimelineListModel(QAbstractListModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._entries: list[TimelineEntry] = []
+        self._now = datetime.now().astimezone()
+
+    def set_entries(self, entries: list[TimelineEntry], now: datetime) -> None:
+        self.beginResetModel()
+        self._entries = list(reversed(entries))
+        self._now = now
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._entries)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._entries):
+            return None
+        e = self._entries[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            when = friendly(e.effective_at, self._now)
+            backdated = " (backdated)" if e.occurred_at else ""
+            symbol = KIND_SYMBOL.get(e.kind, "•")
+            return (f"{when}{backdated} · {symbol} {KIND_LABEL.get(e.kind, e.kind)} · {e.author}\n"
+                    f"{entry_summary(e)}")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            extra = f"\nhappened {exact(e.occurred_at)}" if e.occurred_at else ""
+            return f"#{e.seq} recorded {exact(e.recorded_at)}{extra}\nhash {e.hash[:16]}…"
+        if role == EntryRole:
+            return e
+        return None
