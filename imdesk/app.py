@@ -50,12 +50,12 @@ def build_context(url: str, *, clock: Clock | None = None, author: str | None = 
 
 def run_console(*, db_url: str, demo: bool, take_over: bool) -> int:
     """Open the console window (imports Qt only now, so headless commands stay light)."""
-    from imdesk.qt.console import run  # noqa: PLC0415
+    from imdesk.qt.console import run
 
-    return run(db_url=db_url, demo=demo, take_over=take_over, build=build_context)
+    return int(run(db_url=db_url, demo=demo, take_over=take_over, build=build_context))
 
 
 def run_self_test() -> int:
-    from imdesk.qt.self_test import run  # noqa: PLC0415
+    from imdesk.qt.self_test import run
 
-    return run(build=build_context)
+    return int(run(build=build_context))

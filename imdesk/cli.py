@@ -94,18 +94,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"imdesk: {exc}", file=sys.stderr)
         return 2
     if args.self_test:
-        from imdesk.app import run_self_test  # noqa: PLC0415
+        from imdesk.app import run_self_test
 
         return run_self_test()
     if args.command is None:
-        from imdesk.app import run_console  # noqa: PLC0415
+        from imdesk.app import run_console
 
         return run_console(db_url=_db_url(args), demo=args.demo, take_over=args.take_over)
     return run_command(args)
 
 
 def _db_url(args: argparse.Namespace) -> str:
-    from imdesk.paths import demo_db_path, resolve_db_url  # noqa: PLC0415
+    from imdesk.paths import demo_db_path, resolve_db_url
 
     if args.demo and not args.db:
         return f"sqlite:///{demo_db_path()}"
@@ -113,8 +113,8 @@ def _db_url(args: argparse.Namespace) -> str:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from imdesk.domain.errors import NotFoundError, ValidationError  # noqa: PLC0415
-    from imdesk.errors import KnownError  # noqa: PLC0415
+    from imdesk.domain.errors import NotFoundError, ValidationError
+    from imdesk.errors import KnownError
 
     try:
         return _dispatch(args)
@@ -127,7 +127,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from imdesk import cli_commands as cmd  # noqa: PLC0415
+    from imdesk import cli_commands as cmd
 
     url = _db_url(args)
     if args.command == "db" and args.action == "restore":
@@ -142,11 +142,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _context(url: str, *, demo: bool) -> AppContext:
-    from imdesk.app import build_context  # noqa: PLC0415
+    from imdesk.app import build_context
 
     ctx = build_context(url)
     if demo:
-        from imdesk.services.demo_data import ensure_demo_data  # noqa: PLC0415
+        from imdesk.services.demo_data import ensure_demo_data
 
         ensure_demo_data(ctx)
     return ctx

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
+
 from imdesk.cli import UsageError, emit
 from imdesk.domain.incident_json import incident_json
 from imdesk.domain.lifecycle import OPEN_STATUSES, Status
@@ -84,7 +85,7 @@ def incident_note(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def db_check(ctx: AppContext, args: argparse.Namespace) -> int:
-    from imdesk.services.integrity import check_database  # noqa: PLC0415
+    from imdesk.services.integrity import check_database
 
     report = check_database(ctx.db)
     summary = (f"ok: {report.incidents} incidents, {report.entries} timeline entries verified"
@@ -97,7 +98,7 @@ def db_check(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def db_backup(ctx: AppContext, args: argparse.Namespace) -> int:
-    from imdesk.services.backups import backup_to  # noqa: PLC0415
+    from imdesk.services.backups import backup_to
 
     made = backup_to(ctx.db, args.file)
     print(f"backup written to {made}")
@@ -105,11 +106,11 @@ def db_backup(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def db_restore(url: str, file: Path) -> int:
-    from sqlalchemy.engine import make_url  # noqa: PLC0415
+    from sqlalchemy.engine import make_url
 
-    from imdesk.errors import KnownError  # noqa: PLC0415
-    from imdesk.services.backups import restore  # noqa: PLC0415
-    from imdesk.storage.instance_lock import InstanceLock  # noqa: PLC0415
+    from imdesk.errors import KnownError
+    from imdesk.services.backups import restore
+    from imdesk.storage.instance_lock import InstanceLock
 
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database:
@@ -126,7 +127,7 @@ def db_restore(url: str, file: Path) -> int:
 
 
 def demo_seed(ctx: AppContext, args: argparse.Namespace) -> int:
-    from imdesk.services.bulk_seed import bulk_seed  # noqa: PLC0415
+    from imdesk.services.bulk_seed import bulk_seed
 
     if args.incidents < 1 or args.entries < args.incidents:
         raise UsageError("--incidents must be ≥ 1 and --entries ≥ --incidents (one 'opened' each)")

@@ -14,7 +14,7 @@ def data_dir() -> Path:
     if override:
         path = Path(override)
     else:
-        import platformdirs  # noqa: PLC0415
+        import platformdirs
 
         path = Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
     path.mkdir(parents=True, exist_ok=True)

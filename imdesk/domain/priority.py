@@ -20,7 +20,8 @@ class Level(StrEnum):
             return cls(value.strip().lower())
         except ValueError:
             allowed = ", ".join(m.value for m in cls)
-            raise ValidationError(field_name, f"{field_name} must be one of {allowed}, not {value!r}") from None
+            message = f"{field_name} must be one of {allowed}, not {value!r}"
+            raise ValidationError(field_name, message) from None
 
 
 class Priority(StrEnum):

@@ -37,6 +37,6 @@ def exact(value: datetime | None, tz: tzinfo | None = None) -> str:
 
 
 def age(opened: datetime, now: datetime) -> str:
-    from imdesk.domain.sla import format_duration  # noqa: PLC0415
+    from imdesk.domain.sla import format_duration
 
     return format_duration(now - opened)

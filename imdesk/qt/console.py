@@ -36,7 +36,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 
 def sqlite_path(db_url: str) -> Path | None:
-    from sqlalchemy.engine import make_url  # noqa: PLC0415
+    from sqlalchemy.engine import make_url
 
     url = make_url(db_url)
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
@@ -68,7 +68,7 @@ def take_lock(path: Path, *, take_over: bool) -> InstanceLock | None:
 
 def offer_restore(path: Path, exc: DatabaseCorrupt) -> bool:
     """Tell the user the file is damaged; on their word, put the newest backup in its place."""
-    from imdesk.services.backups import newest_backup, quarantine, restore  # noqa: PLC0415
+    from imdesk.services.backups import newest_backup, quarantine, restore
 
     backup = newest_backup(path)
     if backup is None:
@@ -106,8 +106,8 @@ def open_context(build: Build, db_url: str, path: Path | None) -> AppContext | N
 
 def background_upkeep(window: MainWindow, ctx: AppContext) -> None:
     """After the window shows: a quick integrity check and the automatic backup, off-thread."""
-    from imdesk.services.backups import auto_backup, auto_backup_due  # noqa: PLC0415
-    from imdesk.services.integrity import quick_check  # noqa: PLC0415
+    from imdesk.services.backups import auto_backup, auto_backup_due
+    from imdesk.services.integrity import quick_check
 
     def check_done(result: str) -> None:
         if result != "ok":
@@ -135,7 +135,7 @@ def run(*, db_url: str, demo: bool, take_over: bool, build: Build) -> int:
             return 1
         try:
             if demo and not ctx.db.read_only:
-                from imdesk.services.demo_data import ensure_demo_data  # noqa: PLC0415
+                from imdesk.services.demo_data import ensure_demo_data
 
                 ensure_demo_data(ctx)
             runner = TaskRunner(app)

@@ -42,7 +42,7 @@ class PriorityBadgeDelegate(QStyledItemDelegate):
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, priority.value)
         painter.restore()
 
-    def sizeHint(self, option: QStyleOptionViewItem,  # noqa: N802
+    def sizeHint(self, option: QStyleOptionViewItem,
                  index: QModelIndex | QPersistentModelIndex) -> QSize:
         base = super().sizeHint(option, index)
         return QSize(option.fontMetrics.horizontalAdvance("Priority") + 24, base.height())

@@ -101,7 +101,7 @@ class IncidentDetail(QWidget):
                            ("resolved", "Resolved"), ("closed", "Closed")):
             value = plain_label(wrap=True)
             self.fields[key] = value
-            form.addRow(label, value)
+            form.addRow(plain_label(label, selectable=False), value)
         body.addLayout(form)
 
         self.description = plain_label(wrap=True)
@@ -111,7 +111,7 @@ class IncidentDetail(QWidget):
         buttons = QHBoxLayout()
         buttons.setSpacing(6)
         self.buttons: list[QToolButton] = []
-        for action in actions.status_actions + [actions.edit]:
+        for action in [*actions.status_actions, actions.edit]:
             button = QToolButton()
             button.setDefaultAction(action)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -198,7 +198,8 @@ class IncidentDetail(QWidget):
             return
         reading = state.sla(now)
         if reading.state in (SlaState.MET, SlaState.MISSED):
-            text = f"SLA {reading.state.value} — resolve target {'kept' if reading.state == SlaState.MET else 'missed'}"
+            kept = "kept" if reading.state == SlaState.MET else "missed"
+            text = f"SLA {reading.state.value} — resolve target {kept}"
         else:
             assert reading.remaining is not None
             left = format_duration(reading.remaining)

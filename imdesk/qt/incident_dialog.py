@@ -89,7 +89,8 @@ class IncidentDialog(QDialog):
     # -- priority preview ------------------------------------------------------------------
     @property
     def priority(self) -> Priority:
-        return self._matrix.priority(self.ui.impactCombo.currentData(), self.ui.urgencyCombo.currentData())
+        return self._matrix.priority(Level(self.ui.impactCombo.currentData()),
+                                     Level(self.ui.urgencyCombo.currentData()))
 
     def _update_priority(self) -> None:
         prio = self.priority
@@ -109,10 +110,10 @@ class IncidentDialog(QDialog):
         service = ui.serviceCombo.currentData()
         values: dict[str, Any] = {
             "title": ui.titleEdit.text(),
-            "impact": ui.impactCombo.currentData().value,
-            "urgency": ui.urgencyCombo.currentData().value,
+            "impact": str(ui.impactCombo.currentData()),
+            "urgency": str(ui.urgencyCombo.currentData()),
             "service": service,
-            "origin": ui.originCombo.currentData().value,
+            "origin": str(ui.originCombo.currentData()),
             "description": ui.descriptionEdit.toPlainText(),
             "major": ui.majorCheck.isChecked(),
         }

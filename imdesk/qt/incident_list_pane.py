@@ -64,7 +64,7 @@ class FilterTable(QTableView):
 
     open_requested = Signal()
 
-    def keyPressEvent(self, event: Any) -> None:  # noqa: N802
+    def keyPressEvent(self, event: Any) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.open_requested.emit()
             return
@@ -184,7 +184,7 @@ class IncidentListPane(QWidget):
 
     def current_query(self) -> IncidentQuery:
         header = self.table.horizontalHeader()
-        from imdesk.qt.incident_table_model import SORT_KEY  # noqa: PLC0415
+        from imdesk.qt.incident_table_model import SORT_KEY
 
         return IncidentQuery(
             text=self.filter_edit.text(),

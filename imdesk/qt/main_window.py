@@ -215,7 +215,7 @@ class MainWindow(QMainWindow):
         self.banner.show()
 
     def backup_now(self) -> None:
-        from imdesk.services.backups import auto_backup  # noqa: PLC0415
+        from imdesk.services.backups import auto_backup
 
         self.status.showMessage("Backing up…")
         self.runner.run(lambda: auto_backup(self.ctx.db),
@@ -247,7 +247,7 @@ class MainWindow(QMainWindow):
         settings.setValue("incidents/splitter", self.incidents.splitter.saveState())
         settings.sync()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self.persist_layout:
             self.save_layout(window_settings())
         self._counts_timer.stop()

@@ -24,10 +24,10 @@ def _wait(app: object, condition: Callable[[], bool], seconds: float = 10.0) -> 
 
 def run(*, build: Callable[..., AppContext]) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from imdesk.qt.console import make_app  # noqa: PLC0415
-    from imdesk.qt.main_window import MainWindow  # noqa: PLC0415
-    from imdesk.qt.tasks import TaskRunner  # noqa: PLC0415
-    from imdesk.services.incidents import NewIncident  # noqa: PLC0415
+    from imdesk.qt.console import make_app
+    from imdesk.qt.main_window import MainWindow
+    from imdesk.qt.tasks import TaskRunner
+    from imdesk.services.incidents import NewIncident
 
     with tempfile.TemporaryDirectory(prefix="imdesk-selftest-") as tmp:
         app = make_app()

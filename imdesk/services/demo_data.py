@@ -16,16 +16,16 @@ from functools import cache
 from pathlib import Path
 from typing import NotRequired, TypedDict, cast
 
-from imdesk.app import AppContext
+from imdesk.context import AppContext
 from imdesk.domain.incident import Origin
 from imdesk.domain.lifecycle import Status
 from imdesk.domain.priority import Level, PriorityMatrix
 from imdesk.domain.sla import SlaPolicy, SlaTargets
+from imdesk.resources import resource
 from imdesk.services.clock import ManualClock
 from imdesk.services.incidents import IncidentEdit, IncidentService, NewIncident
 from imdesk.storage.incident_repo import IncidentQuery
 
-STORY_PATH = Path(__file__).resolve().parents[2] / "resources" / "demo" / "story.json"
 DESK_NAME = "Service Desk North"
 SPAN = timedelta(days=30)
 REGULAR_INCIDENTS = 180  # plus duplicates (cancelled) and the scripted incidents: about 200
@@ -90,7 +90,6 @@ class Scripted(TypedDict):
 
 
 class Story(TypedDict):
-    desk_name: str
     people: dict[str, str]
     shifts: dict[str, list[str]]
     callers: list[str]
@@ -108,9 +107,15 @@ class Story(TypedDict):
     scripted: list[Scripted]
 
 
+def story_path() -> Path:
+    """resources/demo/story.json, from the source tree or the frozen bundle."""
+    return resource("demo", "story.json")
+
+
 @cache
-def load_story(path: Path = STORY_PATH) -> Story:
-    return cast(Story, json.loads(path.read_text(encoding="utf-8")))
+def load_story(path: Path | None = None) -> Story:
+    text = (path or story_path()).read_text(encoding="utf-8")
+    return cast(Story, json.loads(text))
 
 
 # -- plans: what happens to one incident, and when --------------------------------------------
@@ -145,7 +150,7 @@ def _minutes(value: float) -> timedelta:
     return timedelta(minutes=value)
 
 
-class _Writer:
+class StoryWriter:
     """Plans incidents from the story with one random generator (deterministic per seed)."""
 
     def __init__(self, story: Story, rng: random.Random, now: datetime, matrix: PriorityMatrix,
@@ -161,10 +166,7 @@ class _Writer:
         return self.story["people"][key]
 
     def on_shift(self, at: datetime) -> str:
-        if at.weekday() >= 5 or not 6 <= at.hour < 22:
-            crew = "night"
-        else:
-            crew = "early" if at.hour < 14 else "late"
+        crew = "night" if at.weekday() >= 5 or not 6 <= at.hour < 22 else "early" if at.hour < 14 else "late"
         return self.person(self.rng.choice(self.story["shifts"][crew]))
 
     def same_or_on_shift(self, author: str, at: datetime) -> str:
@@ -405,14 +407,22 @@ def seed_demo(ctx: AppContext, *, now: datetime | None = None, rng_seed: int = 7
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     story = load_story()
-    rng = random.Random(rng_seed)
     _ensure_services(ctx, story)
-    writer = _Writer(story, rng, now, ctx.settings.matrix(), ctx.settings.sla_policy())
+    plans = plan_demo(story, now, rng_seed=rng_seed, matrix=ctx.settings.matrix(),
+                      policy=ctx.settings.sla_policy())
+    return _write(ctx, plans, now)
+
+
+def plan_demo(story: Story, now: datetime, *, rng_seed: int = 7,
+              matrix: PriorityMatrix | None = None, policy: SlaPolicy | None = None) -> list[Plan]:
+    """Every incident of the story with its steps (nothing written; steps after `now` included)."""
+    rng = random.Random(rng_seed)
+    writer = StoryWriter(story, rng, now, matrix or PriorityMatrix(), policy or SlaPolicy())
     plans = [writer.regular() for _ in range(REGULAR_INCIDENTS)]
     older = [p for p in plans if p.shared and p.opened_at < now - timedelta(hours=6)]
     plans += [writer.duplicate(rng.choice(older)) for _ in range(DUPLICATES)]
     plans += [writer.scripted(item) for item in story["scripted"]]
-    return _write(ctx, plans, now)
+    return plans
 
 
 def ensure_demo_data(ctx: AppContext) -> bool:

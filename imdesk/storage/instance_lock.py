@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -15,14 +16,14 @@ from imdesk.errors import DatabaseLocked
 
 def _try_lock(handle: IO[str]) -> bool:
     if sys.platform == "win32":
-        import msvcrt  # noqa: PLC0415
+        import msvcrt
 
         try:
             msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
         except OSError:
             return False
         return True
-    import fcntl  # noqa: PLC0415
+    import fcntl
 
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -91,10 +92,8 @@ class InstanceLock:
         self._handle.flush()
         self._handle.close()
         self._handle = None
-        try:
+        with contextlib.suppress(OSError):
             self.path.unlink()
-        except OSError:
-            pass
 
     @property
     def held(self) -> bool:

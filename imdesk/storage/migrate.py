@@ -66,8 +66,8 @@ def upgrade(db: Database) -> Path | None:
 
 
 def run_alembic_upgrade(db: Database, target: str = "head") -> None:
-    from alembic import command  # noqa: PLC0415 - costly import, only when migrating
-    from alembic.config import Config  # noqa: PLC0415
+    from alembic import command
+    from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))

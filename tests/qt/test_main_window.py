@@ -1,0 +1,181 @@
+"""The window as a whole: rail, status bar, remembered layout, themes, read-only, start-up."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from imdesk.app import build_context
+from imdesk.context import AppContext
+from imdesk.qt import console, theme
+from imdesk.qt.main_window import MainWindow
+from imdesk.qt.tasks import SyncTaskRunner
+from imdesk.services.backups import backup_to
+from imdesk.storage.instance_lock import InstanceLock
+from tests.qt.conftest import add
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_status_bar_names_the_database_and_counts(window: MainWindow,
+                                                  sqlite_ctx: AppContext) -> None:
+    add(sqlite_ctx, "Core switch down", "high", "high", major=True)
+    window.refresh_counts()
+    assert str(sqlite_ctx.db.info.path) in window.status.db_label.text()
+    assert "1 major open" in window.status.counts_label.text()
+
+
+def test_layout_is_remembered(qtbot: QtBot, sqlite_ctx: AppContext, tmp_path: Path) -> None:
+    settings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    first = MainWindow(sqlite_ctx, SyncTaskRunner())
+    qtbot.addWidget(first)
+    first.persist_layout = False
+    first.restore_layout(settings)
+    first.show()
+    first.resize(1111, 700)
+    first.incidents.table.setColumnWidth(3, 333)
+    first.save_layout(settings)
+    second = MainWindow(sqlite_ctx, SyncTaskRunner())
+    qtbot.addWidget(second)
+    second.persist_layout = False
+    second.restore_layout(QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat))
+    second.show()
+    assert QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat).contains(
+        "window/geometry")
+    assert second.incidents.table.columnWidth(3) == 333
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_follows_light_and_dark_scheme(qtbot: QtBot, window: MainWindow, sqlite_ctx: AppContext,
+                                       monkeypatch: pytest.MonkeyPatch, scheme: str,
+                                       tmp_path: Path) -> None:
+    add(sqlite_ctx, "Website down", "high", "high")
+    monkeypatch.setenv("IMDESK_THEME", scheme)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    original = app.palette()
+    try:
+        theme.apply_theme(app)
+        window.incidents.reload()
+        image = window.grab().toImage()
+        assert not image.isNull()
+        lightness = app.palette().color(QPalette.ColorRole.Window).lightness()
+        assert (lightness < 128) == (scheme == "dark")
+        assert theme.is_dark() == (scheme == "dark")
+        image.save(str(tmp_path / f"{scheme}.png"))
+        assert (tmp_path / f"{scheme}.png").stat().st_size > 10_000
+    finally:
+        app.setPalette(original)
+
+
+def test_read_only_database_opens_with_a_banner(qtbot: QtBot, sqlite_url: str) -> None:
+    ctx = build_context(sqlite_url)
+    add(ctx, "Before it became read-only")
+    ctx.close()
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
+    path.chmod(0o444)
+    ro = build_context(sqlite_url)
+    try:
+        win = MainWindow(ro, SyncTaskRunner())
+        win.persist_layout = False
+        qtbot.addWidget(win)
+        win.start()
+        assert win.banner.isVisibleTo(win) and "Read-only" in win.banner.text()
+        assert win.incidents.model.rowCount() == 1
+        assert not win.incidents.actions.new.isEnabled()
+        assert not win.incidents.detail.note.isEnabled()
+    finally:
+        ro.close()
+        path.chmod(0o644)
+
+
+def test_second_console_is_refused_naming_the_holder(qtbot: QtBot, sqlite_url: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
+    held = InstanceLock(path)
+    held.acquire()
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _p, _t, text: shown.append(text))
+    try:
+        assert console.take_lock(path, take_over=False) is None
+    finally:
+        held.release()
+    assert shown and f"pid {os.getpid()}" in shown[0]
+
+
+def test_stale_lock_is_taken_over_when_the_user_agrees(qtbot: QtBot, sqlite_url: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
+    (path.with_name(path.name + ".lock")).write_text(
+        '{"host": "desk-7", "pid": 4242, "since": "2026-11-26T03:00:00+00:00"}')
+    asked: list[str] = []
+
+    def answer(_p: object, _t: str, text: str, *_a: object) -> QMessageBox.StandardButton:
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    lock = console.take_lock(path, take_over=False)
+    assert lock is not None and lock.held
+    assert "desk-7" in asked[0] and "4242" in asked[0]
+    lock.release()
+
+
+def test_damaged_database_offers_the_newest_backup(qtbot: QtBot, sqlite_url: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
+    ctx = build_context(sqlite_url)
+    ref = add(ctx, "Saved before the damage")
+    backup_to(ctx.db, path.with_name(path.name + ".manual.bak"))
+    ctx.close()
+    for side in ("-wal", "-shm"):
+        path.with_name(path.name + side).unlink(missing_ok=True)
+    with open(path, "r+b") as fh:
+        fh.write(b"this is not a database at all!!" * 4)
+    asked: list[str] = []
+
+    def answer(_p: object, _t: str, text: str, *_a: object) -> QMessageBox.StandardButton:
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    restored = console.open_context(build_context, sqlite_url, path)
+    assert restored is not None
+    try:
+        assert "damaged" in asked[0] and ".manual.bak" in asked[0]
+        assert restored.incidents.get(ref).title == "Saved before the damage"
+        assert list(path.parent.glob(path.name + ".corrupt-*")), "damaged file kept"
+    finally:
+        restored.close()
+
+
+def test_self_test_runs_from_the_command_line(tmp_path: Path) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", IMDESK_DATA_DIR=str(tmp_path))
+    result = subprocess.run([sys.executable, "-m", "imdesk", "--self-test"], env=env,
+                            capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert "self-test ok" in result.stdout
+
+
+def test_generated_form_matches_the_designer_file(tmp_path: Path) -> None:
+    uic = shutil.which("pyside6-uic", path=str(Path(sys.executable).parent))
+    assert uic, "pyside6-uic comes with PySide6"
+    out = tmp_path / "ui_incident_dialog.py"
+    subprocess.run([uic, str(ROOT / "ui" / "incident_dialog.ui"), "-o", str(out)], check=True)
+    committed = ROOT / "imdesk" / "qt" / "forms" / "ui_incident_dialog.py"
+
+    def body(text: str) -> list[str]:
+        return [line for line in text.splitlines() if "User Interface Compiler version" not in line]
+
+    assert body(out.read_text()) == body(committed.read_text()), (
+        "the form is stale: run pyside6-uic ui/incident_dialog.ui -o "
+        "imdesk/qt/forms/ui_incident_dialog.py")
