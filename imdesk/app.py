@@ -48,11 +48,12 @@ def build_context(url: str, *, clock: Clock | None = None, author: str | None = 
     return ctx
 
 
-def run_console(*, db_url: str, demo: bool, take_over: bool) -> int:
+def run_console(*, db_url: str, demo: bool, take_over: bool, exit_after_paint: bool = False) -> int:
     """Open the console window (imports Qt only now, so headless commands stay light)."""
     from imdesk.qt.console import run
 
-    return int(run(db_url=db_url, demo=demo, take_over=take_over, build=build_context))
+    return int(run(db_url=db_url, demo=demo, take_over=take_over, build=build_context,
+                   exit_after_paint=exit_after_paint))
 
 
 def run_self_test() -> int:

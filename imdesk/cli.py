@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="open the main window offscreen on a temp database and exit 0 if all works")
     p.add_argument("--take-over", action="store_true",
                    help="take over a stale lock left by a console that crashed")
+    p.add_argument("--exit-after-paint", action="store_true", help=argparse.SUPPRESS)  # benchmarks
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     inc = sub.add_parser("incident", help="incidents").add_subparsers(
@@ -100,7 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         from imdesk.app import run_console
 
-        return run_console(db_url=_db_url(args), demo=args.demo, take_over=args.take_over)
+        return run_console(db_url=_db_url(args), demo=args.demo, take_over=args.take_over,
+                           exit_after_paint=args.exit_after_paint)
     return run_command(args)
 
 

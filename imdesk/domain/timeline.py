@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -71,6 +72,36 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z")
 
 
+_encode = json.encoder.encode_basestring  # the string encoder json.dumps(ensure_ascii=False) uses
+
+
+def compact_json(data: Mapping[str, Any]) -> str:
+    return "{}" if not data else json.dumps(data, sort_keys=True, ensure_ascii=False,
+                                            separators=(",", ":"))
+
+
+def canonical_json(*, prev_hash: str, incident_ref: str, seq: int, uuid: str, kind: str, text: str,
+                   author: str, recorded_at: datetime, occurred_at: datetime | None,
+                   data: Mapping[str, Any]) -> str:
+    """The entry as JSON with sorted keys and no spaces — byte for byte what
+    json.dumps(..., sort_keys=True, ensure_ascii=False, separators=(",", ":")) writes, built
+    directly because it runs for every entry written (a test holds the two equal)."""
+    return canonical_json_of(prev_hash, incident_ref, seq, uuid, kind, text, author,
+                             iso(recorded_at) or "", iso(occurred_at), compact_json(data))
+
+
+def canonical_json_of(prev_hash: str, incident_ref: str, seq: int, uuid: str, kind: str, text: str,
+                      author: str, recorded_iso: str, occurred_iso: str | None, data_json: str) -> str:
+    """canonical_json from already-formatted times and data (bulk writers format them once)."""
+    return "".join((
+        '{"author":', _encode(author), ',"data":', data_json, ',"incident":', _encode(incident_ref),
+        ',"kind":', _encode(kind), ',"occurred_at":',
+        "null" if occurred_iso is None else _encode(occurred_iso),
+        ',"prev":', _encode(prev_hash), ',"recorded_at":', _encode(recorded_iso),
+        ',"seq":', str(int(seq)), ',"text":', _encode(text), ',"uuid":', _encode(uuid), "}",
+    ))
+
+
 def entry_hash(
     *,
     prev_hash: str,
@@ -85,23 +116,9 @@ def entry_hash(
     data: Mapping[str, Any],
 ) -> str:
     """SHA-256 over the previous hash and a canonical JSON form of the entry's content."""
-    body = json.dumps(
-        {
-            "prev": prev_hash,
-            "incident": incident_ref,
-            "seq": seq,
-            "uuid": uuid,
-            "kind": kind,
-            "text": text,
-            "author": author,
-            "recorded_at": iso(recorded_at),
-            "occurred_at": iso(occurred_at),
-            "data": data,
-        },
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    body = canonical_json(prev_hash=prev_hash, incident_ref=incident_ref, seq=seq, uuid=uuid,
+                          kind=kind, text=text, author=author, recorded_at=recorded_at,
+                          occurred_at=occurred_at, data=data)
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 

@@ -145,7 +145,7 @@ class IncidentListPane(QWidget):
         # wiring
         self._filter_timer = QTimer(self)
         self._filter_timer.setSingleShot(True)
-        self._filter_timer.setInterval(120)
+        self._filter_timer.setInterval(0)  # coalesced in the model, not delayed
         self._filter_timer.timeout.connect(self.apply_filter)
         self.filter_edit.textChanged.connect(lambda _: self._filter_timer.start())
         self.filter_edit.returnPressed.connect(self._focus_table)
@@ -181,6 +181,7 @@ class IncidentListPane(QWidget):
         self.apply_filter()
         self._tick_timer.start()
         self._poll_timer.start()
+        QTimer.singleShot(0, self.poll_changes)  # remember how the data looks now
 
     def current_query(self) -> IncidentQuery:
         header = self.table.horizontalHeader()
@@ -223,10 +224,6 @@ class IncidentListPane(QWidget):
         else:
             self.table.clearSelection()
             self._show_detail(None)
-        self._runner.run(self._incidents.change_marker, self._remember_marker)
-
-    def _remember_marker(self, marker: tuple[int, datetime | None]) -> None:
-        self._marker = marker
 
     def poll_changes(self) -> None:
         """Pick up changes made elsewhere (the command line, another desk on PostgreSQL)."""

@@ -29,7 +29,7 @@ COLUMNS = (
     (COL_SLA, "SLA left", "sla"),
 )
 SORT_KEY = {col: key for col, _, key in COLUMNS}
-PAGE = 200
+PAGE = 100
 StateRole = Qt.ItemDataRole.UserRole + 1
 RefRole = Qt.ItemDataRole.UserRole + 2
 SlaStateRole = Qt.ItemDataRole.UserRole + 3
@@ -67,6 +67,8 @@ class IncidentTableModel(QAbstractTableModel):
         self._query = IncidentQuery(statuses=())
         self._generation = 0
         self._fetching = False
+        self._in_flight = False
+        self._waiting: int | None = None
         self._now = service.now()
         self._mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self._bold = QFont()
@@ -82,19 +84,31 @@ class IncidentTableModel(QAbstractTableModel):
         return self._total
 
     def set_query(self, query: IncidentQuery, *, keep: int = 0) -> None:
-        """Run a new query (filter or sort); the first page (or `keep` rows) replace the rows."""
+        """Run a new query (filter or sort); the first page (or `keep` rows) replace the rows.
+
+        At most one query runs at a time: while one is in flight, the newest request waits
+        and the ones it replaced are never run (fast typing costs one query, not one per key).
+        """
         self._query = query
         self._generation += 1
-        gen = self._generation
+        if self._in_flight:
+            self._waiting = keep
+            return
+        self._start(query, keep, self._generation)
+
+    def _start(self, query: IncidentQuery, keep: int, gen: int) -> None:
         limit = max(PAGE, keep)
         service = self._service
+        self._in_flight = True
+        self._fetching = True
 
         def work() -> tuple[list[IncidentState], int]:
             return service.page(query, 0, limit), service.count(query)
 
         def done(result: tuple[list[IncidentState], int]) -> None:
-            if gen != self._generation:
-                return  # a newer query superseded this one
+            self._in_flight = False
+            if self._run_waiting(gen):
+                return
             self._fetching = False
             self.beginResetModel()
             self._rows, self._total = result
@@ -102,8 +116,23 @@ class IncidentTableModel(QAbstractTableModel):
             self.endResetModel()
             self.loaded.emit(self._total)
 
-        self._fetching = True
-        self._runner.run(work, done, self._failed(gen))
+        def failed(exc: BaseException) -> None:
+            self._in_flight = False
+            if not self._run_waiting(gen):
+                self._fetching = False
+                self.loading_failed.emit(str(exc))
+
+        self._runner.run(work, done, failed)
+
+    def _run_waiting(self, finished_gen: int) -> bool:
+        """Start the query that waited, if a newer one was asked for meanwhile."""
+        if finished_gen == self._generation:
+            self._waiting = None
+            return False
+        keep = self._waiting or 0
+        self._waiting = None
+        self._start(self._query, keep, self._generation)
+        return True
 
     def reload(self) -> None:
         """The data changed: run the same query again, keeping as many rows as are loaded."""

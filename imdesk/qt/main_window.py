@@ -46,6 +46,9 @@ Alt+1\tIncidents pane
 Ctrl+Q\tQuit"""
 
 
+AFTER_FIRST_PAINT_MS = 150
+
+
 class MainWindow(QMainWindow):
     """The console. Owns the panes; talks to services through the task runner only."""
 
@@ -186,11 +189,18 @@ class MainWindow(QMainWindow):
 
     # -- behaviour ---------------------------------------------------------------------------
     def start(self) -> None:
-        """Load data (off the GUI thread) and start the timers."""
+        """Load the list first (off the GUI thread); everything else once it is on screen."""
+        self.incidents.model.loaded.connect(self._after_first_load,
+                                            Qt.ConnectionType.SingleShotConnection)
         self.incidents.start()
+        self._clock_timer.start()
+
+    def _after_first_load(self, _total: int = 0) -> None:
+        QTimer.singleShot(AFTER_FIRST_PAINT_MS, self._start_secondary)
+
+    def _start_secondary(self) -> None:
         self.refresh_counts()
         self._counts_timer.start()
-        self._clock_timer.start()
         self.runner.run(self.ctx.settings.desk_name,
                         lambda name: self.desk_label.setText(f"imdesk · {name}"),
                         lambda _exc: None)

@@ -13,7 +13,7 @@ from imdesk.domain.errors import ValidationError
 from imdesk.domain.incident import EDITABLE_FIELDS, IncidentState, Origin, apply
 from imdesk.domain.lifecycle import Status, check_transition
 from imdesk.domain.priority import Level
-from imdesk.domain.sla import SlaState
+from imdesk.domain.sla import SlaState, read_clock
 from imdesk.domain.text import TITLE_MAX, clean_text
 from imdesk.domain.timeline import GENESIS_HASH, EntryDraft, EntryKind, TimelineEntry
 from imdesk.services.clock import Clock, SystemClock, default_author
@@ -238,12 +238,11 @@ class IncidentService:
     def desk_counts(self) -> DeskCounts:
         now = self._clock.now()
         with self._db.read() as s:
-            states = incident_repo.open_states(s)
-        live = [st for st in states if not st.exercise]
-        readings = [st.sla(now).state for st in live]
+            clocks = incident_repo.open_clocks(s)
+        readings = [read_clock(inputs, now).state for _major, inputs in clocks]
         return DeskCounts(
-            open=len(live),
-            open_majors=sum(1 for st in live if st.major),
+            open=len(clocks),
+            open_majors=sum(1 for major, _inputs in clocks if major),
             breached=sum(1 for r in readings if r == SlaState.BREACHED),
             at_risk=sum(1 for r in readings if r == SlaState.AT_RISK),
         )

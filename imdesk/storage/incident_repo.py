@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal_column, or_, select, text
+from sqlalchemy import Select, and_, func, literal_column, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnClause
 
 from imdesk.domain.errors import NotFoundError, ValidationError
 from imdesk.domain.incident import IncidentState, Origin
-from imdesk.domain.lifecycle import Status
+from imdesk.domain.lifecycle import OPEN_STATUSES, Status
 from imdesk.domain.priority import Level, Priority
-from imdesk.storage.models import IncidentRow, ServiceRow
+from imdesk.domain.sla import ClockInputs
+from imdesk.storage.models import PG_INCIDENT_TSVECTOR, IncidentRow, ServiceRow
 
 SORT_KEYS = ("ref", "priority", "title", "service", "status", "major", "age", "sla", "updated")
 
@@ -31,9 +32,10 @@ def write_state(row: IncidentRow, state: IncidentState, service_id: int | None) 
         value = getattr(state, name)
         setattr(row, name, value.value if hasattr(value, "value") else value)
     row.service_id = service_id
+    row.service_name = state.service
     row.respond_due = state.respond_due
     row.resolve_due = state.resolve_due
-    row.sla_due = state.sla_due
+    row.sla_due = state.sla_due or SLA_NEVER
 
 
 def state_from_mapping(m: Any, service: str | None) -> IncidentState:
@@ -70,7 +72,7 @@ def service_name(session: Session, service_id: int | None) -> str | None:
 
 
 def row_state(session: Session, row: IncidentRow) -> IncidentState:
-    return state_from_mapping(row, service_name(session, row.service_id))
+    return state_from_mapping(row, row.service_name)
 
 
 def get_row(session: Session, ref: str, *, for_update: bool = False) -> IncidentRow:
@@ -123,29 +125,30 @@ def _ts_term(token: str) -> str:
     return f"{token}:*"
 
 
+# Above this many hits, walking the sort index and probing the hit set beats fetching each hit.
+_MANY_HITS = 500
+
+
+def _fts_match(tokens: list[str]) -> str:
+    return " AND ".join(f'"{t}"*' for t in tokens)
+
+
 def _text_clause(session: Session, value: str) -> Any:
+    """Word-prefix search over ref, title, description and service (FTS5 / tsvector)."""
     tokens = _tokens(value)
     if not tokens:
         return None
-    dialect = session.get_bind().dialect.name
-    # The service name holds the whole text; % and _ typed by the user are literal characters.
-    needle = value.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    service_ids = select(ServiceRow.id).where(
-        func.lower(ServiceRow.name).like(f"%{needle}%", escape="\\")
-    )
-    if dialect == "sqlite":
-        match = " AND ".join(f'"{t}"*' for t in tokens)
-        fts = text("SELECT rowid FROM incident_fts WHERE incident_fts MATCH :q").bindparams(q=match)
-        return or_(IncidentRow.id.in_(fts), IncidentRow.service_id.in_(service_ids))
+    if session.get_bind().dialect.name == "sqlite":
+        match = _fts_match(tokens)
+        hits = _fts_hits(session, match)
+        # "+id" keeps SQLite from driving the query by the hit list, so that it walks the
+        # ORDER BY index instead: far faster when a common prefix matches most rows.
+        column = "+incident.id" if hits > _MANY_HITS else "incident.id"
+        return text(f"{column} IN (SELECT rowid FROM incident_fts WHERE incident_fts MATCH :q)"
+                    ).bindparams(q=match)
     tsquery = " & ".join(_ts_term(t) for t in tokens)
-    doc: ColumnClause[Any] = literal_column(
-        "to_tsvector('simple', incident.ref || ' ' || incident.title || ' ' || "
-        "incident.description)"
-    )
-    return or_(
-        doc.op("@@")(func.to_tsquery("simple", tsquery)),
-        IncidentRow.service_id.in_(service_ids),
-    )
+    doc: ColumnClause[Any] = literal_column(PG_INCIDENT_TSVECTOR)
+    return doc.op("@@")(func.to_tsquery("simple", tsquery))
 
 
 def _filtered(session: Session, query: IncidentQuery, base: Select[Any]) -> Select[Any]:
@@ -165,47 +168,66 @@ def _filtered(session: Session, query: IncidentQuery, base: Select[Any]) -> Sele
     return base.where(and_(*conditions)) if conditions else base
 
 
+SLA_NEVER = datetime(9999, 12, 31, tzinfo=UTC)  # sla_due of a clock that no longer runs
+
+_SORT_COLUMNS: dict[str, Any] = {
+    "ref": IncidentRow.id,
+    "priority": IncidentRow.priority,
+    "title": func.lower(IncidentRow.title),
+    "service": func.lower(IncidentRow.service_name),
+    "status": IncidentRow.status,
+    "major": IncidentRow.major,
+    "age": IncidentRow.opened_at,
+    "sla": IncidentRow.sla_due,
+    "updated": IncidentRow.updated_at,
+}
+
+
 def _order(query: IncidentQuery) -> list[Any]:
-    desc = query.descending
-    columns: dict[str, Any] = {
-        "ref": IncidentRow.id,
-        "priority": IncidentRow.priority,
-        "title": func.lower(IncidentRow.title),
-        "service": func.lower(ServiceRow.name),
-        "status": IncidentRow.status,
-        "major": IncidentRow.major,
-        "age": IncidentRow.opened_at,
-        "sla": IncidentRow.sla_due,
-        "updated": IncidentRow.updated_at,
-    }
-    if query.sort not in columns:
+    """ORDER BY key, id — both the same way, so that the key's index serves the sort."""
+    if query.sort not in _SORT_COLUMNS:
         raise ValidationError("sort", f"cannot sort by {query.sort!r}")
-    col = columns[query.sort]
-    if query.sort == "age":  # oldest first reads as "age descending"
-        desc = not desc
-    ordered = col.desc() if desc else col.asc()
-    keys: list[Any] = []
-    if query.sort in ("sla", "service"):
-        keys.append(col.is_(None))  # rows without a running clock or service go last
-    keys += [ordered, IncidentRow.id.desc()]
-    return keys
+    col = _SORT_COLUMNS[query.sort]
+    desc = query.descending != (query.sort == "age")  # oldest first reads as "age descending"
+    if query.sort == "ref":
+        return [col.desc() if desc else col.asc()]
+    if query.sort == "service":  # no service sorts first, as SQLite does it, on every database
+        return [col.desc().nulls_last(), IncidentRow.id.desc()] if desc else [
+            col.asc().nulls_first(), IncidentRow.id.asc()]
+    return [col.desc(), IncidentRow.id.desc()] if desc else [col.asc(), IncidentRow.id.asc()]
 
 
 def list_page(session: Session, query: IncidentQuery, offset: int, limit: int) -> list[IncidentState]:
-    base = select(IncidentRow.__table__, ServiceRow.name.label("service_name")).outerjoin(
-        ServiceRow, ServiceRow.id == IncidentRow.service_id
-    )
-    stmt = _filtered(session, query, base).order_by(*_order(query)).offset(offset).limit(limit)
+    stmt = _filtered(session, query, select(IncidentRow.__table__))
+    stmt = stmt.order_by(*_order(query)).offset(offset).limit(limit)
     return [state_from_mapping(r, r.service_name) for r in session.execute(stmt)]
 
 
 def count(session: Session, query: IncidentQuery) -> int:
+    tokens = _tokens(query.text)
+    only_text = tokens and not (query.statuses or query.priorities or query.major_only
+                                or not query.include_exercise)
+    if only_text and session.get_bind().dialect.name == "sqlite":
+        return _fts_hits(session, _fts_match(tokens))  # the index knows: no need to scan
     base = select(func.count()).select_from(IncidentRow)
-    if query.sort == "service":
-        base = base.outerjoin(ServiceRow, ServiceRow.id == IncidentRow.service_id)
     return int(session.execute(_filtered(session, query, base)).scalar_one())
 
 
-def open_states(session: Session) -> Sequence[IncidentState]:
-    q = IncidentQuery(statuses=(Status.NEW, Status.IN_PROGRESS, Status.ON_HOLD))
-    return list_page(session, q, 0, 100_000)
+def _fts_hits(session: Session, match: str) -> int:
+    return int(session.execute(text("SELECT count(*) FROM incident_fts WHERE incident_fts MATCH :q"),
+                               {"q": match}).scalar_one())
+
+
+def open_clocks(session: Session) -> list[tuple[bool, ClockInputs]]:
+    """(major, clock inputs) of every open incident that is not a drill: only the columns
+    the SLA clocks need, for the status bar counts."""
+    c = IncidentRow
+    rows = session.execute(
+        select(c.major, c.opened_at, c.acknowledged_at, c.hold_started_at, c.on_hold_seconds,
+               c.respond_minutes, c.resolve_minutes)
+        .where(c.status.in_([s.value for s in OPEN_STATUSES]), c.exercise.is_(False))
+    )
+    return [(bool(r.major), ClockInputs(
+        opened_at=r.opened_at, acknowledged_at=r.acknowledged_at, ended_at=None,
+        hold_started_at=r.hold_started_at, on_hold_seconds=r.on_hold_seconds,
+        respond_minutes=r.respond_minutes, resolve_minutes=r.resolve_minutes)) for r in rows]

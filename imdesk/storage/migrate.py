@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 from imdesk import __version__
@@ -17,13 +17,23 @@ from imdesk.storage.schema import HEAD_REVISION, KNOWN_REVISIONS
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
+def _has_table(conn: Connection, name: str) -> bool:
+    """Plain SQL instead of reflection: this runs on every start."""
+    if conn.dialect.name == "sqlite":
+        sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n"
+    else:
+        sql = ("SELECT 1 FROM information_schema.tables WHERE table_name = :n "
+               "AND table_schema = current_schema()")
+    return conn.execute(text(sql), {"n": name}).first() is not None
+
+
 def current_revision(db: Database) -> str | None:
     """The schema revision, or None for an empty database. The first thing start-up reads, so a
     damaged file, a missing server or a read-only folder is told here as a KnownError."""
     try:
         with db.engine.connect() as conn:
-            if not inspect(conn).has_table("alembic_version"):
-                if inspect(conn).has_table("incident"):
+            if not _has_table(conn, "alembic_version"):
+                if _has_table(conn, "incident"):
                     raise DatabaseCorrupt("the database has imdesk tables but no schema version")
                 return None
             row = conn.execute(text("SELECT version_num FROM alembic_version")).first()

@@ -17,6 +17,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -40,6 +42,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
+# The document PostgreSQL searches; the GIN index in the migration is on exactly this expression.
+PG_INCIDENT_TSVECTOR = ("to_tsvector('simple', incident.ref || ' ' || incident.title || ' ' || "
+                        "incident.description || ' ' || coalesce(incident.service_name, ''))")
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -61,6 +68,7 @@ class IncidentRow(Base):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"), nullable=True)
+    service_name: Mapped[str | None] = mapped_column(String(120), nullable=True)  # for FTS, sort
     impact: Mapped[str] = mapped_column(String(10))
     urgency: Mapped[str] = mapped_column(String(10))
     priority: Mapped[str] = mapped_column(String(2))
@@ -83,10 +91,14 @@ class IncidentRow(Base):
     head_hash: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
+    # One index per sort key: ORDER BY key, id uses it (the row id is the index's tail).
     __table_args__ = (
-        Index("ix_incident_status_opened", "status", "opened_at"),
+        Index("ix_incident_status", "status"),
+        Index("ix_incident_priority", "priority"),
+        Index("ix_incident_title", func.lower(text("title"))),
+        Index("ix_incident_service_name", func.lower(text("service_name"))),
+        Index("ix_incident_major", "major"),
         Index("ix_incident_opened", "opened_at"),
-        Index("ix_incident_priority", "priority", "opened_at"),
         Index("ix_incident_sla_due", "sla_due"),
         Index("ix_incident_updated", "updated_at"),
         Index("ix_incident_service", "service_id"),

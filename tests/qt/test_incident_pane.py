@@ -209,6 +209,7 @@ def test_external_changes_are_picked_up(qtbot: QtBot, window: MainWindow,
                                         sqlite_ctx: AppContext) -> None:
     pane = window.incidents
     assert pane.model.rowCount() == 0
+    pane.poll_changes()  # what the console saw at start
     ref = add(sqlite_ctx, "Created from the command line")
     pane.poll_changes()
     assert pane.model.row_of(ref) == 0

@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("title", sa.String(200), nullable=False),
         sa.Column("description", sa.Text, nullable=False),
         sa.Column("service_id", sa.Integer, sa.ForeignKey("service.id"), nullable=True),
+        sa.Column("service_name", sa.String(120), nullable=True),
         sa.Column("impact", sa.String(10), nullable=False),
         sa.Column("urgency", sa.String(10), nullable=False),
         sa.Column("priority", sa.String(2), nullable=False),
@@ -53,9 +54,12 @@ def upgrade() -> None:
         sa.Column("head_hash", sa.String(64), nullable=False),
         sa.Column("updated_at", UTCDateTime, nullable=False),
     )
-    op.create_index("ix_incident_status_opened", "incident", ["status", "opened_at"])
+    op.create_index("ix_incident_status", "incident", ["status"])
+    op.create_index("ix_incident_priority", "incident", ["priority"])
+    op.create_index("ix_incident_title", "incident", [sa.text("lower(title)")])
+    op.create_index("ix_incident_service_name", "incident", [sa.text("lower(service_name)")])
+    op.create_index("ix_incident_major", "incident", ["major"])
     op.create_index("ix_incident_opened", "incident", ["opened_at"])
-    op.create_index("ix_incident_priority", "incident", ["priority", "opened_at"])
     op.create_index("ix_incident_sla_due", "incident", ["sla_due"])
     op.create_index("ix_incident_updated", "incident", ["updated_at"])
     op.create_index("ix_incident_service", "incident", ["service_id"])
@@ -95,20 +99,21 @@ def _sqlite_extras() -> None:
         )
     op.execute(
         "CREATE VIRTUAL TABLE incident_fts USING fts5("
-        "ref, title, description, content='incident', content_rowid='id', "
-        "tokenize='unicode61 remove_diacritics 2')"
+        "ref, title, description, service_name, content='incident', content_rowid='id', "
+        "tokenize='unicode61 remove_diacritics 2', prefix='1 2 3')"
     )
     op.execute(
         "CREATE TRIGGER incident_fts_ai AFTER INSERT ON incident BEGIN "
-        "INSERT INTO incident_fts(rowid, ref, title, description) "
-        "VALUES (new.id, new.ref, new.title, new.description); END"
+        "INSERT INTO incident_fts(rowid, ref, title, description, service_name) "
+        "VALUES (new.id, new.ref, new.title, new.description, new.service_name); END"
     )
     op.execute(
-        "CREATE TRIGGER incident_fts_au AFTER UPDATE OF ref, title, description ON incident BEGIN "
-        "INSERT INTO incident_fts(incident_fts, rowid, ref, title, description) "
-        "VALUES ('delete', old.id, old.ref, old.title, old.description); "
-        "INSERT INTO incident_fts(rowid, ref, title, description) "
-        "VALUES (new.id, new.ref, new.title, new.description); END"
+        "CREATE TRIGGER incident_fts_au AFTER UPDATE OF ref, title, description, service_name "
+        "ON incident BEGIN "
+        "INSERT INTO incident_fts(incident_fts, rowid, ref, title, description, service_name) "
+        "VALUES ('delete', old.id, old.ref, old.title, old.description, old.service_name); "
+        "INSERT INTO incident_fts(rowid, ref, title, description, service_name) "
+        "VALUES (new.id, new.ref, new.title, new.description, new.service_name); END"
     )
 
 
@@ -122,8 +127,9 @@ def _postgres_extras() -> None:
         "FOR EACH ROW EXECUTE FUNCTION timeline_entry_append_only()"
     )
     op.execute(
-        "CREATE INDEX ix_incident_fts ON incident USING gin (to_tsvector('simple', "
-        "ref || ' ' || title || ' ' || description))"
+        "CREATE INDEX ix_incident_fts ON incident USING gin (("
+        "to_tsvector('simple', incident.ref || ' ' || incident.title || ' ' || "
+        "incident.description || ' ' || coalesce(incident.service_name, ''))))"
     )
 
 

@@ -1,0 +1,24 @@
+"""Baseline for the start-up benchmark: a bare PySide6 window with a table, quit after first paint."""
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
+
+
+class Quit(QObject):
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            QTimer.singleShot(0, QApplication.quit)
+        return False
+
+
+app = QApplication([])
+window = QMainWindow()
+model = QStandardItemModel(20, 8)
+table = QTableView()
+table.setModel(model)
+window.setCentralWidget(table)
+table.viewport().installEventFilter(Quit(window))
+window.resize(1280, 780)
+window.show()
+app.exec()

@@ -1,0 +1,55 @@
+"""Process start to incident list painted (100k incidents, 1M entries) and peak RSS,
+against a bare PySide6 window in the same run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from common import ROOT, big_database, isolate, median, report
+
+RUNS = 5
+
+
+def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall time (s) and peak RSS (KiB) of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(f"{cmd} failed: {proc.stderr.read().decode() if proc.stderr else status}")
+    return elapsed, usage.ru_maxrss
+
+
+def run() -> list[dict[str, object]]:
+    isolate()
+    db = big_database()
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    app_cmd = [sys.executable, "-m", "imdesk", "--db", str(db), "--exit-after-paint"]
+    bare_cmd = [sys.executable, str(ROOT / "bench" / "bare_window.py")]
+    _run(app_cmd, env)  # warm the page cache once for both
+    _run(bare_cmd, env)
+    app_times, bare_times, app_rss, bare_rss = [], [], [], []
+    for _ in range(RUNS):
+        t, rss = _run(app_cmd, env)
+        app_times.append(t)
+        app_rss.append(rss)
+        t, rss = _run(bare_cmd, env)
+        bare_times.append(t)
+        bare_rss.append(rss)
+    start_app, start_bare = median(app_times) * 1000, median(bare_times) * 1000
+    ratio = start_app / start_bare
+    out = [report("start to incident list painted (100k incidents, 1M entries)", start_app, "ms",
+                  start_bare, "bare PySide6 window", "≤ 4× (aim 2.5×)", ratio <= 4.0)]
+    peak = max(app_rss) / 1024
+    out.append(report("peak RSS with that database open", peak, "MB", max(bare_rss) / 1024,
+                      "bare PySide6 window", "≤ 250 MB", peak <= 250))
+    return out
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,75 @@
+"""Shared helpers for the benchmarks: temp dirs, the big database, timing and reporting."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CACHE = Path(os.environ.get("IMDESK_BENCH_DIR", Path(tempfile.gettempdir()) / "imdesk-bench"))
+
+
+def isolate() -> Path:
+    """Point imdesk's data and config dirs at a temp folder (never the user's own)."""
+    home = Path(tempfile.mkdtemp(prefix="imdesk-bench-home-"))
+    os.environ["IMDESK_DATA_DIR"] = str(home / "data")
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        os.environ[var] = str(home / var.lower())
+    return home
+
+
+def big_database(incidents: int = 100_000, entries: int = 1_000_000) -> Path:
+    """The benchmark database (100k incidents, 1M entries), built once and kept in CACHE."""
+    from imdesk.app import build_context
+    from imdesk.services.bulk_seed import bulk_seed
+    from imdesk.services.demo_data import ensure_demo_data
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"big-{incidents}-{entries}.sqlite"
+    if path.exists():
+        return path
+    tmp = path.with_suffix(".building")
+    for side in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
+        side.unlink(missing_ok=True)
+    ctx = build_context(f"sqlite:///{tmp}")
+    ensure_demo_data(ctx)  # services and a realistic open set on top
+    print(f"  building {incidents:,} incidents / {entries:,} entries (once) …", flush=True)
+    bulk_seed(ctx.db, incidents=incidents, entries=entries)
+    with ctx.db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.exec_driver_sql("ANALYZE")
+    ctx.close()
+    tmp.rename(path)
+    return path
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def report(name: str, figure: float, unit: str, baseline: float, baseline_name: str,
+           gate: str, ok: bool) -> dict[str, object]:
+    ratio = figure / baseline if baseline else float("inf")
+    verdict = "ok" if ok else "OVER GATE"
+    print(f"{name}: {figure:.1f} {unit}  | baseline {baseline_name}: {baseline:.1f} {unit}  "
+          f"| ratio {ratio:.2f}  | gate {gate}: {verdict}", flush=True)
+    return {"name": name, "figure": figure, "unit": unit, "baseline": baseline,
+            "baseline_name": baseline_name, "ratio": ratio, "gate": gate, "ok": ok}
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
