@@ -28,9 +28,7 @@ from imdesk.domain.priority import Priority
 from imdesk.qt.delegates import PriorityBadgeDelegate
 from imdesk.qt.incident_actions import IncidentActions
 from imdesk.qt.incident_detail import IncidentDetail
-from imdesk.qt.incident_dialog import IncidentDialog
 from imdesk.qt.incident_table_model import COL_PRIORITY, COL_SLA, COL_TITLE, IncidentTableModel
-from imdesk.qt.note_dialog import NoteDialog
 from imdesk.qt.tasks import TaskRunner
 from imdesk.services.catalog import CatalogService
 from imdesk.services.incidents import IncidentDetail as Detail
@@ -299,6 +297,8 @@ class IncidentListPane(QWidget):
     def new_incident(self) -> None:
         if self._read_only:
             return
+        from imdesk.qt.incident_dialog import IncidentDialog  # loaded on first use: start-up speed
+
         services = [s.name for s in self._catalog.services()]
         state = IncidentDialog.ask(self, services=services, matrix=self._settings.matrix(),
                                    runner=self._runner, save=self._incidents.create)
@@ -309,6 +309,8 @@ class IncidentListPane(QWidget):
         current = self.detail.state
         if current is None or self._read_only:
             return
+        from imdesk.qt.incident_dialog import IncidentDialog
+
         services = [s.name for s in self._catalog.services()]
         ref = current.ref
         state = IncidentDialog.ask(self, services=services, matrix=self._settings.matrix(),
@@ -340,6 +342,8 @@ class IncidentListPane(QWidget):
 
     def ask_note(self, title: str, prompt: str, ok: str) -> str | None:
         """Separate so tests can patch one call instead of driving a modal dialog."""
+        from imdesk.qt.note_dialog import NoteDialog
+
         return NoteDialog.ask(self, title, prompt, required=True, ok_text=ok)
 
     def add_note(self, ref: str, text: str) -> None:
