@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -138,9 +139,27 @@ class _ExitAfterPaint(QObject):
     _done = False
 
 
+def quit_on_termination(app: QApplication) -> None:
+    """SIGTERM/SIGINT (logout, shutdown, Ctrl+C in a terminal) close the console cleanly, so the
+    lock is released and the window layout saved. Python only runs signal handlers when it has
+    control, hence the idle timer."""
+    def close_all(*_args: object) -> None:
+        for widget in app.topLevelWidgets():
+            widget.close()
+        app.quit()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, close_all)
+    timer = QTimer(app)
+    timer.setInterval(250)
+    timer.timeout.connect(lambda: None)
+    timer.start()
+
+
 def run(*, db_url: str, demo: bool, take_over: bool, build: Build,
         exit_after_paint: bool = False) -> int:
     app = make_app()
+    quit_on_termination(app)
     path = sqlite_path(db_url)
     lock = None
     if path is not None:

@@ -49,7 +49,7 @@ class IncidentDetail(QWidget):
         super().__init__(parent)
         self._state: IncidentState | None = None
         self._now: datetime | None = None
-        self.setMinimumWidth(380)
+        self.setMinimumWidth(340)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(12, 8, 12, 8)
         outer.setSpacing(8)
@@ -180,8 +180,8 @@ class IncidentDetail(QWidget):
         f["origin"].setText(state.origin.label)
         self._set_time(f["opened"], state.opened_at, now)
         self._set_time(f["ack"], state.acknowledged_at, now)
-        self._set_time(f["respond"], state.respond_due, now)
-        self._set_time(f["resolve"], state.resolve_due, now)
+        self._set_due(f["respond"], "respond", state.respond_due, state, now)
+        self._set_due(f["resolve"], "resolve", state.resolve_due, state, now)
         self._set_time(f["resolved"], state.resolved_at, now)
         self._set_time(f["closed"], state.closed_at, now)
         self.description.setText(state.description or "No description.")
@@ -191,6 +191,20 @@ class IncidentDetail(QWidget):
     def _set_time(self, label: QLabel, value: datetime | None, now: datetime) -> None:
         label.setText(friendly(value, now))
         label.setToolTip(exact(value))
+
+    def _set_due(self, label: QLabel, clock: str, due: datetime, state: IncidentState,
+                 now: datetime) -> None:
+        """A due time, or while on hold what will be left when work resumes."""
+        reading = state.sla(now)
+        if state.hold_started_at is None or reading.clock != clock:
+            self._set_time(label, due, now)
+            if clock == "respond" and state.acknowledged_at is not None:
+                label.setText(f"{label.text()} (met)" if state.acknowledged_at <= due
+                              else f"{label.text()} (missed)")
+            return
+        assert reading.remaining is not None
+        label.setText(f"paused — {format_duration(reading.remaining)} left when work resumes")
+        label.setToolTip(f"on hold since {exact(state.hold_started_at)}")
 
     def tick(self, now: datetime) -> None:
         state = self._state

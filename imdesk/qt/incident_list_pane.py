@@ -128,7 +128,7 @@ class IncidentListPane(QWidget):
         header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
         header.setSortIndicator(COL_SLA, Qt.SortOrder.AscendingOrder)
         header.setHighlightSections(False)
-        for col, width in ((0, 84), (1, 64), (3, 120), (4, 88), (5, 72), (6, 68), (7, 92)):
+        for col, width in ((0, 84), (1, 62), (3, 110), (4, 84), (5, 52), (6, 64), (7, 88)):
             self.table.setColumnWidth(col, width)
 
         self.detail = IncidentDetail(self.actions)

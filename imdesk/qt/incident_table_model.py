@@ -237,6 +237,8 @@ class IncidentTableModel(QAbstractTableModel):
             return theme.sla_background(sla_text(st, self._now)[1])
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_AGE, COL_SLA):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_MAJOR:
+            return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{COLUMNS[col][1]}: {self._display(st, col) or 'none'}"
         return None
@@ -253,7 +255,7 @@ class IncidentTableModel(QAbstractTableModel):
         if col == COL_STATUS:
             return st.status.label
         if col == COL_MAJOR:
-            return "⚑ major" if st.major else ""
+            return "⚑" if st.major else ""
         if col == COL_AGE:
             return format_duration(self._now - st.opened_at)
         if col == COL_SLA:
@@ -275,6 +277,8 @@ class IncidentTableModel(QAbstractTableModel):
             return st.title
         if col == COL_PRIORITY:
             return f"{st.priority.value}: impact {st.impact.value}, urgency {st.urgency.value}"
+        if col == COL_MAJOR and st.major:
+            return "Major incident"
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

@@ -238,10 +238,9 @@ class MainWindow(QMainWindow):
     # -- window state ------------------------------------------------------------------------
     def restore_layout(self, settings: QSettings) -> None:
         geometry = settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 780)
+        if geometry is None or not self.restoreGeometry(geometry):
+            screen = self.screen().availableGeometry()
+            self.resize(min(1360, screen.width() - 40), min(840, screen.height() - 60))
         header = settings.value("incidents/header")
         if header is not None:
             self.incidents.table.horizontalHeader().restoreState(header)

@@ -11,7 +11,7 @@ from imdesk.domain.incident import ProjectionError, rebuild
 from imdesk.domain.timeline import verify_chain
 from imdesk.storage import incident_repo, timeline_repo
 from imdesk.storage.database import Database
-from imdesk.storage.incident_repo import SLA_NEVER
+from imdesk.storage.incident_repo import sort_due
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def check_database(db: Database, *, ref: str | None = None,
                         f"but the timeline says {getattr(rebuilt, f.name)!r}",
                     )
             if (row.respond_due, row.resolve_due, row.sla_due) != (
-                rebuilt.respond_due, rebuilt.resolve_due, rebuilt.sla_due or SLA_NEVER
+                rebuilt.respond_due, rebuilt.resolve_due, sort_due(rebuilt)
             ):
                 return CheckReport(incidents, entries, f"{row.ref}: stored SLA due times are stale")
             if progress is not None and incidents % 1000 == 0:

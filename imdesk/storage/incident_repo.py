@@ -35,7 +35,7 @@ def write_state(row: IncidentRow, state: IncidentState, service_id: int | None) 
     row.service_name = state.service
     row.respond_due = state.respond_due
     row.resolve_due = state.resolve_due
-    row.sla_due = state.sla_due or SLA_NEVER
+    row.sla_due = sort_due(state)
 
 
 def state_from_mapping(m: Any, service: str | None) -> IncidentState:
@@ -169,6 +169,14 @@ def _filtered(session: Session, query: IncidentQuery, base: Select[Any]) -> Sele
 
 
 SLA_NEVER = datetime(9999, 12, 31, tzinfo=UTC)  # sla_due of a clock that no longer runs
+SLA_PAUSED = datetime(9999, 1, 1, tzinfo=UTC)  # on hold: after every running clock
+
+
+def sort_due(state: IncidentState) -> datetime:
+    """What the SLA column sorts by: the running clock's due time; paused, then ended, last."""
+    if state.sla_due is None:
+        return SLA_NEVER
+    return SLA_PAUSED if state.hold_started_at is not None else state.sla_due
 
 _SORT_COLUMNS: dict[str, Any] = {
     "ref": IncidentRow.id,

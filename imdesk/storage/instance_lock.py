@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import getpass
 import json
 import os
 import socket
@@ -30,6 +31,13 @@ def _try_lock(handle: IO[str]) -> bool:
     except OSError:
         return False
     return True
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "?"
 
 
 class InstanceLock:
@@ -77,7 +85,7 @@ class InstanceLock:
         handle.write(json.dumps({
             "host": socket.gethostname(),
             "pid": os.getpid(),
-            "user": os.environ.get("USER") or os.environ.get("USERNAME") or "?",
+            "user": _user(),
             "since": datetime.now(UTC).isoformat(timespec="seconds"),
         }))
         handle.flush()
