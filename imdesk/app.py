@@ -10,11 +10,11 @@ from imdesk.services.catalog import CatalogService
 from imdesk.services.clock import Clock
 from imdesk.services.incidents import IncidentService
 from imdesk.services.settings import SettingsService
-from imdesk.storage.database import Database
+from imdesk.storage.database import Database, DbUrl
 from imdesk.storage.migrate import needs_upgrade, upgrade
 
 
-def open_database(url: str, *, read_only: bool | None = None) -> tuple[Database, Path | None]:
+def open_database(url: DbUrl, *, read_only: bool | None = None) -> tuple[Database, Path | None]:
     """Open and bring to the current schema (refusing newer, backing up before upgrading)."""
     db = Database(url, read_only=read_only)
     try:
@@ -31,7 +31,7 @@ def open_database(url: str, *, read_only: bool | None = None) -> tuple[Database,
         raise
 
 
-def build_context(url: str, *, clock: Clock | None = None, author: str | None = None,
+def build_context(url: DbUrl, *, clock: Clock | None = None, author: str | None = None,
                   read_only: bool | None = None) -> AppContext:
     db, backup = open_database(url, read_only=read_only)
     ctx = AppContext(
@@ -48,7 +48,7 @@ def build_context(url: str, *, clock: Clock | None = None, author: str | None = 
     return ctx
 
 
-def run_console(*, db_url: str, demo: bool, take_over: bool, exit_after_paint: bool = False) -> int:
+def run_console(*, db_url: DbUrl, demo: bool, take_over: bool, exit_after_paint: bool = False) -> int:
     """Open the console window (imports Qt only now, so headless commands stay light)."""
     from imdesk.qt.console import run
 

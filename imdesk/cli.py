@@ -17,6 +17,7 @@ from imdesk import __version__
 
 if TYPE_CHECKING:
     from imdesk.context import AppContext
+    from imdesk.storage.database import DbUrl
 
 
 class UsageError(Exception):
@@ -106,11 +107,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_command(args)
 
 
-def _db_url(args: argparse.Namespace) -> str:
+def _db_url(args: argparse.Namespace) -> DbUrl:
     from imdesk.paths import demo_db_path, resolve_db_url
+    from imdesk.storage.database import sqlite_url
 
     if args.demo and not args.db:
-        return f"sqlite:///{demo_db_path()}"
+        return sqlite_url(demo_db_path())
     return resolve_db_url(args.db)
 
 
@@ -143,7 +145,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         ctx.close()
 
 
-def _context(url: str, *, demo: bool) -> AppContext:
+def _context(url: DbUrl, *, demo: bool) -> AppContext:
     from imdesk.app import build_context
 
     ctx = build_context(url)

@@ -17,6 +17,7 @@ from imdesk.storage.incident_repo import IncidentQuery
 
 if TYPE_CHECKING:
     from imdesk.context import AppContext
+    from imdesk.storage.database import DbUrl
 
 
 def incident_add(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -105,7 +106,7 @@ def db_backup(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
-def db_restore(url: str, file: Path) -> int:
+def db_restore(url: DbUrl, file: Path) -> int:
     from sqlalchemy.engine import make_url
 
     from imdesk.errors import KnownError

@@ -14,7 +14,10 @@ class KnownError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
-        return f"{self.message} {self.hint}".strip()
+        if not self.hint:
+            return self.message
+        end = "" if self.message.rstrip().endswith((".", "!", "?", ":")) else "."
+        return f"{self.message}{end} {self.hint}"
 
 
 class DatabaseLocked(KnownError):

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from imdesk import APP_AUTHOR, APP_NAME
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 
 def data_dir() -> Path:
@@ -38,11 +42,13 @@ def backups_dir(db_path: Path) -> Path:
     return path
 
 
-def resolve_db_url(cli_value: str | None) -> str:
+def resolve_db_url(cli_value: str | None) -> str | URL:
     """--db beats IMDESK_DB beats the default file. A bare path means a SQLite file."""
+    from imdesk.storage.database import sqlite_url
+
     value = cli_value or os.environ.get("IMDESK_DB") or ""
     if not value:
-        return f"sqlite:///{default_db_path()}"
+        return sqlite_url(default_db_path())
     if "://" in value:
         return value
-    return f"sqlite:///{Path(value).expanduser().resolve()}"
+    return sqlite_url(Path(value).expanduser().resolve())

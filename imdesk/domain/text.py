@@ -9,9 +9,11 @@ from imdesk.domain.errors import ValidationError
 TITLE_MAX = 200
 TEXT_MAX = 20_000
 
-# C0/C1 controls except tab and newline; bidi embeddings/overrides/isolates; zero-width chars.
+# C0/C1 controls except tab and newline; bidi embeddings, overrides and isolates; the zero-width
+# space and BOM. Zero-width (non-)joiners and LRM/RLM stay: Persian, Indic scripts and emoji
+# sequences need them.
 _CONTROL = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff]"
 )
 
 

@@ -18,6 +18,7 @@ from imdesk.errors import DatabaseCorrupt, DatabaseLocked, KnownError
 from imdesk.qt import theme
 from imdesk.qt.main_window import MainWindow, window_settings
 from imdesk.qt.tasks import TaskRunner
+from imdesk.storage.database import DbUrl
 from imdesk.storage.instance_lock import InstanceLock
 
 Build = Callable[..., AppContext]
@@ -38,7 +39,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def sqlite_path(db_url: str) -> Path | None:
+def sqlite_path(db_url: DbUrl) -> Path | None:
     from sqlalchemy.engine import make_url
 
     url = make_url(db_url)
@@ -94,7 +95,7 @@ def offer_restore(path: Path, exc: DatabaseCorrupt) -> bool:
     return True
 
 
-def open_context(build: Build, db_url: str, path: Path | None) -> AppContext | None:
+def open_context(build: Build, db_url: DbUrl, path: Path | None) -> AppContext | None:
     for _attempt in range(2):
         try:
             return build(db_url)
@@ -156,7 +157,7 @@ def quit_on_termination(app: QApplication) -> None:
     timer.start()
 
 
-def run(*, db_url: str, demo: bool, take_over: bool, build: Build,
+def run(*, db_url: DbUrl, demo: bool, take_over: bool, build: Build,
         exit_after_paint: bool = False) -> int:
     app = make_app()
     quit_on_termination(app)

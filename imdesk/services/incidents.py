@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from imdesk.domain.errors import ValidationError
+from imdesk.domain.errors import TransitionError, ValidationError
 from imdesk.domain.incident import EDITABLE_FIELDS, IncidentState, Origin, apply
-from imdesk.domain.lifecycle import Status, check_transition
+from imdesk.domain.lifecycle import FINAL_STATUSES, Status, check_transition
 from imdesk.domain.priority import Level
 from imdesk.domain.sla import SlaState, read_clock
 from imdesk.domain.text import TITLE_MAX, clean_text
@@ -155,6 +155,10 @@ class IncidentService:
         with self._db.write() as s:
             row = incident_repo.get_row(s, ref, for_update=True)
             state = incident_repo.row_state(s, row)
+            if state.status in FINAL_STATUSES:
+                raise TransitionError(
+                    f"{state.ref} is {state.status.label}: its record is final (notes can still "
+                    "be added)")
             now = self._clock.now()
             service_id = row.service_id
             changes: dict[str, list[Any]] = {}

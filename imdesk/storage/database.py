@@ -42,8 +42,12 @@ class DbInfo:
         return f"PostgreSQL {self.url}"
 
 
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
+def sqlite_url(path: Path) -> URL:
+    """A SQLite URL for a file path, whatever characters the path holds ('?', '#', '%')."""
+    return URL.create("sqlite", database=str(path))
+
+
+DbUrl = str | URL
 
 
 def sqlite_file_uri(path: Path, *, mode: str = "ro") -> str:
@@ -83,7 +87,7 @@ def translate(exc: BaseException) -> KnownError | None:
 class Database:
     """One database: an engine plus read and write units of work."""
 
-    def __init__(self, url: str, *, read_only: bool | None = None, echo: bool = False) -> None:
+    def __init__(self, url: DbUrl, *, read_only: bool | None = None, echo: bool = False) -> None:
         parsed = make_url(url)
         self._path = _sqlite_path(parsed)
         if read_only is None:

@@ -40,6 +40,13 @@ def _user() -> str:
         return "?"
 
 
+def _same_file(handle: IO[str], path: Path) -> bool:
+    try:
+        return os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino
+    except FileNotFoundError:
+        return False
+
+
 class InstanceLock:
     """Held for the life of a console. A leftover note without a live lock means a crash."""
 
@@ -64,13 +71,17 @@ class InstanceLock:
     def acquire(self, *, take_over_stale: bool = False) -> None:
         """Take the lock, or raise DatabaseLocked naming the holder (stale=True after a crash)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release
-        if not _try_lock(handle):
-            handle.close()
-            holder = self.holder()
-            raise DatabaseLocked(
-                f"this database is already open in {self.describe(holder)}", holder=holder
-            )
+        while True:
+            handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release
+            if not _try_lock(handle):
+                handle.close()
+                holder = self.holder()
+                raise DatabaseLocked(
+                    f"this database is already open in {self.describe(holder)}", holder=holder
+                )
+            if _same_file(handle, self.path):
+                break
+            handle.close()  # the holder removed the file as we locked it: lock the new one
         previous = self.holder()
         if previous and not take_over_stale:
             handle.close()
