@@ -14,8 +14,16 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("DISPLAY", None) if os.environ.get("QT_QPA_PLATFORM") == "offscreen" else None
 
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
 from imdesk.app import AppContext, build_context  # noqa: E402
 from imdesk.services.clock import ManualClock  # noqa: E402
+
+# CI explores the same examples every run (a red build is then reproducible); by hand, every run
+# explores new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 PG_URL = os.environ.get("IMDESK_TEST_PG_URL", "")
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
