@@ -80,7 +80,8 @@ def _fill(ctx: AppContext, clock: ManualClock) -> list[IncidentState]:
         clock.advance(timedelta(minutes=3))
         ctx.incidents.add_note(ref, "follow-up")
     clock.advance(timedelta(minutes=1))
-    ctx.incidents.edit(made[5], IncidentEdit(title="Oscar printer on fire"))
+    editable = next(r for r in made[5:] if ctx.incidents.get(r).status.is_open)
+    ctx.incidents.edit(editable, IncidentEdit(title="Oscar printer on fire"))
     return [ctx.incidents.get(r) for r in made]
 
 
