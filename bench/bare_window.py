@@ -8,6 +8,15 @@ from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
 
 
+def peak_rss_kib() -> int:
+    with open("/proc/self/status") as fh:
+        lines = fh.read().splitlines()
+    for line in lines:
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
 class Quit(QObject):
     done = False
 
@@ -15,6 +24,7 @@ class Quit(QObject):
         if event.type() == QEvent.Type.Paint and not self.done:
             self.done = True
             QTimer.singleShot(0, lambda: print(f"painted-at {time.time():.6f}", flush=True))
+            QTimer.singleShot(0, lambda: print(f"peak-rss-kib {peak_rss_kib()}", flush=True))
             QTimer.singleShot(0, QApplication.quit)
         return False
 

@@ -6,7 +6,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from common import isolate, report, timed
+from common import isolate, report, save, timed
 
 N_INCIDENTS, N_ENTRIES = 20_000, 200_000
 
@@ -54,4 +54,5 @@ def run() -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    run()
+    out = run()
+    save(out if isinstance(out, list) else [out])

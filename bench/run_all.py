@@ -1,20 +1,19 @@
-"""Run every benchmark; each prints its figure, a baseline measured in the same run, the ratio
-and its gate. Exit 0 even when a gate is exceeded: these are measurements, not tests."""
+"""Run every benchmark, each in a process of its own (so one's heap and caches cannot slow the
+next); each prints its figure, a baseline measured in the same run, the ratio and its gate.
+Exit 0 even when a gate is exceeded: these are measurements, not tests."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import bench_filter
-import bench_seed
-import bench_startup
-
-SUITES = {"seed": bench_seed.run, "startup": bench_startup.run, "filter": bench_filter.run}
+HERE = Path(__file__).resolve().parent
+SUITES = ("startup", "filter", "seed")
 
 
 def main(names: list[str]) -> int:
@@ -27,9 +26,13 @@ def main(names: list[str]) -> int:
     started = time.perf_counter()
     for name in chosen:
         print(f"== {name}", flush=True)
-        out = SUITES[name]()
-        results.extend(out if isinstance(out, list) else [out])
-    out_file = Path(__file__).resolve().parent.parent / "bench-results.json"
+        with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
+            target = Path(out.name)
+        env = dict(os.environ, IMDESK_BENCH_JSON=str(target))
+        subprocess.run([sys.executable, str(HERE / f"bench_{name}.py")], env=env, check=True)
+        results.extend(json.loads(target.read_text()))
+        target.unlink()
+    out_file = HERE.parent / "bench-results.json"
     out_file.write_text(json.dumps(results, indent=2))
     print(f"== done in {time.perf_counter() - started:.0f} s; results in {out_file.name}")
     return 0

@@ -68,3 +68,30 @@ def test_sqlite_url_keeps_the_path_whole(tmp_path: Path) -> None:
     finally:
         ctx.close()
     assert path.exists()
+
+
+def test_every_search_plan_finds_the_same_rows_as_a_scan(sqlite_ctx: AppContext) -> None:
+    """Common prefixes (most rows match), frequent words (many hits) and rare ones each take
+    their own SQL plan; each must return what a plain scan of all rows returns, in order."""
+    from imdesk.domain.lifecycle import OPEN_STATUSES
+    from imdesk.services.bulk_seed import bulk_seed
+    from imdesk.storage.incident_repo import IncidentQuery
+
+    bulk_seed(sqlite_ctx.db, incidents=1500, entries=3000)
+    svc = sqlite_ctx.incidents
+    everything = svc.page(IncidentQuery(sort="ref"), 0, 10_000)
+    assert len(everything) == 1500
+    open_statuses = tuple(OPEN_STATUSES)
+    for word, statuses in (("pro", ()), ("pro", open_statuses), ("vpn", ()),
+                           ("INC-2042", ()), ("zzz-nothing", ())):
+        query = IncidentQuery(text=word, statuses=statuses, sort="sla")
+        got = [s.ref for s in svc.page(query, 0, 10_000)]
+        tokens = word.lower().replace("-", " ").split()
+        expected = [s for s in everything
+                    if all(any(w.startswith(t) for w in f"{s.ref} {s.title}".lower().replace(
+                        "-", " ").replace("#", " ").split()) for t in tokens)
+                    and (not statuses or s.status in statuses)]
+        expected.sort(key=lambda s: (s.sla_due is None, s.hold_started_at is not None,
+                                     s.sla_due or s.opened_at, int(s.ref.split("-")[1])))
+        assert got == [s.ref for s in expected], word
+        assert svc.count(query) == len(expected)

@@ -125,6 +125,19 @@ def background_upkeep(window: MainWindow, ctx: AppContext) -> None:
                           lambda exc: window.show_banner(f"Automatic backup failed: {exc}"))
 
 
+def peak_rss_kib() -> int:
+    """This process's peak resident memory (Linux VmHWM; elsewhere ru_maxrss)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
 class _ExitAfterPaint(QObject):
     """For the start-up benchmark: quit once the incident list has painted its rows."""
 
@@ -134,6 +147,7 @@ class _ExitAfterPaint(QObject):
             self._done = True
             # Printed after this paint has been handled: the wall-clock time the rows showed.
             QTimer.singleShot(0, lambda: print(f"painted-at {time.time():.6f}", flush=True))
+            QTimer.singleShot(0, lambda: print(f"peak-rss-kib {peak_rss_kib()}", flush=True))
             QTimer.singleShot(0, QApplication.quit)
         return False
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QColor, QFont, QFontDatabase
 
 from imdesk.domain.incident import IncidentState
 from imdesk.domain.sla import SlaState, format_duration
@@ -48,6 +48,27 @@ def sla_text(state: IncidentState, now: datetime) -> tuple[str, SlaState]:
     return (f"{symbol} {text}" if symbol else text), reading.state
 
 
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_FONT = int(Qt.ItemDataRole.FontRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole.value)
+_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+_ALIGNMENT = {COL_AGE: _RIGHT, COL_SLA: _RIGHT, COL_MAJOR: int(Qt.AlignmentFlag.AlignCenter.value)}
+
+
+@dataclass(frozen=True, slots=True)
+class _RowView:
+    display: tuple[str, ...]
+    fonts: tuple[QFont | None, ...]
+    sla_state: SlaState
+    sla_fg: QColor | None
+    sla_bg: QColor | None
+    major_fg: QColor | None
+
+
 class IncidentTableModel(QAbstractTableModel):
     """Rows come a page at a time from the incident service, off the GUI thread.
 
@@ -69,6 +90,7 @@ class IncidentTableModel(QAbstractTableModel):
         self._fetching = False
         self._in_flight = False
         self._waiting: int | None = None
+        self._cache: dict[int, _RowView] = {}
         self._now = service.now()
         self._mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self._bold = QFont()
@@ -113,6 +135,7 @@ class IncidentTableModel(QAbstractTableModel):
             self.beginResetModel()
             self._rows, self._total = result
             self._now = service.now()
+            self._cache.clear()
             self.endResetModel()
             self.loaded.emit(self._total)
 
@@ -174,6 +197,7 @@ class IncidentTableModel(QAbstractTableModel):
     def tick(self, now: datetime, first: int, last: int) -> None:
         """Move the clock on; only rows first..last (the visible ones) are repainted."""
         self._now = now
+        self._cache.clear()
         if not self._rows or first < 0:
             return
         last = min(last, len(self._rows) - 1)
@@ -184,6 +208,7 @@ class IncidentTableModel(QAbstractTableModel):
         for i, row in enumerate(self._rows):
             if row.ref == state.ref:
                 self._rows[i] = replace(state)
+                self._cache.pop(i, None)
                 self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
                 return
 
@@ -210,57 +235,47 @@ class IncidentTableModel(QAbstractTableModel):
         return -1
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+        row = index.row()
+        if not index.isValid() or row >= len(self._rows):
             return None
-        st = self._rows[index.row()]
         col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(st, col)
+        view = self._cache.get(row) or self._view(row)
+        if role == _DISPLAY:
+            return view.display[col]
+        if role == _FONT:
+            return view.fonts[col]
+        if role == _FOREGROUND:
+            return view.sla_fg if col == COL_SLA else (view.major_fg if col == COL_MAJOR else None)
+        if role == _BACKGROUND:
+            return view.sla_bg if col == COL_SLA else None
+        if role == _ALIGN:
+            return _ALIGNMENT.get(col)
+        st = self._rows[row]
         if role == StateRole:
             return st
         if role == RefRole:
             return st.ref
         if role == SlaStateRole and col == COL_SLA:
-            return sla_text(st, self._now)[1]
-        if role == Qt.ItemDataRole.ToolTipRole:
+            return view.sla_state
+        if role == _TOOLTIP:
             return self._tooltip(st, col)
-        if role == Qt.ItemDataRole.FontRole:
-            if col == COL_REF:
-                return self._mono
-            if col in (COL_MAJOR, COL_SLA) or (col == COL_TITLE and st.major):
-                return self._bold
-        if role == Qt.ItemDataRole.ForegroundRole and col == COL_SLA:
-            return theme.sla_color(sla_text(st, self._now)[1])
-        if role == Qt.ItemDataRole.ForegroundRole and col == COL_MAJOR and st.major:
-            return theme.priority_color(st.priority)
-        if role == Qt.ItemDataRole.BackgroundRole and col == COL_SLA:
-            return theme.sla_background(sla_text(st, self._now)[1])
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_AGE, COL_SLA):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_MAJOR:
-            return int(Qt.AlignmentFlag.AlignCenter)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{COLUMNS[col][1]}: {self._display(st, col) or 'none'}"
+        if role == _ACCESSIBLE:
+            return f"{COLUMNS[col][1]}: {view.display[col] or 'none'}"
         return None
 
-    def _display(self, st: IncidentState, col: int) -> str:
-        if col == COL_REF:
-            return st.ref
-        if col == COL_PRIORITY:
-            return st.priority.value
-        if col == COL_TITLE:
-            return ("[drill] " if st.exercise else "") + st.title
-        if col == COL_SERVICE:
-            return st.service or "—"
-        if col == COL_STATUS:
-            return st.status.label
-        if col == COL_MAJOR:
-            return "⚑" if st.major else ""
-        if col == COL_AGE:
-            return format_duration(self._now - st.opened_at)
-        if col == COL_SLA:
-            return sla_text(st, self._now)[0]
-        return ""
+    def _view(self, row: int) -> _RowView:
+        """Everything a row shows, computed once per tick (painting asks each cell many times)."""
+        st = self._rows[row]
+        sla, state = sla_text(st, self._now)
+        display = (st.ref, st.priority.value, ("[drill] " if st.exercise else "") + st.title,
+                   st.service or "—", st.status.label, "⚑" if st.major else "",
+                   format_duration(self._now - st.opened_at), sla)
+        bold = self._bold
+        fonts = (self._mono, None, bold if st.major else None, None, None, bold, None, bold)
+        view = _RowView(display, fonts, state, theme.sla_color(state), theme.sla_background(state),
+                        theme.priority_color(st.priority) if st.major else None)
+        self._cache[row] = view
+        return view
 
     def _tooltip(self, st: IncidentState, col: int) -> str | None:
         if col == COL_AGE:

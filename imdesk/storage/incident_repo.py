@@ -133,7 +133,7 @@ def _fts_match(tokens: list[str]) -> str:
     return " AND ".join(f'"{t}"*' for t in tokens)
 
 
-def _text_clause(session: Session, value: str) -> Any:
+def _text_clause(session: Session, value: str, *, alone: bool) -> Any:
     """Word-prefix search over ref, title, description and service (FTS5 / tsvector)."""
     tokens = _tokens(value)
     if not tokens:
@@ -141,8 +141,15 @@ def _text_clause(session: Session, value: str) -> Any:
     if session.get_bind().dialect.name == "sqlite":
         match = _fts_match(tokens)
         hits = _fts_hits(session, match)
-        # "+id" keeps SQLite from driving the query by the hit list, so that it walks the
-        # ORDER BY index instead: far faster when a common prefix matches most rows.
+        rows = int(session.execute(select(func.coalesce(func.max(IncidentRow.id), 0))).scalar_one())
+        if alone and hits * 2 > rows:
+            # Most rows match (a short common prefix) and nothing else filters: walk the
+            # ORDER BY index and ask the full-text index about each row; a page needs only a
+            # few such probes. (With other filters the probes would be many: not this way.)
+            return text("EXISTS (SELECT 1 FROM incident_fts WHERE incident_fts MATCH :q "
+                        "AND incident_fts.rowid = incident.id)").bindparams(q=match)
+        # Many hits: "+id" keeps SQLite from fetching every hit, so that it walks the ORDER BY
+        # index and checks each row against the hit list. Few hits: fetch exactly those.
         column = "+incident.id" if hits > _MANY_HITS else "incident.id"
         return text(f"{column} IN (SELECT rowid FROM incident_fts WHERE incident_fts MATCH :q)"
                     ).bindparams(q=match)
@@ -162,7 +169,7 @@ def _filtered(session: Session, query: IncidentQuery, base: Select[Any]) -> Sele
     if not query.include_exercise:
         conditions.append(IncidentRow.exercise.is_(False))
     if query.text.strip():
-        clause = _text_clause(session, query.text)
+        clause = _text_clause(session, query.text, alone=not conditions)
         if clause is not None:
             conditions.append(clause)
     return base.where(and_(*conditions)) if conditions else base
