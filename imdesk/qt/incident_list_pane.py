@@ -214,8 +214,7 @@ class IncidentListPane(QWidget):
             self.table.selectionModel().setCurrentIndex(
                 index, QItemSelectionModel.SelectionFlag.ClearAndSelect
                 | QItemSelectionModel.SelectionFlag.Rows)
-            self.table.scrollTo(index)
-            self._load_detail(self.model.state_at(row).ref)  # type: ignore[union-attr]
+            self.table.scrollTo(index)  # the current-row signal loads the detail
         elif ref is not None:  # written but outside the filter: still show it
             self.table.clearSelection()
             self._load_detail(ref)
