@@ -82,6 +82,7 @@ class IncidentDialog(QDialog):
         ui.buttons.rejected.connect(self.reject)
         ui.priorityBadge.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         ui.priorityHint.setWordWrap(False)
+        ui.priorityRow.setSpacing(10)
         ui.majorCheck.toggled.connect(self._update_priority)
         self._update_priority()
         ui.titleEdit.setFocus()

@@ -85,6 +85,7 @@ class IncidentListPane(QWidget):
         self._runner = runner
         self._read_only = read_only
         self._pending_select: str | None = None
+        self._just_written: str | None = None
         self._detail_gen = 0
         self._marker: tuple[int, datetime | None] | None = None
         self.actions = IncidentActions(self)
@@ -206,16 +207,17 @@ class IncidentListPane(QWidget):
     def _on_loaded(self, total: int) -> None:
         self.count_label.setText(f"{total:,} incident{'s' if total != 1 else ''}")
         ref, self._pending_select = self._pending_select, None
+        written, self._just_written = self._just_written, None
         row = self.model.row_of(ref) if ref else -1
-        if row < 0 and self.model.rowCount() and ref is None:
-            row = 0
+        if row < 0 and self.model.rowCount() and (ref is None or ref != written):
+            row = 0  # the incident shown before is not in this list: show the first one
         if row >= 0:
             index = self.model.index(row, 0)
             self.table.selectionModel().setCurrentIndex(
                 index, QItemSelectionModel.SelectionFlag.ClearAndSelect
                 | QItemSelectionModel.SelectionFlag.Rows)
             self.table.scrollTo(index)  # the current-row signal loads the detail
-        elif ref is not None:  # written but outside the filter: still show it
+        elif ref is not None and ref == written:  # just saved but outside the filter: show it
             self.table.clearSelection()
             self._load_detail(ref)
         else:
@@ -362,6 +364,7 @@ class IncidentListPane(QWidget):
 
     def _written(self, ref: str, message: str) -> None:
         self._pending_select = ref
+        self._just_written = ref
         self.status_message.emit(message)
         query = self.current_query()
         self.model.set_query(replace(query), keep=self.model.rowCount())

@@ -67,6 +67,11 @@ def _dark_palette() -> QPalette:
     p.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
     p.setColor(QPalette.ColorRole.PlaceholderText, QColor("#8a8f98"))
     p.setColor(QPalette.ColorRole.Link, QColor("#7aa7ff"))
+    p.setColor(QPalette.ColorRole.Light, QColor("#4a4d55"))
+    p.setColor(QPalette.ColorRole.Midlight, QColor("#3f4148"))
+    p.setColor(QPalette.ColorRole.Mid, QColor("#35373d"))
+    p.setColor(QPalette.ColorRole.Dark, QColor("#18191c"))
+    p.setColor(QPalette.ColorRole.Shadow, QColor("#000000"))
     for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
         p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6b6f76"))
     return p

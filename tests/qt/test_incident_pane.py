@@ -234,3 +234,29 @@ def test_sla_column_ticks_and_warns(qtbot: QtBot, window: MainWindow, sqlite_ctx
     assert "breached" in window.incidents.detail.sla.text().lower()
     window.refresh_counts()
     assert "1 breached" in window.status.counts_label.text()
+
+
+def test_detail_follows_the_filter(qtbot: QtBot, window: MainWindow, sqlite_ctx: AppContext) -> None:
+    payroll = add(sqlite_ctx, "Overtime import failed")
+    vpn = add(sqlite_ctx, "VPN gateway drops sessions")
+    pane = window.incidents
+    pane.reload()
+    _select(window, payroll)
+    assert pane.detail.state is not None and pane.detail.state.ref == payroll
+    pane.filter_edit.setText("vpn")
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 1)
+    assert pane.current_ref() == vpn
+    assert pane.detail.state is not None and pane.detail.state.ref == vpn
+    pane.filter_edit.setText("nothing-matches-this")
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 0)
+    assert pane.detail.state is None and pane.detail.empty.isVisibleTo(pane.detail)
+
+
+def test_a_new_incident_outside_the_filter_is_still_shown(qtbot: QtBot, window: MainWindow,
+                                                          sqlite_ctx: AppContext) -> None:
+    pane = window.incidents
+    pane.filter_edit.setText("printer")
+    ref = add(sqlite_ctx, "Badge reader at the gate is offline")
+    pane._written(ref, "saved")
+    assert pane.model.row_of(ref) < 0
+    assert pane.detail.state is not None and pane.detail.state.ref == ref
