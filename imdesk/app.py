@@ -10,6 +10,7 @@ from imdesk.services.catalog import CatalogService
 from imdesk.services.clock import Clock
 from imdesk.services.incidents import IncidentService
 from imdesk.services.settings import SettingsService
+from imdesk.services.timeline import TimelineService
 from imdesk.storage.database import Database, DbUrl
 from imdesk.storage.migrate import needs_upgrade, upgrade
 
@@ -39,6 +40,7 @@ def build_context(url: DbUrl, *, clock: Clock | None = None, author: str | None 
         incidents=IncidentService(db, clock=clock, author=author),
         catalog=CatalogService(db),
         settings=SettingsService(db),
+        timeline=TimelineService(db),
         migration_backup=backup,
     )
     if backup is not None:

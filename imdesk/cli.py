@@ -70,6 +70,27 @@ def build_parser() -> argparse.ArgumentParser:
     note.add_argument("text")
     note.add_argument("--json", action="store_true")
 
+    tl = sub.add_parser("timeline", help="timelines: add, show, search, verify").add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    tadd = tl.add_parser("add", help="write a line into an incident's timeline")
+    tadd.add_argument("ref")
+    tadd.add_argument("text")
+    tadd.add_argument("--kind", default="note", help="note, action, decision or communication")
+    tadd.add_argument("--at", metavar="ISO8601", help="when it happened, if earlier than now")
+    tadd.add_argument("--corrects", type=int, metavar="SEQ",
+                      help="this entry corrects (supersedes) entry SEQ")
+    tadd.add_argument("--json", action="store_true")
+    tshow = tl.add_parser("show", help="an incident's timeline")
+    tshow.add_argument("ref")
+    tshow.add_argument("--json", action="store_true")
+    tsearch = tl.add_parser("search", help="search every timeline (newest first for common words)")
+    tsearch.add_argument("query")
+    tsearch.add_argument("--limit", type=int, default=50)
+    tsearch.add_argument("--json", action="store_true")
+    tverify = tl.add_parser("verify", help="recompute the hash chains (exit 1 at the first break)")
+    tverify.add_argument("ref", nargs="?")
+    tverify.add_argument("--json", action="store_true")
+
     dbp = sub.add_parser("db", help="database upkeep").add_subparsers(
         dest="action", required=True, metavar="ACTION", parser_class=_Parser)
     chk = dbp.add_parser("check", help="integrity, hash chains and projections")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from imdesk.cli import UsageError, emit
+from imdesk.domain.errors import ValidationError
 from imdesk.domain.incident_json import incident_json
 from imdesk.domain.lifecycle import OPEN_STATUSES, Status
 from imdesk.domain.sla import format_duration
@@ -83,6 +85,70 @@ def incident_note(ctx: AppContext, args: argparse.Namespace) -> int:
     entry = ctx.incidents.add_note(args.ref, args.text)
     emit(entry.to_json(), args.json, f"{args.ref.upper()} entry {entry.seq} added")
     return 0
+
+
+def parse_time(value: str, field: str) -> datetime:
+    """ISO 8601 with an offset or Z; a time without one is refused rather than guessed."""
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationError(field, f"{field} must be ISO 8601 like 2026-11-27T10:42:00+01:00, "
+                                     f"not {value!r}") from None
+    if parsed.tzinfo is None:
+        raise ValidationError(field, f"{field} {value!r} needs its UTC offset (e.g. +01:00) or Z")
+    return parsed.astimezone(UTC)
+
+
+def timeline_add(ctx: AppContext, args: argparse.Namespace) -> int:
+    at = parse_time(args.at, "--at") if args.at else None
+    entry = ctx.incidents.add_entry(args.ref, args.text, args.kind, occurred_at=at,
+                                    supersedes=args.corrects)
+    emit(entry.to_json(), args.json, f"{entry.incident_ref} entry {entry.seq} ({entry.kind}) added"
+         + (f"; {entry.data['cleaned']}" if entry.data.get("cleaned") else ""))
+    return 0
+
+
+def timeline_show(ctx: AppContext, args: argparse.Namespace) -> int:
+    detail = ctx.incidents.detail(args.ref)
+    superseded = {int(e.data["supersedes"]) for e in detail.timeline if "supersedes" in e.data}
+    lines = []
+    for e in detail.timeline:
+        marks = ("  [superseded]" if e.seq in superseded else "") + (
+            f"  [corrects {e.data['supersedes']}]" if "supersedes" in e.data else "")
+        when = (iso(e.effective_at) or "") + (" (backdated)" if e.occurred_at else "")
+        lines.append(f"{e.seq:>5} {when} {e.kind:<13} {e.author}: {e.text}{marks}")
+    lines.append(f"head {detail.incident.head_hash}")
+    emit({"ref": detail.incident.ref, "head_hash": detail.incident.head_hash,
+          "timeline": [dict(e.to_json(), superseded=e.seq in superseded) for e in detail.timeline]},
+         args.json, "\n".join(lines))
+    return 0
+
+
+def timeline_search(ctx: AppContext, args: argparse.Namespace) -> int:
+    if args.limit < 1 or args.limit > 1000:
+        raise UsageError("--limit must be between 1 and 1000")
+    result = ctx.timeline.search(args.query, args.limit)
+    hits = [{"ref": h.ref, "seq": h.seq, "kind": h.kind, "text": h.text, "snippet": h.snippet,
+             "author": h.author, "recorded_at": iso(h.recorded_at),
+             "occurred_at": iso(h.occurred_at)} for h in result.hits]
+    lines = [f"{h.ref:<10} #{h.seq:<5} {iso(h.recorded_at)}  {h.snippet}" for h in result.hits]
+    lines.append(f"{len(result.hits)} of {result.total} hit{'s' if result.total != 1 else ''}")
+    emit({"total": result.total, "hits": hits}, args.json, "\n".join(lines))
+    return 0
+
+
+def timeline_verify(ctx: AppContext, args: argparse.Namespace) -> int:
+    report = ctx.timeline.verify(args.ref)
+    problem = report.problem
+    data = {"ok": report.ok, "incidents": report.incidents, "entries": report.entries,
+            "ref": problem.incident_ref if problem else None,
+            "seq": problem.seq if problem else None,
+            "reason": problem.reason if problem else None}
+    emit(data, args.json, f"intact: {report.incidents} incidents, {report.entries} entries"
+         if report.ok else f"BROKEN: {problem}")
+    if problem is not None and not args.json:
+        print(f"imdesk: hash chain broken at {problem}", file=sys.stderr)
+    return 0 if report.ok else 1
 
 
 def db_check(ctx: AppContext, args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ from pathlib import Path
 from imdesk.services.catalog import CatalogService
 from imdesk.services.incidents import IncidentService
 from imdesk.services.settings import SettingsService
+from imdesk.services.timeline import TimelineService
 from imdesk.storage.database import Database
 
 
@@ -19,6 +20,7 @@ class AppContext:
     incidents: IncidentService
     catalog: CatalogService
     settings: SettingsService
+    timeline: TimelineService
     migration_backup: Path | None = None
     notices: list[str] = field(default_factory=list)
 

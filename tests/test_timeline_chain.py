@@ -3,6 +3,7 @@ trigger dropped, an edited, deleted or reordered entry is found by `db check`, n
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -205,6 +206,14 @@ def test_tampering_is_found_by_db_check(ctx: AppContext, db_url: str, clock: Man
     out, err = capsys.readouterr()
     assert err.count("\n") == 1 and ref in err and f"entry {seq}" in err
     assert "Traceback" not in out + err
+
+    for args in (["timeline", "verify"], ["timeline", "verify", ref]):
+        assert main(["--db", db_url, *args]) == 1
+        out, err = capsys.readouterr()
+        assert err.count("\n") == 1 and ref in err and f"entry {seq}" in err, err
+    assert main(["--db", db_url, "timeline", "verify", "--json"]) == 1
+    verdict = json.loads(capsys.readouterr().out)
+    assert (verdict["ok"], verdict["ref"], verdict["seq"]) == (False, ref, seq)
 
 
 def test_a_tampered_projection_is_found(ctx: AppContext, clock: ManualClock) -> None:

@@ -21,6 +21,28 @@ class EntryKind(StrEnum):
     EDIT = "edit"
     PRIORITY = "priority"
     MAJOR = "major"
+    ACTION = "action"
+    DECISION = "decision"
+    COMMUNICATION = "communication"
+
+
+# What a person writes into a timeline (the rest is written by the changes themselves).
+USER_KINDS: tuple[EntryKind, ...] = (
+    EntryKind.NOTE, EntryKind.ACTION, EntryKind.DECISION, EntryKind.COMMUNICATION,
+)
+
+
+def parse_user_kind(value: str) -> EntryKind:
+    from imdesk.domain.errors import ValidationError
+
+    try:
+        kind = EntryKind(value.strip().lower())
+    except ValueError:
+        kind = None
+    if kind not in USER_KINDS:
+        allowed = ", ".join(k.value for k in USER_KINDS)
+        raise ValidationError("kind", f"kind must be one of {allowed}, not {value!r}")
+    return kind  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,16 @@ from imdesk.domain.incident import EDITABLE_FIELDS, IncidentState, Origin, apply
 from imdesk.domain.lifecycle import FINAL_STATUSES, Status, check_transition
 from imdesk.domain.priority import Level
 from imdesk.domain.sla import SlaState, read_clock
-from imdesk.domain.text import TITLE_MAX, clean_text
-from imdesk.domain.timeline import GENESIS_HASH, EntryDraft, EntryKind, TimelineEntry
+from imdesk.domain.text import TITLE_MAX, clean_text, hidden_controls
+from imdesk.domain.timeline import (
+    GENESIS_HASH,
+    USER_KINDS,
+    EntryDraft,
+    EntryKind,
+    TimelineEntry,
+    iso,
+    parse_user_kind,
+)
 from imdesk.services.clock import Clock, SystemClock, default_author
 from imdesk.services.settings import load_matrix, load_sla
 from imdesk.storage import incident_repo, timeline_repo
@@ -137,18 +145,44 @@ class IncidentService:
             return self._append(s, row, state, draft, row.service_id, self._clock.now())
 
     def add_note(self, ref: str, text: str, occurred_at: datetime | None = None) -> TimelineEntry:
-        body = clean_text(text, "note", required=True)
+        return self.add_entry(ref, text, EntryKind.NOTE, occurred_at=occurred_at)
+
+    def add_entry(self, ref: str, text: str, kind: str | EntryKind = EntryKind.NOTE, *,
+                  occurred_at: datetime | None = None,
+                  supersedes: int | None = None) -> TimelineEntry:
+        """A line a person writes: note, action, decision or communication. Backdated with
+        occurred_at ("the failover started at 10:42"); a correction names the entry it
+        supersedes (which stays, marked as superseded). Hidden control and bidi characters
+        are removed and the entry says so."""
+        entry_kind = parse_user_kind(str(kind))
+        body = clean_text(text, entry_kind.value, required=True)
+        data: dict[str, Any] = {}
+        removed = hidden_controls(text)
+        if removed:
+            data["cleaned"] = f"{removed} hidden control character{'s' if removed > 1 else ''} removed"
         now = self._clock.now()
         with self._db.write() as s:
             row = incident_repo.get_row(s, ref, for_update=True)
             state = incident_repo.row_state(s, row)
             if occurred_at is not None:
+                if occurred_at.tzinfo is None:
+                    raise ValidationError("occurred_at", "a time needs its UTC offset or a Z")
                 if occurred_at > now + timedelta(seconds=5):
-                    raise ValidationError("occurred_at", "a note cannot happen in the future")
+                    raise ValidationError("occurred_at",
+                                          f"{iso(occurred_at)} is in the future (now {iso(now)})")
                 if occurred_at < state.opened_at:
-                    raise ValidationError("occurred_at", "a note cannot predate the incident")
-            return self._write(s, row, state, EntryDraft(EntryKind.NOTE, body, {}, occurred_at),
-                               row.service_id, now)[1]
+                    raise ValidationError(
+                        "occurred_at", f"{iso(occurred_at)} is before {state.ref} was opened "
+                        f"({iso(state.opened_at)})")
+            if supersedes is not None:
+                target = timeline_repo.entry_at(s, row, supersedes)
+                if target is None or target.kind not in USER_KINDS:
+                    raise ValidationError(
+                        "supersedes", f"{state.ref} has no note, action, decision or "
+                        f"communication with seq {supersedes} to correct")
+                data["supersedes"] = supersedes
+            draft = EntryDraft(entry_kind, body, data, occurred_at)
+            return self._write(s, row, state, draft, row.service_id, now)[1]
 
     def edit(self, ref: str, edit: IncidentEdit) -> IncidentState:
         """Apply the changed fields; one entry per kind of change, all in one transaction."""

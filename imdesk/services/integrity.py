@@ -42,12 +42,7 @@ def check_database(db: Database, *, ref: str | None = None,
             return CheckReport(0, 0, f"database file: {result}")
     incidents = entries = 0
     with db.read() as s:
-        if ref is not None:
-            row = incident_repo.get_row(s, ref)
-            pairs = iter([(row, timeline_repo.entries_for(s, row))])
-        else:
-            pairs = timeline_repo.iter_all(s)
-        for row, timeline in pairs:
+        for row, timeline in timeline_repo.timelines(s, ref):
             incidents += 1
             entries += len(timeline)
             problem = verify_chain(timeline, expected_head=row.head_hash, ref=row.ref)

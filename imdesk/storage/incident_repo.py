@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +16,7 @@ from imdesk.domain.lifecycle import OPEN_STATUSES, Status
 from imdesk.domain.priority import Level, Priority
 from imdesk.domain.sla import ClockInputs
 from imdesk.storage.models import PG_INCIDENT_TSVECTOR, IncidentRow, ServiceRow
+from imdesk.storage.search_terms import fts5_prefix_query, search_tokens, tsquery_prefix
 
 SORT_KEYS = ("ref", "priority", "title", "service", "status", "major", "age", "sla", "updated")
 
@@ -110,36 +110,17 @@ class IncidentQuery:
     services: tuple[str, ...] = field(default=())
 
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
-
-
-def _tokens(value: str) -> list[str]:
-    return _TOKEN.findall(value.lower())[:8]
-
-
-def _ts_term(token: str) -> str:
-    """A prefix term for to_tsquery. PostgreSQL's parser reads the number in 'INC-1003' as the
-    signed integer '-1003', so a number typed by the user also matches it with the minus."""
-    if token.isascii() and token.isdigit():
-        return f"({token}:* | -{token}:*)"
-    return f"{token}:*"
-
-
 # Above this many hits, walking the sort index and probing the hit set beats fetching each hit.
 _MANY_HITS = 500
 
 
-def _fts_match(tokens: list[str]) -> str:
-    return " AND ".join(f'"{t}"*' for t in tokens)
-
-
 def _text_clause(session: Session, value: str, *, alone: bool) -> Any:
     """Word-prefix search over ref, title, description and service (FTS5 / tsvector)."""
-    tokens = _tokens(value)
+    tokens = search_tokens(value)
     if not tokens:
         return None
     if session.get_bind().dialect.name == "sqlite":
-        match = _fts_match(tokens)
+        match = fts5_prefix_query(tokens)
         hits = _fts_hits(session, match)
         rows = int(session.execute(select(func.coalesce(func.max(IncidentRow.id), 0))).scalar_one())
         if alone and hits * 2 > rows:
@@ -153,7 +134,7 @@ def _text_clause(session: Session, value: str, *, alone: bool) -> Any:
         column = "+incident.id" if hits > _MANY_HITS else "incident.id"
         return text(f"{column} IN (SELECT rowid FROM incident_fts WHERE incident_fts MATCH :q)"
                     ).bindparams(q=match)
-    tsquery = " & ".join(_ts_term(t) for t in tokens)
+    tsquery = tsquery_prefix(tokens)
     doc: ColumnClause[Any] = literal_column(PG_INCIDENT_TSVECTOR)
     return doc.op("@@")(func.to_tsquery("simple", tsquery))
 
@@ -219,11 +200,11 @@ def list_page(session: Session, query: IncidentQuery, offset: int, limit: int) -
 
 
 def count(session: Session, query: IncidentQuery) -> int:
-    tokens = _tokens(query.text)
+    tokens = search_tokens(query.text)
     only_text = tokens and not (query.statuses or query.priorities or query.major_only
                                 or not query.include_exercise)
     if only_text and session.get_bind().dialect.name == "sqlite":
-        return _fts_hits(session, _fts_match(tokens))  # the index knows: no need to scan
+        return _fts_hits(session, fts5_prefix_query(tokens))  # the index knows: no need to scan
     base = select(func.count()).select_from(IncidentRow)
     return int(session.execute(_filtered(session, query, base)).scalar_one())
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from imdesk.domain.timeline import EntryDraft, TimelineEntry, entry_hash
+from imdesk.storage.incident_repo import get_row
 from imdesk.storage.models import IncidentRow, TimelineEntryRow
 
 
@@ -63,6 +64,12 @@ def append(session: Session, incident: IncidentRow, draft: EntryDraft, *, author
     return to_entry(row, incident.ref)
 
 
+def entry_at(session: Session, incident: IncidentRow, seq: int) -> TimelineEntry | None:
+    row = session.scalars(select(TimelineEntryRow).where(
+        TimelineEntryRow.incident_id == incident.id, TimelineEntryRow.seq == seq)).first()
+    return None if row is None else to_entry(row, incident.ref)
+
+
 def entries_for(session: Session, incident: IncidentRow) -> list[TimelineEntry]:
     rows: Sequence[TimelineEntryRow] = session.scalars(
         select(TimelineEntryRow)
@@ -94,3 +101,13 @@ def iter_all(session: Session, batch: int = 5000) -> Iterator[tuple[IncidentRow,
             yield inc, [to_entry(r, inc.ref) for r in by_incident[inc.id]]
         last_id = ids[-1]
         session.expunge_all()
+
+
+def timelines(session: Session, ref: str | None) -> Iterator[tuple[IncidentRow, list[TimelineEntry]]]:
+    """One incident with its entries, or every incident (in batches) when ref is None."""
+    if ref is None:
+        yield from iter_all(session)
+        return
+
+    row = get_row(session, ref)
+    yield row, entries_for(session, row)

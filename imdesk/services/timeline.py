@@ -1,0 +1,49 @@
+"""Timeline use cases across incidents: search every timeline, verify the hash chains."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from imdesk.domain.timeline import ChainProblem, verify_chain
+from imdesk.storage import timeline_repo
+from imdesk.storage.database import Database
+from imdesk.storage.timeline_search import SearchHit, search
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[SearchHit]
+    total: int
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    incidents: int
+    entries: int
+    problem: ChainProblem | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+class TimelineService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def search(self, query: str, limit: int = 50) -> SearchResult:
+        with self._db.read() as s:
+            hits, total = search(s, query, limit)
+        return SearchResult(hits, total)
+
+    def verify(self, ref: str | None = None) -> VerifyReport:
+        """Recompute the hash chains (one incident or all); the first entry that fails."""
+        incidents = entries = 0
+        with self._db.read() as s:
+            for row, timeline in timeline_repo.timelines(s, ref):
+                incidents += 1
+                entries += len(timeline)
+                problem = verify_chain(timeline, expected_head=row.head_hash, ref=row.ref)
+                if problem is not None:
+                    return VerifyReport(incidents, entries, problem)
+        return VerifyReport(incidents, entries, None)

@@ -1,0 +1,70 @@
+"""Full-text search over every incident's timeline, newest first or by relevance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Integer, String, text
+from sqlalchemy.orm import Session
+
+from imdesk.storage.models import UTCDateTime
+from imdesk.storage.search_terms import fts5_prefix_query, search_tokens, tsquery_prefix
+
+HIT_START, HIT_END = "«", "»"  # hit markers in snippets: plain characters, never markup
+# Up to this many hits they are ranked by relevance (BM25); above it (common words) ranking
+# would cost time in proportion to the hits, so the newest come first.
+RANK_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    ref: str
+    seq: int
+    kind: str
+    text: str
+    snippet: str
+    author: str
+    recorded_at: datetime
+    occurred_at: datetime | None
+
+
+def _hits(session: Session, sql: str, params: dict[str, object]) -> list[SearchHit]:
+    typed = text(sql).columns(ref=String, seq=Integer, kind=String, text=String, author=String,
+                              recorded_at=UTCDateTime, occurred_at=UTCDateTime, snippet=String)
+    return [SearchHit(ref=r.ref, seq=r.seq, kind=r.kind, text=r.text, snippet=r.snippet,
+                      author=r.author, recorded_at=r.recorded_at, occurred_at=r.occurred_at)
+            for r in session.execute(typed, params)]
+
+
+def search(session: Session, query: str, limit: int = 50) -> tuple[list[SearchHit], int]:
+    """The best `limit` hits and how many there are in all."""
+    tokens = search_tokens(query)
+    if not tokens:
+        return [], 0
+    if session.get_bind().dialect.name == "sqlite":
+        match = fts5_prefix_query(tokens)
+        total = int(session.execute(
+            text("SELECT count(*) FROM timeline_fts WHERE timeline_fts MATCH :q"), {"q": match}
+        ).scalar_one())
+        order = "timeline_fts.rank" if total <= RANK_LIMIT else "timeline_fts.rowid DESC"
+        return _hits(session,
+                     "SELECT i.ref, e.seq, e.kind, e.text, e.author, e.recorded_at, e.occurred_at, "
+                     f"snippet(timeline_fts, 0, '{HIT_START}', '{HIT_END}', '…', 16) AS snippet "
+                     "FROM timeline_fts JOIN timeline_entry e ON e.id = timeline_fts.rowid "
+                     "JOIN incident i ON i.id = e.incident_id "
+                     f"WHERE timeline_fts MATCH :q ORDER BY {order} LIMIT :n",
+                     {"q": match, "n": limit}), total
+    tsq = tsquery_prefix(tokens)
+    total = int(session.execute(text(
+        "SELECT count(*) FROM timeline_entry WHERE to_tsvector('simple', text) @@ "
+        "to_tsquery('simple', :q)"), {"q": tsq}).scalar_one())
+    order = ("ts_rank(to_tsvector('simple', e.text), to_tsquery('simple', :q)) DESC, e.id DESC"
+             if total <= RANK_LIMIT else "e.id DESC")
+    return _hits(session,
+                 "SELECT i.ref, e.seq, e.kind, e.text, e.author, e.recorded_at, e.occurred_at, "
+                 "ts_headline('simple', e.text, to_tsquery('simple', :q), "
+                 f"'StartSel={HIT_START}, StopSel={HIT_END}, MaxWords=18, MinWords=6') AS snippet "
+                 "FROM timeline_entry e JOIN incident i ON i.id = e.incident_id "
+                 "WHERE to_tsvector('simple', e.text) @@ to_tsquery('simple', :q) "
+                 f"ORDER BY {order} LIMIT :n", {"q": tsq, "n": limit}), total
