@@ -29,9 +29,10 @@ def big_database(incidents: int = 100_000, entries: int = 1_000_000) -> Path:
     from imdesk.app import build_context
     from imdesk.services.bulk_seed import bulk_seed
     from imdesk.services.demo_data import ensure_demo_data
+    from imdesk.storage.schema import HEAD_REVISION
 
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"big-{incidents}-{entries}.sqlite"
+    path = CACHE / f"big-{incidents}-{entries}-schema{HEAD_REVISION}.sqlite"
     if path.exists():
         return path
     tmp = path.with_suffix(".building")

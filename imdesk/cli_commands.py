@@ -132,8 +132,8 @@ def timeline_search(ctx: AppContext, args: argparse.Namespace) -> int:
              "author": h.author, "recorded_at": iso(h.recorded_at),
              "occurred_at": iso(h.occurred_at)} for h in result.hits]
     lines = [f"{h.ref:<10} #{h.seq:<5} {iso(h.recorded_at)}  {h.snippet}" for h in result.hits]
-    lines.append(f"{len(result.hits)} of {result.total} hit{'s' if result.total != 1 else ''}")
-    emit({"total": result.total, "hits": hits}, args.json, "\n".join(lines))
+    lines.append(f"{len(result.hits)} of {result.total_text} hit{'s' if result.total != 1 else ''}")
+    emit({"total": result.total, "more": result.more, "hits": hits}, args.json, "\n".join(lines))
     return 0
 
 

@@ -5,15 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from imdesk.domain.timeline import ChainProblem, verify_chain
-from imdesk.storage import timeline_repo
+from imdesk.storage import timeline_repo, timeline_search
 from imdesk.storage.database import Database
-from imdesk.storage.timeline_search import SearchHit, search
+from imdesk.storage.timeline_search import SearchHit
 
 
 @dataclass(frozen=True)
 class SearchResult:
     hits: list[SearchHit]
-    total: int
+    total: int  # exact up to timeline_search.RANK_LIMIT; above it, that + 1 and `more` is set
+
+    @property
+    def more(self) -> bool:
+        return self.total > timeline_search.RANK_LIMIT
+
+    @property
+    def total_text(self) -> str:
+        return f"{timeline_search.RANK_LIMIT:,}+" if self.more else f"{self.total:,}"
 
 
 @dataclass(frozen=True)
@@ -33,7 +41,7 @@ class TimelineService:
 
     def search(self, query: str, limit: int = 50) -> SearchResult:
         with self._db.read() as s:
-            hits, total = search(s, query, limit)
+            hits, total = timeline_search.search(s, query, limit)
         return SearchResult(hits, total)
 
     def verify(self, ref: str | None = None) -> VerifyReport:

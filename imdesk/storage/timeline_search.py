@@ -38,15 +38,16 @@ def _hits(session: Session, sql: str, params: dict[str, object]) -> list[SearchH
 
 
 def search(session: Session, query: str, limit: int = 50) -> tuple[list[SearchHit], int]:
-    """The best `limit` hits and how many there are in all."""
+    """The best `limit` hits and how many there are, counted up to RANK_LIMIT + 1 only:
+    counting every hit of a word in most entries would cost more than the search itself."""
     tokens = search_tokens(query)
     if not tokens:
         return [], 0
     if session.get_bind().dialect.name == "sqlite":
         match = fts5_prefix_query(tokens)
-        total = int(session.execute(
-            text("SELECT count(*) FROM timeline_fts WHERE timeline_fts MATCH :q"), {"q": match}
-        ).scalar_one())
+        total = int(session.execute(text(
+            "SELECT count(*) FROM (SELECT 1 FROM timeline_fts WHERE timeline_fts MATCH :q "
+            "LIMIT :cap)"), {"q": match, "cap": RANK_LIMIT + 1}).scalar_one())
         order = "timeline_fts.rank" if total <= RANK_LIMIT else "timeline_fts.rowid DESC"
         return _hits(session,
                      "SELECT i.ref, e.seq, e.kind, e.text, e.author, e.recorded_at, e.occurred_at, "
@@ -57,8 +58,9 @@ def search(session: Session, query: str, limit: int = 50) -> tuple[list[SearchHi
                      {"q": match, "n": limit}), total
     tsq = tsquery_prefix(tokens)
     total = int(session.execute(text(
-        "SELECT count(*) FROM timeline_entry WHERE to_tsvector('simple', text) @@ "
-        "to_tsquery('simple', :q)"), {"q": tsq}).scalar_one())
+        "SELECT count(*) FROM (SELECT 1 FROM timeline_entry WHERE to_tsvector('simple', text) "
+        "@@ to_tsquery('simple', :q) LIMIT :cap) AS hits"), {"q": tsq, "cap": RANK_LIMIT + 1}
+    ).scalar_one())
     order = ("ts_rank(to_tsvector('simple', e.text), to_tsquery('simple', :q)) DESC, e.id DESC"
              if total <= RANK_LIMIT else "e.id DESC")
     return _hits(session,
