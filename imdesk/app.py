@@ -11,6 +11,7 @@ from imdesk.services.clock import Clock
 from imdesk.services.incidents import IncidentService
 from imdesk.services.settings import SettingsService
 from imdesk.services.timeline import TimelineService
+from imdesk.services.war_room import WarRoomService
 from imdesk.storage.database import Database, DbUrl
 from imdesk.storage.migrate import needs_upgrade, upgrade
 
@@ -41,6 +42,7 @@ def build_context(url: DbUrl, *, clock: Clock | None = None, author: str | None 
         catalog=CatalogService(db),
         settings=SettingsService(db),
         timeline=TimelineService(db),
+        war_rooms=WarRoomService(db, clock=clock, author=author),
         migration_backup=backup,
     )
     if backup is not None:

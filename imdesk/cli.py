@@ -91,6 +91,33 @@ def build_parser() -> argparse.ArgumentParser:
     tverify.add_argument("ref", nargs="?")
     tverify.add_argument("--json", action="store_true")
 
+    major = sub.add_parser("major", help="major incidents").add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    declare = major.add_parser("declare", help="declare a major incident (opens its war room)")
+    declare.add_argument("ref")
+    declare.add_argument("--bridge", default="", help="dial-in number or meeting link")
+    declare.add_argument("--im", default="", metavar="NAME", help="the incident manager")
+    declare.add_argument("--first-update", type=int, metavar="MINUTES",
+                         help="first stakeholder update due in MINUTES")
+    declare.add_argument("--json", action="store_true")
+    act = sub.add_parser("action", help="war-room action items").add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    aadd = act.add_parser("add", help="add an action item")
+    aadd.add_argument("ref")
+    aadd.add_argument("text")
+    aadd.add_argument("--owner", default="")
+    aadd.add_argument("--due", metavar="ISO8601")
+    aadd.add_argument("--json", action="store_true")
+    adone = act.add_parser("done", help="mark action item N done")
+    adone.add_argument("ref")
+    adone.add_argument("number", type=int)
+    role = sub.add_parser("role", help="war-room roles").add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    rassign = role.add_parser("assign", help="give ROLE to NAME (a hand-over if someone has it)")
+    rassign.add_argument("ref")
+    rassign.add_argument("role", help="incident_manager (im), tech_lead, communications, scribe")
+    rassign.add_argument("name")
+
     dbp = sub.add_parser("db", help="database upkeep").add_subparsers(
         dest="action", required=True, metavar="ACTION", parser_class=_Parser)
     chk = dbp.add_parser("check", help="integrity, hash chains and projections")

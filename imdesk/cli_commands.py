@@ -6,7 +6,7 @@ import argparse
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from imdesk.cli import UsageError, emit
 from imdesk.domain.errors import ValidationError
@@ -19,6 +19,7 @@ from imdesk.storage.incident_repo import IncidentQuery
 
 if TYPE_CHECKING:
     from imdesk.context import AppContext
+    from imdesk.services.war_room import Room
     from imdesk.storage.database import DbUrl
 
 
@@ -149,6 +150,53 @@ def timeline_verify(ctx: AppContext, args: argparse.Namespace) -> int:
     if problem is not None and not args.json:
         print(f"imdesk: hash chain broken at {problem}", file=sys.stderr)
     return 0 if report.ok else 1
+
+
+def room_json(room: Room) -> dict[str, Any]:
+    st = room.state
+    return {
+        "ref": room.incident.ref, "title": room.incident.title,
+        "priority": room.incident.priority.value, "status": room.incident.status.value,
+        "declared_at": iso(st.declared_at), "bridge": st.bridge,
+        "roles": {r.value: {"name": h.name, "since": iso(h.since)} for r, h in st.roles.items()},
+        "present": st.present,
+        "situation": {"conditions": st.situation.conditions, "actions": st.situation.actions,
+                      "needs": st.situation.needs, "impact": st.situation.impact},
+        "actions": [{"number": a.number, "text": a.text, "owner": a.owner, "due": iso(a.due),
+                     "status": a.status.value} for a in st.actions.values()],
+        "next_update_due": iso(room.update.due), "next_update_state": room.update.state.value,
+        "handover_state": room.handover.state.value, "head_hash": room.incident.head_hash,
+    }
+
+
+def major_declare(ctx: AppContext, args: argparse.Namespace) -> int:
+    roles = {"incident_manager": args.im} if args.im else None
+    room = ctx.war_rooms.declare(args.ref, bridge=args.bridge, roles=roles,
+                                 first_update_minutes=args.first_update)
+    due = iso(room.update.due) or "—"
+    emit(room_json(room), args.json, f"{room.incident.ref} is a major incident; "
+         f"first stakeholder update due {due}")
+    return 0
+
+
+def action_add(ctx: AppContext, args: argparse.Namespace) -> int:
+    due = parse_time(args.due, "--due") if args.due else None
+    number = ctx.war_rooms.add_action(args.ref, args.text, owner=args.owner, due=due)
+    emit({"ref": args.ref.upper(), "number": number}, args.json,
+         f"{args.ref.upper()} action {number} added")
+    return 0
+
+
+def action_done(ctx: AppContext, args: argparse.Namespace) -> int:
+    entry = ctx.war_rooms.update_action(args.ref, args.number, status="done")
+    print(f"{entry.incident_ref} {entry.text}")
+    return 0
+
+
+def role_assign(ctx: AppContext, args: argparse.Namespace) -> int:
+    entry = ctx.war_rooms.assign_role(args.ref, args.role, args.name)
+    print(f"{entry.incident_ref}: {entry.text}")
+    return 0
 
 
 def db_check(ctx: AppContext, args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from imdesk.services.catalog import CatalogService
 from imdesk.services.incidents import IncidentService
 from imdesk.services.settings import SettingsService
 from imdesk.services.timeline import TimelineService
+from imdesk.services.war_room import WarRoomService
 from imdesk.storage.database import Database
 
 
@@ -21,6 +22,7 @@ class AppContext:
     catalog: CatalogService
     settings: SettingsService
     timeline: TimelineService
+    war_rooms: WarRoomService
     migration_backup: Path | None = None
     notices: list[str] = field(default_factory=list)
 

@@ -24,6 +24,11 @@ class EntryKind(StrEnum):
     ACTION = "action"
     DECISION = "decision"
     COMMUNICATION = "communication"
+    BRIDGE = "bridge"
+    SITUATION = "situation"
+    ROLE = "role"
+    PARTICIPANT = "participant"
+    ACTION_ITEM = "action_item"
 
 
 # What a person writes into a timeline (the rest is written by the changes themselves).

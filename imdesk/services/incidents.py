@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from imdesk.domain.errors import TransitionError, ValidationError
-from imdesk.domain.incident import EDITABLE_FIELDS, IncidentState, Origin, apply
+from imdesk.domain.incident import EDITABLE_FIELDS, IncidentState, Origin
 from imdesk.domain.lifecycle import FINAL_STATUSES, Status, check_transition
 from imdesk.domain.priority import Level
 from imdesk.domain.sla import SlaState, read_clock
@@ -25,6 +25,7 @@ from imdesk.domain.timeline import (
     parse_user_kind,
 )
 from imdesk.services.clock import Clock, SystemClock, default_author
+from imdesk.services.journal import write_entry
 from imdesk.services.settings import load_matrix, load_sla
 from imdesk.storage import incident_repo, timeline_repo
 from imdesk.storage.database import Database
@@ -247,13 +248,7 @@ class IncidentService:
 
     def _write(self, s: Session, row: IncidentRow, state: IncidentState | None, draft: EntryDraft,
                service_id: int | None, now: datetime) -> tuple[IncidentState, TimelineEntry]:
-        prev_hash = state.head_hash if state else GENESIS_HASH
-        seq = (state.last_seq if state else 0) + 1
-        entry = timeline_repo.append(s, row, draft, author=self.author, now=now,
-                                     prev_hash=prev_hash, seq=seq)
-        new_state = apply(state, entry)
-        incident_repo.write_state(row, new_state, service_id)
-        return new_state, entry
+        return write_entry(s, row, state, draft, service_id=service_id, author=self.author, now=now)
 
     # -- reading ---------------------------------------------------------------------------
     def get(self, ref: str) -> IncidentState:
