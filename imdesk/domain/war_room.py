@@ -102,7 +102,7 @@ class RoomState:
 
 
 # Entry kinds that build the room (the rest are lines of the log).
-ROOM_KINDS = ("major", "bridge", "situation", "role", "participant", "action_item",
+ROOM_KINDS = ("opened", "major", "bridge", "situation", "role", "participant", "action_item",
               "communication", "note", "action", "decision")
 
 
@@ -118,7 +118,8 @@ def apply_room(room: RoomState, e: TimelineEntry) -> RoomState:
     at = e.effective_at
     if "supersedes" in data:
         room = replace(room, superseded=room.superseded | {int(data["supersedes"])})
-    if e.kind == EntryKind.MAJOR:
+    if e.kind in (EntryKind.OPENED, EntryKind.MAJOR):
+        # Opened as a major incident is declared at once, as declaring one later is.
         return replace(room, declared_at=e.recorded_at if data.get("major") else None)
     if e.kind == EntryKind.BRIDGE:
         return replace(room, bridge=str(data.get("bridge", "")))
@@ -158,7 +159,9 @@ def apply_room(room: RoomState, e: TimelineEntry) -> RoomState:
         )
         return replace(room, actions=actions)
     if e.kind == EntryKind.COMMUNICATION and data.get("update", True):
-        return replace(room, last_update_at=at)
+        # A backdated update recorded late ("mailed them at 10:05") never winds the clock back.
+        latest = at if room.last_update_at is None else max(room.last_update_at, at)
+        return replace(room, last_update_at=latest)
     if e.kind == EntryKind.NOTE and data.get("first_update_due"):
         due = datetime.fromisoformat(str(data["first_update_due"]).replace("Z", "+00:00"))
         return replace(room, first_update_due=due)

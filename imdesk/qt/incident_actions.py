@@ -24,6 +24,8 @@ class IncidentActions(QObject):
     new_requested = Signal()
     edit_requested = Signal()
     status_requested = Signal(object)
+    declare_requested = Signal()
+    room_requested = Signal()
 
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
@@ -35,6 +37,15 @@ class IncidentActions(QObject):
         self.edit.setShortcut(QKeySequence("Ctrl+E"))
         self.edit.setToolTip("Edit title, priority, service, major flag (Ctrl+E)")
         self.edit.triggered.connect(self.edit_requested)
+        self.declare = QAction("Declare &major incident…", parent)
+        self.declare.setShortcut(QKeySequence("Ctrl+Shift+M"))
+        self.declare.setToolTip("Declare a major incident: roles, bridge, first update "
+                                "(Ctrl+Shift+M)")
+        self.declare.triggered.connect(self.declare_requested)
+        self.open_room = QAction("Open &war room", parent)
+        self.open_room.setShortcut(QKeySequence("Ctrl+Shift+W"))
+        self.open_room.setToolTip("Open this major incident's war room (Ctrl+Shift+W)")
+        self.open_room.triggered.connect(self.room_requested)
         self.by_status: dict[Status, QAction] = {}
         self.status_actions: list[QAction] = []
         for target, label, shortcut in STATUS_COMMANDS:
@@ -49,6 +60,11 @@ class IncidentActions(QObject):
     def update_for(self, state: IncidentState | None) -> None:
         """Enable what the lifecycle allows for this incident; relabel 'Start work'."""
         self.edit.setEnabled(state is not None and state.status.is_open)
+        is_open = state is not None and state.status.is_open
+        self.declare.setEnabled(is_open and not state.major)  # type: ignore[union-attr]
+        self.declare.setVisible(state is None or not state.major)
+        self.open_room.setEnabled(is_open and state.major)  # type: ignore[union-attr]
+        self.open_room.setVisible(state is not None and state.major)
         allowed = allowed_targets(state.status) if state is not None else frozenset()
         for target, action in self.by_status.items():
             action.setEnabled(target in allowed)

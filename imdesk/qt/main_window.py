@@ -22,11 +22,14 @@ from PySide6.QtWidgets import (
 
 from imdesk import __version__
 from imdesk.context import AppContext
+from imdesk.domain.errors import ValidationError
 from imdesk.domain.timefmt import friendly
+from imdesk.errors import KnownError
 from imdesk.qt import theme
 from imdesk.qt.incident_list_pane import IncidentListPane
 from imdesk.qt.status_bar import DeskStatusBar
 from imdesk.qt.tasks import TaskRunner
+from imdesk.qt.war_room_pane import WarRoomPane
 from imdesk.services.incidents import DeskCounts
 
 SHORTCUTS_HELP = """\
@@ -42,7 +45,12 @@ Ctrl+Shift+L\tClose
 Ctrl+Shift+X\tCancel the incident
 Ctrl+Shift+N\tWrite a note
 F5\tRefresh
-Alt+1\tIncidents pane
+Ctrl+Shift+M\tDeclare a major incident (checklist)
+Ctrl+Shift+W\tOpen the war room of a major incident
+Ctrl+1 … Ctrl+4\tWar room: note, action, decision, communication
+!text\tWar room: a decision
+Ctrl+Shift+E\tWar room: edit the situation
+Alt+1 / Alt+2\tIncidents / War rooms
 Ctrl+Q\tQuit"""
 
 
@@ -93,6 +101,9 @@ class MainWindow(QMainWindow):
         self.incidents = IncidentListPane(ctx.incidents, ctx.catalog, ctx.settings, runner,
                                           read_only=ctx.db.read_only)
         self._add_pane(self.incidents, "⚑", "Incidents", rail_layout)
+        self.war_rooms = WarRoomPane(ctx.war_rooms, ctx.incidents, runner,
+                                     read_only=ctx.db.read_only)
+        self.rooms_button = self._add_pane(self.war_rooms, "⌂", "War rooms", rail_layout)
         rail_layout.addStretch(1)
 
         self.status = DeskStatusBar(ctx.db.info.label)
@@ -100,6 +111,12 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.incidents.data_changed.connect(self.refresh_counts)
         self.incidents.status_message.connect(lambda m: self.status.showMessage(m, 6000))
+        self.incidents.data_changed.connect(lambda: self.war_rooms.reload_rooms())
+        self.war_rooms.data_changed.connect(self.incidents.reload)
+        self.war_rooms.status_message.connect(lambda m: self.status.showMessage(m, 6000))
+        self.war_rooms.rooms_changed.connect(self._show_room_count)
+        self.incidents.actions.declare_requested.connect(self.declare_major)
+        self.incidents.actions.room_requested.connect(self.open_current_room)
         self._counts_timer = QTimer(self)
         self._counts_timer.setInterval(30_000)
         self._counts_timer.timeout.connect(self.refresh_counts)
@@ -135,7 +152,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.clock_label)
         return bar
 
-    def _add_pane(self, pane: QWidget, symbol: str, name: str, rail_layout: QVBoxLayout) -> None:
+    def _add_pane(self, pane: QWidget, symbol: str, name: str,
+                  rail_layout: QVBoxLayout) -> QToolButton:
         index = self.stack.addWidget(pane)
         button = QToolButton()
         button.setText(f"{symbol}\n{name}")
@@ -149,6 +167,8 @@ class MainWindow(QMainWindow):
         button.clicked.connect(lambda: self.stack.setCurrentIndex(index))
         self.rail_group.addButton(button, index)
         rail_layout.addWidget(button)
+        button.setProperty("rail_name", f"{symbol}\n{name}")
+        return button
 
     def _build_menus(self) -> None:
         actions = self.incidents.actions
@@ -165,6 +185,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
         inc_menu = self.menuBar().addMenu("&Incident")
         inc_menu.addAction(actions.edit)
+        inc_menu.addAction(actions.declare)
+        inc_menu.addAction(actions.open_room)
         inc_menu.addSeparator()
         for action in actions.status_actions:
             inc_menu.addAction(action)
@@ -193,6 +215,7 @@ class MainWindow(QMainWindow):
         self.incidents.model.loaded.connect(self._after_first_load,
                                             Qt.ConnectionType.SingleShotConnection)
         self.incidents.start()
+        self.war_rooms.start()
         self._clock_timer.start()
 
     def _after_first_load(self, _total: int = 0) -> None:
@@ -208,6 +231,51 @@ class MainWindow(QMainWindow):
     def _tick_clock(self) -> None:
         now = datetime.now().astimezone()
         self.clock_label.setText(friendly(now, now).replace("today ", now.strftime("%a %d %b  ")))
+
+    def show_pane(self, pane: QWidget) -> None:
+        index = self.stack.indexOf(pane)
+        self.stack.setCurrentIndex(index)
+        self.rail_group.button(index).setChecked(True)
+
+    def _show_room_count(self, count: int) -> None:
+        """The rail badge: open majors need attention."""
+        base = self.rooms_button.property("rail_name")
+        self.rooms_button.setText(f"{base} ({count})" if count else base)
+
+    def open_current_room(self) -> None:
+        state = self.incidents.detail.state
+        if state is not None and state.major:
+            self.war_rooms.reload_rooms(select=state.ref)
+            self.show_pane(self.war_rooms)
+
+    def declare_major(self) -> None:
+        """The playbook's checklist; every step filled in becomes a timeline entry."""
+        state = self.incidents.detail.state
+        if state is None or state.major or self.ctx.db.read_only:
+            return
+        from imdesk.domain.war_room import DEFAULT_UPDATE_POLICY
+        from imdesk.qt.war_room_dialogs import DeclareDialog
+        from imdesk.services.playbook import load_playbook
+
+        name, steps = load_playbook()
+        dialog = DeclareDialog(self, state.ref, state.title, name, steps,
+                               DEFAULT_UPDATE_POLICY[state.priority].first_minutes)
+        ref, rooms = state.ref, self.ctx.war_rooms
+        while self.war_rooms.ask(dialog):
+            d = dialog.declaration()
+            try:
+                rooms.declare(ref, bridge=d.bridge, roles=d.roles,
+                              first_update_minutes=d.first_update_minutes)
+                if d.impact.strip():
+                    rooms.set_situation(ref, conditions="", actions="", needs="", impact=d.impact)
+            except (ValidationError, KnownError) as exc:
+                dialog.show_error(f"Not declared: {exc}. What you typed is still here.")
+                continue
+            self.incidents.reload()
+            self.war_rooms.reload_rooms(select=ref)
+            self.show_pane(self.war_rooms)
+            self.refresh_counts()
+            return
 
     def refresh_counts(self) -> None:
         self.runner.run(self.ctx.incidents.desk_counts, self._show_counts, lambda _e: None)

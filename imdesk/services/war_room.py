@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from imdesk.domain.errors import TransitionError, ValidationError
 from imdesk.domain.incident import IncidentState
 from imdesk.domain.lifecycle import OPEN_STATUSES
-from imdesk.domain.text import clean_text
+from imdesk.domain.text import clean_text, hidden_controls
 from imdesk.domain.timeline import EntryDraft, EntryKind, TimelineEntry, iso
 from imdesk.domain.war_room import (
     DEFAULT_UPDATE_POLICY,
@@ -52,6 +52,14 @@ def _name(value: str, field: str) -> str:
     return clean_text(value, field, max_len=NAME_MAX, required=True, single_line=True)
 
 
+def _cleaned(data: dict[str, Any], *raw: str) -> dict[str, Any]:
+    """Say so in the entry when hidden control or bidi characters were removed (as notes do)."""
+    removed = sum(hidden_controls(r) for r in raw)
+    if removed:
+        data["cleaned"] = f"{removed} hidden control character{'s' if removed > 1 else ''} removed"
+    return data
+
+
 class WarRoomService:
     def __init__(self, db: Database, clock: TimeSource | None = None,
                  author: str | None = None) -> None:
@@ -77,7 +85,7 @@ class WarRoomService:
                                          {"major": True}))
             if bridge_text:
                 drafts.append(EntryDraft(EntryKind.BRIDGE, f"bridge: {bridge_text}",
-                                         {"bridge": bridge_text}))
+                                         _cleaned({"bridge": bridge_text}, bridge)))
             room = self._room_state(s, row)
             for role, name in parsed_roles.items():
                 drafts.append(self._role_draft(room, role, name))
@@ -95,7 +103,8 @@ class WarRoomService:
 
     def set_bridge(self, ref: str, bridge: str) -> TimelineEntry:
         text = clean_text(bridge, "bridge", max_len=500, required=True, single_line=True)
-        return self._one(ref, EntryDraft(EntryKind.BRIDGE, f"bridge: {text}", {"bridge": text}))
+        return self._one(ref, EntryDraft(EntryKind.BRIDGE, f"bridge: {text}",
+                                         _cleaned({"bridge": text}, bridge)))
 
     def set_situation(self, ref: str, *, conditions: str, actions: str, needs: str,
                       impact: str) -> TimelineEntry:
@@ -103,7 +112,8 @@ class WarRoomService:
             ("conditions", conditions), ("actions", actions), ("needs", needs),
             ("impact", impact))}
         summary = " · ".join(f"{k.capitalize()}: {v}" for k, v in values.items() if v) or "cleared"
-        return self._one(ref, EntryDraft(EntryKind.SITUATION, f"situation — {summary}", values))
+        return self._one(ref, EntryDraft(EntryKind.SITUATION, f"situation — {summary}",
+                                         _cleaned(dict(values), conditions, actions, needs, impact)))
 
     def assign_role(self, ref: str, role: str, name: str) -> TimelineEntry:
         """Give a role to a person; if someone holds it, it is an explicit hand-over."""
@@ -143,12 +153,17 @@ class WarRoomService:
                    due: datetime | None = None) -> int:
         body = clean_text(text, "action", max_len=1000, required=True, single_line=True)
         who = clean_text(owner, "owner", max_len=NAME_MAX, single_line=True)
+        if due is not None:
+            if due.tzinfo is None:
+                raise ValidationError("due", "a due time needs its UTC offset or a Z")
+            due = due.astimezone(UTC)
         with self._unit(ref) as (s, row, state, now):
             if due is not None and due < now - timedelta(minutes=1):
                 raise ValidationError("due", f"due {iso(due)} is already past")
             number = self._room_state(s, row).next_action_number()
             data: dict[str, Any] = {"number": number, "text": body, "owner": who,
                                     "status": ActionStatus.OPEN.value, "due": iso(due)}
+            _cleaned(data, text, owner)
             owner_text = f" — {who}" if who else ""
             due_text = f", due {iso(due)}" if due else ""
             write_entry(s, row, state, EntryDraft(

@@ -1,0 +1,143 @@
+"""The War rooms pane as the scribe and the incident manager use it: keyboard first."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QLabel
+from pytestqt.qtbot import QtBot
+
+from imdesk.context import AppContext
+from imdesk.domain.war_room import Role
+from imdesk.qt.main_window import MainWindow
+from imdesk.qt.war_room_dialogs import DeclareDialog
+from imdesk.services.clock import ManualClock
+from tests.qt.conftest import add
+
+
+def _room(window: MainWindow, ctx: AppContext, title: str = "Core switch down in DC2") -> str:
+    ref = add(ctx, title, "high", "high")
+    ctx.war_rooms.declare(ref, bridge="+49 30 1234 5678", roles={"im": "Kim Nguyen"})
+    window.war_rooms.reload_rooms(select=ref)
+    window.show_pane(window.war_rooms)
+    return ref
+
+
+def test_declaring_from_the_incident_list_opens_the_room(qtbot: QtBot, window: MainWindow,
+                                                         sqlite_ctx: AppContext) -> None:
+    ref = add(sqlite_ctx, "ERP database down", "high", "high")
+    window.incidents.reload()
+    window.incidents.table.selectRow(window.incidents.model.row_of(ref))
+    assert window.incidents.actions.declare.isEnabled()
+
+    def fill(dialog: QDialog) -> bool:
+        assert isinstance(dialog, DeclareDialog)
+        dialog.role_edits[Role.INCIDENT_MANAGER].setText("Priya Raman")
+        dialog.bridge.setText("https://meet.example/erp")
+        dialog.impact.setPlainText("Orders cannot be entered in any plant")
+        return True
+
+    window.war_rooms.ask = fill  # type: ignore[method-assign]
+    qtbot.keyClick(window.incidents.table, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    assert window.stack.currentWidget() is window.war_rooms
+    room = window.war_rooms.current_room()
+    assert room is not None and room.incident.ref == ref and room.incident.major
+    assert room.state.roles[Role.INCIDENT_MANAGER].name == "Priya Raman"
+    assert "meet.example/erp" in window.war_rooms.bridge.text()
+    assert window.war_rooms.can["impact"].text() == "Orders cannot be entered in any plant"
+    kinds = [e.kind for e in sqlite_ctx.incidents.detail(ref).timeline]
+    assert kinds == ["opened", "major", "bridge", "role", "note", "situation"]
+    assert "(1)" in window.rooms_button.text()
+
+
+def test_composer_kinds_by_keyboard_and_bang_for_decisions(qtbot: QtBot, window: MainWindow,
+                                                            sqlite_ctx: AppContext) -> None:
+    ref = _room(window, sqlite_ctx)
+    pane = window.war_rooms
+    assert pane.composer.hasFocus() or pane.composer.isEnabled()
+    qtbot.keyClick(pane.composer, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert "action" in pane.kind_label.text()
+    qtbot.keyClicks(pane.composer, "Sam checks the uplinks")
+    qtbot.keyClick(pane.composer, Qt.Key.Key_Return)
+    qtbot.keyClicks(pane.composer, "!fail over to DC1")
+    qtbot.keyClick(pane.composer, Qt.Key.Key_Return)
+    qtbot.keyClick(pane.composer, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(pane.composer, "Update 1 sent to all staff")
+    qtbot.keyClick(pane.composer, Qt.Key.Key_Return)
+    last = [(e.kind, e.text) for e in sqlite_ctx.incidents.detail(ref).timeline[-3:]]
+    assert last == [("action", "Sam checks the uplinks"), ("decision", "fail over to DC1"),
+                    ("communication", "Update 1 sent to all staff")]
+    shown = [pane.timeline_model.index(r).data() for r in range(pane.timeline_model.rowCount())]
+    assert any("◆ decision  fail over to DC1" in line for line in shown)
+    assert pane.composer.text() == "" and "note" in pane.kind_label.text()
+
+
+def test_a_refused_entry_keeps_the_text(qtbot: QtBot, window: MainWindow,
+                                        sqlite_ctx: AppContext) -> None:
+    ref = _room(window, sqlite_ctx)
+    pane = window.war_rooms
+    before = len(sqlite_ctx.incidents.detail(ref).timeline)
+    big = "y" * 30_000
+    pane.composer.setText(big)
+    qtbot.keyClick(pane.composer, Qt.Key.Key_Return)
+    assert pane.composer.text() == big and "limit" in pane.error.text()
+    pane.composer.setText("   ")
+    qtbot.keyClick(pane.composer, Qt.Key.Key_Return)
+    assert "needs some text" in pane.error.text()
+    assert len(sqlite_ctx.incidents.detail(ref).timeline) == before
+
+
+def test_roles_people_and_actions(qtbot: QtBot, window: MainWindow,
+                                  sqlite_ctx: AppContext) -> None:
+    ref = _room(window, sqlite_ctx)
+    pane = window.war_rooms
+    edit = pane.role_edits[Role.INCIDENT_MANAGER]
+    qtbot.keyClicks(edit, "Sam Okafor")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert pane.role_labels[Role.INCIDENT_MANAGER].text().startswith("Sam Okafor")
+    assert sqlite_ctx.incidents.detail(ref).timeline[-1].text == \
+        "Incident manager handed over from Kim Nguyen to Sam Okafor"
+    qtbot.keyClicks(pane.person, "Jonas Berg")
+    qtbot.keyClick(pane.person, Qt.Key.Key_Return)
+    assert pane.people.text() == "Jonas Berg"
+    qtbot.keyClicks(pane.new_action, "Call the vendor @Mei Tanaka")
+    qtbot.keyClick(pane.new_action, Qt.Key.Key_Return)
+    assert pane.actions_model.rowCount() == 1
+    assert "Call the vendor" in pane.actions_model.item(0).text()
+    assert "Mei Tanaka" in pane.actions_model.item(0).text()
+    pane.actions_view.setCurrentIndex(pane.actions_model.index(0, 0))
+    pane.action_done()
+    assert pane.actions_model.item(0).text().startswith("☑")
+
+
+def test_update_clock_turns_red_and_big(qtbot: QtBot, window: MainWindow, sqlite_ctx: AppContext,
+                                        clock: ManualClock) -> None:
+    ref = _room(window, sqlite_ctx)
+    pane = window.war_rooms
+    assert "next update in 5m" in pane.update_clock.text()
+    normal = pane.update_clock.font().pointSizeF()
+    clock.advance(timedelta(minutes=4))
+    pane.tick()
+    assert pane.update_clock.text().startswith("▲")
+    clock.advance(timedelta(minutes=3))
+    pane.tick()
+    assert "overdue by 2m" in pane.update_clock.text()
+    assert pane.update_clock.font().pointSizeF() > normal * 1.5
+    sqlite_ctx.incidents.add_entry(ref, "update 1 sent", "communication")
+    pane.poll()
+    pane.tick()
+    assert "next update in 30m" in pane.update_clock.text()
+
+
+def test_room_shows_user_text_literally(qtbot: QtBot, window: MainWindow,
+                                        sqlite_ctx: AppContext) -> None:
+    ref = _room(window, sqlite_ctx, title="<b>bold</b> <img src=x>")
+    sqlite_ctx.war_rooms.set_situation(ref, conditions="<i>x</i>", actions="", needs="",
+                                       impact="")
+    window.war_rooms.open_room(ref)
+    labels = window.war_rooms.findChildren(QLabel)
+    assert all(lb.textFormat() == Qt.TextFormat.PlainText for lb in labels if lb.text())
+    assert "<b>bold</b>" in window.war_rooms.title.text()
+    assert window.war_rooms.can["conditions"].text() == "<i>x</i>"
