@@ -101,9 +101,13 @@ class RoomState:
         return max(self.actions, default=0) + 1
 
 
-# Entry kinds that build the room (the rest are lines of the log).
+# Entry kinds that build the room (the rest are lines of the log). A line (note, action,
+# decision) shapes the room only when its data holds one of ROOM_LINE_KEYS: a correction, or the
+# first update set at declaration. Readers fetch just those, not every line of a long log.
 ROOM_KINDS = ("opened", "major", "bridge", "situation", "role", "participant", "action_item",
-              "communication", "note", "action", "decision")
+              "communication")
+ROOM_LINE_KINDS = ("note", "action", "decision")
+ROOM_LINE_KEYS = ("supersedes", "first_update_due")
 
 
 def fold_room(ref: str, entries: Iterable[TimelineEntry]) -> RoomState:

@@ -126,7 +126,8 @@ class IncidentDetail(QWidget):
         line.setFrameShape(QFrame.Shape.HLine)
         line.setFrameShadow(QFrame.Shadow.Sunken)
         body.addWidget(line)
-        body.addWidget(plain_label("Timeline (newest first)", selectable=False))
+        self.timeline_title = plain_label("Timeline (newest first)", selectable=False)
+        body.addWidget(self.timeline_title)
         self.timeline_model = TimelineListModel(self)
         self.timeline = QListView()
         self.timeline.setModel(self.timeline_model)
@@ -186,6 +187,11 @@ class IncidentDetail(QWidget):
         self._set_time(f["closed"], state.closed_at, now)
         self.description.setText(state.description or "No description.")
         self.timeline_model.set_entries(entries, now)
+        shown = len(entries)
+        self.timeline_title.setText(
+            "Timeline (newest first)" if shown >= state.last_seq else
+            f"Timeline: newest {shown} of {state.last_seq} (all in the war room or "
+            f"`imdesk timeline show {state.ref}`)")
         self.tick(now)
 
     def _set_time(self, label: QLabel, value: datetime | None, now: datetime) -> None:

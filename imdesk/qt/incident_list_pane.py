@@ -57,6 +57,9 @@ STATUS_PROMPTS = {
 }
 
 
+DETAIL_ENTRIES = 200  # the detail shows the newest lines; the war room pages through all
+
+
 class FilterTable(QTableView):
     """The incident table: Enter opens the selected incident (moves focus to its detail)."""
 
@@ -259,7 +262,7 @@ class IncidentListPane(QWidget):
             if gen == self._detail_gen:
                 self._show_detail(detail)
 
-        self._runner.run(lambda: service.detail(ref), done,
+        self._runner.run(lambda: service.detail(ref, last=DETAIL_ENTRIES), done,
                          lambda exc: self.status_message.emit(f"Could not load {ref}: {exc}"))
 
     def _show_detail(self, detail: Detail | None) -> None:

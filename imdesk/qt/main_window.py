@@ -112,7 +112,6 @@ class MainWindow(QMainWindow):
         self.incidents.data_changed.connect(self.refresh_counts)
         self.incidents.status_message.connect(lambda m: self.status.showMessage(m, 6000))
         self.incidents.data_changed.connect(lambda: self.war_rooms.reload_rooms())
-        self.war_rooms.data_changed.connect(self.incidents.reload)
         self.war_rooms.status_message.connect(lambda m: self.status.showMessage(m, 6000))
         self.war_rooms.rooms_changed.connect(self._show_room_count)
         self.incidents.actions.declare_requested.connect(self.declare_major)

@@ -1,13 +1,23 @@
 """A war room's timeline as a list model, newest last, paged from SQL: the newest page first,
-older pages prepended on demand (fetchMore), new entries appended as they arrive."""
+older pages prepended when the view is scrolled to the top, new entries appended as they
+arrive."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from imdesk.domain.timefmt import exact, friendly, to_local
 from imdesk.domain.timeline import TimelineEntry
@@ -43,6 +53,37 @@ def kind_style(kind: str) -> tuple[str, QColor]:
     return symbol, QColor(dark if theme.is_dark() else light)
 
 
+class CachedHeightDelegate(QStyledItemDelegate):
+    """Remembers each line's size per width: a list of wrapped lines is laid out again on
+    every insert, and measuring hundreds of wrapped texts each time costs tens of ms."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._sizes: dict[tuple[int, int, bool], QSize] = {}
+
+    def sizeHint(self, option: QStyleOptionViewItem,
+                 index: QModelIndex | QPersistentModelIndex) -> QSize:
+        entry = index.data(EntryRole)
+        if entry is None:
+            return super().sizeHint(option, index)
+        struck = index.data(Qt.ItemDataRole.FontRole) is not None
+        key = (entry.seq, option.rect.width(), struck)
+        size = self._sizes.get(key)
+        if size is None:
+            if len(self._sizes) > 50_000:
+                self._sizes.clear()
+            size = self._sizes[key] = super().sizeHint(option, index)
+        return size
+
+    def forget(self) -> None:
+        self._sizes.clear()
+
+
+def _superseded_by(entries: list[TimelineEntry]) -> frozenset[int]:
+    """Corrections come after what they correct: the loaded lines name what is struck through."""
+    return frozenset(int(e.data["supersedes"]) for e in entries if "supersedes" in e.data)
+
+
 class RoomTimelineModel(QAbstractListModel):
     """Signals: appended(int count) when new entries arrived at the end."""
 
@@ -58,7 +99,8 @@ class RoomTimelineModel(QAbstractListModel):
         self._entries: list[TimelineEntry] = []
         self._superseded: frozenset[int] = frozenset()
         self._has_older = False
-        self._busy = False
+        self._busy = False  # opening a room
+        self._older_busy = False
         self._generation = 0
         self._now = service.now()
         self._strike = QFont()
@@ -72,15 +114,16 @@ class RoomTimelineModel(QAbstractListModel):
         gen, service = self._generation, self._service
         self._busy = True
 
-        def work() -> tuple[list[TimelineEntry], frozenset[int]]:
-            return service.entries(ref, limit=PAGE, kinds=kinds), service.superseded(ref)
+        def work() -> list[TimelineEntry]:
+            return service.entries(ref, limit=PAGE, kinds=kinds)
 
-        def done(result: tuple[list[TimelineEntry], frozenset[int]]) -> None:
+        def done(result: list[TimelineEntry]) -> None:
             if gen != self._generation:
                 return
             self._busy = False
             self.beginResetModel()
-            self._entries, self._superseded = result
+            self._entries = result
+            self._superseded = _superseded_by(result)
             self._has_older = len(self._entries) == PAGE
             self._now = service.now()
             self.endResetModel()
@@ -100,29 +143,34 @@ class RoomTimelineModel(QAbstractListModel):
                 self._busy = False
         return failed
 
-    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and self._has_older and not self._busy
+    # Qt's canFetchMore/fetchMore are asked by the view when it reaches the *bottom*; here the
+    # bottom is the newest line, so older pages are fetched when the user scrolls to the top.
+    def can_fetch_older(self) -> bool:
+        return self._has_older and not self._busy and not self._older_busy
 
-    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
+    def fetch_older(self) -> None:
         """Older entries, prepended (the view keeps its place)."""
-        if not self.canFetchMore(parent) or not self._entries:
+        if not self.can_fetch_older() or not self._entries:
             return
         gen, ref, kinds, service = self._generation, self._ref, self._kinds, self._service
         first = self._entries[0].seq
-        self._busy = True
+        self._older_busy = True
 
         def done(older: list[TimelineEntry]) -> None:
+            self._older_busy = False
             if gen != self._generation:
                 return
-            self._busy = False
             self._has_older = len(older) == PAGE
             if older:
                 self.beginInsertRows(QModelIndex(), 0, len(older) - 1)
                 self._entries[:0] = older
                 self.endInsertRows()
 
+        def failed(_exc: BaseException) -> None:
+            self._older_busy = False
+
         self._runner.run(lambda: service.entries(ref, before_seq=first, limit=PAGE, kinds=kinds),
-                         done, self._failed(gen))
+                         done, failed)
 
     def refresh(self) -> None:
         """Append what was written since the last look (by this desk or any other)."""
@@ -131,17 +179,15 @@ class RoomTimelineModel(QAbstractListModel):
         gen, ref, kinds, service = self._generation, self._ref, self._kinds, self._service
         after = self._entries[-1].seq if self._entries else 0
 
-        def work() -> tuple[list[TimelineEntry], frozenset[int]]:
-            return (service.entries(ref, after_seq=after, limit=10_000, kinds=kinds),
-                    service.superseded(ref))
+        def work() -> list[TimelineEntry]:
+            return service.entries(ref, after_seq=after, limit=10_000, kinds=kinds)
 
-        def done(result: tuple[list[TimelineEntry], frozenset[int]]) -> None:
+        def done(fresh: list[TimelineEntry]) -> None:
             if gen != self._generation:
                 return
-            fresh, superseded = result
             fresh = [e for e in fresh if not self._entries or e.seq > self._entries[-1].seq]
-            newly_struck = superseded - self._superseded
-            self._superseded = superseded
+            newly_struck = _superseded_by(fresh) - self._superseded
+            self._superseded = self._superseded | newly_struck
             if fresh:
                 start = len(self._entries)
                 self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
@@ -153,6 +199,27 @@ class RoomTimelineModel(QAbstractListModel):
                     self.dataChanged.emit(self.index(row), self.index(row))
 
         self._runner.run(work, done, lambda _exc: None)
+
+    def add_written(self, entry: TimelineEntry) -> None:
+        """Show a line this desk just wrote at once; fall back to a refresh if other lines
+        came in between (another desk) or the filter hides its kind."""
+        if entry.incident_ref != self._ref or (self._kinds and entry.kind not in self._kinds):
+            self.refresh()
+            return
+        if self._entries and entry.seq != self._entries[-1].seq + 1:
+            self.refresh()
+            return
+        start = len(self._entries)
+        self.beginInsertRows(QModelIndex(), start, start)
+        self._entries.append(entry)
+        self.endInsertRows()
+        if "supersedes" in entry.data:
+            struck = int(entry.data["supersedes"])
+            self._superseded = self._superseded | {struck}
+            row = self.row_of_seq(struck)
+            if row >= 0:
+                self.dataChanged.emit(self.index(row), self.index(row))
+        self.appended.emit(1)
 
     def tick(self, now: datetime) -> None:
         self._now = now

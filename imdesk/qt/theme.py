@@ -22,11 +22,23 @@ _PRIORITY_DARK = {
 }
 
 
+_dark: bool | None = None  # cached: painting asks for every cell
+
+
+def forget_scheme() -> None:
+    """After the palette changed behind apply_theme's back."""
+    global _dark
+    _dark = None
+
+
 def is_dark() -> bool:
-    app = QGuiApplication.instance()
-    if app is None:
-        return False
-    return app.palette().color(QPalette.ColorRole.Window).lightness() < 128  # type: ignore[attr-defined]
+    global _dark
+    if _dark is None:
+        app = QGuiApplication.instance()
+        if app is None:
+            return False
+        _dark = app.palette().color(QPalette.ColorRole.Window).lightness() < 128  # type: ignore[attr-defined]
+    return _dark
 
 
 def priority_color(priority: Priority) -> QColor:
@@ -84,7 +96,9 @@ def apply_theme(app: QApplication) -> None:
     if not wanted:
         scheme = app.styleHints().colorScheme()
         wanted = "dark" if scheme == Qt.ColorScheme.Dark else "light"
+    global _dark
     app.setPalette(_dark_palette() if wanted == "dark" else app.style().standardPalette())
+    _dark = wanted == "dark"
 
 
 def app_icon() -> QIcon:

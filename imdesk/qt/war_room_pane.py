@@ -28,11 +28,11 @@ from imdesk.domain.errors import ValidationError
 from imdesk.domain.incident import IncidentState
 from imdesk.domain.sla import SlaState, format_duration
 from imdesk.domain.timefmt import friendly
-from imdesk.domain.timeline import USER_KINDS
+from imdesk.domain.timeline import USER_KINDS, TimelineEntry
 from imdesk.domain.war_room import ActionStatus, Clock, ClockState, Role
 from imdesk.qt import theme
 from imdesk.qt.incident_detail import plain_label
-from imdesk.qt.room_timeline_model import RoomTimelineModel, kind_style
+from imdesk.qt.room_timeline_model import CachedHeightDelegate, RoomTimelineModel, kind_style
 from imdesk.qt.tasks import TaskRunner
 from imdesk.services.incidents import IncidentService
 from imdesk.services.war_room import Room, WarRoomService
@@ -200,11 +200,16 @@ class WarRoomPane(QWidget):
         self.timeline_model = RoomTimelineModel(self._service, self._runner, self)
         self.timeline = QListView()
         self.timeline.setModel(self.timeline_model)
+        self.timeline_delegate = CachedHeightDelegate(self.timeline)
+        self.timeline.setItemDelegate(self.timeline_delegate)
+        self.timeline_model.modelReset.connect(self.timeline_delegate.forget)
         self.timeline.setWordWrap(True)
         self.timeline.setUniformItemSizes(False)
         self.timeline.setAlternatingRowColors(True)
         self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.timeline.verticalScrollBar().valueChanged.connect(self._maybe_fetch_older)
+        # Only the user's own scrolling asks for older lines (not a relayout passing the top).
+        self.timeline.verticalScrollBar().actionTriggered.connect(
+            lambda _action: QTimer.singleShot(0, self._maybe_fetch_older))
         self.timeline_model.appended.connect(self._follow_end)
         left_layout.addWidget(self.timeline, 1)
         split.addWidget(left)
@@ -319,7 +324,9 @@ class WarRoomPane(QWidget):
             self.stack.setCurrentWidget(self.empty)
             return
         self.room_list.setCurrentIndex(self.room_list_model.index(refs.index(wanted)))
-        self.open_room(wanted)
+        if self._room is None or self._room.incident.ref != wanted or \
+                self.stack.currentWidget() is not self.room_widget:
+            self.open_room(wanted)
 
     def _on_room_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
@@ -432,9 +439,10 @@ class WarRoomPane(QWidget):
             self._show_room(room)
 
     # -- timeline view -----------------------------------------------------------------------
-    def _maybe_fetch_older(self, value: int) -> None:
-        if value == self.timeline.verticalScrollBar().minimum() and self.timeline_model.canFetchMore():
-            self.timeline_model.fetchMore()
+    def _maybe_fetch_older(self) -> None:
+        bar = self.timeline.verticalScrollBar()
+        if bar.value() == bar.minimum() and self.timeline_model.can_fetch_older():
+            self.timeline_model.fetch_older()
 
     def _follow_end(self, _count: int) -> None:
         """New lines arrive at the bottom: keep them in view (after the layout has run)."""
@@ -460,11 +468,12 @@ class WarRoomPane(QWidget):
         ref = self._room.incident.ref
         service = self._incidents
 
-        def done(_entry: object) -> None:
+        def done(entry: TimelineEntry) -> None:
             self.composer.clear()
             self.error.hide()
             self.set_kind("note")
-            self._wrote(ref)
+            self.timeline_model.add_written(entry)
+            self._wrote(ref, refresh=False)
 
         self._runner.run(lambda: service.add_entry(ref, raw, kind), done, self._refused)
 
@@ -476,8 +485,9 @@ class WarRoomPane(QWidget):
         self.error.setText(message)
         self.error.show()
 
-    def _wrote(self, ref: str) -> None:
-        self.timeline_model.refresh()
+    def _wrote(self, ref: str, *, refresh: bool = True) -> None:
+        if refresh:
+            self.timeline_model.refresh()
         self._runner.run(lambda: self._service.room(ref), self._show_room, lambda _e: None)
         self.data_changed.emit()
 

@@ -59,7 +59,8 @@ INCIDENT_COLUMNS = ("id", "ref", "title", "description", "service_id", "service_
 
 
 def bulk_seed(db: Database, *, incidents: int, entries: int, seed: int = 1,
-              now: datetime | None = None) -> SeedResult:
+              now: datetime | None = None, open_share: float = 0.02) -> SeedResult:
+    """Insert synthetic incidents; the newest `open_share` of them stay open."""
     started = time.perf_counter()
     rng = random.Random(seed)
     now = now or datetime.now(UTC)
@@ -70,6 +71,7 @@ def bulk_seed(db: Database, *, incidents: int, entries: int, seed: int = 1,
     for i in range(entries - sum(per)):
         per[i % incidents] += 1
     story = _Story(rng, now, first_id, per, services, PriorityMatrix(), SlaPolicy())
+    story.open_from = incidents * (1 - open_share)
     written = 0
     inc_batch: list[tuple[Any, ...]] = []
     ent_batch: list[tuple[Any, ...]] = []
@@ -135,6 +137,7 @@ class _Story:
                  services: list[tuple[int, str]], matrix: PriorityMatrix, policy: SlaPolicy) -> None:
         self.rng, self.now, self.first_id, self.per = rng, now, first_id, per
         self.services, self.matrix, self.policy = services, matrix, policy
+        self.open_from = len(per) * 0.98
         self.notes = [f"checked {a} and {b}; see ticket {rng.randrange(10000, 99999)}"
                       for a in _WORDS for b in _WORDS if a != b]
         self.to_progress = compact_json({"from": "new", "to": "in_progress"})
@@ -155,7 +158,7 @@ class _Story:
             words = rng.sample(_WORDS, 3)
             title = f"{words[0].capitalize()} {words[1]} {words[2]} problem #{inc_id}"
             service = rng.choice(self.services) if self.services and rng.random() < 0.9 else None
-            still_open = i >= n * 0.98
+            still_open = i >= self.open_from
             opened_data = compact_json({
                 "title": title, "description": "", "service": service[1] if service else None,
                 "impact": impact.value, "urgency": urgency.value, "priority": priority.value,

@@ -255,10 +255,12 @@ class IncidentService:
         with self._db.read() as s:
             return incident_repo.row_state(s, incident_repo.get_row(s, ref))
 
-    def detail(self, ref: str) -> IncidentDetail:
+    def detail(self, ref: str, last: int | None = None) -> IncidentDetail:
+        """The incident and its timeline (only the newest `last` entries when given)."""
         with self._db.read() as s:
             row = incident_repo.get_row(s, ref)
-            return IncidentDetail(incident_repo.row_state(s, row), timeline_repo.entries_for(s, row))
+            return IncidentDetail(incident_repo.row_state(s, row),
+                                  timeline_repo.entries_for(s, row, last))
 
     def page(self, query: IncidentQuery, offset: int, limit: int) -> list[IncidentState]:
         with self._db.read() as s:

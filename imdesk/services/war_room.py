@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, and_, cast, or_, select
 from sqlalchemy.orm import Session
 
 from imdesk.domain.errors import TransitionError, ValidationError
@@ -19,6 +19,8 @@ from imdesk.domain.timeline import EntryDraft, EntryKind, TimelineEntry, iso
 from imdesk.domain.war_room import (
     DEFAULT_UPDATE_POLICY,
     ROOM_KINDS,
+    ROOM_LINE_KEYS,
+    ROOM_LINE_KINDS,
     ActionStatus,
     Clock,
     Role,
@@ -234,17 +236,27 @@ class WarRoomService:
             return [timeline_repo.to_entry(r, row.ref) for r in reversed(rows)]
 
     def superseded(self, ref: str) -> frozenset[int]:
+        """Seqs of the lines a later correction supersedes."""
         with self._db.read() as s:
-            return self._room_state(s, incident_repo.get_row(s, ref)).superseded
+            row = incident_repo.get_row(s, ref)
+            rows = s.scalars(select(TimelineEntryRow).where(
+                TimelineEntryRow.incident_id == row.id,
+                cast(TimelineEntryRow.data, String).like('%"supersedes"%'))).all()
+            return frozenset(int(r.data["supersedes"]) for r in rows if "supersedes" in r.data)
 
     def now(self) -> datetime:
         return self._clock.now()
 
     # -- helpers -----------------------------------------------------------------------------
     def _room_state(self, s: Session, row: IncidentRow) -> RoomState:
-        """Fold only the entries that shape the room (roles, actions, …), not every line."""
+        """Fold only the entries that shape the room (roles, actions, …), not every line: a
+        room with 10k notes reads the few that correct another or set the first update."""
+        data = TimelineEntryRow.data
+        shaping_line = and_(TimelineEntryRow.kind.in_(ROOM_LINE_KINDS),
+                            or_(*(data[key].as_string().is_not(None) for key in ROOM_LINE_KEYS)))
         rows = s.scalars(select(TimelineEntryRow).where(
-            TimelineEntryRow.incident_id == row.id, TimelineEntryRow.kind.in_(ROOM_KINDS),
+            TimelineEntryRow.incident_id == row.id,
+            or_(TimelineEntryRow.kind.in_(ROOM_KINDS), shaping_line),
         ).order_by(TimelineEntryRow.seq)).all()
         return fold_room(row.ref, (timeline_repo.to_entry(r, row.ref) for r in rows))
 

@@ -70,12 +70,13 @@ def entry_at(session: Session, incident: IncidentRow, seq: int) -> TimelineEntry
     return None if row is None else to_entry(row, incident.ref)
 
 
-def entries_for(session: Session, incident: IncidentRow) -> list[TimelineEntry]:
-    rows: Sequence[TimelineEntryRow] = session.scalars(
-        select(TimelineEntryRow)
-        .where(TimelineEntryRow.incident_id == incident.id)
-        .order_by(TimelineEntryRow.seq)
-    ).all()
+def entries_for(session: Session, incident: IncidentRow,
+                last: int | None = None) -> list[TimelineEntry]:
+    """The incident's entries in seq order; only the newest `last` when given."""
+    query = select(TimelineEntryRow).where(TimelineEntryRow.incident_id == incident.id)
+    if last is not None:
+        query = query.where(TimelineEntryRow.seq > incident.last_seq - last)
+    rows: Sequence[TimelineEntryRow] = session.scalars(query.order_by(TimelineEntryRow.seq)).all()
     return [to_entry(r, incident.ref) for r in rows]
 
 

@@ -75,6 +75,7 @@ def test_follows_light_and_dark_scheme(qtbot: QtBot, window: MainWindow, sqlite_
         assert (tmp_path / f"{scheme}.png").stat().st_size > 10_000
     finally:
         app.setPalette(original)
+        theme.forget_scheme()
 
 
 def test_read_only_database_opens_with_a_banner(qtbot: QtBot, sqlite_url: str) -> None:
