@@ -284,6 +284,15 @@ class IncidentListPane(QWidget):
         self.model.tick(now, first, last)
         self.detail.tick(now)
 
+    def show_incident(self, ref: str) -> None:
+        """Select it if the list shows it; show its detail either way."""
+        row = self.model.row_of(ref)
+        if row >= 0:
+            self.table.selectRow(row)
+        else:
+            self.table.clearSelection()
+            self._load_detail(ref)
+
     # -- keyboard --------------------------------------------------------------------------
     def focus_filter(self) -> None:
         self.filter_edit.setFocus()

@@ -38,6 +38,7 @@ Ctrl+E\tEdit the selected incident
 Enter\tOpen the selected incident (focus its actions)
 Esc\tBack to the list
 Ctrl+F or /\tFilter the list
+Ctrl+K\tSearch every timeline (Enter jumps to the entry)
 Ctrl+Shift+S\tStart / resume work, reopen
 Ctrl+Shift+H\tPut on hold (asks for the reason)
 Ctrl+Shift+R\tResolve (asks for the resolution note)
@@ -190,6 +191,10 @@ class MainWindow(QMainWindow):
         for action in actions.status_actions:
             inc_menu.addAction(action)
         view_menu = self.menuBar().addMenu("&View")
+        search = QAction("&Search every timeline…", self)
+        search.setShortcut(QKeySequence("Ctrl+K"))
+        search.triggered.connect(self.search_timelines)
+        view_menu.addAction(search)
         find = QAction("&Filter the list", self)
         find.triggered.connect(self.incidents.focus_filter)
         view_menu.addAction(find)
@@ -230,6 +235,27 @@ class MainWindow(QMainWindow):
     def _tick_clock(self) -> None:
         now = datetime.now().astimezone()
         self.clock_label.setText(friendly(now, now).replace("today ", now.strftime("%a %d %b  ")))
+
+    def search_timelines(self) -> None:
+        from imdesk.qt.search_dialog import SearchDialog
+
+        dialog = SearchDialog(self, self.ctx.timeline, self.runner, self.ctx.incidents.now())
+        dialog.chosen.connect(self.go_to_hit)
+        dialog.query.setFocus()
+        self.war_rooms.ask(dialog)
+
+    def go_to_hit(self, hit: object) -> None:
+        """A major incident's hit opens its room at the entry; any other, the incident."""
+        ref, seq = hit.ref, hit.seq  # type: ignore[attr-defined]
+        rooms = {r.incident.ref for r in [self.war_rooms.current_room()] if r}
+        majors = [r.ref for r in self.war_rooms.room_list_model.rooms]
+        if ref in majors or ref in rooms:
+            self.war_rooms.reload_rooms(select=ref)
+            self.show_pane(self.war_rooms)
+            self.war_rooms.show_entry(seq)
+        else:
+            self.show_pane(self.incidents)
+            self.incidents.show_incident(ref)
 
     def show_pane(self, pane: QWidget) -> None:
         index = self.stack.indexOf(pane)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from imdesk.domain.composer import parse_line
 from imdesk.domain.errors import ValidationError
 from imdesk.domain.incident import IncidentState
 from imdesk.domain.sla import SlaState, format_duration
@@ -32,7 +33,12 @@ from imdesk.domain.timeline import USER_KINDS, TimelineEntry
 from imdesk.domain.war_room import ActionStatus, Clock, ClockState, Role
 from imdesk.qt import theme
 from imdesk.qt.incident_detail import plain_label
-from imdesk.qt.room_timeline_model import CachedHeightDelegate, RoomTimelineModel, kind_style
+from imdesk.qt.room_timeline_model import (
+    CachedHeightDelegate,
+    EntryRole,
+    RoomTimelineModel,
+    kind_style,
+)
 from imdesk.qt.tasks import TaskRunner
 from imdesk.services.incidents import IncidentService
 from imdesk.services.war_room import Room, WarRoomService
@@ -95,6 +101,7 @@ class WarRoomPane(QWidget):
         self._room: Room | None = None
         self._kind = "note"
         self._wanted_ref: str | None = None
+        self._correcting: int | None = None
 
         outer = QHBoxLayout(self)
         outer.setContentsMargins(8, 8, 8, 0)
@@ -223,7 +230,8 @@ class WarRoomPane(QWidget):
         self.kind_label.setMinimumWidth(140)
         self.composer = QLineEdit()
         self.composer.setPlaceholderText("Type and press Enter · Ctrl+1 note · Ctrl+2 action · "
-                                         "Ctrl+3 decision · Ctrl+4 communication · ! decision")
+                                         "Ctrl+3 decision · Ctrl+4 communication · !decision · "
+                                         "@10:42 happened then · F2 on a line corrects it")
         self.composer.returnPressed.connect(self.submit)
         composer.addWidget(self.kind_label)
         composer.addWidget(self.composer, 1)
@@ -242,6 +250,8 @@ class WarRoomPane(QWidget):
             QShortcut(QKeySequence(f"Ctrl+{number}"), self,
                       activated=lambda k=kind: self.set_kind(k))
         QShortcut(QKeySequence("Ctrl+Shift+E"), self, activated=self.edit_situation)
+        QShortcut(QKeySequence(Qt.Key.Key_F2), self.timeline, activated=self.start_correction)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.composer, activated=self.cancel_correction)
         self.set_kind("note")
 
     def _build_side(self) -> QWidget:
@@ -458,24 +468,65 @@ class WarRoomPane(QWidget):
     def submit(self) -> None:
         if self._room is None or self._read_only:
             return
-        raw = self.composer.text()
-        kind = self._kind
-        if raw.lstrip().startswith("!"):
-            kind, raw = "decision", raw.lstrip()[1:]
-        if not raw.strip():
+        try:
+            line = parse_line(self.composer.text(), self._kind, self._service.now().astimezone())
+        except ValidationError as exc:
+            self._fail(f"Not saved: {exc.message}. Your text is still there.")
+            return
+        if not line.text:
             self._fail("An entry needs some text.")
             return
-        ref = self._room.incident.ref
-        service = self._incidents
+        ref, service, corrects = self._room.incident.ref, self._incidents, self._correcting
 
         def done(entry: TimelineEntry) -> None:
             self.composer.clear()
             self.error.hide()
-            self.set_kind("note")
+            self.cancel_correction()
             self.timeline_model.add_written(entry)
             self._wrote(ref, refresh=False)
 
-        self._runner.run(lambda: service.add_entry(ref, raw, kind), done, self._refused)
+        self._runner.run(lambda: service.add_entry(ref, line.text, line.kind,
+                                                   occurred_at=line.occurred_at,
+                                                   supersedes=corrects), done, self._refused)
+
+    def show_entry(self, seq: int) -> None:
+        """Select a line once the room's timeline holds it (older pages are fetched)."""
+        model = self.timeline_model
+
+        def attempt(tries: int = 40) -> None:
+            row = model.row_of_seq(seq) if model.rowCount() else -1
+            if row >= 0:
+                index = model.index(row)
+                self.timeline.setCurrentIndex(index)
+                self.timeline.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+                self.timeline.setFocus()
+            elif tries:
+                if seq > model.last_seq():
+                    model.refresh()  # written since the room was read
+                elif model.rowCount() and model.can_fetch_older() and \
+                        seq < model.index(0).data(EntryRole).seq:
+                    model.fetch_older()
+                QTimer.singleShot(50, lambda: attempt(tries - 1))
+
+        attempt()
+
+    def start_correction(self) -> None:
+        """F2 on a line: the composer takes its text; Enter writes the correction, which
+        supersedes it (the original stays, struck through). Esc cancels."""
+        index = self.timeline.currentIndex()
+        entry = index.data(EntryRole) if index.isValid() else None
+        if entry is None or entry.kind not in COMPOSER_KINDS:
+            self._fail("Select a note, action, decision or communication to correct it.")
+            return
+        self._correcting = entry.seq
+        self.set_kind(entry.kind)
+        self.kind_label.setText(f"{self.kind_label.text()} · correcting #{entry.seq}")
+        self.composer.setText(entry.text)
+        self.composer.setFocus()
+
+    def cancel_correction(self) -> None:
+        self._correcting = None
+        self.set_kind("note")
 
     def _refused(self, exc: BaseException) -> None:
         message = exc.message if isinstance(exc, ValidationError) else str(exc)

@@ -141,3 +141,64 @@ def test_room_shows_user_text_literally(qtbot: QtBot, window: MainWindow,
     assert all(lb.textFormat() == Qt.TextFormat.PlainText for lb in labels if lb.text())
     assert "<b>bold</b>" in window.war_rooms.title.text()
     assert window.war_rooms.can["conditions"].text() == "<i>x</i>"
+
+
+def test_backdating_and_correcting_from_the_keyboard(qtbot: QtBot, window: MainWindow,
+                                                     sqlite_ctx: AppContext,
+                                                     clock: ManualClock) -> None:
+    ref = _room(window, sqlite_ctx)
+    pane = window.war_rooms
+    clock.advance(timedelta(minutes=30))
+    at = clock.now().astimezone() - timedelta(minutes=10)
+    qtbot.keyClicks(pane.composer, f"@{at:%H:%M} failover started at DC1")
+    qtbot.keyClick(pane.composer, Qt.Key.Key_Return)
+    entry = sqlite_ctx.incidents.detail(ref).timeline[-1]
+    assert entry.text == "failover started at DC1"
+    assert entry.occurred_at is not None
+    assert entry.occurred_at.astimezone().strftime("%H:%M") == f"{at:%H:%M}"
+    row = pane.timeline_model.rowCount() - 1
+    assert "backdated" in pane.timeline_model.index(row).data()
+    pane.timeline.setCurrentIndex(pane.timeline_model.index(row))
+    qtbot.keyClick(pane.timeline, Qt.Key.Key_F2)
+    assert pane.composer.text() == "failover started at DC1"
+    assert f"correcting #{entry.seq}" in pane.kind_label.text()
+    pane.composer.setText("failover started at DC2")
+    qtbot.keyClick(pane.composer, Qt.Key.Key_Return)
+    fixed = sqlite_ctx.incidents.detail(ref).timeline[-1]
+    assert fixed.data["supersedes"] == entry.seq and fixed.text == "failover started at DC2"
+    original = pane.timeline_model.index(pane.timeline_model.row_of_seq(entry.seq))
+    assert original.data(Qt.ItemDataRole.FontRole).strikeOut()
+    pane.composer.setText("@25:99 nonsense")
+    qtbot.keyClick(pane.composer, Qt.Key.Key_Return)
+    assert "not a time of day" in pane.error.text() and pane.composer.text() == "@25:99 nonsense"
+
+
+def test_search_jumps_to_the_entry_in_its_room(qtbot: QtBot, window: MainWindow,
+                                               sqlite_ctx: AppContext) -> None:
+    from imdesk.qt.search_dialog import SearchDialog
+
+    ref = _room(window, sqlite_ctx)
+    other = add(sqlite_ctx, "Printer jam on 3rd floor", "low", "low")
+    sqlite_ctx.incidents.add_entry(other, "toner replaced, printer fine")
+    target = sqlite_ctx.incidents.add_entry(ref, "uplink optics replaced in rack 12")
+    window.war_rooms.reload_rooms(select=ref)
+    dialog = SearchDialog(window, sqlite_ctx.timeline, window.runner, sqlite_ctx.incidents.now())
+    qtbot.addWidget(dialog)
+    dialog.chosen.connect(window.go_to_hit)
+    qtbot.keyClicks(dialog.query, "optics rack")
+    dialog.run_search()
+    assert dialog.model.rowCount() == 1 and "«optics»" in dialog.model.index(0).data()
+    qtbot.keyClick(dialog.query, Qt.Key.Key_Return)
+    assert window.stack.currentWidget() is window.war_rooms
+    qtbot.waitUntil(lambda: window.war_rooms.timeline.currentIndex().isValid())
+    current = window.war_rooms.timeline.currentIndex()
+    assert "uplink optics" in current.data()
+    assert window.war_rooms.timeline_model.row_of_seq(target.seq) == current.row()
+    dialog2 = SearchDialog(window, sqlite_ctx.timeline, window.runner, sqlite_ctx.incidents.now())
+    qtbot.addWidget(dialog2)
+    dialog2.chosen.connect(window.go_to_hit)
+    dialog2.query.setText("toner")
+    dialog2.run_search()
+    qtbot.keyClick(dialog2.query, Qt.Key.Key_Return)
+    assert window.stack.currentWidget() is window.incidents
+    assert window.incidents.detail.state is not None and window.incidents.detail.state.ref == other

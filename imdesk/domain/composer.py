@@ -1,0 +1,37 @@
+"""What the war-room composer line means: '!' makes a decision, '@10:42 ' backdates it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from imdesk.domain.errors import ValidationError
+
+_AT = re.compile(r"^@(\d{1,2}):(\d{2})\s+")
+
+
+@dataclass(frozen=True)
+class ComposedLine:
+    kind: str
+    text: str
+    occurred_at: datetime | None  # aware, in the zone of `now`
+
+
+def parse_line(raw: str, kind: str, now: datetime) -> ComposedLine:
+    """'!text' → a decision; '@HH:MM text' → it happened at HH:MM local time (today, or
+    yesterday when that time has not come yet today). `now` must be aware local time."""
+    text = raw.strip()
+    occurred = None
+    match = _AT.match(text)
+    if match:
+        hour, minute = int(match.group(1)), int(match.group(2))
+        if hour > 23 or minute > 59:
+            raise ValidationError("time", f"{match.group(0).strip()} is not a time of day")
+        occurred = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if occurred > now:
+            occurred -= timedelta(days=1)
+        text = text[match.end():].strip()
+    if text.startswith("!"):
+        kind, text = "decision", text[1:].strip()
+    return ComposedLine(kind, text, occurred)

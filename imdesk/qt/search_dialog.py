@@ -1,0 +1,113 @@
+"""Ctrl+K: search every timeline; Enter jumps to the entry (its room, or the incident)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import QAbstractItemView, QDialog, QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
+
+from imdesk.domain.timefmt import exact, friendly
+from imdesk.qt.tasks import TaskRunner
+from imdesk.services.timeline import SearchResult, TimelineService
+from imdesk.storage.timeline_search import SearchHit
+
+HitRole = Qt.ItemDataRole.UserRole + 1
+
+
+class HitListModel(QAbstractListModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hits: list[SearchHit] = []
+        self.now: Any = None
+
+    def set_hits(self, hits: list[SearchHit], now: Any) -> None:
+        self.beginResetModel()
+        self.hits, self.now = hits, now
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.hits)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.hits):
+            return None
+        hit = self.hits[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            when = friendly(hit.occurred_at or hit.recorded_at, self.now)
+            return f"{hit.ref} #{hit.seq} · {when} · {hit.kind} · {hit.author}\n{hit.snippet}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{hit.text}\nrecorded {exact(hit.recorded_at)}"
+        if role == HitRole:
+            return hit
+        return None
+
+
+class SearchDialog(QDialog):
+    """Signals: chosen(SearchHit) when the user opens a hit (Enter or double-click)."""
+
+    chosen = Signal(object)
+
+    def __init__(self, parent: QWidget | None, service: TimelineService, runner: TaskRunner,
+                 now: Any) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Search every timeline")
+        self.resize(760, 520)
+        self._service, self._runner, self._now = service, runner, now
+        self._generation = 0
+        layout = QVBoxLayout(self)
+        self.query = QLineEdit()
+        self.query.setPlaceholderText("words or beginnings of words — e.g. failover dc1")
+        self.query.setClearButtonEnabled(True)
+        layout.addWidget(self.query)
+        self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.summary)
+        self.model = HitListModel()
+        self.results = QListView()
+        self.results.setModel(self.model)
+        self.results.setWordWrap(True)
+        self.results.setAlternatingRowColors(True)
+        self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        layout.addWidget(self.results, 1)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(150)
+        self._timer.timeout.connect(self.run_search)
+        self.query.textChanged.connect(lambda _t: self._timer.start())
+        self.query.returnPressed.connect(self._open_first_or_current)
+        self.results.activated.connect(self._open)
+
+    def run_search(self) -> None:
+        self._timer.stop()
+        text = self.query.text()
+        self._generation += 1
+        gen = self._generation
+
+        def done(result: SearchResult) -> None:
+            if gen == self._generation:
+                self.model.set_hits(result.hits, self._now)
+                shown = len(result.hits)
+                self.summary.setText("" if not text.strip() else
+                                     f"{shown} of {result.total_text} hits" +
+                                     (" — the newest first (a common word)" if result.more else ""))
+                if shown:
+                    self.results.setCurrentIndex(self.model.index(0))
+
+        self._runner.run(lambda: self._service.search(text, 50), done,
+                         lambda exc: self.summary.setText(f"Search failed: {exc}"))
+
+    def _open_first_or_current(self) -> None:
+        self._timer.stop()
+        if not self.model.hits:
+            self.run_search()
+            return
+        index = self.results.currentIndex()
+        self._open(index if index.isValid() else self.model.index(0))
+
+    def _open(self, index: QModelIndex) -> None:
+        hit = index.data(HitRole)
+        if hit is not None:
+            self.chosen.emit(hit)
+            self.accept()
