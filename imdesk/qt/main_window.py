@@ -178,6 +178,10 @@ class MainWindow(QMainWindow):
         self.backup_action.triggered.connect(self.backup_now)
         self.backup_action.setEnabled(self.ctx.db.info.path is not None)
         file_menu.addAction(self.backup_action)
+        playbook = QAction("Edit the major-incident &playbook…", self)
+        playbook.setToolTip("Opens your copy of the declaration checklist in your editor")
+        playbook.triggered.connect(self.edit_playbook)
+        file_menu.addAction(playbook)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -235,6 +239,18 @@ class MainWindow(QMainWindow):
     def _tick_clock(self) -> None:
         now = datetime.now().astimezone()
         self.clock_label.setText(friendly(now, now).replace("today ", now.strftime("%a %d %b  ")))
+
+    def edit_playbook(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        from imdesk.services.playbook import user_copy
+
+        path = user_copy()
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.show_banner(f"Edit the playbook in any text editor: {path}")
+        else:
+            self.status.showMessage(f"Editing {path}; the next declaration uses it", 8000)
 
     def search_timelines(self) -> None:
         from imdesk.qt.search_dialog import SearchDialog

@@ -35,3 +35,13 @@ def load_playbook() -> tuple[str, list[PlaybookStep]]:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise KnownError(f"the playbook {source} cannot be read ({exc})",
                          hint="Fix or delete it to use the one that comes with imdesk.") from exc
+
+
+def user_copy() -> Path:
+    """The user's own playbook file, created from the shipped one the first time."""
+    path = user_playbook_path()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(resource("playbooks", "major_incident.json").read_text(encoding="utf-8"),
+                        encoding="utf-8")
+    return path
