@@ -96,7 +96,7 @@ def test_roles_people_and_actions(qtbot: QtBot, window: MainWindow,
     edit = pane.role_edits[Role.INCIDENT_MANAGER]
     qtbot.keyClicks(edit, "Sam Okafor")
     qtbot.keyClick(edit, Qt.Key.Key_Return)
-    assert pane.role_labels[Role.INCIDENT_MANAGER].text().startswith("Sam Okafor")
+    qtbot.waitUntil(lambda: pane.role_labels[Role.INCIDENT_MANAGER].text().startswith("Sam Okafor"))
     assert sqlite_ctx.incidents.detail(ref).timeline[-1].text == \
         "Incident manager handed over from Kim Nguyen to Sam Okafor"
     qtbot.keyClicks(pane.person, "Jonas Berg")
