@@ -648,3 +648,24 @@ def test_cli_refuses_ended_and_unknown_incidents(capsys: pytest.CaptureFixture[s
     assert (code, out) == (2, "") and err.count("\n") == 1 and "INC-9999" in err
     code, out, err = cli("action", "done", "INC-9999", "1")
     assert (code, out) == (2, "") and err.count("\n") == 1
+
+
+def test_a_closed_incidents_room_takes_no_more_changes(sqlite_ctx: AppContext) -> None:
+    from imdesk.domain.errors import TransitionError
+    from imdesk.services.incidents import NewIncident
+
+    rooms = sqlite_ctx.war_rooms
+    ref = sqlite_ctx.incidents.create(NewIncident(title="Payroll batch failed", impact="high",
+                                                  urgency="high", major=True)).ref
+    rooms.assign_role(ref, "im", "Kim Nguyen")
+    sqlite_ctx.incidents.change_status(ref, "resolved", "batch re-run")
+    sqlite_ctx.incidents.change_status(ref, "closed")
+    before = sqlite_ctx.incidents.detail(ref)
+    for attempt in (lambda: rooms.assign_role(ref, "im", "Sam Okafor"),
+                    lambda: rooms.add_action(ref, "write the PIR"),
+                    lambda: rooms.participant(ref, "Jonas Berg", joined=True),
+                    lambda: rooms.set_bridge(ref, "+49 30 1")):
+        with pytest.raises(TransitionError, match="war room is closed"):
+            attempt()
+    assert sqlite_ctx.incidents.detail(ref) == before
+    sqlite_ctx.incidents.add_entry(ref, "PIR booked for Monday")  # notes still go in

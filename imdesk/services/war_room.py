@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from imdesk.domain.errors import TransitionError, ValidationError
 from imdesk.domain.incident import IncidentState
-from imdesk.domain.lifecycle import OPEN_STATUSES
+from imdesk.domain.lifecycle import FINAL_STATUSES, OPEN_STATUSES
 from imdesk.domain.text import clean_text, hidden_controls
 from imdesk.domain.timeline import EntryDraft, EntryKind, TimelineEntry, iso
 from imdesk.domain.war_room import (
@@ -77,7 +77,7 @@ class WarRoomService:
         parsed_roles = {Role.parse(k): _name(v, "name") for k, v in (roles or {}).items() if v}
         if first_update_minutes is not None and not 1 <= first_update_minutes <= 240:
             raise ValidationError("first update", "the first update is due in 1 to 240 minutes")
-        with self._unit(ref) as (s, row, state, now):
+        with self._unit(ref, final="declare a new incident instead") as (s, row, state, now):
             if state.status not in OPEN_STATUSES:
                 raise TransitionError(f"{state.ref} is {state.status.label}: declare a new "
                                       "incident instead")
@@ -265,14 +265,16 @@ class WarRoomService:
             return write_entry(s, row, state, draft, service_id=row.service_id,
                                author=self.author, now=now)[1]
 
-    def _unit(self, ref: str) -> _Unit:
-        return _Unit(self._db, ref, self._clock)
+    def _unit(self, ref: str, **kw: str) -> _Unit:
+        return _Unit(self._db, ref, self._clock, **kw)
 
 
 class _Unit:
     """One write transaction on one incident, holding its lock: (session, row, state, now)."""
 
-    def __init__(self, db: Database, ref: str, clock: TimeSource) -> None:
+    def __init__(self, db: Database, ref: str, clock: TimeSource,
+                 final: str = "its war room is closed (notes can still be added)") -> None:
+        self._final = final
         self._cm = db.write()
         self._ref = ref
         self._clock = clock
@@ -281,7 +283,10 @@ class _Unit:
         s = self._cm.__enter__()
         try:
             row = incident_repo.get_row(s, self._ref, for_update=True)
-            return s, row, incident_repo.row_state(s, row), self._clock.now()
+            state = incident_repo.row_state(s, row)
+            if state.status in FINAL_STATUSES:
+                raise TransitionError(f"{state.ref} is {state.status.label}: {self._final}")
+            return s, row, state, self._clock.now()
         except BaseException as exc:
             self._cm.__exit__(type(exc), exc, exc.__traceback__)
             raise
