@@ -236,9 +236,11 @@ def newer_build(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_verified_backup_is_written_before_an_upgrade(
         sqlite_url: str, newer_build: None, monkeypatch: pytest.MonkeyPatch) -> None:
     path = Path(sqlite_url.removeprefix("sqlite:///"))
-    ctx = build_context(sqlite_url)
-    ref = ctx.incidents.create(NewIncident(title="keep me", impact="low", urgency="low")).ref
-    ctx.close()
+    from imdesk.services.incidents import IncidentService
+
+    db = Database(sqlite_url)  # written by "the older build": no migration check
+    ref = IncidentService(db).create(NewIncident(title="keep me", impact="low", urgency="low")).ref
+    db.dispose()
     recorder = UpgradeRecorder(path.parent)
     monkeypatch.setattr(migrate, "run_alembic_upgrade", recorder)
 

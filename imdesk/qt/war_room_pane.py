@@ -445,7 +445,7 @@ class WarRoomPane(QWidget):
 
     def _maybe_update_room(self, room: Room) -> None:
         if self._room is not None and room.incident.ref == self._room.incident.ref and (
-                room.incident.head_hash != self._room.incident.head_hash):
+                room.state != self._room.state or room.incident != self._room.incident):
             self._show_room(room)
 
     # -- timeline view -----------------------------------------------------------------------
@@ -483,7 +483,11 @@ class WarRoomPane(QWidget):
             self.error.hide()
             self.cancel_correction()
             self.timeline_model.add_written(entry)
-            self._wrote(ref, refresh=False)
+            self.head_hash.setText(f"chain head {entry.hash}")
+            if entry.kind == "communication":  # restarts the update clock: read the room
+                self._wrote(ref, refresh=False)
+            else:  # a line of the log changes nothing else in the room
+                self.data_changed.emit()
 
         self._runner.run(lambda: service.add_entry(ref, line.text, line.kind,
                                                    occurred_at=line.occurred_at,

@@ -70,6 +70,11 @@ def upgrade(db: Database) -> Path | None:
     if rev is not None and db.info.path is not None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         backup = db.info.path.with_name(f"{db.info.path.name}.pre-{HEAD_REVISION}-{stamp}.bak")
+        n = 1
+        while backup.exists():  # two upgrades in one second must not overwrite a backup
+            n += 1
+            backup = db.info.path.with_name(
+                f"{db.info.path.name}.pre-{HEAD_REVISION}-{stamp}-{n}.bak")
         backup_sqlite(db, backup)
     run_alembic_upgrade(db)
     return backup
