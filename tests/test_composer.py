@@ -41,3 +41,16 @@ def test_impossible_times_are_refused(raw: str) -> None:
 
 def test_an_at_sign_elsewhere_is_text() -> None:
     assert parse_line("mail @ogilvy bounced", "note", NOW).text == "mail @ogilvy bounced"
+
+
+def test_action_line_with_owner_and_due_time() -> None:
+    from imdesk.domain.composer import parse_action
+
+    item = parse_action("check the uplinks @Sam Okafor ~11:30", NOW)
+    assert (item.text, item.owner) == ("check the uplinks", "Sam Okafor")
+    assert item.due == NOW.replace(hour=11, minute=30, second=0)
+    early = parse_action("call back ~09:00", NOW)
+    assert early.due == (NOW + timedelta(days=1)).replace(hour=9, minute=0, second=0)
+    assert parse_action("just text", NOW) == parse_action(" just text ", NOW)
+    with pytest.raises(ValidationError, match="not a time of day"):
+        parse_action("x ~25:00", NOW)

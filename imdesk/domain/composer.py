@@ -35,3 +35,31 @@ def parse_line(raw: str, kind: str, now: datetime) -> ComposedLine:
     if text.startswith("!"):
         kind, text = "decision", text[1:].strip()
     return ComposedLine(kind, text, occurred)
+
+
+_DUE = re.compile(r"\s+~(\d{1,2}):(\d{2})\s*$")
+
+
+@dataclass(frozen=True)
+class ComposedAction:
+    text: str
+    owner: str
+    due: datetime | None
+
+
+def parse_action(raw: str, now: datetime) -> ComposedAction:
+    """'check uplinks @Sam ~11:30': text, owner after '@', due after '~' (local time, today
+    or tomorrow when that time has passed). `now` must be aware local time."""
+    text = raw.strip()
+    due = None
+    match = _DUE.search(text)
+    if match:
+        hour, minute = int(match.group(1)), int(match.group(2))
+        if hour > 23 or minute > 59:
+            raise ValidationError("due", f"~{match.group(1)}:{match.group(2)} is not a time of day")
+        due = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if due <= now:
+            due += timedelta(days=1)
+        text = text[:match.start()].strip()
+    body, _, owner = text.partition("@")
+    return ComposedAction(body.strip(), owner.strip(), due)

@@ -223,13 +223,13 @@ class MainWindow(QMainWindow):
         self.incidents.model.loaded.connect(self._after_first_load,
                                             Qt.ConnectionType.SingleShotConnection)
         self.incidents.start()
-        self.war_rooms.start()
         self._clock_timer.start()
 
     def _after_first_load(self, _total: int = 0) -> None:
         QTimer.singleShot(AFTER_FIRST_PAINT_MS, self._start_secondary)
 
     def _start_secondary(self) -> None:
+        self.war_rooms.start()
         self.refresh_counts()
         self._counts_timer.start()
         self.runner.run(self.ctx.settings.desk_name,

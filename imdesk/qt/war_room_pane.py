@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from imdesk.domain.composer import parse_line
+from imdesk.domain.composer import parse_action, parse_line
 from imdesk.domain.errors import ValidationError
 from imdesk.domain.incident import IncidentState
 from imdesk.domain.sla import SlaState, format_duration
@@ -296,7 +296,7 @@ class WarRoomPane(QWidget):
         layout.addWidget(self.actions_view, 1)
         action_row = QHBoxLayout()
         self.new_action = QLineEdit()
-        self.new_action.setPlaceholderText("new action — text @owner (Enter)")
+        self.new_action.setPlaceholderText("new action — text @owner ~11:30 (Enter)")
         self.new_action.returnPressed.connect(self.add_action)
         done = QPushButton("Done")
         done.setToolTip("Mark the selected action item done")
@@ -571,9 +571,13 @@ class WarRoomPane(QWidget):
                   f"{name.strip()} {'joined' if joined else 'left'}", clear=self.person)
 
     def add_action(self) -> None:
-        raw = self.new_action.text()
-        text, _, owner = raw.partition("@")
-        self._run(lambda ref: self._service.add_action(ref, text, owner=owner.strip()),
+        try:
+            item = parse_action(self.new_action.text(), self._service.now().astimezone())
+        except ValidationError as exc:
+            self._fail(f"Not saved: {exc.message}. Your text is still there.")
+            return
+        self._run(lambda ref: self._service.add_action(ref, item.text, owner=item.owner,
+                                                        due=item.due),
                   "action added", clear=self.new_action)
 
     def action_done(self) -> None:

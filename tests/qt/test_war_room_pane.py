@@ -102,11 +102,14 @@ def test_roles_people_and_actions(qtbot: QtBot, window: MainWindow,
     qtbot.keyClicks(pane.person, "Jonas Berg")
     qtbot.keyClick(pane.person, Qt.Key.Key_Return)
     assert pane.people.text() == "Jonas Berg"
-    qtbot.keyClicks(pane.new_action, "Call the vendor @Mei Tanaka")
+    qtbot.keyClicks(pane.new_action, "Call the vendor @Mei Tanaka ~23:59")
     qtbot.keyClick(pane.new_action, Qt.Key.Key_Return)
     assert pane.actions_model.rowCount() == 1
     assert "Call the vendor" in pane.actions_model.item(0).text()
     assert "Mei Tanaka" in pane.actions_model.item(0).text()
+    assert "due" in pane.actions_model.item(0).text()
+    action = sqlite_ctx.war_rooms.room(ref).state.actions[1]
+    assert action.due is not None and action.due.astimezone().strftime("%H:%M") == "23:59"
     pane.actions_view.setCurrentIndex(pane.actions_model.index(0, 0))
     pane.action_done()
     assert pane.actions_model.item(0).text().startswith("☑")
