@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
@@ -29,7 +30,6 @@ from imdesk.qt import theme
 from imdesk.qt.incident_list_pane import IncidentListPane
 from imdesk.qt.status_bar import DeskStatusBar
 from imdesk.qt.tasks import TaskRunner
-from imdesk.qt.war_room_pane import WarRoomPane
 from imdesk.services.incidents import DeskCounts
 
 SHORTCUTS_HELP = """\
@@ -102,9 +102,13 @@ class MainWindow(QMainWindow):
         self.incidents = IncidentListPane(ctx.incidents, ctx.catalog, ctx.settings, runner,
                                           read_only=ctx.db.read_only)
         self._add_pane(self.incidents, "⚑", "Incidents", rail_layout)
-        self.war_rooms = WarRoomPane(ctx.war_rooms, ctx.incidents, runner,
-                                     read_only=ctx.db.read_only)
-        self.rooms_button = self._add_pane(self.war_rooms, "⌂", "War rooms", rail_layout)
+        # The War rooms pane is built after the incident list has painted (or when first
+        # asked for): its modules and queries are not on the start-up path.
+        self._rooms_host = QWidget()
+        QVBoxLayout(self._rooms_host).setContentsMargins(0, 0, 0, 0)
+        self._war_rooms: Any = None
+        self.rooms_button = self._add_pane(self._rooms_host, "⌂", "War rooms", rail_layout)
+        self.rooms_button.clicked.connect(lambda: self.war_rooms)
         rail_layout.addStretch(1)
 
         self.status = DeskStatusBar(ctx.db.info.label)
@@ -112,9 +116,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.incidents.data_changed.connect(self.refresh_counts)
         self.incidents.status_message.connect(lambda m: self.status.showMessage(m, 6000))
-        self.incidents.data_changed.connect(lambda: self.war_rooms.reload_rooms())
-        self.war_rooms.status_message.connect(lambda m: self.status.showMessage(m, 6000))
-        self.war_rooms.rooms_changed.connect(self._show_room_count)
+        self.incidents.data_changed.connect(
+            lambda: self._war_rooms.reload_rooms() if self._war_rooms is not None else None)
         self.incidents.actions.declare_requested.connect(self.declare_major)
         self.incidents.actions.room_requested.connect(self.open_current_room)
         self._counts_timer = QTimer(self)
@@ -228,8 +231,23 @@ class MainWindow(QMainWindow):
     def _after_first_load(self, _total: int = 0) -> None:
         QTimer.singleShot(AFTER_FIRST_PAINT_MS, self._start_secondary)
 
+    @property
+    def war_rooms(self) -> Any:
+        """The War rooms pane, built on first use."""
+        if self._war_rooms is None:
+            from imdesk.qt.war_room_pane import WarRoomPane
+
+            pane = WarRoomPane(self.ctx.war_rooms, self.ctx.incidents, self.runner,
+                               read_only=self.ctx.db.read_only)
+            pane.status_message.connect(lambda m: self.status.showMessage(m, 6000))
+            pane.rooms_changed.connect(self._show_room_count)
+            self._rooms_host.layout().addWidget(pane)
+            self._war_rooms = pane
+            pane.start()
+        return self._war_rooms
+
     def _start_secondary(self) -> None:
-        self.war_rooms.start()
+        _ = self.war_rooms  # built and started now that the list is on screen
         self.refresh_counts()
         self._counts_timer.start()
         self.runner.run(self.ctx.settings.desk_name,
@@ -267,13 +285,19 @@ class MainWindow(QMainWindow):
         majors = [r.ref for r in self.war_rooms.room_list_model.rooms]
         if ref in majors or ref in rooms:
             self.war_rooms.reload_rooms(select=ref)
-            self.show_pane(self.war_rooms)
+            self.show_pane(self._rooms_host)
             self.war_rooms.show_entry(seq)
         else:
             self.show_pane(self.incidents)
             self.incidents.show_incident(ref)
 
+    def current_pane(self) -> QWidget:
+        widget = self.stack.currentWidget()
+        return self._war_rooms if widget is self._rooms_host else widget
+
     def show_pane(self, pane: QWidget) -> None:
+        if pane is self._war_rooms:
+            pane = self._rooms_host
         index = self.stack.indexOf(pane)
         self.stack.setCurrentIndex(index)
         self.rail_group.button(index).setChecked(True)
@@ -287,7 +311,7 @@ class MainWindow(QMainWindow):
         state = self.incidents.detail.state
         if state is not None and state.major:
             self.war_rooms.reload_rooms(select=state.ref)
-            self.show_pane(self.war_rooms)
+            self.show_pane(self._rooms_host)
 
     def declare_major(self) -> None:
         """The playbook's checklist; every step filled in becomes a timeline entry."""
@@ -314,7 +338,7 @@ class MainWindow(QMainWindow):
                 continue
             self.incidents.reload()
             self.war_rooms.reload_rooms(select=ref)
-            self.show_pane(self.war_rooms)
+            self.show_pane(self._rooms_host)
             self.refresh_counts()
             return
 

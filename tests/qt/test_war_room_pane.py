@@ -41,7 +41,7 @@ def test_declaring_from_the_incident_list_opens_the_room(qtbot: QtBot, window: M
     window.war_rooms.ask = fill  # type: ignore[method-assign]
     qtbot.keyClick(window.incidents.table, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier
                    | Qt.KeyboardModifier.ShiftModifier)
-    assert window.stack.currentWidget() is window.war_rooms
+    assert window.current_pane() is window.war_rooms
     room = window.war_rooms.current_room()
     assert room is not None and room.incident.ref == ref and room.incident.major
     assert room.state.roles[Role.INCIDENT_MANAGER].name == "Priya Raman"
@@ -192,7 +192,7 @@ def test_search_jumps_to_the_entry_in_its_room(qtbot: QtBot, window: MainWindow,
     dialog.run_search()
     assert dialog.model.rowCount() == 1 and "«optics»" in dialog.model.index(0).data()
     qtbot.keyClick(dialog.query, Qt.Key.Key_Return)
-    assert window.stack.currentWidget() is window.war_rooms
+    assert window.current_pane() is window.war_rooms
     qtbot.waitUntil(lambda: window.war_rooms.timeline.currentIndex().isValid())
     current = window.war_rooms.timeline.currentIndex()
     assert "uplink optics" in current.data()
@@ -203,5 +203,5 @@ def test_search_jumps_to_the_entry_in_its_room(qtbot: QtBot, window: MainWindow,
     dialog2.query.setText("toner")
     dialog2.run_search()
     qtbot.keyClick(dialog2.query, Qt.Key.Key_Return)
-    assert window.stack.currentWidget() is window.incidents
+    assert window.current_pane() is window.incidents
     assert window.incidents.detail.state is not None and window.incidents.detail.state.ref == other
