@@ -63,11 +63,11 @@ class CachedHeightDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem,
                  index: QModelIndex | QPersistentModelIndex) -> QSize:
-        entry = index.data(EntryRole)
-        if entry is None:
+        model = index.model()
+        if not isinstance(model, RoomTimelineModel):
             return super().sizeHint(option, index)
-        struck = index.data(Qt.ItemDataRole.FontRole) is not None
-        key = (entry.seq, option.rect.width(), struck)
+        seq, struck = model.seq_and_struck(index.row())  # no round trip through QVariant
+        key = (seq, option.rect.width(), struck)
         size = self._sizes.get(key)
         if size is None:
             if len(self._sizes) > 50_000:
@@ -230,6 +230,10 @@ class RoomTimelineModel(QAbstractListModel):
 
     def last_seq(self) -> int:
         return self._entries[-1].seq if self._entries else 0
+
+    def seq_and_struck(self, row: int) -> tuple[int, bool]:
+        seq = self._entries[row].seq
+        return seq, seq in self._superseded
 
     def row_of_seq(self, seq: int) -> int:
         for i, e in enumerate(self._entries):
