@@ -18,6 +18,20 @@ class ComposedLine:
     occurred_at: datetime | None  # aware, in the zone of `now`
 
 
+def _time_of_day(match: re.Match[str], field: str, now: datetime, *, past: bool) -> datetime:
+    """HH:MM from the match on now's day; moved a day back (past) or on (future) when it
+    falls on the wrong side of now."""
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        raise ValidationError(field, f"{match.group(0).strip()} is not a time of day")
+    when = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if past and when > now:
+        when -= timedelta(days=1)
+    if not past and when <= now:
+        when += timedelta(days=1)
+    return when
+
+
 def parse_line(raw: str, kind: str, now: datetime) -> ComposedLine:
     """'!text' → a decision; '@HH:MM text' → it happened at HH:MM local time (today, or
     yesterday when that time has not come yet today). `now` must be aware local time."""
@@ -25,12 +39,7 @@ def parse_line(raw: str, kind: str, now: datetime) -> ComposedLine:
     occurred = None
     match = _AT.match(text)
     if match:
-        hour, minute = int(match.group(1)), int(match.group(2))
-        if hour > 23 or minute > 59:
-            raise ValidationError("time", f"{match.group(0).strip()} is not a time of day")
-        occurred = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
-        if occurred > now:
-            occurred -= timedelta(days=1)
+        occurred = _time_of_day(match, "time", now, past=True)
         text = text[match.end():].strip()
     if text.startswith("!"):
         kind, text = "decision", text[1:].strip()
@@ -54,12 +63,7 @@ def parse_action(raw: str, now: datetime) -> ComposedAction:
     due = None
     match = _DUE.search(text)
     if match:
-        hour, minute = int(match.group(1)), int(match.group(2))
-        if hour > 23 or minute > 59:
-            raise ValidationError("due", f"~{match.group(1)}:{match.group(2)} is not a time of day")
-        due = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
-        if due <= now:
-            due += timedelta(days=1)
+        due = _time_of_day(match, "due", now, past=False)
         text = text[:match.start()].strip()
     body, _, owner = text.partition("@")
     return ComposedAction(body.strip(), owner.strip(), due)

@@ -36,6 +36,15 @@ def _plain(text: str, *, wrap: bool = True) -> QLabel:
     return label
 
 
+def _error_label(layout: QVBoxLayout) -> QLabel:
+    """A red line under the form, hidden until something is refused."""
+    label = _plain("")
+    label.setStyleSheet("color: #d32f2f;")
+    label.hide()
+    layout.addWidget(label)
+    return label
+
+
 class DeclareDialog(QDialog):
     """The playbook's checklist with a field per step; each filled step becomes an entry."""
 
@@ -77,10 +86,7 @@ class DeclareDialog(QDialog):
             elif step.id == "first_update":
                 form.addRow("First update in", self.first_update)
         layout.addLayout(form)
-        self.error = _plain("")
-        self.error.setStyleSheet("color: #d32f2f;")
-        self.error.hide()
-        layout.addWidget(self.error)
+        self.error = _error_label(layout)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Declare and open the war room")
@@ -122,10 +128,7 @@ class SituationDialog(QDialog):
             self.fields[key] = edit
             form.addRow(label, edit)
         layout.addLayout(form)
-        self.error = _plain("")
-        self.error.setStyleSheet("color: #d32f2f;")
-        self.error.hide()
-        layout.addWidget(self.error)
+        self.error = _error_label(layout)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
