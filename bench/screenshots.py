@@ -92,6 +92,15 @@ def main() -> int:
             window.show_pane(window.war_rooms)
             settle(1.0)
             window.grab().save(str(out / f"war-room-{scheme}.png"))
+        from imdesk.qt.war_room_dialogs import DeclareDialog
+        from imdesk.services.playbook import load_playbook
+
+        name, steps = load_playbook()
+        declare = DeclareDialog(window, "INC-1042", "Core switch down in DC2", name, steps, 5)
+        declare.show()
+        settle(0.3)
+        declare.grab().save(str(out / f"declare-{scheme}.png"))
+        declare.done(0)
         window.close()
         settle(0.2)
     ctx.close()
