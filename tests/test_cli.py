@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -15,34 +13,13 @@ from imdesk.cli import main
 from imdesk.domain.priority import Level, PriorityMatrix
 from imdesk.domain.sla import SlaPolicy
 from tests.conftest import fresh_pg_url
+from tests.helpers.cli_runner import Cli
 
 INCIDENT_KEYS = {"ref", "title", "description", "service", "impact", "urgency", "priority",
                  "status", "major", "origin", "opened_at", "acknowledged_at", "resolved_at",
                  "closed_at", "respond_due", "resolve_due"}
 ENTRY_KEYS = {"seq", "uuid", "kind", "text", "author", "recorded_at", "occurred_at", "data",
               "hash"}
-
-
-class Cli:
-    def __init__(self, capsys: pytest.CaptureFixture[str], db: str) -> None:
-        self.capsys = capsys
-        self.db = db
-
-    def __call__(self, *args: str, db: bool = True) -> tuple[int, str, str]:
-        self.capsys.readouterr()
-        code = main([*(["--db", self.db] if db else []), *args])
-        out, err = self.capsys.readouterr()
-        return code, out, err
-
-    def json(self, *args: str) -> Any:
-        code, out, err = self(*args, "--json")
-        assert (code, err) == (0, ""), err
-        return json.loads(out)
-
-    def state(self) -> Any:
-        """Everything a user can see: every incident with its timeline."""
-        listing = self.json("incident", "list", "--all")
-        return [self.json("incident", "show", row["ref"]) for row in listing]
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ the command line (major declare, action add/done, role assign)."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from imdesk.app import build_context
-from imdesk.cli import main
 from imdesk.context import AppContext
 from imdesk.domain.errors import TransitionError, ValidationError
 from imdesk.domain.lifecycle import Status
@@ -29,6 +27,7 @@ from imdesk.domain.war_room import (
 from imdesk.services.clock import ManualClock
 from imdesk.services.incidents import IncidentEdit, NewIncident
 from imdesk.services.integrity import check_database
+from tests.helpers.cli_runner import Cli
 
 ALLOWED_ROLES = ", ".join(r.value for r in Role)
 
@@ -549,34 +548,6 @@ def test_an_unknown_incident_is_not_found(ctx: AppContext) -> None:
 
 
 # -- command line ---------------------------------------------------------------------------------
-
-class Cli:
-    def __init__(self, capsys: pytest.CaptureFixture[str], db: str) -> None:
-        self.capsys, self.db = capsys, db
-
-    def __call__(self, *args: str) -> tuple[int, str, str]:
-        self.capsys.readouterr()
-        code = main(["--db", self.db, *args])
-        out, err = self.capsys.readouterr()
-        return code, out, err
-
-    def json(self, *args: str) -> Any:
-        code, out, err = self(*args, "--json")
-        assert (code, err) == (0, ""), err
-        return json.loads(out)
-
-    def timeline(self, ref: str) -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = self.json("timeline", "show", ref)["timeline"]
-        return result
-
-    def refused(self, ref: str, reason: str, *args: str) -> None:
-        """Exit 2, one line on stderr naming the reason, nothing written."""
-        before = self.timeline(ref)
-        code, out, err = self(*args)
-        assert (code, out) == (2, ""), err
-        assert err.startswith("imdesk: ") and err.count("\n") == 1 and reason in err, err
-        assert self.timeline(ref) == before
-
 
 def _utc(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -31,10 +31,6 @@ def clean_text(value: str, field: str, *, max_len: int = TEXT_MAX, required: boo
     return text
 
 
-def has_hidden_controls(value: str) -> bool:
-    return bool(_CONTROL.search(value))
-
-
 def hidden_controls(value: str) -> int:
     """How many invisible control or bidi characters clean_text would remove."""
     return len(_CONTROL.findall(value))

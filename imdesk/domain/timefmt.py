@@ -34,9 +34,3 @@ def exact(value: datetime | None, tz: tzinfo | None = None) -> str:
     if value is None:
         return ""
     return to_local(value, tz).isoformat(sep=" ", timespec="seconds")
-
-
-def age(opened: datetime, now: datetime) -> str:
-    from imdesk.domain.sla import format_duration
-
-    return format_duration(now - opened)

@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QButtonGroup,
     QFrame,
     QHBoxLayout,
@@ -401,9 +400,3 @@ class MainWindow(QMainWindow):
 def window_settings() -> QSettings:
     """Window state only (geometry, columns); desk settings live in the database."""
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "imdesk", "window")
-
-
-def focus_app() -> None:
-    app = QApplication.instance()
-    if app is not None:
-        app.processEvents()

@@ -67,6 +67,8 @@ def main(argv: list[str]) -> int:
             os.close(read_fd)
             _child(url, ref, cycle, write_fd)
         os.close(write_fd)
+        # The fault itself: SIGKILL at a random moment of the child's writing. This is the
+        # injector's timing, not a test waiting for a condition (nothing is awaited here).
         time.sleep(rng.uniform(0.0, MAX_DELAY_S))
         os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
