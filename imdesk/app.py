@@ -6,12 +6,7 @@ from pathlib import Path
 
 from imdesk.context import AppContext
 from imdesk.errors import DatabaseReadOnly
-from imdesk.services.catalog import CatalogService
 from imdesk.services.clock import Clock
-from imdesk.services.incidents import IncidentService
-from imdesk.services.settings import SettingsService
-from imdesk.services.timeline import TimelineService
-from imdesk.services.war_room import WarRoomService
 from imdesk.storage.database import Database, DbUrl
 from imdesk.storage.migrate import needs_upgrade, upgrade
 
@@ -36,15 +31,7 @@ def open_database(url: DbUrl, *, read_only: bool | None = None) -> tuple[Databas
 def build_context(url: DbUrl, *, clock: Clock | None = None, author: str | None = None,
                   read_only: bool | None = None) -> AppContext:
     db, backup = open_database(url, read_only=read_only)
-    ctx = AppContext(
-        db=db,
-        incidents=IncidentService(db, clock=clock, author=author),
-        catalog=CatalogService(db),
-        settings=SettingsService(db),
-        timeline=TimelineService(db),
-        war_rooms=WarRoomService(db, clock=clock, author=author),
-        migration_backup=backup,
-    )
+    ctx = AppContext(db, clock=clock, author=author, migration_backup=backup)
     if backup is not None:
         ctx.notices.append(f"The database was upgraded; the copy from before is {backup}.")
     if db.read_only:

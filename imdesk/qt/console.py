@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -141,10 +142,16 @@ def peak_rss_kib() -> int:
 class _ExitAfterPaint(QObject):
     """For the start-up benchmark: quit once the incident list has painted its rows."""
 
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self._model = window.incidents.model
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        model = self.parent().incidents.model  # type: ignore[attr-defined]
-        if event.type() == QEvent.Type.Paint and model.rowCount() > 0 and not self._done:
+        if self._done or event.type() != QEvent.Type.Paint:
+            return False
+        if self._model.rowCount() > 0:
             self._done = True
+            watched.removeEventFilter(self)
             # Printed after this paint has been handled: the wall-clock time the rows showed.
             QTimer.singleShot(0, lambda: print(f"painted-at {time.time():.6f}", flush=True))
             QTimer.singleShot(0, lambda: print(f"peak-rss-kib {peak_rss_kib()}", flush=True))
