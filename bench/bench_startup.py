@@ -1,5 +1,9 @@
 """Process start to incident list painted (100k incidents, 1M entries) and peak RSS,
-against a bare PySide6 window in the same run."""
+against a bare PySide6 window in the same run.
+
+The usual start uses the first-page plan an earlier start left in the cache folder (the list's
+first page is read before SQLAlchemy is imported, storage/first_page.py); the cold start has no
+plan (the first start after installing or upgrading) and opens the database first."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from common import ROOT, big_database, isolate, median, report, save
 
@@ -30,15 +35,21 @@ def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
     return painted - start, peak_kib
 
 
+def _plans() -> Path:
+    return Path(os.environ["IMDESK_DATA_DIR"]) / "cache" / "first-page-plans.json"
+
+
 def run() -> list[dict[str, object]]:
     isolate()
     db = big_database()
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     app_cmd = [sys.executable, "-m", "imdesk", "--db", str(db), "--exit-after-paint"]
     bare_cmd = [sys.executable, str(ROOT / "bench" / "bare_window.py")]
-    _run(app_cmd, env)  # warm the page cache once for both
+    _run(app_cmd, env)  # warm the page cache once for both (and leave the first-page plan)
     _run(bare_cmd, env)
-    app_times, bare_times, app_rss, bare_rss = [], [], [], []
+    if not _plans().is_file():
+        raise SystemExit("the console left no first-page plan behind")
+    app_times, cold_times, bare_times, app_rss, bare_rss = [], [], [], [], []
     for _ in range(RUNS):
         t, rss = _run(app_cmd, env)
         app_times.append(t)
@@ -46,10 +57,16 @@ def run() -> list[dict[str, object]]:
         t, rss = _run(bare_cmd, env)
         bare_times.append(t)
         bare_rss.append(rss)
+        _plans().unlink()
+        t, _rss = _run(app_cmd, env)  # leaves the plan again for the next usual start
+        cold_times.append(t)
     start_app, start_bare = median(app_times) * 1000, median(bare_times) * 1000
     ratio = start_app / start_bare
+    cold = median(cold_times) * 1000
     out = [report("start to incident list painted (100k incidents, 1M entries)", start_app, "ms",
-                  start_bare, "bare PySide6 window", "≤ 4× (aim 2.5×)", ratio <= 4.0)]
+                  start_bare, "bare PySide6 window", "≤ 4× (aim 2.5×)", ratio <= 4.0),
+           report("cold start (no first-page plan: first start after an upgrade)", cold, "ms",
+                  start_bare, "bare PySide6 window", "reported, no gate", True)]
     peak = max(app_rss) / 1024
     out.append(report("peak RSS with that database open", peak, "MB", max(bare_rss) / 1024,
                       "bare PySide6 window", "≤ 250 MB", peak <= 250))

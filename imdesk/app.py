@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from imdesk.context import AppContext
 from imdesk.errors import DatabaseReadOnly
-from imdesk.services.clock import Clock
-from imdesk.storage.database import Database, DbUrl
-from imdesk.storage.migrate import needs_upgrade, upgrade
+
+if TYPE_CHECKING:
+    from imdesk.services.clock import Clock
+    from imdesk.storage.database import Database, DbUrl
+    from imdesk.storage.first_page import FirstPage
 
 
 def open_database(url: DbUrl, *, read_only: bool | None = None) -> tuple[Database, Path | None]:
     """Open and bring to the current schema (refusing newer, backing up before upgrading)."""
+    from imdesk.storage.database import Database
+    from imdesk.storage.migrate import needs_upgrade, upgrade
+
     db = Database(url, read_only=read_only)
     try:
         if not needs_upgrade(db):
@@ -39,12 +45,33 @@ def build_context(url: DbUrl, *, clock: Clock | None = None, author: str | None 
     return ctx
 
 
+def late_context(path: Path, plans_file: Path) -> AppContext | None:
+    """For the console on a local file at the current schema that an earlier run has planned
+    the first page for: a context that opens the database (imports SQLAlchemy) on first use, and
+    until then shows the list's first page through the standard library (storage/first_page.py).
+    None when that cannot be (another schema, no plans, not a readable SQLite file)."""
+    from imdesk.storage import first_page
+    from imdesk.storage.db_info import sqlite_file_info
+
+    if not first_page.ready(path, plans_file):
+        return None
+
+    def quick(query: object, limit: int) -> FirstPage | None:
+        return first_page.read_first_page(path, query, limit, plans_file)  # type: ignore[arg-type]
+
+    return AppContext(opener=lambda: open_database(path), info=sqlite_file_info(path),
+                      quick_page=quick)
+
+
 def run_console(*, db_url: DbUrl, demo: bool, take_over: bool, exit_after_paint: bool = False) -> int:
     """Open the console window (imports Qt only now, so headless commands stay light)."""
+    from imdesk.paths import cache_dir
     from imdesk.qt.console import run
 
+    plans = cache_dir() / "first-page-plans.json"
     return int(run(db_url=db_url, demo=demo, take_over=take_over, build=build_context,
-                   exit_after_paint=exit_after_paint))
+                   exit_after_paint=exit_after_paint, plans_file=plans,
+                   late=lambda path: late_context(path, plans)))
 
 
 def run_self_test() -> int:

@@ -157,10 +157,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _db_url(args: argparse.Namespace) -> DbUrl:
     from imdesk.paths import demo_db_path, resolve_db_url
-    from imdesk.storage.database import sqlite_url
 
     if args.demo and not args.db:
-        return sqlite_url(demo_db_path())
+        return demo_db_path()
     return resolve_db_url(args.db)
 
 

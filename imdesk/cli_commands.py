@@ -221,16 +221,14 @@ def db_backup(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def db_restore(url: DbUrl, file: Path) -> int:
-    from sqlalchemy.engine import make_url
-
     from imdesk.errors import KnownError
     from imdesk.services.backups import restore
+    from imdesk.storage.db_info import sqlite_path
     from imdesk.storage.instance_lock import InstanceLock
 
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+    target = sqlite_path(url)
+    if target is None:
         raise KnownError("restore is for the local SQLite file; for PostgreSQL use pg_restore")
-    target = Path(parsed.database)
     lock = InstanceLock(target)
     lock.acquire(take_over_stale=True)  # refuses while a console has the file open
     try:

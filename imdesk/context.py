@@ -6,11 +6,15 @@ paint needs the incident list, not the war rooms, the contact book or the outbox
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from imdesk.domain.incident_query import IncidentQuery
     from imdesk.services.catalog import CatalogService
     from imdesk.services.clock import Clock
     from imdesk.services.incidents import IncidentService
@@ -18,18 +22,71 @@ if TYPE_CHECKING:
     from imdesk.services.timeline import TimelineService
     from imdesk.services.war_room import WarRoomService
     from imdesk.storage.database import Database
+    from imdesk.storage.db_info import DbInfo
+    from imdesk.storage.first_page import FirstPage
+
+Opener = Callable[[], "tuple[Database, Path | None]"]  # the database and its pre-upgrade backup
+QuickPage = Callable[["IncidentQuery", int], "FirstPage | None"]
 
 
 class AppContext:
-    """Everything a front end needs: the open database and the services over it."""
+    """Everything a front end needs: the database and the services over it.
 
-    def __init__(self, db: Database, *, clock: Clock | None = None, author: str | None = None,
+    Usually the database is open when the context is made. The console can also make it with an
+    `opener` and what it knows of the file (`info`): then the database is opened (SQLAlchemy
+    imported, the schema checked) on first use of `db` or a service, in whichever thread asks
+    first, and until then `quick_page` may serve the incident list's first page without it.
+    """
+
+    def __init__(self, db: Database | None = None, *, opener: Opener | None = None,
+                 info: DbInfo | None = None, quick_page: QuickPage | None = None,
+                 clock: Clock | None = None, author: str | None = None,
                  migration_backup: Path | None = None) -> None:
-        self.db = db
+        if db is None and (opener is None or info is None):
+            raise ValueError("an AppContext needs a database, or an opener and the database's info")
+        self._db = db
+        self._opener = opener
+        self._open_lock = threading.Lock()
+        self.info: DbInfo = db.info if db is not None else info  # type: ignore[assignment]
+        self._quick_page = quick_page
         self.clock = clock
         self.author = author
         self.migration_backup = migration_backup
         self.notices: list[str] = []
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            with self._open_lock:
+                if self._db is None:
+                    assert self._opener is not None
+                    db, self.migration_backup = self._opener()
+                    self._quick_page = None
+                    self._db = db
+        return self._db
+
+    @property
+    def opened(self) -> bool:
+        return self._db is not None
+
+    @property
+    def read_only(self) -> bool:
+        return self.info.read_only
+
+    def take_quick_page(self, query: IncidentQuery, limit: int) -> FirstPage | None:
+        """The first page read without opening the database, once, and only before it is open."""
+        quick, self._quick_page = self._quick_page, None
+        if quick is None or self._db is not None:
+            return None
+        return quick(query, limit)
+
+    def now(self) -> datetime:
+        """The clock the services use, without building any of them."""
+        if self.clock is not None:
+            return self.clock.now()
+        from imdesk.services.clock import SystemClock
+
+        return SystemClock().now()
 
     @cached_property
     def incidents(self) -> IncidentService:
@@ -62,4 +119,5 @@ class AppContext:
         return WarRoomService(self.db, clock=self.clock, author=self.author)
 
     def close(self) -> None:
-        self.db.dispose()
+        if self._db is not None:
+            self._db.dispose()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from imdesk import APP_AUTHOR, APP_NAME
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import URL
+    pass
 
 
 def data_dir() -> Path:
@@ -21,6 +21,19 @@ def data_dir() -> Path:
         import platformdirs
 
         path = Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def cache_dir() -> Path:
+    """Disposable files (start-up plans): the user's cache folder, or beside IMDESK_DATA_DIR."""
+    override = os.environ.get("IMDESK_DATA_DIR")
+    if override:
+        path = Path(override) / "cache"
+    else:
+        import platformdirs
+
+        path = Path(platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR))
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -42,13 +55,12 @@ def backups_dir(db_path: Path) -> Path:
     return path
 
 
-def resolve_db_url(cli_value: str | None) -> str | URL:
-    """--db beats IMDESK_DB beats the default file. A bare path means a SQLite file."""
-    from imdesk.storage.database import sqlite_url
-
+def resolve_db_url(cli_value: str | None) -> str | Path:
+    """--db beats IMDESK_DB beats the default file. A bare path means a SQLite file (a Path:
+    no SQLAlchemy needed to know where it is)."""
     value = cli_value or os.environ.get("IMDESK_DB") or ""
     if not value:
-        return sqlite_url(default_db_path())
+        return default_db_path()
     if "://" in value:
         return value
-    return sqlite_url(Path(value).expanduser().resolve())
+    return Path(value).expanduser().resolve()

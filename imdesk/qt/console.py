@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -19,10 +19,14 @@ from imdesk.errors import DatabaseCorrupt, DatabaseLocked, KnownError
 from imdesk.qt import theme
 from imdesk.qt.main_window import MainWindow, window_settings
 from imdesk.qt.tasks import TaskRunner
-from imdesk.storage.database import DbUrl
+from imdesk.storage.db_info import sqlite_path
+
+if TYPE_CHECKING:
+    from imdesk.storage.database import DbUrl
 from imdesk.storage.instance_lock import InstanceLock
 
 Build = Callable[..., AppContext]
+Late = Callable[[Path], "AppContext | None"]
 UPKEEP_DELAY_MS = 20_000  # integrity check and backup wait until the desk is usable
 
 
@@ -38,15 +42,6 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     theme.apply_theme(app)
     app.setWindowIcon(theme.app_icon())
     return app
-
-
-def sqlite_path(db_url: DbUrl) -> Path | None:
-    from sqlalchemy.engine import make_url
-
-    url = make_url(db_url)
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        return None
-    return Path(url.database)
 
 
 def take_lock(path: Path, *, take_over: bool) -> InstanceLock | None:
@@ -179,7 +174,11 @@ def quit_on_termination(app: QApplication) -> None:
 
 
 def run(*, db_url: DbUrl, demo: bool, take_over: bool, build: Build,
-        exit_after_paint: bool = False) -> int:
+        exit_after_paint: bool = False, late: Late | None = None,
+        plans_file: Path | None = None) -> int:
+    """`late` may give a context whose database opens behind the first page (see
+    AppContext); when it gives None, or is not given, the database is opened first, with the
+    dialogs for a damaged or newer file."""
     app = make_app()
     quit_on_termination(app)
     path = sqlite_path(db_url)
@@ -189,16 +188,19 @@ def run(*, db_url: DbUrl, demo: bool, take_over: bool, build: Build,
         if lock is None:
             return 1
     try:
-        ctx = open_context(build, db_url, path)
+        ctx = late(path) if late is not None and path is not None else None
+        if ctx is None:
+            ctx = open_context(build, db_url, path)
         if ctx is None:
             return 1
         try:
-            if demo and not ctx.db.read_only:
+            if demo and ctx.opened and not ctx.read_only:
                 from imdesk.services.demo_data import ensure_demo_data
 
                 ensure_demo_data(ctx)
             runner = TaskRunner(app)
             window = MainWindow(ctx, runner, demo=demo)
+            window.first_page_plans = plans_file
             window.restore_layout(window_settings())
             if exit_after_paint:
                 window.incidents.table.viewport().installEventFilter(_ExitAfterPaint(window))

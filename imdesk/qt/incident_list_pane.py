@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from imdesk.domain.errors import ValidationError
+from imdesk.domain.incident_query import IncidentQuery
 from imdesk.domain.lifecycle import NOTE_REQUIRED, OPEN_STATUSES, Status
 from imdesk.domain.priority import Priority
 from imdesk.qt.delegates import PriorityBadgeDelegate
@@ -30,11 +31,13 @@ from imdesk.qt.incident_actions import IncidentActions
 from imdesk.qt.incident_detail import IncidentDetail
 from imdesk.qt.incident_table_model import COL_PRIORITY, COL_SLA, COL_TITLE, IncidentTableModel
 from imdesk.qt.tasks import TaskRunner
-from imdesk.services.catalog import CatalogService
-from imdesk.services.incidents import IncidentDetail as Detail
-from imdesk.services.incidents import IncidentService
-from imdesk.services.settings import SettingsService
-from imdesk.storage.incident_repo import IncidentQuery
+
+if TYPE_CHECKING:
+    from imdesk.context import AppContext
+    from imdesk.services.catalog import CatalogService
+    from imdesk.services.incidents import IncidentDetail as Detail
+    from imdesk.services.incidents import IncidentService
+    from imdesk.services.settings import SettingsService
 
 OPEN = tuple(s for s in Status if s in OPEN_STATUSES)
 STATUS_FILTERS: tuple[tuple[str, tuple[Status, ...]], ...] = (
@@ -78,13 +81,12 @@ class IncidentListPane(QWidget):
     data_changed = Signal()
     status_message = Signal(str)
 
-    def __init__(self, incidents: IncidentService, catalog: CatalogService,
-                 settings: SettingsService, runner: TaskRunner, *, read_only: bool = False,
+    def __init__(self, ctx: AppContext, runner: TaskRunner, *, read_only: bool = False,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._incidents = incidents
-        self._catalog = catalog
-        self._settings = settings
+        # Services are looked up when used (see the properties below), so that building the
+        # pane does not open the database: at start-up that happens behind the first page.
+        self._ctx = ctx
         self._runner = runner
         self._read_only = read_only
         self._pending_select: str | None = None
@@ -117,7 +119,7 @@ class IncidentListPane(QWidget):
         bar.addWidget(self.count_label)
         layout.addLayout(bar)
 
-        self.model = IncidentTableModel(incidents, runner, self)
+        self.model = IncidentTableModel(ctx, runner, self)
         self.table = FilterTable()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -178,12 +180,32 @@ class IncidentListPane(QWidget):
             self.detail.note.setEnabled(False)
             self.detail.note.setPlaceholderText("Read-only database: notes cannot be saved")
 
+    @property
+    def _incidents(self) -> IncidentService:
+        return self._ctx.incidents
+
+    @property
+    def _catalog(self) -> CatalogService:
+        return self._ctx.catalog
+
+    @property
+    def _settings(self) -> SettingsService:
+        return self._ctx.settings
+
     # -- loading ---------------------------------------------------------------------------
     def start(self) -> None:
+        self.model.loaded.connect(self._remember_first_marker, Qt.ConnectionType.SingleShotConnection)
         self.apply_filter()
         self._tick_timer.start()
         self._poll_timer.start()
-        QTimer.singleShot(0, self.poll_changes)  # remember how the data looks now
+
+    def _remember_first_marker(self, _total: int) -> None:
+        """How the data looked when the first page was read: read with that page when it came
+        from the start-up reader (the next poll compares), else asked for now."""
+        if self.model.first_marker is not None:
+            self._marker = self.model.first_marker
+        else:
+            QTimer.singleShot(0, self.poll_changes)
 
     def current_query(self) -> IncidentQuery:
         header = self.table.horizontalHeader()
@@ -238,7 +260,8 @@ class IncidentListPane(QWidget):
                 self.data_changed.emit()
             self._marker = marker
 
-        self._runner.run(self._incidents.change_marker, compare, lambda _exc: None)
+        ctx = self._ctx
+        self._runner.run(lambda: ctx.incidents.change_marker(), compare, lambda _exc: None)
 
     def current_ref(self) -> str | None:
         index = self.table.currentIndex()
@@ -256,13 +279,13 @@ class IncidentListPane(QWidget):
     def _load_detail(self, ref: str) -> None:
         self._detail_gen += 1
         gen = self._detail_gen
-        service = self._incidents
+        ctx = self._ctx
 
         def done(detail: Detail) -> None:
             if gen == self._detail_gen:
                 self._show_detail(detail)
 
-        self._runner.run(lambda: service.detail(ref, last=DETAIL_ENTRIES), done,
+        self._runner.run(lambda: ctx.incidents.detail(ref, last=DETAIL_ENTRIES), done,
                          lambda exc: self.status_message.emit(f"Could not load {ref}: {exc}"))
 
     def _show_detail(self, detail: Detail | None) -> None:
@@ -270,12 +293,12 @@ class IncidentListPane(QWidget):
             self.detail.show_incident(None, [], None)
             self.actions.update_for(None)
             return
-        self.detail.show_incident(detail.incident, detail.timeline, self._incidents.now())
+        self.detail.show_incident(detail.incident, detail.timeline, self._ctx.now())
         self.model.update_row(detail.incident)
         self.actions.update_for(None if self._read_only else detail.incident)
 
     def tick(self) -> None:
-        now = self._incidents.now()
+        now = self._ctx.now()
         viewport = self.table.viewport()
         first = self.table.rowAt(0)
         last = self.table.rowAt(viewport.height() - 1)

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontDatabase
 
 from imdesk.domain.incident import IncidentState
+from imdesk.domain.incident_query import IncidentQuery
 from imdesk.domain.sla import SlaState, format_duration
 from imdesk.domain.timefmt import exact, friendly
 from imdesk.qt import theme
 from imdesk.qt.tasks import TaskRunner
-from imdesk.services.incidents import IncidentService
-from imdesk.storage.incident_repo import IncidentQuery
+
+if TYPE_CHECKING:
+    from imdesk.context import AppContext
 
 COL_REF, COL_PRIORITY, COL_TITLE, COL_SERVICE, COL_STATUS, COL_MAJOR, COL_AGE, COL_SLA = range(8)
 COLUMNS = (
@@ -78,10 +80,12 @@ class IncidentTableModel(QAbstractTableModel):
     loaded = Signal(int)
     loading_failed = Signal(str)
 
-    def __init__(self, service: IncidentService, runner: TaskRunner,
+    def __init__(self, ctx: AppContext, runner: TaskRunner,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._service = service
+        self._ctx = ctx
+        # The change marker read with the first page when that came from the start-up reader.
+        self.first_marker: tuple[int, datetime | None] | None = None
         self._runner = runner
         self._rows: list[IncidentState] = []
         self._total = 0
@@ -91,7 +95,7 @@ class IncidentTableModel(QAbstractTableModel):
         self._in_flight = False
         self._waiting: int | None = None
         self._cache: dict[int, _RowView] = {}
-        self._now = service.now()
+        self._now = ctx.now()
         self._mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self._bold = QFont()
         self._bold.setBold(True)
@@ -120,21 +124,29 @@ class IncidentTableModel(QAbstractTableModel):
 
     def _start(self, query: IncidentQuery, keep: int, gen: int) -> None:
         limit = max(PAGE, keep)
-        service = self._service
+        ctx = self._ctx
         self._in_flight = True
         self._fetching = True
 
-        def work() -> tuple[list[IncidentState], int]:
-            return service.page(query, 0, limit), service.count(query)
+        def work() -> tuple[list[IncidentState], int, tuple[int, datetime | None] | None]:
+            # Services are reached in this worker thread: if the database is not open yet, it
+            # is opened here, never on the GUI thread. At start-up the first page may come
+            # without it (AppContext.take_quick_page).
+            quick = ctx.take_quick_page(query, limit)
+            if quick is not None:
+                return quick.rows, quick.total, quick.marker
+            return ctx.incidents.page(query, 0, limit), ctx.incidents.count(query), None
 
-        def done(result: tuple[list[IncidentState], int]) -> None:
+        def done(result: tuple[list[IncidentState], int, tuple[int, datetime | None] | None]) -> None:
             self._in_flight = False
             if self._run_waiting(gen):
                 return
             self._fetching = False
             self.beginResetModel()
-            self._rows, self._total = result
-            self._now = service.now()
+            self._rows, self._total, marker = result
+            if marker is not None:
+                self.first_marker = marker
+            self._now = ctx.now()
             self._cache.clear()
             self.endResetModel()
             self.loaded.emit(self._total)
@@ -174,7 +186,7 @@ class IncidentTableModel(QAbstractTableModel):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if not self.canFetchMore(parent):
             return
-        gen, offset, query, service = self._generation, len(self._rows), self._query, self._service
+        gen, offset, query, ctx = self._generation, len(self._rows), self._query, self._ctx
         self._fetching = True
 
         def done(page: list[IncidentState]) -> None:
@@ -191,7 +203,7 @@ class IncidentTableModel(QAbstractTableModel):
             self._rows.extend(fresh)
             self.endInsertRows()
 
-        self._runner.run(lambda: service.page(query, offset, PAGE), done, self._failed(gen))
+        self._runner.run(lambda: ctx.incidents.page(query, offset, PAGE), done, self._failed(gen))
 
     # -- ticking -------------------------------------------------------------------------
     def tick(self, now: datetime, first: int, last: int) -> None:
@@ -298,4 +310,8 @@ class IncidentTableModel(QAbstractTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         descending = order == Qt.SortOrder.DescendingOrder
-        self.set_query(replace(self._query, sort=SORT_KEY[column], descending=descending))
+        query = replace(self._query, sort=SORT_KEY[column], descending=descending)
+        if self._generation == 0:  # nothing asked for yet (a header being restored): the
+            self._query = query    # first load will take this sort, no extra query now
+            return
+        self.set_query(query)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
@@ -21,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from imdesk import __version__
-from imdesk.context import AppContext
 from imdesk.domain.errors import ValidationError
 from imdesk.domain.timefmt import friendly
 from imdesk.errors import KnownError
@@ -29,7 +29,10 @@ from imdesk.qt import theme
 from imdesk.qt.incident_list_pane import IncidentListPane
 from imdesk.qt.status_bar import DeskStatusBar
 from imdesk.qt.tasks import TaskRunner
-from imdesk.services.incidents import DeskCounts
+
+if TYPE_CHECKING:
+    from imdesk.context import AppContext
+    from imdesk.services.incidents import DeskCounts
 
 SHORTCUTS_HELP = """\
 Ctrl+N\tNew incident
@@ -65,6 +68,8 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.runner = runner
         self.persist_layout = True  # off for the self-test and tests: never touch user settings
+        # Where the console keeps the start-up reader's plans (storage/first_page.py); None: none.
+        self.first_page_plans: Path | None = None
         self.setWindowTitle(f"imdesk{' — DEMO' if demo else ''}")
         self.setWindowIcon(theme.app_icon())
         self.setMinimumSize(960, 600)
@@ -98,8 +103,7 @@ class MainWindow(QMainWindow):
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
 
-        self.incidents = IncidentListPane(ctx.incidents, ctx.catalog, ctx.settings, runner,
-                                          read_only=ctx.db.read_only)
+        self.incidents = IncidentListPane(ctx, runner, read_only=ctx.read_only)
         self._add_pane(self.incidents, "⚑", "Incidents", rail_layout)
         # The War rooms pane is built after the incident list has painted (or when first
         # asked for): its modules and queries are not on the start-up path.
@@ -110,7 +114,7 @@ class MainWindow(QMainWindow):
         self.rooms_button.clicked.connect(lambda: self.war_rooms)
         rail_layout.addStretch(1)
 
-        self.status = DeskStatusBar(ctx.db.info.label)
+        self.status = DeskStatusBar(ctx.info.label)
         self.setStatusBar(self.status)
         self._build_menus()
         self.incidents.data_changed.connect(self.refresh_counts)
@@ -178,7 +182,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(actions.new)
         self.backup_action = QAction("&Back up now", self)
         self.backup_action.triggered.connect(self.backup_now)
-        self.backup_action.setEnabled(self.ctx.db.info.path is not None)
+        self.backup_action.setEnabled(self.ctx.info.path is not None)
         file_menu.addAction(self.backup_action)
         playbook = QAction("Edit the major-incident &playbook…", self)
         playbook.setToolTip("Opens your copy of the declaration checklist in your editor")
@@ -216,7 +220,7 @@ class MainWindow(QMainWindow):
         about = QAction("&About imdesk", self)
         about.triggered.connect(lambda: QMessageBox.about(
             self, "About imdesk", f"imdesk {__version__}\nThe incident manager's console.\n"
-            f"Database: {self.ctx.db.info.label}"))
+            f"Database: {self.ctx.info.label}"))
         help_menu.addAction(about)
 
     # -- behaviour ---------------------------------------------------------------------------
@@ -237,7 +241,7 @@ class MainWindow(QMainWindow):
             from imdesk.qt.war_room_pane import WarRoomPane
 
             pane = WarRoomPane(self.ctx.war_rooms, self.ctx.incidents, self.runner,
-                               read_only=self.ctx.db.read_only)
+                               read_only=self.ctx.read_only)
             pane.status_message.connect(lambda m: self.status.showMessage(m, 6000))
             pane.rooms_changed.connect(self._show_room_count)
             self._rooms_host.layout().addWidget(pane)
@@ -246,6 +250,13 @@ class MainWindow(QMainWindow):
         return self._war_rooms
 
     def _start_secondary(self) -> None:
+        """Once the list is on screen: the database opened (if the first page came without it)
+        in a worker, then the War rooms pane, the counts and the desk name."""
+        if not self.ctx.opened:
+            self.runner.run(lambda: self.ctx.db, lambda _db: self._start_secondary(),
+                            lambda exc: self.show_banner(f"The database could not be opened: {exc}"))
+            return
+        self._remember_first_page()
         _ = self.war_rooms  # built and started now that the list is on screen
         self.refresh_counts()
         self._counts_timer.start()
@@ -315,7 +326,7 @@ class MainWindow(QMainWindow):
     def declare_major(self) -> None:
         """The playbook's checklist; every step filled in becomes a timeline entry."""
         state = self.incidents.detail.state
-        if state is None or state.major or self.ctx.db.read_only:
+        if state is None or state.major or self.ctx.read_only:
             return
         from imdesk.domain.war_room import DEFAULT_UPDATE_POLICY
         from imdesk.qt.war_room_dialogs import DeclareDialog
@@ -388,9 +399,27 @@ class MainWindow(QMainWindow):
         settings.setValue("incidents/splitter", self.incidents.splitter.saveState())
         settings.sync()
 
+    def _remember_first_page(self) -> None:
+        """Keep the plan of the list's current query for the next start (off the GUI thread)."""
+        plans, ctx = self.first_page_plans, self.ctx
+        if plans is None or not ctx.opened or not ctx.db.is_sqlite:
+            return
+        from imdesk.qt.incident_table_model import PAGE
+        from imdesk.storage.first_page import save_plan
+
+        query = self.incidents.current_query()
+
+        def remember() -> None:
+            plan = ctx.incidents.first_page_plan(query, PAGE)
+            if plan is not None:
+                save_plan(plans, plan)
+
+        self.runner.run(remember, None, lambda _exc: None)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.persist_layout:
             self.save_layout(window_settings())
+        self._remember_first_page()
         self._counts_timer.stop()
         self._clock_timer.stop()
         self.runner.wait_idle(5000)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from imdesk.domain.sla import SlaState
 from imdesk.qt import theme
-from imdesk.services.incidents import DeskCounts
+
+if TYPE_CHECKING:
+    from imdesk.services.incidents import DeskCounts
 
 
 class DeskStatusBar(QStatusBar):

@@ -29,6 +29,7 @@ from imdesk.services.journal import write_entry
 from imdesk.services.settings import load_matrix, load_sla
 from imdesk.storage import incident_repo, timeline_repo
 from imdesk.storage.database import Database
+from imdesk.storage.first_page import FirstPagePlan
 from imdesk.storage.incident_repo import IncidentQuery
 from imdesk.storage.models import IncidentRow
 
@@ -284,6 +285,11 @@ class IncidentService:
 
     def now(self) -> datetime:
         return self._clock.now()
+
+    def first_page_plan(self, query: IncidentQuery, limit: int) -> FirstPagePlan | None:
+        """What the start-up reader needs to show this query's first page without SQLAlchemy."""
+        with self._db.read() as s:
+            return incident_repo.first_page_plan(s, query, limit)
 
     def change_marker(self) -> tuple[int, datetime | None]:
         """Cheap fingerprint of the incident table: it changes whenever any incident does."""

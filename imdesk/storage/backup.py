@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from imdesk.errors import DatabaseCorrupt, KnownError
-from imdesk.storage.database import Database, sqlite_file_uri
+from imdesk.storage.database import Database
+from imdesk.storage.db_info import sqlite_file_uri
 
 
 def backup_sqlite(db: Database, target: Path) -> Path:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,23 +21,9 @@ from imdesk.errors import (
     DiskFull,
     KnownError,
 )
+from imdesk.storage.db_info import DbInfo, writable
 
 BUSY_TIMEOUT_MS = 5000
-
-
-@dataclass(frozen=True)
-class DbInfo:
-    url: str  # without password
-    dialect: str
-    path: Path | None
-    read_only: bool
-
-    @property
-    def label(self) -> str:
-        if self.path is not None:
-            suffix = " (read-only)" if self.read_only else ""
-            return f"local file {self.path}{suffix}"
-        return f"PostgreSQL {self.url}"
 
 
 def sqlite_url(path: Path) -> URL:
@@ -47,13 +31,7 @@ def sqlite_url(path: Path) -> URL:
     return URL.create("sqlite", database=str(path))
 
 
-DbUrl = str | URL
-
-
-def sqlite_file_uri(path: Path, *, mode: str = "ro") -> str:
-    """A `file:` URI for sqlite3 with the path percent-encoded: '#', '?' or '%' in a folder
-    name must not cut the path short (which would open, and create, another file)."""
-    return f"{path.resolve().as_uri()}?mode={mode}"
+DbUrl = str | URL | Path  # a Path is a SQLite file
 
 
 def _sqlite_path(url: URL) -> Path | None:
@@ -88,10 +66,10 @@ class Database:
     """One database: an engine plus read and write units of work."""
 
     def __init__(self, url: DbUrl, *, read_only: bool | None = None, echo: bool = False) -> None:
-        parsed = make_url(url)
+        parsed = sqlite_url(url) if isinstance(url, Path) else make_url(url)
         self._path = _sqlite_path(parsed)
         if read_only is None:
-            read_only = self._path is not None and self._path.exists() and not _writable(self._path)
+            read_only = self._path is not None and self._path.exists() and not writable(self._path)
         self.read_only = read_only
         kwargs: dict[str, Any] = {"echo": echo, "future": True}
         if self._path is not None:
@@ -155,13 +133,6 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-def _writable(path: Path) -> bool:
-    """Can we write it? A file with no write bit at all counts as read-only, even for root."""
-    if not path.stat().st_mode & 0o222:
-        return False
-    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
 def _install_sqlite_hooks(engine: Engine, *, read_only: bool) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,11 +10,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnClause
 
 from imdesk.domain.errors import NotFoundError, ValidationError
-from imdesk.domain.incident import IncidentState, Origin
-from imdesk.domain.lifecycle import OPEN_STATUSES, Status
-from imdesk.domain.priority import Level, Priority
+from imdesk.domain.incident import IncidentState
+from imdesk.domain.incident_query import IncidentQuery as IncidentQuery
+from imdesk.domain.lifecycle import OPEN_STATUSES
 from imdesk.domain.sla import ClockInputs
-from imdesk.storage.models import PG_INCIDENT_TSVECTOR, IncidentRow, ServiceRow
+from imdesk.storage.first_page import FirstPagePlan, plan_key
+from imdesk.storage.incident_rows import state_from_mapping as state_from_mapping
+from imdesk.storage.models import PG_INCIDENT_TSVECTOR, IncidentRow, ServiceRow, UTCDateTime
 from imdesk.storage.search_terms import fts5_prefix_query, search_tokens, tsquery_prefix
 
 SORT_KEYS = ("ref", "priority", "title", "service", "status", "major", "age", "sla", "updated")
@@ -36,33 +37,6 @@ def write_state(row: IncidentRow, state: IncidentState, service_id: int | None) 
     row.respond_due = state.respond_due
     row.resolve_due = state.resolve_due
     row.sla_due = sort_due(state)
-
-
-def state_from_mapping(m: Any, service: str | None) -> IncidentState:
-    return IncidentState(
-        ref=m.ref,
-        title=m.title,
-        description=m.description,
-        service=service,
-        impact=Level(m.impact),
-        urgency=Level(m.urgency),
-        priority=Priority(m.priority),
-        status=Status(m.status),
-        major=bool(m.major),
-        origin=Origin(m.origin),
-        exercise=bool(m.exercise),
-        opened_at=m.opened_at,
-        acknowledged_at=m.acknowledged_at,
-        resolved_at=m.resolved_at,
-        closed_at=m.closed_at,
-        hold_started_at=m.hold_started_at,
-        on_hold_seconds=m.on_hold_seconds,
-        respond_minutes=m.respond_minutes,
-        resolve_minutes=m.resolve_minutes,
-        last_seq=m.last_seq,
-        head_hash=m.head_hash,
-        updated_at=m.updated_at,
-    )
 
 
 def service_name(session: Session, service_id: int | None) -> str | None:
@@ -94,20 +68,6 @@ def service_id_for(session: Session, name: str | None) -> int | None:
     if found is None:
         raise ValidationError("service", f"no service named {name!r}")
     return found
-
-
-@dataclass(frozen=True)
-class IncidentQuery:
-    """What the incident list shows: filters and the sort, all done in SQL."""
-
-    text: str = ""
-    statuses: tuple[Status, ...] = ()  # empty: all
-    priorities: tuple[Priority, ...] = ()
-    major_only: bool = False
-    sort: str = "sla"
-    descending: bool = False
-    include_exercise: bool = True
-    services: tuple[str, ...] = field(default=())
 
 
 # Above this many hits, walking the sort index and probing the hit set beats fetching each hit.
@@ -227,3 +187,22 @@ def open_clocks(session: Session) -> list[tuple[bool, ClockInputs]]:
         opened_at=r.opened_at, acknowledged_at=r.acknowledged_at, ended_at=None,
         hold_started_at=r.hold_started_at, on_hold_seconds=r.on_hold_seconds,
         respond_minutes=r.respond_minutes, resolve_minutes=r.resolve_minutes)) for r in rows]
+
+
+def first_page_plan(session: Session, query: IncidentQuery, limit: int) -> FirstPagePlan | None:
+    """The SQL of the list's first page for `query`, compiled for SQLite with the parameters
+    inlined, for the start-up reader (storage/first_page.py). None when no plan can serve."""
+    key = plan_key(query, limit)
+    if key is None or session.get_bind().dialect.name != "sqlite":
+        return None
+    dialect = session.get_bind().dialect
+
+    def sql(stmt: Any) -> str:
+        return str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+    page = _filtered(session, query, select(IncidentRow.__table__))
+    page = page.order_by(*_order(query)).offset(0).limit(limit)
+    total = _filtered(session, query, select(func.count()).select_from(IncidentRow))
+    marker = select(func.count(IncidentRow.id), func.max(IncidentRow.updated_at))
+    utc = tuple(c.name for c in IncidentRow.__table__.columns if isinstance(c.type, UTCDateTime))
+    return FirstPagePlan(key, sql(page), sql(total), sql(marker), utc)

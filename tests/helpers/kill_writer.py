@@ -20,7 +20,11 @@ import sys
 import time
 import traceback
 
-# Imported before forking so that each child starts writing at once.
+# Imported before forking so that each child starts writing at once (the app imports these
+# on first use).
+import imdesk.services.incidents
+import imdesk.storage.database
+import imdesk.storage.migrate  # noqa: F401
 from imdesk.app import build_context
 
 MAX_DELAY_S = 0.200

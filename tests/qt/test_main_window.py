@@ -180,3 +180,47 @@ def test_generated_form_matches_the_designer_file(tmp_path: Path) -> None:
     assert body(out.read_text()) == body(committed.read_text()), (
         "the form is stale: run pyside6-uic ui/incident_dialog.ui -o "
         "imdesk/qt/forms/ui_incident_dialog.py")
+
+
+def test_start_shows_the_first_page_before_the_database_is_opened(
+        qtbot: QtBot, sqlite_url: str, tmp_path: Path) -> None:
+    """With a plan from an earlier start, the list's first page shows before SQLAlchemy opens
+    the database; the database opens behind it and everything works as usual after that."""
+    from imdesk.app import late_context
+    from imdesk.domain.incident_query import IncidentQuery
+    from imdesk.domain.lifecycle import OPEN_STATUSES
+    from imdesk.qt.incident_table_model import PAGE
+
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
+    plans = tmp_path / "plans.json"
+    earlier = build_context(path, author="tester")
+    refs = [add(earlier, f"Printer {i} jammed") for i in range(3)]
+    first = MainWindow(earlier, SyncTaskRunner())
+    qtbot.addWidget(first)
+    first.persist_layout = False
+    first.first_page_plans = plans
+    first.start()
+    default = first.incidents.current_query()
+    first.close()  # leaves the plan of the list's query behind
+    earlier.close()
+    assert set(default.statuses) == set(OPEN_STATUSES) and plans.is_file()
+
+    ctx = late_context(path, plans)
+    assert ctx is not None
+    win = MainWindow(ctx, SyncTaskRunner())
+    qtbot.addWidget(win)
+    win.persist_layout = False
+    opened_when_shown: list[bool] = []
+    win.incidents.model.modelReset.connect(lambda: opened_when_shown.append(ctx.opened))
+    win.show()
+    win.start()
+    assert opened_when_shown[0] is False  # painted from the start-up reader
+    assert {win.incidents.model.state_at(r).ref for r in range(3)} == set(refs)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: ctx.opened and win.war_rooms is not None, timeout=5000)
+    assert win.incidents.detail.isEnabled()
+    new_ref = add(ctx, "Badge readers offline")  # writing works through the same context
+    win.incidents.reload()
+    assert win.incidents.model.row_of(new_ref) >= 0
+    assert ctx.incidents.first_page_plan(IncidentQuery(statuses=default.statuses), PAGE) is not None
+    win.close()
+    ctx.close()

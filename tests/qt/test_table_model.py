@@ -14,7 +14,7 @@ from imdesk.storage.incident_repo import IncidentQuery
 
 def test_model_passes_qt_model_tester(qtmodeltester: ModelTester, sqlite_ctx: AppContext) -> None:
     bulk_seed(sqlite_ctx.db, incidents=30, entries=90)
-    model = IncidentTableModel(sqlite_ctx.incidents, SyncTaskRunner())
+    model = IncidentTableModel(sqlite_ctx, SyncTaskRunner())
     model.set_query(IncidentQuery())
     assert model.rowCount() == 30
     qtmodeltester.check(model, force_py=True)
@@ -22,7 +22,7 @@ def test_model_passes_qt_model_tester(qtmodeltester: ModelTester, sqlite_ctx: Ap
 
 def test_rows_are_paged_in_as_the_view_scrolls(sqlite_ctx: AppContext) -> None:
     bulk_seed(sqlite_ctx.db, incidents=PAGE * 2 + 17, entries=(PAGE * 2 + 17) * 2)
-    model = IncidentTableModel(sqlite_ctx.incidents, SyncTaskRunner())
+    model = IncidentTableModel(sqlite_ctx, SyncTaskRunner())
     model.set_query(IncidentQuery(sort="ref"))
     assert model.rowCount() == PAGE and model.total == PAGE * 2 + 17
     assert model.canFetchMore()
@@ -38,7 +38,7 @@ def test_background_runner_delivers_on_the_gui_thread(qtbot: QtBot,
                                                       sqlite_ctx: AppContext) -> None:
     bulk_seed(sqlite_ctx.db, incidents=50, entries=100)
     runner = TaskRunner()
-    model = IncidentTableModel(sqlite_ctx.incidents, runner)
+    model = IncidentTableModel(sqlite_ctx, runner)
     with qtbot.waitSignal(model.loaded) as loaded:
         model.set_query(IncidentQuery())
     assert loaded.args == [50] and model.rowCount() == 50
@@ -46,7 +46,7 @@ def test_background_runner_delivers_on_the_gui_thread(qtbot: QtBot,
 
 def test_a_newer_query_wins_over_a_slower_older_one(qtbot: QtBot, sqlite_ctx: AppContext) -> None:
     bulk_seed(sqlite_ctx.db, incidents=40, entries=80)
-    model = IncidentTableModel(sqlite_ctx.incidents, TaskRunner())
+    model = IncidentTableModel(sqlite_ctx, TaskRunner())
     with qtbot.waitSignal(model.loaded) as loaded:
         model.set_query(IncidentQuery())
         model.set_query(IncidentQuery(text="no-such-word-anywhere"))

@@ -1,0 +1,138 @@
+"""The incident list's first page, read with the standard library's sqlite3 before SQLAlchemy loads.
+
+Importing SQLAlchemy and the services takes longer than Qt needs to show its window. For a local
+file, the console therefore shows the first page from SQL that SQLAlchemy compiled for the very
+same query on an earlier run (a *plan*, kept in the cache folder), and loads the rest behind it.
+
+A plan is used only by the imdesk version and on the schema revision it was made for, and only
+for a query without search text (full-text plans depend on the data). Anything unexpected — no
+plan, another revision, a damaged plan file, an error from sqlite3 — gives None, and the console
+takes the ordinary path. No SQLAlchemy is imported here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from imdesk import __version__
+from imdesk.domain.incident import IncidentState
+from imdesk.domain.incident_query import IncidentQuery
+from imdesk.storage.db_info import sqlite_file_uri
+from imdesk.storage.incident_rows import state_from_mapping
+from imdesk.storage.schema import HEAD_REVISION
+
+PLANS_KEPT = 8  # one per recent filter/sort combination is plenty
+
+
+@dataclass(frozen=True)
+class FirstPagePlan:
+    key: str                     # the query and page size it answers, for this version and schema
+    page_sql: str                # SELECT of the page, parameters inlined
+    count_sql: str               # SELECT count(*) with the same filter
+    marker_sql: str              # the change marker: (count, max(updated_at)) of all incidents
+    utc_columns: tuple[str, ...]  # columns stored as naive UTC text, returned as aware datetimes
+
+
+@dataclass(frozen=True)
+class FirstPage:
+    rows: list[IncidentState]
+    total: int
+    marker: tuple[int, datetime | None]
+
+
+def plan_key(query: IncidentQuery, limit: int) -> str | None:
+    """The plan's key, or None for a query no plan can answer (one with search text)."""
+    if query.text.strip():
+        return None
+    fields = [
+        sorted(s.value for s in query.statuses), sorted(p.value for p in query.priorities),
+        query.major_only, query.sort, query.descending, query.include_exercise,
+        sorted(query.services), limit,
+    ]
+    return json.dumps([__version__, HEAD_REVISION, fields], separators=(",", ":"))
+
+
+def load_plans(file: Path) -> dict[str, FirstPagePlan]:
+    try:
+        raw = json.loads(file.read_text(encoding="utf-8"))
+        return {p["key"]: FirstPagePlan(p["key"], p["page_sql"], p["count_sql"], p["marker_sql"],
+                                        tuple(p["utc_columns"])) for p in raw}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def save_plan(file: Path, plan: FirstPagePlan) -> None:
+    """Keep this plan (newest first) beside the few most recent; written atomically."""
+    plans = [p for p in load_plans(file).values() if p.key != plan.key]
+    kept = [plan, *plans][:PLANS_KEPT]
+    file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = file.with_name(f"{file.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps([asdict(p) for p in kept], indent=1), encoding="utf-8")
+    os.replace(tmp, file)
+
+
+def ready(db_path: Path, plans_file: Path) -> bool:
+    """Is there a plan, and is the file a SQLite database at this build's schema revision?"""
+    if not plans_file.is_file() or not db_path.is_file():
+        return False
+    try:
+        conn = sqlite3.connect(sqlite_file_uri(db_path), uri=True, timeout=1.0)
+    except sqlite3.Error:
+        return False
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        return row is not None and row[0] == HEAD_REVISION
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+
+
+def _utc(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+
+
+def read_first_page(db_path: Path, query: IncidentQuery, limit: int,
+                    plans_file: Path) -> FirstPage | None:
+    """The first page, its total and the change marker, in one read transaction — or None."""
+    key = plan_key(query, limit)
+    if key is None or not db_path.is_file():
+        return None
+    plan = load_plans(plans_file).get(key)
+    if plan is None:
+        return None
+    try:
+        conn = sqlite3.connect(sqlite_file_uri(db_path), uri=True, timeout=1.0,
+                               isolation_level=None)
+    except sqlite3.Error:
+        return None
+    try:
+        conn.execute("BEGIN")  # one snapshot for the page, the total and the marker
+        revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        if revision is None or revision[0] != HEAD_REVISION:
+            return None
+        utc = set(plan.utc_columns)
+        rows = []
+        cursor = conn.execute(plan.page_sql)
+        names = [d[0] for d in cursor.description]
+        for raw in cursor:
+            values = {k: (_utc(v) if k in utc else v) for k, v in zip(names, raw, strict=True)}
+            service = None if values["service_name"] is None else str(values["service_name"])
+            rows.append(state_from_mapping(SimpleNamespace(**values), service))
+        total = int(conn.execute(plan.count_sql).fetchone()[0])
+        marker_row = conn.execute(plan.marker_sql).fetchone()
+        marker = (int(marker_row[0]), _utc(marker_row[1]))
+        return FirstPage(rows, total, marker)
+    except (sqlite3.Error, ValueError, KeyError, IndexError, TypeError):
+        return None
+    finally:
+        conn.close()
