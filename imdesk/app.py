@@ -66,9 +66,16 @@ def late_context(path: Path, plans_file: Path) -> AppContext | None:
 def run_console(*, db_url: DbUrl, demo: bool, take_over: bool, exit_after_paint: bool = False) -> int:
     """Open the console window (imports Qt only now, so headless commands stay light)."""
     from imdesk.paths import cache_dir
-    from imdesk.qt.console import run
+    from imdesk.storage import first_page
 
     plans = cache_dir() / "first-page-plans.json"
+    if not (isinstance(db_url, Path) and first_page.ready(db_url, plans)):
+        # The database will be opened before the window: import its modules before PySide6,
+        # whose import hook makes every later import slower.
+        import imdesk.services.incidents
+        import imdesk.storage.migrate  # noqa: F401
+    from imdesk.qt.console import run
+
     return int(run(db_url=db_url, demo=demo, take_over=take_over, build=build_context,
                    exit_after_paint=exit_after_paint, plans_file=plans,
                    late=lambda path: late_context(path, plans)))
