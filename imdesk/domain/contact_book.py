@@ -4,7 +4,7 @@ freshness and "who do I call". Plain values and pure rules, no I/O."""
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -241,3 +241,31 @@ def fold(text: str) -> str:
     """Case- and accent-insensitive form used for search keys and queries."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def resolve_ladder(steps: Sequence[LadderStep], members: Sequence[Member], on_duty_ids: Sequence[int],
+                   people: Mapping[int, Callee]) -> tuple[Rung, ...]:
+    """Each step to the people it reaches: a named person, whoever is on duty (``ON_DUTY_ROLE``),
+    or the members holding that role. A step nobody fills stays, with no callees."""
+    offsets = ladder_offsets([st.wait_minutes for st in steps])
+    rungs = []
+    for i, step in enumerate(steps):
+        role = step.role.strip().lower()
+        if step.contact_id is not None:
+            ids: Sequence[int] = [step.contact_id]
+        elif role == ON_DUTY_ROLE:
+            ids = on_duty_ids
+        else:
+            ids = [m.contact_id for m in members if m.role.strip().lower() == role]
+        found = tuple(people[c] for c in ids if c in people)
+        label = found[0].name if step.contact_id is not None and found else (step.role or "?")
+        rungs.append(Rung(i + 1, label, found, step.wait_minutes, offsets[i]))
+    return tuple(rungs)
+
+
+def ladder_contact_ids(steps: Sequence[LadderStep], members: Sequence[Member],
+                       on_duty_ids: Sequence[int]) -> list[int]:
+    """Every contact a ladder may reach (to load their records in one go)."""
+    ids = list(on_duty_ids) + [m.contact_id for m in members]
+    ids += [st.contact_id for st in steps if st.contact_id is not None]
+    return list(dict.fromkeys(ids))

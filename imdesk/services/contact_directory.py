@@ -11,19 +11,21 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from imdesk.domain.contact_book import (
-    ON_DUTY_ROLE,
     PRIORITIES,
     Callee,
     ContactSummary,
+    LadderStep,
+    Member,
     Recipients,
     Rung,
     SearchHit,
     Shift,
     WhoToCall,
     is_stale,
-    ladder_offsets,
+    ladder_contact_ids,
     next_shift,
     on_duty,
+    resolve_ladder,
 )
 from imdesk.domain.errors import NotFoundError, ValidationError
 from imdesk.storage import contact_repo
@@ -122,28 +124,19 @@ def team_names_of(s: Session, contact_id: int) -> list[str]:
                           .where(TeamMemberRow.contact_id == contact_id).order_by(TeamRow.name)))
 
 
+def steps_of(s: Session, team_id: int) -> list[LadderStep]:
+    return [LadderStep(st.contact_id, st.role, st.wait_minutes)
+            for st in s.scalars(select(EscalationStepRow).where(EscalationStepRow.team_id == team_id)
+                                .order_by(EscalationStepRow.position, EscalationStepRow.id))]
+
+
 def ladder(s: Session, team_id: int, now: datetime, days: int) -> tuple[Rung, ...]:
-    steps = list(s.scalars(select(EscalationStepRow).where(EscalationStepRow.team_id == team_id)
-                           .order_by(EscalationStepRow.position, EscalationStepRow.id)))
-    team_members = members(s, team_id)
+    steps = steps_of(s, team_id)
+    team_members = [Member(c, n, r) for c, n, r in members(s, team_id)]
     current = [sh.contact_id for sh in on_duty(shifts_of(s, [team_id], now, now + timedelta(seconds=1)),
                                                 now)]
-    wanted: dict[int, list[int]] = {}
-    for i, step in enumerate(steps):
-        if step.contact_id is not None:
-            wanted[i] = [step.contact_id]
-        elif step.role.strip().lower() == ON_DUTY_ROLE:
-            wanted[i] = current
-        else:
-            wanted[i] = [cid for cid, _n, role in team_members if role.lower() == step.role.strip().lower()]
-    people = callees(s, [cid for ids in wanted.values() for cid in ids], now, days)
-    offsets = ladder_offsets([st.wait_minutes for st in steps])
-    rungs = []
-    for i, step in enumerate(steps):
-        found = tuple(people[c] for c in wanted[i] if c in people)
-        label = (found[0].name if step.contact_id is not None and found else step.role or "?")
-        rungs.append(Rung(i + 1, label, found, step.wait_minutes, offsets[i]))
-    return tuple(rungs)
+    people = callees(s, ladder_contact_ids(steps, team_members, current), now, days)
+    return resolve_ladder(steps, team_members, current, people)
 
 
 def profile(s: Session, service: ServiceRow) -> ServiceProfileRow | None:
