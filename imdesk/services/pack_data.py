@@ -19,13 +19,11 @@ from imdesk.domain.contact_book import (
     Member,
     Rung,
     Shift,
-    is_stale,
     ladder_contact_ids,
     on_duty,
     resolve_ladder,
 )
 from imdesk.services import contact_directory as directory
-from imdesk.storage import contact_repo
 from imdesk.storage.contact_models import (
     ContactRow,
     EscalationStepRow,
