@@ -151,6 +151,11 @@ class ContactService:
             raise ValidationError("name", f"{len(ids)} contacts are named {name!r}")
         return ids[0]
 
+    def names(self) -> list[tuple[int, str]]:
+        """(id, name) of every contact: for resolving names typed into the organisation editor."""
+        with self._db.read() as s:
+            return [(i, n) for i, n in s.execute(select(ContactRow.id, ContactRow.name))]
+
     def search(self, query: str, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
         """Prefix search over people (every word of the query starts a word of the name,
         organisation, department, title or tags), teams and services. Services and teams first."""
