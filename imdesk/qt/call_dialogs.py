@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from imdesk.domain.contact_book import CheckOutcome
@@ -33,12 +34,19 @@ class CallOutcomeDialog(QDialog):
             button = QPushButton(label)
             button.setToolTip(f"{key}")
             button.clicked.connect(lambda _c=False, o=outcome: self._answer(o))
-            QShortcut(QKeySequence(key), self, lambda o=outcome: self._answer(o))
             row.addWidget(button)
         later = QPushButton("Don't log")
         later.clicked.connect(self.reject)
         row.addWidget(later)
         layout.addLayout(row)
+
+    def keyPressEvent(self, event: Any) -> None:
+        keys = {Qt.Key.Key_R: CheckOutcome.REACHED, Qt.Key.Key_N: CheckOutcome.NOT_REACHED,
+                Qt.Key.Key_W: CheckOutcome.WRONG_NUMBER}
+        if event.modifiers() == Qt.KeyboardModifier.NoModifier and event.key() in keys:
+            self._answer(keys[event.key()])
+        else:
+            super().keyPressEvent(event)
 
     def _answer(self, outcome: CheckOutcome) -> None:
         self.outcome = outcome

@@ -60,7 +60,7 @@ class ContactEditor(QDialog):
         self.name.setMaxLength(NAME_MAX)
         self.kind = QComboBox()
         for k in ContactKind:
-            self.kind.addItem(k.value, k)
+            self.kind.addItem(k.value, k.value)
         self.job_title = QLineEdit()
         self.organisation = QLineEdit()
         self.department = QLineEdit()
@@ -70,7 +70,7 @@ class ContactEditor(QDialog):
             w.setMaxLength(FIELD_MAX)
         self.channel = QComboBox()
         for c in Channel:
-            self.channel.addItem(c.value, c)
+            self.channel.addItem(c.value, c.value)
         self.time_zone = QLineEdit()
         self.time_zone.setPlaceholderText("e.g. Europe/Berlin (empty: the desk's own)")
         self.tags = QLineEdit()
@@ -92,7 +92,7 @@ class ContactEditor(QDialog):
         for i in range(count):
             kind = QComboBox()
             for k in PhoneKind:
-                kind.addItem(k.value, k)
+                kind.addItem(k.value, k.value)
             edit = QLineEdit()
             edit.setMaxLength(100)
             edit.setPlaceholderText("+49 30 1234567 or a national number")
@@ -116,7 +116,7 @@ class ContactEditor(QDialog):
         for i in range(count):
             kind = QComboBox()
             for k in EmailKind:
-                kind.addItem(k.value, k)
+                kind.addItem(k.value, k.value)
             edit = QLineEdit()
             edit.setMaxLength(320)
             edit.editingFinished.connect(lambda i=i: self._check_email(i))
@@ -159,18 +159,18 @@ class ContactEditor(QDialog):
 
     def _fill(self, rec: ContactRecord) -> None:
         self.name.setText(rec.name)
-        self.kind.setCurrentIndex(self.kind.findData(rec.kind))
+        self.kind.setCurrentIndex(self.kind.findData(rec.kind.value))
         self.job_title.setText(rec.job_title)
         self.organisation.setText(rec.organisation)
         self.department.setText(rec.department)
         self.account.setText(rec.account_number)
         for i, p in enumerate(rec.phones):
-            self.phone_kinds[i].setCurrentIndex(self.phone_kinds[i].findData(p.kind))
+            self.phone_kinds[i].setCurrentIndex(self.phone_kinds[i].findData(p.kind.value))
             self.phones[i].setText(p.raw)
         for i, e in enumerate(rec.emails):
-            self.email_kinds[i].setCurrentIndex(self.email_kinds[i].findData(e.kind))
+            self.email_kinds[i].setCurrentIndex(self.email_kinds[i].findData(e.kind.value))
             self.emails[i].setText(e.address)
-        self.channel.setCurrentIndex(self.channel.findData(rec.preferred_channel))
+        self.channel.setCurrentIndex(self.channel.findData(rec.preferred_channel.value))
         self.time_zone.setText(rec.time_zone)
         self.tags.setText(", ".join(rec.tags))
         self.notes.setPlainText(rec.notes)
@@ -255,18 +255,19 @@ class ContactEditor(QDialog):
         for kind, edit in zip(self.phone_kinds, self.phones, strict=True):
             raw = edit.text().strip()
             if raw:
-                phones.append(normalise_phone(raw, kind.currentData(), self._region))
+                phones.append(normalise_phone(raw, PhoneKind(kind.currentData()), self._region))
         emails: list[Email] = []
         for mkind, medit in zip(self.email_kinds, self.emails, strict=True):
             text = medit.text().strip()
             if text:
-                emails.append(normalise_email(text, mkind.currentData()))
+                emails.append(normalise_email(text, EmailKind(mkind.currentData())))
         base = self._original or ContactRecord(name="")
         return replace(
-            base, name=self.name.text(), kind=self.kind.currentData(), job_title=self.job_title.text(),
+            base, name=self.name.text(), kind=ContactKind(self.kind.currentData()),
+            job_title=self.job_title.text(),
             organisation=self.organisation.text(), department=self.department.text(),
             account_number=self.account.text(), phones=tuple(phones), emails=tuple(emails),
-            preferred_channel=self.channel.currentData(), time_zone=self.time_zone.text().strip(),
+            preferred_channel=Channel(self.channel.currentData()), time_zone=self.time_zone.text().strip(),
             tags=tuple(t.strip() for t in self.tags.text().split(",") if t.strip()),
             notes=self.notes.toPlainText())
 

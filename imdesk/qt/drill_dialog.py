@@ -5,9 +5,10 @@ Keys: R, N, W, S (skip), Esc (stop)."""
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -102,11 +103,18 @@ class DrillDialog(QDialog):
         self.card.open_url_requested.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
         self.skip.clicked.connect(lambda: self.next())
         self.stop.clicked.connect(self.accept)
-        for key, outcome in (("R", CheckOutcome.REACHED), ("N", CheckOutcome.NOT_REACHED),
-                             ("W", CheckOutcome.WRONG_NUMBER)):
-            QShortcut(QKeySequence(key), self, lambda o=outcome: self.mark(o))
-        QShortcut(QKeySequence("S"), self, lambda: self.next())
         self._load()
+
+    def keyPressEvent(self, event: Any) -> None:
+        """R, N, W mark; S skips (plain letters: nothing in the drill takes text)."""
+        keys = {Qt.Key.Key_R: CheckOutcome.REACHED, Qt.Key.Key_N: CheckOutcome.NOT_REACHED,
+                Qt.Key.Key_W: CheckOutcome.WRONG_NUMBER}
+        if event.modifiers() == Qt.KeyboardModifier.NoModifier and event.key() in keys:
+            self.mark(keys[event.key()])
+        elif event.modifiers() == Qt.KeyboardModifier.NoModifier and event.key() == Qt.Key.Key_S:
+            self.next()
+        else:
+            super().keyPressEvent(event)
 
     def _load(self) -> None:
         if self.position >= len(self.ids):

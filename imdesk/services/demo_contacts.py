@@ -59,9 +59,11 @@ def seed_demo_contacts(ctx: AppContext, now: datetime | None = None) -> int:
             LadderStep(None, ON_DUTY_ROLE if who == "on duty" else who, wait)
             for who, wait in team["ladder"]])
         rota = team["rota"]
-        for n in range(9 * 24 // SHIFT_HOURS):
-            begin = start + timedelta(hours=SHIFT_HOURS * n)
-            org.add_shift(team["name"], ids[rota[n % len(rota)]], begin, begin + timedelta(hours=SHIFT_HOURS))
+        count = 9 * 24 // SHIFT_HOURS
+        begins = [start + timedelta(hours=SHIFT_HOURS * n) for n in range(count)]
+        org.replace_shifts(team["name"], start, begins[-1] + timedelta(hours=SHIFT_HOURS), [
+            (ids[rota[n % len(rota)]], b, b + timedelta(hours=SHIFT_HOURS), False, "")
+            for n, b in enumerate(begins)])
     org.add_shift("Network", ids["mei"], now - timedelta(hours=1), now + timedelta(hours=3), override=True,
                   note="covers for Jonas (on site at DC2)")
     list_ids: dict[str, int] = {}
