@@ -244,7 +244,8 @@ def paint_pack(data: PackData, writer: QPdfWriter, tz: tzinfo | None = None) -> 
     pp.row([(0, 1, f"Made {when(data.made_at, tz)}", "", GREY)])
     pp.row([(0, 0.2, "Data hash", "", GREY), (0.2, 0.8, data.digest, "num", BLACK)])
     pp.paragraph("Call the first step; if nobody answers within its wait, go to the next step. "
-                 "Numbers marked in red were not verified recently or were reported wrong: try them, but go on quickly.")
+                 "Numbers marked in red were not verified recently or were reported wrong: "
+                 "try them, but go on quickly.")
     pp.heading("Services: who to call")
     for s in data.services:
         paint_service(pp, s)
