@@ -17,13 +17,13 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import SAWarning
 
+import imdesk.storage.contact_models  # noqa: F401  (its tables are part of the schema)
 from imdesk.app import build_context
 from imdesk.errors import DatabaseCorrupt, DatabaseTooNew
 from imdesk.services.incidents import NewIncident
 from imdesk.storage import migrate
 from imdesk.storage.backup import verify_sqlite_file
 from imdesk.storage.database import Database
-import imdesk.storage.contact_models  # noqa: F401  (its tables are part of the schema)
 from imdesk.storage.models import Base
 from imdesk.storage.schema import HEAD_REVISION, KNOWN_REVISIONS
 from tests.conftest import PG_URL
