@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from imdesk.domain.incident_query import IncidentQuery
     from imdesk.services.catalog import CatalogService
     from imdesk.services.clock import Clock
+    from imdesk.services.contacts import ContactService
     from imdesk.services.incidents import IncidentService
     from imdesk.services.settings import SettingsService
     from imdesk.services.timeline import TimelineService
@@ -117,6 +118,12 @@ class AppContext:
         from imdesk.services.war_room import WarRoomService
 
         return WarRoomService(self.db, clock=self.clock, author=self.author)
+
+    @cached_property
+    def contacts(self) -> ContactService:
+        from imdesk.services.contacts import ContactService
+
+        return ContactService(self.db, clock=self.clock, author=self.author)
 
     def close(self) -> None:
         if self._db is not None:
