@@ -1,0 +1,138 @@
+"""Building one ContactRecord from the fields of a card or a row, cleaning and flagging as it goes.
+
+Limits (the rule for oversized input): a name, title, organisation or department longer than
+``NAME_MAX`` characters, or any other single field longer than ``FIELD_MAX``, refuses the whole file
+naming the record and field — a value that long is not contact data, and cutting it would lose
+what the user has. The notes (the file's own notes plus the fields imdesk does not model) must fit
+``FIELD_MAX`` too, for the same reason.
+
+Invisible controls (bidi overrides and isolates, zero-width space, BOM, C0/C1 controls) are removed
+from every value with ``clean_text``; a phone number or address that does not validate is kept as
+written and flagged with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from imdesk.contacts_io.errors import ImportRefused
+from imdesk.contacts_io.result import Flag
+from imdesk.domain.contact import Channel, ContactKind, ContactRecord, Email, EmailKind, Phone, PhoneKind
+from imdesk.domain.contact_values import email_problem, normalise_email, normalise_phone, phone_problem
+from imdesk.domain.text import TEXT_MAX, clean_text
+
+NAME_MAX = 200
+FIELD_MAX = TEXT_MAX      # 20,000 characters
+
+
+def check_size(value: str, field_name: str, record: int, line: int, limit: int = FIELD_MAX) -> None:
+    if len(value) > limit:
+        raise ImportRefused(f"{field_name} is {len(value):,} characters long; the limit for one field "
+                            f"is {limit:,}", record=record, line=line, field=field_name)
+
+
+@dataclass
+class RecordBuilder:
+    """Collects one contact's values in file order; ``build()`` gives the record and its flags."""
+
+    record: int
+    line: int
+    region: str
+    name: str = ""
+    name_parts: list[str] = field(default_factory=list)
+    kind: ContactKind = ContactKind.PERSON
+    job_title: str = ""
+    organisation: str = ""
+    department: str = ""
+    phones: list[Phone] = field(default_factory=list)
+    emails: list[Email] = field(default_factory=list)
+    preferred_channel: Channel = Channel.CALL
+    time_zone: str = ""
+    notes: str = ""
+    extra: list[str] = field(default_factory=list)     # "Label: value" lines for the notes
+    tags: list[str] = field(default_factory=list)
+    account_number: str = ""
+    last_verified_at: datetime | None = None
+    verified_by: str = ""
+    flags: list[Flag] = field(default_factory=list)
+
+    # -- cleaning -------------------------------------------------------------------------------
+    def line_text(self, value: str, field_name: str, limit: int = NAME_MAX) -> str:
+        """A single-line value, cleaned; refuses the file when it is too long."""
+        check_size(value, field_name, self.record, self.line, max(limit, FIELD_MAX))
+        text = clean_text(value, field_name, max_len=FIELD_MAX, single_line=True)
+        check_size(text, field_name, self.record, self.line, limit)
+        return text
+
+    def block_text(self, value: str, field_name: str) -> str:
+        check_size(value, field_name, self.record, self.line)
+        return clean_text(value, field_name, max_len=FIELD_MAX)
+
+    # -- values ---------------------------------------------------------------------------------
+    def add_phone(self, raw: str, kind: PhoneKind, field_name: str) -> None:
+        text = self.line_text(raw, field_name, FIELD_MAX)
+        if not text:
+            return
+        phone = normalise_phone(text, kind, self.region)
+        if phone.e164 is None:
+            self.flag(field_name, text, _reason(phone_problem(text, self.region), text))
+        if all(p.raw != phone.raw for p in self.phones):
+            self.phones.append(phone)
+
+    def add_email(self, address: str, kind: EmailKind, field_name: str) -> None:
+        text = self.line_text(address, field_name, FIELD_MAX)
+        if not text:
+            return
+        email = normalise_email(text, kind)
+        if not email.valid:
+            self.flag(field_name, text, _reason(email_problem(text), text))
+        if all(e.address.lower() != email.address.lower() for e in self.emails):
+            self.emails.append(email)
+
+    def add_extra(self, label: str, value: str) -> None:
+        """Keep a field imdesk does not model: a 'label: value' line in the notes."""
+        text = self.block_text(value, label)
+        if text:
+            self.extra.append(f"{label}: {text}")
+
+    def add_tag(self, value: str, field_name: str) -> None:
+        tag = self.line_text(value, field_name)
+        if tag and tag not in self.tags:
+            self.tags.append(tag)
+
+    def flag(self, field_name: str, value: str, reason: str) -> None:
+        self.flags.append(Flag(self.record, self.line, field_name, value, reason))
+
+    # -- result ---------------------------------------------------------------------------------
+    def build(self) -> ContactRecord:
+        name = self.name or " ".join(p for p in self.name_parts if p)
+        name = self.line_text(name, "name")
+        if not name:
+            name = self._fallback_name()
+        notes = "\n\n".join(p for p in (self.notes, "\n".join(self.extra)) if p)
+        check_size(notes, "notes (with the fields imdesk does not model)", self.record, self.line)
+        return ContactRecord(
+            name=name, kind=self.kind, job_title=self.job_title, organisation=self.organisation,
+            department=self.department, phones=tuple(self.phones), emails=tuple(self.emails),
+            preferred_channel=self.preferred_channel, time_zone=self.time_zone, notes=notes,
+            tags=tuple(self.tags), account_number=self.account_number,
+            last_verified_at=self.last_verified_at, verified_by=self.verified_by)
+
+    def _fallback_name(self) -> str:
+        for source, value in (("organisation", self.organisation),
+                              ("email address", self.emails[0].address if self.emails else ""),
+                              ("phone number", self.phones[0].raw if self.phones else "")):
+            if value:
+                name = value[:NAME_MAX]
+                self.flag("name", "", f"the record has no name; it is named after its {source}")
+                return name
+        raise ImportRefused("the record has no name, organisation, email address or phone number",
+                            record=self.record, line=self.line, field="name")
+
+
+def _reason(problem: str | None, text: str) -> str:
+    """The validator's reason without its leading repetition of the value."""
+    reason = problem or "it does not validate"
+    prefix = f"{text!r}: "
+    return reason[len(prefix):] if reason.startswith(prefix) else reason

@@ -1,0 +1,233 @@
+"""Reading vCards (2.1, 3.0, 4.0) as Outlook, Apple, Google, Android, Thunderbird and Nextcloud write them.
+
+vobject parses each property line (group, name, parameters, quoted-printable with its CHARSET);
+this module maps the properties onto a ContactRecord. Properties imdesk does not model (addresses,
+birthdays, web pages, instant messaging, custom X- fields) become "label: value" lines in the
+notes; only technical ones that carry nothing for a person (VERSION, PRODID, REV, UID, Apple's and
+Outlook's bookkeeping) are left out. Group cards (Apple's and vCard 4.0's KIND:group) are skipped
+and reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from imdesk.contacts_io.decoding import TextSource
+from imdesk.contacts_io.errors import ImportRefused
+from imdesk.contacts_io.record_builder import RecordBuilder
+from imdesk.contacts_io.result import Notice, ParsedFile, ParsedRecord
+from imdesk.contacts_io.vcard_cards import Card, cards
+from imdesk.contacts_io.vcard_values import (
+    LABEL_NAMES,
+    TECHNICAL,
+    apple_label,
+    split_unescaped,
+    unescape,
+)
+from imdesk.domain.contact import Channel, ContactKind, EmailKind, PhoneKind
+
+VERSIONS = ("2.1", "3.0", "4.0")
+
+
+def read_vcards(lines: Iterator[tuple[int, str]], source: TextSource, region: str) -> ParsedFile:
+    """The contacts of a vCard file, whose decoded lines are ``lines``."""
+    parsed = ParsedFile(layout="vCard", encoding="")
+    versions: list[str] = []
+    producer = ""
+    for card in cards(lines):
+        props = list(_properties(card))
+        version = next((unescape(p.value) for p in props if p.name == "VERSION"), "")
+        if version not in VERSIONS:
+            raise ImportRefused(f"VERSION {version!r} is not a vCard version imdesk reads (2.1, 3.0, 4.0)"
+                                if version else "the card has no VERSION line",
+                                record=card.number, line=card.line, field="VERSION")
+        if version not in versions:
+            versions.append(version)
+        producer = producer or next((unescape(p.value) for p in props if p.name == "PRODID"), "")
+        for name, size in card.skipped:
+            parsed.notices.append(Notice(card.number, card.line,
+                                         f"{name} not imported ({_size(size)} of encoded data)"))
+        if _is_group(props):
+            title = next((unescape(p.value) for p in props if p.name == "FN"), "")
+            parsed.notices.append(Notice(card.number, card.line,
+                                         f"group card {title!r} skipped: imdesk imports people"))
+            continue
+        builder = RecordBuilder(card.number, card.line, region)
+        _map(builder, props)
+        contact = builder.build()
+        parsed.records.append(ParsedRecord(card.number, card.line, contact))
+        parsed.flags.extend(builder.flags)
+    if not parsed.records and not parsed.notices:
+        raise ImportRefused("the file holds no vCard")
+    parsed.layout = "vCard " + ", ".join(versions) + (f" ({producer})" if producer else "")
+    parsed.encoding = source.encoding
+    return parsed
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:,.0f} KB" if n >= 1024 else f"{n} bytes"
+
+
+def _properties(card: Card) -> Iterator[Any]:
+    """vobject ContentLines of a card, in file order."""
+    from vobject.base import VObjectError, textLineToContentLine  # type: ignore[import-untyped]
+
+    for number, text in card.lines:
+        try:
+            try:
+                yield textLineToContentLine(text, number)
+            except UnicodeDecodeError:
+                # Quoted-printable without CHARSET is UTF-8 by the book, but Outlook writes
+                # windows-1252 that way: read it as such rather than refuse the file.
+                head, _, value = text.partition(":")
+                if "CHARSET=" in head.upper():
+                    raise
+                yield textLineToContentLine(f"{head};CHARSET=windows-1252:{value}", number)
+        except VObjectError as exc:
+            raise ImportRefused(f"line {number} is not a vCard property ({exc.msg})",
+                                record=card.number, line=card.line) from None
+        except (LookupError, UnicodeError, ValueError) as exc:
+            name = text.split(":", 1)[0][:60]
+            raise ImportRefused(f"line {number} ({name}) cannot be decoded: {exc}",
+                                record=card.number, line=card.line) from None
+
+
+def _is_group(props: list[Any]) -> bool:
+    return any(p.name in ("KIND", "X-ADDRESSBOOKSERVER-KIND") and unescape(p.value).lower() == "group"
+               for p in props)
+
+
+def _types(prop: Any) -> list[str]:
+    """TYPE parameters in lower case: 'TYPE=work,voice', 'type=WORK;type=pref' and 2.1's bare 'WORK'."""
+    found = [t.lower() for value in prop.params.get("TYPE", []) for t in value.split(",")]
+    found += [t.lower() for t in prop.singletonparams]
+    return [t for t in found if t not in ("pref", "voice", "internet", "x400")]
+
+
+def _map(b: RecordBuilder, props: list[Any]) -> None:
+    labels = {p.group.lower(): apple_label(unescape(p.value))
+              for p in props if p.name == "X-ABLABEL" and p.group}
+    adr_kinds: set[str] = set()
+    labels_later: list[tuple[str, str]] = []
+    for prop in props:
+        name = prop.name
+        value = prop.value
+        label = labels.get((prop.group or "").lower(), "")
+        types = _types(prop)
+        if name in TECHNICAL:
+            continue
+        if name == "FN":
+            b.name = b.line_text(unescape(value), "FN")
+        elif name == "N":
+            parts = [unescape(p) for p in split_unescaped(value, ";")]
+            parts += [""] * (5 - len(parts))
+            family, given, additional, prefix, suffix = parts[:5]
+            b.name_parts = [b.line_text(p, "N") for p in (prefix, given, additional, family, suffix)]
+        elif name == "ORG":
+            parts = [b.line_text(unescape(p), "ORG") for p in split_unescaped(value, ";")]
+            b.organisation = parts[0] if parts else ""
+            b.department = b.line_text(" / ".join(p for p in parts[1:] if p), "ORG")
+        elif name == "TITLE":
+            b.job_title = b.line_text(unescape(value), "TITLE")
+        elif name == "TEL":
+            _tel(b, unescape(value), types, label)
+        elif name == "EMAIL":
+            _email(b, unescape(value), types, label)
+        elif name == "NOTE":
+            note = b.block_text(unescape(value), "NOTE")
+            b.notes = f"{b.notes}\n\n{note}" if b.notes and note else (b.notes or note)
+        elif name == "CATEGORIES":
+            for tag in split_unescaped(value, ","):
+                b.add_tag(unescape(tag), "CATEGORIES")
+        elif name == "TZ" and _is_zone(unescape(value)):
+            b.time_zone = unescape(value).strip()
+        elif name.startswith("X-IMDESK-"):
+            _imdesk(b, name, unescape(value))
+        elif name == "ADR":
+            adr_kinds.add(",".join(types))
+            parts = [unescape(p).strip() for p in split_unescaped(value, ";")]
+            b.add_extra(_label("Address", types, label), ", ".join(p for p in parts if p))
+        elif name == "LABEL":
+            labels_later.append((",".join(types), unescape(value)))
+        else:
+            b.add_extra(_label(LABEL_NAMES.get(name, _title(name)), types, label), unescape(value))
+    for kinds, text in labels_later:   # Outlook writes each address twice: ADR and its LABEL
+        if kinds not in adr_kinds:
+            b.add_extra(_label("Address", kinds.split(",") if kinds else [], ""), text)
+
+
+def _tel(b: RecordBuilder, value: str, types: list[str], label: str) -> None:
+    number = value[4:] if value.lower().startswith("tel:") else value
+    marks = set(types) | {label.lower()}
+    if marks & {"fax", "homefax", "workfax", "otherfax"} or "fax" in label.lower():
+        b.add_extra(_label("Fax", [t for t in types if t != "fax"], label if "fax" not in label.lower()
+                           else ""), number)
+        return
+    if marks & {"cell", "mobile", "iphone", "text"}:
+        kind = PhoneKind.MOBILE
+    elif marks & {"work", "main", "company"}:
+        kind = PhoneKind.OFFICE
+    elif "home" in marks:
+        kind = PhoneKind.HOME
+    else:
+        kind = PhoneKind.OTHER
+    if label and label.lower() not in _KNOWN_LABELS:
+        b.add_extra(f"Phone ({label})", number)
+    b.add_phone(number, kind, "TEL")
+
+
+def _email(b: RecordBuilder, value: str, types: list[str], label: str) -> None:
+    marks = set(types) | {label.lower()}
+    kind = (EmailKind.HOME if "home" in marks else EmailKind.OTHER if "other" in marks
+            else EmailKind.WORK)
+    if label and label.lower() not in _KNOWN_LABELS:
+        b.add_extra(f"Email ({label})", value)
+    b.add_email(value, kind, "EMAIL")
+
+
+_KNOWN_LABELS = {"mobile", "iphone", "home", "work", "main", "other", "pager", "school"}
+
+
+def _imdesk(b: RecordBuilder, name: str, value: str) -> None:
+    """imdesk's own properties, written by its vCard export; a value it cannot use is kept in the notes."""
+    text = b.line_text(value, name)
+    try:
+        if name == "X-IMDESK-KIND":
+            b.kind = ContactKind(text)
+        elif name == "X-IMDESK-CHANNEL":
+            b.preferred_channel = Channel(text)
+        elif name == "X-IMDESK-ACCOUNT":
+            b.account_number = text
+        elif name == "X-IMDESK-VERIFIED-AT":
+            b.last_verified_at = datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+        elif name == "X-IMDESK-VERIFIED-BY":
+            b.verified_by = text
+        else:
+            b.add_extra(name, text)
+    except ValueError:
+        b.add_extra(name, text)
+
+
+def _is_zone(value: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    text = value.strip()
+    if "/" not in text or text.startswith("/") or ".." in text:
+        return False
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _label(base: str, types: list[str], label: str) -> str:
+    detail = label or ", ".join(t for t in types if re.fullmatch(r"[a-z-]+", t))
+    return f"{base} ({detail})" if detail else base
+
+
+def _title(name: str) -> str:
+    return name[2:].replace("-", " ").title() if name.startswith("X-") else name.title()
