@@ -66,11 +66,11 @@ def _outlook(b: RecordBuilder, row: Row) -> list[str]:
         elif key.endswith("display name") and key.startswith("e-mail") and _derived(value, addresses):
             continue
         elif key == "company":
-            b.organisation = b.line_text(value, header)
+            b.organisation = b.fit(value, header)
         elif key == "department":
-            b.department = b.line_text(value, header)
+            b.department = b.fit(value, header)
         elif key == "job title":
-            b.job_title = b.line_text(value, header)
+            b.job_title = b.fit(value, header)
         elif key == "notes":
             b.notes = b.block_text(value, header)
         elif key == "categories":
@@ -119,7 +119,7 @@ def _google(b: RecordBuilder, row: Row) -> list[str]:
         elif match := _G_ADDRESS.match(key):
             addresses.setdefault(match.group(1), {})[match.group(2)] = value
         elif key in _G_ORG:
-            setattr(b, _G_ORG[key], b.line_text(value, header))
+            setattr(b, _G_ORG[key], b.fit(value, header))
         elif key == "notes":
             b.notes = b.block_text(value, header)
         elif key in ("labels", "group membership"):
@@ -177,7 +177,7 @@ def _thunderbird(b: RecordBuilder, row: Row) -> list[str]:
         elif key in _TB_EMAILS:
             b.add_email(value, _TB_EMAILS[key], header)
         elif key in _TB_SCALARS:
-            setattr(b, _TB_SCALARS[key], b.line_text(value, header))
+            setattr(b, _TB_SCALARS[key], b.fit(value, header))
         elif key == "notes":
             b.notes = b.block_text(value, header)
         else:

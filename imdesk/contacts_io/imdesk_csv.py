@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from imdesk.contacts_io.record_builder import RecordBuilder
+from imdesk.contacts_io.record_builder import TIME_ZONE_MAX, VERIFIED_BY_MAX, RecordBuilder
 from imdesk.domain.contact import Channel, ContactKind, ContactRecord, EmailKind, PhoneKind
 
 COLUMNS = ("Name", "Kind", "Job title", "Organisation", "Department", "Phones", "Emails",
@@ -50,7 +50,8 @@ def is_imdesk(headers: set[str]) -> bool:
 
 
 def iso_utc(moment: datetime | None) -> str:
-    return "" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """UTC with a Z, full precision ("2026-11-02T09:00:00Z"); "" for never."""
+    return "" if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def to_row(contact: ContactRecord) -> list[str]:
@@ -77,11 +78,11 @@ def fill(b: RecordBuilder, row: list[tuple[str, str]]) -> None:
         elif key == "Kind":
             _choice(b, header, value, ContactKind, "kind")
         elif key == "Job title":
-            b.job_title = b.line_text(value, header)
+            b.job_title = b.fit(value, header)
         elif key == "Organisation":
-            b.organisation = b.line_text(value, header)
+            b.organisation = b.fit(value, header)
         elif key == "Department":
-            b.department = b.line_text(value, header)
+            b.department = b.fit(value, header)
         elif key == "Phones":
             for line in value.splitlines():
                 kind, number = _split_kind(line, PhoneKind, PhoneKind.OTHER)
@@ -93,16 +94,16 @@ def fill(b: RecordBuilder, row: list[tuple[str, str]]) -> None:
         elif key == "Preferred channel":
             _choice(b, header, value, Channel, "preferred_channel")
         elif key == "Time zone":
-            b.time_zone = b.line_text(value, header)
+            b.time_zone = b.fit(value, header, TIME_ZONE_MAX)
         elif key == "Tags":
             for tag in value.splitlines():
                 b.add_tag(tag, header)
         elif key == "Account number":
-            b.account_number = b.line_text(value, header)
+            b.account_number = b.fit(value, header)
         elif key == "Last verified at (UTC)":
             _verified(b, header, value)
         elif key == "Verified by":
-            b.verified_by = b.line_text(value, header)
+            b.verified_by = b.fit(value, header, VERIFIED_BY_MAX)
         elif key == "Notes":
             b.notes = b.block_text(value, header)
         else:

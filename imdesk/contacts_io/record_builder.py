@@ -1,10 +1,13 @@
 """Building one ContactRecord from the fields of a card or a row, cleaning and flagging as it goes.
 
-Limits (the rule for oversized input): a name, title, organisation or department longer than
-``NAME_MAX`` characters, or any other single field longer than ``FIELD_MAX``, refuses the whole file
-naming the record and field — a value that long is not contact data, and cutting it would lose
-what the user has. The notes (the file's own notes plus the fields imdesk does not model) must fit
-``FIELD_MAX`` too, for the same reason.
+The rule for oversized input:
+- Any single field longer than ``FIELD_MAX`` (20,000 characters), and a name longer than the
+  book's 200, refuses the whole file naming the record and field: a value that long is not contact
+  data, and cutting it would lose what the user has. The notes (the file's own notes plus the
+  fields imdesk does not model) must fit 20,000 characters too.
+- A shorter value that does not fit its field in the book (a job title, organisation or
+  department over 200 characters, a "phone number" over 100, an address over 320, a tag over 60,
+  more than 20 numbers or addresses, more than 50 tags) is kept in the notes and flagged.
 
 Invisible controls (bidi overrides and isolates, zero-width space, BOM, C0/C1 controls) are removed
 from every value with ``clean_text``; a phone number or address that does not validate is kept as
@@ -15,15 +18,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from imdesk.contacts_io.errors import ImportRefused
 from imdesk.contacts_io.result import Flag
+from imdesk.domain import contact_clean as book
 from imdesk.domain.contact import Channel, ContactKind, ContactRecord, Email, EmailKind, Phone, PhoneKind
 from imdesk.domain.contact_values import email_problem, normalise_email, normalise_phone, phone_problem
 from imdesk.domain.text import TEXT_MAX, clean_text
 
-NAME_MAX = 200
-FIELD_MAX = TEXT_MAX      # 20,000 characters
+NAME_MAX = book.NAME_MAX        # 200
+SHORT_MAX = book.FIELD_MAX      # 200: job title, organisation, department, contract number
+FIELD_MAX = TEXT_MAX            # 20,000 characters: any one field of a file
+TIME_ZONE_MAX = 64              # as contact_clean.clean_record stores them
+VERIFIED_BY_MAX = 120
 
 
 def check_size(value: str, field_name: str, record: int, line: int, limit: int = FIELD_MAX) -> None:
@@ -58,12 +66,21 @@ class RecordBuilder:
     flags: list[Flag] = field(default_factory=list)
 
     # -- cleaning -------------------------------------------------------------------------------
-    def line_text(self, value: str, field_name: str, limit: int = NAME_MAX) -> str:
-        """A single-line value, cleaned; refuses the file when it is too long."""
-        check_size(value, field_name, self.record, self.line, max(limit, FIELD_MAX))
-        text = clean_text(value, field_name, max_len=FIELD_MAX, single_line=True)
-        check_size(text, field_name, self.record, self.line, limit)
-        return text
+    def line_text(self, value: str, field_name: str) -> str:
+        """A single-line value, cleaned; refuses the file when it is longer than FIELD_MAX."""
+        check_size(value, field_name, self.record, self.line)
+        return clean_text(value, field_name, max_len=FIELD_MAX, single_line=True)
+
+    def fit(self, value: str, field_name: str, limit: int = SHORT_MAX) -> str:
+        """A single-line value for a field of the book that holds ``limit`` characters; a longer
+        one is kept in the notes and flagged, and the field stays empty."""
+        text = self.line_text(value, field_name)
+        if len(text) <= limit:
+            return text
+        self.flag(field_name, text[:60] + "…", f"{len(text):,} characters, more than the {limit:,} the "
+                  "book keeps in this field; kept in the notes")
+        self.extra.append(f"{field_name}: {text}")
+        return ""
 
     def block_text(self, value: str, field_name: str) -> str:
         check_size(value, field_name, self.record, self.line)
@@ -71,8 +88,8 @@ class RecordBuilder:
 
     # -- values ---------------------------------------------------------------------------------
     def add_phone(self, raw: str, kind: PhoneKind, field_name: str) -> None:
-        text = self.line_text(raw, field_name, FIELD_MAX)
-        if not text:
+        text = self.fit(raw, field_name, book.PHONE_MAX)
+        if not text or self._full(self.phones, field_name, text, "phone numbers"):
             return
         phone = normalise_phone(text, kind, self.region)
         if phone.e164 is None:
@@ -81,8 +98,8 @@ class RecordBuilder:
             self.phones.append(phone)
 
     def add_email(self, address: str, kind: EmailKind, field_name: str) -> None:
-        text = self.line_text(address, field_name, FIELD_MAX)
-        if not text:
+        text = self.fit(address, field_name, book.EMAIL_MAX)
+        if not text or self._full(self.emails, field_name, text, "email addresses"):
             return
         email = normalise_email(text, kind)
         if not email.valid:
@@ -97,9 +114,19 @@ class RecordBuilder:
             self.extra.append(f"{label}: {text}")
 
     def add_tag(self, value: str, field_name: str) -> None:
-        tag = self.line_text(value, field_name)
-        if tag and tag not in self.tags:
+        tag = self.fit(value, field_name, book.TAG_MAX)
+        if tag and tag not in self.tags and not self._full(self.tags, field_name, tag, "tags",
+                                                           book.TAGS_MAX):
             self.tags.append(tag)
+
+    def _full(self, values: list[Any], field_name: str, text: str, what: str,
+              limit: int = book.VALUES_MAX) -> bool:
+        """True (and the value kept in the notes, flagged) when the book holds no more of these."""
+        if len(values) < limit:
+            return False
+        self.flag(field_name, text, f"the book keeps {limit} {what} per contact; kept in the notes")
+        self.extra.append(f"{field_name}: {text}")
+        return True
 
     def flag(self, field_name: str, value: str, reason: str) -> None:
         self.flags.append(Flag(self.record, self.line, field_name, value, reason))
@@ -108,6 +135,7 @@ class RecordBuilder:
     def build(self) -> ContactRecord:
         name = self.name or " ".join(p for p in self.name_parts if p)
         name = self.line_text(name, "name")
+        check_size(name, "name", self.record, self.line, NAME_MAX)
         if not name:
             name = self._fallback_name()
         notes = "\n\n".join(p for p in (self.notes, "\n".join(self.extra)) if p)

@@ -17,7 +17,7 @@ from typing import Any
 
 from imdesk.contacts_io.decoding import TextSource
 from imdesk.contacts_io.errors import ImportRefused
-from imdesk.contacts_io.record_builder import RecordBuilder
+from imdesk.contacts_io.record_builder import TIME_ZONE_MAX, VERIFIED_BY_MAX, RecordBuilder
 from imdesk.contacts_io.result import Notice, ParsedFile, ParsedRecord
 from imdesk.contacts_io.vcard_cards import Card, cards
 from imdesk.contacts_io.vcard_values import (
@@ -128,12 +128,14 @@ def _map(b: RecordBuilder, props: list[Any]) -> None:
             b.name_parts = [b.line_text(p, "N") for p in (prefix, given, additional, family, suffix)]
         elif name == "ORG":
             parts = [b.line_text(unescape(p), "ORG") for p in split_unescaped(value, ";")]
-            b.organisation = parts[0] if parts else ""
-            b.department = b.line_text(" / ".join(p for p in parts[1:] if p), "ORG")
+            b.organisation = b.fit(parts[0], "ORG") if parts else ""
+            b.department = b.fit(" / ".join(p for p in parts[1:] if p), "ORG (department)")
         elif name == "TITLE":
-            b.job_title = b.line_text(unescape(value), "TITLE")
+            b.job_title = b.fit(unescape(value), "TITLE")
         elif name == "TEL":
-            _tel(b, unescape(value), types, label)
+            uri = "uri" in [v.lower() for v in prop.params.get("VALUE", [])] or bool(
+                re.match(r"(?i)tel:[+\d(]", value))
+            _tel(b, unescape(value), types, label, uri)
         elif name == "EMAIL":
             _email(b, unescape(value), types, label)
         elif name == "NOTE":
@@ -142,8 +144,9 @@ def _map(b: RecordBuilder, props: list[Any]) -> None:
         elif name == "CATEGORIES":
             for tag in split_unescaped(value, ","):
                 b.add_tag(unescape(tag), "CATEGORIES")
-        elif name == "TZ" and _is_zone(unescape(value)):
-            b.time_zone = unescape(value).strip()
+        elif name == "TZ" and ("text" in [v.lower() for v in prop.params.get("VALUE", [])]
+                                or _is_zone(unescape(value))):
+            b.time_zone = b.fit(unescape(value), "TZ", TIME_ZONE_MAX)
         elif name.startswith("X-IMDESK-"):
             _imdesk(b, name, unescape(value))
         elif name == "ADR":
@@ -159,8 +162,8 @@ def _map(b: RecordBuilder, props: list[Any]) -> None:
             b.add_extra(_label("Address", kinds.split(",") if kinds else [], ""), text)
 
 
-def _tel(b: RecordBuilder, value: str, types: list[str], label: str) -> None:
-    number = value[4:] if value.lower().startswith("tel:") else value
+def _tel(b: RecordBuilder, value: str, types: list[str], label: str, uri: bool) -> None:
+    number = value[4:] if uri and value.lower().startswith("tel:") else value
     marks = set(types) | {label.lower()}
     if marks & {"fax", "homefax", "workfax", "otherfax"} or "fax" in label.lower():
         b.add_extra(_label("Fax", [t for t in types if t != "fax"], label if "fax" not in label.lower()
@@ -193,21 +196,27 @@ _KNOWN_LABELS = {"mobile", "iphone", "home", "work", "main", "other", "pager", "
 
 def _imdesk(b: RecordBuilder, name: str, value: str) -> None:
     """imdesk's own properties, written by its vCard export; a value it cannot use is kept in the notes."""
+    if name == "X-IMDESK-ACCOUNT":
+        b.account_number = b.fit(value, name)
+        return
+    if name == "X-IMDESK-VERIFIED-BY":
+        b.verified_by = b.fit(value, name, VERIFIED_BY_MAX)
+        return
     text = b.line_text(value, name)
     try:
         if name == "X-IMDESK-KIND":
             b.kind = ContactKind(text)
         elif name == "X-IMDESK-CHANNEL":
             b.preferred_channel = Channel(text)
-        elif name == "X-IMDESK-ACCOUNT":
-            b.account_number = text
         elif name == "X-IMDESK-VERIFIED-AT":
-            b.last_verified_at = datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
-        elif name == "X-IMDESK-VERIFIED-BY":
-            b.verified_by = text
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                raise ValueError(text)
+            b.last_verified_at = moment.astimezone(UTC)
         else:
             b.add_extra(name, text)
     except ValueError:
+        b.flag(name, text, "not a value imdesk understands here; kept in the notes")
         b.add_extra(name, text)
 
 
