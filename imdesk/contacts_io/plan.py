@@ -146,7 +146,9 @@ def merge_records(existing: ContactRecord, incoming: ContactRecord) -> ContactRe
         verified = incoming
     return replace(existing, phones=tuple(phones), emails=tuple(emails), tags=tuple(tags), notes=text,
                    last_verified_at=verified.last_verified_at, verified_by=verified.verified_by,
-                   **scalars)
+                   job_title=scalars["job_title"], organisation=scalars["organisation"],
+                   department=scalars["department"], time_zone=scalars["time_zone"],
+                   account_number=scalars["account_number"])
 
 
 def _append(values: list[T], value: T, limit: int, notes: list[str], label: str, text: str) -> None:
