@@ -49,13 +49,29 @@ _OUTLOOK_UNSET = {"birthday": "0/0/00", "anniversary": "0/0/00", "gender": "unsp
 _OUTLOOK_TECHNICAL = {"e-mail type", "e-mail 2 type", "e-mail 3 type"}   # SMTP or EX: transport
 
 
+_ADDRESS_PARTS = ("street", "street 2", "street 3", "address po box", "city", "state", "postal code",
+                  "country/region")
+_OUTLOOK_ADDRESSES = {f"{where} address": [f"{where} {part}" for part in _ADDRESS_PARTS]
+                      for where in ("business", "home", "other")}
+_OUTLOOK_GROUPED = {k for keys in _OUTLOOK_ADDRESSES.values() for k in keys}
+
+
+def _grouped(b: RecordBuilder, cells: dict[str, str], groups: dict[str, list[str]]) -> None:
+    """Columns that make one value (an address in parts, a birthday in year, month and day) kept as
+    one line in the notes: "Business address: Hauptstraße 1, Berlin, 10115, Deutschland"."""
+    for label, keys in groups.items():
+        parts = [cells.get(k, "").strip() for k in keys]
+        b.add_extra(label[:1].upper() + label[1:], ", ".join(p for p in parts if p))
+
+
 def _outlook(b: RecordBuilder, row: Row) -> list[str]:
     cells = {h.strip().lower(): v for h, v in row}
+    _grouped(b, cells, _OUTLOOK_ADDRESSES)
     b.name_parts = [b.line_text(cells.get(k, ""), "name") for k in _OUTLOOK_NAME]
     addresses = {cells.get(k, "").strip().lower() for k in _OUTLOOK_EMAILS}
     for header, value in row:
         key = header.strip().lower()
-        if not value.strip() or key in _OUTLOOK_NAME or key in _OUTLOOK_TECHNICAL:
+        if not value.strip() or key in _OUTLOOK_NAME or key in _OUTLOOK_TECHNICAL or key in _OUTLOOK_GROUPED:
             continue
         if _OUTLOOK_UNSET.get(key) == value.strip().lower():
             continue
@@ -163,14 +179,25 @@ _TB_EMAILS = {"primary email": EmailKind.WORK, "secondary email": EmailKind.OTHE
 _TB_SCALARS = {"organization": "organisation", "department": "department", "job title": "job_title"}
 
 
+_TB_GROUPED = {
+    "home address": ["home address", "home address 2", "home address2", "home city", "home state",
+                     "home zipcode", "home country"],
+    "work address": ["work address", "work address 2", "work address2", "work city", "work state",
+                     "work zipcode", "work zip", "work country"],
+    "birthday (year, month, day)": ["birth year", "birth month", "birth day"],
+}
+_TB_GROUPED_KEYS = {k for keys in _TB_GROUPED.values() for k in keys}
+
+
 def _thunderbird(b: RecordBuilder, row: Row) -> list[str]:
     cells = {h.strip().lower(): v for h, v in row}
+    _grouped(b, cells, _TB_GROUPED)
     if cells.get("display name", "").strip():
         b.name = b.line_text(cells["display name"], "Display Name")
     b.name_parts = [b.line_text(cells.get(k, ""), "name") for k in ("first name", "last name")]
     for header, value in row:
         key = header.strip().lower()
-        if not value.strip() or key in ("display name", "first name", "last name"):
+        if not value.strip() or key in ("display name", "first name", "last name") or key in _TB_GROUPED_KEYS:
             continue
         if key in _TB_PHONES:
             b.add_phone(value, _TB_PHONES[key], header)

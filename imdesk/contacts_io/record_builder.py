@@ -108,8 +108,9 @@ class RecordBuilder:
             self.emails.append(email)
 
     def add_extra(self, label: str, value: str) -> None:
-        """Keep a field imdesk does not model: a 'label: value' line in the notes."""
-        text = self.block_text(value, label)
+        """Keep a field imdesk does not model: a 'label: value' line in the notes (the lines of a
+        multi-line value, such as an address, joined with commas)."""
+        text = ", ".join(line.strip() for line in self.block_text(value, label).splitlines() if line.strip())
         if text:
             self.extra.append(f"{label}: {text}")
 

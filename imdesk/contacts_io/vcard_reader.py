@@ -155,11 +155,21 @@ def _map(b: RecordBuilder, props: list[Any]) -> None:
             b.add_extra(_label("Address", types, label), ", ".join(p for p in parts if p))
         elif name == "LABEL":
             labels_later.append((",".join(types), unescape(value)))
+        elif name == "X-ANDROID-CUSTOM":
+            _android_custom(b, unescape(value))
         else:
             b.add_extra(_label(LABEL_NAMES.get(name, _title(name)), types, label), unescape(value))
     for kinds, text in labels_later:   # Outlook writes each address twice: ADR and its LABEL
         if kinds not in adr_kinds:
             b.add_extra(_label("Address", kinds.split(",") if kinds else [], ""), text)
+
+
+def _android_custom(b: RecordBuilder, value: str) -> None:
+    """Android's own fields: 'vnd.android.cursor.item/nickname;Wei;1;;…' → 'Nickname: Wei'."""
+    kind, _, rest = value.partition(";")
+    data = [p for p in rest.split(";") if p.strip()]
+    label = kind.rpartition("/")[2].replace("_", " ").capitalize() or "Android field"
+    b.add_extra(label, data[0] if data else value)
 
 
 def _tel(b: RecordBuilder, value: str, types: list[str], label: str, uri: bool) -> None:
