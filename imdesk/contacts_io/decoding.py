@@ -62,7 +62,7 @@ class TextSource:
         if self._bom == "utf-16":
             yield from self._utf16_lines()
             return
-        for number, raw in _split(self._chunks(), _BYTES_EOL, b"\r"):
+        for number, raw in _split(self._chunks(), _BYTES_EOL, b"\r", b"\n"):
             yield number, self._decode(raw, number, charset_of)
 
     def _chunks(self) -> Iterator[bytes]:
@@ -84,7 +84,7 @@ class TextSource:
                 raise ImportRefused(f"the file starts with a UTF-16 byte-order mark but is not UTF-16 "
                                     f"({exc.reason})", line=number) from None
 
-        for number, text in _split(texts(), _TEXT_EOL, "\r"):
+        for number, text in _split(texts(), _TEXT_EOL, "\r", "\n"):
             if "\x00" in text:
                 raise ImportRefused("the line contains NUL characters: this is not a text file",
                                     line=number)
@@ -118,22 +118,44 @@ class TextSource:
                             "in either): the file's encoding is not one imdesk reads", line=number)
 
 
-def _split(chunks: Iterator[AnyStr], eol: re.Pattern[AnyStr], cr: AnyStr) -> Iterator[tuple[int, AnyStr]]:
-    """Physical lines of a chunked stream, numbered from 1, each at most LINE_MAX_BYTES long."""
+def _split(chunks: Iterator[AnyStr], eol: re.Pattern[AnyStr], cr: AnyStr,
+           lf: AnyStr) -> Iterator[tuple[int, AnyStr]]:
+    """Physical lines of a chunked stream, numbered from 1, each at most LINE_MAX_BYTES long.
+
+    A long line is gathered as a list of chunks and joined once (no quadratic re-copying)."""
+    empty = cr[:0]
     number = 1
-    buffer = cr[:0]
+    pending: list[AnyStr] = []      # the current line's text so far, in chunks
+    pending_len = 0
     for chunk in chunks:
-        buffer = buffer + chunk
+        if not chunk:
+            continue
+        if pending and pending[-1][-1:] == cr:
+            # The last chunk ended in CR: a line end, or the first half of a CRLF.
+            yield number, empty.join(pending)[:-1]
+            number += 1
+            pending, pending_len = [], 0
+            if chunk[:1] == lf:
+                chunk = chunk[1:]
         start = 0
-        for match in eol.finditer(buffer):
-            if match.end() == len(buffer) and buffer[-1:] == cr:
-                break   # a CR at the end of a chunk may be the first half of CRLF
-            yield number, buffer[start:match.start()]
+        for match in eol.finditer(chunk):
+            if match.end() == len(chunk) and chunk[-1:] == cr:
+                break                 # decided when the next chunk comes
+            piece = chunk[start:match.start()]
+            if pending:
+                pending.append(piece)
+                piece = empty.join(pending)
+                pending, pending_len = [], 0
+            yield number, piece
             number += 1
             start = match.end()
-        buffer = buffer[start:]
-        if len(buffer) > LINE_MAX_BYTES:
+        rest = chunk[start:]
+        if rest:
+            pending.append(rest)
+            pending_len += len(rest)
+        if pending_len > LINE_MAX_BYTES:
             raise ImportRefused(f"the line is longer than {LINE_MAX_BYTES // (1024 * 1024)} MiB: "
                                 "this is not a contact file", line=number)
-    if buffer:
-        yield number, buffer[:-1] if buffer[-1:] == cr else buffer
+    if pending:
+        line = empty.join(pending)
+        yield number, line[:-1] if line[-1:] == cr else line

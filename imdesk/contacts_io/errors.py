@@ -9,7 +9,8 @@ class ImportRefused(ValidationError):
     """The file cannot be imported at all; nothing of it is written.
 
     Names where (``record`` — the card or data row, 1-based, 0 for the file as a whole; ``line`` —
-    the physical line, 1-based, 0 when unknown) and what (``field``, ``reason``).
+    the physical line of the property at fault when known, else where the record starts; 0 when
+    unknown) and what (``field``, ``reason``).
     """
 
     def __init__(self, reason: str, *, record: int = 0, line: int = 0, field: str = "file") -> None:

@@ -46,7 +46,8 @@ def restore(cell: str) -> str:
 
 
 def is_imdesk(headers: set[str]) -> bool:
-    return "name" in headers and bool({"phones", "emails"} & headers)
+    """A "Name" column and at least one more of imdesk's own."""
+    return "name" in headers and len(headers & set(_KEYS)) >= 2
 
 
 def iso_utc(moment: datetime | None) -> str:

@@ -91,9 +91,9 @@ def cards(lines: Iterator[tuple[int, str]]) -> Iterator[Card]:
             qp_open = _soft_break(logical[0], piece)
             continue
         finish_logical()
-        if not text.strip():
+        if len(text) < 64 and not text.strip():
             continue
-        upper = text.strip().upper()
+        upper = text.strip().upper() if len(text) < 64 else ""
         if upper == "BEGIN:VCARD":
             if card is not None:
                 raise ImportRefused(f"the card has no END:VCARD before the next BEGIN:VCARD at line {number}",

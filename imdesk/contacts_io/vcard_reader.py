@@ -87,12 +87,12 @@ def _properties(card: Card) -> Iterator[Any]:
                     raise
                 yield textLineToContentLine(f"{head};CHARSET=windows-1252:{value}", number)
         except VObjectError as exc:
-            raise ImportRefused(f"line {number} is not a vCard property ({exc.msg})",
-                                record=card.number, line=card.line) from None
+            raise ImportRefused(f"the line is not a vCard property ({exc.msg})",
+                                record=card.number, line=number) from None
         except (LookupError, UnicodeError, ValueError) as exc:
             name = text.split(":", 1)[0][:60]
-            raise ImportRefused(f"line {number} ({name}) cannot be decoded: {exc}",
-                                record=card.number, line=card.line) from None
+            raise ImportRefused(f"{name} cannot be decoded: {exc}", record=card.number,
+                                line=number) from None
 
 
 def _is_group(props: list[Any]) -> bool:
