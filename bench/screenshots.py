@@ -101,6 +101,9 @@ def main() -> int:
         settle(0.3)
         declare.grab().save(str(out / f"declare-{scheme}.png"))
         declare.done(0)
+        from bench.contact_shots import shoot as shoot_contacts
+
+        shoot_contacts(window, ctx, out, scheme, settle)
         window.close()
         settle(0.2)
     ctx.close()

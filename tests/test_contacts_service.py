@@ -164,9 +164,9 @@ def test_verification_and_staleness(ctx: AppContext, clock: ManualClock) -> None
     old = ctx.contacts.add(person("Old", last_verified_at=clock.now() - timedelta(days=91)))
     never = ctx.contacts.add(person("Never"))
     assert [c.id for c in ctx.contacts.summaries(stale_only=True)] == [never, old]
-    assert ctx.contacts.stale_count() == 2
+    assert ctx.contacts.review_counts().stale == 2
     ctx.contacts.set_stale_days(5)
-    assert ctx.contacts.stale_count() == 3
+    assert ctx.contacts.review_counts().stale == 3
 
     detail = ctx.contacts.verify(old, "reached")
     assert detail.record.last_verified_at == clock.now() and detail.record.verified_by == "tester"

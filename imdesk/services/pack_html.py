@@ -58,18 +58,21 @@ def _mark(c: Callee) -> str:
     return f" <span class='warn'>({'; '.join(marks)})</span>" if marks else ""
 
 
-def _people(cs: Iterable[Callee]) -> str:
-    rows = [f"{escape(c.name)}{_mark(c)}<br>{_numbers(c.record)}" for c in cs]
+def _people(cs: Iterable[Callee], label: str = "") -> str:
+    rows = [(f"{escape(c.name)}{_mark(c)}<br>" if c.name != label else _mark(c).strip() + ("<br>" if _mark(c)
+                                                                                        else ""))
+            + _numbers(c.record) for c in cs]
     return "<br>".join(rows) or "<span class='warn'>nobody</span>"
 
 
 def _ladder(rungs: tuple[Rung, ...]) -> str:
     if not rungs:
         return "<p class='meta'>No escalation ladder recorded.</p>"
-    rows = ["<tr><th>step</th><th>from</th><th>who</th><th>numbers</th><th>then wait</th></tr>"]
+    rows = ["<tr><th width='6%'>step</th><th width='10%'>from</th><th width='30%'>who</th>"
+            "<th width='40%'>numbers</th><th width='14%'>then wait</th></tr>"]
     for r in rungs:
         rows.append(f"<tr><td>{r.position}</td><td>+{r.starts_after_minutes} min</td>"
-                    f"<td>{escape(r.label)}</td><td>{_people(r.callees)}</td>"
+                    f"<td>{escape(r.label)}</td><td>{_people(r.callees, r.label)}</td>"
                     f"<td>{r.wait_minutes} min</td></tr>")
     return f"<table width='100%'>{''.join(rows)}</table>"
 
