@@ -193,7 +193,8 @@ def test_a_card_without_a_name_is_named_after_its_address_and_flagged() -> None:
     parsed = read_bytes(card("EMAIL:noname@example.com").encode())
     assert parsed.contacts[0].name == "noname@example.com"
     assert [str(f) for f in parsed.flags] == [
-        "record 1 (line 1): name '': the record has no name; it is named after its email address"]
+        "record 1 (line 1): name 'noname@example.com': the record has no name; it is named after its "
+        "email address"]
 
 
 def test_a_card_with_nothing_to_call_it_is_refused() -> None:

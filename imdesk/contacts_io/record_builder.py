@@ -154,7 +154,7 @@ class RecordBuilder:
                               ("phone number", self.phones[0].raw if self.phones else "")):
             if value:
                 name = value[:NAME_MAX]
-                self.flag("name", "", f"the record has no name; it is named after its {source}")
+                self.flag("name", name, f"the record has no name; it is named after its {source}")
                 return name
         raise ImportRefused("the record has no name, organisation, email address or phone number",
                             record=self.record, line=self.line, field="name")
