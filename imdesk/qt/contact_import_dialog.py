@@ -1,0 +1,344 @@
+"""File → Import contacts… and Export contacts…: the import preview before anything is written.
+
+The dialog reads the file off the GUI thread and shows what the import will do: every record of
+the file as a row — added, or for a duplicate of a contact in the book (same email or phone)
+merged or skipped, a choice per row (Space toggles, Alt+M merges all, Alt+S skips all) — and the
+values that did not validate, which are imported as written and flagged for review. Import writes
+in one transaction, also off the GUI thread. A file that cannot be read whole is refused with the
+record, line and reason; nothing is written.
+
+Signals: ``imported(ImportOutcome)`` once the contacts are written.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListView,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imdesk.contacts_io.errors import ImportRefused
+from imdesk.context import AppContext
+from imdesk.domain.errors import NotFoundError, ValidationError
+from imdesk.errors import KnownError
+from imdesk.qt.import_plan_model import Col, ImportPlanModel, Show
+from imdesk.qt.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+IMPORT_FILTER = "Contacts (*.vcf *.vcard *.csv *.txt *.tsv);;All files (*)"
+EXPORT_FILTERS = {"vCard 3.0 (*.vcf)": "vcard", "imdesk CSV (*.csv)": "csv"}
+_ERROR_STYLE = "color: #b00020; font-weight: bold;"
+
+
+class ContactImportDialog(QDialog):
+    """The preview of one file's import; accepts once the import is written."""
+
+    imported = Signal(object)
+
+    def __init__(self, parent: QWidget | None, ctx: AppContext, runner: TaskRunner, path: Path) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.runner = runner
+        self.path = path
+        self.outcome: Any = None
+        self.setWindowTitle(f"Import contacts — {path.name}")
+        self.resize(1060, 640)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(8)
+        self.heading = QLabel(f"Reading {path.name}…")
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.heading.font()
+        font.setBold(True)
+        self.heading.setFont(font)
+        layout.addWidget(self.heading)
+        self.summary = QLabel("A large file takes a few seconds; nothing is written until you choose Import.")
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setMaximumHeight(6)
+        layout.addWidget(self.busy)
+
+        bar = QHBoxLayout()
+        self.show_combo = QComboBox()
+        self.show_combo.setToolTip("Which records to list")
+        self.show_combo.currentIndexChanged.connect(lambda i: self.model.set_show(Show(i)))
+        show_label = QLabel("&Show:")
+        show_label.setBuddy(self.show_combo)
+        bar.addWidget(show_label)
+        bar.addWidget(self.show_combo)
+        bar.addStretch(1)
+        self.merge_all = QPushButton("&Merge all duplicates")
+        self.merge_all.clicked.connect(lambda: self._set_all(merge=True))
+        self.skip_all = QPushButton("&Skip all duplicates")
+        self.skip_all.clicked.connect(lambda: self._set_all(merge=False))
+        bar.addWidget(self.merge_all)
+        bar.addWidget(self.skip_all)
+        layout.addLayout(bar)
+
+        self.model = ImportPlanModel(self)
+        self.model.dataChanged.connect(self._update_buttons)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        for col, width in ((Col.ACTION, 86), (Col.NAME, 190), (Col.ORGANISATION, 170),
+                           (Col.REACH, 230), (Col.DUPLICATE_OF, 230)):
+            header.resizeSection(col, width)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.installEventFilter(self)
+        self.review = QListView()
+        self.review_model = QStringListModel(self)
+        self.review.setModel(self.review_model)
+        self.review.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.review.setWordWrap(True)
+        review_box = QWidget()
+        review_layout = QVBoxLayout(review_box)
+        review_layout.setContentsMargins(0, 0, 0, 0)
+        self.review_label = QLabel("Flagged values (imported as written, marked for review) and notes:")
+        review_layout.addWidget(self.review_label)
+        review_layout.addWidget(self.review)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(review_box)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        layout.addWidget(split, 1)
+
+        self.error = QLabel()
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet(_ERROR_STYLE)
+        self.error.hide()
+        layout.addWidget(self.error)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.import_button = QPushButton("&Import")
+        self.import_button.setDefault(True)
+        self.import_button.setShortcut(QKeySequence("Ctrl+Return"))
+        self.import_button.clicked.connect(self.write)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.reject)
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.cancel_button)
+        layout.addLayout(buttons)
+        self._set_ready(False)
+
+    # -- reading -------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Read and plan the file in a worker."""
+        from imdesk.services.contact_transfer import preview_import
+
+        contacts, path = self.ctx.contacts, self.path
+        self.runner.run(lambda: preview_import(contacts, path), self.show_plan, self.show_refusal)
+
+    def show_plan(self, plan: Any) -> None:
+        self.busy.hide()
+        self.model.set_plan(plan)
+        counts = self.model.counts()
+        self.show_combo.blockSignals(True)
+        self.show_combo.clear()
+        for show, label in ((Show.ALL, "All records"), (Show.NEW, "New"), (Show.DUPLICATES, "Duplicates"),
+                            (Show.FLAGGED, "With flagged values")):
+            self.show_combo.addItem(f"{label} ({counts[show]:,})")
+        self.show_combo.blockSignals(False)
+        self.heading.setText(f"{self.path.name} · {plan.layout} · {plan.encoding}")
+        flagged = len(plan.flags)
+        self.summary.setText(
+            f"{len(plan.new):,} new · {len(plan.duplicates):,} duplicates of contacts in the book or "
+            f"earlier in the file (skipped unless you tick them to merge) · {flagged:,} flagged "
+            f"value{'' if flagged == 1 else 's'} in {plan.flagged_records:,} records. "
+            "Nothing is written until you choose Import.")
+        self.review_model.setStringList([f"⚠ {f}" for f in plan.flags] + [f"ⓘ {n}" for n in plan.notices]
+                                        or ["Nothing to review: every number and address validated."])
+        self._set_ready(True)
+        if self.model.rowCount():
+            self.table.setCurrentIndex(self.model.index(0, Col.ACTION))
+        self.table.setFocus()
+
+    def show_refusal(self, exc: BaseException) -> None:
+        self.busy.hide()
+        self.heading.setText(f"{self.path.name} cannot be imported")
+        self.summary.setText("Nothing was written. Fix the file (or export it again) and import it anew.")
+        self._show_error(exc)
+        self._set_ready(False)
+        self.cancel_button.setText("Close")
+        self.cancel_button.setFocus()
+
+    # -- choosing ------------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (watched is self.table and event.type() == QEvent.Type.KeyPress
+                and event.key() == Qt.Key.Key_Space):  # type: ignore[attr-defined]
+            current = self.table.currentIndex()
+            if current.isValid():
+                self.model.toggle(current.row())
+            return True
+        return super().eventFilter(watched, event)
+
+    def _set_all(self, *, merge: bool) -> None:
+        plan = self.model.plan
+        if plan is not None:
+            self.model.set_merge({d.position for d in plan.duplicates} if merge else set())
+
+    def _update_buttons(self, *_args: object) -> None:
+        plan = self.model.plan
+        if plan is None:
+            return
+        merges = len(self.model.merge)
+        parts = [f"add {len(plan.new):,}"] + ([f"merge {merges:,}"] if merges else [])
+        self.import_button.setText("&Import: " + ", ".join(parts))
+        self.import_button.setEnabled(bool(plan.new or merges))
+
+    def _set_ready(self, ready: bool) -> None:
+        has_dups = ready and self.model.plan is not None and bool(self.model.plan.duplicates)
+        for widget in (self.show_combo, self.table, self.review):
+            widget.setEnabled(ready)
+        self.merge_all.setEnabled(has_dups)
+        self.skip_all.setEnabled(has_dups)
+        self.import_button.setEnabled(ready)
+        if ready:
+            self._update_buttons()
+
+    # -- writing -------------------------------------------------------------------------------
+    def write(self) -> None:
+        plan = self.model.plan
+        if plan is None or not self.import_button.isEnabled():
+            return
+        from imdesk.services.contact_transfer import apply_import
+
+        merge, contacts = set(self.model.merge), self.ctx.contacts
+        self._set_ready(False)
+        self.cancel_button.setEnabled(False)
+        self.error.hide()
+        self.busy.show()
+        self.summary.setText(f"Writing {len(plan.new) + len(merge):,} contacts…")
+        self.runner.run(lambda: apply_import(contacts, plan, merge), self._written, self._write_failed)
+
+    def _written(self, outcome: Any) -> None:
+        self.busy.hide()
+        self.outcome = outcome
+        self.imported.emit(outcome)
+        self.accept()
+
+    def _write_failed(self, exc: BaseException) -> None:
+        self.busy.hide()
+        self.cancel_button.setEnabled(True)
+        self._set_ready(True)
+        self.summary.setText("Nothing was written: the import is all or nothing.")
+        self._show_error(exc)
+
+    def _show_error(self, exc: BaseException) -> None:
+        if isinstance(exc, ImportRefused):
+            text = f"✖ Not imported: {exc}"
+        elif isinstance(exc, (ValidationError, NotFoundError, KnownError)):
+            text = f"✖ {exc}"
+        else:
+            log.error("contact import failed", exc_info=exc)
+            text = f"✖ Something went wrong: {exc}"
+        self.error.setText(text)
+        self.error.show()
+
+
+# -- the File menu ----------------------------------------------------------------------------------
+def exec_dialog(dialog: QDialog) -> bool:
+    """Run a dialog modally (tests replace this one call)."""
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+def choose_import_file(parent: QWidget) -> Path | None:
+    name, _ = QFileDialog.getOpenFileName(parent, "Import contacts", str(Path.home()), IMPORT_FILTER)
+    return Path(name) if name else None
+
+
+def choose_export_file(parent: QWidget) -> tuple[Path, str] | None:
+    name, chosen = QFileDialog.getSaveFileName(parent, "Export contacts", str(Path.home() / "contacts.vcf"),
+                                               ";;".join(EXPORT_FILTERS))
+    if not name:
+        return None
+    path = Path(name)
+    fmt = "csv" if path.suffix.lower() == ".csv" else EXPORT_FILTERS.get(chosen, "vcard")
+    if not path.suffix:
+        path = path.with_suffix(".csv" if fmt == "csv" else ".vcf")
+    return path, fmt
+
+
+def import_contacts(window: Any) -> None:
+    """File → Import contacts…: pick a file, preview, import."""
+    if window.ctx.db.read_only:
+        window.status.showMessage("The database is read-only: nothing can be imported", 6000)
+        return
+    path = choose_import_file(window)
+    if path is None:
+        return
+    dialog = ContactImportDialog(window, window.ctx, window.runner, path)
+    dialog.start()
+    if not exec_dialog(dialog) or dialog.outcome is None:
+        return
+    outcome = dialog.outcome
+    window.status.showMessage(f"Imported from {path.name}: {len(outcome.added):,} added, "
+                              f"{len(outcome.merged):,} merged", 8000)
+    window._contacts_changed()
+    if window._contacts is not None:
+        window._contacts.run_search()
+
+
+def export_contacts(window: Any) -> None:
+    """File → Export contacts…: the whole book as vCard 3.0 or imdesk CSV, written off the GUI thread."""
+    choice = choose_export_file(window)
+    if choice is None:
+        return
+    path, fmt = choice
+    from imdesk.services.contact_transfer import export_contacts as export
+
+    contacts = window.ctx.contacts
+    window.status.showMessage(f"Exporting the contact book to {path}…")
+
+    def failed(exc: BaseException) -> None:
+        if not isinstance(exc, (ValidationError, KnownError)):
+            log.error("contact export failed", exc_info=exc)
+        window.show_banner(f"The contacts were not exported: {exc}")
+
+    window.runner.run(lambda: export(contacts, path, fmt),
+                      lambda count: window.status.showMessage(f"Exported {count:,} contacts to {path}", 8000),
+                      failed)
+
+
+def add_contact_transfer_actions(window: Any, menu: QMenu) -> list[QAction]:
+    """The two File menu entries (added by MainWindow)."""
+    imp = QAction("&Import contacts…", window)
+    imp.setShortcut(QKeySequence("Ctrl+Shift+I"))
+    imp.setToolTip("vCard (Outlook, Apple, Google, Android, Thunderbird, Nextcloud) or CSV "
+                   "(Outlook, Google, Thunderbird, imdesk), with a preview before anything is written")
+    imp.triggered.connect(lambda: import_contacts(window))
+    exp = QAction("E&xport contacts…", window)
+    exp.triggered.connect(lambda: export_contacts(window))
+    for action in (imp, exp):
+        menu.addAction(action)
+    window.import_contacts_action, window.export_contacts_action = imp, exp
+    return [imp, exp]
