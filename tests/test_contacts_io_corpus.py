@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -227,3 +228,25 @@ def test_a_file_that_cannot_be_read_whole_is_refused_naming_place_and_reason(
         read(name)
     message = str(refused.value)
     assert message.startswith(where) and reason in message, message
+
+
+def test_the_fast_path_for_plain_property_lines_reads_them_as_vobject_does() -> None:
+    from vobject.base import textLineToContentLine  # type: ignore[import-untyped]
+
+    from imdesk.contacts_io.vcard_cards import cards
+    from imdesk.contacts_io.vcard_props import parse_property
+
+    lines = ["TEL;TYPE=work,voice:+1 555", "TEL;type=WORK;type=pref:1", "TEL;WORK;VOICE:1",
+             "item1.TEL:1", 'EMAIL;TYPE="a,b":x', "X-X;FOO=:v", "NOTE:a:b;c\\, d", "tel;Type=Cell:+1",
+             "ADR;TYPE=home:;;1 Main St;Town;;12345;", "N:Doe;John;;;", "X-ABLabel:_$!<Other>!$_"]
+    for path in CORPUS.glob("*.vcf"):
+        if not path.name.startswith("broken"):
+            text = path.read_bytes().decode("utf-8", "replace")
+            lines += [t for card in cards(iter(enumerate(text.splitlines(), 1))) for _, t in card.lines]
+    plain = [t for t in lines if not re.search("QUOTED-PRINTABLE|CHARSET|ENCODING", t.split(":")[0], re.I)]
+    assert len(plain) > 100
+    for text in plain:
+        ours = parse_property(text, 1, 1)
+        theirs = textLineToContentLine(text, 1)
+        assert (ours.name, ours.group, ours.params, ours.singletonparams, ours.value) == (
+            theirs.name, theirs.group, theirs.params, theirs.singletonparams, theirs.value), text

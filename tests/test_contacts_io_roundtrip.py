@@ -100,3 +100,15 @@ def test_the_formula_rule_is_undone_by_the_import(cell: str) -> None:
     shown = neutralise(cell)
     assert restore(shown) == cell
     assert not shown.startswith(FORMULA_START) or shown.startswith("'")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(raw_phone, st.text(max_size=20), st.from_regex(r"\A[0-9+ ()]{1,20}\Z")),
+       st.sampled_from(["DE", "GB", "US", "FR", "IN"]))
+def test_the_one_parse_phone_check_agrees_with_normalise_phone(raw: str, region: str) -> None:
+    from imdesk.contacts_io.record_builder import normalised_phone
+
+    text = clean_text(raw, "p", single_line=True)
+    if text:
+        assert normalised_phone(text, PhoneKind.MOBILE, region) == normalise_phone(text, PhoneKind.MOBILE,
+                                                                                    region)

@@ -24,7 +24,7 @@ from imdesk.contacts_io.errors import ImportRefused
 from imdesk.contacts_io.result import Flag
 from imdesk.domain import contact_clean as book
 from imdesk.domain.contact import Channel, ContactKind, ContactRecord, Email, EmailKind, Phone, PhoneKind
-from imdesk.domain.contact_values import email_problem, normalise_email, normalise_phone, phone_problem
+from imdesk.domain.contact_values import _phonenumbers, email_problem, normalise_email, phone_problem
 from imdesk.domain.text import TEXT_MAX, clean_text
 
 NAME_MAX = book.NAME_MAX        # 200
@@ -91,7 +91,7 @@ class RecordBuilder:
         text = self.fit(raw, field_name, book.PHONE_MAX)
         if not text or self._full(self.phones, field_name, text, "phone numbers"):
             return
-        phone = normalise_phone(text, kind, self.region)
+        phone = normalised_phone(text, kind, self.region)
         if phone.e164 is None:
             self.flag(field_name, text, _reason(phone_problem(text, self.region), text))
         if all(p.raw != phone.raw for p in self.phones):
@@ -165,3 +165,18 @@ def _reason(problem: str | None, text: str) -> str:
     reason = problem or "it does not validate"
     prefix = f"{text!r}: "
     return reason[len(prefix):] if reason.startswith(prefix) else reason
+
+
+def normalised_phone(text: str, kind: PhoneKind, region: str) -> Phone:
+    """``contact_values.normalise_phone`` in one parse instead of two (a valid number is parsed,
+    checked and formatted once; phone_problem gives the reason only for the flagged few): importing
+    10,000 cards spends much of its time in phonenumbers. A test holds the two to the same result."""
+    pn = _phonenumbers()
+    if text and not any(ch.isalpha() for ch in text):
+        try:
+            number = pn.parse(text, region.upper() or None)
+        except pn.NumberParseException:
+            number = None
+        if number is not None and pn.is_possible_number(number) and pn.is_valid_number(number):
+            return Phone(kind, text, pn.format_number(number, pn.PhoneNumberFormat.E164))
+    return Phone(kind, text, None)

@@ -13,13 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 from imdesk.contacts_io.decoding import TextSource
 from imdesk.contacts_io.errors import ImportRefused
 from imdesk.contacts_io.record_builder import TIME_ZONE_MAX, VERIFIED_BY_MAX, RecordBuilder
 from imdesk.contacts_io.result import Notice, ParsedFile, ParsedRecord
 from imdesk.contacts_io.vcard_cards import Card, cards
+from imdesk.contacts_io.vcard_props import Prop, parse_property
 from imdesk.contacts_io.vcard_values import (
     LABEL_NAMES,
     TECHNICAL,
@@ -30,6 +30,8 @@ from imdesk.contacts_io.vcard_values import (
 from imdesk.domain.contact import Channel, ContactKind, EmailKind, PhoneKind
 
 VERSIONS = ("2.1", "3.0", "4.0")
+_TEL_URI = re.compile(r"(?i)tel:[+\d(]")
+_WORD = re.compile(r"[a-z-]+")
 
 
 def read_vcards(lines: Iterator[tuple[int, str]], source: TextSource, region: str) -> ParsedFile:
@@ -38,7 +40,7 @@ def read_vcards(lines: Iterator[tuple[int, str]], source: TextSource, region: st
     versions: list[str] = []
     producer = ""
     for card in cards(lines):
-        props = list(_properties(card))
+        props = _properties(card)
         version = next((unescape(p.value) for p in props if p.name == "VERSION"), "")
         if version not in VERSIONS:
             raise ImportRefused(f"VERSION {version!r} is not a vCard version imdesk reads (2.1, 3.0, 4.0)"
@@ -71,43 +73,23 @@ def _size(n: int) -> str:
     return f"{n / 1024:,.0f} KB" if n >= 1024 else f"{n} bytes"
 
 
-def _properties(card: Card) -> Iterator[Any]:
-    """vobject ContentLines of a card, in file order."""
-    from vobject.base import VObjectError, textLineToContentLine  # type: ignore[import-untyped]
-
-    for number, text in card.lines:
-        try:
-            try:
-                yield textLineToContentLine(text, number)
-            except UnicodeDecodeError:
-                # Quoted-printable without CHARSET is UTF-8 by the book, but Outlook writes
-                # windows-1252 that way: read it as such rather than refuse the file.
-                head, _, value = text.partition(":")
-                if "CHARSET=" in head.upper():
-                    raise
-                yield textLineToContentLine(f"{head};CHARSET=windows-1252:{value}", number)
-        except VObjectError as exc:
-            raise ImportRefused(f"the line is not a vCard property ({exc.msg})",
-                                record=card.number, line=number) from None
-        except (LookupError, UnicodeError, ValueError) as exc:
-            name = text.split(":", 1)[0][:60]
-            raise ImportRefused(f"{name} cannot be decoded: {exc}", record=card.number,
-                                line=number) from None
+def _properties(card: Card) -> list[Prop]:
+    return [parse_property(text, number, card.number) for number, text in card.lines]
 
 
-def _is_group(props: list[Any]) -> bool:
+def _is_group(props: list[Prop]) -> bool:
     return any(p.name in ("KIND", "X-ADDRESSBOOKSERVER-KIND") and unescape(p.value).lower() == "group"
                for p in props)
 
 
-def _types(prop: Any) -> list[str]:
+def _types(prop: Prop) -> list[str]:
     """TYPE parameters in lower case: 'TYPE=work,voice', 'type=WORK;type=pref' and 2.1's bare 'WORK'."""
     found = [t.lower() for value in prop.params.get("TYPE", []) for t in value.split(",")]
     found += [t.lower() for t in prop.singletonparams]
     return [t for t in found if t not in ("pref", "voice", "internet", "x400")]
 
 
-def _map(b: RecordBuilder, props: list[Any]) -> None:
+def _map(b: RecordBuilder, props: list[Prop]) -> None:
     labels = {p.group.lower(): apple_label(unescape(p.value))
               for p in props if p.name == "X-ABLABEL" and p.group}
     adr_kinds: set[str] = set()
@@ -133,8 +115,7 @@ def _map(b: RecordBuilder, props: list[Any]) -> None:
         elif name == "TITLE":
             b.job_title = b.fit(unescape(value), "TITLE")
         elif name == "TEL":
-            uri = "uri" in [v.lower() for v in prop.params.get("VALUE", [])] or bool(
-                re.match(r"(?i)tel:[+\d(]", value))
+            uri = "uri" in [v.lower() for v in prop.params.get("VALUE", [])] or bool(_TEL_URI.match(value))
             _tel(b, unescape(value), types, label, uri)
         elif name == "EMAIL":
             _email(b, unescape(value), types, label)
@@ -244,7 +225,7 @@ def _is_zone(value: str) -> bool:
 
 
 def _label(base: str, types: list[str], label: str) -> str:
-    detail = label or ", ".join(t for t in types if re.fullmatch(r"[a-z-]+", t))
+    detail = label or ", ".join(t for t in types if _WORD.fullmatch(t))
     return f"{base} ({detail})" if detail else base
 
 

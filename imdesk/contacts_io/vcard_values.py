@@ -47,6 +47,8 @@ def unescape(value: str) -> str:
 
 def split_unescaped(value: str, separator: str) -> list[str]:
     """Split at separators that are not escaped with a backslash; the parts keep their escapes."""
+    if "\\" not in value:
+        return value.split(separator)
     parts: list[str] = []
     current: list[str] = []
     escaped = False
