@@ -40,13 +40,13 @@ from imdesk.contacts_io.errors import ImportRefused
 from imdesk.context import AppContext
 from imdesk.domain.errors import NotFoundError, ValidationError
 from imdesk.errors import KnownError
+from imdesk.qt import theme
 from imdesk.qt.import_plan_model import Col, ImportPlanModel, Show
 from imdesk.qt.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 IMPORT_FILTER = "Contacts (*.vcf *.vcard *.csv *.txt *.tsv);;All files (*)"
 EXPORT_FILTERS = {"vCard 3.0 (*.vcf)": "vcard", "imdesk CSV (*.csv)": "csv"}
-_ERROR_STYLE = "color: #b00020; font-weight: bold;"
 
 
 class ContactImportDialog(QDialog):
@@ -79,9 +79,21 @@ class ContactImportDialog(QDialog):
         self.busy.setTextVisible(False)
         self.busy.setMaximumHeight(6)
         layout.addWidget(self.busy)
+        self.error = QLabel()
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error.setWordWrap(True)
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error.setStyleSheet(f"color: {'#ff6b6b' if theme.is_dark() else '#c62828'}; font-weight: bold;")
+        self.error.hide()
+        layout.addWidget(self.error)
 
+        self.preview = QWidget()
+        preview = QVBoxLayout(self.preview)
+        preview.setContentsMargins(0, 0, 0, 0)
+        preview.setSpacing(8)
         bar = QHBoxLayout()
         self.show_combo = QComboBox()
+        self.show_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.show_combo.setToolTip("Which records to list")
         self.show_combo.currentIndexChanged.connect(lambda i: self.model.set_show(Show(i)))
         show_label = QLabel("&Show:")
@@ -95,7 +107,7 @@ class ContactImportDialog(QDialog):
         self.skip_all.clicked.connect(lambda: self._set_all(merge=False))
         bar.addWidget(self.merge_all)
         bar.addWidget(self.skip_all)
-        layout.addLayout(bar)
+        preview.addLayout(bar)
 
         self.model = ImportPlanModel(self)
         self.model.dataChanged.connect(self._update_buttons)
@@ -108,8 +120,8 @@ class ContactImportDialog(QDialog):
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
-        for col, width in ((Col.ACTION, 86), (Col.NAME, 190), (Col.ORGANISATION, 170),
-                           (Col.REACH, 230), (Col.DUPLICATE_OF, 230)):
+        for col, width in ((Col.ACTION, 90), (Col.NAME, 170), (Col.ORGANISATION, 150),
+                           (Col.REACH, 220), (Col.DUPLICATE_OF, 210)):
             header.resizeSection(col, width)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.installEventFilter(self)
@@ -129,14 +141,8 @@ class ContactImportDialog(QDialog):
         split.addWidget(review_box)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
-        layout.addWidget(split, 1)
-
-        self.error = QLabel()
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(_ERROR_STYLE)
-        self.error.hide()
-        layout.addWidget(self.error)
+        preview.addWidget(split, 1)
+        layout.addWidget(self.preview, 1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         self.import_button = QPushButton("&Import")
@@ -188,8 +194,13 @@ class ContactImportDialog(QDialog):
         self.summary.setText("Nothing was written. Fix the file (or export it again) and import it anew.")
         self._show_error(exc)
         self._set_ready(False)
+        self.preview.hide()
+        box = self.layout()
+        box.insertStretch(box.indexOf(self.preview), 1)   # keep the message at the top
+        self.import_button.hide()
         self.cancel_button.setText("Close")
         self.cancel_button.setFocus()
+        self.resize(self.width(), self.sizeHint().height())
 
     # -- choosing ------------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

@@ -153,6 +153,8 @@ class ImportPlanModel(QAbstractTableModel):
                 return "\n".join(f"{f.field} {f.value!r}: {f.reason}" for f in row.flags)
             if col == Col.ACTION and row.duplicate is not None:
                 return "Checked: merge into the contact in the book (Space). Unchecked: skip."
+            if col == Col.DUPLICATE_OF and row.duplicate is not None:
+                return f"{self._text(row, col)}: {row.duplicate.matched_on}"
             return self._text(row, col) or None
         return None
 
@@ -173,8 +175,8 @@ class ImportPlanModel(QAbstractTableModel):
             dup = row.duplicate
             if dup is None:
                 return ""
-            where = f"#{dup.existing_id}" if dup.existing_id is not None else "earlier in this file"
-            return f"{dup.existing_name} ({where}) — same {dup.matched_on}"
+            where = f"#{dup.existing_id}" if dup.existing_id is not None else "earlier in the file"
+            return f"{dup.existing_name} ({where}), same {dup.matched_on.split()[0]}"
         if col == Col.REVIEW and row.flags:
             first = row.flags[0]
             more = f" (+{len(row.flags) - 1} more)" if len(row.flags) > 1 else ""

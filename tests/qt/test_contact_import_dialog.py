@@ -55,6 +55,7 @@ def test_the_preview_lists_new_duplicates_and_flagged_values_before_writing(
     assert column(dialog, Col.NAME) == ["Jürgen Müller", "Amélie Lefèvre", "Pizza Express Nord"]
     assert column(dialog, Col.ACTION) == ["skip", "add", "add"]
     assert column(dialog, Col.DUPLICATE_OF)[0].startswith("J. Müller (#")
+    assert column(dialog, Col.DUPLICATE_OF)[0].endswith("), same email")
     assert column(dialog, Col.REVIEW)[1] == ("⚠ Home Phone '12': not a valid number for its region "
                                              "(+1 more)")
     review = dialog.review_model.stringList()
@@ -94,7 +95,8 @@ def test_a_refused_file_says_where_and_why_and_offers_only_close(qtbot: QtBot,
     assert not dialog.error.isHidden()
     assert dialog.error.text().startswith("✖ Not imported: record 2 (line 10): the line is not a vCard "
                                           "property")
-    assert not dialog.import_button.isEnabled() and dialog.cancel_button.text() == "Close"
+    assert dialog.import_button.isHidden() and dialog.preview.isHidden()
+    assert dialog.cancel_button.text() == "Close"
     assert names(sqlite_ctx) == []
 
 
