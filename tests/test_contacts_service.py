@@ -3,6 +3,7 @@ nothing, search by prefix, on duty with overrides, who to call, stakeholders, ve
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -196,3 +197,17 @@ def test_drills_walk_a_team_a_ladder_or_the_stale(ctx: AppContext, clock: Manual
     assert ctx.contacts.drill_ids(service="E-mail") == [ids["Ana Lima"], ids["Dora Lead"], ids["Chen Wei"]]
     vendor = ctx.contacts.add(person("Fibre Ltd", kind=ContactKind.VENDOR, account_number="C-1"))
     assert ctx.contacts.drill_ids(stale=True) == [vendor]
+
+
+def test_the_pack_hash_follows_the_data(ctx: AppContext, clock: ManualClock) -> None:
+    from imdesk.services.pack_data import collect
+
+    ids = _ops_book(ctx, clock)
+    first = collect(ctx.db, clock.now(), "Desk")
+    assert collect(ctx.db, clock.now(), "Desk").digest == first.digest
+    (mail,) = first.services
+    assert mail.owner_team == "Messaging" and [c.name for c in mail.on_duty] == ["Ana Lima"]
+    assert [t.name for t in first.teams] == ["Messaging"] and len(first.teams[0].shifts) == 2
+    rec = ctx.contacts.get(ids["Dora Lead"]).record
+    ctx.contacts.update(ids["Dora Lead"], replace(rec, phones=(normalise_phone("+49 171 9999999"),)))
+    assert collect(ctx.db, clock.now(), "Desk").digest != first.digest

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import SAWarning
 
+import imdesk.storage.contact_models  # noqa: F401  (its tables are part of the schema)
 from imdesk.app import build_context
 from imdesk.errors import DatabaseCorrupt, DatabaseTooNew
 from imdesk.services.incidents import NewIncident

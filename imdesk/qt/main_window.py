@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         QVBoxLayout(self._contacts_host).setContentsMargins(0, 0, 0, 0)
         self._contacts: Any = None
         self.pack_keeper: Any = None
+        self._contacts_marker: Any = None
         self.contacts_button = self._add_pane(self._contacts_host, "☎", "Contacts", rail_layout)
         self.contacts_button.clicked.connect(self._open_contacts)
         rail_layout.addStretch(1)
@@ -315,7 +316,19 @@ class MainWindow(QMainWindow):
         self.pack_keeper.write_now(force=True)
 
     def refresh_contact_counts(self) -> None:
-        self.runner.run(self.ctx.contacts.review_counts, self.status.show_contacts, lambda _e: None)
+        """The status bar's stale count; a change made elsewhere (another desk, the command
+        line) also rewrites the emergency pack."""
+        service = self.ctx.contacts
+
+        def done(result: tuple[Any, Any]) -> None:
+            counts, marker = result
+            self.status.show_contacts(counts)
+            if self._contacts_marker is not None and marker != self._contacts_marker \
+                    and self.pack_keeper is not None:
+                self.pack_keeper.schedule()
+            self._contacts_marker = marker
+
+        self.runner.run(lambda: (service.review_counts(), service.change_marker()), done, lambda _e: None)
 
     # -- behaviour ---------------------------------------------------------------------------
     def start(self) -> None:

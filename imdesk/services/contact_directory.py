@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -213,7 +214,8 @@ def search_services_and_teams(s: Session, words: Sequence[str], limit: int) -> l
     return hits
 
 
-def subtitle(row: ContactRow) -> str:
+def subtitle(row: Any) -> str:
+    """Title · organisation of a person; organisation · contract number of a vendor or facility."""
     if row.kind != "person" and row.account_number:
         return " · ".join(x for x in (row.organisation or row.job_title, f"no. {row.account_number}") if x)
     return " · ".join(x for x in (row.job_title, row.organisation or row.department) if x)

@@ -206,7 +206,10 @@ class ContactService:
     def _summaries_as_hits(self, s: Session, ids: list[int], now: datetime, days: int) -> list[SearchHit]:
         if not ids:
             return []
-        rows = {r.id: r for r in s.scalars(select(ContactRow).where(ContactRow.id.in_(ids)))}
+        cols = (ContactRow.id, ContactRow.kind, ContactRow.name, ContactRow.job_title,
+                ContactRow.organisation, ContactRow.department, ContactRow.account_number,
+                ContactRow.last_verified_at, ContactRow.review)
+        rows = {r.id: r for r in s.execute(select(*cols).where(ContactRow.id.in_(ids)))}
         duty = directory.on_duty_ids(s, now)
         return [SearchHit(rows[i].kind, i, rows[i].name, directory.subtitle(rows[i]), i in duty,
                           is_stale(rows[i].last_verified_at, now, days), rows[i].review)

@@ -217,3 +217,21 @@ def test_the_emergency_pack_is_written_off_the_gui_thread(
     path = Path(blocker.args[0])
     assert path == tmp_path / "pack" / "emergency-pack.pdf" and path.read_bytes().startswith(b"%PDF")
     assert threads and threads[0] != threading.get_ident()
+
+
+def test_the_review_queue_and_a_team(pane: Any, book: AppContext, qtbot: QtBot) -> None:
+    pane.review_button.click()
+    qtbot.waitUntil(lambda: "Erik Johansson" in titles(pane))
+    erik = next(h for h in pane.model.hits if h.title == "Erik Johansson")
+    grace = next(h for h in pane.model.hits if h.title == "Grace Mensah")
+    assert erik.review.startswith("wrong number") and grace.review   # a number that did not parse
+    assert "Kim Nguyen" not in titles(pane)
+    pane.search.clear()
+    qtbot.keyClicks(pane.search, "network")
+    qtbot.waitUntil(lambda: any(h.kind == "team" for h in pane.model.hits))
+    team_row = pane.model.row_of("team", book.contacts.org.team("Network").id)
+    pane.list.setCurrentIndex(pane.model.index(team_row))
+    qtbot.waitUntil(lambda: pane.stack.currentWidget() is pane.team)
+    assert pane.team.duty.text().startswith("On duty now: Mei Tanaka")
+    assert "+25 min  Hanse Fibre NOC" in pane.team.ladder.text()
+    assert pane.team.model.rowCount() == 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import imdesk.storage.contact_models  # noqa: F401  (the contact book's tables join Base.metadata)
 from imdesk.storage.models import Base
 
 config = context.config
