@@ -112,3 +112,17 @@ def test_the_one_parse_phone_check_agrees_with_normalise_phone(raw: str, region:
     if text:
         assert normalised_phone(text, PhoneKind.MOBILE, region) == normalise_phone(text, PhoneKind.MOBILE,
                                                                                     region)
+
+
+@settings(max_examples=300, deadline=None)
+@given(address)
+def test_the_one_pass_email_check_agrees_with_normalise_email_and_email_problem(raw: str) -> None:
+    from imdesk.contacts_io.record_builder import checked_email
+    from imdesk.domain.contact_values import email_problem
+
+    text = clean_text(raw, "e", single_line=True)
+    if text:
+        email, problem = checked_email(text, EmailKind.HOME)
+        assert email == normalise_email(text, EmailKind.HOME)
+        expected = email_problem(text)
+        assert problem == (None if expected is None else expected.removeprefix(f"{text!r}: "))

@@ -90,10 +90,11 @@ def cards(lines: Iterator[tuple[int, str]]) -> Iterator[Card]:
             _check_length(card, logical, logical_len, logical_line)
             qp_open = _soft_break(logical[0], piece)
             continue
-        finish_logical()
-        if len(text) < 64 and not text.strip():
+        if logical or skipping:
+            finish_logical()
+        if not text or (len(text) < 64 and not text.strip()):
             continue
-        upper = text.strip().upper() if len(text) < 64 else ""
+        upper = text.strip().upper() if text[:1] in "BbEe " and len(text) < 64 else ""
         if upper == "BEGIN:VCARD":
             if card is not None:
                 raise ImportRefused(f"the card has no END:VCARD before the next BEGIN:VCARD at line {number}",
@@ -115,8 +116,9 @@ def cards(lines: Iterator[tuple[int, str]]) -> Iterator[Card]:
             skipping, skipped_bytes = name, len(text)
             continue
         logical, logical_line, logical_len = [text], number, len(text)
-        _check_length(card, logical, logical_len, logical_line)
-        qp_open = _soft_break(text, text)
+        if logical_len > LOGICAL_MAX:
+            _check_length(card, logical, logical_len, logical_line)
+        qp_open = text.endswith("=") and _soft_break(text, text)
     finish_logical()
     if card is not None:
         raise ImportRefused("the card is not closed: the file ends before its END:VCARD",
