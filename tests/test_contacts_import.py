@@ -162,3 +162,17 @@ def test_cli_export_both_formats(cli: Cli, tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".*.part"))
     exported = json.loads(json.dumps(cli.json("contacts", "list")))
     assert len(exported) == 2
+
+
+def test_the_console_and_the_command_line_start_without_the_import_libraries() -> None:
+    """vobject, email-validator and phonenumbers load when a file is read, not at start-up."""
+    import subprocess
+    import sys
+
+    probe = ("import sys\nimport imdesk.cli, imdesk.cli_contacts_io, imdesk.qt.main_window\n"
+             "import imdesk.qt.contact_import_dialog, imdesk.services.contact_transfer\n"
+             "print(sorted({'vobject', 'email_validator', 'phonenumbers'} & set(sys.modules)))")
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                         check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
