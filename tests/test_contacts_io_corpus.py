@@ -198,6 +198,20 @@ def test_thunderbird_csv_with_its_trailing_comma() -> None:
     assert phones(people["Facilities desk"]) == [("office", "+49 89 1234 5000", "+498912345000")]
 
 
+def test_a_tab_separated_thunderbird_export_reads_like_the_comma_one() -> None:
+    import csv
+    import io
+
+    from imdesk.contacts_io.reader import read_contacts
+
+    rows = list(csv.reader(io.StringIO((CORPUS / "thunderbird.csv").read_text(encoding="utf-8"))))
+    out = io.StringIO()
+    csv.writer(out, delimiter="\t", lineterminator="\r\n").writerows(rows)
+    tabbed = read_contacts(io.BytesIO(out.getvalue().encode()), region="DE")
+    assert tabbed.layout == "Thunderbird CSV"
+    assert tabbed.contacts == read("thunderbird.csv").contacts
+
+
 def test_imdesk_csv_restores_neutralised_cells_and_flags_bad_values() -> None:
     parsed = read("imdesk.csv")
     people = by_name(parsed)

@@ -124,8 +124,10 @@ class ImportPlanModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.isValid() and index.column() == Col.ACTION and self._rows[index.row()].duplicate:
+        if index.column() == Col.ACTION and self._rows[index.row()].duplicate:
             base |= Qt.ItemFlag.ItemIsUserCheckable
         return base
 

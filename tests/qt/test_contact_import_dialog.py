@@ -47,9 +47,10 @@ def column(dialog: ContactImportDialog, col: Col) -> list[str]:
 
 
 def test_the_preview_lists_new_duplicates_and_flagged_values_before_writing(
-        qtbot: QtBot, sqlite_ctx: AppContext) -> None:
+        qtbot: QtBot, sqlite_ctx: AppContext, qtmodeltester: Any) -> None:
     add_juergen(sqlite_ctx)
     dialog = open_dialog(qtbot, sqlite_ctx, "outlook.csv")
+    qtmodeltester.check(dialog.model)
     assert dialog.heading.text() == "outlook.csv · Outlook CSV · windows-1252"
     assert dialog.summary.text().startswith("2 new · 1 duplicates")
     assert column(dialog, Col.NAME) == ["Jürgen Müller", "Amélie Lefèvre", "Pizza Express Nord"]
