@@ -90,6 +90,8 @@ def test_search_matches_word_prefixes_without_accents(ctx: AppContext) -> None:
     assert [h.id for h in ctx.contacts.search("lud jur")] == [a]
     assert [h.id for h in ctx.contacts.search("munoz")] == [b]
     assert [h.id for h in ctx.contacts.search("datab")] == [b]
+    vendor = ctx.contacts.add(person("Hanse Fibre NOC", kind=ContactKind.VENDOR, account_number="HF-20817"))
+    assert [h.id for h in ctx.contacts.search("hf-208")] == [vendor]
     assert ctx.contacts.search("zzz") == []
     assert ctx.contacts.search("   ") == []
     assert ctx.contacts.search("100%_") == []

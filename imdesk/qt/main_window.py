@@ -318,7 +318,7 @@ class MainWindow(QMainWindow):
     def refresh_contact_counts(self) -> None:
         """The status bar's stale count; a change made elsewhere (another desk, the command
         line) also rewrites the emergency pack."""
-        service = self.ctx.contacts
+        ctx = self.ctx  # the contact book's modules load in the worker, not on the GUI thread
 
         def done(result: tuple[Any, Any]) -> None:
             counts, marker = result
@@ -328,7 +328,8 @@ class MainWindow(QMainWindow):
                 self.pack_keeper.schedule()
             self._contacts_marker = marker
 
-        self.runner.run(lambda: (service.review_counts(), service.change_marker()), done, lambda _e: None)
+        self.runner.run(lambda: (ctx.contacts.review_counts(), ctx.contacts.change_marker()), done,
+                        lambda _e: None)
 
     # -- behaviour ---------------------------------------------------------------------------
     def start(self) -> None:

@@ -37,9 +37,10 @@ def short(value: datetime, tz: tzinfo | None = None) -> str:
 
 
 def mark(c: Callee) -> str:
+    """Short, for a narrow column: the reason is in the console's review queue."""
     if c.review:
-        return f"check: {c.review}"
-    return "not verified recently" if c.stale else ""
+        return "reported wrong" if c.review.startswith("wrong number") else "check"
+    return "unverified" if c.stale else ""
 
 
 def numbers(rec: ContactRecord) -> list[str]:

@@ -227,10 +227,7 @@ class ContactService:
         rec = clean_record(record)
         with self._db.write() as s:
             row = self._row(s, contact_id)
-            if row.last_verified_at is not None and (
-                    rec.last_verified_at is None or rec.last_verified_at < row.last_verified_at):
-                rec = replace(rec, last_verified_at=row.last_verified_at, verified_by=row.verified_by)
-            contact_repo.update_record(s, row, rec, self._clock.now())
+            contact_repo.update_record(s, row, _keep_newer_verification(row, rec), self._clock.now())
 
     def delete(self, contact_id: int) -> None:
         with self._db.write() as s:
@@ -241,8 +238,10 @@ class ContactService:
         """Add ``new`` contacts and overwrite the contacts named by id in ``merges`` with the
         given records — in ONE transaction: everything is written or nothing is. A record that
         cannot be stored is refused with its position and name (ValidationError, field
-        "record N"). ``author`` is recorded as the one who verified imported contacts that
-        carry a verification time without a name."""
+        "record N": the new records are 1..len(new), the merges follow). A merge keeps the
+        contact's own verification when it is newer than the record's. ``author`` is recorded
+        as the one who verified imported contacts that carry a verification time without a
+        name."""
         cleaned_new = [_clean_at(i, r, author) for i, r in enumerate(new, start=1)]
         cleaned_merges = [(cid, _clean_at(len(new) + i, r, author))
                           for i, (cid, r) in enumerate(merges, start=1)]
@@ -253,7 +252,7 @@ class ContactService:
                 row = s.get(ContactRow, cid)
                 if row is None:
                     raise NotFoundError(f"the contact to merge into (id {cid}) no longer exists")
-                contact_repo.update_record(s, row, rec, now)
+                contact_repo.update_record(s, row, _keep_newer_verification(row, rec), now)
                 merged.append(cid)
             added = contact_repo.insert_records(s, cleaned_new, now)
         return ImportOutcome(tuple(added), tuple(merged))
@@ -362,6 +361,14 @@ class ContactService:
         if row is None:
             raise NotFoundError(f"no contact with id {contact_id}")
         return row
+
+
+def _keep_newer_verification(row: ContactRow, rec: ContactRecord) -> ContactRecord:
+    """An edit or a merge never makes a contact look less recently verified than it was."""
+    if row.last_verified_at is not None and (
+            rec.last_verified_at is None or rec.last_verified_at < row.last_verified_at):
+        return replace(rec, last_verified_at=row.last_verified_at, verified_by=row.verified_by)
+    return rec
 
 
 def _clean_at(position: int, rec: ContactRecord, author: str) -> ContactRecord:

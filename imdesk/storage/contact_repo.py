@@ -132,7 +132,8 @@ def write_children(s: Session, contact_id: int, rec: ContactRecord, *, replace: 
 
 
 def record_terms(rec: ContactRecord) -> set[str]:
-    return search_terms(rec.name, rec.organisation, rec.department, rec.job_title, *rec.tags)
+    return search_terms(rec.name, rec.organisation, rec.department, rec.job_title, rec.account_number,
+                        *rec.tags)
 
 
 def prefix_ids(s: Session, query: str, limit: int) -> list[int]:
