@@ -165,13 +165,15 @@ def test_cli_export_both_formats(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_the_console_and_the_command_line_start_without_the_import_libraries() -> None:
-    """vobject, email-validator and phonenumbers load when a file is read, not at start-up."""
+    """The readers, the preview and the validators load when a file is imported, not at start-up."""
     import subprocess
     import sys
 
     probe = ("import sys\nimport imdesk.cli, imdesk.cli_contacts_io, imdesk.qt.main_window\n"
-             "import imdesk.qt.contact_import_dialog, imdesk.services.contact_transfer\n"
-             "print(sorted({'vobject', 'email_validator', 'phonenumbers'} & set(sys.modules)))")
+             "import imdesk.qt.contact_transfer_menu\n"
+             "print(sorted({m.split('.')[0] if not m.startswith('imdesk.') else m for m in sys.modules}\n"
+             "  & {'vobject', 'email_validator', 'phonenumbers', 'imdesk.contacts_io',\n"
+             "     'imdesk.qt.contact_import_dialog', 'imdesk.services.contact_transfer'}))")
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
                          check=False)
     assert run.returncode == 0, run.stderr

@@ -7,7 +7,8 @@ values that did not validate, which are imported as written and flagged for revi
 in one transaction, also off the GUI thread. A file that cannot be read whole is refused with the
 record, line and reason; nothing is written.
 
-Signals: ``imported(ImportOutcome)`` once the contacts are written.
+Signals: ``imported(ImportOutcome)`` once the contacts are written. The File menu entries that open
+it live in contact_transfer_menu (loaded at start-up; this module only when used).
 """
 
 from __future__ import annotations
@@ -17,17 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QListView,
-    QMenu,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -45,8 +44,6 @@ from imdesk.qt.import_plan_model import Col, ImportPlanModel, Show
 from imdesk.qt.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
-IMPORT_FILTER = "Contacts (*.vcf *.vcard *.csv *.txt *.tsv);;All files (*)"
-EXPORT_FILTERS = {"vCard 3.0 (*.vcf)": "vcard", "imdesk CSV (*.csv)": "csv"}
 
 
 class ContactImportDialog(QDialog):
@@ -274,82 +271,3 @@ class ContactImportDialog(QDialog):
             text = f"✖ Something went wrong: {exc}"
         self.error.setText(text)
         self.error.show()
-
-
-# -- the File menu ----------------------------------------------------------------------------------
-def exec_dialog(dialog: QDialog) -> bool:
-    """Run a dialog modally (tests replace this one call)."""
-    return dialog.exec() == QDialog.DialogCode.Accepted
-
-
-def choose_import_file(parent: QWidget) -> Path | None:
-    name, _ = QFileDialog.getOpenFileName(parent, "Import contacts", str(Path.home()), IMPORT_FILTER)
-    return Path(name) if name else None
-
-
-def choose_export_file(parent: QWidget) -> tuple[Path, str] | None:
-    name, chosen = QFileDialog.getSaveFileName(parent, "Export contacts", str(Path.home() / "contacts.vcf"),
-                                               ";;".join(EXPORT_FILTERS))
-    if not name:
-        return None
-    path = Path(name)
-    fmt = "csv" if path.suffix.lower() == ".csv" else EXPORT_FILTERS.get(chosen, "vcard")
-    if not path.suffix:
-        path = path.with_suffix(".csv" if fmt == "csv" else ".vcf")
-    return path, fmt
-
-
-def import_contacts(window: Any) -> None:
-    """File → Import contacts…: pick a file, preview, import."""
-    if window.ctx.db.read_only:
-        window.status.showMessage("The database is read-only: nothing can be imported", 6000)
-        return
-    path = choose_import_file(window)
-    if path is None:
-        return
-    dialog = ContactImportDialog(window, window.ctx, window.runner, path)
-    dialog.start()
-    if not exec_dialog(dialog) or dialog.outcome is None:
-        return
-    outcome = dialog.outcome
-    window.status.showMessage(f"Imported from {path.name}: {len(outcome.added):,} added, "
-                              f"{len(outcome.merged):,} merged", 8000)
-    window._contacts_changed()
-    if window._contacts is not None:
-        window._contacts.run_search()
-
-
-def export_contacts(window: Any) -> None:
-    """File → Export contacts…: the whole book as vCard 3.0 or imdesk CSV, written off the GUI thread."""
-    choice = choose_export_file(window)
-    if choice is None:
-        return
-    path, fmt = choice
-    from imdesk.services.contact_transfer import export_contacts as export
-
-    contacts = window.ctx.contacts
-    window.status.showMessage(f"Exporting the contact book to {path}…")
-
-    def failed(exc: BaseException) -> None:
-        if not isinstance(exc, (ValidationError, KnownError)):
-            log.error("contact export failed", exc_info=exc)
-        window.show_banner(f"The contacts were not exported: {exc}")
-
-    window.runner.run(lambda: export(contacts, path, fmt),
-                      lambda count: window.status.showMessage(f"Exported {count:,} contacts to {path}", 8000),
-                      failed)
-
-
-def add_contact_transfer_actions(window: Any, menu: QMenu) -> list[QAction]:
-    """The two File menu entries (added by MainWindow)."""
-    imp = QAction("&Import contacts…", window)
-    imp.setShortcut(QKeySequence("Ctrl+Shift+I"))
-    imp.setToolTip("vCard (Outlook, Apple, Google, Android, Thunderbird, Nextcloud) or CSV "
-                   "(Outlook, Google, Thunderbird, imdesk), with a preview before anything is written")
-    imp.triggered.connect(lambda: import_contacts(window))
-    exp = QAction("E&xport contacts…", window)
-    exp.triggered.connect(lambda: export_contacts(window))
-    for action in (imp, exp):
-        menu.addAction(action)
-    window.import_contacts_action, window.export_contacts_action = imp, exp
-    return [imp, exp]

@@ -196,7 +196,7 @@ class MainWindow(QMainWindow):
         playbook.setToolTip("Opens your copy of the declaration checklist in your editor")
         playbook.triggered.connect(self.edit_playbook)
         file_menu.addAction(playbook)
-        from imdesk.qt.contact_import_dialog import add_contact_transfer_actions
+        from imdesk.qt.contact_transfer_menu import add_contact_transfer_actions
 
         add_contact_transfer_actions(self, file_menu)
         file_menu.addSeparator()
