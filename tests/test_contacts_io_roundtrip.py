@@ -126,3 +126,12 @@ def test_the_one_pass_email_check_agrees_with_normalise_email_and_email_problem(
         assert email == normalise_email(text, EmailKind.HOME)
         expected = email_problem(text)
         assert problem == (None if expected is None else expected.removeprefix(f"{text!r}: "))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=80) | line(60))
+def test_the_builders_shortcut_for_clean_values_cleans_like_clean_text(value: str) -> None:
+    from imdesk.contacts_io.record_builder import RecordBuilder
+
+    builder = RecordBuilder(1, 1, REGION)
+    assert builder.line_text(value, "name") == clean_text(value, "name", single_line=True)

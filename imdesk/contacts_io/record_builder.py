@@ -69,6 +69,8 @@ class RecordBuilder:
     # -- cleaning -------------------------------------------------------------------------------
     def line_text(self, value: str, field_name: str) -> str:
         """A single-line value, cleaned; refuses the file when it is longer than FIELD_MAX."""
+        if len(value) <= NAME_MAX and value.isprintable() and value == value.strip() and "  " not in value:
+            return value    # nothing clean_text would change: no controls, format characters or runs
         check_size(value, field_name, self.record, self.line)
         return clean_text(value, field_name, max_len=FIELD_MAX, single_line=True)
 

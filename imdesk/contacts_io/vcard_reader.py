@@ -96,22 +96,22 @@ def _map(b: RecordBuilder, props: list[Prop]) -> None:
     labels_later: list[tuple[str, str]] = []
     for prop in props:
         name = prop.name
-        value = prop.value
-        label = labels.get((prop.group or "").lower(), "")
-        types = _types(prop)
         if name in TECHNICAL:
             continue
+        value = prop.value
+        label = labels.get(prop.group.lower(), "") if prop.group else ""
+        types = _types(prop) if prop.params or prop.singletonparams else []
         if name == "FN":
             b.name = b.line_text(unescape(value), "FN")
         elif name == "N":
             parts = [unescape(p) for p in split_unescaped(value, ";")]
             parts += [""] * (5 - len(parts))
             family, given, additional, prefix, suffix = parts[:5]
-            b.name_parts = [b.line_text(p, "N") for p in (prefix, given, additional, family, suffix)]
+            b.name_parts = [b.line_text(p, "N") for p in (prefix, given, additional, family, suffix) if p]
         elif name == "ORG":
-            parts = [b.line_text(unescape(p), "ORG") for p in split_unescaped(value, ";")]
+            parts = [unescape(p) for p in split_unescaped(value, ";")]
             b.organisation = b.fit(parts[0], "ORG") if parts else ""
-            b.department = b.fit(" / ".join(p for p in parts[1:] if p), "ORG (department)")
+            b.department = b.fit(" / ".join(p.strip() for p in parts[1:] if p.strip()), "ORG (department)")
         elif name == "TITLE":
             b.job_title = b.fit(unescape(value), "TITLE")
         elif name == "TEL":
