@@ -234,3 +234,13 @@ def test_line_ends_that_straddle_the_read_chunks(encoding: str, chunk: int,
     assert [(r.line, r.contact.name) for r in parsed.records] == [
         (2, "Kim"), (3, "Sam"), (5, "Lea"), (7, "Zoë")]
     assert parsed.contacts[0].notes == "ä"
+
+
+def test_a_21_photo_written_without_indentation_is_skipped_up_to_its_blank_line() -> None:
+    b64 = base64.b64encode(bytes(range(256)) * 4).decode()
+    lines = ["BEGIN:VCARD", "VERSION:2.1", "FN:Kim Nguyen", "PHOTO;ENCODING=BASE64;TYPE=JPEG:" + b64[:60],
+             *[b64[i:i + 76] for i in range(60, len(b64), 76)], "", "TEL;CELL:+49 171 2345678",
+             "END:VCARD", ""]
+    parsed = read_bytes(CRLF.join(lines).encode())
+    assert [p.raw for p in parsed.contacts[0].phones] == ["+49 171 2345678"]
+    assert [n.text.split(" (")[0] for n in parsed.notices] == ["PHOTO not imported"]
