@@ -93,7 +93,7 @@ class ContactImportDialog(QDialog):
         self.show_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.show_combo.setToolTip("Which records to list")
         self.show_combo.currentIndexChanged.connect(lambda i: self.model.set_show(Show(i)))
-        show_label = QLabel("&Show:")
+        show_label = QLabel("S&how:")
         show_label.setBuddy(self.show_combo)
         bar.addWidget(show_label)
         bar.addWidget(self.show_combo)

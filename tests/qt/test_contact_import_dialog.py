@@ -150,3 +150,13 @@ def test_file_menu_import_and_export(window: MainWindow, qtbot: QtBot, tmp_path:
     window.export_contacts_action.trigger()
     assert "FN:Anna Schmidt" in target.read_bytes().decode()
     assert window.status.currentMessage() == f"Exported 1 contacts to {target}"
+
+
+def test_every_control_has_its_own_key(qtbot: QtBot, sqlite_ctx: AppContext) -> None:
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    dialog = open_dialog(qtbot, sqlite_ctx, "outlook.csv")
+    texts = [w.text() for w in dialog.findChildren(QAbstractButton) + dialog.findChildren(QLabel)
+             if "&" in w.text()]
+    keys = [t[t.index("&") + 1].lower() for t in texts]
+    assert len(keys) >= 4 and len(keys) == len(set(keys)), texts
