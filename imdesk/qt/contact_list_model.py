@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from imdesk.domain.contact_book import SearchHit
@@ -78,13 +78,36 @@ def badge_color(text: str) -> QColor:
 
 
 class HitDelegate(QStyledItemDelegate):
-    """Two lines per hit: tag + name + badges, then the subtitle."""
+    """Two lines per hit: tag + name + badges, then the subtitle. Fonts and their metrics are
+    made once per base font (painting runs for every visible row on every keystroke)."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._key: str = ""
+        self._fonts: dict[str, QFont] = {}
+        self._metrics: dict[str, QFontMetrics] = {}
+        self._tag_w = 0
+
+    def _prepare(self, base: QFont) -> None:
+        key = base.key()
+        if key == self._key:
+            return
+        small = QFont(base)
+        small.setPointSizeF(max(6.5, base.pointSizeF() * 0.78))
+        small.setBold(True)
+        bold = QFont(base)
+        bold.setBold(True)
+        self._fonts = {"small": small, "bold": bold, "base": QFont(base)}
+        self._metrics = {k: QFontMetrics(f) for k, f in self._fonts.items()}
+        self._tag_w = self._metrics["small"].horizontalAdvance("FACILITY") + 8
+        self._key = key
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
         hit: SearchHit | None = index.data(HitRole)
         if hit is None:
             return
+        self._prepare(option.font)
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         opt.text = ""
@@ -98,41 +121,33 @@ class HitDelegate(QStyledItemDelegate):
         dim.setAlphaF(0.7)
         painter.save()
         rect = option.rect.adjusted(8, 4, -8, -4)
-        small = QFont(option.font)
-        small.setPointSizeF(max(6.5, option.font.pointSizeF() * 0.78))
-        small.setBold(True)
-        tag = KIND_TAGS.get(hit.kind, hit.kind.upper())
-        painter.setFont(small)
-        tag_w = painter.fontMetrics().horizontalAdvance("FACILITY") + 8
-        line_h = option.fontMetrics.height()
-        tag_rect = QRect(rect.x(), rect.y() + 1, tag_w, line_h - 2)
+        line_h = self._metrics["base"].height()
+        painter.setFont(self._fonts["small"])
+        tag_rect = QRect(rect.x(), rect.y() + 1, self._tag_w, line_h - 2)
         painter.setPen(dim)
         painter.drawRoundedRect(tag_rect, 3, 3)
-        painter.drawText(tag_rect, Qt.AlignmentFlag.AlignCenter, tag)
-        # Badges on the right of the first line.
+        painter.drawText(tag_rect, Qt.AlignmentFlag.AlignCenter, KIND_TAGS.get(hit.kind, hit.kind.upper()))
         x_right = rect.right()
         for text in reversed(badges(hit)):
-            w = painter.fontMetrics().horizontalAdvance(text) + 10
+            w = self._metrics["small"].horizontalAdvance(text) + 10
             badge = QRect(x_right - w, rect.y() + 1, w, line_h - 2)
             painter.setPen(text_color if selected else badge_color(text))
             painter.drawRoundedRect(badge, 3, 3)
             painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
             x_right -= w + 4
-        name_font = QFont(option.font)
-        name_font.setBold(True)
-        painter.setFont(name_font)
+        painter.setFont(self._fonts["bold"])
         painter.setPen(text_color)
         name_rect = QRect(tag_rect.right() + 8, rect.y(), x_right - tag_rect.right() - 12, line_h)
         painter.drawText(name_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                         painter.fontMetrics().elidedText(hit.title, Qt.TextElideMode.ElideRight,
+                         self._metrics["bold"].elidedText(hit.title, Qt.TextElideMode.ElideRight,
                                                           name_rect.width()))
-        painter.setFont(option.font)
+        painter.setFont(self._fonts["base"])
         painter.setPen(dim)
         sub_rect = QRect(tag_rect.right() + 8, rect.y() + line_h + 2, rect.right() - tag_rect.right() - 8,
                          line_h)
         painter.drawText(sub_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                         option.fontMetrics.elidedText(hit.subtitle, Qt.TextElideMode.ElideRight,
-                                                       sub_rect.width()))
+                         self._metrics["base"].elidedText(hit.subtitle, Qt.TextElideMode.ElideRight,
+                                                          sub_rect.width()))
         painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:

@@ -38,6 +38,7 @@ from imdesk.qt.team_view import TeamView
 from imdesk.qt.who_to_call_view import WhoData, WhoToCallView, prepare
 
 SEARCH_DELAY_MS = 60
+DETAIL_DELAY_MS = 150   # the first result's card, once typing pauses
 log = logging.getLogger(__name__)
 
 
@@ -113,6 +114,11 @@ class ContactsPane(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
         self._timer.timeout.connect(self.run_search)
+        self._typing = False
+        self._detail_timer = QTimer(self)
+        self._detail_timer.setSingleShot(True)
+        self._detail_timer.setInterval(DETAIL_DELAY_MS)
+        self._detail_timer.timeout.connect(self._show_current)
         self.search.textChanged.connect(lambda _t: self._timer.start())
         self.search.returnPressed.connect(self.open_current)
         self.search.down.connect(self._into_list)
@@ -160,7 +166,10 @@ class ContactsPane(QWidget):
             if generation == self._generation:      # a later keystroke wins
                 self.model.set_hits(hits)
                 if hits:
+                    # The first result's card follows once typing pauses, not on every keystroke.
+                    self._typing = True
                     self.list.setCurrentIndex(self.model.index(0))
+                    self._typing = False
 
         self.runner.run(lambda: service.search(text), done, self._failed)
 
@@ -199,6 +208,9 @@ class ContactsPane(QWidget):
         self._focus_detail()
 
     def _focus_detail(self) -> None:
+        if self._detail_timer.isActive():     # Enter right after typing: show the card now
+            self._detail_timer.stop()
+            self._show_current()
         current = self.stack.currentWidget()
         if current is self.who:
             self.who.table.setFocus()
@@ -208,6 +220,14 @@ class ContactsPane(QWidget):
             self.team.setFocus()
 
     def _on_current(self, index: QModelIndex, _prev: QModelIndex) -> None:
+        if self._typing:
+            self._detail_timer.start()
+            return
+        self._detail_timer.stop()
+        self._show_current()
+
+    def _show_current(self) -> None:
+        index = self.list.currentIndex()
         hit: SearchHit | None = index.data(HitRole) if index.isValid() else None
         if hit is None:
             return
