@@ -57,6 +57,8 @@ class ContactImportDialog(QDialog):
         self.runner = runner
         self.path = path
         self.outcome: Any = None
+        self.writing = False      # while the import is written the dialog cannot be closed
+        self.closed = False       # a read finishing after the dialog closed is dropped
         self.setWindowTitle(f"Import contacts — {path.name}")
         self.resize(1060, 640)
         layout = QVBoxLayout(self)
@@ -162,6 +164,8 @@ class ContactImportDialog(QDialog):
         self.runner.run(lambda: preview_import(contacts, path), self.show_plan, self.show_refusal)
 
     def show_plan(self, plan: Any) -> None:
+        if self.closed:
+            return
         self.busy.hide()
         self.model.set_plan(plan)
         counts = self.model.counts()
@@ -186,6 +190,8 @@ class ContactImportDialog(QDialog):
         self.table.setFocus()
 
     def show_refusal(self, exc: BaseException) -> None:
+        if self.closed:
+            return
         self.busy.hide()
         self.heading.setText(f"{self.path.name} cannot be imported")
         self.summary.setText("Nothing was written. Fix the file (or export it again) and import it anew.")
@@ -241,6 +247,7 @@ class ContactImportDialog(QDialog):
         from imdesk.services.contact_transfer import apply_import
 
         merge, contacts = set(self.model.merge), self.ctx.contacts
+        self.writing = True
         self._set_ready(False)
         self.cancel_button.setEnabled(False)
         self.error.hide()
@@ -249,17 +256,28 @@ class ContactImportDialog(QDialog):
         self.runner.run(lambda: apply_import(contacts, plan, merge), self._written, self._write_failed)
 
     def _written(self, outcome: Any) -> None:
+        self.writing = False
         self.busy.hide()
         self.outcome = outcome
         self.imported.emit(outcome)
         self.accept()
 
     def _write_failed(self, exc: BaseException) -> None:
+        self.writing = False
         self.busy.hide()
         self.cancel_button.setEnabled(True)
         self._set_ready(True)
         self.summary.setText("Nothing was written: the import is all or nothing.")
         self._show_error(exc)
+
+    def reject(self) -> None:
+        """Esc and Cancel: not while the import is being written (it finishes, all or nothing)."""
+        if not self.writing:
+            super().reject()
+
+    def done(self, result: int) -> None:
+        self.closed = True
+        super().done(result)
 
     def _show_error(self, exc: BaseException) -> None:
         if isinstance(exc, ImportRefused):

@@ -52,9 +52,11 @@ def import_contacts(window: Any) -> None:
 
     dialog = ContactImportDialog(window, window.ctx, window.runner, path)
     dialog.start()
-    if not exec_dialog(dialog) or dialog.outcome is None:
-        return
+    accepted = exec_dialog(dialog)
     outcome = dialog.outcome
+    dialog.deleteLater()
+    if not accepted or outcome is None:
+        return
     window.status.showMessage(f"Imported from {path.name}: {len(outcome.added):,} added, "
                               f"{len(outcome.merged):,} merged", 8000)
     window._contacts_changed()

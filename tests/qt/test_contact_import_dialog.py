@@ -160,3 +160,37 @@ def test_every_control_has_its_own_key(qtbot: QtBot, sqlite_ctx: AppContext) -> 
              if "&" in w.text()]
     keys = [t[t.index("&") + 1].lower() for t in texts]
     assert len(keys) >= 4 and len(keys) == len(set(keys)), texts
+
+
+def test_escape_does_not_close_the_dialog_while_the_import_is_written(qtbot: QtBot,
+                                                                      sqlite_ctx: AppContext) -> None:
+    pending: list[Any] = []
+
+    class Deferred(SyncTaskRunner):
+        """Runs the read at once, holds the write back until the test lets it finish."""
+
+        calls = 0
+
+        def run(self, fn: Any, on_done: Any = None, on_error: Any = None) -> None:
+            Deferred.calls += 1
+            if Deferred.calls == 1:
+                super().run(fn, on_done, on_error)
+            else:
+                pending.append((fn, on_done, on_error))
+
+    dialog = open_dialog(qtbot, sqlite_ctx, "thunderbird.vcf", Deferred())
+    assert dialog.model.rowCount() == 1
+    dialog.import_button.click()
+    (fn, on_done, _err), = pending
+    dialog.reject()                              # Esc while writing
+    assert not dialog.closed and dialog.writing
+    on_done(fn())
+    assert dialog.result() == QDialog.DialogCode.Accepted and names(sqlite_ctx) == ["Anna Schmidt"]
+
+
+def test_a_read_that_finishes_after_cancel_is_dropped(qtbot: QtBot, sqlite_ctx: AppContext) -> None:
+    dialog = ContactImportDialog(None, sqlite_ctx, SyncTaskRunner(), CORPUS / "thunderbird.vcf")
+    qtbot.addWidget(dialog)
+    dialog.reject()
+    dialog.start()                               # the worker's answer arrives after the cancel
+    assert dialog.model.rowCount() == 0
