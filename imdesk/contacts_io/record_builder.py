@@ -41,7 +41,7 @@ def check_size(value: str, field_name: str, record: int, line: int, limit: int =
                             f"is {limit:,}", record=record, line=line, field=field_name)
 
 
-@dataclass
+@dataclass(slots=True)
 class RecordBuilder:
     """Collects one contact's values in file order; ``build()`` gives the record and its flags."""
 

@@ -8,7 +8,7 @@ from imdesk.contacts_io.errors import where
 from imdesk.domain.contact import ContactRecord
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Flag:
     """A value that does not validate: imported as written and marked for review."""
 
@@ -22,7 +22,7 @@ class Flag:
         return f"{where(self.record, self.line)}{self.field} {self.value!r}: {self.reason}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Notice:
     """Something the import did that a user should know but need not act on (a photo skipped)."""
 
@@ -34,7 +34,7 @@ class Notice:
         return f"{where(self.record, self.line)}{self.text}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedRecord:
     """One contact read from a file, with where it came from."""
 

@@ -24,7 +24,7 @@ _BASE64_LINE = re.compile(r"^[A-Za-z0-9+/=]+$")
 _CHARSET = re.compile(rb";\s*CHARSET=([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 
 
-@dataclass
+@dataclass(slots=True)
 class Card:
     """One card: its 1-based number, first line, and logical lines as (line number, text)."""
 

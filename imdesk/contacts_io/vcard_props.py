@@ -21,7 +21,7 @@ _PLAIN = re.compile(r"(?:([A-Za-z0-9-]+)\.)?([A-Za-z0-9-]+)"            # group.
 _CAREFUL = re.compile(r"QUOTED-PRINTABLE|CHARSET|ENCODING", re.IGNORECASE)
 
 
-@dataclass
+@dataclass(slots=True)
 class Prop:
     name: str                                  # upper case
     group: str | None
