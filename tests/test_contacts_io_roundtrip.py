@@ -71,13 +71,13 @@ def csv_round_trip(records: list[ContactRecord]) -> list[ContactRecord]:
     return read_contacts(io.BytesIO(out.getvalue().encode("utf-8-sig")), REGION).contacts
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(contacts(), min_size=1, max_size=5))
 def test_vcard_export_then_import_gives_the_same_contacts(records: list[ContactRecord]) -> None:
     assert vcard_round_trip(records) == records
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(contacts(), min_size=1, max_size=5))
 def test_csv_export_then_import_gives_the_same_contacts(records: list[ContactRecord]) -> None:
     assert csv_round_trip(records) == records
@@ -102,7 +102,7 @@ def test_the_formula_rule_is_undone_by_the_import(cell: str) -> None:
     assert not shown.startswith(FORMULA_START) or shown.startswith("'")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.one_of(raw_phone, st.text(max_size=20), st.from_regex(r"\A[0-9+ ()]{1,20}\Z")),
        st.sampled_from(["DE", "GB", "US", "FR", "IN"]))
 def test_the_one_parse_phone_check_agrees_with_normalise_phone(raw: str, region: str) -> None:
@@ -114,7 +114,7 @@ def test_the_one_parse_phone_check_agrees_with_normalise_phone(raw: str, region:
                                                                                     region)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(address)
 def test_the_one_pass_email_check_agrees_with_normalise_email_and_email_problem(raw: str) -> None:
     from imdesk.contacts_io.record_builder import checked_email
