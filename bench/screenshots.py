@@ -104,6 +104,9 @@ def main() -> int:
         from bench.contact_shots import shoot as shoot_contacts
 
         shoot_contacts(window, ctx, out, scheme, settle)
+        from bench.contact_import_shots import shoot as shoot_import
+
+        shoot_import(window, ctx, out, scheme, settle)
         window.close()
         settle(0.2)
     ctx.close()

@@ -39,6 +39,7 @@ def register(sub: Any) -> None:
     pack.set_defaults(handler=contacts_pack)
     # ---- `contacts import` / `contacts export` (vCard, CSV) register their actions on
     # `contacts` here, with one line calling their module's registration function.
+    __import__("imdesk.cli_contacts_io").cli_contacts_io.register(contacts)
 
 
 def _callee_json(c: Callee) -> dict[str, Any]:

@@ -55,6 +55,7 @@ Ctrl+1 … Ctrl+4\tWar room: note, action, decision, communication
 Ctrl+Shift+E\tWar room: edit the situation
 Ctrl+Shift+C\tWho do I call for the incident's service (calls are logged into it)
 Ctrl+Shift+O\tContacts: teams, ladders, rosters, lists, services
+Ctrl+Shift+I\tImport contacts (vCard, CSV) with a preview
 Alt+1 / Alt+2 / Alt+3\tIncidents / War rooms / Contacts
 Ctrl+Q\tQuit"""
 
@@ -199,6 +200,9 @@ class MainWindow(QMainWindow):
         playbook.setToolTip("Opens your copy of the declaration checklist in your editor")
         playbook.triggered.connect(self.edit_playbook)
         file_menu.addAction(playbook)
+        from imdesk.qt.contact_transfer_menu import add_contact_transfer_actions
+
+        add_contact_transfer_actions(self, file_menu)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)

@@ -1,0 +1,161 @@
+"""Turning a contact file's bytes into numbered text lines, streaming, with bounded memory.
+
+The rule:
+- A byte-order mark decides: UTF-8 (BOM dropped), UTF-16 little or big endian (strict: a byte
+  sequence that is not UTF-16 refuses the file).
+- Without one, each line is read as UTF-8 when it is valid UTF-8; a line that is not is read in the
+  charset its vCard property declares (``CHARSET=``), else as windows-1252. Address books mix them
+  (Outlook writes windows-1252 fields next to UTF-8 ones), and a cp1252 line is almost never valid
+  UTF-8, so this reads every line as its writer meant it.
+- A line that none of these decode (bytes windows-1252 leaves undefined), a NUL byte (a binary file,
+  or UTF-16 without its BOM) or a line longer than ``LINE_MAX_BYTES`` refuses the whole file,
+  naming the line.
+Lines end at CRLF, LF or a lone CR (old Mac files).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Callable, Iterator
+from typing import AnyStr, BinaryIO
+
+from imdesk.contacts_io.errors import ImportRefused
+
+LINE_MAX_BYTES = 16 * 1024 * 1024   # one physical line; beyond this it is not a contact file
+CHUNK = 64 * 1024
+
+_BYTES_EOL = re.compile(rb"\r\n|\r|\n")
+_TEXT_EOL = re.compile(r"\r\n|\r|\n")
+
+CharsetOf = Callable[[bytes], "str | None"]
+
+
+class TextSource:
+    """The numbered lines of one contact file. ``encoding`` describes what was found, after reading."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        head = stream.read(4)
+        self._bom = ""
+        self._rest = head
+        if head.startswith(codecs.BOM_UTF8):
+            self._bom, self._rest = "utf-8", head[3:]
+        elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            self._bom = "utf-16"
+        self._utf8_lines = 0      # lines with non-ASCII text read as UTF-8
+        self._other_lines = 0     # lines read as windows-1252 or a declared charset
+
+    @property
+    def encoding(self) -> str:
+        if self._bom == "utf-16":
+            return "UTF-16 (byte-order mark)"
+        base = "UTF-8 (byte-order mark)" if self._bom else "UTF-8"
+        if self._other_lines and self._utf8_lines:
+            return f"{base}, {self._other_lines:,} lines in windows-1252 or their declared charset"
+        if self._other_lines:
+            return "windows-1252" if not self._bom else f"{base} with windows-1252 lines"
+        return base
+
+    def lines(self, charset_of: CharsetOf | None = None) -> Iterator[tuple[int, str]]:
+        """(line number, text) for each line. ``charset_of(raw line)`` may name a declared charset."""
+        if self._bom == "utf-16":
+            yield from self._utf16_lines()
+            return
+        for number, raw in _split(self._chunks(), _BYTES_EOL, b"\r", b"\n"):
+            yield number, self._decode(raw, number, charset_of)
+
+    def _chunks(self) -> Iterator[bytes]:
+        if self._rest:
+            yield self._rest
+        while chunk := self._stream.read(CHUNK):
+            yield chunk
+
+    def _utf16_lines(self) -> Iterator[tuple[int, str]]:
+        decoder = codecs.getincrementaldecoder("utf-16")(errors="strict")
+        number = 1
+
+        def texts() -> Iterator[str]:
+            try:
+                for chunk in self._chunks():
+                    yield decoder.decode(chunk)
+                yield decoder.decode(b"", final=True)
+            except UnicodeDecodeError as exc:
+                raise ImportRefused(f"the file starts with a UTF-16 byte-order mark but is not UTF-16 "
+                                    f"({exc.reason})", line=number) from None
+
+        for number, text in _split(texts(), _TEXT_EOL, "\r", "\n"):
+            if "\x00" in text:
+                raise ImportRefused("the line contains NUL characters: this is not a text file",
+                                    line=number)
+            yield number, text
+
+    def _decode(self, raw: bytes, number: int, charset_of: CharsetOf | None) -> str:
+        if b"\x00" in raw:
+            raise ImportRefused("the line contains NUL bytes: a binary file, or UTF-16 without its "
+                                "byte-order mark", line=number)
+        if raw.isascii():
+            return raw.decode("ascii")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            self._utf8_lines += 1
+            return text
+        declared = charset_of(raw) if charset_of else None
+        for charset in (declared, "cp1252"):
+            if not charset:
+                continue
+            try:
+                text = raw.decode(charset)
+            except (LookupError, UnicodeDecodeError):
+                continue
+            self._other_lines += 1
+            return text
+        bad = next(hex(b) for b in raw if b in (0x81, 0x8D, 0x8F, 0x90, 0x9D))
+        raise ImportRefused(f"the line is neither UTF-8 nor windows-1252 (byte {bad} has no meaning "
+                            "in either): the file's encoding is not one imdesk reads", line=number)
+
+
+def _split(chunks: Iterator[AnyStr], eol: re.Pattern[AnyStr], cr: AnyStr,
+           lf: AnyStr) -> Iterator[tuple[int, AnyStr]]:
+    """Physical lines of a chunked stream, numbered from 1, each at most LINE_MAX_BYTES long.
+
+    A long line is gathered as a list of chunks and joined once (no quadratic re-copying)."""
+    empty = cr[:0]
+    number = 1
+    pending: list[AnyStr] = []      # the current line's text so far, in chunks
+    pending_len = 0
+    for chunk in chunks:
+        if not chunk:
+            continue
+        if pending and pending[-1][-1:] == cr:
+            # The last chunk ended in CR: a line end, or the first half of a CRLF.
+            yield number, empty.join(pending)[:-1]
+            number += 1
+            pending, pending_len = [], 0
+            if chunk[:1] == lf:
+                chunk = chunk[1:]
+        start = 0
+        for match in eol.finditer(chunk):
+            if match.end() == len(chunk) and chunk[-1:] == cr:
+                break                 # decided when the next chunk comes
+            piece = chunk[start:match.start()]
+            if pending:
+                pending.append(piece)
+                piece = empty.join(pending)
+                pending, pending_len = [], 0
+            yield number, piece
+            number += 1
+            start = match.end()
+        rest = chunk[start:]
+        if rest:
+            pending.append(rest)
+            pending_len += len(rest)
+        if pending_len > LINE_MAX_BYTES:
+            raise ImportRefused(f"the line is longer than {LINE_MAX_BYTES // (1024 * 1024)} MiB: "
+                                "this is not a contact file", line=number)
+    if pending:
+        line = empty.join(pending)
+        yield number, line[:-1] if line[-1:] == cr else line

@@ -1,0 +1,45 @@
+"""The front door for reading a contact file: vCard or CSV, told apart by their first line."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import BinaryIO
+
+from imdesk.contacts_io.decoding import TextSource
+from imdesk.contacts_io.errors import ImportRefused
+from imdesk.contacts_io.result import ParsedFile
+from imdesk.contacts_io.vcard_cards import CharsetTracker
+from imdesk.domain.contact_values import DEFAULT_REGION
+
+
+def read_contacts(stream: BinaryIO, region: str = DEFAULT_REGION) -> ParsedFile:
+    """Read every contact of a vCard or CSV file; raises ImportRefused when it cannot be read whole.
+
+    ``region`` is the default region for phone numbers written without a country code.
+    """
+    source = TextSource(stream)
+    lines = source.lines(CharsetTracker())
+    first: tuple[int, str] | None = None
+    for number, text in lines:
+        if text.strip():
+            first = (number, text)
+            break
+    if first is None:
+        raise ImportRefused("the file is empty")
+    rest = itertools.chain([first], lines)
+    if first[1].strip().upper() == "BEGIN:VCARD":
+        from imdesk.contacts_io.vcard_reader import read_vcards
+
+        return read_vcards(rest, source, region)
+    from imdesk.contacts_io.csv_reader import read_csv
+
+    return read_csv(rest, source, region)
+
+
+def read_contacts_file(path: Path, region: str = DEFAULT_REGION) -> ParsedFile:
+    try:
+        with path.open("rb") as stream:
+            return read_contacts(stream, region)
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        raise ImportRefused(f"{path} cannot be opened: {exc.strerror or exc}") from None

@@ -1,0 +1,203 @@
+"""Building one ContactRecord from the fields of a card or a row, cleaning and flagging as it goes.
+
+The rule for oversized input:
+- Any single field longer than ``FIELD_MAX`` (20,000 characters), and a name longer than the
+  book's 200, refuses the whole file naming the record and field: a value that long is not contact
+  data, and cutting it would lose what the user has. The notes (the file's own notes plus the
+  fields imdesk does not model) must fit 20,000 characters too.
+- A shorter value that does not fit its field in the book (a job title, organisation or
+  department over 200 characters, a "phone number" over 100, an address over 320, a tag over 60,
+  more than 20 numbers or addresses, more than 50 tags) is kept in the notes and flagged.
+
+Invisible controls (bidi overrides and isolates, zero-width space, BOM, C0/C1 controls) are removed
+from every value with ``clean_text``; a phone number or address that does not validate is kept as
+written and flagged with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from imdesk.contacts_io.errors import ImportRefused
+from imdesk.contacts_io.result import Flag
+from imdesk.domain import contact_clean as book
+from imdesk.domain.contact import Channel, ContactKind, ContactRecord, Email, EmailKind, Phone, PhoneKind
+from imdesk.domain.contact_values import _phonenumbers, phone_problem
+from imdesk.domain.text import TEXT_MAX, clean_text
+
+NAME_MAX = book.NAME_MAX        # 200
+SHORT_MAX = book.FIELD_MAX      # 200: job title, organisation, department, contract number
+FIELD_MAX = TEXT_MAX            # 20,000 characters: any one field of a file
+TIME_ZONE_MAX = 64              # as contact_clean.clean_record stores them
+VERIFIED_BY_MAX = 120
+
+
+def check_size(value: str, field_name: str, record: int, line: int, limit: int = FIELD_MAX) -> None:
+    if len(value) > limit:
+        raise ImportRefused(f"{field_name} is {len(value):,} characters long; the limit for one field "
+                            f"is {limit:,}", record=record, line=line, field=field_name)
+
+
+@dataclass(slots=True)
+class RecordBuilder:
+    """Collects one contact's values in file order; ``build()`` gives the record and its flags."""
+
+    record: int
+    line: int
+    region: str
+    name: str = ""
+    name_parts: list[str] = field(default_factory=list)
+    kind: ContactKind = ContactKind.PERSON
+    job_title: str = ""
+    organisation: str = ""
+    department: str = ""
+    phones: list[Phone] = field(default_factory=list)
+    emails: list[Email] = field(default_factory=list)
+    preferred_channel: Channel = Channel.CALL
+    time_zone: str = ""
+    notes: str = ""
+    extra: list[str] = field(default_factory=list)     # "Label: value" lines for the notes
+    tags: list[str] = field(default_factory=list)
+    account_number: str = ""
+    last_verified_at: datetime | None = None
+    verified_by: str = ""
+    flags: list[Flag] = field(default_factory=list)
+
+    # -- cleaning -------------------------------------------------------------------------------
+    def line_text(self, value: str, field_name: str) -> str:
+        """A single-line value, cleaned; refuses the file when it is longer than FIELD_MAX."""
+        if len(value) <= NAME_MAX and value.isprintable() and value == value.strip() and "  " not in value:
+            return value    # nothing clean_text would change: no controls, format characters or runs
+        check_size(value, field_name, self.record, self.line)
+        return clean_text(value, field_name, max_len=FIELD_MAX, single_line=True)
+
+    def fit(self, value: str, field_name: str, limit: int = SHORT_MAX) -> str:
+        """A single-line value for a field of the book that holds ``limit`` characters; a longer
+        one is kept in the notes and flagged, and the field stays empty."""
+        text = self.line_text(value, field_name)
+        if len(text) <= limit:
+            return text
+        self.flag(field_name, text[:60] + "…", f"{len(text):,} characters, more than the {limit:,} the "
+                  "book keeps in this field; kept in the notes")
+        self.extra.append(f"{field_name}: {text}")
+        return ""
+
+    def block_text(self, value: str, field_name: str) -> str:
+        check_size(value, field_name, self.record, self.line)
+        return clean_text(value, field_name, max_len=FIELD_MAX)
+
+    # -- values ---------------------------------------------------------------------------------
+    def add_phone(self, raw: str, kind: PhoneKind, field_name: str) -> None:
+        text = self.fit(raw, field_name, book.PHONE_MAX)
+        if not text or self._full(self.phones, field_name, text, "phone numbers"):
+            return
+        phone = normalised_phone(text, kind, self.region)
+        if phone.e164 is None:
+            self.flag(field_name, text, _reason(phone_problem(text, self.region), text))
+        if all(p.raw != phone.raw for p in self.phones):
+            self.phones.append(phone)
+
+    def add_email(self, address: str, kind: EmailKind, field_name: str) -> None:
+        text = self.fit(address, field_name, book.EMAIL_MAX)
+        if not text or self._full(self.emails, field_name, text, "email addresses"):
+            return
+        email, problem = checked_email(text, kind)
+        if problem is not None:
+            self.flag(field_name, text, problem)
+        if all(e.address.lower() != email.address.lower() for e in self.emails):
+            self.emails.append(email)
+
+    def add_extra(self, label: str, value: str) -> None:
+        """Keep a field imdesk does not model: a 'label: value' line in the notes (the lines of a
+        multi-line value, such as an address, joined with commas)."""
+        text = ", ".join(line.strip() for line in self.block_text(value, label).splitlines() if line.strip())
+        if text:
+            self.extra.append(f"{label}: {text}")
+
+    def add_tag(self, value: str, field_name: str) -> None:
+        tag = self.fit(value, field_name, book.TAG_MAX)
+        if tag and tag not in self.tags and not self._full(self.tags, field_name, tag, "tags",
+                                                           book.TAGS_MAX):
+            self.tags.append(tag)
+
+    def _full(self, values: list[Any], field_name: str, text: str, what: str,
+              limit: int = book.VALUES_MAX) -> bool:
+        """True (and the value kept in the notes, flagged) when the book holds no more of these."""
+        if len(values) < limit:
+            return False
+        self.flag(field_name, text, f"the book keeps {limit} {what} per contact; kept in the notes")
+        self.extra.append(f"{field_name}: {text}")
+        return True
+
+    def flag(self, field_name: str, value: str, reason: str) -> None:
+        self.flags.append(Flag(self.record, self.line, field_name, value, reason))
+
+    # -- result ---------------------------------------------------------------------------------
+    def build(self) -> ContactRecord:
+        name = self.name or " ".join(p for p in self.name_parts if p)
+        name = self.line_text(name, "name")
+        check_size(name, "name", self.record, self.line, NAME_MAX)
+        if not name:
+            name = self._fallback_name()
+        notes = "\n\n".join(p for p in (self.notes, "\n".join(self.extra)) if p)
+        check_size(notes, "notes (with the fields imdesk does not model)", self.record, self.line)
+        return ContactRecord(
+            name=name, kind=self.kind, job_title=self.job_title, organisation=self.organisation,
+            department=self.department, phones=tuple(self.phones), emails=tuple(self.emails),
+            preferred_channel=self.preferred_channel, time_zone=self.time_zone, notes=notes,
+            tags=tuple(self.tags), account_number=self.account_number,
+            last_verified_at=self.last_verified_at, verified_by=self.verified_by)
+
+    def _fallback_name(self) -> str:
+        for source, value in (("organisation", self.organisation),
+                              ("email address", self.emails[0].address if self.emails else ""),
+                              ("phone number", self.phones[0].raw if self.phones else "")):
+            if value:
+                name = value[:NAME_MAX]
+                self.flag("name", name, f"the record has no name; it is named after its {source}")
+                return name
+        raise ImportRefused("the record has no name, organisation, email address or phone number",
+                            record=self.record, line=self.line, field="name")
+
+
+def _reason(problem: str | None, text: str) -> str:
+    """The validator's reason without its leading repetition of the value."""
+    reason = problem or "it does not validate"
+    prefix = f"{text!r}: "
+    return reason[len(prefix):] if reason.startswith(prefix) else reason
+
+
+def normalised_phone(text: str, kind: PhoneKind, region: str) -> Phone:
+    """``contact_values.normalise_phone`` in one parse instead of two (a valid number is parsed,
+    checked and formatted once; phone_problem gives the reason only for the flagged few): importing
+    10,000 cards spends much of its time in phonenumbers. A test holds the two to the same result."""
+    pn = _phonenumbers()
+    if text and not any(ch.isalpha() for ch in text):
+        try:
+            number = pn.parse(text, region.upper() or None)
+        except pn.NumberParseException:
+            number = None
+        if number is not None and pn.is_possible_number(number) and pn.is_valid_number(number):
+            return Phone(kind, text, pn.format_number(number, pn.PhoneNumberFormat.E164))
+    return Phone(kind, text, None)
+
+
+@lru_cache(maxsize=1)
+def _email_validator() -> Any:
+    import email_validator
+
+    return email_validator
+
+
+def checked_email(text: str, kind: EmailKind) -> tuple[Email, str | None]:
+    """``contact_values.normalise_email`` and the reason of ``email_problem`` from one validation
+    (no DNS), for bulk imports. A test holds it to the same result."""
+    ev = _email_validator()
+    try:
+        result = ev.validate_email(text, check_deliverability=False)
+    except ev.EmailNotValidError as exc:
+        return Email(kind, text, False), str(exc)
+    return Email(kind, result.normalized, True), None
