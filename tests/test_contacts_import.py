@@ -12,9 +12,9 @@ from imdesk.app import build_context
 from imdesk.contacts_io.errors import ImportRefused
 from imdesk.context import AppContext
 from imdesk.domain.contact import ContactRecord, EmailKind, PhoneKind
-from imdesk.domain.contact_values import normalise_email, normalise_phone
 from imdesk.domain.errors import NotFoundError
 from imdesk.services.contact_transfer import apply_import, export_contacts, preview_import
+from imdesk.services.contact_values import normalise_email, normalise_phone
 from imdesk.services.demo_contacts import seed_demo_contacts
 from imdesk.services.demo_data import _ensure_services, load_story
 from tests.helpers.cli_runner import Cli

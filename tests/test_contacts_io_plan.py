@@ -9,7 +9,7 @@ from imdesk.contacts_io.plan import merge_records, plan_import
 from imdesk.contacts_io.reader import read_contacts
 from imdesk.contacts_io.result import ParsedFile
 from imdesk.domain.contact import ContactRecord, EmailKind, PhoneKind
-from imdesk.domain.contact_values import normalise_email, normalise_phone
+from imdesk.services.contact_values import normalise_email, normalise_phone
 
 CRLF = "\r\n"
 

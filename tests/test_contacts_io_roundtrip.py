@@ -14,8 +14,8 @@ from imdesk.contacts_io.imdesk_csv import FORMULA_START, neutralise, restore
 from imdesk.contacts_io.reader import read_contacts
 from imdesk.contacts_io.vcard_writer import write_vcards
 from imdesk.domain.contact import Channel, ContactKind, ContactRecord, EmailKind, PhoneKind
-from imdesk.domain.contact_values import normalise_email, normalise_phone
 from imdesk.domain.text import clean_text
+from imdesk.services.contact_values import normalise_email, normalise_phone
 
 REGION = "DE"
 
@@ -118,7 +118,7 @@ def test_the_one_parse_phone_check_agrees_with_normalise_phone(raw: str, region:
 @given(address)
 def test_the_one_pass_email_check_agrees_with_normalise_email_and_email_problem(raw: str) -> None:
     from imdesk.contacts_io.record_builder import checked_email
-    from imdesk.domain.contact_values import email_problem
+    from imdesk.services.contact_values import email_problem
 
     text = clean_text(raw, "e", single_line=True)
     if text:

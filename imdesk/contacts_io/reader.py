@@ -10,7 +10,7 @@ from imdesk.contacts_io.decoding import TextSource
 from imdesk.contacts_io.errors import ImportRefused
 from imdesk.contacts_io.result import ParsedFile
 from imdesk.contacts_io.vcard_cards import CharsetTracker
-from imdesk.domain.contact_values import DEFAULT_REGION
+from imdesk.services.contact_values import DEFAULT_REGION
 
 
 def read_contacts(stream: BinaryIO, region: str = DEFAULT_REGION) -> ParsedFile:
