@@ -8,6 +8,7 @@ from imdesk.context import AppContext
 from imdesk.errors import DatabaseReadOnly
 from imdesk.services.catalog import CatalogService
 from imdesk.services.clock import Clock
+from imdesk.services.contacts import ContactService
 from imdesk.services.incidents import IncidentService
 from imdesk.services.settings import SettingsService
 from imdesk.services.timeline import TimelineService
@@ -43,6 +44,7 @@ def build_context(url: DbUrl, *, clock: Clock | None = None, author: str | None 
         settings=SettingsService(db),
         timeline=TimelineService(db),
         war_rooms=WarRoomService(db, clock=clock, author=author),
+        contacts=ContactService(db, clock=clock, author=author),
         migration_backup=backup,
     )
     if backup is not None:

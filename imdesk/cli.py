@@ -133,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--incidents", type=int, required=True)
     seed.add_argument("--entries", type=int, required=True, help="timeline entries in all")
     seed.add_argument("--json", action="store_true")
+    from imdesk.cli_contacts import register as register_contacts
+
+    register_contacts(sub)
     return p
 
 
@@ -186,7 +189,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return cmd.db_restore(url, args.file)
     ctx = _context(url, demo=args.demo)
     try:
-        handler = getattr(cmd, f"{args.command}_{args.action}")
+        handler = getattr(args, "handler", None) or getattr(cmd, f"{args.command}_{args.action}")
         result: int = handler(ctx, args)
         return result
     finally:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from imdesk.services.catalog import CatalogService
+from imdesk.services.contacts import ContactService
 from imdesk.services.incidents import IncidentService
 from imdesk.services.settings import SettingsService
 from imdesk.services.timeline import TimelineService
@@ -23,6 +24,7 @@ class AppContext:
     settings: SettingsService
     timeline: TimelineService
     war_rooms: WarRoomService
+    contacts: ContactService
     migration_backup: Path | None = None
     notices: list[str] = field(default_factory=list)
 

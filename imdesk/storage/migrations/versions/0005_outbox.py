@@ -1,7 +1,7 @@
 """The outbox of messages to people (one row per recipient).
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-27
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from imdesk.storage.models import UTCDateTime
 
 revision = "0005"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

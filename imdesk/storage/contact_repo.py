@@ -1,0 +1,172 @@
+"""Contact rows ↔ ContactRecord: loading many at once (four queries, not one per contact), writing a
+record with its phones, emails, tags and search terms, and the prefix search over the terms."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from imdesk.domain.contact import (
+    Channel,
+    ContactKind,
+    ContactRecord,
+    Email,
+    EmailKind,
+    Phone,
+    PhoneKind,
+)
+from imdesk.domain.contact_book import fold, search_terms
+from imdesk.storage.contact_models import (
+    ContactEmailRow,
+    ContactPhoneRow,
+    ContactRow,
+    ContactTagRow,
+    ContactTermRow,
+)
+
+_CHUNK = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start:start + _CHUNK]
+
+
+def load_records(s: Session, ids: Sequence[int] | None = None) -> dict[int, ContactRecord]:
+    """Records by id (all contacts when ``ids`` is None), in name order."""
+    rows: list[ContactRow] = []
+    phones: dict[int, list[Phone]] = defaultdict(list)
+    emails: dict[int, list[Email]] = defaultdict(list)
+    tags: dict[int, list[str]] = defaultdict(list)
+    groups: Iterable[Sequence[int] | None] = [None] if ids is None else _chunks(list(ids))
+    for group in groups:
+        def where(col: Any, group: Sequence[int] | None = group) -> Any:
+            return col.in_(group) if group is not None else col.is_not(None)
+
+        rows.extend(s.scalars(select(ContactRow).where(where(ContactRow.id))))
+        for p in s.execute(select(ContactPhoneRow.contact_id, ContactPhoneRow.kind, ContactPhoneRow.raw,
+                                  ContactPhoneRow.e164).where(where(ContactPhoneRow.contact_id))
+                           .order_by(ContactPhoneRow.contact_id, ContactPhoneRow.position)):
+            phones[p[0]].append(Phone(PhoneKind(p[1]), p[2], p[3]))
+        for e in s.execute(select(ContactEmailRow.contact_id, ContactEmailRow.kind,
+                                  ContactEmailRow.address, ContactEmailRow.valid)
+                           .where(where(ContactEmailRow.contact_id))
+                           .order_by(ContactEmailRow.contact_id, ContactEmailRow.position)):
+            emails[e[0]].append(Email(EmailKind(e[1]), e[2], bool(e[3])))
+        for t in s.execute(select(ContactTagRow.contact_id, ContactTagRow.tag)
+                           .where(where(ContactTagRow.contact_id)).order_by(ContactTagRow.tag)):
+            tags[t[0]].append(t[1])
+    rows.sort(key=lambda r: (fold(r.name), r.id))
+    return {r.id: to_record(r, phones[r.id], emails[r.id], tags[r.id]) for r in rows}
+
+
+def to_record(r: ContactRow, phones: Sequence[Phone], emails: Sequence[Email],
+              tags: Sequence[str]) -> ContactRecord:
+    return ContactRecord(
+        name=r.name, kind=ContactKind(r.kind), job_title=r.job_title, organisation=r.organisation,
+        department=r.department, phones=tuple(phones), emails=tuple(emails),
+        preferred_channel=Channel(r.preferred_channel), time_zone=r.time_zone, notes=r.notes,
+        tags=tuple(tags), account_number=r.account_number, last_verified_at=r.last_verified_at,
+        verified_by=r.verified_by)
+
+
+def _scalar_fields(rec: ContactRecord) -> dict[str, Any]:
+    return {
+        "name": rec.name, "kind": rec.kind.value, "job_title": rec.job_title,
+        "organisation": rec.organisation, "department": rec.department,
+        "preferred_channel": rec.preferred_channel.value, "time_zone": rec.time_zone,
+        "notes": rec.notes, "account_number": rec.account_number,
+        "last_verified_at": rec.last_verified_at, "verified_by": rec.verified_by,
+    }
+
+
+def insert_records(s: Session, records: Sequence[ContactRecord], now: datetime) -> list[int]:
+    """Insert many records with their children in a few bulk statements; the new ids in order."""
+    if not records:
+        return []
+    stmt = insert(ContactRow).returning(ContactRow.id, sort_by_parameter_order=True)
+    ids = list(s.scalars(stmt, [
+        {**_scalar_fields(rec), "review": "", "created_at": now, "updated_at": now} for rec in records]))
+    _insert_children(s, list(zip(ids, records, strict=True)))
+    return ids
+
+
+def _insert_children(s: Session, pairs: Sequence[tuple[int, ContactRecord]]) -> None:
+    phones = [{"contact_id": cid, "position": i, "kind": p.kind.value, "raw": p.raw, "e164": p.e164}
+              for cid, rec in pairs for i, p in enumerate(rec.phones)]
+    emails = [{"contact_id": cid, "position": i, "kind": e.kind.value, "address": e.address,
+               "valid": e.valid} for cid, rec in pairs for i, e in enumerate(rec.emails)]
+    tags = [{"contact_id": cid, "tag": t} for cid, rec in pairs for t in sorted(set(rec.tags))]
+    terms = [{"contact_id": cid, "term": t} for cid, rec in pairs for t in sorted(record_terms(rec))]
+    for model, rows in ((ContactPhoneRow, phones), (ContactEmailRow, emails), (ContactTagRow, tags),
+                        (ContactTermRow, terms)):
+        if rows:
+            s.execute(insert(model), rows)
+
+
+def add_record(s: Session, rec: ContactRecord, now: datetime) -> int:
+    row = ContactRow(**_scalar_fields(rec), review="", created_at=now, updated_at=now)
+    s.add(row)
+    s.flush()
+    write_children(s, row.id, rec, replace=False)
+    return row.id
+
+
+def update_record(s: Session, row: ContactRow, rec: ContactRecord, now: datetime) -> None:
+    for key, value in _scalar_fields(rec).items():
+        setattr(row, key, value)
+    row.updated_at = now
+    write_children(s, row.id, rec, replace=True)
+
+
+def write_children(s: Session, contact_id: int, rec: ContactRecord, *, replace: bool) -> None:
+    if replace:
+        for model in (ContactPhoneRow, ContactEmailRow, ContactTagRow, ContactTermRow):
+            s.execute(delete(model).where(model.contact_id == contact_id))
+    _insert_children(s, [(contact_id, rec)])
+
+
+def record_terms(rec: ContactRecord) -> set[str]:
+    return search_terms(rec.name, rec.organisation, rec.department, rec.job_title, *rec.tags)
+
+
+def prefix_ids(s: Session, query: str, limit: int) -> list[int]:
+    """Contacts with, for every word of ``query``, a term starting with it; in name order."""
+    words = sorted(search_terms(query), key=len, reverse=True)[:4]
+    if not words:
+        return []
+    stmt = select(ContactRow.id)
+    for word in words:
+        hit = (select(ContactTermRow.contact_id)
+               .where(ContactTermRow.term >= word, ContactTermRow.term < word + "\uffff",
+                      ContactTermRow.term.startswith(word, autoescape=True)))
+        stmt = stmt.where(ContactRow.id.in_(hit))
+    stmt = stmt.order_by(func.lower(ContactRow.name), ContactRow.id).limit(limit)
+    return list(s.scalars(stmt))
+
+
+def ids_by_phone_or_email(s: Session, e164: Iterable[str], addresses: Iterable[str]) -> dict[str, int]:
+    """Existing contacts sharing a number (E.164) or an address (lower-case): key → contact id."""
+    found: dict[str, int] = {}
+    numbers = sorted(set(e164))
+    for group in _chunks_str(numbers):
+        for num, cid in s.execute(select(ContactPhoneRow.e164, ContactPhoneRow.contact_id)
+                                  .where(ContactPhoneRow.e164.in_(group))):
+            if num is not None:
+                found.setdefault(num, cid)
+    lowered = sorted({a.lower() for a in addresses})
+    for group in _chunks_str(lowered):
+        for addr, cid in s.execute(select(func.lower(ContactEmailRow.address), ContactEmailRow.contact_id)
+                                   .where(func.lower(ContactEmailRow.address).in_(group))):
+            found.setdefault(addr, cid)
+    return found
+
+
+def _chunks_str(values: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start:start + _CHUNK]
