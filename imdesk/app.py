@@ -8,6 +8,7 @@ from imdesk.context import AppContext
 from imdesk.errors import DatabaseReadOnly
 from imdesk.services.catalog import CatalogService
 from imdesk.services.clock import Clock
+from imdesk.services.comms import build_comms
 from imdesk.services.contacts import ContactService
 from imdesk.services.incidents import IncidentService
 from imdesk.services.settings import SettingsService
@@ -47,6 +48,8 @@ def build_context(url: DbUrl, *, clock: Clock | None = None, author: str | None 
         contacts=ContactService(db, clock=clock, author=author),
         migration_backup=backup,
     )
+    ctx.comms = build_comms(db, clock=clock, author=author, settings=ctx.settings,
+                            war_rooms=ctx.war_rooms)
     if backup is not None:
         ctx.notices.append(f"The database was upgraded; the copy from before is {backup}.")
     if db.read_only:

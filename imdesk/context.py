@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from imdesk.services.catalog import CatalogService
+from imdesk.services.comms import Comms
 from imdesk.services.contacts import ContactService
 from imdesk.services.incidents import IncidentService
 from imdesk.services.settings import SettingsService
@@ -27,6 +28,7 @@ class AppContext:
     contacts: ContactService
     migration_backup: Path | None = None
     notices: list[str] = field(default_factory=list)
+    comms: Comms = field(init=False, repr=False)  # set by the composition root
 
     def close(self) -> None:
         self.db.dispose()

@@ -128,21 +128,22 @@ class NotifyService:
     def __init__(self, db: Database, settings: CommsSettingsService,
                  directory: Callable[[], RecipientDirectory], *, clock: Clock | None = None,
                  author: str | None = None, desk_name: Callable[[], str] = lambda: "Service Desk",
-                 update_due: Callable[[str], datetime | None] = lambda ref: None) -> None:
+                 room_fields: Callable[[str], dict[str, Any]] = lambda ref: {}) -> None:
         self._db = db
         self._settings = settings
         self._directory = directory
         self._clock = clock or SystemClock()
         self.author = author or default_author()
         self._desk_name = desk_name
-        self._update_due = update_due
+        self._room_fields = room_fields
         self.on_queued: Callable[[list[int]], None] | None = None  # wakes the sender
 
     # -- planning -----------------------------------------------------------------------------
     def fields(self, ref: str, situation: dict[str, str] | None = None) -> dict[str, Any]:
         with self._db.read() as s:
             state = incident_repo.row_state(s, incident_repo.get_row(s, ref))
-        due = self._update_due(ref)
+        room = self._room_fields(ref)
+        due: datetime | None = room.pop("next_update_due", None)
         local = due.astimezone() if due else None
         fields: dict[str, Any] = {
             "ref": state.ref, "title": state.title, "service": state.service or "",
@@ -153,6 +154,7 @@ class NotifyService:
             "next_update": local.strftime("%a %d %b %H:%M %Z") if local else "",
             "next_update_short": local.strftime("%H:%M") if local else "",
         }
+        fields.update({k: v for k, v in room.items() if v})
         fields.update(situation or {})
         return fields
 
