@@ -59,6 +59,11 @@ class TwilioScript:
     undeliverable: set[str] = field(default_factory=set)  # created, end as undelivered
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client killed mid-request (the kill -9 test) is expected, not news."""
+
+
 class TwilioServer:
     def __init__(self, token: str, *, hang: float = 3.0) -> None:
         self.token = token
@@ -93,7 +98,7 @@ class TwilioServer:
                 server._handle(self, "GET")
 
         self._release.clear()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._httpd = _QuietServer(("127.0.0.1", self.port), Handler)
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -108,9 +113,10 @@ class TwilioServer:
         if self._thread is not None:
             self._thread.join(5)
 
-    def bodies(self) -> list[str]:
+    def sent(self) -> list[tuple[str, str]]:
+        """(to, body) of every message created."""
         with self.lock:
-            return [m.body for m in self.messages.values()]
+            return [(m.to, m.body) for m in self.messages.values()]
 
     # -- the API --------------------------------------------------------------------------------
     def _reply(self, h: BaseHTTPRequestHandler, status: int, body: Any,
