@@ -108,6 +108,12 @@ class TwilioSms:
             raise InDoubt(f"{self.who}: the reply carries no message sid")
         return Accepted(str(body["sid"]), str(body.get("status") or "queued"))
 
+    def check(self) -> None:
+        """List one message: proves the account and token without sending anything."""
+        resp = self._http.request("GET", f"{self._path}.json?PageSize=1", headers=self._headers())
+        if resp.status != 200:
+            raise _refusal(resp, self.who, created_maybe=False)
+
     def fetch(self, provider_id: str) -> SmsStatus:
         resp = self._http.request("GET", f"{self._path}/{quote(provider_id, safe='')}.json",
                                   headers=self._headers())

@@ -122,15 +122,17 @@ class OutboxSender:
         self._lock = threading.Lock()  # one run at a time (worker and "send now")
 
     # -- public -------------------------------------------------------------------------------
-    def recover(self) -> int:
+    def recover(self, *, older_than: timedelta = timedelta(0)) -> int:
         """Messages left "sending" by a crash are in doubt: SMS is checked with the provider
-        before a resend (on the next run); email and untracked SMS go again, marked."""
+        before a resend (on the next run); email and untracked SMS go again, marked.
+        `older_than` spares sends another process may have in flight right now."""
         settings = self._settings()
         count = 0
         with self._lock, self._db.write() as s:
             journal = MessageJournal(s, author=SENDER_AUTHOR, now=self._clock.now())
             rows = s.scalars(select(OutboxMessageRow).where(
-                OutboxMessageRow.state == MessageState.SENDING.value)
+                OutboxMessageRow.state == MessageState.SENDING.value,
+                OutboxMessageRow.updated_at <= journal.now - older_than)
                 .order_by(OutboxMessageRow.id)).all()
             for msg in rows:
                 count += 1
@@ -349,7 +351,7 @@ class OutboxSender:
         provider = settings.providers.get(name)
         if provider is None:
             return CredentialState.MISSING
-        if not _needs_secret(provider):
+        if not needs_secret(provider):
             return None
         lookup = self._secrets.get(name)
         return None if lookup.usable else lookup.state
@@ -359,7 +361,7 @@ class OutboxSender:
         provider = settings.providers.get(name)
         if provider is None:
             return None
-        secret = self._secrets.get(name).secret if _needs_secret(provider) else None
+        secret = self._secrets.get(name).secret if needs_secret(provider) else None
         from imdesk.channels.sms import HttpGatewaySms, TwilioSms
 
         s = provider.settings
@@ -502,7 +504,7 @@ def _trackable(settings: CommsSettings, msg: OutboxMessageRow) -> bool:
     return provider is not None and provider.kind.value == "twilio"
 
 
-def _needs_secret(provider: Provider) -> bool:
+def needs_secret(provider: Provider) -> bool:
     s = provider.settings
     if isinstance(s, SmtpSettings):
         return bool(s.username)
