@@ -50,7 +50,8 @@ Ctrl+Shift+W\tOpen the war room of a major incident
 Ctrl+1 … Ctrl+4\tWar room: note, action, decision, communication
 !text\tWar room: a decision
 Ctrl+Shift+E\tWar room: edit the situation
-Alt+1 / Alt+2\tIncidents / War rooms
+Ctrl+Shift+I\tInform people (incident or war room): who gets what, preview, send
+Alt+1 / Alt+2 / Alt+3\tIncidents / War rooms / Messages
 Ctrl+Q\tQuit"""
 
 
@@ -108,11 +109,15 @@ class MainWindow(QMainWindow):
         self._war_rooms: Any = None
         self.rooms_button = self._add_pane(self._rooms_host, "⌂", "War rooms", rail_layout)
         self.rooms_button.clicked.connect(lambda: self.war_rooms)
+        from imdesk.qt.comms_console import CommsConsole
+
+        self.comms = CommsConsole(self, rail_layout)
         rail_layout.addStretch(1)
 
         self.status = DeskStatusBar(ctx.db.info.label)
         self.setStatusBar(self.status)
         self._build_menus()
+        self.comms.install()
         self.incidents.data_changed.connect(self.refresh_counts)
         self.incidents.status_message.connect(lambda m: self.status.showMessage(m, 6000))
         self.incidents.data_changed.connect(
@@ -247,6 +252,7 @@ class MainWindow(QMainWindow):
 
     def _start_secondary(self) -> None:
         _ = self.war_rooms  # built and started now that the list is on screen
+        self.comms.start()
         self.refresh_counts()
         self._counts_timer.start()
         self.runner.run(self.ctx.settings.desk_name,
@@ -393,6 +399,7 @@ class MainWindow(QMainWindow):
             self.save_layout(window_settings())
         self._counts_timer.stop()
         self._clock_timer.stop()
+        self.comms.stop()
         self.runner.wait_idle(5000)
         super().closeEvent(event)
 

@@ -19,11 +19,15 @@ class CheckResult:
     secret_where: str   # where the secret is kept ("" when the provider needs none)
 
 
-def check_provider(provider: Provider, secrets: SecretStore) -> CheckResult:
+def check_provider(provider: Provider, secrets: SecretStore, *,
+                   typed_secret: str = "") -> CheckResult:
+    """`typed_secret`: one typed into the settings dialog and not stored yet."""
     needs = needs_secret(provider)
     secret = None
     where = ""
-    if needs:
+    if needs and typed_secret:
+        secret, where = typed_secret, "typed in (not stored yet: Save stores it)"
+    elif needs:
         lookup = secrets.get(provider.name)
         where = lookup.where
         if not lookup.usable:
@@ -34,7 +38,8 @@ def check_provider(provider: Provider, secrets: SecretStore) -> CheckResult:
     try:
         text = _reach(provider, secret)
     except CredentialsRejected as exc:
-        secrets.mark_rejected(provider.name)
+        if not typed_secret:
+            secrets.mark_rejected(provider.name)
         return CheckResult(False, exc.message, where)
     except DeliveryError as exc:
         return CheckResult(False, exc.message, where)
