@@ -49,6 +49,9 @@ def register(sub: Any) -> None:
     retry.add_argument("id", type=int)
     retry.add_argument("--json", action="store_true")
     retry.set_defaults(handler=outbox_retry)
+    serve = outbox.add_parser("serve", help="keep sending (the console starts this); "
+                                            "commands on stdin, reports as JSON lines")
+    serve.set_defaults(handler=outbox_serve)
     called = outbox.add_parser("called", help="message ID on the call list: phoned by hand")
     called.add_argument("id", type=int)
     called.add_argument("--note", default="")
@@ -174,6 +177,48 @@ def outbox_send(ctx: AppContext, args: argparse.Namespace) -> int:
     for name, state in r.waiting.items():
         text += f"\n{name}: waiting — {state.label} (imdesk credentials set {name})"
     emit(data, args.json, text)
+    return 0
+
+
+def outbox_serve(ctx: AppContext, args: argparse.Namespace) -> int:
+    """The console's sender: stdin lines wake / send-now / secret ["name", "value"] /
+    reset "name" / stop (or end of input); one JSON line per run on stdout."""
+    import json
+    import threading
+
+    from imdesk.services.sender_loop import SenderLoop, report_json
+
+    lock = threading.Lock()
+
+    def out(data: dict[str, Any]) -> None:
+        with lock:
+            sys.stdout.write(json.dumps(data) + "\n")
+            sys.stdout.flush()
+
+    loop = SenderLoop(ctx.comms.sender(), ctx.comms.clock.now,
+                      lambda r: out(report_json(r)), lambda e: out({"error": e}))
+    secrets = ctx.comms.secrets
+
+    def commands() -> None:
+        for line in sys.stdin:
+            word, _, rest = line.strip().partition(" ")
+            if word == "wake":
+                loop.wake()
+            elif word == "send-now":
+                threading.Thread(target=loop.send_now, daemon=True).start()
+            elif word == "secret":
+                name, value = json.loads(rest)
+                secrets.set_for_session(str(name), str(value))
+                loop.wake()
+            elif word == "reset":
+                secrets.forget(str(json.loads(rest)))
+                loop.wake()
+            elif word == "stop":
+                break
+        loop.stop()
+
+    threading.Thread(target=commands, name="imdesk-serve-stdin", daemon=True).start()
+    loop.run()
     return 0
 
 

@@ -203,6 +203,12 @@ class SecretStore:
         with self._lock:
             return sorted(self._session)
 
+    def forget(self, provider: str) -> None:
+        """The user set this provider's secret again: read it afresh from the keyring."""
+        with self._lock:
+            self._rejected.discard(provider)
+            self._session.pop(provider, None)
+
     def mark_rejected(self, provider: str) -> None:
         """The provider refused the secret (SMTP 535, HTTP 401): ask for a new one."""
         with self._lock:

@@ -56,6 +56,7 @@ class CommsConsole(QObject):
         self.inform_action.triggered.connect(self.inform_people)
         self.inform_action.setEnabled(not self.ctx.db.read_only)
         w.addAction(self.inform_action)
+        self.ctx.comms.notify.on_queued = lambda _ids: self._ensure_worker(wake=True)
         providers = QAction("Message &providers…", w)
         providers.triggered.connect(self.edit_providers)
         templates = QAction("Edit message &templates…", w)
@@ -96,16 +97,29 @@ class CommsConsole(QObject):
 
     # -- the sender ----------------------------------------------------------------------------
     def start(self) -> None:
+        """After the first paint: counts now; the sender process once there is work for it
+        (messages waiting from before, or the first one queued now)."""
         self.refresh_counts()
-        if self.ctx.db.read_only or self.worker is not None:
+        if self.ctx.db.read_only:
             return
-        from imdesk.qt.sender_worker import SenderWorker
+        self.window.runner.run(self.ctx.comms.outbox.pending,
+                               lambda n: self._ensure_worker() if n else None, lambda _e: None)
 
-        self.worker = SenderWorker(self.ctx.comms.sender(), self.ctx.comms.clock.now, self)
-        self.worker.report.connect(self._report)
-        self.worker.failed.connect(lambda m: self.window.status.showMessage(m, 8000))
-        self.ctx.comms.notify.on_queued = lambda _ids: self.worker.wake()
-        self.worker.start()
+    def _ensure_worker(self, *, wake: bool = False) -> None:
+        if self.worker is None and not self.ctx.db.read_only:
+            from imdesk.qt.sender_process import SenderProcess
+
+            url = self.ctx.db.engine.url.render_as_string(hide_password=False)
+            self.worker = SenderProcess(url, self)
+            self.worker.report.connect(self._report)
+            self.worker.failed.connect(lambda m: self.window.status.showMessage(m, 8000))
+            self.worker.start()
+            for name in self.ctx.comms.secrets.session_only():
+                secret = self.ctx.comms.secrets.get(name).secret
+                if secret:
+                    self.worker.give_secret(name, secret)
+        elif wake and self.worker is not None:
+            self.worker.wake()
 
     def stop(self) -> None:
         if self.worker is not None:
@@ -113,6 +127,7 @@ class CommsConsole(QObject):
             self.worker = None
 
     def send_now(self) -> None:
+        self._ensure_worker()
         if self.worker is not None:
             self.worker.send_now()
 
@@ -121,7 +136,7 @@ class CommsConsole(QObject):
         self.waiting = report.waiting
         self._show_connectivity()
         if (report.picked or report.delivered or report.expired) and self._pane is not None:
-            self._pane.reload()
+            self._pane.reload_soon()
         if not self._counts_timer.isActive():
             self._counts_timer.start()
 
@@ -186,8 +201,6 @@ class CommsConsole(QObject):
         if ids is None:
             return
         self.window.status.showMessage(f"{len(ids)} message(s) queued for {ref}", 6000)
-        if self.worker is not None:
-            self.worker.wake()
         self.window.incidents.reload()
         if self.window._war_rooms is not None:
             self.window._war_rooms.reload_rooms(select=ref)
@@ -203,6 +216,12 @@ class CommsConsole(QObject):
         def opened(settings: Any) -> None:
             saved = ProviderDialog.ask(self.window, comms, self.window.runner, settings)
             session = comms.secrets.session_only()
+            for name in saved:
+                if self.worker is not None:  # else it reads them when it starts
+                    self.worker.credentials_changed(name)
+                    secret = comms.secrets.get(name).secret if name in session else None
+                    if secret:
+                        self.worker.give_secret(name, secret)
             if session:
                 self.window.show_banner(
                     "No usable keyring: the secret for " + ", ".join(session) + " is kept for "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from imdesk.domain.message import MessageState
-from imdesk.qt.outbox_model import COL_ERROR, COL_RECIPIENT, ItemRole, OutboxModel
+from imdesk.qt.outbox_model import COL_ERROR, ItemRole, OutboxModel
 from imdesk.qt.tasks import TaskRunner
 from imdesk.services.outbox import OutboxItem, OutboxService
 
@@ -60,6 +60,10 @@ class OutboxPane(QWidget):
         self._send_now = send_now
         self.read_only = read_only
         self._loading = False
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(1000)
+        self._reload_timer.timeout.connect(self.reload)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -99,9 +103,15 @@ class OutboxPane(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_RECIPIENT, QHeaderView.ResizeMode.Interactive)
+        # Fixed starting widths: sizing columns to their contents asks every row (slow for
+        # thousands of messages while the sender keeps changing them).
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL_ERROR, QHeaderView.ResizeMode.Stretch)
+        metrics = self.table.fontMetrics()
+        for col, sample in enumerate(("yesterday 22:10", "INC-10042", "Kim Larsen <+4915112345678>",
+                                      "email", "✓ sent (possible duplicate)", "Tries")):
+            header.resizeSection(col, metrics.horizontalAdvance(sample) + 24)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.selectionModel().currentRowChanged.connect(self._show_detail)
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -143,8 +153,14 @@ class OutboxPane(QWidget):
             button.setEnabled(not read_only)
 
     # -- loading -----------------------------------------------------------------------------
+    def reload_soon(self) -> None:
+        """Reload at most once a second while the sender is busy."""
+        if not self._reload_timer.isActive():
+            self._reload_timer.start()
+
     def reload(self) -> None:
         if self._loading:
+            self._reload_timer.start()
             return
         self._loading = True
         states = FILTERS[self.filter.currentIndex()][1]

@@ -98,6 +98,16 @@ class OutboxService:
                              .group_by(OutboxMessageRow.state)).all()
         return {MessageState(state): int(n) for state, n in rows}
 
+    def pending(self) -> int:
+        """Messages the sender still has work for: waiting, in flight, or an SMS whose
+        delivery is still being checked."""
+        with self._db.read() as s:
+            return int(s.scalar(select(func.count()).select_from(OutboxMessageRow).where(
+                OutboxMessageRow.state.in_((MessageState.QUEUED.value, MessageState.SENDING.value,
+                                            MessageState.SENT.value)),
+                OutboxMessageRow.next_attempt_at.is_not(None)
+                | (OutboxMessageRow.state == MessageState.SENDING.value))) or 0)
+
     def retry(self, message_id: int) -> OutboxItem:
         """Send now: a queued message is due at once; a failed, expired or to-be-called one
         starts its route again from the first step with a fresh not-after time."""

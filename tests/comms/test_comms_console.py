@@ -165,28 +165,29 @@ def test_provider_settings_test_connection_and_a_session_only_secret(
     assert "plain text" in ui.secretWhere.text()
 
 
-def test_the_sender_runs_off_the_gui_thread(qtbot: QtBot, sqlite_ctx: AppContext,
-                                            smtp_server: SmtpServer, test_ca: tuple[Any, Path],
-                                            session_secrets: Any) -> None:
-    from imdesk.qt.sender_worker import SenderWorker
+def test_the_sender_runs_in_its_own_process_and_reports(
+        qtbot: QtBot, window: MainWindow, sqlite_ctx: AppContext,  # noqa: F811
+        smtp_server: SmtpServer, test_ca: tuple[Any, Path], session_secrets: Any,
+        clock: Any) -> None:
+    """Nothing queued: no sender process. The first message starts it; the secret kept for
+    this session only goes down the pipe; the report comes back to the status bar."""
+    from datetime import UTC, datetime
 
+    clock.set(datetime.now(UTC))  # the sender process runs on the real clock
     ctx = sqlite_ctx
     configure(ctx, smtp=smtp_server, ca_file=test_ca[1])
     use_people(ctx, [KIM])
     ctx.comms.secrets = session_secrets
+    assert window.comms.worker is None
     ref = add(ctx, "ERP down", "high", "high")
-    worker = SenderWorker(ctx.comms.sender(), ctx.comms.clock.now)
-    reports: list[RunReport] = []
-    worker.report.connect(reports.append)
-    worker.start()
+    ctx.comms.notify.queue(ctx.comms.notify.plan(ref, "update"))
+    assert window.comms.worker is not None
     try:
-        ctx.comms.notify.on_queued = lambda _ids: worker.wake()
-        ctx.comms.notify.queue(ctx.comms.notify.plan(ref, "update"))
-        qtbot.waitUntil(lambda: any(r.sent for r in reports), timeout=10_000)
+        qtbot.waitUntil(lambda: bool(smtp_server.ids()), timeout=30_000)
+        qtbot.waitUntil(lambda: "online" in window.comms.label.text(), timeout=10_000)
     finally:
-        worker.stop()
+        window.comms.stop()
     assert [i.state for i in ctx.comms.outbox.list()] == [MessageState.SENT]
-    assert smtp_server.ids()
 
 
 def test_generated_provider_form_matches_the_designer_file(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import email
+import logging
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -88,6 +89,9 @@ class SmtpServer:
         return AuthResult(success=ok, handled=False)
 
     def start(self) -> None:
+        # aiosmtpd logs a deprecation of its own on every login, and a traceback for every
+        # client that goes away mid-session (the kill -9 test): the server's noise, not ours.
+        logging.getLogger("mail.log").setLevel(logging.CRITICAL)
         self._controller = Controller(
             _Handler(self), hostname="127.0.0.1", port=self.port, tls_context=self._tls,
             require_starttls=True, authenticator=self._auth, auth_require_tls=True,
