@@ -7,6 +7,7 @@ Secrets are read from stdin only (never argv, never a file); provider settings h
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -188,6 +189,8 @@ def outbox_serve(ctx: AppContext, args: argparse.Namespace) -> int:
 
     from imdesk.services.sender_loop import SenderLoop, report_json
 
+    if hasattr(os, "nice"):
+        os.nice(5)  # background work: the window of the same user comes first
     lock = threading.Lock()
 
     def out(data: dict[str, Any]) -> None:

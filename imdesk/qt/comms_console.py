@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -23,6 +23,10 @@ _CONNECTIVITY_COLOR = {Connectivity.ONLINE: None, Connectivity.UNKNOWN: None,
 
 
 class CommsConsole(QObject):
+    """Signals: queued() — messages were queued (from any thread; handled on the GUI thread)."""
+
+    queued = Signal()
+
     def __init__(self, window: Any, rail_layout: Any) -> None:
         super().__init__(window)
         self.window = window
@@ -56,7 +60,9 @@ class CommsConsole(QObject):
         self.inform_action.triggered.connect(self.inform_people)
         self.inform_action.setEnabled(not self.ctx.db.read_only)
         w.addAction(self.inform_action)
-        self.ctx.comms.notify.on_queued = lambda _ids: self._ensure_worker(wake=True)
+        # queue() runs on a worker thread: the signal brings the news to the GUI thread
+        self.queued.connect(lambda: self._ensure_worker(wake=True))
+        self.ctx.comms.notify.on_queued = lambda _ids: self.queued.emit()
         providers = QAction("Message &providers…", w)
         providers.triggered.connect(self.edit_providers)
         templates = QAction("Edit message &templates…", w)

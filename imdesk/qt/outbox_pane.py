@@ -31,6 +31,7 @@ from imdesk.qt.outbox_model import COL_ERROR, ItemRole, OutboxModel
 from imdesk.qt.tasks import TaskRunner
 from imdesk.services.outbox import OutboxItem, OutboxService
 
+PAGE = 300  # the newest; older messages stay in the database and in `imdesk outbox list`
 FILTERS = (
     ("All messages", ()),
     ("Needs a person (call, failed, expired)", (MessageState.CALL, MessageState.FAILED,
@@ -167,7 +168,7 @@ class OutboxPane(QWidget):
         outbox = self.outbox
 
         def load() -> tuple[list[OutboxItem], list[OutboxItem]]:
-            return (outbox.list(states=states, limit=2000),
+            return (outbox.list(states=states, limit=PAGE),
                     outbox.list(states=(MessageState.CALL,), limit=500))
 
         self.runner.run(load, self._loaded, self._failed)

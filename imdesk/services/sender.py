@@ -9,6 +9,7 @@ same Message-ID and marked as a possible duplicate.
 
 from __future__ import annotations
 
+import logging
 import random
 import socket
 import threading
@@ -17,6 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
+from queue import Empty, Queue
 from typing import Any
 
 from sqlalchemy import and_, func, select
@@ -62,6 +65,9 @@ from imdesk.storage.models import IncidentRow
 from imdesk.storage.outbox_models import OutboxMessageRow
 
 SENDER_AUTHOR = "outbox"
+RECORD_CHUNK = 100
+RECORD_WAIT_S = 0.05
+log = logging.getLogger(__name__)
 RECONCILE_MARGIN = timedelta(minutes=2)
 
 
@@ -110,7 +116,7 @@ class RunReport:
 class OutboxSender:
     def __init__(self, db: Database, secrets: SecretStore, settings: Callable[[], CommsSettings], *,
                  clock: Clock | None = None, policy: RetryPolicy = DEFAULT_RETRY,
-                 rng: random.Random | None = None, batch: int = 100) -> None:
+                 rng: random.Random | None = None, batch: int = 200) -> None:
         self._db = db
         self._secrets = secrets
         self._settings = settings
@@ -163,8 +169,7 @@ class OutboxSender:
             report.waiting = waiting
             report.picked = len(jobs)
             if jobs:
-                results = self._dispatch(jobs, settings)
-                self._record(results, settings, report)
+                self._send_and_record(jobs, settings, report)
             report.connectivity = self.connectivity
             report.next_due = self.next_due()
             return report
@@ -372,53 +377,84 @@ class OutboxSender:
             return HttpGatewaySms(s, secret)
         return None
 
-    def _dispatch(self, jobs: list[Job], settings: CommsSettings) -> list[tuple[Job, Outcome]]:
+    def _send_and_record(self, jobs: list[Job], settings: CommsSettings, report: RunReport) -> None:
+        """Send in worker threads; record outcomes in chunks as they arrive, so the database
+        work of one chunk overlaps the network work of the next."""
+        results: Queue[tuple[Job, Outcome]] = Queue()
         emails: dict[str, list[Job]] = {}
         sms: list[Job] = []
         for job in jobs:
             (emails.setdefault(job.provider, []) if job.channel == MessageChannel.EMAIL
              else sms).append(job)
-        results: list[tuple[Job, Outcome]] = []
-        with ThreadPoolExecutor(max_workers=max(1, settings.concurrency),
-                                thread_name_prefix="imdesk-send") as pool:
-            futures = [pool.submit(self._send_emails, settings, name, group)
-                       for name, group in emails.items()]
+        pool = ThreadPoolExecutor(max_workers=max(1, settings.concurrency),
+                                  thread_name_prefix="imdesk-send")
+        try:
+            for name, group in emails.items():
+                pool.submit(self._guarded, group, results,
+                            partial(self._send_emails, settings, name, group, results.put))
             clients = {name: self._client(settings, name) for name in {j.provider for j in sms}}
-            sms_futures = [(job, pool.submit(self._send_sms, clients[job.provider], job))
-                           for job in sms]
-            for f in futures:
-                results.extend(f.result())
-            results.extend((job, f.result()) for job, f in sms_futures)
-        return results
+            for job in sms:
+                pool.submit(self._guarded, [job], results,
+                            partial(self._send_one_sms, clients[job.provider], job, results.put))
+            reach: dict[str, list[bool]] = {}
+            left = len(jobs)
+            while left:
+                chunk = [results.get()]
+                while len(chunk) < RECORD_CHUNK:
+                    try:
+                        chunk.append(results.get(timeout=RECORD_WAIT_S))
+                    except Empty:
+                        break
+                left -= len(chunk)
+                self._record(chunk, settings, report, reach)
+        finally:
+            pool.shutdown(wait=True)
+        for name, outcomes in reach.items():
+            self._reachable[name] = any(outcomes)
+        self.connectivity = _overall(self._reachable)
 
-    def _send_emails(self, settings: CommsSettings, name: str,
-                     jobs: list[Job]) -> list[tuple[Job, Outcome]]:
+    @staticmethod
+    def _guarded(jobs: list[Job], results: Queue[tuple[Job, Outcome]],
+                 work: Callable[[], None]) -> None:
+        """A bug in a send must not lose the message: what got no outcome goes back to the
+        queue, with the error as its reason."""
+        try:
+            work()
+        except Exception as exc:
+            log.exception("sending failed")
+            for job in jobs:
+                results.put((job, NotTried(f"internal error: {exc}")))
+
+    def _send_emails(self, settings: CommsSettings, name: str, jobs: list[Job],
+                     put: Callable[[tuple[Job, Outcome]], None]) -> None:
         from imdesk.channels.smtp import EmailOut, SmtpSession
 
         provider = settings.providers[name]
         assert isinstance(provider.settings, SmtpSettings)
         secret = self._secrets.get(name).secret if provider.settings.username else None
         session = SmtpSession(provider.settings, secret)
-        results: list[tuple[Job, Outcome]] = []
         broken: DeliveryError | None = None
         try:
             for job in jobs:
                 if broken is not None:
-                    results.append((job, NotTried(broken.message)
-                                    if not isinstance(broken, ProviderUnreachable) else broken))
+                    put((job, NotTried(broken.message)
+                         if not isinstance(broken, ProviderUnreachable) else broken))
                     continue
                 mail = EmailOut(job.message_id, job.address, job.recipient, job.subject, job.body,
                                 job.created_at, job.possible_duplicate)
                 try:
-                    results.append((job, session.send(mail)))
+                    put((job, session.send(mail)))
                 except (ProviderUnreachable, CredentialsRejected, InDoubt) as exc:
-                    results.append((job, exc))
+                    put((job, exc))
                     broken = exc
                 except DeliveryError as exc:
-                    results.append((job, exc))
+                    put((job, exc))
         finally:
             session.close()
-        return results
+
+    def _send_one_sms(self, client: Any, job: Job,
+                      put: Callable[[tuple[Job, Outcome]], None]) -> None:
+        put((job, self._send_sms(client, job)))
 
     def _send_sms(self, client: Any, job: Job) -> Outcome:
         from imdesk.channels.sms import SmsOut
@@ -457,8 +493,7 @@ class OutboxSender:
 
     # -- results --------------------------------------------------------------------------------
     def _record(self, results: list[tuple[Job, Outcome]], settings: CommsSettings,
-                report: RunReport) -> None:
-        reach: dict[str, list[bool]] = {}
+                report: RunReport, reach: dict[str, list[bool]]) -> None:
         rejected: set[str] = set()
         for job, outcome in results:
             if not isinstance(outcome, NotTried):
@@ -489,9 +524,6 @@ class OutboxSender:
                     report.expired += 1
                 else:
                     report.retried += 1
-        for name, outcomes in reach.items():
-            self._reachable[name] = any(outcomes)
-        self.connectivity = _overall(self._reachable)
 
     def _applier(self, journal: MessageJournal, trackable: set[str]) -> OutcomeApplier:
         return OutcomeApplier(journal, self.policy, self._rng, trackable=trackable)
