@@ -13,6 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 
 def main() -> int:
@@ -101,6 +102,9 @@ def main() -> int:
         settle(0.3)
         declare.grab().save(str(out / f"declare-{scheme}.png"))
         declare.done(0)
+        from shots_comms import shoot
+
+        shoot(window, ctx, rooms[0].ref if rooms else None, out, scheme, settle)
         window.close()
         settle(0.2)
     ctx.close()

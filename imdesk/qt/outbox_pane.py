@@ -185,8 +185,9 @@ class OutboxPane(QWidget):
                     break
         self.calls.clear()
         for call in reversed(calls):  # oldest first: who has waited longest
+            why = f"\n    why: {call.last_error[:90]}" if call.last_error else ""
             entry = QListWidgetItem(f"☎ {call.address}   {call.recipient}\n    {call.ref} · "
-                                    f"{call.template}: {call.last_error[:80]}")
+                                    f"{call.template}: {call.subject[:90]}{why}")
             entry.setData(Qt.ItemDataRole.UserRole, call.id)
             entry.setToolTip(call.last_error)
             self.calls.addItem(entry)

@@ -181,11 +181,18 @@ class ProviderDialog(QDialog):
         comms.secrets.allow_plaintext = self.settings.allow_plaintext_keyring
         name = self.ui.nameEdit.text().strip()
 
+        provider = self.settings.providers.get(name)
+
         def ask() -> str:
-            if name:
+            from imdesk.services.sender import needs_secret
+
+            if provider is not None and not needs_secret(provider):
+                return "No password needed (no user is set)."
+            if provider is not None:
                 lookup = comms.secrets.get(name)
-                state = lookup.state.label
-                return f"Secret: {state} — {lookup.where}"
+                if lookup.state.usable:
+                    return f"Secret: {lookup.state.label} ({lookup.where})"
+                return f"Secret: {lookup.state.label}. A new one goes to: {comms.secrets.where()}"
             return f"A secret set here is stored in: {comms.secrets.where()}"
 
         prefix = PLAIN_TEXT_WARNING + "\n" if self.settings.allow_plaintext_keyring else ""
@@ -194,9 +201,11 @@ class ProviderDialog(QDialog):
 
     def _show_order(self) -> None:
         s = self.settings
-        self.ui.orderLabel.setText(
-            f"Order per recipient: SMS via {' → '.join(s.sms_order) or '—'} → email via "
-            f"{s.email_provider or '—'} → {'call list' if s.manual_lane else 'no call list'}")
+        steps = [f"SMS via {name}" for name in s.sms_order]
+        steps += [f"email via {s.email_provider}"] if s.email_provider else []
+        steps += ["the call list"] if s.manual_lane else []
+        self.ui.orderLabel.setText("Each recipient is tried in this order: "
+                                   + (" → ".join(steps) or "nothing configured yet"))
 
     def save(self) -> None:
         from imdesk.domain.errors import ValidationError

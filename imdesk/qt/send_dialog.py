@@ -47,7 +47,8 @@ def recipients_text(plan: NotifyPlan) -> str:
         label = {"email": "✉ Email", "sms": "✆ SMS", "manual": "☎ Call by hand"}[channel.value]
         lines.append(f"{label} ({len(messages)})")
         for m in messages:
-            then = " → ".join(s.channel.value for s in m.route[1:])
+            then = " → ".join("call" if s.channel.value == "manual" else s.channel.value
+                              for s in m.route[1:])
             lines.append(f"   {m.recipient.name}  <{m.address}>"
                          + (f"   then {then}" if then else ""))
     if plan.unreachable:
@@ -98,12 +99,14 @@ class SendDialog(QDialog):
         self.to.setPlaceholderText("Empty: the service's stakeholders for this priority. "
                                    "Or names of people, teams, lists — comma separated")
         pick = QHBoxLayout()
+        pick.setSpacing(6)
         for label, widget in (("&Template", self.template), ("&Audience", self.audience),
                               ("C&hannel", self.channel)):
             caption = QLabel(label)
             caption.setBuddy(widget)
             pick.addWidget(caption)
             pick.addWidget(widget)
+            pick.addSpacing(12)
         pick.addStretch(1)
         form.addRow(pick)
         to_label = QLabel("&To")

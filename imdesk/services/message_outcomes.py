@@ -13,7 +13,6 @@ from imdesk.channels.outcomes import (
     DeliveryError,
     InDoubt,
     PermanentFailure,
-    ProviderUnreachable,
     TemporaryFailure,
 )
 from imdesk.domain.message import MessageChannel, MessageState, RetryPolicy
@@ -117,8 +116,7 @@ class OutcomeApplier:
 
     def _retry(self, msg: OutboxMessageRow, failure: TemporaryFailure) -> None:
         msg.step_attempts += 1
-        if not isinstance(failure, ProviderUnreachable) and msg.channel == MessageChannel.SMS.value:
-            msg.sending_since = None  # the provider answered: nothing was created
+        msg.sending_since = None  # refused or never connected: nothing went out
         if msg.step_attempts >= self.policy.attempts_per_step:
             self.fail_over(msg, f"{failure.message} (gave up after {msg.step_attempts} tries)")
             return

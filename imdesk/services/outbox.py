@@ -44,6 +44,7 @@ class OutboxItem:
     in_doubt: bool
     route: tuple[RouteStep, ...]
     step: int
+    subject: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "ref": self.ref, "channel": self.channel,
@@ -61,7 +62,7 @@ def _item(row: OutboxMessageRow, ref: str) -> OutboxItem:
                       MessageState(row.state), row.attempts, row.last_error, row.template,
                       row.audience, row.created_at, row.updated_at, row.next_attempt_at,
                       row.not_after, row.possible_duplicate, row.sending_since is not None,
-                      tuple(RouteStep.from_json(r) for r in row.route), row.step)
+                      tuple(RouteStep.from_json(r) for r in row.route), row.step, row.subject)
 
 
 class OutboxService:

@@ -25,7 +25,7 @@ class Ui_ProviderDialog(object):
     def setupUi(self, ProviderDialog):
         if not ProviderDialog.objectName():
             ProviderDialog.setObjectName(u"ProviderDialog")
-        ProviderDialog.resize(640, 720)
+        ProviderDialog.resize(680, 560)
         self.outer = QVBoxLayout(ProviderDialog)
         self.outer.setSpacing(8)
         self.outer.setObjectName(u"outer")
