@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SUITES = ("startup", "filter", "search", "room", "room_gui", "seed", "outbox")
+SUITES = ("startup", "filter", "search", "room", "room_gui", "seed", "contacts_search", "pack",
+          "outbox")
 
 
 def main(names: list[str]) -> int:

@@ -13,7 +13,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 
 def main() -> int:
@@ -102,9 +101,12 @@ def main() -> int:
         settle(0.3)
         declare.grab().save(str(out / f"declare-{scheme}.png"))
         declare.done(0)
-        from shots_comms import shoot
+        from bench.contact_shots import shoot as shoot_contacts
 
-        shoot(window, ctx, rooms[0].ref if rooms else None, out, scheme, settle)
+        shoot_contacts(window, ctx, out, scheme, settle)
+        from bench.shots_comms import shoot as shoot_comms
+
+        shoot_comms(window, ctx, rooms[0].ref if rooms else None, out, scheme, settle)
         window.close()
         settle(0.2)
     ctx.close()

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from imdesk.context import AppContext
 from imdesk.errors import DatabaseReadOnly
 from imdesk.services.catalog import CatalogService
 from imdesk.services.clock import Clock
 from imdesk.services.comms import build_comms
-from imdesk.services.contacts import ContactService
 from imdesk.services.incidents import IncidentService
 from imdesk.services.settings import SettingsService
 from imdesk.services.timeline import TimelineService
 from imdesk.services.war_room import WarRoomService
 from imdesk.storage.database import Database, DbUrl
 from imdesk.storage.migrate import needs_upgrade, upgrade
+
+if TYPE_CHECKING:
+    from imdesk.services.contacts import ContactService
 
 
 def open_database(url: DbUrl, *, read_only: bool | None = None) -> tuple[Database, Path | None]:
@@ -45,7 +48,7 @@ def build_context(url: DbUrl, *, clock: Clock | None = None, author: str | None 
         settings=SettingsService(db),
         timeline=TimelineService(db),
         war_rooms=WarRoomService(db, clock=clock, author=author),
-        contacts=ContactService(db, clock=clock, author=author),
+        make_contacts=lambda: _contact_book(db, clock, author),
         migration_backup=backup,
     )
     ctx.comms = build_comms(db, clock=clock, author=author, settings=ctx.settings,
@@ -55,6 +58,12 @@ def build_context(url: DbUrl, *, clock: Clock | None = None, author: str | None 
     if db.read_only:
         ctx.notices.append("Read-only: this database file cannot be written. Nothing can be saved.")
     return ctx
+
+
+def _contact_book(db: Database, clock: Clock | None, author: str | None) -> ContactService:
+    from imdesk.services.contacts import ContactService
+
+    return ContactService(db, clock=clock, author=author)
 
 
 def run_console(*, db_url: DbUrl, demo: bool, take_over: bool, exit_after_paint: bool = False) -> int:

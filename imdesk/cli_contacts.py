@@ -83,7 +83,8 @@ def who_text(who: WhoToCall) -> str:
     if who.next_shift:
         lines.append(f"next: {who.next_shift.name} from {iso(who.next_shift.starts_at)}")
     for r in who.ladder:
-        people = ", ".join(f"{c.name} {_dial(c)}" for c in r.callees) or "nobody in this role"
+        people = ", ".join(_dial(c) if c.name == r.label else f"{c.name} {_dial(c)}"
+                           for c in r.callees) or "nobody in this role"
         lines.append(f"{r.position}. +{r.starts_after_minutes} min  {r.label}: {people}"
                      f"  (wait {r.wait_minutes} min)")
     if who.business_owner:

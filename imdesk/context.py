@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from imdesk.services.catalog import CatalogService
 from imdesk.services.comms import Comms
-from imdesk.services.contacts import ContactService
 from imdesk.services.incidents import IncidentService
 from imdesk.services.settings import SettingsService
 from imdesk.services.timeline import TimelineService
 from imdesk.services.war_room import WarRoomService
 from imdesk.storage.database import Database
+
+if TYPE_CHECKING:
+    from imdesk.services.contacts import ContactService
 
 
 @dataclass
@@ -25,10 +30,15 @@ class AppContext:
     settings: SettingsService
     timeline: TimelineService
     war_rooms: WarRoomService
-    contacts: ContactService
+    make_contacts: Callable[[], ContactService]
     migration_backup: Path | None = None
     notices: list[str] = field(default_factory=list)
     comms: Comms = field(init=False, repr=False)  # set by the composition root
+
+    @cached_property
+    def contacts(self) -> ContactService:
+        """The contact book, built (and its modules imported) on first use: not at start-up."""
+        return self.make_contacts()
 
     def close(self) -> None:
         self.db.dispose()

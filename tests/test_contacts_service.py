@@ -3,6 +3,7 @@ nothing, search by prefix, on duty with overrides, who to call, stakeholders, ve
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -89,6 +90,8 @@ def test_search_matches_word_prefixes_without_accents(ctx: AppContext) -> None:
     assert [h.id for h in ctx.contacts.search("lud jur")] == [a]
     assert [h.id for h in ctx.contacts.search("munoz")] == [b]
     assert [h.id for h in ctx.contacts.search("datab")] == [b]
+    vendor = ctx.contacts.add(person("Hanse Fibre NOC", kind=ContactKind.VENDOR, account_number="HF-20817"))
+    assert [h.id for h in ctx.contacts.search("hf-208")] == [vendor]
     assert ctx.contacts.search("zzz") == []
     assert ctx.contacts.search("   ") == []
     assert ctx.contacts.search("100%_") == []
@@ -164,9 +167,9 @@ def test_verification_and_staleness(ctx: AppContext, clock: ManualClock) -> None
     old = ctx.contacts.add(person("Old", last_verified_at=clock.now() - timedelta(days=91)))
     never = ctx.contacts.add(person("Never"))
     assert [c.id for c in ctx.contacts.summaries(stale_only=True)] == [never, old]
-    assert ctx.contacts.stale_count() == 2
+    assert ctx.contacts.review_counts().stale == 2
     ctx.contacts.set_stale_days(5)
-    assert ctx.contacts.stale_count() == 3
+    assert ctx.contacts.review_counts().stale == 3
 
     detail = ctx.contacts.verify(old, "reached")
     assert detail.record.last_verified_at == clock.now() and detail.record.verified_by == "tester"
@@ -196,3 +199,17 @@ def test_drills_walk_a_team_a_ladder_or_the_stale(ctx: AppContext, clock: Manual
     assert ctx.contacts.drill_ids(service="E-mail") == [ids["Ana Lima"], ids["Dora Lead"], ids["Chen Wei"]]
     vendor = ctx.contacts.add(person("Fibre Ltd", kind=ContactKind.VENDOR, account_number="C-1"))
     assert ctx.contacts.drill_ids(stale=True) == [vendor]
+
+
+def test_the_pack_hash_follows_the_data(ctx: AppContext, clock: ManualClock) -> None:
+    from imdesk.services.pack_data import collect
+
+    ids = _ops_book(ctx, clock)
+    first = collect(ctx.db, clock.now(), "Desk")
+    assert collect(ctx.db, clock.now(), "Desk").digest == first.digest
+    (mail,) = first.services
+    assert mail.owner_team == "Messaging" and [c.name for c in mail.on_duty] == ["Ana Lima"]
+    assert [t.name for t in first.teams] == ["Messaging"] and len(first.teams[0].shifts) == 2
+    rec = ctx.contacts.get(ids["Dora Lead"]).record
+    ctx.contacts.update(ids["Dora Lead"], replace(rec, phones=(normalise_phone("+49 171 9999999"),)))
+    assert collect(ctx.db, clock.now(), "Desk").digest != first.digest

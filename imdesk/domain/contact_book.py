@@ -53,6 +53,7 @@ class ContactSummary:
     last_verified_at: datetime | None
     review: str                     # why it needs a human look ("" when it does not)
     on_duty: bool = False
+    flagged: bool = False           # holds a number or address that did not validate
 
 
 @dataclass(frozen=True)

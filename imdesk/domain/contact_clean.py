@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from imdesk.domain.contact import ContactRecord, Email, Phone
+from imdesk.domain.contact import Channel, ContactKind, ContactRecord, Email, EmailKind, Phone, PhoneKind
 from imdesk.domain.errors import ValidationError
 from imdesk.domain.text import clean_text
 
@@ -27,13 +27,21 @@ def _line(value: str, field: str, max_len: int = FIELD_MAX, *, required: bool = 
 
 def clean_phone(phone: Phone) -> Phone:
     raw = _line(phone.raw, "phone", PHONE_MAX, required=True)
+    try:
+        kind = PhoneKind(phone.kind)
+    except ValueError as exc:
+        raise ValidationError("phone", str(exc)) from None
     if phone.e164 is not None and not _E164.fullmatch(phone.e164):
         raise ValidationError("phone", f"{phone.e164!r} is not an E.164 number")
-    return Phone(phone.kind, raw, phone.e164)
+    return Phone(kind, raw, phone.e164)
 
 
 def clean_email(email: Email) -> Email:
-    return Email(email.kind, _line(email.address, "email", EMAIL_MAX, required=True), email.valid)
+    try:
+        kind = EmailKind(email.kind)
+    except ValueError as exc:
+        raise ValidationError("email", str(exc)) from None
+    return Email(kind, _line(email.address, "email", EMAIL_MAX, required=True), bool(email.valid))
 
 
 def clean_record(rec: ContactRecord) -> ContactRecord:
@@ -47,8 +55,14 @@ def clean_record(rec: ContactRecord) -> ContactRecord:
         raise ValidationError("tags", f"{len(tags)} tags; the limit is {TAGS_MAX}")
     if rec.last_verified_at is not None and rec.last_verified_at.tzinfo is None:
         raise ValidationError("last verified", "the verification time needs its UTC offset")
+    try:
+        kind, channel = ContactKind(rec.kind), Channel(rec.preferred_channel)
+    except ValueError as exc:
+        raise ValidationError("kind", str(exc)) from None
     return replace(
         rec,
+        kind=kind,
+        preferred_channel=channel,
         name=_line(rec.name, "name", NAME_MAX, required=True),
         job_title=_line(rec.job_title, "job title"),
         organisation=_line(rec.organisation, "organisation"),

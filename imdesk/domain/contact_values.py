@@ -27,6 +27,10 @@ def phone_problem(raw: str, region: str = DEFAULT_REGION) -> str | None:
     text = raw.strip()
     if not text:
         return "the phone number is empty"
+    if any(ch.isalpha() for ch in text):
+        # phonenumbers reads letters as keypad digits ("switchboard" → 794824…): a note typed
+        # into a number field would become a dialable, wrong number.
+        return f"{text!r}: it contains letters; write the number in digits (notes go into Notes)"
     try:
         number = pn.parse(text, region.upper() or None)
     except pn.NumberParseException as exc:

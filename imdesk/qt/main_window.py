@@ -51,7 +51,9 @@ Ctrl+1 … Ctrl+4\tWar room: note, action, decision, communication
 !text\tWar room: a decision
 Ctrl+Shift+E\tWar room: edit the situation
 Ctrl+Shift+I\tInform people (incident or war room): who gets what, preview, send
-Alt+1 / Alt+2 / Alt+3\tIncidents / War rooms / Messages
+Ctrl+Shift+C\tWho do I call for the incident's service (calls are logged into it)
+Ctrl+Shift+O\tContacts: teams, ladders, rosters, lists, services
+Alt+1 … Alt+4\tIncidents / War rooms / Contacts / Messages
 Ctrl+Q\tQuit"""
 
 
@@ -109,6 +111,14 @@ class MainWindow(QMainWindow):
         self._war_rooms: Any = None
         self.rooms_button = self._add_pane(self._rooms_host, "⌂", "War rooms", rail_layout)
         self.rooms_button.clicked.connect(lambda: self.war_rooms)
+        # The Contacts pane is built when first used.
+        self._contacts_host = QWidget()
+        QVBoxLayout(self._contacts_host).setContentsMargins(0, 0, 0, 0)
+        self._contacts: Any = None
+        self.pack_keeper: Any = None
+        self._contacts_marker: Any = None
+        self.contacts_button = self._add_pane(self._contacts_host, "☎", "Contacts", rail_layout)
+        self.contacts_button.clicked.connect(self._open_contacts)
         from imdesk.qt.comms_console import CommsConsole
 
         self.comms = CommsConsole(self, rail_layout)
@@ -127,6 +137,7 @@ class MainWindow(QMainWindow):
         self._counts_timer = QTimer(self)
         self._counts_timer.setInterval(30_000)
         self._counts_timer.timeout.connect(self.refresh_counts)
+        self._counts_timer.timeout.connect(self.refresh_contact_counts)
         self._clock_timer = QTimer(self)
         self._clock_timer.setInterval(1000)
         self._clock_timer.timeout.connect(self._tick_clock)
@@ -213,6 +224,7 @@ class MainWindow(QMainWindow):
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         refresh.triggered.connect(self.refresh_all)
         view_menu.addAction(refresh)
+        self._build_contacts_menu()
         help_menu = self.menuBar().addMenu("&Help")
         keys = QAction("&Keyboard shortcuts", self)
         keys.setShortcut(QKeySequence("F1"))
@@ -223,6 +235,102 @@ class MainWindow(QMainWindow):
             self, "About imdesk", f"imdesk {__version__}\nThe incident manager's console.\n"
             f"Database: {self.ctx.db.info.label}"))
         help_menu.addAction(about)
+
+    def _build_contacts_menu(self) -> None:
+        menu = self.menuBar().addMenu("C&ontacts")
+        who = QAction("&Who do I call for this incident's service", self)
+        who.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        who.triggered.connect(self.who_to_call)
+        menu.addAction(who)
+        self.who_action = who
+        for text, slot, key in (("&Review queue", lambda: self.contacts.show_review_queue(), ""),
+                                ("Verification &drill…", lambda: self.contacts.start_drill(), ""),
+                                ("&Organisation: teams, services, lists…",
+                                 lambda: self.contacts.edit_organisation(), "Ctrl+Shift+O"),
+                                ("Write the emergency &pack now", self.write_pack_now, "")):
+            action = QAction(text, self)
+            if key:
+                action.setShortcut(QKeySequence(key))
+            action.triggered.connect(lambda _c=False, f=slot: (self._open_contacts(), f()))
+            menu.addAction(action)
+
+    # -- contacts ----------------------------------------------------------------------------
+    @property
+    def contacts(self) -> Any:
+        """The Contacts pane, built on first use."""
+        if self._contacts is None:
+            from imdesk.qt.contacts_pane import ContactsPane
+
+            pane = ContactsPane(self.ctx, self.runner, read_only=self.ctx.db.read_only)
+            pane.status_message.connect(lambda m: self.status.showMessage(m, 6000))
+            pane.contacts_changed.connect(self._contacts_changed)
+            pane.call_logged.connect(lambda _ref: self.incidents.reload())
+            pane.pack_handler = self.write_pack_now
+            self._contacts_host.layout().addWidget(pane)
+            self._contacts = pane
+            pane.start()
+        return self._contacts
+
+    def _open_contacts(self) -> None:
+        pane = self.contacts
+        self.show_pane(self._contacts_host)
+        pane.focus_search()
+
+    def who_to_call(self) -> None:
+        """One key from an incident (or its war room): who to call for its service."""
+        state = self.incidents.detail.state
+        if self.current_pane() is self._war_rooms and self._war_rooms is not None:
+            room = self._war_rooms.current_room()
+            state = room.incident if room else state
+        pane = self.contacts
+        self.show_pane(self._contacts_host)
+        if state is None or not state.service:
+            reason = "no incident is selected" if state is None else f"{state.ref} has no service"
+            self.status.showMessage(f"Who do I call: {reason}; search the contact book instead", 8000)
+            pane.focus_search()
+            return
+        pane.who_for_incident(state.ref, state.service,
+                              f"{state.ref} · {state.priority.value} · {state.title}")
+
+    def _start_contacts(self) -> None:
+        if not self.ctx.db.read_only:
+            from imdesk.qt.pack_keeper import PackKeeper
+
+            self.pack_keeper = PackKeeper(self.ctx, self.runner, self)
+            self.pack_keeper.written.connect(lambda path, _d: self.status.showMessage(
+                f"Emergency pack written: {path}", 6000))
+            self.pack_keeper.failed.connect(lambda why: self.show_banner(
+                f"The emergency pack could not be written: {why}"))
+            self.pack_keeper.schedule()
+        self.refresh_contact_counts()
+
+    def _contacts_changed(self) -> None:
+        self.refresh_contact_counts()
+        if self.pack_keeper is not None:
+            self.pack_keeper.schedule()
+
+    def write_pack_now(self) -> None:
+        if self.pack_keeper is None:
+            self.status.showMessage("The emergency pack cannot be written from a read-only database", 6000)
+            return
+        self.status.showMessage("Writing the emergency pack…")
+        self.pack_keeper.write_now(force=True)
+
+    def refresh_contact_counts(self) -> None:
+        """The status bar's stale count; a change made elsewhere (another desk, the command
+        line) also rewrites the emergency pack."""
+        ctx = self.ctx  # the contact book's modules load in the worker, not on the GUI thread
+
+        def done(result: tuple[Any, Any]) -> None:
+            counts, marker = result
+            self.status.show_contacts(counts)
+            if self._contacts_marker is not None and marker != self._contacts_marker \
+                    and self.pack_keeper is not None:
+                self.pack_keeper.schedule()
+            self._contacts_marker = marker
+
+        self.runner.run(lambda: (ctx.contacts.review_counts(), ctx.contacts.change_marker()), done,
+                        lambda _e: None)
 
     # -- behaviour ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -252,6 +360,7 @@ class MainWindow(QMainWindow):
 
     def _start_secondary(self) -> None:
         _ = self.war_rooms  # built and started now that the list is on screen
+        self._start_contacts()
         self.comms.start()
         self.refresh_counts()
         self._counts_timer.start()
@@ -298,11 +407,15 @@ class MainWindow(QMainWindow):
 
     def current_pane(self) -> QWidget:
         widget = self.stack.currentWidget()
+        if widget is self._contacts_host:
+            return self._contacts
         return self._war_rooms if widget is self._rooms_host else widget
 
     def show_pane(self, pane: QWidget) -> None:
         if pane is self._war_rooms:
             pane = self._rooms_host
+        elif pane is self._contacts:
+            pane = self._contacts_host
         index = self.stack.indexOf(pane)
         self.stack.setCurrentIndex(index)
         self.rail_group.button(index).setChecked(True)

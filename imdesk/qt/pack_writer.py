@@ -1,4 +1,4 @@
-"""The emergency pack PDF, written with Qt's own writer (QTextDocument → QPdfWriter).
+"""The emergency pack PDF, written with Qt's own writer (QPainter on a QPdfWriter).
 
 ``write_pdf`` runs on any thread (no widgets): the console calls it from a worker, the command
 line from its main thread. The file is written next to its destination and renamed into place,
@@ -11,17 +11,16 @@ import os
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF
-from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtGui import QGuiApplication, QPdfWriter
 
+from imdesk.qt.pack_painter import paint_pack
 from imdesk.services.pack_data import PackData
-from imdesk.services.pack_html import render
 
 PACK_FILE = "emergency-pack.pdf"
 
 
 def write_pdf(data: PackData, path: Path) -> Path:
-    """Render ``data`` to ``path`` (A4, 2 cm margins and page numbers from QTextDocument.print_)."""
+    """Draw ``data`` into the PDF ``path`` (A4, page numbers and the data hash in every footer)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".pack-", suffix=".pdf", dir=path.parent)
     os.close(fd)
@@ -30,11 +29,7 @@ def write_pdf(data: PackData, path: Path) -> Path:
         writer.setTitle(f"Emergency pack — {data.desk}")
         writer.setCreator("imdesk")
         writer.setResolution(300)
-        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-                                         QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter))
-        doc = QTextDocument()
-        doc.setHtml(render(data))
-        doc.print_(writer)
+        paint_pack(data, writer)
         del writer  # closes and flushes the file
         os.chmod(tmp_name, 0o644)
         os.replace(tmp_name, path)

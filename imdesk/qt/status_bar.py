@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStatusBar
 
@@ -18,7 +20,10 @@ class DeskStatusBar(QStatusBar):
         self.db_label.setToolTip(db_label)
         self.counts_label = QLabel("…")
         self.counts_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.contacts_label = QLabel("")
+        self.contacts_label.setTextFormat(Qt.TextFormat.PlainText)
         self.addPermanentWidget(self.counts_label)
+        self.addPermanentWidget(self.contacts_label)
         self.addPermanentWidget(self.db_label)
 
     def show_counts(self, counts: DeskCounts) -> None:
@@ -29,3 +34,13 @@ class DeskStatusBar(QStatusBar):
         color = (theme.sla_color(SlaState.BREACHED) if counts.breached
                  else theme.sla_color(SlaState.AT_RISK) if counts.at_risk else None)
         self.counts_label.setStyleSheet(f"color:{color.name()}; font-weight:bold;" if color else "")
+
+    def show_contacts(self, counts: Any) -> None:
+        """Stale contacts (and those to check for another reason), from ReviewCounts."""
+        parts = [f"{counts.stale} contact{'s' if counts.stale != 1 else ''} stale"] if counts.stale else []
+        if counts.to_check:
+            parts.append(f"{counts.to_check} to check")
+        self.contacts_label.setText(" · ".join(parts))
+        self.contacts_label.setToolTip("Contacts → Review queue lists them")
+        color = theme.sla_color(SlaState.AT_RISK) if counts.total else None
+        self.contacts_label.setStyleSheet(f"color:{color.name()};" if color else "")

@@ -13,7 +13,6 @@ from imdesk.credentials.store import SecretStore
 from imdesk.domain.war_room import DEFAULT_UPDATE_POLICY
 from imdesk.services.clock import Clock, SystemClock
 from imdesk.services.comms_settings import CommsSettingsService
-from imdesk.services.contact_recipients import ContactBookDirectory
 from imdesk.services.notify import NotifyService
 from imdesk.services.outbox import OutboxService
 from imdesk.services.recipients import RecipientDirectory
@@ -48,7 +47,16 @@ def build_comms(db: Database, *, clock: Clock | None, author: str | None,
                 directory: RecipientDirectory | None = None,
                 secrets: SecretStore | None = None) -> Comms:
     clock = clock or SystemClock()
-    chosen: RecipientDirectory = directory or ContactBookDirectory(db, clock)
+    built: list[RecipientDirectory] = [directory] if directory is not None else []
+
+    def recipients() -> RecipientDirectory:
+        """The contact book, imported on first use (not at start-up)."""
+        if not built:
+            from imdesk.services.contact_recipients import ContactBookDirectory
+
+            built.append(ContactBookDirectory(db, clock))
+        return built[0]
+
     comms_settings = CommsSettingsService(db)
 
     def room_fields(ref: str) -> dict[str, Any]:
@@ -63,7 +71,7 @@ def build_comms(db: Database, *, clock: Clock | None, author: str | None,
         return {"conditions": sit.conditions, "actions": sit.actions, "needs": sit.needs,
                 "impact": sit.impact, "bridge": room.state.bridge, "next_update_due": due}
 
-    notify = NotifyService(db, comms_settings, lambda: chosen, clock=clock, author=author,
+    notify = NotifyService(db, comms_settings, recipients, clock=clock, author=author,
                            desk_name=settings.desk_name, room_fields=room_fields)
     return Comms(db, comms_settings, secrets or SecretStore(), notify,
                  OutboxService(db, clock=clock, author=author), clock)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -30,6 +31,7 @@ from imdesk.domain.contact_book import (
 from imdesk.domain.errors import NotFoundError, ValidationError
 from imdesk.storage import contact_repo
 from imdesk.storage.contact_models import (
+    ContactEmailRow,
     ContactPhoneRow,
     ContactRow,
     DistributionListRow,
@@ -212,7 +214,8 @@ def search_services_and_teams(s: Session, words: Sequence[str], limit: int) -> l
     return hits
 
 
-def subtitle(row: ContactRow) -> str:
+def subtitle(row: Any) -> str:
+    """Title · organisation of a person; organisation · contract number of a vendor or facility."""
     if row.kind != "person" and row.account_number:
         return " · ".join(x for x in (row.organisation or row.job_title, f"no. {row.account_number}") if x)
     return " · ".join(x for x in (row.job_title, row.organisation or row.department) if x)
@@ -221,15 +224,20 @@ def subtitle(row: ContactRow) -> str:
 def summaries(s: Session, rows: Sequence[ContactRow], now: datetime) -> list[ContactSummary]:
     ids = [r.id for r in rows]
     first: dict[int, str] = {}
+    flagged: set[int] = set()
     for group in (ids[i:i + 500] for i in range(0, len(ids), 500)):
         for cid, e164, raw in s.execute(select(ContactPhoneRow.contact_id, ContactPhoneRow.e164,
                                                ContactPhoneRow.raw)
                                         .where(ContactPhoneRow.contact_id.in_(group))
                                         .order_by(ContactPhoneRow.contact_id, ContactPhoneRow.position)):
             first.setdefault(cid, e164 or raw)
+            if e164 is None:
+                flagged.add(cid)
+        flagged.update(s.scalars(select(ContactEmailRow.contact_id).where(
+            ContactEmailRow.contact_id.in_(group), ContactEmailRow.valid.is_(False))))
     duty_ids = on_duty_ids(s, now)
     return [ContactSummary(r.id, r.name, r.kind, subtitle(r), first.get(r.id, ""), r.last_verified_at,
-                           r.review, r.id in duty_ids) for r in rows]
+                           r.review, r.id in duty_ids, r.id in flagged) for r in rows]
 
 
 def lists(s: Session) -> list[DistributionListRow]:

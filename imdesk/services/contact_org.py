@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
@@ -132,7 +132,7 @@ class OrgService:
                 raise ValidationError(field, f"the shift {field} needs its UTC offset")
         if ends_at <= starts_at:
             raise ValidationError("end", "a shift ends after it starts")
-        if ends_at - starts_at > (datetime(2000, 1, 15, tzinfo=UTC) - datetime(2000, 1, 1, tzinfo=UTC)):
+        if ends_at - starts_at > timedelta(days=14):
             raise ValidationError("end", "a shift lasts at most 14 days")
         text = clean_text(note, "note", max_len=200, single_line=True)
         with self._db.write() as s:
@@ -143,6 +143,27 @@ class OrgService:
             s.add(row)
             s.flush()
             return row.id
+
+    def replace_shifts(self, team: str, start: datetime, end: datetime,
+                       shifts: Sequence[tuple[int, datetime, datetime, bool, str]]) -> None:
+        """The team's shifts overlapping [start, end) become ``shifts`` (contact id, start, end,
+        override, note) — in one transaction, all or nothing."""
+        checked = []
+        for i, (cid, a, b, override, note) in enumerate(shifts, start=1):
+            if a.tzinfo is None or b.tzinfo is None:
+                raise ValidationError("roster", f"shift {i}: times need their UTC offset")
+            if b <= a or b - a > timedelta(days=14):
+                raise ValidationError("roster", f"shift {i}: a shift ends after it starts, within 14 days")
+            checked.append({"contact_id": cid, "starts_at": a.astimezone(UTC), "ends_at": b.astimezone(UTC),
+                            "override": override,
+                            "note": clean_text(note, "note", max_len=200, single_line=True)})
+        with self._db.write() as s:
+            tid = directory.team_row(s, team).id
+            _require_contacts(s, {c["contact_id"] for c in checked})
+            s.execute(delete(ShiftRow).where(ShiftRow.team_id == tid, ShiftRow.ends_at > start,
+                                             ShiftRow.starts_at < end))
+            if checked:
+                s.execute(insert(ShiftRow), [{**c, "team_id": tid} for c in checked])
 
     def remove_shift(self, shift_id: int) -> None:
         with self._db.write() as s:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from imdesk.domain.contact import ContactKind, ContactRecord
@@ -36,7 +36,13 @@ from imdesk.services.clock import Clock, SystemClock, default_author
 from imdesk.services.contact_org import OrgService
 from imdesk.services.journal import write_entry
 from imdesk.storage import contact_repo, incident_repo
-from imdesk.storage.contact_models import ContactCheckRow, ContactRow, TeamRow
+from imdesk.storage.contact_models import (
+    ContactCheckRow,
+    ContactEmailRow,
+    ContactPhoneRow,
+    ContactRow,
+    TeamRow,
+)
 from imdesk.storage.database import Database
 from imdesk.storage.models import ServiceRow, SettingRow
 
@@ -44,6 +50,16 @@ STALE_DAYS_KEY = "contacts.stale_days"
 REGION_KEY = "contacts.default_region"
 PACK_FOLDER_KEY = "contacts.pack_folder"
 SEARCH_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class ReviewCounts:
+    stale: int          # not verified within the stale period
+    to_check: int       # fresh, but marked or holding a value that did not validate
+
+    @property
+    def total(self) -> int:
+        return self.stale + self.to_check
 
 
 @dataclass(frozen=True)
@@ -135,6 +151,11 @@ class ContactService:
             raise ValidationError("name", f"{len(ids)} contacts are named {name!r}")
         return ids[0]
 
+    def names(self) -> list[tuple[int, str]]:
+        """(id, name) of every contact: for resolving names typed into the organisation editor."""
+        with self._db.read() as s:
+            return [(i, n) for i, n in s.execute(select(ContactRow.id, ContactRow.name))]
+
     def search(self, query: str, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
         """Prefix search over people (every word of the query starts a word of the name,
         organisation, department, title or tags), teams and services. Services and teams first."""
@@ -149,16 +170,14 @@ class ContactService:
 
     def summaries(self, *, stale_only: bool = False, kind: ContactKind | None = None,
                   limit: int | None = None) -> list[ContactSummary]:
-        """Contacts for a list, in name order; ``stale_only`` gives the review queue (wrong
-        numbers and never/long-ago verified contacts)."""
+        """Contacts for a list, in name order. ``stale_only`` gives the review queue: contacts
+        not verified within the stale period, marked (a wrong number), or holding a number or
+        address that did not validate."""
         now = self._clock.now()
         with self._db.read() as s:
-            days = int(_setting(s, STALE_DAYS_KEY) or DEFAULT_STALE_DAYS)
             stmt = select(ContactRow)
             if stale_only:
-                stmt = stmt.where(or_(ContactRow.last_verified_at.is_(None),
-                                      ContactRow.last_verified_at < now - timedelta(days=days),
-                                      ContactRow.review != ""))
+                stmt = stmt.where(or_(_stale_clause(s, now), _look_clause()))
             if kind is not None:
                 stmt = stmt.where(ContactRow.kind == kind.value)
             stmt = stmt.order_by(func.lower(ContactRow.name), ContactRow.id)
@@ -167,15 +186,15 @@ class ContactService:
             rows = list(s.scalars(stmt))
             return directory.summaries(s, rows, now)
 
-    def stale_count(self) -> int:
-        """Contacts needing a look: not verified within the stale period, or marked for review."""
+    def review_counts(self) -> ReviewCounts:
+        """How many contacts are stale, and how many need a look for another reason only
+        (marked as a wrong number, or a value that did not validate)."""
         now = self._clock.now()
         with self._db.read() as s:
-            days = int(_setting(s, STALE_DAYS_KEY) or DEFAULT_STALE_DAYS)
-            return int(s.scalar(select(func.count(ContactRow.id)).where(or_(
-                ContactRow.last_verified_at.is_(None),
-                ContactRow.last_verified_at < now - timedelta(days=days),
-                ContactRow.review != ""))) or 0)
+            stale = _stale_clause(s, now)
+            n_stale = s.scalar(select(func.count(ContactRow.id)).where(stale)) or 0
+            n_look = s.scalar(select(func.count(ContactRow.id)).where(~stale, _look_clause())) or 0
+            return ReviewCounts(int(n_stale), int(n_look))
 
     def change_marker(self) -> tuple[int, datetime | None]:
         """Changes when any contact changes (count, newest update): a cheap poll for the pack."""
@@ -187,7 +206,10 @@ class ContactService:
     def _summaries_as_hits(self, s: Session, ids: list[int], now: datetime, days: int) -> list[SearchHit]:
         if not ids:
             return []
-        rows = {r.id: r for r in s.scalars(select(ContactRow).where(ContactRow.id.in_(ids)))}
+        cols = (ContactRow.id, ContactRow.kind, ContactRow.name, ContactRow.job_title,
+                ContactRow.organisation, ContactRow.department, ContactRow.account_number,
+                ContactRow.last_verified_at, ContactRow.review)
+        rows = {r.id: r for r in s.execute(select(*cols).where(ContactRow.id.in_(ids)))}
         duty = directory.on_duty_ids(s, now)
         return [SearchHit(rows[i].kind, i, rows[i].name, directory.subtitle(rows[i]), i in duty,
                           is_stale(rows[i].last_verified_at, now, days), rows[i].review)
@@ -205,10 +227,7 @@ class ContactService:
         rec = clean_record(record)
         with self._db.write() as s:
             row = self._row(s, contact_id)
-            if row.last_verified_at is not None and (
-                    rec.last_verified_at is None or rec.last_verified_at < row.last_verified_at):
-                rec = replace(rec, last_verified_at=row.last_verified_at, verified_by=row.verified_by)
-            contact_repo.update_record(s, row, rec, self._clock.now())
+            contact_repo.update_record(s, row, _keep_newer_verification(row, rec), self._clock.now())
 
     def delete(self, contact_id: int) -> None:
         with self._db.write() as s:
@@ -219,8 +238,10 @@ class ContactService:
         """Add ``new`` contacts and overwrite the contacts named by id in ``merges`` with the
         given records — in ONE transaction: everything is written or nothing is. A record that
         cannot be stored is refused with its position and name (ValidationError, field
-        "record N"). ``author`` is recorded as the one who verified imported contacts that
-        carry a verification time without a name."""
+        "record N": the new records are 1..len(new), the merges follow). A merge keeps the
+        contact's own verification when it is newer than the record's. ``author`` is recorded
+        as the one who verified imported contacts that carry a verification time without a
+        name."""
         cleaned_new = [_clean_at(i, r, author) for i, r in enumerate(new, start=1)]
         cleaned_merges = [(cid, _clean_at(len(new) + i, r, author))
                           for i, (cid, r) in enumerate(merges, start=1)]
@@ -231,7 +252,7 @@ class ContactService:
                 row = s.get(ContactRow, cid)
                 if row is None:
                     raise NotFoundError(f"the contact to merge into (id {cid}) no longer exists")
-                contact_repo.update_record(s, row, rec, now)
+                contact_repo.update_record(s, row, _keep_newer_verification(row, rec), now)
                 merged.append(cid)
             added = contact_repo.insert_records(s, cleaned_new, now)
         return ImportOutcome(tuple(added), tuple(merged))
@@ -342,6 +363,14 @@ class ContactService:
         return row
 
 
+def _keep_newer_verification(row: ContactRow, rec: ContactRecord) -> ContactRecord:
+    """An edit or a merge never makes a contact look less recently verified than it was."""
+    if row.last_verified_at is not None and (
+            rec.last_verified_at is None or rec.last_verified_at < row.last_verified_at):
+        return replace(rec, last_verified_at=row.last_verified_at, verified_by=row.verified_by)
+    return rec
+
+
 def _clean_at(position: int, rec: ContactRecord, author: str) -> ContactRecord:
     try:
         cleaned = clean_record(rec)
@@ -352,6 +381,18 @@ def _clean_at(position: int, rec: ContactRecord, author: str) -> ContactRecord:
     if cleaned.last_verified_at is not None and not cleaned.verified_by:
         cleaned = replace(cleaned, verified_by=author[:120])
     return cleaned
+
+
+def _stale_clause(s: Session, now: datetime) -> Any:
+    days = int(_setting(s, STALE_DAYS_KEY) or DEFAULT_STALE_DAYS)
+    return or_(ContactRow.last_verified_at.is_(None),
+               ContactRow.last_verified_at < now - timedelta(days=days))
+
+
+def _look_clause() -> Any:
+    bad_phone = exists().where(ContactPhoneRow.contact_id == ContactRow.id, ContactPhoneRow.e164.is_(None))
+    bad_email = exists().where(ContactEmailRow.contact_id == ContactRow.id, ContactEmailRow.valid.is_(False))
+    return or_(ContactRow.review != "", bad_phone, bad_email)
 
 
 def _setting(s: Session, key: str) -> Any:

@@ -427,8 +427,12 @@ def plan_demo(story: Story, now: datetime, *, rng_seed: int = 7,
 
 def ensure_demo_data(ctx: AppContext) -> bool:
     """Seed an empty database with the demo story (and name the desk); False if it has incidents."""
+    from imdesk.services.demo_contacts import seed_demo_contacts
+
     if ctx.incidents.count(IncidentQuery()) > 0:
+        seed_demo_contacts(ctx)  # a demo database from before the contact book
         return False
     ctx.settings.set_desk_name(DESK_NAME)
     seed_demo(ctx)
+    seed_demo_contacts(ctx)
     return True

@@ -132,7 +132,8 @@ def write_children(s: Session, contact_id: int, rec: ContactRecord, *, replace: 
 
 
 def record_terms(rec: ContactRecord) -> set[str]:
-    return search_terms(rec.name, rec.organisation, rec.department, rec.job_title, *rec.tags)
+    return search_terms(rec.name, rec.organisation, rec.department, rec.job_title, rec.account_number,
+                        *rec.tags)
 
 
 def prefix_ids(s: Session, query: str, limit: int) -> list[int]:
@@ -140,7 +141,9 @@ def prefix_ids(s: Session, query: str, limit: int) -> list[int]:
     words = sorted(search_terms(query), key=len, reverse=True)[:4]
     if not words:
         return []
-    stmt = select(ContactRow.id)
+    # SQLite: walk the name index and probe the matches, stopping at ``limit`` — a short prefix
+    # matches thousands of contacts, and sorting them all first is what costs (3× slower).
+    stmt = select(ContactRow.id).with_hint(ContactRow, "INDEXED BY ix_contact_name", "sqlite")
     for word in words:
         hit = (select(ContactTermRow.contact_id)
                .where(ContactTermRow.term >= word, ContactTermRow.term < word + "\uffff",
