@@ -97,6 +97,9 @@ def test_the_whole_path_from_the_command_line(
     assert {(m["recipient"], m["channel"], m["state"]) for m in sent["queued"]} == {
         ("Kim Larsen", "sms", "sent"), ("Sam Okafor", "sms", "sent")}
     assert sorted(to for to, _ in twilio.sent()) == ["+447911123456", "+4915112345678"]
+    team = cli.json("notify", ref, "--template", "update", "--to", "Network", "--to", "Ana Souza")
+    assert [(r["name"], r["source"]) for r in team["recipients"]] == [
+        ("Sam Okafor", "team Network"), ("Ana Souza", "named")]
     cli.json("notify", ref, "--template", "update", "--to", "Ana Souza", "--channel", "email",
              "--yes")
     assert [r.rcpt for r in smtp_server.received] == [["ana@example.org"]]
