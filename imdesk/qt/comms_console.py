@@ -149,7 +149,7 @@ class CommsConsole(QObject):
     def _show_connectivity(self) -> None:
         text = self.connectivity.value
         if self.connectivity == Connectivity.UNKNOWN:
-            text = "not used yet"
+            text = "not checked yet (nothing sent since start)"
         color = _CONNECTIVITY_COLOR[self.connectivity]
         if self.waiting:
             names = ", ".join(f"{n}: {s.label}" for n, s in self.waiting.items())

@@ -100,7 +100,7 @@ class OutboxModel(QAbstractTableModel):
         if col == COL_RECIPIENT:
             return f"{item.recipient} <{item.address}>" if item.address else item.recipient
         if col == COL_CHANNEL:
-            return item.channel
+            return "call" if item.channel == "manual" else item.channel
         if col == COL_STATE:
             return state_text(item)
         if col == COL_ATTEMPTS:

@@ -138,6 +138,8 @@ class OutboxPane(QWidget):
         big = QFont(self.calls.font())
         big.setPointSizeF(big.pointSizeF() * 1.15)
         self.calls.setFont(big)
+        self.calls.setWordWrap(True)
+        self.calls.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.calls.itemActivated.connect(lambda _i: self.mark_called())
         right_layout.addWidget(self.calls, 1)
         self.called_button = QPushButton("&Called — done")
