@@ -9,7 +9,6 @@ from imdesk.context import AppContext
 from imdesk.errors import DatabaseReadOnly
 from imdesk.services.catalog import CatalogService
 from imdesk.services.clock import Clock
-from imdesk.services.comms import build_comms
 from imdesk.services.incidents import IncidentService
 from imdesk.services.settings import SettingsService
 from imdesk.services.timeline import TimelineService
@@ -18,6 +17,7 @@ from imdesk.storage.database import Database, DbUrl
 from imdesk.storage.migrate import needs_upgrade, upgrade
 
 if TYPE_CHECKING:
+    from imdesk.services.comms import Comms
     from imdesk.services.contacts import ContactService
 
 
@@ -50,9 +50,8 @@ def build_context(url: DbUrl, *, clock: Clock | None = None, author: str | None 
         war_rooms=WarRoomService(db, clock=clock, author=author),
         make_contacts=lambda: _contact_book(db, clock, author),
         migration_backup=backup,
+        make_comms=lambda: _comms(ctx, clock, author),
     )
-    ctx.comms = build_comms(db, clock=clock, author=author, settings=ctx.settings,
-                            war_rooms=ctx.war_rooms)
     if backup is not None:
         ctx.notices.append(f"The database was upgraded; the copy from before is {backup}.")
     if db.read_only:
@@ -64,6 +63,13 @@ def _contact_book(db: Database, clock: Clock | None, author: str | None) -> Cont
     from imdesk.services.contacts import ContactService
 
     return ContactService(db, clock=clock, author=author)
+
+
+def _comms(ctx: AppContext, clock: Clock | None, author: str | None) -> Comms:
+    from imdesk.services.comms import build_comms
+
+    return build_comms(ctx.db, clock=clock, author=author, settings=ctx.settings,
+                       war_rooms=ctx.war_rooms)
 
 
 def run_console(*, db_url: DbUrl, demo: bool, take_over: bool, exit_after_paint: bool = False) -> int:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from imdesk.services.catalog import CatalogService
-from imdesk.services.comms import Comms
 from imdesk.services.incidents import IncidentService
 from imdesk.services.settings import SettingsService
 from imdesk.services.timeline import TimelineService
@@ -17,6 +16,7 @@ from imdesk.services.war_room import WarRoomService
 from imdesk.storage.database import Database
 
 if TYPE_CHECKING:
+    from imdesk.services.comms import Comms
     from imdesk.services.contacts import ContactService
 
 
@@ -33,12 +33,19 @@ class AppContext:
     make_contacts: Callable[[], ContactService]
     migration_backup: Path | None = None
     notices: list[str] = field(default_factory=list)
-    comms: Comms = field(init=False, repr=False)  # set by the composition root
+    make_comms: Callable[[], Comms] | None = field(default=None, repr=False)
 
     @cached_property
     def contacts(self) -> ContactService:
         """The contact book, built (and its modules imported) on first use: not at start-up."""
         return self.make_contacts()
+
+    @cached_property
+    def comms(self) -> Comms:
+        """Messages to people (settings, secrets, outbox), built on first use: not at start-up."""
+        if self.make_comms is None:
+            raise RuntimeError("this context was built without communications")
+        return self.make_comms()
 
     def close(self) -> None:
         self.db.dispose()

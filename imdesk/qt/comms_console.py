@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from imdesk.credentials.store import CredentialState
 from imdesk.domain.message import MessageState
-from imdesk.services.sender import Connectivity, RunReport
+from imdesk.services.outbox_status import Connectivity, RunReport
 
 INFORM_KEY = "Ctrl+Shift+I"
 COUNTS_EVERY_MS = 2000
@@ -37,6 +37,7 @@ class CommsConsole(QObject):
         self.button = window._add_pane(self._host, "✉", "Messages", rail_layout)
         self.button.clicked.connect(lambda: self.pane)
         self.worker: Any = None
+        self.started = False  # after the first paint: communications are loaded from then on
         self.connectivity = Connectivity.UNKNOWN
         self.waiting: dict[str, CredentialState] = {}
         self.counts: dict[MessageState, int] = {}
@@ -62,7 +63,6 @@ class CommsConsole(QObject):
         w.addAction(self.inform_action)
         # queue() runs on a worker thread: the signal brings the news to the GUI thread
         self.queued.connect(lambda: self._ensure_worker(wake=True))
-        self.ctx.comms.notify.on_queued = lambda _ids: self.queued.emit()
         providers = QAction("Message &providers…", w)
         providers.triggered.connect(self.edit_providers)
         templates = QAction("Edit message &templates…", w)
@@ -105,9 +105,11 @@ class CommsConsole(QObject):
     def start(self) -> None:
         """After the first paint: counts now; the sender process once there is work for it
         (messages waiting from before, or the first one queued now)."""
+        self.started = True
         self.refresh_counts()
         if self.ctx.db.read_only:
             return
+        self.ctx.comms.notify.on_queued = lambda _ids: self.queued.emit()
         self.window.runner.run(self.ctx.comms.outbox.pending,
                                lambda n: self._ensure_worker() if n else None, lambda _e: None)
 

@@ -15,9 +15,8 @@ import socket
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from functools import partial
 from queue import Empty, Queue
 from typing import Any
@@ -60,6 +59,7 @@ from imdesk.services.message_outcomes import (
     poll_delay,
 )
 from imdesk.services.outbox_journal import MessageJournal
+from imdesk.services.outbox_status import Connectivity, RunReport
 from imdesk.storage.database import Database
 from imdesk.storage.models import IncidentRow
 from imdesk.storage.outbox_models import OutboxMessageRow
@@ -69,13 +69,6 @@ RECORD_CHUNK = 100
 RECORD_WAIT_S = 0.05
 log = logging.getLogger(__name__)
 RECONCILE_MARGIN = timedelta(minutes=2)
-
-
-class Connectivity(StrEnum):
-    UNKNOWN = "unknown"
-    ONLINE = "online"
-    PROVIDER_UNREACHABLE = "provider unreachable"
-    OFFLINE = "offline"
 
 
 @dataclass(frozen=True)
@@ -96,21 +89,6 @@ class Job:
     created_at: datetime
     in_doubt_since: datetime | None
     known_ids: frozenset[str] = frozenset()
-
-
-@dataclass
-class RunReport:
-    picked: int = 0
-    sent: int = 0
-    delivered: int = 0
-    retried: int = 0
-    failed_over: int = 0
-    failed: int = 0
-    expired: int = 0
-    recovered: int = 0
-    waiting: dict[str, CredentialState] = field(default_factory=dict)  # provider → state
-    connectivity: Connectivity = Connectivity.UNKNOWN
-    next_due: datetime | None = None
 
 
 class OutboxSender:

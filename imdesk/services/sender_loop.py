@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from imdesk.services.sender import Connectivity, OutboxSender, RunReport
+from imdesk.services.outbox_status import Connectivity, RunReport
+from imdesk.services.sender import OutboxSender
 
 IDLE_WAIT_S = 30.0
 OFFLINE_PROBE_S = 15.0

@@ -21,8 +21,8 @@ from imdesk.qt.main_window import MainWindow
 from imdesk.qt.provider_dialog import ProviderDialog
 from imdesk.qt.send_dialog import SendDialog
 from imdesk.qt.tasks import SyncTaskRunner
+from imdesk.services.outbox_status import Connectivity, RunReport
 from imdesk.services.recipients import Recipient
-from imdesk.services.sender import Connectivity, RunReport
 from tests.comms.conftest import SMTP_PASSWORD, configure, use_people
 from tests.helpers.smtp_server import USER, SmtpServer
 from tests.qt.conftest import add, window  # noqa: F401  (the console fixture)
@@ -178,6 +178,7 @@ def test_the_sender_runs_in_its_own_process_and_reports(
     configure(ctx, smtp=smtp_server, ca_file=test_ca[1])
     use_people(ctx, [KIM])
     ctx.comms.secrets = session_secrets
+    qtbot.waitUntil(lambda: window.comms.started)  # after the first paint
     assert window.comms.worker is None
     ref = add(ctx, "ERP down", "high", "high")
     ctx.comms.notify.queue(ctx.comms.notify.plan(ref, "update"))
