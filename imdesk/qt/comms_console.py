@@ -5,21 +5,23 @@ thread from the first paint on."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from imdesk.credentials.store import CredentialState
-from imdesk.domain.message import MessageState
-from imdesk.services.outbox_status import Connectivity, RunReport
+if TYPE_CHECKING:
+    from imdesk.credentials.store import CredentialState
+    from imdesk.services.outbox_status import RunReport
 
 INFORM_KEY = "Ctrl+Shift+I"
 COUNTS_EVERY_MS = 2000
 
-_CONNECTIVITY_COLOR = {Connectivity.ONLINE: None, Connectivity.UNKNOWN: None,
-                       Connectivity.PROVIDER_UNREACHABLE: "#a15c00", Connectivity.OFFLINE: "#c62828"}
+# Keyed by value (the enums are string enums): nothing of the outbox loads before it is used.
+_CONNECTIVITY_COLOR = {"online": None, "unknown": None, "provider unreachable": "#a15c00",
+                       "offline": "#c62828"}
+ATTENTION = ("call", "failed", "expired")
 
 
 class CommsConsole(QObject):
@@ -38,9 +40,9 @@ class CommsConsole(QObject):
         self.button.clicked.connect(lambda: self.pane)
         self.worker: Any = None
         self.started = False  # after the first paint: communications are loaded from then on
-        self.connectivity = Connectivity.UNKNOWN
+        self.connectivity = "unknown"
         self.waiting: dict[str, CredentialState] = {}
-        self.counts: dict[MessageState, int] = {}
+        self.counts: dict[str, int] = {}
         self._counts_due = False
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
@@ -149,8 +151,8 @@ class CommsConsole(QObject):
             self._counts_timer.start()
 
     def _show_connectivity(self) -> None:
-        text = self.connectivity.value
-        if self.connectivity == Connectivity.UNKNOWN:
+        text = str(self.connectivity)
+        if self.connectivity == "unknown":
             text = "not checked yet (nothing sent since start)"
         color = _CONNECTIVITY_COLOR[self.connectivity]
         if self.waiting:
@@ -164,27 +166,25 @@ class CommsConsole(QObject):
     def refresh_counts(self) -> None:
         self.window.runner.run(self.ctx.comms.outbox.counts, self._counts, lambda _e: None)
 
-    def _counts(self, counts: dict[MessageState, int]) -> None:
-        self.counts = counts
+    def _counts(self, counts: dict[Any, int]) -> None:
+        self.counts = {str(k): v for k, v in counts.items()}
         self._status_text()
-        attention = sum(counts.get(s, 0) for s in (MessageState.CALL, MessageState.FAILED,
-                                                   MessageState.EXPIRED))
+        attention = sum(self.counts.get(s, 0) for s in ATTENTION)
         base = self.button.property("rail_name")
         self.button.setText(f"{base} ({attention})" if attention else base)
 
     def _status_text(self) -> None:
         if not hasattr(self, "label"):
             return
-        waiting = self.counts.get(MessageState.QUEUED, 0) + self.counts.get(MessageState.SENDING, 0)
-        calls = self.counts.get(MessageState.CALL, 0)
-        state = {Connectivity.UNKNOWN: "", Connectivity.ONLINE: "online"}.get(
-            self.connectivity, self.connectivity.value)
+        waiting = self.counts.get("queued", 0) + self.counts.get("sending", 0)
+        calls = self.counts.get("call", 0)
+        state = {"unknown": "", "online": "online"}.get(str(self.connectivity),
+                                                        str(self.connectivity))
         parts = [p for p in (state, f"{waiting} waiting" if waiting else "",
                              f"{calls} to call" if calls else "",
                              "paused: credentials" if self.waiting else "") if p]
         self.label.setText("✉ " + (" · ".join(parts) or "outbox empty"))
-        bad = self.connectivity in (Connectivity.OFFLINE, Connectivity.PROVIDER_UNREACHABLE) \
-            or self.waiting or calls
+        bad = str(self.connectivity) in ("offline", "provider unreachable") or self.waiting or calls
         self.label.setStyleSheet("color:#a15c00; font-weight:bold;" if bad else "")
 
     # -- actions -------------------------------------------------------------------------------
