@@ -119,7 +119,10 @@ class CommsConsole(QObject):
         if self.worker is None and not self.ctx.db.read_only:
             from imdesk.qt.sender_process import SenderProcess
 
-            url = self.ctx.db.engine.url.render_as_string(hide_password=False)
+            # a SQLite file as its path (any character in it survives); else the full URL
+            path = self.ctx.db.info.path
+            url = str(path) if path is not None else \
+                self.ctx.db.engine.url.render_as_string(hide_password=False)
             self.worker = SenderProcess(url, self)
             self.worker.report.connect(self._report)
             self.worker.failed.connect(lambda m: self.window.status.showMessage(m, 8000))
