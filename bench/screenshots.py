@@ -107,6 +107,9 @@ def main() -> int:
         from bench.contact_import_shots import shoot as shoot_import
 
         shoot_import(window, ctx, out, scheme, settle)
+        from bench.shots_comms import shoot as shoot_comms
+
+        shoot_comms(window, ctx, rooms[0].ref if rooms else None, out, scheme, settle)
         window.close()
         settle(0.2)
     ctx.close()

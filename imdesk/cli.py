@@ -136,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     from imdesk.cli_contacts import register as register_contacts
 
     register_contacts(sub)
+    from imdesk.cli_comms import register as register_comms
+
+    register_comms(sub)
     return p
 
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from imdesk.domain.incident_query import IncidentQuery
     from imdesk.services.catalog import CatalogService
     from imdesk.services.clock import Clock
+    from imdesk.services.comms import Comms
     from imdesk.services.contacts import ContactService
     from imdesk.services.incidents import IncidentService
     from imdesk.services.settings import SettingsService
@@ -124,6 +125,14 @@ class AppContext:
         from imdesk.services.contacts import ContactService
 
         return ContactService(self.db, clock=self.clock, author=self.author)
+
+    @cached_property
+    def comms(self) -> Comms:
+        """Messages to people (settings, secrets, outbox), built on first use: not at start-up."""
+        from imdesk.services.comms import build_comms
+
+        return build_comms(self.db, clock=self.clock, author=self.author, settings=self.settings,
+                           war_rooms=self.war_rooms)
 
     def close(self) -> None:
         if self._db is not None:

@@ -115,8 +115,8 @@ def background_upkeep(window: MainWindow, ctx: AppContext) -> None:
                                "Back up what you can and restore the newest backup.")
     window.runner.run(lambda: quick_check(ctx.db), check_done,
                       lambda exc: window.show_banner(f"Integrity check failed: {exc}"))
-    path = ctx.db.info.path
-    if path is not None and not ctx.db.read_only and auto_backup_due(path):
+    path = ctx.info.path
+    if path is not None and not ctx.read_only and auto_backup_due(path):
         window.runner.run(lambda: auto_backup(ctx.db), None,
                           lambda exc: window.show_banner(f"Automatic backup failed: {exc}"))
 

@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QWidget
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def choose_export_file(parent: QWidget) -> tuple[Path, str] | None:
 
 def import_contacts(window: Any) -> None:
     """File → Import contacts…: pick a file, preview, import."""
-    if window.ctx.db.read_only:
+    if window.ctx.read_only:
         window.status.showMessage("The database is read-only: nothing can be imported", 6000)
         return
     path = choose_import_file(window)
@@ -91,7 +91,6 @@ def export_contacts(window: Any) -> None:
 def add_contact_transfer_actions(window: Any, menu: QMenu) -> list[QAction]:
     """The two File menu entries (added by MainWindow)."""
     imp = QAction("&Import contacts…", window)
-    imp.setShortcut(QKeySequence("Ctrl+Shift+I"))
     imp.setToolTip("vCard (Outlook, Apple, Google, Android, Thunderbird, Nextcloud) or CSV "
                    "(Outlook, Google, Thunderbird, imdesk), with a preview before anything is written")
     imp.triggered.connect(lambda: import_contacts(window))

@@ -53,10 +53,11 @@ Ctrl+Shift+W\tOpen the war room of a major incident
 Ctrl+1 … Ctrl+4\tWar room: note, action, decision, communication
 !text\tWar room: a decision
 Ctrl+Shift+E\tWar room: edit the situation
+Ctrl+Shift+I\tInform people (incident or war room): who gets what, preview, send
 Ctrl+Shift+C\tWho do I call for the incident's service (calls are logged into it)
 Ctrl+Shift+O\tContacts: teams, ladders, rosters, lists, services
-Ctrl+Shift+I\tImport contacts (vCard, CSV) with a preview
-Alt+1 / Alt+2 / Alt+3\tIncidents / War rooms / Contacts
+Import contacts (vCard, CSV)	File menu, with a preview
+Alt+1 … Alt+4	Incidents / War rooms / Contacts / Messages
 Ctrl+Q\tQuit"""
 
 
@@ -123,11 +124,15 @@ class MainWindow(QMainWindow):
         self._contacts_marker: Any = None
         self.contacts_button = self._add_pane(self._contacts_host, "☎", "Contacts", rail_layout)
         self.contacts_button.clicked.connect(self._open_contacts)
+        from imdesk.qt.comms_console import CommsConsole
+
+        self.comms = CommsConsole(self, rail_layout)
         rail_layout.addStretch(1)
 
         self.status = DeskStatusBar(ctx.info.label)
         self.setStatusBar(self.status)
         self._build_menus()
+        self.comms.install()
         self.incidents.data_changed.connect(self.refresh_counts)
         self.incidents.status_message.connect(lambda m: self.status.showMessage(m, 6000))
         self.incidents.data_changed.connect(
@@ -371,6 +376,7 @@ class MainWindow(QMainWindow):
         self._remember_first_page()
         _ = self.war_rooms  # built and started now that the list is on screen
         self._start_contacts()
+        self.comms.start()
         self.refresh_counts()
         self._counts_timer.start()
         self.runner.run(self.ctx.settings.desk_name,
@@ -539,6 +545,7 @@ class MainWindow(QMainWindow):
         self._remember_first_page()
         self._counts_timer.stop()
         self._clock_timer.stop()
+        self.comms.stop()
         self.runner.wait_idle(5000)
         super().closeEvent(event)
 

@@ -1,0 +1,204 @@
+"""Email over SMTP submission: STARTTLS (587) or implicit TLS (465), AUTH, verified
+certificates (optionally against a company CA file), a timeout on every command, and the
+reply codes of RFC 5321 turned into outcomes: 4xx try later, 5xx not this recipient,
+535 credentials rejected. A timeout after the final "." of DATA is in doubt."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import smtplib
+import socket
+import ssl
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import format_datetime
+
+from imdesk.channels.outcomes import (
+    Accepted,
+    CredentialsRejected,
+    DeliveryError,
+    InDoubt,
+    PermanentFailure,
+    ProviderUnreachable,
+    TemporaryFailure,
+)
+from imdesk.channels.settings import SmtpSettings
+
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+@dataclass(frozen=True)
+class EmailOut:
+    """One email to one recipient; `message_id` stays the same on every resend."""
+
+    message_id: str
+    to_address: str
+    to_name: str
+    subject: str
+    body: str
+    sent_at: datetime
+    possible_duplicate: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def build_message(settings: SmtpSettings, mail: EmailOut) -> EmailMessage:
+    """The MIME message (the header checks already ran when the message was queued; the
+    email package refuses a CR/LF in a header on its own as a second guard)."""
+    msg = EmailMessage(policy=SMTP_POLICY)
+    local, _, domain = settings.from_address.rpartition("@")
+    msg["From"] = Address(settings.from_name, local, domain)
+    to_local, _, to_domain = mail.to_address.rpartition("@")
+    msg["To"] = Address(mail.to_name, to_local, to_domain)
+    msg["Subject"] = mail.subject
+    msg["Date"] = format_datetime(mail.sent_at)
+    msg["Message-ID"] = mail.message_id
+    if mail.possible_duplicate:
+        msg["X-Possible-Duplicate"] = "yes (a previous attempt may have been delivered)"
+    for name, value in mail.headers.items():
+        msg[name] = value
+    msg.set_content(mail.body)
+    return msg
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {' '.join(text.split())}"[:300]
+
+
+def _classify(code: int, text: bytes | str, who: str) -> DeliveryError:
+    reply = _reply(code, text)
+    if code == 535:
+        return CredentialsRejected(f"{who} rejected the login: {reply}")
+    if 400 <= code < 500:
+        return TemporaryFailure(f"{who} said {reply}; trying again later")
+    return PermanentFailure(f"{who} refused: {reply}")
+
+
+def _net_reason(exc: BaseException) -> str:
+    if isinstance(exc, socket.timeout | TimeoutError):
+        return "timed out"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"certificate not trusted ({exc.verify_message})"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    return str(exc) or type(exc).__name__
+
+
+class SmtpSession:
+    """One authenticated connection sending any number of messages in turn.
+
+    Raises the outcomes of imdesk.channels.outcomes; after ProviderUnreachable, InDoubt or
+    CredentialsRejected the session is closed and a new one is needed.
+    """
+
+    def __init__(self, settings: SmtpSettings, password: str | None) -> None:
+        self.settings = settings
+        self._password = password
+        self.who = f"{settings.host}:{settings.port}"
+        self._conn: smtplib.SMTP | None = None
+
+    def _context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=self.settings.ca_file or None)
+
+    def open(self) -> None:
+        s = self.settings
+        try:
+            if s.security == "tls":
+                conn: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout,
+                                                      context=self._context())
+            else:
+                conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+            self._conn = conn
+            conn.ehlo()
+            if s.security == "starttls":
+                if not conn.has_extn("starttls"):
+                    raise ProviderUnreachable(f"{self.who} does not offer STARTTLS; imdesk will not "
+                                              "send without encryption")
+                conn.starttls(context=self._context())
+                conn.ehlo()
+            if s.username:
+                conn.login(s.username, self._password or "")
+        except DeliveryError:
+            self.close()
+            raise
+        except smtplib.SMTPAuthenticationError as exc:
+            self.close()
+            raise CredentialsRejected(f"{self.who} rejected the login: "
+                                      f"{_reply(exc.smtp_code, exc.smtp_error)}") from None
+        except smtplib.SMTPResponseException as exc:
+            self.close()
+            error = _classify(exc.smtp_code, exc.smtp_error, self.who)
+            if isinstance(error, PermanentFailure):  # the server, not the recipient, refused
+                raise ProviderUnreachable(error.message) from None
+            raise error from None
+        except (OSError, smtplib.SMTPException) as exc:
+            self.close()
+            raise ProviderUnreachable(f"cannot connect to {self.who}: {_net_reason(exc)}") from None
+
+    def send(self, mail: EmailOut) -> Accepted:
+        if self._conn is None:
+            self.open()
+        conn = self._conn
+        assert conn is not None
+        data = build_message(self.settings, mail).as_bytes()
+        from_addr = self.settings.from_address
+        try:
+            code, text = conn.mail(from_addr)
+            if code != 250:
+                raise self._refused(code, text)
+            code, text = conn.rcpt(mail.to_address)
+            if code not in (250, 251):
+                raise self._refused(code, text)
+            code, text = conn.docmd("DATA")
+            if code != 354:
+                raise self._refused(code, text)
+        except DeliveryError:
+            raise
+        except (OSError, smtplib.SMTPException) as exc:  # before DATA: nothing was accepted
+            self.close()
+            raise TemporaryFailure(f"{self.who} dropped the connection: {_net_reason(exc)}") from None
+        payload = _LEADING_DOT.sub(b"..", data)
+        if not payload.endswith(b"\r\n"):
+            payload += b"\r\n"
+        try:
+            conn.send(payload + b".\r\n")
+        except (OSError, smtplib.SMTPException) as exc:  # no final "." reached the server
+            self.close()
+            raise TemporaryFailure(f"{self.who} dropped the connection during DATA: "
+                                   f"{_net_reason(exc)}") from None
+        try:
+            code, text = conn.getreply()
+        except (OSError, smtplib.SMTPException) as exc:
+            self.close()
+            raise InDoubt(f"no answer from {self.who} after the message was sent "
+                          f"({_net_reason(exc)}); it may have been delivered") from None
+        if code != 250:
+            raise self._refused(code, text)
+        return Accepted(mail.message_id, "sent")
+
+    def _refused(self, code: int, text: bytes | str) -> DeliveryError:
+        """The outcome of a refusal; the session goes on after RSET unless 421/535 end it."""
+        if code in (421, 535):
+            self.close()
+        else:
+            try:
+                if self._conn is not None:
+                    self._conn.rset()
+            except (OSError, smtplib.SMTPException):
+                self.close()
+        return _classify(code, text, self.who)
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            conn.quit()
+        except (OSError, smtplib.SMTPException):
+            with contextlib.suppress(OSError):
+                conn.close()

@@ -1,0 +1,1 @@
+"""Secrets (SMTP passwords, SMS tokens) in the OS keyring only, with explicit states."""

@@ -1,0 +1,81 @@
+"""Writing a message's state change and its timeline entry together (one transaction).
+
+Within one write session each incident is locked once and its entries appended in turn, so a
+batch of messages moves in one commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from imdesk.domain.incident import IncidentState
+from imdesk.domain.message import MESSAGE_KIND, MessageState, RouteStep
+from imdesk.domain.timeline import EntryDraft, TimelineEntry
+from imdesk.services.journal import write_entry
+from imdesk.storage import incident_repo
+from imdesk.storage.models import IncidentRow
+from imdesk.storage.outbox_models import OutboxMessageRow
+
+
+class MessageJournal:
+    """Moves outbox rows from state to state inside one write session."""
+
+    def __init__(self, session: Session, *, author: str, now: datetime) -> None:
+        self.s = session
+        self.author = author
+        self.now = now
+        self._incidents: dict[int, tuple[IncidentRow, IncidentState]] = {}
+
+    def incident(self, incident_id: int) -> tuple[IncidentRow, IncidentState]:
+        cached = self._incidents.get(incident_id)
+        if cached is None:
+            row = self.s.scalars(select(IncidentRow).where(IncidentRow.id == incident_id)
+                                 .with_for_update()).one()
+            cached = (row, incident_repo.row_state(self.s, row))
+            self._incidents[incident_id] = cached
+        return cached
+
+    def entry(self, incident_id: int, draft: EntryDraft) -> TimelineEntry:
+        row, state = self.incident(incident_id)
+        new_state, entry = write_entry(self.s, row, state, draft, service_id=row.service_id,
+                                       author=self.author, now=self.now)
+        self._incidents[incident_id] = (row, new_state)
+        return entry
+
+    def move(self, msg: OutboxMessageRow, state: MessageState, text: str, *,
+             error: str | None = None, **data: Any) -> TimelineEntry:
+        """Set the state (and error), and record it in the incident's timeline."""
+        previous = msg.state
+        msg.state = state.value
+        msg.updated_at = self.now
+        if error is not None:
+            msg.last_error = error[:2000]
+        step = RouteStep.from_json(msg.route[msg.step]) if msg.route else None
+        payload: dict[str, Any] = {
+            "message": msg.uuid, "outbox_id": msg.id, "recipient": msg.recipient,
+            "from": previous, "state": state.value, "channel": msg.channel,
+            "address": msg.address, "attempts": msg.attempts,
+        }
+        if step is not None and step.provider:
+            payload["provider"] = step.provider
+        if error:
+            payload["error"] = error[:500]
+        if msg.possible_duplicate:
+            payload["possible_duplicate"] = True
+        payload.update(data)
+        line = f"message to {msg.recipient} ({msg.channel} {msg.address}): {text}"
+        return self.entry(msg.incident_id, EntryDraft(MESSAGE_KIND, line[:2000], payload))
+
+    def go_to_step(self, msg: OutboxMessageRow, step: int) -> RouteStep:
+        target = RouteStep.from_json(msg.route[step])
+        msg.step = step
+        msg.step_attempts = 0
+        msg.channel = target.channel.value
+        msg.address = target.address
+        msg.provider_id = ""
+        msg.polls = 0
+        return target

@@ -1,0 +1,123 @@
+"""kill -9 injector for the outbox sender: fork a sender, SIGKILL it at a random moment, repeat.
+
+    python tests/helpers/kill_sender.py DB_URL CYCLES SEED < secrets.json
+
+Each child opens the database as the app does, recovers what a previous child left "sending",
+queues two notifications for an incident (one email, one SMS per recipient, each text unique)
+and writes their outbox ids to a pipe only AFTER queue() returned (committed), then sends.
+The parent kills it after a uniform random 0-250 ms. At the end it prints one JSON object:
+{"cycles": N, "acknowledged": [ids...], "killed_mid_run": k, "child_errors": e}.
+The secrets come on stdin (never argv) and live only in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sys
+import time
+import traceback
+
+# Imported before forking so that each child starts at once.
+from imdesk.app import build_context
+from imdesk.services.recipients import Recipient
+
+MAX_DELAY_S = 0.250
+CHILD_LIMIT_S = 5.0
+PEOPLE = [Recipient("Kim Larsen", phones=("+4915112345678",), emails=("kim@example.org",)),
+          Recipient("Ana Souza", phones=("+5511912345678",), emails=("ana@example.org",))]
+
+
+class _Directory:
+    def stakeholders(self, service: str | None, priority: str) -> list[Recipient]:
+        return list(PEOPLE)
+
+    def resolve(self, names: object) -> tuple[list[Recipient], list[str]]:
+        return list(PEOPLE), []
+
+
+def _child(url: str, refs: list[str], cycle: int, fd: int, secrets: dict[str, str]) -> None:
+    code = 0
+    try:
+        ctx = build_context(url, author=f"sender-{cycle}")
+        for name, secret in secrets.items():
+            ctx.comms.secrets.set_for_session(name, secret)
+        directory = _Directory()
+        ctx.comms.notify._directory = lambda: directory
+        sender = ctx.comms.sender(rng=random.Random(cycle))
+        sender.recover()
+        ref = refs[cycle % len(refs)]
+        for channel in ("email", "sms"):
+            plan = ctx.comms.notify.plan(ref, "update", audience="technical", channel=channel,
+                                         situation={"conditions": f"cycle {cycle} {channel}"})
+            ids = ctx.comms.notify.queue(plan)
+            os.write(fd, ("".join(f"{i}\n" for i in ids)).encode())  # acknowledged: committed
+        started = time.monotonic()
+        while time.monotonic() - started < CHILD_LIMIT_S:
+            if sender.run_once().picked == 0:
+                break
+    except BaseException:
+        traceback.print_exc()
+        code = 3
+    finally:
+        os._exit(code)
+
+
+def _warm_up(url: str, ref: str) -> None:
+    """Load the template engine and validators once, so each child gets to work at once
+    (the engine is disposed before forking: no connection is shared with a child)."""
+    ctx = build_context(url, author="warm-up")
+    try:
+        directory = _Directory()
+        ctx.comms.notify._directory = lambda: directory
+        ctx.comms.notify.plan(ref, "update", audience="technical")
+        import imdesk.channels.sms
+        import imdesk.channels.smtp  # noqa: F401
+    finally:
+        ctx.close()
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while True:
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def main(argv: list[str]) -> int:
+    url, cycles, seed = argv[0], int(argv[1]), int(argv[2])
+    refs = argv[3].split(",")
+    secrets = json.loads(sys.stdin.readline())
+    _warm_up(url, refs[0])
+    rng = random.Random(seed)
+    acknowledged: list[int] = []
+    killed_mid_run = child_errors = 0
+    for cycle in range(cycles):
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_fd)
+            _child(url, refs, cycle, write_fd, secrets)
+        os.close(write_fd)
+        # The fault itself: SIGKILL at a random moment (the injector's timing, not a wait).
+        time.sleep(rng.uniform(0.0, MAX_DELAY_S))
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
+            killed_mid_run += 1
+        elif os.WIFEXITED(status) and os.WEXITSTATUS(status) != 0:
+            child_errors += 1
+        lines = _read_all(read_fd).decode().split("\n")
+        os.close(read_fd)
+        acknowledged.extend(int(line) for line in lines[:-1] if line)
+    print(json.dumps({"cycles": cycles, "acknowledged": acknowledged,
+                      "killed_mid_run": killed_mid_run, "child_errors": child_errors}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
