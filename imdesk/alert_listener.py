@@ -102,7 +102,8 @@ class InboxWriter:
 
 class InboxProcessor:
     """Processes the inbox whenever payloads were stored (and once at start: what a killed
-    process left unprocessed). Reports each outcome through `on_outcome` (from its thread)."""
+    process left unprocessed). Reports each round that processed rows through `on_outcome`
+    (called on this thread)."""
 
     def __init__(self, intake: AlertService, on_outcome: Callable[[Outcome], None],
                  on_error: Callable[[BaseException], None] | None = None) -> None:
@@ -138,7 +139,7 @@ class InboxProcessor:
                 if self._on_error is not None:
                     self._on_error(exc)
                 continue
-            if outcome.opened or outcome.changed or outcome.cleared or outcome.resolved:
+            if outcome.processed:
                 self._on_outcome(outcome)
 
 
@@ -313,7 +314,7 @@ class AlertListener:
         self._server = server
         self.writer.start()
         self.processor.start()
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.5},
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                                         name="imdesk-alert-listener", daemon=True)
         self._thread.start()
 

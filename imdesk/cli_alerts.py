@@ -188,6 +188,12 @@ def alerts_serve(ctx: AppContext, args: argparse.Namespace) -> int:
         raise UsageError("--port must be between 0 and 65535")
     token = load_or_create_token()
     stop = threading.Event()
+    left = ctx.alerts.intake.pending()
+    if left:  # stored before a crash or kill, never processed: first things first
+        outcome = ctx.alerts.intake.process_pending()
+        print(f"processed {left} payload{'s' if left != 1 else ''} left from before", flush=True)
+        if outcome.opened:
+            print(_outcome_text(outcome), flush=True)
 
     def report(outcome: Outcome) -> None:
         text = _outcome_text(outcome)

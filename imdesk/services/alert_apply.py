@@ -51,8 +51,10 @@ class Outcome:
     resolved: list[str] = field(default_factory=list)  # refs resolved automatically
     changed: set[str] = field(default_factory=set)  # refs with new entries
     notes: list[str] = field(default_factory=list)
+    processed: int = 0  # inbox rows
 
     def merge(self, other: Outcome) -> None:
+        self.processed += other.processed
         self.opened += other.opened
         self.cleared += other.cleared
         self.resolved += other.resolved

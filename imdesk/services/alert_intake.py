@@ -149,6 +149,7 @@ class AlertService:
                 outcome = Outcome()
                 for row in rows:
                     outcome.merge(self._process_row(s, row))
+                outcome.processed = len(rows)
                 return len(rows), outcome
         except Exception:
             if batch == 1:
