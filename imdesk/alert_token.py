@@ -115,8 +115,7 @@ def load_or_create_token(timeout: float = TIMEOUT_S) -> Token:
         write_secret(TOKEN_NAME, value, timeout)
         return Token(value, new=True)
     except SecretUnavailable as exc:
-        return Token(new_token_value(), new=True,
-                     problem=f"{exc} — the token below works until imdesk stops")
+        return Token(new_token_value(), new=True, problem=str(exc))
 
 
 def rotate_token(timeout: float = TIMEOUT_S) -> Token:

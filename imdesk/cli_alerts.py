@@ -136,11 +136,14 @@ def alerts_ingest(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def alerts_token(ctx: AppContext, args: argparse.Namespace) -> int:
-    from imdesk.alert_token import load_or_create_token, rotate_token
+    from imdesk.alert_token import SecretUnavailable, load_or_create_token, rotate_token
 
-    token = rotate_token() if args.rotate else load_or_create_token()
-    if token.problem:
-        print(f"imdesk: {token.problem}", file=sys.stderr)
+    if args.rotate:
+        token = rotate_token()  # raises when there is no keyring: nothing to rotate
+    else:
+        token = load_or_create_token()
+        if token.problem:
+            raise SecretUnavailable(f"{token.problem}: no token is kept, so there is none to print")
     print(token.value)
     return 0
 
@@ -207,7 +210,8 @@ def alerts_serve(ctx: AppContext, args: argparse.Namespace) -> int:
     print(f"listening on {listener.url} (/alertmanager, /grafana, /v2/enqueue, /heartbeat/NAME)",
           flush=True)
     if token.problem:
-        print(f"imdesk: {token.problem}", file=sys.stderr, flush=True)
+        print(f"imdesk: {token.problem} — the token below works only while this listener runs",
+              file=sys.stderr, flush=True)
     if token.new:
         print(f"bearer token (shown once; `imdesk alerts token` prints it again): {token.value}",
               flush=True)

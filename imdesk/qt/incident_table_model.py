@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -95,6 +96,9 @@ class IncidentTableModel(QAbstractTableModel):
         self._mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self._bold = QFont()
         self._bold.setBold(True)
+        # ref → (alerts attached, of which not resolved); set by the alert intake when present
+        self.badge_source: Callable[[list[str]], dict[str, tuple[int, int]]] | None = None
+        self._badges: dict[str, tuple[int, int]] = {}
 
     # -- queries -------------------------------------------------------------------------
     @property
@@ -124,16 +128,19 @@ class IncidentTableModel(QAbstractTableModel):
         self._in_flight = True
         self._fetching = True
 
-        def work() -> tuple[list[IncidentState], int]:
-            return service.page(query, 0, limit), service.count(query)
+        badges = self.badge_source
 
-        def done(result: tuple[list[IncidentState], int]) -> None:
+        def work() -> tuple[list[IncidentState], int, dict[str, tuple[int, int]]]:
+            rows = service.page(query, 0, limit)
+            return rows, service.count(query), badges([r.ref for r in rows]) if badges else {}
+
+        def done(result: tuple[list[IncidentState], int, dict[str, tuple[int, int]]]) -> None:
             self._in_flight = False
             if self._run_waiting(gen):
                 return
             self._fetching = False
             self.beginResetModel()
-            self._rows, self._total = result
+            self._rows, self._total, self._badges = result
             self._now = service.now()
             self._cache.clear()
             self.endResetModel()
@@ -177,9 +184,13 @@ class IncidentTableModel(QAbstractTableModel):
         gen, offset, query, service = self._generation, len(self._rows), self._query, self._service
         self._fetching = True
 
-        def done(page: list[IncidentState]) -> None:
+        badges = self.badge_source
+
+        def done(result: tuple[list[IncidentState], dict[str, tuple[int, int]]]) -> None:
+            page, found = result
             if gen != self._generation:
                 return
+            self._badges.update(found)
             self._fetching = False
             known = {r.ref for r in self._rows}
             fresh = [r for r in page if r.ref not in known]
@@ -191,7 +202,11 @@ class IncidentTableModel(QAbstractTableModel):
             self._rows.extend(fresh)
             self.endInsertRows()
 
-        self._runner.run(lambda: service.page(query, offset, PAGE), done, self._failed(gen))
+        def work() -> tuple[list[IncidentState], dict[str, tuple[int, int]]]:
+            page = service.page(query, offset, PAGE)
+            return page, badges([r.ref for r in page]) if badges else {}
+
+        self._runner.run(work, done, self._failed(gen))
 
     # -- ticking -------------------------------------------------------------------------
     def tick(self, now: datetime, first: int, last: int) -> None:
@@ -267,7 +282,9 @@ class IncidentTableModel(QAbstractTableModel):
         """Everything a row shows, computed once per tick (painting asks each cell many times)."""
         st = self._rows[row]
         sla, state = sla_text(st, self._now)
-        display = (st.ref, st.priority.value, ("[drill] " if st.exercise else "") + st.title,
+        badge = self._badges.get(st.ref)
+        alerts = f"⚠ {badge[1]}/{badge[0]} " if badge else ""
+        display = (st.ref, st.priority.value, alerts + ("[drill] " if st.exercise else "") + st.title,
                    st.service or "—", st.status.label, "⚑" if st.major else "",
                    format_duration(self._now - st.opened_at), sla)
         bold = self._bold
@@ -289,7 +306,8 @@ class IncidentTableModel(QAbstractTableModel):
             paused = " — paused while on hold" if reading.state == SlaState.PAUSED else ""
             return f"{reading.clock} by {friendly(due, self._now)} ({exact(due)}); {pct}{paused}"
         if col == COL_TITLE:
-            return st.title
+            badge = self._badges.get(st.ref)
+            return st.title + (f"\n⚠ {badge[1]} of {badge[0]} attached alerts firing" if badge else "")
         if col == COL_PRIORITY:
             return f"{st.priority.value}: impact {st.impact.value}, urgency {st.urgency.value}"
         if col == COL_MAJOR and st.major:

@@ -50,7 +50,8 @@ Ctrl+Shift+W\tOpen the war room of a major incident
 Ctrl+1 … Ctrl+4\tWar room: note, action, decision, communication
 !text\tWar room: a decision
 Ctrl+Shift+E\tWar room: edit the situation
-Alt+1 / Alt+2\tIncidents / War rooms
+Alt+1 / Alt+2 / Alt+3\tIncidents / War rooms / Alerts
+Ctrl+Shift+A\tAlerts: maintenance windows, heartbeats, inbox
 Ctrl+Q\tQuit"""
 
 
@@ -109,6 +110,8 @@ class MainWindow(QMainWindow):
         self.rooms_button = self._add_pane(self._rooms_host, "⌂", "War rooms", rail_layout)
         self.rooms_button.clicked.connect(lambda: self.war_rooms)
         rail_layout.addStretch(1)
+        self._rail_layout = rail_layout
+        self.alerts: Any = None  # the alert intake, installed after the first paint
 
         self.status = DeskStatusBar(ctx.db.info.label)
         self.setStatusBar(self.status)
@@ -247,6 +250,10 @@ class MainWindow(QMainWindow):
 
     def _start_secondary(self) -> None:
         _ = self.war_rooms  # built and started now that the list is on screen
+        if self.alerts is None:
+            from imdesk.qt.alert_wiring import AlertWiring
+
+            self.alerts = AlertWiring(self)
         self.refresh_counts()
         self._counts_timer.start()
         self.runner.run(self.ctx.settings.desk_name,
@@ -289,6 +296,16 @@ class MainWindow(QMainWindow):
         else:
             self.show_pane(self.incidents)
             self.incidents.show_incident(ref)
+
+    def add_lazy_pane(self, host: QWidget, symbol: str, name: str, build: Any) -> QToolButton:
+        """A pane added after start-up, on the rail above its stretch; `build` makes its
+        content on first use (like the War rooms pane)."""
+        layout = self._rail_layout
+        button = self._add_pane(host, symbol, name, layout)
+        layout.removeWidget(button)
+        layout.insertWidget(layout.count() - 1, button)
+        button.clicked.connect(lambda: build())
+        return button
 
     def current_pane(self) -> QWidget:
         widget = self.stack.currentWidget()
@@ -393,6 +410,8 @@ class MainWindow(QMainWindow):
             self.save_layout(window_settings())
         self._counts_timer.stop()
         self._clock_timer.stop()
+        if self.alerts is not None:
+            self.alerts.stop()
         self.runner.wait_idle(5000)
         super().closeEvent(event)
 
