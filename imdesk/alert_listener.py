@@ -16,6 +16,7 @@ import logging
 import queue
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,6 +33,9 @@ log = logging.getLogger(__name__)
 ROUTES = {"/alertmanager": "alertmanager", "/grafana": "grafana", "/v2/enqueue": "pagerduty"}
 STORE_TIMEOUT_S = 10.0
 WRITER_BATCH = 500
+WRITER_FIRST_S = 5.0
+QUIET_S = 0.05
+PROCESS_BUDGET_S = 0.01  # a processing transaction holds the write lock about this long
 DISCARD_LIMIT = 16 * 1024 * 1024
 DISCARD_TIMEOUT_S = 2.0
 
@@ -54,6 +58,9 @@ class InboxWriter:
         self._intake = intake
         self._on_stored = on_stored
         self._queue: queue.Queue[_Pending | None] = queue.Queue()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._last_commit = 0.0
         self._thread = threading.Thread(target=self._run, name="imdesk-inbox-writer", daemon=True)
 
     def start(self) -> None:
@@ -66,10 +73,18 @@ class InboxWriter:
     def store(self, accepted: Accepted) -> bool:
         """True once the payload is committed (False: the database refused or took too long)."""
         pending = _Pending(accepted)
+        self._idle.clear()
         self._queue.put(pending)
         return pending.done.wait(STORE_TIMEOUT_S) and pending.ok
 
     def _run(self) -> None:
+        inbox = self._intake.open_inbox_writer()
+        try:
+            self._loop(inbox)
+        finally:
+            inbox.close()
+
+    def _loop(self, inbox: Any) -> None:
         while True:
             first = self._queue.get()
             if first is None:
@@ -86,7 +101,7 @@ class InboxWriter:
                     break
                 batch.append(item)
             try:
-                self._intake.store([p.accepted for p in batch])
+                inbox.store([p.accepted for p in batch])
                 ok = True
             except Exception:
                 log.exception("alert payloads could not be stored")
@@ -94,10 +109,31 @@ class InboxWriter:
             for p in batch:
                 p.ok = ok
                 p.done.set()
+            self._last_commit = time.monotonic()
+            if self._queue.empty():
+                self._idle.set()
             if ok:
                 self._on_stored()
             if stop:
                 return
+
+    def let_go_first(self) -> None:
+        """Replies come before processing: wait until no payload has arrived for QUIET_S, but
+        no longer than WRITER_FIRST_S, so that processing still moves in a storm that never
+        pauses (then about one short transaction in WRITER_FIRST_S)."""
+        deadline = time.monotonic() + WRITER_FIRST_S
+        while time.monotonic() < deadline:
+            if not self._idle.wait(QUIET_S):
+                continue
+            if time.monotonic() - self._last_commit >= QUIET_S:
+                return
+            self._idle.wait(QUIET_S)
+            if self._queue.empty() and time.monotonic() - self._last_commit >= QUIET_S:
+                return
+
+
+class _Stopping(Exception):
+    pass
 
 
 class InboxProcessor:
@@ -106,8 +142,10 @@ class InboxProcessor:
     (called on this thread)."""
 
     def __init__(self, intake: AlertService, on_outcome: Callable[[Outcome], None],
-                 on_error: Callable[[BaseException], None] | None = None) -> None:
+                 on_error: Callable[[BaseException], None] | None = None,
+                 between: Callable[[], None] | None = None) -> None:
         self._intake = intake
+        self._between = between
         self._on_outcome = on_outcome
         self._on_error = on_error
         self._wake = threading.Event()
@@ -126,21 +164,41 @@ class InboxProcessor:
         self._wake.set()
         self._thread.join(STORE_TIMEOUT_S * 3)
 
+    def _next_transaction(self) -> None:
+        if self._stopping.is_set():
+            raise _Stopping  # what is left stays in the inbox for the next start
+        if self._between is not None:
+            self._between()
+        if self._stopping.is_set():
+            raise _Stopping
+
     def _run(self) -> None:
         while not self._stopping.is_set():
             self._wake.wait()
             self._wake.clear()
             if self._stopping.is_set():
                 return
+            self._drain()
+            if self._stopping.is_set():
+                return
+
+    def _drain(self) -> None:
+        """One short transaction at a time, each reported, until the inbox is empty."""
+        while True:
             try:
-                outcome = self._intake.process_pending(batch=50)
+                outcome = self._intake.process_pending(batch=50, budget_s=PROCESS_BUDGET_S,
+                                                       between=self._next_transaction,
+                                                       transactions=1)
+            except _Stopping:
+                return
             except Exception as exc:  # the database went away: try again on the next payload
                 log.exception("alert processing failed")
                 if self._on_error is not None:
                     self._on_error(exc)
-                continue
-            if outcome.processed:
-                self._on_outcome(outcome)
+                return
+            if not outcome.processed:
+                return
+            self._on_outcome(outcome)
 
 
 def _is_loopback(host: str) -> bool:
@@ -176,6 +234,7 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -281,7 +340,8 @@ class AlertListener:
         self.host = host
         self.port = port
         self.hosts = allowed_hosts(host)
-        self.processor = InboxProcessor(intake, on_outcome or (lambda _o: None), on_error)
+        self.processor = InboxProcessor(intake, on_outcome or (lambda _o: None), on_error,
+                                        between=lambda: self.writer.let_go_first())
         self.writer = InboxWriter(intake, self.processor.wake)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None

@@ -24,6 +24,7 @@ from imdesk.qt.tasks import TaskRunner
 log = logging.getLogger(__name__)
 
 HEARTBEAT_CHECK_MS = 30_000
+COALESCE_MS = 300
 LOUD = (Priority.P1, Priority.P2)
 PORT_OVERRIDE = "IMDESK_ALERT_PORT"  # a second console or a test run: another port (0: any free)
 
@@ -48,6 +49,11 @@ class AlertConsole(QObject):
         self.tray: QSystemTrayIcon | None = None
         self._outcome.connect(self.handle_outcome)
         self._failed.connect(lambda m: self._set_state(f"Alerts: processing failed — {m}"))
+        self._pending: Any = None
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(COALESCE_MS)
+        self._flush_timer.timeout.connect(self.flush)
         self._timer = QTimer(self)
         self._timer.setInterval(HEARTBEAT_CHECK_MS)
         self._timer.timeout.connect(self.check_heartbeats)
@@ -127,14 +133,35 @@ class AlertConsole(QObject):
                         lambda exc: log.warning("heartbeat check failed: %s", exc))
 
     def handle_outcome(self, outcome: Any) -> None:
+        """Outcomes arrive per processing transaction; the window hears of them at most every
+        COALESCE_MS (a storm must not reload the list a hundred times a second)."""
+        if outcome is None:
+            return
+        if self._pending is None:
+            from imdesk.services.alert_apply import Outcome
+
+            self._pending = Outcome()
+        self._pending.merge(outcome)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def flush(self) -> None:
+        outcome, self._pending = self._pending, None
         if outcome is None:
             return
         if outcome.opened or outcome.changed or outcome.cleared or outcome.resolved:
             self.changed.emit()
-        for opened in outcome.opened:
+        if len(outcome.opened) == 1:
+            opened = outcome.opened[0]
             self.notify(f"{opened.ref} {opened.priority.value}: {opened.title}", opened.ref,
                         loud=opened.priority in LOUD)
-        for ref in outcome.cleared:
+        elif outcome.opened:
+            loud = [o for o in outcome.opened if o.priority in LOUD]
+            self.notify(f"{len(outcome.opened)} new incidents from alerts"
+                        + (f", {len(loud)} of them P1/P2" if loud else "")
+                        + f" (first {outcome.opened[0].ref})", outcome.opened[0].ref,
+                        loud=bool(loud))
+        for ref in outcome.cleared[-3:]:
             self.all_clear.emit(ref)
 
     def notify(self, text: str, ref: str, *, loud: bool) -> None:

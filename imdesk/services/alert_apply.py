@@ -52,6 +52,7 @@ class Outcome:
     changed: set[str] = field(default_factory=set)  # refs with new entries
     notes: list[str] = field(default_factory=list)
     processed: int = 0  # inbox rows
+    applier: Any = field(default=None, repr=False, compare=False)  # reused within a transaction
 
     def merge(self, other: Outcome) -> None:
         self.processed += other.processed
@@ -80,8 +81,16 @@ class NoticeApplier:
         self._incidents = incidents
         self._mapping = mapping
         self._windows = windows
+        # Rows already loaded in this transaction (the applier lives for one transaction): a
+        # storm of repeats then costs no queries but the changed rows' UPDATEs at the flush.
+        self._groups: dict[tuple[str, str], AlertGroupRow] = {}
+        self._alerts: dict[tuple[int, str], AlertRow | None] = {}
 
     def apply(self, s: Session, notice: AlertNotice, digest: str, at: datetime) -> Outcome:
+        with s.no_autoflush:
+            return self._apply(s, notice, digest, at)
+
+    def _apply(self, s: Session, notice: AlertNotice, digest: str, at: datetime) -> Outcome:
         out = Outcome()
         group = self._group(s, notice, at)
         window = timedelta(seconds=self._mapping.replay_window_seconds)
@@ -95,27 +104,37 @@ class NoticeApplier:
             change = self._apply_event(s, group, notice, event, at, out)
             if change is not None:
                 changes.append(change)
-        s.flush()
-        self._to_incident(s, group, notice, changes, at, out)
+        if changes:
+            s.flush()
+            self._to_incident(s, group, notice, changes, at, out)
         return out
 
     # -- alerts ---------------------------------------------------------------------------
     def _group(self, s: Session, notice: AlertNotice, at: datetime) -> AlertGroupRow:
         digest = key_hash(notice.group_key)
-        group = s.scalars(select(AlertGroupRow).where(
-            AlertGroupRow.source == notice.source, AlertGroupRow.key_hash == digest)).first()
+        group = self._groups.get((notice.source, digest))
+        if group is None:
+            group = s.scalars(select(AlertGroupRow).where(
+                AlertGroupRow.source == notice.source, AlertGroupRow.key_hash == digest)).first()
         if group is None:
             group = AlertGroupRow(source=notice.source, key_hash=digest, group_key=notice.group_key,
                                   title=notice.title[:200], last_digest="", created_at=at)
             s.add(group)
             s.flush()
+        self._groups[(notice.source, digest)] = group
         return group
+
+    def _current(self, s: Session, group: AlertGroupRow, key: str) -> AlertRow | None:
+        """The newest alert with this key in the group (cached for the transaction)."""
+        if (group.id, key) not in self._alerts:
+            self._alerts[(group.id, key)] = s.scalars(select(AlertRow).where(
+                AlertRow.group_id == group.id, AlertRow.alert_key == key)
+                .order_by(AlertRow.id.desc()).limit(1)).first()
+        return self._alerts[(group.id, key)]
 
     def _apply_event(self, s: Session, group: AlertGroupRow, notice: AlertNotice, event: AlertEvent,
                      at: datetime, out: Outcome) -> _Change | None:
-        current = s.scalars(select(AlertRow).where(
-            AlertRow.group_id == group.id, AlertRow.alert_key == event.key[:255])
-            .order_by(AlertRow.id.desc()).limit(1)).first()
+        current = self._current(s, group, event.key[:255])
         pd = notice.pd_action is not None
         if event.status == "firing":
             if current is None or (pd and current.status == "resolved"):
@@ -159,6 +178,7 @@ class NoticeApplier:
                          suppressed=False)
         self._suppress(alert, notice, event, at)
         s.add(alert)
+        self._alerts[(group.id, alert.alert_key)] = alert
         return alert
 
     def _refresh(self, alert: AlertRow, event: AlertEvent, at: datetime) -> None:
@@ -256,6 +276,7 @@ class NoticeApplier:
 
     def _check_all_clear(self, s: Session, row: IncidentRow, state: IncidentState, at: datetime,
                          out: Outcome) -> None:
+        s.flush()
         still = s.scalars(select(AlertRow.id).where(
             AlertRow.incident_id == row.id, AlertRow.status != "resolved").limit(1)).first()
         if still is not None:

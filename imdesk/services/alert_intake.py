@@ -6,8 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -100,22 +102,23 @@ class AlertService:
         self._db = db
         self._incidents = incidents
         self._clock = clock or SystemClock()
+        # Serialises this process's inbox writes and processing transactions, so neither waits
+        # in SQLite's busy handler (which sleeps in steps of up to 100 ms) behind the other.
+        self._gate = threading.Lock()
 
     # -- intake ---------------------------------------------------------------------------
-    def store(self, items: Sequence[Accepted]) -> list[int]:
-        """Commit payloads to the inbox in one transaction; their ids once durable."""
+    def store(self, items: Sequence[Accepted]) -> None:
+        """Commit payloads to the inbox in one transaction (durable when this returns)."""
         if not items:
-            return []
+            return
         now = self._clock.now()
-        with self._db.write() as s:
-            rows = [{"received_at": now, "endpoint": a.endpoint, "body": a.body,
-                     "assigned_key": a.assigned_key} for a in items]
-            if len(rows) == 1:
-                return [int(s.execute(insert(AlertInboxRow).values(rows[0])
-                                      .returning(AlertInboxRow.id)).scalar_one())]
-            result = s.execute(insert(AlertInboxRow).returning(AlertInboxRow.id,
-                                                               sort_by_parameter_order=True), rows)
-            return [int(r) for r in result.scalars()]
+        rows = [{"received_at": now, "endpoint": a.endpoint, "body": a.body,
+                 "assigned_key": a.assigned_key} for a in items]
+        with self._gate, self._db.write() as s:
+            s.execute(insert(AlertInboxRow), rows)
+
+    def open_inbox_writer(self) -> InboxConnection:
+        return InboxConnection(self._db, self._gate, self._clock)
 
     def heartbeat_exists(self, name: str) -> bool:
         with self._db.read() as s:
@@ -133,53 +136,64 @@ class AlertService:
             return int(s.execute(select(func.count()).select_from(AlertInboxRow)
                                  .where(AlertInboxRow.processed_at.is_(None))).scalar_one())
 
-    def process_pending(self, batch: int = 200) -> Outcome:
-        """Process every unprocessed inbox row, oldest first; a batch per transaction."""
+    def process_pending(self, batch: int = 200, *, budget_s: float | None = None,
+                        between: Callable[[], None] | None = None,
+                        transactions: int | None = None) -> Outcome:
+        """Process every unprocessed inbox row, oldest first, a batch per transaction. With a
+        budget a transaction commits after that much work (it holds the write lock only so
+        long); `between` runs before each transaction (the listener lets its writer go first)."""
         total = Outcome()
+        rounds = 0
         while True:
-            done, outcome = self._process_batch(batch)
+            if between is not None:
+                between()
+            done, exhausted, outcome = self._process_batch(batch, budget_s)
             total.merge(outcome)
-            if done < batch:
+            rounds += 1
+            if exhausted or done == 0 or (transactions is not None and rounds >= transactions):
                 return total
 
-    def _process_batch(self, batch: int) -> tuple[int, Outcome]:
+    def _process_batch(self, batch: int, budget_s: float | None) -> tuple[int, bool, Outcome]:
         try:
-            with self._db.write() as s:
+            with self._gate, self._db.write() as s:
+                started = time.perf_counter()
                 rows = self._next(s, batch)
                 outcome = Outcome()
                 for row in rows:
-                    outcome.merge(self._process_row(s, row))
-                outcome.processed = len(rows)
-                return len(rows), outcome
+                    outcome.merge(self._process_row(s, row, outcome))
+                    outcome.processed += 1
+                    if budget_s is not None and time.perf_counter() - started > budget_s:
+                        break
+                return outcome.processed, len(rows) < batch and outcome.processed == len(rows), outcome
         except Exception:
             if batch == 1:
-                return self._quarantine()
+                return *self._quarantine(), Outcome(processed=1)
             log.exception("alert batch failed; processing one by one")
             outcome = Outcome()
             count = 0
             for _ in range(batch):
-                n, one = self._process_batch(1)
+                n, exhausted, one = self._process_batch(1, None)
                 outcome.merge(one)
                 count += n
-                if n == 0:
-                    break
-            return count, outcome
+                if exhausted or n == 0:
+                    return count, True, outcome
+            return count, False, outcome
 
     def _next(self, s: Session, limit: int) -> Sequence[AlertInboxRow]:
         return s.scalars(select(AlertInboxRow).where(AlertInboxRow.processed_at.is_(None))
                          .order_by(AlertInboxRow.id).limit(limit)).all()
 
-    def _quarantine(self) -> tuple[int, Outcome]:
+    def _quarantine(self) -> tuple[int, bool]:
         """A payload whose processing fails (a bug): set aside with the reason, never lost."""
         log.exception("an alert payload could not be processed")
-        with self._db.write() as s:
+        with self._gate, self._db.write() as s:
             rows = self._next(s, 1)
             for row in rows:
                 row.processed_at = self._clock.now()
                 row.outcome = "failed: could not be processed (kept in the inbox)"
-            return len(rows), Outcome(notes=[r.outcome or "" for r in rows])
+            return len(rows), not rows
 
-    def _process_row(self, s: Session, row: AlertInboxRow) -> Outcome:
+    def _process_row(self, s: Session, row: AlertInboxRow, batch: Outcome) -> Outcome:
         now = self._clock.now()
         row.processed_at = now
         if row.endpoint == "heartbeat":
@@ -190,13 +204,11 @@ class AlertService:
             except PayloadError as exc:  # accepted by an older check: kept, with the reason
                 row.outcome = f"refused: {exc}"
                 return Outcome(notes=[row.outcome])
-            applier = NoticeApplier(self._incidents, self._mapping(s), self._windows(s))
-            outcome = applier.apply(s, notice, _digest(row.body, row.assigned_key), row.received_at)
+            if batch.applier is None:  # settings read once per transaction
+                batch.applier = NoticeApplier(self._incidents, load_mapping(s), self._windows(s))
+            outcome = batch.applier.apply(s, notice, _digest(row.body, row.assigned_key), row.received_at)
         row.outcome = "; ".join(outcome.notes)[:2000] or "processed"
         return outcome
-
-    def _mapping(self, s: Session) -> Any:
-        return load_mapping(s)
 
     def _windows(self, s: Session) -> list[Window]:
         return load_windows(s, self._clock.now())
@@ -236,6 +248,35 @@ class AlertService:
                                     AlertInboxRow.outcome, func.length(AlertInboxRow.body))
                              .order_by(AlertInboxRow.id.desc()).limit(limit))
             return [(int(r[0]), r[1], r[2], r[3], int(r[4])) for r in rows]
+
+
+class InboxConnection:
+    """The listener's own connection for storing payloads, kept open while it runs. On SQLite it
+    does no WAL auto-checkpoint: a checkpoint writes and syncs the database file, and that would
+    land on a sender's reply; the processor's commits (after the storm) checkpoint instead."""
+
+    def __init__(self, db: Database, gate: threading.Lock, clock: Clock) -> None:
+        self._gate = gate
+        self._clock = clock
+        self._sqlite = db.is_sqlite
+        self._conn = db.engine.connect().execution_options(imdesk_begin="IMMEDIATE")
+        if self._sqlite:
+            self._conn.exec_driver_sql("PRAGMA wal_autocheckpoint = 0")
+            self._conn.commit()
+
+    def store(self, items: Sequence[Accepted]) -> None:
+        """Commit payloads to the inbox in one transaction (durable when this returns)."""
+        now = self._clock.now()
+        rows = [{"received_at": now, "endpoint": a.endpoint, "body": a.body,
+                 "assigned_key": a.assigned_key} for a in items]
+        with self._gate, self._conn.begin():
+            self._conn.execute(insert(AlertInboxRow), rows)
+
+    def close(self) -> None:
+        if self._sqlite:
+            self._conn.exec_driver_sql("PRAGMA wal_autocheckpoint = 1000")
+            self._conn.commit()
+        self._conn.close()
 
 
 def _view(a: AlertRow, group_key: str, ref: str | None) -> AlertView:
