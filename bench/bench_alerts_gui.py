@@ -67,7 +67,7 @@ def run() -> list[dict[str, object]]:
         if with_storm:
             poster = subprocess.Popen([sys.executable, str(ROOT / "bench" / "alert_poster.py"),
                                        str(listener.port), token, str(POSTS), str(CONNECTIONS)],
-                                      stdout=subprocess.PIPE, text=True)
+                                      stdout=replies)  # a file: a full pipe would stall it
             check = QTimer()
             check.setInterval(50)
             check.timeout.connect(lambda: loop.quit() if poster.poll() is not None else None)
@@ -77,11 +77,13 @@ def run() -> list[dict[str, object]]:
         loop.exec()
         timer.stop()
         if poster is not None:
-            poster.communicate(timeout=60)
+            poster.wait(60)
         return max(gaps) - 5, time.perf_counter() - started
 
+    replies = (folder / "replies.json").open("w")
     idle, _ = heartbeat_gaps(3, with_storm=False)
     busy, took = heartbeat_gaps(None, with_storm=True)
+    replies.close()
     print(f"  {POSTS:,} posts took {took:.1f} s ({POSTS / took:,.0f}/s) with the console open; "
           f"{ctx.alerts.intake.pending():,} payloads still waiting to be processed at the end")
     window.close()

@@ -114,7 +114,6 @@ class AlertPanel(QWidget):
         header.setSectionResizeMode(COL_SUMMARY, QHeaderView.ResizeMode.Stretch)
         for col in (COL_STATE, COL_COUNT, COL_FIRST, COL_LAST):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setMaximumHeight(150)
         layout.addWidget(self.table)
         self.details = QLabel()
         self.details.setTextFormat(Qt.TextFormat.RichText)  # escaped in alert_details_html
@@ -148,6 +147,9 @@ class AlertPanel(QWidget):
         self.setVisible(bool(rows))
         if not rows:
             return
+        shown = min(len(rows), 5)  # the table is as tall as its rows, up to five
+        self.table.setFixedHeight(self.table.horizontalHeader().height() + 4
+                                  + shown * self.table.verticalHeader().defaultSectionSize())
         firing = sum(1 for a in rows if a.status != "resolved")
         self.title.setText(f"Alerts: {firing} firing of {len(rows)}" if firing
                            else f"Alerts: all {len(rows)} cleared")
