@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SUITES = ("startup", "filter", "search", "room", "room_gui", "seed")
+SUITES = ("startup", "filter", "search", "room", "room_gui", "seed", "alerts", "alerts_gui")
 
 
 def main(names: list[str]) -> int:
