@@ -4,16 +4,12 @@ add|list|end, heartbeat add|list|remove. The listener and `ingest` share one cod
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from imdesk.cli import UsageError, emit
-from imdesk.domain.alert_rules import matchers_text
-from imdesk.domain.timeline import iso
 
 if TYPE_CHECKING:
     from imdesk.context import AppContext
@@ -77,7 +73,20 @@ def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     hrm.add_argument("name")
 
 
+def matchers_text(matchers: Any) -> str:
+    from imdesk.domain.alert_rules import matchers_text as text
+
+    return text(matchers)
+
+
+def iso(value: datetime | None) -> str | None:
+    from imdesk.domain.timeline import iso as to_iso
+
+    return to_iso(value)
+
+
 def dispatch(ctx: AppContext, args: argparse.Namespace) -> int:
+    # The parser is built on every start (the console's too); the work's imports wait till here.
     name = f"{args.command}_{args.action}".replace("-", "_")
     if args.command == "alerts" and args.action == "rule":
         name = f"rule_{args.rule_action}"
@@ -181,6 +190,9 @@ def rule_remove(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def alerts_serve(ctx: AppContext, args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
     from imdesk.alert_listener import AlertListener
     from imdesk.alert_token import load_or_create_token
 
