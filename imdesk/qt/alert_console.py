@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -26,7 +25,6 @@ log = logging.getLogger(__name__)
 
 HEARTBEAT_CHECK_MS = 30_000
 COALESCE_MS = 300
-GIL_SWITCH_S = 0.0005
 LOUD = (Priority.P1, Priority.P2)
 PORT_OVERRIDE = "IMDESK_ALERT_PORT"  # a second console or a test run: another port (0: any free)
 
@@ -84,9 +82,6 @@ class AlertConsole(QObject):
             listener.start()  # processes what a killed console left in the inbox first
             return settings, listener, token
 
-        # The listener's threads share the interpreter lock with the GUI thread: hand it over
-        # every 1 ms instead of 5 ms, so that a storm of requests cannot keep the GUI waiting.
-        sys.setswitchinterval(GIL_SWITCH_S)
         self.runner.run(work, self._started, self._not_started)
         self._timer.start()
         QTimer.singleShot(2000, self.check_heartbeats)
