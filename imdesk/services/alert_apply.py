@@ -52,7 +52,6 @@ class Outcome:
     changed: set[str] = field(default_factory=set)  # refs with new entries
     notes: list[str] = field(default_factory=list)
     processed: int = 0  # inbox rows
-    applier: Any = field(default=None, repr=False, compare=False)  # reused within a transaction
 
     def merge(self, other: Outcome) -> None:
         self.processed += other.processed

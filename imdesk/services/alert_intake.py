@@ -159,8 +159,9 @@ class AlertService:
                 started = time.perf_counter()
                 rows = self._next(s, batch)
                 outcome = Outcome()
+                appliers: list[NoticeApplier] = []  # one per transaction: settings read once
                 for row in rows:
-                    outcome.merge(self._process_row(s, row, outcome))
+                    outcome.merge(self._process_row(s, row, appliers))
                     outcome.processed += 1
                     if budget_s is not None and time.perf_counter() - started > budget_s:
                         break
@@ -180,8 +181,11 @@ class AlertService:
             return count, False, outcome
 
     def _next(self, s: Session, limit: int) -> Sequence[AlertInboxRow]:
+        # SKIP LOCKED: two processors on one PostgreSQL database (two desks listening) never
+        # take the same payload; SQLite's write lock serialises them anyway.
         return s.scalars(select(AlertInboxRow).where(AlertInboxRow.processed_at.is_(None))
-                         .order_by(AlertInboxRow.id).limit(limit)).all()
+                         .order_by(AlertInboxRow.id).limit(limit)
+                         .with_for_update(skip_locked=True)).all()
 
     def _quarantine(self) -> tuple[int, bool]:
         """A payload whose processing fails (a bug): set aside with the reason, never lost."""
@@ -193,7 +197,7 @@ class AlertService:
                 row.outcome = "failed: could not be processed (kept in the inbox)"
             return len(rows), not rows
 
-    def _process_row(self, s: Session, row: AlertInboxRow, batch: Outcome) -> Outcome:
+    def _process_row(self, s: Session, row: AlertInboxRow, appliers: list[NoticeApplier]) -> Outcome:
         now = self._clock.now()
         row.processed_at = now
         if row.endpoint == "heartbeat":
@@ -204,9 +208,9 @@ class AlertService:
             except PayloadError as exc:  # accepted by an older check: kept, with the reason
                 row.outcome = f"refused: {exc}"
                 return Outcome(notes=[row.outcome])
-            if batch.applier is None:  # settings read once per transaction
-                batch.applier = NoticeApplier(self._incidents, load_mapping(s), self._windows(s))
-            outcome = batch.applier.apply(s, notice, _digest(row.body, row.assigned_key), row.received_at)
+            if not appliers:
+                appliers.append(NoticeApplier(self._incidents, load_mapping(s), self._windows(s)))
+            outcome = appliers[0].apply(s, notice, _digest(row.body, row.assigned_key), row.received_at)
         row.outcome = "; ".join(outcome.notes)[:2000] or "processed"
         return outcome
 
