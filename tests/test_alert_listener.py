@@ -116,6 +116,17 @@ def test_heartbeats_are_stored_and_processed(running: Running) -> None:
     assert running.ctx.alerts.watch.heartbeats()[0].state == "ok"
 
 
+def test_a_heartbeat_without_a_body_or_content_type(running: Running) -> None:
+    running.ctx.alerts.watch.add_heartbeat("cron-check", 5)
+    with socket.create_connection(("127.0.0.1", running.listener.port), timeout=10) as sock:
+        sock.sendall(f"POST /heartbeat/cron-check HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     f"Authorization: Bearer {TOKEN}\r\nConnection: close\r\n\r\n".encode())
+        reply = sock.makefile("rb").read()
+    assert reply.startswith(b"HTTP/1.1 200")
+    assert running.processed.wait(10)
+    assert running.ctx.alerts.watch.heartbeats()[0].last_seen is not None
+
+
 def test_a_taken_port_is_a_clear_error(ctx: AppContext) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
