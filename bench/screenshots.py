@@ -35,6 +35,7 @@ def main() -> int:
     app = make_app()
     ctx = build_context(f"sqlite:///{tmp / 'demo.sqlite'}")
     ensure_demo_data(ctx)
+    alert_ref = seed_alerts(ctx)
 
     def settle(seconds: float = 0.6) -> None:
         end = time.monotonic() + seconds
@@ -92,6 +93,7 @@ def main() -> int:
             window.show_pane(window.war_rooms)
             settle(1.0)
             window.grab().save(str(out / f"war-room-{scheme}.png"))
+        alert_shots(window, ctx, alert_ref, out, scheme, settle)
         from imdesk.qt.war_room_dialogs import DeclareDialog
         from imdesk.services.playbook import load_playbook
 
@@ -116,6 +118,69 @@ def main() -> int:
     QApplication.quit()
     print(f"screenshots in {out}")
     return 0
+
+
+def seed_alerts(ctx: object) -> str:
+    """A few alerts, a maintenance window and heartbeats, so the alert screens show something.
+    The listener stays off here: screenshots need no network and no keyring."""
+    from datetime import timedelta
+
+    from imdesk.services.alert_settings import ListenerSettings
+    from tests.helpers.alert_payloads import alertmanager, am_alert, encode, pagerduty
+
+    alerts = ctx.alerts  # type: ignore[attr-defined]
+    alerts.settings.set_listener(ListenerSettings(enabled=False))
+    alerts.settings.set_rules([('job=~"vpn.*"', "VPN")])
+    now = ctx.incidents.now()  # type: ignore[attr-defined]
+    alerts.watch.add_window("ERP database patching (CHG-4411)", now - timedelta(minutes=20),
+                            now + timedelta(hours=2), matchers='instance=~"erp-db.*"')
+    alerts.watch.add_heartbeat("prometheus-dc1", 5)
+    alerts.watch.add_heartbeat("grafana", 10)
+    out = alerts.intake.ingest(encode(alertmanager(
+        'job="vpn-gw"', am_alert("TunnelDown", job="vpn-gw", instance="vpn-gw-1"),
+        am_alert("TunnelDown", job="vpn-gw", instance="vpn-gw-2"))))[1]
+    alerts.intake.ingest(encode(alertmanager(
+        "erp", am_alert("DiskFull", severity="warning", instance="erp-db-1"))))
+    alerts.intake.ingest(encode(pagerduty("trigger", summary="Payroll batch job failed",
+                                          severity="error")))
+    return str(out.opened[0].ref)
+
+
+def alert_shots(window: object, ctx: object, ref: str, out: Path, scheme: str,
+                settle: object) -> None:
+    from imdesk.qt.alert_dialogs import AlertSettingsDialog, AlertSettingsValues, MaintenanceDialog
+
+    w = window  # type: ignore[assignment]
+    w.show_pane(w.incidents)  # type: ignore[attr-defined]
+    w.incidents.status_combo.setCurrentIndex(0)  # type: ignore[attr-defined]
+    w.incidents.filter_edit.setText("")  # type: ignore[attr-defined]
+    w.incidents.show_incident(ref)  # type: ignore[attr-defined]
+    settle(1.0)  # type: ignore[operator]
+    w.grab().save(str(out / f"incident-alerts-{scheme}.png"))  # type: ignore[attr-defined]
+    w.alerts.show_pane()  # type: ignore[attr-defined]
+    settle(0.8)  # type: ignore[operator]
+    w.grab().save(str(out / f"alerts-{scheme}.png"))  # type: ignore[attr-defined]
+    w.alerts.pane.tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+    settle(0.3)  # type: ignore[operator]
+    w.grab().save(str(out / f"alerts-maintenance-{scheme}.png"))  # type: ignore[attr-defined]
+    mapping = ctx.alerts.settings.mapping()  # type: ignore[attr-defined]
+    values = AlertSettingsValues(True, "127.0.0.1", 9464, True, False,
+                                 [('job=~"vpn.*"', "VPN")],
+                                 {k: (v[0].value, v[1].value) for k, v in mapping.severity.items()})
+    dialog = AlertSettingsDialog(w, w.runner, values, lambda v: v,  # type: ignore[arg-type, attr-defined]
+                                 (lambda: None, lambda: None))
+    dialog.show()
+    settle(0.3)  # type: ignore[operator]
+    dialog.grab().save(str(out / f"alert-settings-{scheme}.png"))
+    dialog.done(0)
+    maint = MaintenanceDialog(w, w.runner, ctx.incidents.now(), ["ERP", "VPN"],  # type: ignore
+                              lambda *a, **k: None)
+    maint.name.setText("Core switch firmware upgrade")
+    maint.matchers.setText('site="dc2"')
+    maint.show()
+    settle(0.3)  # type: ignore[operator]
+    maint.grab().save(str(out / f"maintenance-{scheme}.png"))
+    maint.done(0)
 
 
 if __name__ == "__main__":

@@ -127,6 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
     res = dbp.add_parser("restore", help="replace the database with a verified backup FILE")
     res.add_argument("file", type=Path)
 
+    from imdesk import cli_alerts
+
+    cli_alerts.add_parsers(sub, _Parser)
+
     demo = sub.add_parser("demo", help="demo data").add_subparsers(
         dest="action", required=True, metavar="ACTION", parser_class=_Parser)
     seed = demo.add_parser("seed", help="bulk-insert synthetic incidents (for benchmarks)")
@@ -191,6 +195,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return cmd.db_restore(url, args.file)
     ctx = _context(url, demo=args.demo)
     try:
+        if args.command in ("alerts", "maintenance", "heartbeat"):
+            from imdesk import cli_alerts
+
+            return cli_alerts.dispatch(ctx, args)
         handler = getattr(args, "handler", None) or getattr(cmd, f"{args.command}_{args.action}")
         result: int = handler(ctx, args)
         return result

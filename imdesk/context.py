@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from imdesk.domain.incident_query import IncidentQuery
+    from imdesk.services.alert_desk import AlertDesk
     from imdesk.services.catalog import CatalogService
     from imdesk.services.clock import Clock
     from imdesk.services.comms import Comms
@@ -133,6 +134,13 @@ class AppContext:
 
         return build_comms(self.db, clock=self.clock, author=self.author, settings=self.settings,
                            war_rooms=self.war_rooms)
+
+    @cached_property
+    def alerts(self) -> AlertDesk:
+        """Alert intake, its settings and the monitoring watch (built on first use)."""
+        from imdesk.services.alert_desk import AlertDesk
+
+        return AlertDesk(self.db, self.incidents)
 
     def close(self) -> None:
         if self._db is not None:

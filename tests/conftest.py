@@ -39,6 +39,7 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("IMDESK_DATA_DIR", str(home / "imdesk"))
     monkeypatch.setenv("IMDESK_USER", "tester")
     monkeypatch.delenv("IMDESK_DB", raising=False)
+    monkeypatch.setenv("IMDESK_ALERT_PORT", "0")  # a console under test listens on any free port
 
 
 @pytest.fixture(scope="session")

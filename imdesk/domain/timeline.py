@@ -29,6 +29,7 @@ class EntryKind(StrEnum):
     ROLE = "role"
     PARTICIPANT = "participant"
     ACTION_ITEM = "action_item"
+    ALERT = "alert"  # an attached alert fired, cleared, was acknowledged; a heartbeat
 
 
 # What a person writes into a timeline (the rest is written by the changes themselves).

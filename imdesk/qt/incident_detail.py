@@ -41,9 +41,11 @@ def plain_label(text: str = "", *, wrap: bool = False, selectable: bool = True) 
 
 
 class IncidentDetail(QWidget):
-    """Shows one incident. Signals: note_submitted(str ref, str text)."""
+    """Shows one incident. Signals: note_submitted(str ref, str text); incident_shown(state or
+    None) after each show (the alert panel follows it)."""
 
     note_submitted = Signal(str, str)
+    incident_shown = Signal(object)
 
     def __init__(self, actions: IncidentActions, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -164,6 +166,7 @@ class IncidentDetail(QWidget):
         self.body.setVisible(state is not None)
         if state is None or now is None:
             self.timeline_model.set_entries([], datetime.now().astimezone())
+            self.incident_shown.emit(None)
             return
         color = theme.priority_color(state.priority).name()
         fg = "#1b1b1b" if state.priority == Priority.P3 else "#ffffff"
@@ -193,6 +196,7 @@ class IncidentDetail(QWidget):
             f"Timeline: newest {shown} of {state.last_seq} (all in the war room or "
             f"`imdesk timeline show {state.ref}`)")
         self.tick(now)
+        self.incident_shown.emit(state)
 
     def _set_time(self, label: QLabel, value: datetime | None, now: datetime) -> None:
         label.setText(friendly(value, now))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,8 @@ StateRole = Qt.ItemDataRole.UserRole + 1
 RefRole = Qt.ItemDataRole.UserRole + 2
 SlaStateRole = Qt.ItemDataRole.UserRole + 3
 Index = QModelIndex | QPersistentModelIndex
+Badges = dict[str, tuple[int, int]]  # ref -> (alerts attached, firing)
+_FirstLoad = tuple[list[IncidentState], int, "tuple[int, datetime | None] | None", Badges]
 
 
 def sla_text(state: IncidentState, now: datetime) -> tuple[str, SlaState]:
@@ -99,6 +102,9 @@ class IncidentTableModel(QAbstractTableModel):
         self._mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self._bold = QFont()
         self._bold.setBold(True)
+        # ref → (alerts attached, of which not resolved); set by the alert intake when present
+        self.badge_source: Callable[[list[str]], Badges] | None = None
+        self._badges: Badges = {}
 
     # -- queries -------------------------------------------------------------------------
     @property
@@ -124,26 +130,28 @@ class IncidentTableModel(QAbstractTableModel):
 
     def _start(self, query: IncidentQuery, keep: int, gen: int) -> None:
         limit = max(PAGE, keep)
-        ctx = self._ctx
+        ctx, badges = self._ctx, self.badge_source
         self._in_flight = True
         self._fetching = True
 
-        def work() -> tuple[list[IncidentState], int, tuple[int, datetime | None] | None]:
+        def work() -> _FirstLoad:
             # Services are reached in this worker thread: if the database is not open yet, it
             # is opened here, never on the GUI thread. At start-up the first page may come
-            # without it (AppContext.take_quick_page).
+            # without it (AppContext.take_quick_page); alert badges come once alerts are wired.
             quick = ctx.take_quick_page(query, limit)
             if quick is not None:
-                return quick.rows, quick.total, quick.marker
-            return ctx.incidents.page(query, 0, limit), ctx.incidents.count(query), None
+                return quick.rows, quick.total, quick.marker, {}
+            rows = ctx.incidents.page(query, 0, limit)
+            found = badges([r.ref for r in rows]) if badges else {}
+            return rows, ctx.incidents.count(query), None, found
 
-        def done(result: tuple[list[IncidentState], int, tuple[int, datetime | None] | None]) -> None:
+        def done(result: _FirstLoad) -> None:
             self._in_flight = False
             if self._run_waiting(gen):
                 return
             self._fetching = False
             self.beginResetModel()
-            self._rows, self._total, marker = result
+            self._rows, self._total, marker, self._badges = result
             if marker is not None:
                 self.first_marker = marker
             self._now = ctx.now()
@@ -189,9 +197,13 @@ class IncidentTableModel(QAbstractTableModel):
         gen, offset, query, ctx = self._generation, len(self._rows), self._query, self._ctx
         self._fetching = True
 
-        def done(page: list[IncidentState]) -> None:
+        badges = self.badge_source
+
+        def done(result: tuple[list[IncidentState], Badges]) -> None:
+            page, found = result
             if gen != self._generation:
                 return
+            self._badges.update(found)
             self._fetching = False
             known = {r.ref for r in self._rows}
             fresh = [r for r in page if r.ref not in known]
@@ -203,7 +215,11 @@ class IncidentTableModel(QAbstractTableModel):
             self._rows.extend(fresh)
             self.endInsertRows()
 
-        self._runner.run(lambda: ctx.incidents.page(query, offset, PAGE), done, self._failed(gen))
+        def work() -> tuple[list[IncidentState], Badges]:
+            page = ctx.incidents.page(query, offset, PAGE)
+            return page, badges([r.ref for r in page]) if badges else {}
+
+        self._runner.run(work, done, self._failed(gen))
 
     # -- ticking -------------------------------------------------------------------------
     def tick(self, now: datetime, first: int, last: int) -> None:
@@ -279,7 +295,9 @@ class IncidentTableModel(QAbstractTableModel):
         """Everything a row shows, computed once per tick (painting asks each cell many times)."""
         st = self._rows[row]
         sla, state = sla_text(st, self._now)
-        display = (st.ref, st.priority.value, ("[drill] " if st.exercise else "") + st.title,
+        badge = self._badges.get(st.ref)
+        alerts = f"⚠ {badge[1]}/{badge[0]} " if badge else ""
+        display = (st.ref, st.priority.value, alerts + ("[drill] " if st.exercise else "") + st.title,
                    st.service or "—", st.status.label, "⚑" if st.major else "",
                    format_duration(self._now - st.opened_at), sla)
         bold = self._bold
@@ -301,7 +319,8 @@ class IncidentTableModel(QAbstractTableModel):
             paused = " — paused while on hold" if reading.state == SlaState.PAUSED else ""
             return f"{reading.clock} by {friendly(due, self._now)} ({exact(due)}); {pct}{paused}"
         if col == COL_TITLE:
-            return st.title
+            badge = self._badges.get(st.ref)
+            return st.title + (f"\n⚠ {badge[1]} of {badge[0]} attached alerts firing" if badge else "")
         if col == COL_PRIORITY:
             return f"{st.priority.value}: impact {st.impact.value}, urgency {st.urgency.value}"
         if col == COL_MAJOR and st.major:

@@ -53,11 +53,12 @@ Ctrl+Shift+W\tOpen the war room of a major incident
 Ctrl+1 … Ctrl+4\tWar room: note, action, decision, communication
 !text\tWar room: a decision
 Ctrl+Shift+E\tWar room: edit the situation
-Ctrl+Shift+I\tInform people (incident or war room): who gets what, preview, send
-Ctrl+Shift+C\tWho do I call for the incident's service (calls are logged into it)
-Ctrl+Shift+O\tContacts: teams, ladders, rosters, lists, services
+Ctrl+Shift+I	Inform people (incident or war room): who gets what, preview, send
+Ctrl+Shift+C	Who do I call for the incident's service (calls are logged into it)
+Ctrl+Shift+O	Contacts: teams, ladders, rosters, lists, services
+Ctrl+Shift+A	Alerts: maintenance windows, heartbeats, inbox
 Import contacts (vCard, CSV)	File menu, with a preview
-Alt+1 … Alt+4	Incidents / War rooms / Contacts / Messages
+Alt+1 … Alt+5	Incidents / War rooms / Contacts / Messages / Alerts
 Ctrl+Q\tQuit"""
 
 
@@ -128,6 +129,8 @@ class MainWindow(QMainWindow):
 
         self.comms = CommsConsole(self, rail_layout)
         rail_layout.addStretch(1)
+        self._rail_layout = rail_layout
+        self.alerts: Any = None  # the alert intake, installed after the first paint
 
         self.status = DeskStatusBar(ctx.info.label)
         self.setStatusBar(self.status)
@@ -377,6 +380,10 @@ class MainWindow(QMainWindow):
         _ = self.war_rooms  # built and started now that the list is on screen
         self._start_contacts()
         self.comms.start()
+        if self.alerts is None:
+            from imdesk.qt.alert_wiring import AlertWiring
+
+            self.alerts = AlertWiring(self)
         self.refresh_counts()
         self._counts_timer.start()
         self.runner.run(self.ctx.settings.desk_name,
@@ -419,6 +426,16 @@ class MainWindow(QMainWindow):
         else:
             self.show_pane(self.incidents)
             self.incidents.show_incident(ref)
+
+    def add_lazy_pane(self, host: QWidget, symbol: str, name: str, build: Any) -> QToolButton:
+        """A pane added after start-up, on the rail above its stretch; `build` makes its
+        content on first use (like the War rooms pane)."""
+        layout = self._rail_layout
+        button = self._add_pane(host, symbol, name, layout)
+        layout.removeWidget(button)
+        layout.insertWidget(layout.count() - 1, button)
+        button.clicked.connect(lambda: build())
+        return button
 
     def current_pane(self) -> QWidget:
         widget = self.stack.currentWidget()
@@ -546,6 +563,8 @@ class MainWindow(QMainWindow):
         self._counts_timer.stop()
         self._clock_timer.stop()
         self.comms.stop()
+        if self.alerts is not None:
+            self.alerts.stop()
         self.runner.wait_idle(5000)
         super().closeEvent(event)
 

@@ -97,6 +97,12 @@ class IncidentService:
 
     # -- writing ---------------------------------------------------------------------------
     def create(self, new: NewIncident) -> IncidentState:
+        with self._db.write() as s:
+            return self.create_in(s, new)[1]
+
+    def create_in(self, s: Session, new: NewIncident) -> tuple[IncidentRow, IncidentState]:
+        """Open an incident inside the caller's write transaction (alert intake links it to
+        its alert group in the same unit of work)."""
         title = clean_text(new.title, "title", max_len=TITLE_MAX, required=True, single_line=True)
         description = clean_text(new.description, "description")
         impact = Level.parse(new.impact, "impact")
@@ -105,46 +111,54 @@ class IncidentService:
         now = self._clock.now()
         if new.opened_at is not None and new.opened_at > now + timedelta(seconds=5):
             raise ValidationError("opened_at", "an incident cannot be opened in the future")
-        with self._db.write() as s:
-            service_id = incident_repo.service_id_for(s, new.service)
-            service = incident_repo.service_name(s, service_id)
-            matrix, sla = load_matrix(s), load_sla(s)
-            priority = matrix.priority(impact, urgency)
-            targets = sla.for_priority(priority)
-            row = IncidentRow(
-                ref=f"pending-{now.timestamp()}", title=title, description="", impact=impact,
-                urgency=urgency, priority=priority, status=Status.NEW, major=new.major,
-                origin=origin, exercise=new.exercise, opened_at=now, on_hold_seconds=0,
-                respond_minutes=1, resolve_minutes=1, respond_due=now, resolve_due=now,
-                last_seq=0, head_hash=GENESIS_HASH, updated_at=now,
-            )
-            s.add(row)
-            s.flush()
-            row.ref = f"{REF_PREFIX}{REF_BASE + row.id}"
-            draft = EntryDraft(
-                EntryKind.OPENED,
-                text=title,
-                data={
-                    "title": title, "description": description, "service": service,
-                    "impact": impact.value, "urgency": urgency.value, "priority": priority.value,
-                    "major": new.major, "origin": origin.value, "exercise": new.exercise,
-                    "respond_minutes": targets.respond_minutes,
-                    "resolve_minutes": targets.resolve_minutes,
-                },
-                occurred_at=new.opened_at,
-            )
-            return self._append(s, row, None, draft, service_id, now)
+        service_id = incident_repo.service_id_for(s, new.service)
+        service = incident_repo.service_name(s, service_id)
+        matrix, sla = load_matrix(s), load_sla(s)
+        priority = matrix.priority(impact, urgency)
+        targets = sla.for_priority(priority)
+        row = IncidentRow(
+            ref=f"pending-{now.timestamp()}", title=title, description="", impact=impact,
+            urgency=urgency, priority=priority, status=Status.NEW, major=new.major,
+            origin=origin, exercise=new.exercise, opened_at=now, on_hold_seconds=0,
+            respond_minutes=1, resolve_minutes=1, respond_due=now, resolve_due=now,
+            last_seq=0, head_hash=GENESIS_HASH, updated_at=now,
+        )
+        s.add(row)
+        s.flush()
+        row.ref = f"{REF_PREFIX}{REF_BASE + row.id}"
+        draft = EntryDraft(
+            EntryKind.OPENED,
+            text=title,
+            data={
+                "title": title, "description": description, "service": service,
+                "impact": impact.value, "urgency": urgency.value, "priority": priority.value,
+                "major": new.major, "origin": origin.value, "exercise": new.exercise,
+                "respond_minutes": targets.respond_minutes,
+                "resolve_minutes": targets.resolve_minutes,
+            },
+            occurred_at=new.opened_at,
+        )
+        return row, self._append(s, row, None, draft, service_id, now)
 
     def change_status(self, ref: str, target: str | Status, note: str = "") -> IncidentState:
         goal = target if isinstance(target, Status) else Status.parse(target)
         text = clean_text(note, "note")
         with self._db.write() as s:
             row = incident_repo.get_row(s, ref, for_update=True)
-            state = incident_repo.row_state(s, row)
-            check_transition(state.status, goal, text)
-            draft = EntryDraft(EntryKind.STATUS, text=text,
-                               data={"from": state.status.value, "to": goal.value})
-            return self._append(s, row, state, draft, row.service_id, self._clock.now())
+            return self.change_status_in(s, row, incident_repo.row_state(s, row), goal, text)
+
+    def change_status_in(self, s: Session, row: IncidentRow, state: IncidentState, goal: Status,
+                         text: str, data: dict[str, Any] | None = None) -> IncidentState:
+        """A status change inside the caller's write transaction (which holds the row)."""
+        check_transition(state.status, goal, text)
+        draft = EntryDraft(EntryKind.STATUS, text=text,
+                           data={"from": state.status.value, "to": goal.value, **(data or {})})
+        return self._append(s, row, state, draft, row.service_id, self._clock.now())
+
+    def append_in(self, s: Session, row: IncidentRow, state: IncidentState,
+                  draft: EntryDraft) -> IncidentState:
+        """Any other entry (e.g. an alert's state change) inside the caller's transaction."""
+        return self._append(s, row, state, draft, row.service_id, self._clock.now())
 
     def add_note(self, ref: str, text: str, occurred_at: datetime | None = None) -> TimelineEntry:
         return self.add_entry(ref, text, EntryKind.NOTE, occurred_at=occurred_at)

@@ -1,0 +1,299 @@
+"""Alert intake on the command line: alerts list|serve|ingest|token|rule, maintenance
+add|list|end, heartbeat add|list|remove. The listener and `ingest` share one code path."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from imdesk.cli import UsageError, emit
+
+if TYPE_CHECKING:
+    from imdesk.context import AppContext
+    from imdesk.services.alert_apply import Outcome
+
+COMMANDS = ("alerts", "maintenance", "heartbeat")
+HEARTBEAT_CHECK_S = 30.0
+
+
+def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
+    al = sub.add_parser("alerts", help="alert intake: list, serve, ingest, token, rules").add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=parser_class)
+    lst = al.add_parser("list", help="alerts, newest first")
+    lst.add_argument("--incident", metavar="REF", help="only the alerts attached to REF")
+    lst.add_argument("--status", choices=("firing", "acknowledged", "resolved"))
+    lst.add_argument("--limit", type=int, default=1000)
+    lst.add_argument("--json", action="store_true")
+    serve = al.add_parser("serve", help="run the webhook listener headless (Ctrl+C stops it)")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1, or the setting)")
+    serve.add_argument("--port", type=int, help="port (default: the setting, 9464)")
+    ingest = al.add_parser("ingest", help="process a saved payload exactly as the listener would")
+    ingest.add_argument("file", type=Path)
+    ingest.add_argument("--format", default="auto",
+                        choices=("auto", "alertmanager", "grafana", "pagerduty"))
+    ingest.add_argument("--json", action="store_true")
+    token = al.add_parser("token", help="print the webhook bearer token (from the keyring)")
+    token.add_argument("--rotate", action="store_true", help="replace it with a new one")
+    rule = al.add_parser("rule", help="mapping rules: label matchers → service").add_subparsers(
+        dest="rule_action", required=True, metavar="ACTION", parser_class=parser_class)
+    radd = rule.add_parser("add", help="append a rule (first match wins)")
+    radd.add_argument("matchers", help='e.g. \'job=~"vpn.*", env=prod\'')
+    radd.add_argument("service")
+    rule.add_parser("list", help="the rules in order").add_argument("--json", action="store_true")
+    rrm = rule.add_parser("remove", help="remove rule N")
+    rrm.add_argument("number", type=int)
+    auto = al.add_parser("auto-resolve", help="resolve incidents when all their alerts clear")
+    auto.add_argument("state", choices=("on", "off"))
+
+    mw = sub.add_parser("maintenance", help="maintenance windows and silences").add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=parser_class)
+    madd = mw.add_parser("add", help="alerts matching it are recorded but open nothing")
+    madd.add_argument("name")
+    madd.add_argument("--start", metavar="ISO8601", help="default: now")
+    madd.add_argument("--end", metavar="ISO8601")
+    madd.add_argument("--minutes", type=int, help="instead of --end: this long from the start")
+    madd.add_argument("--matchers", default="", help='label matchers, e.g. \'instance=~"db-.*"\'')
+    madd.add_argument("--service", help="every alert mapped to this service")
+    madd.add_argument("--json", action="store_true")
+    mlist = mw.add_parser("list", help="upcoming, active and recently ended windows")
+    mlist.add_argument("--json", action="store_true")
+    mend = mw.add_parser("end", help="end window ID now")
+    mend.add_argument("id", type=int)
+
+    hb = sub.add_parser("heartbeat", help="senders expected to check in").add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=parser_class)
+    hadd = hb.add_parser("add", help="expect NAME every MINUTES (POST /heartbeat/NAME)")
+    hadd.add_argument("name")
+    hadd.add_argument("--every", type=int, required=True, metavar="MINUTES")
+    hb.add_parser("list", help="heartbeats and their state").add_argument("--json", action="store_true")
+    hrm = hb.add_parser("remove", help="stop expecting NAME")
+    hrm.add_argument("name")
+
+
+def matchers_text(matchers: Any) -> str:
+    from imdesk.domain.alert_rules import matchers_text as text
+
+    return text(matchers)
+
+
+def iso(value: datetime | None) -> str | None:
+    from imdesk.domain.timeline import iso as to_iso
+
+    return to_iso(value)
+
+
+def dispatch(ctx: AppContext, args: argparse.Namespace) -> int:
+    # The parser is built on every start (the console's too); the work's imports wait till here.
+    name = f"{args.command}_{args.action}".replace("-", "_")
+    if args.command == "alerts" and args.action == "rule":
+        name = f"rule_{args.rule_action}"
+    result: int = globals()[name](ctx, args)
+    return result
+
+
+def _outcome_json(outcome: Outcome) -> dict[str, Any]:
+    return {"opened": [{"ref": o.ref, "title": o.title, "priority": o.priority.value}
+                       for o in outcome.opened],
+            "changed": sorted(outcome.changed), "cleared": outcome.cleared,
+            "resolved": outcome.resolved, "notes": outcome.notes}
+
+
+def _outcome_text(outcome: Outcome) -> str:
+    lines = [f"opened {o.ref} {o.priority.value} {o.title}" for o in outcome.opened]
+    lines += [f"{ref}: every alert has cleared" for ref in outcome.cleared]
+    lines += [f"{ref}: resolved automatically" for ref in outcome.resolved]
+    lines += [f"updated {ref}" for ref in sorted(outcome.changed)
+              if ref not in {o.ref for o in outcome.opened}]
+    lines += outcome.notes
+    return "\n".join(lines) or "stored and processed: no incident changed"
+
+
+def alerts_list(ctx: AppContext, args: argparse.Namespace) -> int:
+    if not 1 <= args.limit <= 100_000:
+        raise UsageError("--limit must be between 1 and 100000")
+    rows = ctx.alerts.intake.alerts(ref=args.incident, status=args.status, limit=args.limit)
+    lines = [f"{a.status:<12} {a.count:>5}× {a.ref or '—':<10} {'[maintenance] ' if a.suppressed else ''}"
+             f"{a.source}: {a.summary}  (last {iso(a.last_seen)})" for a in rows]
+    emit([a.to_json() for a in rows], args.json, "\n".join(lines) if lines else "no alerts")
+    return 0
+
+
+def alerts_ingest(ctx: AppContext, args: argparse.Namespace) -> int:
+    from imdesk.domain.alert_payload import PayloadError
+    from imdesk.domain.errors import ValidationError
+    from imdesk.services.alert_intake import MAX_BODY
+
+    try:
+        size = args.file.stat().st_size
+        if size > MAX_BODY:
+            raise UsageError(f"{args.file}: {size:,} bytes; a payload may be at most {MAX_BODY:,}")
+        body = args.file.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.file}: {exc.strerror}") from None
+    try:
+        accepted, outcome = ctx.alerts.intake.ingest(body, args.format)
+    except PayloadError as exc:
+        raise ValidationError("payload", f"{args.file.name} refused: {exc}") from None
+    data = {"format": accepted.endpoint, **_outcome_json(outcome)}
+    if accepted.assigned_key:
+        data["dedup_key"] = accepted.assigned_key
+    emit(data, args.json, _outcome_text(outcome))
+    return 0
+
+
+def alerts_token(ctx: AppContext, args: argparse.Namespace) -> int:
+    from imdesk.alert_token import SecretUnavailable, load_or_create_token, rotate_token
+
+    if args.rotate:
+        token = rotate_token()  # raises when there is no keyring: nothing to rotate
+    else:
+        token = load_or_create_token()
+        if token.problem:
+            raise SecretUnavailable(f"{token.problem}: no token is kept, so there is none to print")
+    print(token.value)
+    return 0
+
+
+def alerts_auto_resolve(ctx: AppContext, args: argparse.Namespace) -> int:
+    ctx.alerts.settings.set_auto_resolve(args.state == "on")
+    print(f"automatic resolve is {args.state}")
+    return 0
+
+
+def rule_add(ctx: AppContext, args: argparse.Namespace) -> int:
+    rules = [(matchers_text(r.matchers), r.service) for r in ctx.alerts.settings.mapping().rules]
+    mapping = ctx.alerts.settings.set_rules([*rules, (args.matchers, args.service)])
+    print(f"rule {len(mapping.rules)}: {matchers_text(mapping.rules[-1].matchers)} → "
+          f"{mapping.rules[-1].service}")
+    return 0
+
+
+def rule_list(ctx: AppContext, args: argparse.Namespace) -> int:
+    rules = ctx.alerts.settings.mapping().rules
+    emit([r.to_json() for r in rules], args.json, "\n".join(
+        f"{i:>3}. {matchers_text(r.matchers)} → {r.service}" for i, r in enumerate(rules, 1))
+        or "no rules: alerts open incidents without a service")
+    return 0
+
+
+def rule_remove(ctx: AppContext, args: argparse.Namespace) -> int:
+    rules = [(matchers_text(r.matchers), r.service) for r in ctx.alerts.settings.mapping().rules]
+    if not 1 <= args.number <= len(rules):
+        raise UsageError(f"there is no rule {args.number} (there are {len(rules)})")
+    del rules[args.number - 1]
+    ctx.alerts.settings.set_rules(rules)
+    print(f"rule {args.number} removed")
+    return 0
+
+
+def alerts_serve(ctx: AppContext, args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from imdesk.alert_listener import AlertListener
+    from imdesk.alert_token import load_or_create_token
+
+    settings = ctx.alerts.settings.listener()
+    host = args.host or settings.host
+    port = settings.port if args.port is None else args.port
+    if not 0 <= port <= 65535:
+        raise UsageError("--port must be between 0 and 65535")
+    token = load_or_create_token()
+    stop = threading.Event()
+    left = ctx.alerts.intake.pending()
+    if left:  # stored before a crash or kill, never processed: first things first
+        outcome = ctx.alerts.intake.process_pending()
+        print(f"processed {left} payload{'s' if left != 1 else ''} left from before", flush=True)
+        if outcome.opened:
+            print(_outcome_text(outcome), flush=True)
+
+    def report(outcome: Outcome) -> None:
+        text = _outcome_text(outcome)
+        if outcome.opened or outcome.cleared or outcome.resolved:
+            print(text, flush=True)
+
+    listener = AlertListener(ctx.alerts.intake, token.value, host=host, port=port, on_outcome=report)
+    listener.start()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_a: stop.set())
+    print(f"listening on {listener.url} (/alertmanager, /grafana, /v2/enqueue, /heartbeat/NAME)",
+          flush=True)
+    if token.problem:
+        print(f"imdesk: {token.problem} — the token below works only while this listener runs",
+              file=sys.stderr, flush=True)
+    if token.new:
+        print(f"bearer token (shown once; `imdesk alerts token` prints it again): {token.value}",
+              flush=True)
+    try:
+        while not stop.wait(HEARTBEAT_CHECK_S):
+            report(ctx.alerts.watch.check_heartbeats())
+    finally:
+        listener.stop()
+    print("stopped", flush=True)
+    return 0
+
+
+def _when(value: str | None, field: str, default: datetime) -> datetime:
+    from imdesk.cli_commands import parse_time
+
+    return parse_time(value, field) if value else default
+
+
+def maintenance_add(ctx: AppContext, args: argparse.Namespace) -> int:
+    now = ctx.incidents.now()
+    start = _when(args.start, "--start", now)
+    if (args.end is None) == (args.minutes is None):
+        raise UsageError("give either --end or --minutes")
+    end = _when(args.end, "--end", now) if args.end else start + timedelta(minutes=args.minutes)
+    window = ctx.alerts.watch.add_window(args.name, start, end, matchers=args.matchers,
+                                         service=args.service)
+    emit(_window_json(window, now), args.json,
+         f"maintenance window {window.id} '{window.name}' from {iso(window.starts_at)} "
+         f"to {iso(window.ends_at)}")
+    return 0
+
+
+def _window_json(w: Any, now: datetime) -> dict[str, Any]:
+    return {"id": w.id, "name": w.name, "matchers": matchers_text(w.matchers), "service": w.service,
+            "starts_at": iso(w.starts_at), "ends_at": iso(w.ends_at), "ended_at": iso(w.ended_at),
+            "state": w.state(now)}
+
+
+def maintenance_list(ctx: AppContext, args: argparse.Namespace) -> int:
+    now = ctx.incidents.now()
+    windows = ctx.alerts.watch.windows()
+    lines = [f"{w.id:>4} {w.state(now):<9} {iso(w.starts_at)} → {iso(w.until)}  {w.name}  "
+             f"[{w.service or ''}{' ' if w.service and w.matchers else ''}{matchers_text(w.matchers)}]"
+             for w in windows]
+    emit([_window_json(w, now) for w in windows], args.json,
+         "\n".join(lines) if lines else "no maintenance windows")
+    return 0
+
+
+def maintenance_end(ctx: AppContext, args: argparse.Namespace) -> int:
+    window = ctx.alerts.watch.end_window(args.id)
+    print(f"maintenance window {window.id} ended at {iso(window.ended_at)}")
+    return 0
+
+
+def heartbeat_add(ctx: AppContext, args: argparse.Namespace) -> int:
+    hb = ctx.alerts.watch.add_heartbeat(args.name, args.every)
+    print(f"heartbeat {hb.name}: expected every {hb.interval_minutes} min at POST /heartbeat/{hb.name}")
+    return 0
+
+
+def heartbeat_list(ctx: AppContext, args: argparse.Namespace) -> int:
+    rows = ctx.alerts.watch.heartbeats()
+    lines = [f"{h.name:<24} every {h.interval_minutes:>4} min  {h.state:<8} last {iso(h.last_seen) or '—'}"
+             + (f"  {h.ref}" if h.ref else "") for h in rows]
+    emit([h.to_json() for h in rows], args.json, "\n".join(lines) if lines else "no heartbeats")
+    return 0
+
+
+def heartbeat_remove(ctx: AppContext, args: argparse.Namespace) -> int:
+    ctx.alerts.watch.remove_heartbeat(args.name)
+    print(f"heartbeat {args.name} removed")
+    return 0

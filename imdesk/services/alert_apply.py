@@ -1,0 +1,291 @@
+"""Applying one stored notification to alerts and incidents, inside the processor's transaction.
+
+Rules (FORMATS.md): an exact replay changes nothing; a repeat of a firing alert bumps its
+last-seen time and count without a timeline entry; state changes write one entry per
+notification; a firing alert outside maintenance opens an incident for its group when the
+group has no open one; a resolved group without an incident opens nothing. PagerDuty: after
+resolve a new trigger is a new alert, and acknowledge/resolve for a resolved key are dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from imdesk.domain.alert_payload import AlertEvent, AlertNotice
+from imdesk.domain.alert_rules import AlertMapping, Window, covering_window
+from imdesk.domain.errors import ValidationError
+from imdesk.domain.incident import IncidentState
+from imdesk.domain.lifecycle import OPEN_STATUSES, Status
+from imdesk.domain.priority import Level, Priority
+from imdesk.domain.timeline import EntryDraft, EntryKind
+from imdesk.services.incidents import IncidentService, NewIncident
+from imdesk.storage import incident_repo
+from imdesk.storage.alert_models import AlertGroupRow, AlertRow
+from imdesk.storage.models import IncidentRow
+
+_RANK = {Level.HIGH: 3, Level.MEDIUM: 2, Level.LOW: 1}
+
+
+@dataclass(frozen=True)
+class OpenedIncident:
+    """An incident opened by an alert or a silent heartbeat (the console notifies)."""
+
+    ref: str
+    title: str
+    priority: Priority
+
+
+@dataclass
+class Outcome:
+    """What processing a batch did, for the console and the command line."""
+
+    opened: list[OpenedIncident] = field(default_factory=list)
+    cleared: list[str] = field(default_factory=list)  # refs whose alerts have all cleared
+    resolved: list[str] = field(default_factory=list)  # refs resolved automatically
+    changed: set[str] = field(default_factory=set)  # refs with new entries
+    notes: list[str] = field(default_factory=list)
+    processed: int = 0  # inbox rows
+
+    def merge(self, other: Outcome) -> None:
+        self.processed += other.processed
+        self.opened += other.opened
+        self.cleared += other.cleared
+        self.resolved += other.resolved
+        self.changed |= other.changed
+        self.notes += other.notes
+
+
+def key_hash(group_key: str) -> str:
+    return hashlib.sha256(group_key.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class _Change:
+    alert: AlertRow
+    what: str  # firing, firing again, resolved, acknowledged, firing (maintenance over)
+
+
+class NoticeApplier:
+    """Applies notices with the desk's mapping and maintenance windows, via IncidentService."""
+
+    def __init__(self, incidents: IncidentService, mapping: AlertMapping,
+                 windows: Sequence[Window]) -> None:
+        self._incidents = incidents
+        self._mapping = mapping
+        self._windows = windows
+        # Rows already loaded in this transaction (the applier lives for one transaction): a
+        # storm of repeats then costs no queries but the changed rows' UPDATEs at the flush.
+        self._groups: dict[tuple[str, str], AlertGroupRow] = {}
+        self._alerts: dict[tuple[int, str], AlertRow | None] = {}
+
+    def apply(self, s: Session, notice: AlertNotice, digest: str, at: datetime) -> Outcome:
+        with s.no_autoflush:
+            return self._apply(s, notice, digest, at)
+
+    def _apply(self, s: Session, notice: AlertNotice, digest: str, at: datetime) -> Outcome:
+        out = Outcome()
+        group = self._group(s, notice, at)
+        window = timedelta(seconds=self._mapping.replay_window_seconds)
+        if (group.last_digest == digest and group.last_digest_at is not None
+                and at - group.last_digest_at < window):
+            out.notes.append("an exact replay: nothing changed")
+            return out
+        group.last_digest, group.last_digest_at = digest, at
+        changes: list[_Change] = []
+        for event in notice.events:
+            change = self._apply_event(s, group, notice, event, at, out)
+            if change is not None:
+                changes.append(change)
+        if changes:
+            s.flush()
+            self._to_incident(s, group, notice, changes, at, out)
+        return out
+
+    # -- alerts ---------------------------------------------------------------------------
+    def _group(self, s: Session, notice: AlertNotice, at: datetime) -> AlertGroupRow:
+        digest = key_hash(notice.group_key)
+        group = self._groups.get((notice.source, digest))
+        if group is None:
+            group = s.scalars(select(AlertGroupRow).where(
+                AlertGroupRow.source == notice.source, AlertGroupRow.key_hash == digest)).first()
+        if group is None:
+            group = AlertGroupRow(source=notice.source, key_hash=digest, group_key=notice.group_key,
+                                  title=notice.title[:200], last_digest="", created_at=at)
+            s.add(group)
+            s.flush()
+        self._groups[(notice.source, digest)] = group
+        return group
+
+    def _current(self, s: Session, group: AlertGroupRow, key: str) -> AlertRow | None:
+        """The newest alert with this key in the group (cached for the transaction)."""
+        if (group.id, key) not in self._alerts:
+            self._alerts[(group.id, key)] = s.scalars(select(AlertRow).where(
+                AlertRow.group_id == group.id, AlertRow.alert_key == key)
+                .order_by(AlertRow.id.desc()).limit(1)).first()
+        return self._alerts[(group.id, key)]
+
+    def _apply_event(self, s: Session, group: AlertGroupRow, notice: AlertNotice, event: AlertEvent,
+                     at: datetime, out: Outcome) -> _Change | None:
+        current = self._current(s, group, event.key[:255])
+        pd = notice.pd_action is not None
+        if event.status == "firing":
+            if current is None or (pd and current.status == "resolved"):
+                alert = self._new_alert(s, group, notice, event, at)
+                return _Change(alert, "firing")
+            self._refresh(current, event, at)
+            if current.status == "resolved":
+                current.status, current.resolved_at = "firing", None
+                self._suppress(current, notice, event, at)
+                return _Change(current, "firing again")
+            if current.suppressed and self._covering(notice, event, at) is None:
+                current.suppressed, current.maintenance_id = False, None
+                return _Change(current, "firing (maintenance over)")
+            return None
+        if current is None or current.status == "resolved":
+            if pd:
+                out.notes.append(f"{notice.pd_action} for {event.key!r} dropped: no open alert "
+                                 "with that dedup_key")
+                return None
+            if current is None:  # recorded, opens nothing
+                alert = self._new_alert(s, group, notice, event, at)
+                alert.resolved_at = at
+            else:
+                current.last_seen = at
+            return None
+        if event.status == current.status:  # acknowledged again
+            current.last_seen = at
+            return None
+        current.status, current.last_seen = event.status, at
+        if event.status == "resolved":
+            current.resolved_at = at
+        return _Change(current, event.status)
+
+    def _new_alert(self, s: Session, group: AlertGroupRow, notice: AlertNotice, event: AlertEvent,
+                   at: datetime) -> AlertRow:
+        alert = AlertRow(group_id=group.id, source=notice.source, alert_key=event.key[:255],
+                         status=event.status, summary=event.summary[:200],
+                         severity=event.severity[:20], labels=dict(event.labels),
+                         annotations=dict(event.annotations), links=[list(x) for x in event.links],
+                         starts_at=event.starts_at, first_seen=at, last_seen=at, count=1,
+                         suppressed=False)
+        self._suppress(alert, notice, event, at)
+        s.add(alert)
+        self._alerts[(group.id, alert.alert_key)] = alert
+        return alert
+
+    def _refresh(self, alert: AlertRow, event: AlertEvent, at: datetime) -> None:
+        alert.count += 1
+        alert.last_seen = at
+        if dict(event.annotations) != alert.annotations:
+            alert.annotations = dict(event.annotations)
+        if event.summary[:200] != alert.summary:
+            alert.summary = event.summary[:200]
+
+    def _covering(self, notice: AlertNotice, event: AlertEvent, at: datetime) -> Window | None:
+        labels = {**notice.group_labels, **event.labels}
+        return covering_window(self._windows, at, labels, self._mapping.service_for(labels))
+
+    def _suppress(self, alert: AlertRow, notice: AlertNotice, event: AlertEvent, at: datetime) -> None:
+        window = self._covering(notice, event, at) if event.status == "firing" else None
+        alert.suppressed = window is not None
+        alert.maintenance_id = window.id if window else None
+
+    # -- incidents ------------------------------------------------------------------------
+    def _open_incident(self, s: Session, group: AlertGroupRow) -> tuple[IncidentRow, IncidentState] | None:
+        if group.incident_id is None:
+            return None
+        row = s.scalars(select(IncidentRow).where(IncidentRow.id == group.incident_id)
+                        .with_for_update()).first()
+        if row is None:
+            return None
+        state = incident_repo.row_state(s, row)
+        return (row, state) if state.status in OPEN_STATUSES else None
+
+    def _to_incident(self, s: Session, group: AlertGroupRow, notice: AlertNotice,
+                     changes: list[_Change], at: datetime, out: Outcome) -> None:
+        live = [c for c in changes if not c.alert.suppressed]
+        if not live:
+            return
+        found = self._open_incident(s, group)
+        firing = [c for c in live if c.alert.status == "firing"]
+        if found is None:
+            if not firing:
+                return  # clearing alerts of a closed incident, or of none: opens nothing
+            found = self._create(s, group, notice, [c.alert for c in firing], out)
+            row, state = found
+            for c in firing:
+                c.alert.incident_id = row.id
+            self._entry(s, row, state, firing, notice, out)
+            return
+        row, state = found
+        for c in firing:
+            c.alert.incident_id = row.id
+        mine = [c for c in live if c.alert.incident_id == row.id]
+        if not mine:
+            return
+        state = self._entry(s, row, state, mine, notice, out)
+        if any(c.what == "resolved" for c in mine):
+            self._check_all_clear(s, row, state, at, out)
+
+    def _create(self, s: Session, group: AlertGroupRow, notice: AlertNotice, alerts: list[AlertRow],
+                out: Outcome) -> tuple[IncidentRow, IncidentState]:
+        mapping = self._mapping
+        levels = max((mapping.levels_for(a.severity) for a in alerts),
+                     key=lambda lv: (_RANK[lv[0]], _RANK[lv[1]]))
+        labels = {**notice.group_labels, **alerts[0].labels}
+        service = mapping.service_for(labels)
+        lines = [f"Opened from {notice.source} alert group {notice.group_key[:300]}"]
+        lines += [f"{k}={v}" for k, v in sorted(labels.items())][:40]
+        new = NewIncident(title=notice.title or alerts[0].summary, impact=levels[0].value,
+                          urgency=levels[1].value, service=service, origin="monitoring",
+                          description="\n".join(lines))
+        try:
+            row, state = self._incidents.create_in(s, new)
+        except ValidationError as exc:
+            if exc.field != "service":
+                raise
+            out.notes.append(f"mapping rule names a service that does not exist ({service}); "
+                             "opened without a service")
+            row, state = self._incidents.create_in(s, NewIncident(
+                title=new.title, impact=new.impact, urgency=new.urgency, origin="monitoring",
+                description=new.description))
+        group.incident_id = row.id
+        out.opened.append(OpenedIncident(state.ref, state.title, state.priority))
+        return row, state
+
+    def _entry(self, s: Session, row: IncidentRow, state: IncidentState, changes: list[_Change],
+               notice: AlertNotice, out: Outcome) -> IncidentState:
+        parts = [f"{c.what}: {c.alert.summary}" for c in changes[:10]]
+        if len(changes) > 10:
+            parts.append(f"and {len(changes) - 10} more")
+        text = (f"alert {parts[0]}" if len(changes) == 1 else
+                f"{len(changes)} alerts changed — " + "; ".join(parts))
+        data: dict[str, Any] = {"source": notice.source, "alerts": [
+            {"key": c.alert.alert_key, "status": c.alert.status, "change": c.what}
+            for c in changes[:200]]}
+        out.changed.add(state.ref)
+        return self._incidents.append_in(s, row, state, EntryDraft(EntryKind.ALERT, text, data))
+
+    def _check_all_clear(self, s: Session, row: IncidentRow, state: IncidentState, at: datetime,
+                         out: Outcome) -> None:
+        s.flush()
+        still = s.scalars(select(AlertRow.id).where(
+            AlertRow.incident_id == row.id, AlertRow.status != "resolved").limit(1)).first()
+        if still is not None:
+            return
+        state = self._incidents.append_in(s, row, state, EntryDraft(
+            EntryKind.ALERT, "all alerts cleared", {"all_clear": True}))
+        if self._mapping.auto_resolve and state.status in OPEN_STATUSES:
+            self._incidents.change_status_in(s, row, state, Status.RESOLVED,
+                                             "resolved automatically: every alert has cleared",
+                                             {"auto": True})
+            out.resolved.append(state.ref)
+        else:
+            out.cleared.append(state.ref)
