@@ -173,8 +173,7 @@ class CommsConsole(QObject):
         self.counts = {str(k): v for k, v in counts.items()}
         self._status_text()
         attention = sum(self.counts.get(s, 0) for s in ATTENTION)
-        base = self.button.property("rail_name")
-        self.button.setText(f"{base} ({attention})" if attention else base)
+        self.window.set_rail_badge(self.button, attention)
 
     def _status_text(self) -> None:
         if not hasattr(self, "label"):

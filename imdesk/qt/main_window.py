@@ -193,8 +193,15 @@ class MainWindow(QMainWindow):
         button.clicked.connect(lambda: self.stack.setCurrentIndex(index))
         self.rail_group.addButton(button, index)
         rail_layout.addWidget(button)
-        button.setProperty("rail_name", f"{symbol}\n{name}")
+        button.setProperty("rail_symbol", symbol)
+        button.setProperty("rail_label", name)
         return button
+
+    @staticmethod
+    def set_rail_badge(button: QToolButton, count: int) -> None:
+        """A count beside the pane's symbol (the name below stays whole on the narrow rail)."""
+        symbol, name = button.property("rail_symbol"), button.property("rail_label")
+        button.setText(f"{symbol} {count}\n{name}" if count else f"{symbol}\n{name}")
 
     def _build_menus(self) -> None:
         actions = self.incidents.actions
@@ -454,8 +461,7 @@ class MainWindow(QMainWindow):
 
     def _show_room_count(self, count: int) -> None:
         """The rail badge: open majors need attention."""
-        base = self.rooms_button.property("rail_name")
-        self.rooms_button.setText(f"{base} ({count})" if count else base)
+        self.set_rail_badge(self.rooms_button, count)
 
     def open_current_room(self) -> None:
         state = self.incidents.detail.state
