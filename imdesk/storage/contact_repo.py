@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from imdesk.domain.contact import (
@@ -29,6 +29,9 @@ from imdesk.storage.contact_models import (
     ContactTermRow,
 )
 
+_CONTACT: Table = ContactRow.__table__  # type: ignore[assignment]
+_CHILDREN: tuple[Table, ...] = (ContactPhoneRow.__table__, ContactEmailRow.__table__,  # type: ignore[assignment]
+                                ContactTagRow.__table__, ContactTermRow.__table__)
 _CHUNK = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 
 
@@ -86,34 +89,64 @@ def _scalar_fields(rec: ContactRecord) -> dict[str, Any]:
 
 
 def insert_records(s: Session, records: Sequence[ContactRecord], now: datetime) -> list[int]:
-    """Insert many records with their children in a few bulk statements; the new ids in order."""
+    """Insert many records with their children: one executemany per table (Core, not the ORM:
+    an import writes 10,000 contacts and ten times as many child rows). The new ids come back
+    in the order of ``records`` (RETURNING, SQLite ≥ 3.35 and PostgreSQL)."""
     if not records:
         return []
-    stmt = insert(ContactRow).returning(ContactRow.id, sort_by_parameter_order=True)
-    ids = list(s.scalars(stmt, [
-        {**_scalar_fields(rec), "review": "", "created_at": now, "updated_at": now} for rec in records]))
-    _insert_children(s, list(zip(ids, records, strict=True)))
+    conn = s.connection()
+    stmt = insert(_CONTACT).returning(_CONTACT.c.id, sort_by_parameter_order=True)
+    ids = list(conn.execute(stmt, [
+        {**_scalar_fields(rec), "review": "", "created_at": now, "updated_at": now} for rec in records
+    ]).scalars())
+    _insert_children(conn, list(zip(ids, records, strict=True)))
     return ids
 
 
-def _insert_children(s: Session, pairs: Sequence[tuple[int, ContactRecord]]) -> None:
+def replace_records(s: Session, records: Sequence[tuple[int, ContactRecord]], now: datetime) -> None:
+    """Overwrite existing contacts (id, record) with their children, in bulk statements: one
+    executemany UPDATE, one DELETE per child table and chunk of ids, one executemany INSERT per
+    child table. The contacts' review marks and creation times stay."""
+    if not records:
+        return
+    conn = s.connection()
+    conn.execute(update(_CONTACT).where(_CONTACT.c.id == bindparam("contact_key")),
+                 [{**_scalar_fields(rec), "updated_at": now, "contact_key": cid} for cid, rec in records])
+    ids = [cid for cid, _ in records]
+    for table in _CHILDREN:
+        for group in _chunks(ids):
+            conn.execute(delete(table).where(table.c.contact_id.in_(group)))
+    _insert_children(conn, records)
+
+
+def verifications(s: Session, ids: Sequence[int]) -> dict[int, tuple[datetime | None, str]]:
+    """(last verified at, by whom) of the contacts with these ids; a missing id is left out."""
+    found: dict[int, tuple[datetime | None, str]] = {}
+    for group in _chunks(list(ids)):
+        stmt = select(ContactRow.id, ContactRow.last_verified_at, ContactRow.verified_by)
+        for cid, at, by in s.execute(stmt.where(ContactRow.id.in_(group))):
+            found[cid] = (at, by)
+    return found
+
+
+def _insert_children(conn: Connection, pairs: Sequence[tuple[int, ContactRecord]]) -> None:
     phones = [{"contact_id": cid, "position": i, "kind": p.kind.value, "raw": p.raw, "e164": p.e164}
               for cid, rec in pairs for i, p in enumerate(rec.phones)]
     emails = [{"contact_id": cid, "position": i, "kind": e.kind.value, "address": e.address,
                "valid": e.valid} for cid, rec in pairs for i, e in enumerate(rec.emails)]
     tags = [{"contact_id": cid, "tag": t} for cid, rec in pairs for t in sorted(set(rec.tags))]
     terms = [{"contact_id": cid, "term": t} for cid, rec in pairs for t in sorted(record_terms(rec))]
-    for model, rows in ((ContactPhoneRow, phones), (ContactEmailRow, emails), (ContactTagRow, tags),
-                        (ContactTermRow, terms)):
+    children: tuple[list[dict[str, Any]], ...] = (phones, emails, tags, terms)
+    for table, rows in zip(_CHILDREN, children, strict=True):
         if rows:
-            s.execute(insert(model), rows)
+            conn.execute(insert(table), rows)
 
 
 def add_record(s: Session, rec: ContactRecord, now: datetime) -> int:
     row = ContactRow(**_scalar_fields(rec), review="", created_at=now, updated_at=now)
     s.add(row)
     s.flush()
-    write_children(s, row.id, rec, replace=False)
+    _insert_children(s.connection(), [(row.id, rec)])
     return row.id
 
 
@@ -121,14 +154,11 @@ def update_record(s: Session, row: ContactRow, rec: ContactRecord, now: datetime
     for key, value in _scalar_fields(rec).items():
         setattr(row, key, value)
     row.updated_at = now
-    write_children(s, row.id, rec, replace=True)
-
-
-def write_children(s: Session, contact_id: int, rec: ContactRecord, *, replace: bool) -> None:
-    if replace:
-        for model in (ContactPhoneRow, ContactEmailRow, ContactTagRow, ContactTermRow):
-            s.execute(delete(model).where(model.contact_id == contact_id))
-    _insert_children(s, [(contact_id, rec)])
+    s.flush()
+    conn = s.connection()
+    for table in _CHILDREN:
+        conn.execute(delete(table).where(table.c.contact_id == row.id))
+    _insert_children(conn, [(row.id, rec)])
 
 
 def record_terms(rec: ContactRecord) -> set[str]:
