@@ -9,6 +9,7 @@ from imdesk.contacts_io.plan import merge_records, plan_import
 from imdesk.contacts_io.reader import read_contacts
 from imdesk.contacts_io.result import ParsedFile
 from imdesk.domain.contact import ContactRecord, EmailKind, PhoneKind
+from imdesk.domain.contact_clean import CleanRecord, record_of
 from imdesk.services.contact_values import normalise_email, normalise_phone
 
 CRLF = "\r\n"
@@ -56,9 +57,11 @@ def test_resolving_skips_duplicates_unless_merged() -> None:
         "Lea B.,,office: 030 1234567,work: lea@example.com,,",
     ), BOOK)
     new, merges = plan.resolve()
-    assert [c.name for c in new] == ["Lea Brandt"] and merges == []
+    assert [record_of(c).name for c in new] == ["Lea Brandt"] and merges == []
+    assert isinstance(new[0], CleanRecord)       # as read: the book stores it without cleaning again
     new, merges = plan.resolve(merge={1, 2})
-    assert [p.raw for p in new[0].phones] == ["0151 23456789", "030 1234567"]
+    assert not isinstance(new[0], CleanRecord)   # merged: the book cleans it
+    assert [p.raw for p in record_of(new[0]).phones] == ["0151 23456789", "030 1234567"]
     ((cid, kim),) = merges
     assert cid == 7 and kim.name == "Kim Nguyen" and kim.job_title == "Incident Manager"
     assert [e.address for e in kim.emails] == ["kim@example.com", "kim.private@example.com"]

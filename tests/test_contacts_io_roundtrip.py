@@ -13,7 +13,8 @@ from imdesk.contacts_io.csv_writer import write_csv
 from imdesk.contacts_io.imdesk_csv import FORMULA_START, neutralise, restore
 from imdesk.contacts_io.reader import read_contacts
 from imdesk.contacts_io.vcard_writer import write_vcards
-from imdesk.domain.contact import Channel, ContactKind, ContactRecord, EmailKind, PhoneKind
+from imdesk.domain.contact import Channel, ContactKind, ContactRecord, EmailKind, Phone, PhoneKind
+from imdesk.domain.contact_clean import clean_record
 from imdesk.domain.text import clean_text
 from imdesk.services.contact_values import normalise_email, normalise_phone
 
@@ -83,6 +84,28 @@ def test_csv_export_then_import_gives_the_same_contacts(records: list[ContactRec
     assert csv_round_trip(records) == records
 
 
+label_text = st.text(max_size=30).map(lambda t: "".join(" " if ch in "\r\n\x00" else ch for ch in t))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(contacts(), min_size=1, max_size=3), label_text, label_text)
+def test_what_the_readers_build_is_already_clean(records: list[ContactRecord], label: str,
+                                                 header: str) -> None:
+    """The book stores imported records without cleaning them again (CleanRecord): whatever a
+    file holds, even in an Apple label or a CSV header, clean_record must leave them unchanged."""
+    out = io.StringIO(newline="")
+    write_vcards(records, out)
+    extra = f"item1.TEL:+49 30 1234567\r\nitem1.X-ABLabel:{label}\r\nEND:VCARD"
+    cards = out.getvalue().replace("END:VCARD", extra)
+    built = read_contacts(io.BytesIO(cards.encode("utf-8")), REGION).contacts
+    cell = '"' + header.replace('"', '""') + '"'
+    table = f"First Name,Last Name,Display Name,Primary Email,{cell}\r\nKim,Roe,Kim Roe,,value\r\n"
+    built += read_contacts(io.BytesIO(table.encode("utf-8")), REGION).contacts
+    assert len(built) == len(records) + 1
+    for rec in built:
+        assert clean_record(rec) == rec
+
+
 def test_a_spreadsheet_never_sees_a_formula_in_the_export() -> None:
     dangerous = ContactRecord(name='=HYPERLINK("http://evil.example","x")', job_title="+1+1",
                               organisation="-2", department="@SUM(A1)", notes="=cmd|' /C calc'!A0",
@@ -105,25 +128,37 @@ def test_the_formula_rule_is_undone_by_the_import(cell: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.one_of(raw_phone, st.text(max_size=20), st.from_regex(r"\A[0-9+ ()]{1,20}\Z")),
        st.sampled_from(["DE", "GB", "US", "FR", "IN"]))
-def test_the_one_parse_phone_check_agrees_with_normalise_phone(raw: str, region: str) -> None:
-    from imdesk.contacts_io.record_builder import normalised_phone
+def test_normalise_phone_flags_exactly_the_numbers_phone_problem_refuses(raw: str, region: str) -> None:
+    import phonenumbers
 
-    text = clean_text(raw, "p", single_line=True)
-    if text:
-        assert normalised_phone(text, PhoneKind.MOBILE, region) == normalise_phone(text, PhoneKind.MOBILE,
-                                                                                    region)
+    from imdesk.services.contact_values import phone_problem
+
+    phone = normalise_phone(raw, PhoneKind.MOBILE, region)
+    assert phone.raw == raw.strip()
+    assert (phone.e164 is None) == (phone_problem(raw, region) is not None)
+    if phone.e164 is not None:
+        number = phonenumbers.parse(raw.strip(), region)
+        assert phone.e164 == phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    assert normalise_phone(raw, PhoneKind.HOME, region) == Phone(PhoneKind.HOME, phone.raw, phone.e164)
+
+
+def test_a_valid_number_longer_than_e164_allows_is_kept_flagged() -> None:
+    from imdesk.services.contact_values import phone_problem
+
+    assert normalise_phone("+49 30 123456789012").e164 is None
+    assert "15 digits" in (phone_problem("+49 30 123456789012") or "")
 
 
 @settings(max_examples=200, deadline=None)
 @given(address)
 def test_the_one_pass_email_check_agrees_with_normalise_email_and_email_problem(raw: str) -> None:
-    from imdesk.contacts_io.record_builder import checked_email
-    from imdesk.services.contact_values import email_problem
+    from imdesk.services.contact_values import check_email, email_problem
 
     text = clean_text(raw, "e", single_line=True)
     if text:
-        email, problem = checked_email(text, EmailKind.HOME)
+        email, problem = check_email(text, EmailKind.HOME)
         assert email == normalise_email(text, EmailKind.HOME)
+        assert email.valid == (problem is None)
         expected = email_problem(text)
         assert problem == (None if expected is None else expected.removeprefix(f"{text!r}: "))
 

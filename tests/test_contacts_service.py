@@ -18,6 +18,7 @@ from imdesk.domain.contact import (
     PhoneKind,
 )
 from imdesk.domain.contact_book import ON_DUTY_ROLE, LadderStep, ListMember, StakeholderRef
+from imdesk.domain.contact_clean import CleanRecord, clean_record
 from imdesk.domain.errors import NotFoundError, ValidationError
 from imdesk.services.clock import ManualClock
 from imdesk.services.contact_org import ProfileEdit
@@ -74,6 +75,45 @@ def test_an_import_is_all_or_nothing_and_names_the_refused_record(ctx: AppContex
     assert len(outcome.added) == 5 and outcome.merged == (keep,)
     names = [r.name for _i, r in ctx.contacts.all_records()]
     assert names == ["New Name", *[f"Person {i}" for i in range(5)]]
+
+
+def test_an_import_cleans_plain_records_and_stores_clean_ones_as_they_are(ctx: AppContext,
+                                                                          clock: ManualClock) -> None:
+    dirty = person("Eve\u202e lyn\u200b Park", notes="call\x07 after 9", tags=("db", " db ", ""))
+    verified = clock.now() - timedelta(days=2)
+    clean = CleanRecord(clean_record(person("Kim Roe", organisation="Contoso", last_verified_at=verified)))
+    outcome = ctx.contacts.import_records([dirty, clean], [], author="importer")
+    eve, kim = (ctx.contacts.get(i).record for i in outcome.added)
+    assert (eve.name, eve.notes, eve.tags) == ("Eve lyn Park", "call after 9", ("db",))
+    assert kim == replace(clean.record, verified_by="importer")   # who imported a verification
+    assert [h.id for h in ctx.contacts.search("contoso ro")] == [outcome.added[1]]
+    with pytest.raises(ValidationError) as err:
+        ctx.contacts.import_records([clean, person("x" * 201)], [], author="importer")
+    assert "record 2" in err.value.message and len(ctx.contacts.all_records()) == 2
+
+
+def test_a_merge_replaces_fields_and_values_but_keeps_review_and_newer_verification(
+        ctx: AppContext, clock: ManualClock) -> None:
+    cid = ctx.contacts.add(person("Sam Roe", phone="+49 171 1234567", email="sam@example.com",
+                                  tags=("old",)))
+    ctx.contacts.verify(cid, "reached")
+    ctx.contacts.verify(cid, "wrong_number")    # marked for review: a merge must not clear that
+    detail = ctx.contacts.get(cid)
+    assert detail.record.last_verified_at is not None
+    clock.advance(timedelta(hours=1))
+    incoming = person("Sam Roe", phone="+49 30 7654321", email="sam.roe@example.com", tags=("new",),
+                      organisation="Fabrikam")
+    other = ctx.contacts.add(person("Ana Lima"))
+    outcome = ctx.contacts.import_records([], [(cid, incoming), (other, CleanRecord(person("Ana Lima")))],
+                                          author="importer")
+    assert outcome.merged == (cid, other)
+    after = ctx.contacts.get(cid)
+    assert after.record == replace(incoming, last_verified_at=detail.record.last_verified_at,
+                                   verified_by=detail.record.verified_by)
+    assert after.review == detail.review and after.review.startswith("wrong number")
+    assert [h.id for h in ctx.contacts.search("fabrikam")] == [cid]
+    assert ctx.contacts.search("old") == []
+    assert ctx.contacts.duplicates_of(["+491711234567", "+49307654321"], []) == {"+49307654321": cid}
 
 
 def test_duplicates_are_found_by_number_or_address(ctx: AppContext) -> None:

@@ -16,6 +16,7 @@ from typing import TypeVar
 from imdesk.contacts_io.result import Flag, Notice, ParsedFile, ParsedRecord
 from imdesk.domain import contact_clean as book
 from imdesk.domain.contact import ContactRecord, Email, Phone
+from imdesk.domain.contact_clean import CleanRecord, record_of
 
 T = TypeVar("T")
 
@@ -43,11 +44,13 @@ class ImportPlan:
     notices: list[Notice]
     existing: dict[int, ContactRecord] = field(default_factory=dict)   # the matched book contacts
 
-    def resolve(self, merge: Collection[int] = ()) -> tuple[list[ContactRecord],
+    def resolve(self, merge: Collection[int] = ()) -> tuple[list[ContactRecord | CleanRecord],
                                                             list[tuple[int, ContactRecord]]]:
         """(new records, merges as (contact id, merged record)). Duplicates whose position is in
-        ``merge`` are merged into what they match; the others are skipped."""
-        new = {i: self.records[i].contact for i in self.new}
+        ``merge`` are merged into what they match; the others are skipped. A record as read is a
+        CleanRecord (the book stores it as it is); a merged one is a plain ContactRecord, which
+        the book cleans (a merge can, say, make the notes too long)."""
+        new: dict[int, ContactRecord | CleanRecord] = {i: self.records[i].clean for i in self.new}
         merged: dict[int, ContactRecord] = {}
         for dup in self.duplicates:
             if dup.position not in merge:
@@ -56,7 +59,7 @@ class ImportPlan:
                 base = merged.get(dup.existing_id, self.existing[dup.existing_id])
                 merged[dup.existing_id] = merge_records(base, dup.record.contact)
             elif dup.earlier is not None and dup.earlier in new:
-                new[dup.earlier] = merge_records(new[dup.earlier], dup.record.contact)
+                new[dup.earlier] = merge_records(record_of(new[dup.earlier]), dup.record.contact)
         return [new[i] for i in sorted(new)], list(merged.items())
 
     @property

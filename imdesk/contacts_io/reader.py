@@ -10,6 +10,7 @@ from imdesk.contacts_io.decoding import TextSource
 from imdesk.contacts_io.errors import ImportRefused
 from imdesk.contacts_io.result import ParsedFile
 from imdesk.contacts_io.vcard_cards import CharsetTracker
+from imdesk.gc_pause import collector_paused
 from imdesk.services.contact_values import DEFAULT_REGION
 
 
@@ -18,6 +19,11 @@ def read_contacts(stream: BinaryIO, region: str = DEFAULT_REGION) -> ParsedFile:
 
     ``region`` is the default region for phone numbers written without a country code.
     """
+    with collector_paused():
+        return _read(stream, region)
+
+
+def _read(stream: BinaryIO, region: str) -> ParsedFile:
     source = TextSource(stream)
     lines = source.lines(CharsetTracker())
     first: tuple[int, str] | None = None

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from imdesk.contacts_io.errors import ImportRefused
@@ -26,7 +25,7 @@ from imdesk.contacts_io.result import Flag
 from imdesk.domain import contact_clean as book
 from imdesk.domain.contact import Channel, ContactKind, ContactRecord, Email, EmailKind, Phone, PhoneKind
 from imdesk.domain.text import TEXT_MAX, clean_text
-from imdesk.services.contact_values import _phonenumbers, phone_problem
+from imdesk.services.contact_values import check_email, normalise_phone, phone_problem
 
 NAME_MAX = book.NAME_MAX        # 200
 SHORT_MAX = book.FIELD_MAX      # 200: job title, organisation, department, contract number
@@ -94,7 +93,7 @@ class RecordBuilder:
         text = self.fit(raw, field_name, book.PHONE_MAX)
         if not text or self._full(self.phones, field_name, text, "phone numbers"):
             return
-        phone = normalised_phone(text, kind, self.region)
+        phone = normalise_phone(text, kind, self.region)
         if phone.e164 is None:
             self.flag(field_name, text, _reason(phone_problem(text, self.region), text))
         if all(p.raw != phone.raw for p in self.phones):
@@ -104,7 +103,7 @@ class RecordBuilder:
         text = self.fit(address, field_name, book.EMAIL_MAX)
         if not text or self._full(self.emails, field_name, text, "email addresses"):
             return
-        email, problem = checked_email(text, kind)
+        email, problem = check_email(text, kind)
         if problem is not None:
             self.flag(field_name, text, problem)
         if all(e.address.lower() != email.address.lower() for e in self.emails):
@@ -142,7 +141,12 @@ class RecordBuilder:
         check_size(name, "name", self.record, self.line, NAME_MAX)
         if not name:
             name = self._fallback_name()
-        notes = "\n\n".join(p for p in (self.notes, "\n".join(self.extra)) if p)
+        # The "label: value" lines: the values are clean, but a label may come from the file
+        # (a CSV header, an Apple X-ABLabel). Cleaned here, the record is one clean_record
+        # leaves as it is, and the book stores it without cleaning it again (CleanRecord).
+        extra = "\n".join(self.extra)
+        extra = clean_text(extra, "notes", max_len=len(extra)) if extra else ""
+        notes = "\n\n".join(p for p in (self.notes, extra) if p)
         check_size(notes, "notes (with the fields imdesk does not model)", self.record, self.line)
         return ContactRecord(
             name=name, kind=self.kind, job_title=self.job_title, organisation=self.organisation,
@@ -168,36 +172,3 @@ def _reason(problem: str | None, text: str) -> str:
     reason = problem or "it does not validate"
     prefix = f"{text!r}: "
     return reason[len(prefix):] if reason.startswith(prefix) else reason
-
-
-def normalised_phone(text: str, kind: PhoneKind, region: str) -> Phone:
-    """``contact_values.normalise_phone`` in one parse instead of two (a valid number is parsed,
-    checked and formatted once; phone_problem gives the reason only for the flagged few): importing
-    10,000 cards spends much of its time in phonenumbers. A test holds the two to the same result."""
-    pn = _phonenumbers()
-    if text and not any(ch.isalpha() for ch in text):
-        try:
-            number = pn.parse(text, region.upper() or None)
-        except pn.NumberParseException:
-            number = None
-        if number is not None and pn.is_possible_number(number) and pn.is_valid_number(number):
-            return Phone(kind, text, pn.format_number(number, pn.PhoneNumberFormat.E164))
-    return Phone(kind, text, None)
-
-
-@lru_cache(maxsize=1)
-def _email_validator() -> Any:
-    import email_validator
-
-    return email_validator
-
-
-def checked_email(text: str, kind: EmailKind) -> tuple[Email, str | None]:
-    """``contact_values.normalise_email`` and the reason of ``email_problem`` from one validation
-    (no DNS), for bulk imports. A test holds it to the same result."""
-    ev = _email_validator()
-    try:
-        result = ev.validate_email(text, check_deliverability=False)
-    except ev.EmailNotValidError as exc:
-        return Email(kind, text, False), str(exc)
-    return Email(kind, result.normalized, True), None

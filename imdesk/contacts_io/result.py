@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from imdesk.contacts_io.errors import where
 from imdesk.domain.contact import ContactRecord
+from imdesk.domain.contact_clean import CleanRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +37,17 @@ class Notice:
 
 @dataclass(frozen=True, slots=True)
 class ParsedRecord:
-    """One contact read from a file, with where it came from."""
+    """One contact read from a file, with where it came from. ``contact`` is built by
+    record_builder.RecordBuilder under the book's rules: clean_record gives it back unchanged
+    (a test holds every reader to that), so the book stores it without cleaning it again."""
 
     record: int
     line: int
     contact: ContactRecord
+
+    @property
+    def clean(self) -> CleanRecord:
+        return CleanRecord(self.contact)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from imdesk.contacts_io.errors import ImportRefused
@@ -32,19 +33,38 @@ class Prop:
 
 def parse_property(text: str, number: int, record: int) -> Prop:
     """The property on one logical line; raises ImportRefused naming the line when it is not one."""
-    match = _PLAIN.match(text)
-    if match is not None and not _CAREFUL.search(match.group(3)):
-        group, name, raw_params = match.groups()
-        prop = Prop(name.upper(), group, value=text[match.end():])
-        for param in raw_params.split(";")[1:]:
-            key, sep, values = param.partition("=")
-            if sep:
-                prop.params.setdefault(key.upper(), []).extend(values.split(","))
-            else:
-                prop.singletonparams.append(key)
-        return prop
+    colon = text.find(":")
+    # A plain head has no quotes and no colon in its parameters, so it ends at the first colon.
+    head = _plain_head(text[:colon + 1]) if colon > 0 else None
+    if head is not None:
+        name, group, params, singletons = head
+        return Prop(name, group, {key: list(values) for key, values in params}, list(singletons),
+                    text[colon + 1:])
     line = _with_vobject(text, number, record)
     return Prop(line.name, line.group, dict(line.params), list(line.singletonparams), line.value)
+
+
+_Head = tuple[str, str | None, tuple[tuple[str, tuple[str, ...]], ...], tuple[str, ...]]
+
+
+@lru_cache(maxsize=2048)
+def _plain_head(head: str) -> _Head | None:
+    """(name, group, parameters, bare parameters) of a plain property head ("item1.TEL;TYPE=CELL:"),
+    or None when it needs vobject. Cached: a file repeats a few dozen heads on every card."""
+    match = _PLAIN.fullmatch(head)
+    if match is None or _CAREFUL.search(match.group(3)):
+        return None
+    group, name, raw_params = match.groups()
+    params: dict[str, list[str]] = {}
+    singletons: list[str] = []
+    for param in raw_params.split(";")[1:]:
+        key, sep, values = param.partition("=")
+        if sep:
+            params.setdefault(key.upper(), []).extend(values.split(","))
+        else:
+            singletons.append(key)
+    frozen = tuple((key, tuple(values)) for key, values in params.items())
+    return name.upper(), group, frozen, tuple(singletons)
 
 
 def _with_vobject(text: str, number: int, record: int) -> Any:

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from imdesk.domain.contact import ContactRecord, Phone
 
@@ -231,11 +232,18 @@ def search_terms(*texts: str) -> set[str]:
     what a prefix search matches against."""
     terms: set[str] = set()
     for text in texts:
-        for word in fold(text).replace("-", " ").replace("@", " ").replace(".", " ").split():
-            word = word.strip("()[]{},;:'\"/\\")
-            if word:
-                terms.add(word[:60])
+        if text:
+            terms.update(_terms_of(text))
     return terms
+
+
+@lru_cache(maxsize=4096)
+def _terms_of(text: str) -> frozenset[str]:
+    """The terms of one text. Cached: an import of 10,000 contacts has a few dozen distinct
+    organisations, departments, titles and tags, and folding is most of the cost of the terms."""
+    words = (w.strip("()[]{},;:'\"/\\")
+             for w in fold(text).replace("-", " ").replace("@", " ").replace(".", " ").split())
+    return frozenset(w[:60] for w in words if w)
 
 
 def fold(text: str) -> str:

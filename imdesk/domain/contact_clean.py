@@ -4,7 +4,7 @@ overrides removed, refusals naming the field. Flagged phones and emails pass (ke
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from imdesk.domain.contact import Channel, ContactKind, ContactRecord, Email, EmailKind, Phone, PhoneKind
 from imdesk.domain.errors import ValidationError
@@ -21,6 +21,26 @@ VALUES_MAX = 20          # phones or emails per contact
 _E164 = re.compile(r"\+[1-9]\d{4,14}")
 
 
+@dataclass(frozen=True, slots=True)
+class CleanRecord:
+    """A record that ``clean_record`` would give back unchanged: what ``clean_record`` returned,
+    or what an importer built under the same rules (contacts_io.record_builder). The contact book
+    stores it as it is; a plain ContactRecord is cleaned first. Wrap only such records: a record
+    changed after cleaning (merged, edited) is a plain ContactRecord again."""
+
+    record: ContactRecord
+
+
+def record_of(rec: ContactRecord | CleanRecord) -> ContactRecord:
+    """The record itself, whether or not it is known to be clean."""
+    return rec.record if isinstance(rec, CleanRecord) else rec
+
+
+def is_e164(number: str) -> bool:
+    """True for "+" and 5 to 15 digits, the first not 0: what the book stores as a dialable number."""
+    return _E164.fullmatch(number) is not None
+
+
 def _line(value: str, field: str, max_len: int = FIELD_MAX, *, required: bool = False) -> str:
     return clean_text(value, field, max_len=max_len, required=required, single_line=True)
 
@@ -31,7 +51,7 @@ def clean_phone(phone: Phone) -> Phone:
         kind = PhoneKind(phone.kind)
     except ValueError as exc:
         raise ValidationError("phone", str(exc)) from None
-    if phone.e164 is not None and not _E164.fullmatch(phone.e164):
+    if phone.e164 is not None and not is_e164(phone.e164):
         raise ValidationError("phone", f"{phone.e164!r} is not an E.164 number")
     return Phone(kind, raw, phone.e164)
 
