@@ -79,3 +79,12 @@ def test_bundle_builds_and_runs(tmp_path: Path) -> None:
     assert added.returncode == 0, added.stderr
     assert added.stdout.strip() == "INC-1001"
     assert (data / "imdesk.sqlite").is_file()
+
+    # The contact import's libraries (vobject, phonenumbers with its per-region data, and
+    # email-validator) are imported lazily: the bundle must carry them all the same.
+    vcards = Path(__file__).parent / "data" / "contacts" / "outlook_2016.vcf"
+    imported = _run(exe, "contacts", "import", str(vcards), env={**env, "IMDESK_DATA_DIR": str(data)})
+    assert imported.returncode == 0, imported.stderr
+    listed = _run(exe, "contacts", "list", "--json", env={**env, "IMDESK_DATA_DIR": str(data)})
+    assert listed.returncode == 0, listed.stderr
+    assert "+49301234567" in listed.stdout  # "+49 (30) 1234567" parsed to E.164 in the bundle
