@@ -9,6 +9,10 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from imdesk.context import AppContext
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -31,17 +35,29 @@ def big_database(incidents: int = 100_000, entries: int = 1_000_000) -> Path:
     from imdesk.services.demo_data import ensure_demo_data
     from imdesk.storage.schema import HEAD_REVISION
 
-    CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"big-{incidents}-{entries}-schema{HEAD_REVISION}.sqlite"
     if path.exists():
         return path
-    tmp = path.with_suffix(".building")
-    for side in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
-        side.unlink(missing_ok=True)
+    tmp = start_build(path)
     ctx = build_context(f"sqlite:///{tmp}")
     ensure_demo_data(ctx)  # services and a realistic open set on top
     print(f"  building {incidents:,} incidents / {entries:,} entries (once) …", flush=True)
     bulk_seed(ctx.db, incidents=incidents, entries=entries)
+    return finish_build(ctx, tmp, path)
+
+
+def start_build(path: Path) -> Path:
+    """Where to build the cached database PATH: its ".building" twin, cleared of what an
+    interrupted build left (with its WAL and SHM files)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".building")
+    for side in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
+        side.unlink(missing_ok=True)
+    return tmp
+
+
+def finish_build(ctx: AppContext, tmp: Path, path: Path) -> Path:
+    """Fold the WAL in, ANALYZE, close CTX and move the finished database TMP to PATH."""
     with ctx.db.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.exec_driver_sql("ANALYZE")

@@ -7,7 +7,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import CACHE
+from common import CACHE, finish_build, start_build
 
 FIRST = ["Anna", "Ben", "Chen", "Dara", "Emil", "Fatima", "Giulia", "Hiro", "Ines", "Jonas", "Kemal",
          "Lucía", "Mei", "Nadia", "Olga", "Pedro", "Quinn", "Rosa", "Sven", "Tomás", "Uma", "Vikram",
@@ -28,13 +28,10 @@ def book_database(people: int, services: int) -> Path:
     from imdesk.services.contact_org import ProfileEdit
     from imdesk.storage.schema import HEAD_REVISION
 
-    CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"book-{people}-{services}-schema{HEAD_REVISION}-v1.sqlite"
     if path.exists():
         return path
-    tmp = path.with_suffix(".building")
-    for side in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
-        side.unlink(missing_ok=True)
+    tmp = start_build(path)
     print(f"  building a contact book of {people:,} people and {services} services (once) …", flush=True)
     rng = random.Random(4)
     now = datetime.now(UTC)
@@ -71,9 +68,4 @@ def book_database(people: int, services: int) -> Path:
         ctx.catalog.add(svc, "high" if s % 3 == 0 else "medium")
         org.set_profile(svc, ProfileEdit(owner_team=f"Team {s % teams:03d}", business_owner_id=ids[s],
                                          runbook=f"https://wiki.example.com/{s}"))
-    with ctx.db.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.exec_driver_sql("ANALYZE")
-    ctx.close()
-    tmp.rename(path)
-    return path
+    return finish_build(ctx, tmp, path)

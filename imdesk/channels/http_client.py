@@ -6,12 +6,12 @@ from __future__ import annotations
 import base64
 import http.client
 import json
-import socket
 import ssl
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from imdesk.channels.network_errors import network_reason
 from imdesk.channels.outcomes import InDoubt, ProviderUnreachable
 
 
@@ -79,25 +79,15 @@ class HttpClient:
             try:
                 conn.connect()
             except (OSError, ssl.SSLError) as exc:
-                raise ProviderUnreachable(f"cannot connect to {where}: {_reason(exc)}") from None
+                raise ProviderUnreachable(f"cannot connect to {where}: {network_reason(exc)}") from None
             try:
                 conn.request(method, self.prefix + path, body=body, headers=headers or {})
                 reply = conn.getresponse()
                 data = reply.read()
             except (OSError, http.client.HTTPException) as exc:
                 if method == "GET":
-                    raise ProviderUnreachable(f"{where} did not answer: {_reason(exc)}") from None
-                raise InDoubt(f"{where} did not answer the request: {_reason(exc)}") from None
+                    raise ProviderUnreachable(f"{where} did not answer: {network_reason(exc)}") from None
+                raise InDoubt(f"{where} did not answer the request: {network_reason(exc)}") from None
             return Response(reply.status, {k.lower(): v for k, v in reply.getheaders()}, data)
         finally:
             conn.close()
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, socket.timeout | TimeoutError):
-        return "timed out"
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"certificate not trusted ({exc.verify_message})"
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
-    return str(exc) or type(exc).__name__

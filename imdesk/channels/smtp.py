@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import re
 import smtplib
-import socket
 import ssl
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +16,7 @@ from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime
 
+from imdesk.channels.network_errors import network_reason
 from imdesk.channels.outcomes import (
     Accepted,
     CredentialsRejected,
@@ -79,16 +79,6 @@ def _classify(code: int, text: bytes | str, who: str) -> DeliveryError:
     return PermanentFailure(f"{who} refused: {reply}")
 
 
-def _net_reason(exc: BaseException) -> str:
-    if isinstance(exc, socket.timeout | TimeoutError):
-        return "timed out"
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"certificate not trusted ({exc.verify_message})"
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
-    return str(exc) or type(exc).__name__
-
-
 class SmtpSession:
     """One authenticated connection sending any number of messages in turn.
 
@@ -138,7 +128,7 @@ class SmtpSession:
             raise error from None
         except (OSError, smtplib.SMTPException) as exc:
             self.close()
-            raise ProviderUnreachable(f"cannot connect to {self.who}: {_net_reason(exc)}") from None
+            raise ProviderUnreachable(f"cannot connect to {self.who}: {network_reason(exc)}") from None
 
     def send(self, mail: EmailOut) -> Accepted:
         if self._conn is None:
@@ -161,7 +151,7 @@ class SmtpSession:
             raise
         except (OSError, smtplib.SMTPException) as exc:  # before DATA: nothing was accepted
             self.close()
-            raise TemporaryFailure(f"{self.who} dropped the connection: {_net_reason(exc)}") from None
+            raise TemporaryFailure(f"{self.who} dropped the connection: {network_reason(exc)}") from None
         payload = _LEADING_DOT.sub(b"..", data)
         if not payload.endswith(b"\r\n"):
             payload += b"\r\n"
@@ -170,13 +160,13 @@ class SmtpSession:
         except (OSError, smtplib.SMTPException) as exc:  # no final "." reached the server
             self.close()
             raise TemporaryFailure(f"{self.who} dropped the connection during DATA: "
-                                   f"{_net_reason(exc)}") from None
+                                   f"{network_reason(exc)}") from None
         try:
             code, text = conn.getreply()
         except (OSError, smtplib.SMTPException) as exc:
             self.close()
             raise InDoubt(f"no answer from {self.who} after the message was sent "
-                          f"({_net_reason(exc)}); it may have been delivered") from None
+                          f"({network_reason(exc)}); it may have been delivered") from None
         if code != 250:
             raise self._refused(code, text)
         return Accepted(mail.message_id, "sent")

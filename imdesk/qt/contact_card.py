@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from imdesk.domain.contact_book import CheckOutcome
 from imdesk.domain.timefmt import exact, friendly
+from imdesk.qt.headings import heading_label
 from imdesk.qt.incident_detail import plain_label
 from imdesk.services.contacts import ContactDetail
 
@@ -150,11 +151,7 @@ class ContactCard(QScrollArea):
         outer = QVBoxLayout(body)
         outer.setContentsMargins(16, 12, 16, 12)
         outer.setSpacing(8)
-        self.name = plain_label(wrap=True)
-        font = self.name.font()
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        self.name.setFont(font)
+        self.name = heading_label()
         self.subtitle = plain_label(wrap=True)
         self.badges = plain_label(selectable=False)
         self.review = plain_label(wrap=True, selectable=False)

@@ -4,6 +4,7 @@ correcting. A number imported as written (flagged) may stay unchanged; it stays 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import Qt
@@ -85,50 +86,13 @@ class ContactEditor(QDialog):
         form.addRow("&Organisation", self.organisation)
         form.addRow("&Department", self.department)
         form.addRow("Contract &no.", self.account)
-        grid = QGridLayout()
-        self.phone_kinds: list[QComboBox] = []
-        self.phones: list[QLineEdit] = []
-        count = max(PHONE_ROWS, len(record.phones) + 1 if record else 0)
-        for i in range(count):
-            kind = QComboBox()
-            for k in PhoneKind:
-                kind.addItem(k.value, k.value)
-            edit = QLineEdit()
-            edit.setMaxLength(100)
-            edit.setPlaceholderText("+49 30 1234567 or a national number")
-            edit.editingFinished.connect(lambda i=i: self._check_phone(i))
-            self.phone_kinds.append(kind)
-            self.phones.append(edit)
-            grid.addWidget(kind, 2 * i, 0)
-            grid.addWidget(edit, 2 * i, 1)
-            err = _error_label()
-            self.errors[f"phone{i}"] = err
-            grid.addWidget(err, 2 * i + 1, 1)
-        phone_box = QWidget()
-        phone_box.setLayout(grid)
-        grid.setContentsMargins(0, 0, 0, 0)
+        phone_count = max(PHONE_ROWS, len(record.phones) + 1 if record else 0)
+        phone_box, self.phone_kinds, self.phones = self._kind_rows(
+            PhoneKind, phone_count, 100, "+49 30 1234567 or a national number", "phone", self._check_phone)
         form.addRow("&Phones", phone_box)
-        mgrid = QGridLayout()
-        mgrid.setContentsMargins(0, 0, 0, 0)
-        self.email_kinds: list[QComboBox] = []
-        self.emails: list[QLineEdit] = []
-        count = max(EMAIL_ROWS, len(record.emails) + 1 if record else 0)
-        for i in range(count):
-            kind = QComboBox()
-            for k in EmailKind:
-                kind.addItem(k.value, k.value)
-            edit = QLineEdit()
-            edit.setMaxLength(320)
-            edit.editingFinished.connect(lambda i=i: self._check_email(i))
-            self.email_kinds.append(kind)
-            self.emails.append(edit)
-            mgrid.addWidget(kind, 2 * i, 0)
-            mgrid.addWidget(edit, 2 * i, 1)
-            err = _error_label()
-            self.errors[f"email{i}"] = err
-            mgrid.addWidget(err, 2 * i + 1, 1)
-        email_box = QWidget()
-        email_box.setLayout(mgrid)
+        email_count = max(EMAIL_ROWS, len(record.emails) + 1 if record else 0)
+        email_box, self.email_kinds, self.emails = self._kind_rows(
+            EmailKind, email_count, 320, "", "email", self._check_email)
         form.addRow("E&mails", email_box)
         form.addRow("Prefers", self.channel)
         form.addRow("&Time zone", self._with_error(self.time_zone, "time zone"))
@@ -156,6 +120,35 @@ class ContactEditor(QDialog):
         self.errors[key] = err
         lay.addWidget(err)
         return box
+
+    def _kind_rows(self, kinds: type[PhoneKind] | type[EmailKind], count: int, max_length: int,
+                   placeholder: str, key: str, check: Callable[[int], bool],
+                   ) -> tuple[QWidget, list[QComboBox], list[QLineEdit]]:
+        """COUNT rows of a kind box and a field (checked by CHECK(row) when editing finishes),
+        each with its error label (errors[f"{KEY}{row}"]) below the field."""
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        kind_boxes: list[QComboBox] = []
+        edits: list[QLineEdit] = []
+        for i in range(count):
+            kind = QComboBox()
+            for k in kinds:
+                kind.addItem(k.value, k.value)
+            edit = QLineEdit()
+            edit.setMaxLength(max_length)
+            if placeholder:
+                edit.setPlaceholderText(placeholder)
+            edit.editingFinished.connect(lambda i=i: check(i))
+            kind_boxes.append(kind)
+            edits.append(edit)
+            grid.addWidget(kind, 2 * i, 0)
+            grid.addWidget(edit, 2 * i, 1)
+            err = _error_label()
+            self.errors[f"{key}{i}"] = err
+            grid.addWidget(err, 2 * i + 1, 1)
+        box = QWidget()
+        box.setLayout(grid)
+        return box, kind_boxes, edits
 
     def _fill(self, rec: ContactRecord) -> None:
         self.name.setText(rec.name)
@@ -187,27 +180,25 @@ class ContactEditor(QDialog):
         label.setVisible(bool(text))
 
     def _check_phone(self, i: int) -> bool:
-        raw = self.phones[i].text().strip()
-        if not raw:
-            self._set_error(f"phone{i}", "")
-            return True
-        problem = phone_problem(raw, self._region)
-        if problem and raw in self._kept_flagged:
-            self._set_error(f"phone{i}", f"Kept as imported, flagged: {problem}", warning=True)
-            return True
-        self._set_error(f"phone{i}", problem or "")
-        return problem is None
+        return self._check_value(f"phone{i}", self.phones[i].text().strip(),
+                                 lambda raw: phone_problem(raw, self._region), self._kept_flagged)
 
     def _check_email(self, i: int) -> bool:
-        text = self.emails[i].text().strip()
+        return self._check_value(f"email{i}", self.emails[i].text().strip(), email_problem,
+                                 self._kept_bad_mail)
+
+    def _check_value(self, key: str, text: str, problem_of: Callable[[str], str | None],
+                     kept_flagged: set[str]) -> bool:
+        """Show TEXT's problem at errors[KEY]; a value imported flagged and left unchanged (in
+        KEPT_FLAGGED) passes with a warning. An empty field passes."""
         if not text:
-            self._set_error(f"email{i}", "")
+            self._set_error(key, "")
             return True
-        problem = email_problem(text)
-        if problem and text in self._kept_bad_mail:
-            self._set_error(f"email{i}", f"Kept as imported, flagged: {problem}", warning=True)
+        problem = problem_of(text)
+        if problem and text in kept_flagged:
+            self._set_error(key, f"Kept as imported, flagged: {problem}", warning=True)
             return True
-        self._set_error(f"email{i}", problem or "")
+        self._set_error(key, problem or "")
         return problem is None
 
     def _check_all(self) -> QWidget | None:

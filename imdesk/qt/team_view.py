@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QVBoxLayout, QWidget
 
 from imdesk.domain.contact_book import ON_DUTY_ROLE, Member, Shift, Team
 from imdesk.domain.timefmt import friendly
+from imdesk.qt.headings import heading_label
 from imdesk.qt.incident_detail import plain_label
 from imdesk.services.contact_directory import Duty
 from imdesk.services.contacts import ContactService
@@ -65,11 +66,7 @@ class TeamView(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 12)
         outer.setSpacing(8)
-        self.title = plain_label(wrap=True)
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        self.title.setFont(font)
+        self.title = heading_label()
         self.description = plain_label(wrap=True)
         self.duty = plain_label(wrap=True)
         self.members = QListView()

@@ -15,10 +15,11 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
 import sys
 import time
 import traceback
+
+from kill_cycles import run_kill_cycles  # the sibling module (this file runs as a script)
 
 # Imported before forking so that each child starts at once.
 from imdesk.app import build_context
@@ -79,43 +80,14 @@ def _warm_up(url: str, ref: str) -> None:
         ctx.close()
 
 
-def _read_all(fd: int) -> bytes:
-    chunks = []
-    while True:
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
-
-
 def main(argv: list[str]) -> int:
     url, cycles, seed = argv[0], int(argv[1]), int(argv[2])
     refs = argv[3].split(",")
     secrets = json.loads(sys.stdin.readline())
     _warm_up(url, refs[0])
-    rng = random.Random(seed)
-    acknowledged: list[int] = []
-    killed_mid_run = child_errors = 0
-    for cycle in range(cycles):
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(read_fd)
-            _child(url, refs, cycle, write_fd, secrets)
-        os.close(write_fd)
-        # The fault itself: SIGKILL at a random moment (the injector's timing, not a wait).
-        time.sleep(rng.uniform(0.0, MAX_DELAY_S))
-        os.kill(pid, signal.SIGKILL)
-        _, status = os.waitpid(pid, 0)
-        if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
-            killed_mid_run += 1
-        elif os.WIFEXITED(status) and os.WEXITSTATUS(status) != 0:
-            child_errors += 1
-        lines = _read_all(read_fd).decode().split("\n")
-        os.close(read_fd)
-        acknowledged.extend(int(line) for line in lines[:-1] if line)
-    print(json.dumps({"cycles": cycles, "acknowledged": acknowledged,
-                      "killed_mid_run": killed_mid_run, "child_errors": child_errors}))
+    run = run_kill_cycles(cycles, seed, MAX_DELAY_S,
+                          lambda cycle, fd: _child(url, refs, cycle, fd, secrets))
+    print(run.to_json(int))
     return 0
 
 

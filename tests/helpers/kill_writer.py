@@ -12,13 +12,12 @@ prints one JSON object: {"cycles": N, "acknowledged": [texts...], "killed_mid_ru
 
 from __future__ import annotations
 
-import json
 import os
-import random
-import signal
 import sys
 import time
 import traceback
+
+from kill_cycles import run_kill_cycles  # the sibling module (this file runs as a script)
 
 # Imported before forking so that each child starts writing at once (the app imports these
 # on first use).
@@ -49,44 +48,11 @@ def _child(url: str, ref: str, cycle: int, fd: int) -> None:
         os._exit(code)
 
 
-def _read_all(fd: int) -> bytes:
-    chunks = []
-    while True:
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
-
-
 def main(argv: list[str]) -> int:
     url, ref, cycles, seed = argv[0], argv[1], int(argv[2]), int(argv[3])
-    rng = random.Random(seed)
-    acknowledged: list[str] = []
-    killed_mid_run = 0
-    child_errors = 0
-    for cycle in range(cycles):
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(read_fd)
-            _child(url, ref, cycle, write_fd)
-        os.close(write_fd)
-        # The fault itself: SIGKILL at a random moment of the child's writing. This is the
-        # injector's timing, not a test waiting for a condition (nothing is awaited here).
-        time.sleep(rng.uniform(0.0, MAX_DELAY_S))
-        os.kill(pid, signal.SIGKILL)
-        _, status = os.waitpid(pid, 0)
-        if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
-            killed_mid_run += 1
-        elif os.WIFEXITED(status) and os.WEXITSTATUS(status) != 0:
-            child_errors += 1
-        data = _read_all(read_fd)
-        os.close(read_fd)
-        # os.write of a short line is atomic on a pipe; only whole lines count anyway
-        lines = data.decode().split("\n")
-        acknowledged.extend(line for line in lines[:-1] if line)
-    print(json.dumps({"cycles": cycles, "acknowledged": acknowledged,
-                      "killed_mid_run": killed_mid_run, "child_errors": child_errors}))
+    run = run_kill_cycles(cycles, seed, MAX_DELAY_S,
+                          lambda cycle, fd: _child(url, ref, cycle, fd))
+    print(run.to_json())
     return 0
 
 
