@@ -40,6 +40,7 @@ EMAIL_ROWS = 3
 def _error_label() -> QLabel:
     label = QLabel()
     label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)  # a long reason ("Kept as imported, flagged: …") stays readable
     label.setStyleSheet("color: #c62828;")
     label.hide()
     return label

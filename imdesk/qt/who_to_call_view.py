@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from imdesk.domain.contact_book import ON_DUTY_ROLE, Callee, WhoToCall
 from imdesk.domain.timefmt import friendly
 from imdesk.qt.contact_card import big_number_font
+from imdesk.qt.headings import heading_label
 from imdesk.qt.incident_detail import plain_label
 
 
@@ -134,11 +135,7 @@ class WhoToCallView(QWidget):
         outer.setSpacing(8)
         self.incident = plain_label(wrap=True, selectable=False)
         self.incident.setStyleSheet("color: palette(placeholder-text);")
-        self.title = plain_label(wrap=True)
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        self.title.setFont(font)
+        self.title = heading_label()
         self.owner = plain_label(wrap=True)
         self.first_label = plain_label(selectable=False)
         self.first_number = plain_label()
