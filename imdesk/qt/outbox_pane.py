@@ -182,9 +182,12 @@ class OutboxPane(QWidget):
         states = FILTERS[self.filter.currentIndex()][1]
         outbox = self.outbox
 
+        # what is on screen: only new and changed messages are read in full
+        known = {item.id: item for item in (*self.model.items, *self._calls_shown)}
+
         def load() -> tuple[list[OutboxItem], list[OutboxItem]]:
-            return (outbox.list(states=states, limit=PAGE),
-                    outbox.list(states=(MessageState.CALL,), limit=500))
+            return (outbox.refresh(known, states=states, limit=PAGE),
+                    outbox.refresh(known, states=(MessageState.CALL,), limit=500))
 
         self.runner.run(load, self._loaded, self._failed)
 
