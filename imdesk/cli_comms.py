@@ -190,7 +190,7 @@ def outbox_serve(ctx: AppContext, args: argparse.Namespace) -> int:
     from imdesk.services.sender_loop import SenderLoop, report_json
 
     if hasattr(os, "nice"):
-        os.nice(5)  # background work: the window of the same user comes first
+        os.nice(10)  # background work: the window of the same user comes first
     lock = threading.Lock()
 
     def out(data: dict[str, Any]) -> None:

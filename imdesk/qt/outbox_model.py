@@ -52,10 +52,42 @@ class OutboxModel(QAbstractTableModel):
         self.now: datetime | None = None
 
     def set_items(self, items: list[OutboxItem], now: datetime) -> None:
-        self.beginResetModel()
-        self.items = items
+        """Only what changed: new messages are inserted at the top, messages that left the page
+        are removed at the bottom, changed rows are repainted. The view keeps its selection and
+        scroll position, and a sender changing a few states a second never makes it lay out
+        and repaint the whole page."""
+        old_ids = [i.id for i in self.items]
+        new_ids = [i.id for i in items]
         self.now = now
-        self.endResetModel()
+        if not old_ids or not new_ids:
+            self.beginResetModel()
+            self.items = items
+            self.endResetModel()
+            return
+        try:
+            first_kept = new_ids.index(old_ids[0])  # messages queued since: above the old top
+        except ValueError:
+            first_kept = -1
+        kept = len(new_ids) - first_kept if first_kept >= 0 else 0
+        if first_kept < 0 or new_ids[first_kept:] != old_ids[:kept]:
+            self.beginResetModel()  # a different filter or a different order: start afresh
+            self.items = items
+            self.endResetModel()
+            return
+        if kept < len(old_ids):
+            self.beginRemoveRows(QModelIndex(), kept, len(old_ids) - 1)
+            del self.items[kept:]
+            self.endRemoveRows()
+        if first_kept:
+            self.beginInsertRows(QModelIndex(), 0, first_kept - 1)
+            self.items[:0] = items[:first_kept]
+            self.endInsertRows()
+        changed = [row for row in range(first_kept, len(items)) if self.items[row] != items[row]]
+        for row in changed:
+            self.items[row] = items[row]
+        last = self.columnCount() - 1
+        for start, end in _runs(changed):
+            self.dataChanged.emit(self.index(start, 0), self.index(end, last))
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.items)
@@ -106,3 +138,14 @@ class OutboxModel(QAbstractTableModel):
         if col == COL_ATTEMPTS:
             return str(item.attempts)
         return item.last_error.splitlines()[0] if item.last_error else ""
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Consecutive rows as (first, last) pairs: one repaint per block, not per row."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and runs[-1][1] == row - 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs

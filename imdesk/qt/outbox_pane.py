@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from imdesk.domain.message import MessageState
 from imdesk.qt.outbox_model import COL_ERROR, ItemRole, OutboxModel
+from imdesk.qt.quiet_label import set_label
 from imdesk.qt.tasks import TaskRunner
 from imdesk.services.outbox import OutboxItem, OutboxService
 
@@ -61,6 +62,8 @@ class OutboxPane(QWidget):
         self._send_now = send_now
         self.read_only = read_only
         self._loading = False
+        self._stale = False
+        self._calls_shown: list[OutboxItem] = []
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(1000)
@@ -157,9 +160,19 @@ class OutboxPane(QWidget):
 
     # -- loading -----------------------------------------------------------------------------
     def reload_soon(self) -> None:
-        """Reload at most once a second while the sender is busy."""
+        """Reload at most once a second while the sender is busy; a hidden pane only notes
+        that it is behind and reloads when it is shown again."""
+        if not self.isVisible():
+            self._stale = True
+            return
         if not self._reload_timer.isActive():
             self._reload_timer.start()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.reload()
 
     def reload(self) -> None:
         if self._loading:
@@ -169,9 +182,12 @@ class OutboxPane(QWidget):
         states = FILTERS[self.filter.currentIndex()][1]
         outbox = self.outbox
 
+        # what is on screen: only new and changed messages are read in full
+        known = {item.id: item for item in (*self.model.items, *self._calls_shown)}
+
         def load() -> tuple[list[OutboxItem], list[OutboxItem]]:
-            return (outbox.list(states=states, limit=PAGE),
-                    outbox.list(states=(MessageState.CALL,), limit=500))
+            return (outbox.refresh(known, states=states, limit=PAGE),
+                    outbox.refresh(known, states=(MessageState.CALL,), limit=500))
 
         self.runner.run(load, self._loaded, self._failed)
 
@@ -180,11 +196,21 @@ class OutboxPane(QWidget):
         items, calls = result
         current = self.current_item()
         self.model.set_items(items, self._now())
-        if current is not None:
+        if current is not None and (self.current_item() or current).id != current.id:
             for row, item in enumerate(items):
                 if item.id == current.id:
                     self.table.selectRow(row)
                     break
+        if calls != self._calls_shown:  # rebuilt (wrapped lines laid out) only when it changed
+            self._show_calls(calls)
+        attention = sum(1 for i in items if i.state in FILTERS[1][1]) if not \
+            FILTERS[self.filter.currentIndex()][1] else len(calls)
+        self.attention_changed.emit(max(attention, len(calls)))
+
+    def _show_calls(self, calls: list[OutboxItem]) -> None:
+        self._calls_shown = calls
+        chosen = self.calls.currentItem()
+        chosen_id = chosen.data(Qt.ItemDataRole.UserRole) if chosen is not None else None
         self.calls.clear()
         for call in reversed(calls):  # oldest first: who has waited longest
             why = f"\n    why: {call.last_error[:90]}" if call.last_error else ""
@@ -193,17 +219,15 @@ class OutboxPane(QWidget):
             entry.setData(Qt.ItemDataRole.UserRole, call.id)
             entry.setToolTip(call.last_error)
             self.calls.addItem(entry)
-        attention = sum(1 for i in items if i.state in FILTERS[1][1]) if not \
-            FILTERS[self.filter.currentIndex()][1] else len(calls)
-        self.attention_changed.emit(max(attention, len(calls)))
+            if call.id == chosen_id:
+                self.calls.setCurrentItem(entry)
 
     def _failed(self, exc: BaseException) -> None:
         self._loading = False
         self.status_message.emit(f"Messages could not be read: {exc}")
 
     def show_connectivity(self, text: str, color: str | None) -> None:
-        self.connectivity.setText(f"● {text}")
-        self.connectivity.setStyleSheet(f"color:{color};" if color else "")
+        set_label(self.connectivity, f"● {text}", f"color:{color};" if color else "")
 
     # -- actions -----------------------------------------------------------------------------
     def current_item(self) -> OutboxItem | None:
