@@ -28,7 +28,7 @@ def post(window: MainWindow, body: dict[str, Any]) -> int:
     try:
         conn.request("POST", "/alertmanager", body=encode(body), headers={
             "Content-Type": "application/json",
-            "Authorization": f"Bearer {listener._token.decode()}"})
+            "Authorization": f"Bearer {listener.token}"})
         response = conn.getresponse()
         response.read()
         return response.status
@@ -39,7 +39,8 @@ def post(window: MainWindow, body: dict[str, Any]) -> int:
 @pytest.fixture
 def alerting(window: MainWindow, qtbot: QtBot) -> Iterator[MainWindow]:
     window._start_secondary()  # what the first paint triggers
-    qtbot.waitUntil(lambda: window.alerts.console.listener is not None)
+    # the listener is a process of its own: it starts, binds and reports
+    qtbot.waitUntil(lambda: window.alerts.console.listener is not None, timeout=30_000)
     yield window
 
 
@@ -88,7 +89,7 @@ def test_a_taken_port_is_told_in_the_status_bar_and_the_console_works(
         win.show()
         win.start()
         win._start_secondary()
-        assert "not listening" in win.alerts.status_label.text()
+        qtbot.waitUntil(lambda: "not listening" in win.alerts.status_label.text(), timeout=30_000)
         assert "in use" in win.alerts.status_label.text()
         assert win.alerts.console.listener is None
         win.alerts.show_pane()
@@ -100,9 +101,12 @@ def test_the_alerts_pane_lists_alerts_windows_and_heartbeats(alerting: MainWindo
     window = alerting
     ctx = window.ctx
     now = ctx.incidents.now()
-    from datetime import timedelta
+    from datetime import UTC, datetime, timedelta
 
-    ctx.alerts.watch.add_window("db patching", now, now + timedelta(hours=1), matchers="instance=db9")
+    # the listener process keeps the wall clock, the console the test's clock: cover both
+    wall = datetime.now(UTC)
+    ctx.alerts.watch.add_window("db patching", min(now, wall) - timedelta(hours=1),
+                                max(now, wall) + timedelta(hours=1), matchers="instance=db9")
     ctx.alerts.watch.add_heartbeat("prometheus", 5)
     with qtbot.waitSignal(window.alerts.console.changed, timeout=10_000):
         post(window, alertmanager("g", am_alert("Down", instance="web1")))
