@@ -40,11 +40,17 @@ def run() -> list[dict[str, object]]:
     window.resize(1400, 860)
     window.show()
     window.start()
-    console = window.alerts.console
     deadline = time.perf_counter() + 60
-    while (console.listener is None and "not listening" not in console.status_text
-           and time.perf_counter() < deadline):  # first paint, then the listener process starts
+
+    def waiting() -> bool:  # first paint, the secondary start, then the listener process binds
+        alerts = window.alerts
+        return (alerts is None or (alerts.console.listener is None
+                                   and "not listening" not in alerts.console.status_text)) \
+            and time.perf_counter() < deadline
+
+    while waiting():
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+    console = window.alerts.console
     loop = QEventLoop()
     QTimer.singleShot(500, loop.quit)
     loop.exec()

@@ -130,10 +130,16 @@ class AlertConsole(QObject):
         log.warning("alert listener not started: %s", text)
 
     def restart(self) -> None:
-        """After the settings changed: stop the listener process and start again."""
+        """After the settings changed: stop the listener process (without waiting for it here)
+        and start again once it has ended (its port is free then)."""
         self._set_state("Alerts: restarting…")
-        self._stop_process()
-        self.start()
+        process, self._process, self.listener = self._process, None, None
+        if process is None:
+            self.start()
+            return
+        process.stopped.connect(self.start)
+        process.stopped.connect(process.deleteLater)
+        process.stop_later()
 
     def set_token(self, token: str) -> None:
         """A rotated token: the listener checks it from now on."""

@@ -14,7 +14,7 @@ import json
 import os
 import sys
 
-from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
+from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
 
 def serve_command(host: str, port: int) -> list[str]:
@@ -30,6 +30,7 @@ class AlertProcess(QObject):
     outcome = Signal(object)
     failed = Signal(str)
     processing_failed = Signal(str)
+    stopped = Signal()  # the process has ended (however)
 
     def __init__(self, db_url: str, token: str, host: str, port: int,
                  parent: QObject | None = None) -> None:
@@ -66,6 +67,21 @@ class AlertProcess(QObject):
         self._token = token
         if self._proc is not None:
             self._proc.write(f"token {token}\n".encode())
+
+    def stop_later(self, msecs: int = 10_000) -> None:
+        """Ask it to stop without waiting here; `stopped` follows (killed after msecs)."""
+        proc = self._proc
+        self._stopping = True
+        if proc is None or proc.state() == QProcess.ProcessState.NotRunning:
+            QTimer.singleShot(0, self.stopped.emit)
+            return
+        proc.write(b"stop\n")
+        proc.closeWriteChannel()
+        QTimer.singleShot(msecs, self, self._kill_if_running)  # not after self is deleted
+
+    def _kill_if_running(self) -> None:
+        if self._proc is not None and self._proc.state() != QProcess.ProcessState.NotRunning:
+            self._proc.kill()
 
     def stop(self, msecs: int = 10_000) -> None:
         proc, self._proc = self._proc, None
@@ -118,3 +134,4 @@ class AlertProcess(QObject):
         if not self._stopping:
             self._stopping = True
             self.failed.emit(f"the listener process stopped (exit {code})")
+        self.stopped.emit()

@@ -159,3 +159,39 @@ def test_maintenance_dialog_refuses_a_window_that_silences_everything(
     dialog.buttons.accepted.emit()
     assert dialog.result_value is not None and json.dumps(dialog.result_value.name)
     assert [w.name for w in sqlite_ctx.alerts.watch.windows()] == ["quarterly patching"]
+
+
+def test_the_listener_runs_apart_from_the_window_and_stops_with_it(
+        alerting: MainWindow, qtbot: QtBot) -> None:
+    import os
+    import sys
+
+    window = alerting
+    process = window.alerts.console.listener
+    pid = process._proc.processId()
+    assert pid and pid != os.getpid()
+    assert sys.getswitchinterval() == pytest.approx(0.005)  # the console's interpreter untouched
+    with qtbot.waitSignal(window.alerts.console.changed, timeout=10_000):
+        assert post(window, alertmanager("g", am_alert("Down", instance="web1"))) == 200
+    window.close()
+    assert window.alerts.console.listener is None
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # stopped and reaped, not left behind
+
+
+def test_a_new_port_in_the_settings_restarts_the_listener_there(
+        alerting: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    window = alerting
+    console = window.alerts.console
+    old = console.listener
+    with socket.socket() as probe:  # a free port for the new setting
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("IMDESK_ALERT_PORT", str(port))
+    console.restart()
+    assert console.status_text == "Alerts: restarting…"
+    qtbot.waitUntil(lambda: console.listener is not None and console.listener is not old,
+                    timeout=30_000)
+    assert console.listener.port == port and f":{port}" in window.alerts.status_label.text()
+    with qtbot.waitSignal(console.changed, timeout=10_000):
+        assert post(window, alertmanager("g", am_alert("Down", instance="web1"))) == 200
