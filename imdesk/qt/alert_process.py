@@ -13,8 +13,18 @@ from __future__ import annotations
 import json
 import os
 import sys
+from functools import partial
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
+
+
+def _end(proc: QProcess, *_args: object) -> None:
+    if proc.state() != QProcess.ProcessState.NotRunning:
+        proc.write(b"stop\n")
+        proc.closeWriteChannel()
+        if not proc.waitForFinished(3000):
+            proc.kill()
+            proc.waitForFinished(1000)
 
 
 def serve_command(host: str, port: int) -> list[str]:
@@ -58,6 +68,9 @@ class AlertProcess(QObject):
         proc.readyReadStandardError.connect(self._stderr)
         proc.finished.connect(self._finished)
         proc.errorOccurred.connect(self._error)
+        # A window dropped without closing: end the process before Qt deletes its QProcess
+        # (destroyed() comes before the children go).
+        self.destroyed.connect(partial(_end, proc))
         command = serve_command(self.host, self.port)
         self._proc = proc
         proc.start(command[0], command[1:])
