@@ -1,11 +1,13 @@
 """Alert intake under a storm: 10,000 Alertmanager posts over loopback from a second process
-(16 keep-alive connections), replies only once each payload is committed (SQLite WAL,
+(16 keep-alive connections) to the listener process the console starts (`imdesk alerts serve
+--report-json`), replies only once each payload is committed (SQLite WAL,
 synchronous=FULL), with dedup into 200 incidents. Baseline in the same run: a bare
 ThreadingHTTPServer that reads the body and answers 200 without storing anything."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -78,24 +80,47 @@ def raw_commit_ms(folder: Path) -> tuple[float, float]:
     return percentile(times, 50), percentile(times, 99)
 
 
+def start_listener(db_path: Path) -> tuple[subprocess.Popen[str], int]:
+    """The listener as the console runs it: `imdesk alerts serve --report-json`, a process of
+    its own, the token handed over on stdin."""
+    env = {**os.environ, "IMDESK_DB": str(db_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "imdesk", "alerts", "serve", "--report-json",
+                             "--port", "0"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True, env=env)
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(f"token {TOKEN}\n")
+    proc.stdin.flush()
+    while True:
+        line = proc.stdout.readline()
+        assert line, "the listener process ended before it listened"
+        report = json.loads(line)
+        assert "error" not in report, report
+        if "listening" in report:
+            return proc, int(report["port"])
+
+
 def run() -> list[dict[str, object]]:
     isolate()
-    from imdesk.alert_listener import AlertListener
     from imdesk.app import build_context
     from imdesk.storage.incident_repo import IncidentQuery
 
     folder = Path(tempfile.mkdtemp(prefix="imdesk-bench-alerts-"))
     ctx = build_context(f"sqlite:///{folder / 'alerts.sqlite'}")
     floor50, floor99 = raw_commit_ms(folder)
-    listener = AlertListener(ctx.alerts.intake, TOKEN, port=0)
-    listener.start()
+    listener, port = start_listener(folder / "alerts.sqlite")
+    drain = threading.Thread(target=lambda: listener.stdout.read() if listener.stdout else None,
+                             daemon=True)  # its outcome reports: a full pipe would stall it
+    drain.start()
     base = bare_baseline()
-    storm = post_storm(listener.port)
+    storm = post_storm(port)
     t0 = time.perf_counter()
     while ctx.alerts.intake.pending() and time.perf_counter() - t0 < 600:
         time.sleep(0.05)  # the processor catching up after the storm
     drain_s = time.perf_counter() - t0
-    listener.stop()
+    assert listener.stdin is not None
+    listener.stdin.write("stop\n")
+    listener.stdin.close()
+    listener.wait(60)
     incidents = ctx.incidents.count(IncidentQuery())
     alerts = ctx.alerts.intake.alerts(limit=100_000)
     stored = len(ctx.alerts.intake.inbox(100_000))

@@ -15,7 +15,6 @@ import json
 import logging
 import queue
 import socket
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -34,7 +33,6 @@ log = logging.getLogger(__name__)
 ROUTES = {"/alertmanager": "alertmanager", "/grafana": "grafana", "/v2/enqueue": "pagerduty"}
 STORE_TIMEOUT_S = 10.0
 WRITER_BATCH = 500
-GIL_SWITCH_S = 0.0005
 WRITER_FIRST_S = 5.0
 QUIET_S = 0.05
 PROCESS_BUDGET_S = 0.01  # a processing transaction holds the write lock about this long
@@ -348,6 +346,10 @@ class AlertListener:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
+    @property
+    def token(self) -> str:
+        return self._token.decode("utf-8")
+
     def set_token(self, token: str) -> None:
         self._token = token.encode("utf-8")
 
@@ -373,10 +375,6 @@ class AlertListener:
                                       f"{reason}", hint="Choose another port in the alert settings.") from exc
         server.listener = self
         self.port = int(server.server_address[1])
-        # Request threads, the writer and (in the console) the GUI thread share the interpreter
-        # lock: hand it over every 0.5 ms instead of 5 ms, so that the writer gets it back at
-        # once after its fsync and no thread waits long behind the others.
-        sys.setswitchinterval(GIL_SWITCH_S)
         self._server = server
         self.writer.start()
         self.processor.start()

@@ -1,6 +1,7 @@
-"""The alert intake inside the console: starts the listener off the GUI thread, checks the
-heartbeats on a timer, and turns outcomes into a reloaded list, a desktop notification (tray,
-or an in-window notice), a beep for P1/P2 and an offer to resolve when every alert cleared.
+"""The alert intake inside the console: runs the listener in a process of its own (it stores
+and processes; see alert_process.py), checks the heartbeats on a timer, and turns outcomes
+into a reloaded list, a desktop notification (tray, or an in-window notice), a beep for P1/P2
+and an offer to resolve when every alert cleared.
 
 Signals: changed() — incidents changed through alerts; state_changed(str) — listener status
 text for the status bar; token_ready(object) — a new token to show once for copying;
@@ -43,7 +44,8 @@ class AlertConsole(QObject):
         super().__init__(parent)
         self.ctx = ctx
         self.runner = runner
-        self.listener: Any = None
+        self.listener: Any = None  # the AlertProcess once it listens
+        self._process: Any = None
         self.sound = True
         self.status_text = "Alerts: starting…"
         self.tray: QSystemTrayIcon | None = None
@@ -60,46 +62,65 @@ class AlertConsole(QObject):
 
     # -- starting and stopping ----------------------------------------------------------------
     def start(self) -> None:
-        """Read the settings and the token and bind, all in a worker; then the timers."""
+        """Read the settings and the token in a worker, then start the listener process; the
+        status bar says where it listens once it does (or why it cannot)."""
         if self.ctx.db.read_only:
             self._set_state("Alerts: off (read-only database)")
             return
         ctx = self.ctx
 
-        def work() -> tuple[Any, Any, Any]:
-            from imdesk.alert_listener import AlertListener
+        def work() -> tuple[Any, Any]:
             from imdesk.alert_token import load_or_create_token
 
             settings = ctx.alerts.settings.listener()
             if not settings.enabled:
-                outcome = ctx.alerts.intake.process_pending()
-                return settings, None, outcome
-            token = load_or_create_token()
-            port = int(os.environ.get(PORT_OVERRIDE, settings.port))
-            listener = AlertListener(ctx.alerts.intake, token.value, host=settings.host,
-                                     port=port, on_outcome=self._outcome.emit,
-                                     on_error=lambda exc: self._failed.emit(str(exc)))
-            listener.start()  # processes what a killed console left in the inbox first
-            return settings, listener, token
+                return settings, ctx.alerts.intake.process_pending()
+            return settings, load_or_create_token()
 
-        self.runner.run(work, self._started, self._not_started)
+        self.runner.run(work, self._loaded, self._not_started)
         self._timer.start()
         QTimer.singleShot(2000, self.check_heartbeats)
 
-    def _started(self, result: tuple[Any, Any, Any]) -> None:
-        settings, listener, extra = result
+    def _loaded(self, result: tuple[Any, Any]) -> None:
+        settings, extra = result
         self.sound = settings.sound
-        if listener is None:
+        if not settings.enabled:
             self._set_state("Alerts: listener off (settings)")
             self.handle_outcome(extra)
             return
-        self.listener = listener
-        self._set_state(f"Alerts: listening on {listener.url}")
-        if extra.problem:
-            self.problem.emit(f"No keyring for the alert webhook token ({extra.problem}): this "
+        from imdesk.qt.alert_process import AlertProcess
+
+        token = extra
+        path = self.ctx.info.path
+        url = str(path) if path is not None else \
+            self.ctx.db.engine.url.render_as_string(hide_password=False)
+        port = int(os.environ.get(PORT_OVERRIDE, settings.port))
+        process = AlertProcess(url, token.value, settings.host, port, self)
+        process.listening.connect(lambda where: self._listening(process, token))
+        process.outcome.connect(self.handle_outcome)
+        process.failed.connect(lambda text: self._process_failed(process, text))
+        process.processing_failed.connect(self._failed.emit)
+        self._process = process
+        process.start()  # its processor takes first what a killed console left in the inbox
+
+    def _listening(self, process: Any, token: Any) -> None:
+        if process is not self._process:
+            return
+        self.listener = process
+        self._set_state(f"Alerts: listening on {process.url}")
+        if token.problem:
+            self.problem.emit(f"No keyring for the alert webhook token ({token.problem}): this "
                               "session's token works only while the console runs.")
-        if extra.new:
-            self.token_ready.emit(extra)
+        if token.new:
+            self.token_ready.emit(token)
+
+    def _process_failed(self, process: Any, text: str) -> None:
+        if process is not self._process:
+            return
+        self.listener = self._process = None
+        process.stop(2000)  # it is exiting already (it said why)
+        self._set_state(f"Alerts: not listening — {text}")
+        log.warning("alert listener not started: %s", text)
 
     def _not_started(self, exc: BaseException) -> None:
         from imdesk.errors import KnownError
@@ -109,17 +130,30 @@ class AlertConsole(QObject):
         log.warning("alert listener not started: %s", text)
 
     def restart(self) -> None:
-        """After the settings changed: stop (off the GUI thread) and start again."""
-        listener, self.listener = self.listener, None
+        """After the settings changed: stop the listener process (without waiting for it here)
+        and start again once it has ended (its port is free then)."""
         self._set_state("Alerts: restarting…")
-        self.runner.run(lambda: listener.stop() if listener else None, lambda _r: self.start(),
-                        lambda _e: self.start())
+        process, self._process, self.listener = self._process, None, None
+        if process is None:
+            self.start()
+            return
+        process.stopped.connect(self.start)
+        process.stopped.connect(process.deleteLater)
+        process.stop_later()
+
+    def set_token(self, token: str) -> None:
+        """A rotated token: the listener checks it from now on."""
+        if self._process is not None:
+            self._process.set_token(token)
 
     def stop(self) -> None:
         self._timer.stop()
-        if self.listener is not None:
-            self.listener.stop()
-            self.listener = None
+        self._stop_process()
+
+    def _stop_process(self) -> None:
+        process, self._process, self.listener = self._process, None, None
+        if process is not None:
+            process.stop()
 
     def _set_state(self, text: str) -> None:
         self.status_text = text

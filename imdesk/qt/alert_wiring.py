@@ -205,8 +205,7 @@ class AlertWiring:
         from imdesk.alert_token import rotate_token
 
         def done(token: Any) -> None:
-            if self.console.listener is not None:
-                self.console.listener.set_token(token.value)
+            self.console.set_token(token.value)
             self.show_token(token.value, "The old token no longer works: update every sender.")
 
         self.window.runner.run(rotate_token, done,

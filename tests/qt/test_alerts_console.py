@@ -28,7 +28,7 @@ def post(window: MainWindow, body: dict[str, Any]) -> int:
     try:
         conn.request("POST", "/alertmanager", body=encode(body), headers={
             "Content-Type": "application/json",
-            "Authorization": f"Bearer {listener._token.decode()}"})
+            "Authorization": f"Bearer {listener.token}"})
         response = conn.getresponse()
         response.read()
         return response.status
@@ -39,7 +39,8 @@ def post(window: MainWindow, body: dict[str, Any]) -> int:
 @pytest.fixture
 def alerting(window: MainWindow, qtbot: QtBot) -> Iterator[MainWindow]:
     window._start_secondary()  # what the first paint triggers
-    qtbot.waitUntil(lambda: window.alerts.console.listener is not None)
+    # the listener is a process of its own: it starts, binds and reports
+    qtbot.waitUntil(lambda: window.alerts.console.listener is not None, timeout=30_000)
     yield window
 
 
@@ -88,7 +89,7 @@ def test_a_taken_port_is_told_in_the_status_bar_and_the_console_works(
         win.show()
         win.start()
         win._start_secondary()
-        assert "not listening" in win.alerts.status_label.text()
+        qtbot.waitUntil(lambda: "not listening" in win.alerts.status_label.text(), timeout=30_000)
         assert "in use" in win.alerts.status_label.text()
         assert win.alerts.console.listener is None
         win.alerts.show_pane()
@@ -100,9 +101,12 @@ def test_the_alerts_pane_lists_alerts_windows_and_heartbeats(alerting: MainWindo
     window = alerting
     ctx = window.ctx
     now = ctx.incidents.now()
-    from datetime import timedelta
+    from datetime import UTC, datetime, timedelta
 
-    ctx.alerts.watch.add_window("db patching", now, now + timedelta(hours=1), matchers="instance=db9")
+    # the listener process keeps the wall clock, the console the test's clock: cover both
+    wall = datetime.now(UTC)
+    ctx.alerts.watch.add_window("db patching", min(now, wall) - timedelta(hours=1),
+                                max(now, wall) + timedelta(hours=1), matchers="instance=db9")
     ctx.alerts.watch.add_heartbeat("prometheus", 5)
     with qtbot.waitSignal(window.alerts.console.changed, timeout=10_000):
         post(window, alertmanager("g", am_alert("Down", instance="web1")))
@@ -155,3 +159,39 @@ def test_maintenance_dialog_refuses_a_window_that_silences_everything(
     dialog.buttons.accepted.emit()
     assert dialog.result_value is not None and json.dumps(dialog.result_value.name)
     assert [w.name for w in sqlite_ctx.alerts.watch.windows()] == ["quarterly patching"]
+
+
+def test_the_listener_runs_apart_from_the_window_and_stops_with_it(
+        alerting: MainWindow, qtbot: QtBot) -> None:
+    import os
+    import sys
+
+    window = alerting
+    process = window.alerts.console.listener
+    pid = process._proc.processId()
+    assert pid and pid != os.getpid()
+    assert sys.getswitchinterval() == pytest.approx(0.005)  # the console's interpreter untouched
+    with qtbot.waitSignal(window.alerts.console.changed, timeout=10_000):
+        assert post(window, alertmanager("g", am_alert("Down", instance="web1"))) == 200
+    window.close()
+    assert window.alerts.console.listener is None
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # stopped and reaped, not left behind
+
+
+def test_a_new_port_in_the_settings_restarts_the_listener_there(
+        alerting: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    window = alerting
+    console = window.alerts.console
+    old = console.listener
+    with socket.socket() as probe:  # a free port for the new setting
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("IMDESK_ALERT_PORT", str(port))
+    console.restart()
+    assert console.status_text == "Alerts: restarting…"
+    qtbot.waitUntil(lambda: console.listener is not None and console.listener is not old,
+                    timeout=30_000)
+    assert console.listener.port == port and f":{port}" in window.alerts.status_label.text()
+    with qtbot.waitSignal(console.changed, timeout=10_000):
+        assert post(window, alertmanager("g", am_alert("Down", instance="web1"))) == 200
