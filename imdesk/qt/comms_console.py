@@ -6,7 +6,6 @@ thread from the first paint on."""
 from __future__ import annotations
 
 import gc
-import sys
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -21,7 +20,6 @@ if TYPE_CHECKING:
 
 INFORM_KEY = "Ctrl+Shift+I"
 COUNTS_EVERY_MS = 2000
-GIL_SWITCH_S = 0.0005
 
 # Keyed by value (the enums are string enums): nothing of the outbox loads before it is used.
 _CONNECTIVITY_COLOR = {"online": None, "unknown": None, "provider unreachable": "#a15c00",
@@ -136,10 +134,6 @@ class CommsConsole(QObject):
             path = self.ctx.info.path
             url = str(path) if path is not None else \
                 self.ctx.db.engine.url.render_as_string(hide_password=False)
-            # Workers reading the outbox for the pane and the counts share the interpreter lock
-            # with the GUI thread: hand it over every 0.5 ms instead of 5 ms while messages go
-            # out, so the event loop never waits long behind them (as the alert listener does).
-            sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_S))
             # Everything built so far (modules, the window, its panes) lives as long as the
             # console: out of the collector's reach, a full collection while messages go out
             # scans only what is new (the whole heap took ~100 ms, holding the lock).
