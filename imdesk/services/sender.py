@@ -491,6 +491,10 @@ class OutboxSender:
                 if msg is None or msg.state != MessageState.SENDING.value:
                     continue
                 before = msg.step
+                if job.in_doubt_since is not None and not isinstance(outcome, Reconciled):
+                    # It was in doubt and the provider's list did not show it (a request still in
+                    # flight may land later): whatever goes out now may be a second copy.
+                    msg.possible_duplicate = True
                 applier.apply(msg, outcome, job.provider)
                 if msg.state == MessageState.SENT.value:
                     report.sent += 1

@@ -82,8 +82,12 @@ def test_no_message_lost_and_duplicates_only_where_in_doubt(
             assert item.possible_duplicate, item  # a duplicate only where it was in doubt
     sms_bodies = Counter(twilio.sent())
     sms_items = [i for i in by_id.values() if i.channel == "sms"]
-    assert len(sms_bodies) == len(sms_items)
-    assert max(sms_bodies.values()) == 1  # reconciled by listing: never sent twice
+    assert max(sms_bodies.values()) == 1  # reconciled by listing: never the same SMS twice
+    # Every SMS item that ended as SMS went out once. An SMS the provider took while its message
+    # was in doubt, whose message then moved on to the next channel of its route, is a duplicate
+    # only where that message is marked as a possible duplicate (the rule).
+    moved_on_marked = [i for i in by_id.values() if i.channel != "sms" and i.possible_duplicate]
+    assert len(sms_items) <= len(sms_bodies) <= len(sms_items) + len(moved_on_marked)
     doubted = sum(1 for i in email_items if i.possible_duplicate)
     print(f"\nkill -9 sender: {CYCLES} cycles, {result['killed_mid_run']} killed mid-run, "
           f"{len(items)} messages, {sum(emails.values()) - len(email_items)} email duplicates "
