@@ -10,12 +10,13 @@ unexpectedly, processing_failed(str).
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from functools import partial
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
+
+from imdesk.qt.child_process import read_json_lines, stop_child
 
 
 def _end(proc: QProcess, *_args: object) -> None:
@@ -101,23 +102,13 @@ class AlertProcess(QObject):
         if proc is None:
             return
         self._stopping = True
-        if proc.state() != QProcess.ProcessState.NotRunning:
-            proc.write(b"stop\n")
-            proc.closeWriteChannel()
-            if not proc.waitForFinished(msecs):
-                proc.kill()
-                proc.waitForFinished(2000)
+        stop_child(proc, msecs, 2000)
 
     def _read(self) -> None:
         if self._proc is None:
             return
-        self._buffer += bytes(self._proc.readAllStandardOutput().data())
-        *lines, self._buffer = self._buffer.split(b"\n")
-        for line in lines:
-            try:
-                raw = json.loads(line)
-            except ValueError:
-                continue
+        messages, self._buffer = read_json_lines(self._proc, self._buffer)
+        for raw in messages:
             if "outcome" in raw:
                 from imdesk.alert_report import outcome_from_json
 

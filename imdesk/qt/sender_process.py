@@ -14,6 +14,7 @@ import sys
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
 
+from imdesk.qt.child_process import read_json_lines, stop_child
 from imdesk.services.sender_loop import report_from_json
 
 
@@ -72,22 +73,13 @@ class SenderProcess(QObject):
         if proc is None:
             return
         self._stopping = True
-        proc.write(b"stop\n")
-        proc.closeWriteChannel()
-        if not proc.waitForFinished(msecs):
-            proc.kill()
-            proc.waitForFinished(1000)
+        stop_child(proc, msecs, 1000)
 
     def _read(self) -> None:
         if self._proc is None:
             return
-        self._buffer += bytes(self._proc.readAllStandardOutput().data())
-        *lines, self._buffer = self._buffer.split(b"\n")
-        for line in lines:
-            try:
-                raw = json.loads(line)
-            except ValueError:
-                continue
+        messages, self._buffer = read_json_lines(self._proc, self._buffer)
+        for raw in messages:
             if "error" in raw:
                 self.failed.emit(str(raw["error"]))
             else:
