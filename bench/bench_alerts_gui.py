@@ -29,7 +29,7 @@ def run() -> list[dict[str, object]]:
     from imdesk.qt.console import make_app
     from imdesk.qt.main_window import MainWindow
     from imdesk.qt.tasks import TaskRunner
-    from imdesk.services.demo_data import ensure_demo_data
+    from imdesk.services.demo.story import ensure_demo_data
 
     folder = Path(tempfile.mkdtemp(prefix="imdesk-bench-alerts-gui-"))
     ctx = build_context(f"sqlite:///{folder / 'console.sqlite'}")

@@ -41,7 +41,7 @@ def write_cards(path: Path) -> None:
 def run() -> list[dict[str, object]]:
     isolate()
     from imdesk.app import build_context
-    from imdesk.services.contact_transfer import apply_import, preview_import
+    from imdesk.services.contacts.transfer import apply_import, preview_import
 
     folder = Path(tempfile.mkdtemp(prefix="imdesk-bench-contacts-"))
     cards = folder / "contacts.vcf"

@@ -67,7 +67,7 @@ def pane_keystrokes(db: object, queries: list[str]) -> list[float]:
 
     from imdesk.app import build_context
     from imdesk.qt.console import make_app
-    from imdesk.qt.contacts_pane import ContactsPane
+    from imdesk.qt.contacts.pane import ContactsPane
     from imdesk.qt.tasks import TaskRunner
 
     app = make_app()

@@ -52,8 +52,8 @@ def raw_smtplib(port: int, ca: str) -> float:
 def context_with(folder: Path, servers: dict[str, object], channel: str, name: str) -> object:
     from imdesk.app import build_context
     from imdesk.channels.settings import CommsSettings, parse_provider
+    from imdesk.services.comms.recipients import Recipient
     from imdesk.services.incidents import NewIncident
-    from imdesk.services.recipients import Recipient
 
     ctx = build_context(f"sqlite:///{folder / f'{name}.sqlite'}")
     ctx.catalog.add("ERP")

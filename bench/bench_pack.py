@@ -23,9 +23,9 @@ def run() -> list[dict[str, object]]:
 
     from imdesk.app import build_context
     from imdesk.qt.console import make_app
-    from imdesk.qt.pack_writer import write_pdf
+    from imdesk.qt.contacts.pack_writer import write_pdf
     from imdesk.qt.tasks import TaskRunner
-    from imdesk.services.pack_data import collect_pack
+    from imdesk.services.contacts.pack_data import collect_pack
 
     app = make_app()
     ctx = build_context(f"sqlite:///{db}")

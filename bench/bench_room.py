@@ -73,7 +73,7 @@ def bench_add(folder: Path) -> dict[str, object]:
 
 def bench_read(folder: Path) -> dict[str, object]:
     from imdesk.app import build_context
-    from imdesk.services.bulk_seed import bulk_seed
+    from imdesk.services.demo.bulk_seed import bulk_seed
     from imdesk.services.incidents import REF_BASE, REF_PREFIX
 
     path = folder / "room.sqlite"

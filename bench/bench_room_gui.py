@@ -37,7 +37,7 @@ def run() -> list[dict[str, object]]:
     from imdesk.qt.console import make_app
     from imdesk.qt.main_window import MainWindow
     from imdesk.qt.tasks import TaskRunner
-    from imdesk.services.bulk_seed import bulk_seed
+    from imdesk.services.demo.bulk_seed import bulk_seed
     from imdesk.services.incidents import IncidentEdit
 
     folder = Path(tempfile.mkdtemp(prefix="imdesk-bench-room-"))

@@ -14,7 +14,7 @@ N_INCIDENTS, N_ENTRIES = 20_000, 200_000
 def run() -> dict[str, object]:
     isolate()
     from imdesk.app import build_context
-    from imdesk.services.bulk_seed import bulk_seed
+    from imdesk.services.demo.bulk_seed import bulk_seed
 
     folder = Path(tempfile.mkdtemp(prefix="imdesk-bench-seed-"))
     ctx = build_context(f"sqlite:///{folder / 'seed.sqlite'}")

@@ -31,8 +31,8 @@ def isolate() -> Path:
 def big_database(incidents: int = 100_000, entries: int = 1_000_000) -> Path:
     """The benchmark database (100k incidents, 1M entries), built once and kept in CACHE."""
     from imdesk.app import build_context
-    from imdesk.services.bulk_seed import bulk_seed
-    from imdesk.services.demo_data import ensure_demo_data
+    from imdesk.services.demo.bulk_seed import bulk_seed
+    from imdesk.services.demo.story import ensure_demo_data
     from imdesk.storage.schema import HEAD_REVISION
 
     path = CACHE / f"big-{incidents}-{entries}-schema{HEAD_REVISION}.sqlite"

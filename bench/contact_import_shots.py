@@ -40,7 +40,7 @@ def _preview_file(ctx: Any) -> Path:
 
 
 def shoot(window: Any, ctx: Any, out: Path, scheme: str, settle: Callable[..., None]) -> None:
-    from imdesk.qt.contact_import_dialog import ContactImportDialog
+    from imdesk.qt.contacts.import_dialog import ContactImportDialog
 
     dialog = ContactImportDialog(window, ctx, window.runner, _preview_file(ctx))
     dialog.resize(1180, 620)

@@ -12,9 +12,9 @@ from typing import Any
 
 
 def shoot(window: Any, ctx: Any, out: Path, scheme: str, settle: Callable[..., None]) -> None:
-    from imdesk.qt.contact_editor import ContactEditor
-    from imdesk.qt.drill_dialog import DrillDialog
-    from imdesk.qt.org_editor import OrgEditor
+    from imdesk.qt.contacts.drill_dialog import DrillDialog
+    from imdesk.qt.contacts.editor import ContactEditor
+    from imdesk.qt.contacts.org_editor import OrgEditor
 
     pane = window.contacts
     window.show_pane(pane)
@@ -58,8 +58,8 @@ def shoot(window: Any, ctx: Any, out: Path, scheme: str, settle: Callable[..., N
     org.grab().save(str(out / f"organisation-{scheme}.png"))
     org.done(0)
     if scheme == "light" and shutil.which("pdftoppm"):
-        from imdesk.qt.pack_writer import write_pdf
-        from imdesk.services.pack_data import collect_pack
+        from imdesk.qt.contacts.pack_writer import write_pdf
+        from imdesk.services.contacts.pack_data import collect_pack
 
         pdf = write_pdf(collect_pack(ctx), out / "emergency-pack.pdf")
         subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "2", str(pdf),

@@ -25,7 +25,7 @@ def book_database(people: int, services: int) -> Path:
     from imdesk.app import build_context
     from imdesk.domain.contact import ContactKind, ContactRecord, Phone, PhoneKind
     from imdesk.domain.contact_book import ON_DUTY_ROLE, LadderStep
-    from imdesk.services.contact_org import ProfileEdit
+    from imdesk.services.contacts.org import ProfileEdit
     from imdesk.storage.schema import HEAD_REVISION
 
     path = CACHE / f"book-{people}-{services}-schema{HEAD_REVISION}-v1.sqlite"

@@ -26,11 +26,11 @@ def main() -> int:
     from imdesk.app import build_context
     from imdesk.qt import theme
     from imdesk.qt.console import make_app
-    from imdesk.qt.incident_dialog import IncidentDialog
+    from imdesk.qt.incidents.dialog import IncidentDialog
     from imdesk.qt.main_window import MainWindow
-    from imdesk.qt.note_dialog import NoteDialog
     from imdesk.qt.tasks import TaskRunner
-    from imdesk.services.demo_data import ensure_demo_data
+    from imdesk.qt.widgets.note_dialog import NoteDialog
+    from imdesk.services.demo.story import ensure_demo_data
 
     app = make_app()
     ctx = build_context(f"sqlite:///{tmp / 'demo.sqlite'}")
@@ -94,7 +94,7 @@ def main() -> int:
             settle(1.0)
             window.grab().save(str(out / f"war-room-{scheme}.png"))
         alert_shots(window, ctx, alert_ref, out, scheme, settle)
-        from imdesk.qt.war_room_dialogs import DeclareDialog
+        from imdesk.qt.war_room.dialogs import DeclareDialog
         from imdesk.services.playbook import load_playbook
 
         name, steps = load_playbook()
@@ -125,7 +125,7 @@ def seed_alerts(ctx: object) -> str:
     The listener stays off here: screenshots need no network and no keyring."""
     from datetime import timedelta
 
-    from imdesk.services.alert_settings import ListenerSettings
+    from imdesk.services.alerts.settings import ListenerSettings
     from tests.helpers.alert_payloads import alertmanager, am_alert, encode, pagerduty
 
     alerts = ctx.alerts  # type: ignore[attr-defined]
@@ -148,7 +148,7 @@ def seed_alerts(ctx: object) -> str:
 
 def alert_shots(window: object, ctx: object, ref: str, out: Path, scheme: str,
                 settle: object) -> None:
-    from imdesk.qt.alert_dialogs import AlertSettingsDialog, AlertSettingsValues, MaintenanceDialog
+    from imdesk.qt.alerts.dialogs import AlertSettingsDialog, AlertSettingsValues, MaintenanceDialog
 
     w = window  # type: ignore[assignment]
     w.show_pane(w.incidents)  # type: ignore[attr-defined]

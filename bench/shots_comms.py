@@ -11,7 +11,7 @@ from typing import Any
 def prepare(ctx: Any) -> None:
     """Providers that cannot be reached (the desk is offline) and a few demo recipients."""
     from imdesk.channels.settings import CommsSettings, parse_provider
-    from imdesk.services.recipients import Recipient
+    from imdesk.services.comms.recipients import Recipient
 
     mail = parse_provider("mail", {"kind": "smtp", "host": "127.0.0.1", "port": 1,
                                    "from_address": "servicedesk@example.com",
@@ -39,8 +39,8 @@ def prepare(ctx: Any) -> None:
 
 def shoot(window: Any, ctx: Any, ref: str | None, out: Path, scheme: str,
           settle: Callable[[float], None]) -> None:
-    from imdesk.qt.provider_dialog import ProviderDialog
-    from imdesk.qt.send_dialog import SendDialog
+    from imdesk.qt.comms.provider_dialog import ProviderDialog
+    from imdesk.qt.comms.send_dialog import SendDialog
 
     if ref is None:
         return

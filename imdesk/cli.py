@@ -211,7 +211,7 @@ def _context(url: DbUrl, *, demo: bool) -> AppContext:
 
     ctx = build_context(url)
     if demo:
-        from imdesk.services.demo_data import ensure_demo_data
+        from imdesk.services.demo.story import ensure_demo_data
 
         ensure_demo_data(ctx)
     return ctx

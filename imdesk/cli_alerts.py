@@ -13,7 +13,7 @@ from imdesk.cli import UsageError, emit
 
 if TYPE_CHECKING:
     from imdesk.context import AppContext
-    from imdesk.services.alert_apply import Outcome
+    from imdesk.services.alerts.apply import Outcome
 
 COMMANDS = ("alerts", "maintenance", "heartbeat")
 HEARTBEAT_CHECK_S = 30.0
@@ -128,7 +128,7 @@ def alerts_list(ctx: AppContext, args: argparse.Namespace) -> int:
 def alerts_ingest(ctx: AppContext, args: argparse.Namespace) -> int:
     from imdesk.domain.alert_payload import PayloadError
     from imdesk.domain.errors import ValidationError
-    from imdesk.services.alert_intake import MAX_BODY
+    from imdesk.services.alerts.intake import MAX_BODY
 
     try:
         size = args.file.stat().st_size
@@ -149,7 +149,7 @@ def alerts_ingest(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def alerts_token(ctx: AppContext, args: argparse.Namespace) -> int:
-    from imdesk.alert_token import SecretUnavailable, load_or_create_token, rotate_token
+    from imdesk.credentials.webhook_token import SecretUnavailable, load_or_create_token, rotate_token
 
     if args.rotate:
         token = rotate_token()  # raises when there is no keyring: nothing to rotate
@@ -215,8 +215,8 @@ def _serve_headless(ctx: AppContext, host: str, port: int) -> int:
     import signal
     import threading
 
-    from imdesk.alert_listener import AlertListener
-    from imdesk.alert_token import load_or_create_token
+    from imdesk.channels.alert_listener import AlertListener
+    from imdesk.credentials.webhook_token import load_or_create_token
 
     token = load_or_create_token()
     stop = threading.Event()
@@ -261,8 +261,8 @@ def _serve_for_console(ctx: AppContext, host: str, port: int) -> int:
     import json
     import threading
 
-    from imdesk.alert_listener import AlertListener, ListenerUnavailable
-    from imdesk.alert_report import outcome_line
+    from imdesk.channels.alert_listener import AlertListener, ListenerUnavailable
+    from imdesk.domain.alert_report import outcome_line
 
     out_lock = threading.Lock()
 

@@ -240,7 +240,7 @@ def db_restore(url: DbUrl, file: Path) -> int:
 
 
 def demo_seed(ctx: AppContext, args: argparse.Namespace) -> int:
-    from imdesk.services.bulk_seed import bulk_seed
+    from imdesk.services.demo.bulk_seed import bulk_seed
 
     if args.incidents < 1 or args.entries < args.incidents:
         raise UsageError("--incidents must be ≥ 1 and --entries ≥ --incidents (one 'opened' each)")

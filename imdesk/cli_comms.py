@@ -17,8 +17,8 @@ from imdesk.cli import emit
 
 if TYPE_CHECKING:
     from imdesk.context import AppContext
-    from imdesk.services.notify import NotifyPlan
-    from imdesk.services.outbox import OutboxItem
+    from imdesk.services.comms.notify import NotifyPlan
+    from imdesk.services.comms.outbox import OutboxItem
 
 IN_FLIGHT = timedelta(minutes=5)  # a "sending" message younger than this may be another process's
 
@@ -187,7 +187,7 @@ def outbox_serve(ctx: AppContext, args: argparse.Namespace) -> int:
     import json
     import threading
 
-    from imdesk.services.sender_loop import SenderLoop, report_json
+    from imdesk.services.comms.sender_loop import SenderLoop, report_json
 
     if hasattr(os, "nice"):
         os.nice(10)  # background work: the window of the same user comes first
@@ -268,7 +268,7 @@ def credentials_set(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def credentials_status(ctx: AppContext, args: argparse.Namespace) -> int:
-    from imdesk.services.sender import needs_secret
+    from imdesk.services.comms.sender import needs_secret
 
     settings = ctx.comms.load_settings()
     rows: list[dict[str, Any]] = []
@@ -341,7 +341,7 @@ def provider_order(ctx: AppContext, args: argparse.Namespace) -> int:
 
 def provider_test(ctx: AppContext, args: argparse.Namespace) -> int:
     from imdesk.domain.errors import ValidationError
-    from imdesk.services.provider_check import check_provider
+    from imdesk.services.comms.provider_check import check_provider
 
     provider = ctx.comms.load_settings().providers.get(args.name)
     if provider is None:

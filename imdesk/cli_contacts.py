@@ -123,12 +123,12 @@ def contacts_who(ctx: AppContext, args: argparse.Namespace) -> int:
 
 def contacts_pack(ctx: AppContext, args: argparse.Namespace) -> int:
     from imdesk.cli import UsageError
-    from imdesk.services.pack_data import collect_pack
+    from imdesk.services.contacts.pack_data import collect_pack
 
     if args.output.suffix.lower() != ".pdf":
         raise UsageError(f"{args.output}: the emergency pack is a PDF (end the name with .pdf)")
     data = collect_pack(ctx)
-    from imdesk.qt.pack_writer import write_pack_headless
+    from imdesk.qt.contacts.pack_writer import write_pack_headless
 
     write_pack_headless(data, args.output)
     print(f"{args.output} · {len(data.services)} services · data hash {data.digest[:16]}")

@@ -41,7 +41,7 @@ def register(contacts: Any) -> None:
 
 def contacts_import(ctx: AppContext, args: argparse.Namespace) -> int:
     from imdesk.contacts_io.errors import ImportRefused
-    from imdesk.services.contact_transfer import apply_import, preview_import
+    from imdesk.services.contacts.transfer import apply_import, preview_import
 
     try:
         plan = preview_import(ctx.contacts, args.file)
@@ -55,7 +55,7 @@ def contacts_import(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def contacts_export(ctx: AppContext, args: argparse.Namespace) -> int:
-    from imdesk.services.contact_transfer import ExportFormat, export_contacts
+    from imdesk.services.contacts.transfer import ExportFormat, export_contacts
 
     fmt = ExportFormat(args.format)
     count = export_contacts(ctx.contacts, args.output, fmt)

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from imdesk.domain.incident_query import IncidentQuery
-    from imdesk.services.alert_desk import AlertDesk
+    from imdesk.services.alerts.desk import AlertDesk
     from imdesk.services.catalog import CatalogService
     from imdesk.services.clock import Clock
-    from imdesk.services.comms import Comms
-    from imdesk.services.contacts import ContactService
+    from imdesk.services.comms.bundle import Comms
+    from imdesk.services.contacts.service import ContactService
     from imdesk.services.incidents import IncidentService
     from imdesk.services.settings import SettingsService
     from imdesk.services.timeline import TimelineService
@@ -123,14 +123,14 @@ class AppContext:
 
     @cached_property
     def contacts(self) -> ContactService:
-        from imdesk.services.contacts import ContactService
+        from imdesk.services.contacts.service import ContactService
 
         return ContactService(self.db, clock=self.clock, author=self.author)
 
     @cached_property
     def comms(self) -> Comms:
         """Messages to people (settings, secrets, outbox), built on first use: not at start-up."""
-        from imdesk.services.comms import build_comms
+        from imdesk.services.comms.bundle import build_comms
 
         return build_comms(self.db, clock=self.clock, author=self.author, settings=self.settings,
                            war_rooms=self.war_rooms)
@@ -138,7 +138,7 @@ class AppContext:
     @cached_property
     def alerts(self) -> AlertDesk:
         """Alert intake, its settings and the monitoring watch (built on first use)."""
-        from imdesk.services.alert_desk import AlertDesk
+        from imdesk.services.alerts.desk import AlertDesk
 
         return AlertDesk(self.db, self.incidents)
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from imdesk.alert_listener import AlertListener, ListenerUnavailable
+from imdesk.channels.alert_listener import AlertListener, ListenerUnavailable
 from imdesk.context import AppContext
-from imdesk.services.alert_apply import Outcome
+from imdesk.services.alerts.apply import Outcome
 from tests.helpers.alert_payloads import alertmanager, am_alert, encode, grafana, pagerduty
 
 TOKEN = "test-token-4f1c9a"

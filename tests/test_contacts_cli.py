@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from imdesk.app import build_context
-from imdesk.services.demo_contacts import seed_demo_contacts
-from imdesk.services.demo_data import _ensure_services, load_story
+from imdesk.services.demo.contacts import seed_demo_contacts
+from imdesk.services.demo.story import _ensure_services, load_story
 from tests.helpers.cli_runner import Cli
 
 

@@ -13,10 +13,10 @@ from imdesk.contacts_io.errors import ImportRefused
 from imdesk.context import AppContext
 from imdesk.domain.contact import ContactRecord, EmailKind, PhoneKind
 from imdesk.domain.errors import NotFoundError
-from imdesk.services.contact_transfer import apply_import, export_contacts, preview_import
-from imdesk.services.contact_values import normalise_email, normalise_phone
-from imdesk.services.demo_contacts import seed_demo_contacts
-from imdesk.services.demo_data import _ensure_services, load_story
+from imdesk.services.contacts.transfer import apply_import, export_contacts, preview_import
+from imdesk.services.contacts.values import normalise_email, normalise_phone
+from imdesk.services.demo.contacts import seed_demo_contacts
+from imdesk.services.demo.story import _ensure_services, load_story
 from tests.helpers.cli_runner import Cli
 
 CORPUS = Path(__file__).parent / "data" / "contacts"
@@ -170,10 +170,10 @@ def test_the_console_and_the_command_line_start_without_the_import_libraries() -
     import sys
 
     probe = ("import sys\nimport imdesk.cli, imdesk.cli_contacts_io, imdesk.qt.main_window\n"
-             "import imdesk.qt.contact_transfer_menu\n"
+             "import imdesk.qt.contacts.transfer_menu\n"
              "print(sorted({m.split('.')[0] if not m.startswith('imdesk.') else m for m in sys.modules}\n"
              "  & {'vobject', 'email_validator', 'phonenumbers', 'imdesk.contacts_io',\n"
-             "     'imdesk.qt.contact_import_dialog', 'imdesk.services.contact_transfer'}))")
+             "     'imdesk.qt.contacts.import_dialog', 'imdesk.services.contacts.transfer'}))")
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
                          check=False)
     assert run.returncode == 0, run.stderr

@@ -10,7 +10,7 @@ from imdesk.contacts_io.reader import read_contacts
 from imdesk.contacts_io.result import ParsedFile
 from imdesk.domain.contact import ContactRecord, EmailKind, PhoneKind
 from imdesk.domain.contact_clean import CleanRecord, record_of
-from imdesk.services.contact_values import normalise_email, normalise_phone
+from imdesk.services.contacts.values import normalise_email, normalise_phone
 
 CRLF = "\r\n"
 

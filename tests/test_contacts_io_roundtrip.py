@@ -16,7 +16,7 @@ from imdesk.contacts_io.vcard_writer import write_vcards
 from imdesk.domain.contact import Channel, ContactKind, ContactRecord, EmailKind, Phone, PhoneKind
 from imdesk.domain.contact_clean import clean_record
 from imdesk.domain.text import clean_text
-from imdesk.services.contact_values import normalise_email, normalise_phone
+from imdesk.services.contacts.values import normalise_email, normalise_phone
 
 REGION = "DE"
 
@@ -131,7 +131,7 @@ def test_the_formula_rule_is_undone_by_the_import(cell: str) -> None:
 def test_normalise_phone_flags_exactly_the_numbers_phone_problem_refuses(raw: str, region: str) -> None:
     import phonenumbers
 
-    from imdesk.services.contact_values import phone_problem
+    from imdesk.services.contacts.values import phone_problem
 
     phone = normalise_phone(raw, PhoneKind.MOBILE, region)
     assert phone.raw == raw.strip()
@@ -143,7 +143,7 @@ def test_normalise_phone_flags_exactly_the_numbers_phone_problem_refuses(raw: st
 
 
 def test_a_valid_number_longer_than_e164_allows_is_kept_flagged() -> None:
-    from imdesk.services.contact_values import phone_problem
+    from imdesk.services.contacts.values import phone_problem
 
     assert normalise_phone("+49 30 123456789012").e164 is None
     assert "15 digits" in (phone_problem("+49 30 123456789012") or "")
@@ -152,7 +152,7 @@ def test_a_valid_number_longer_than_e164_allows_is_kept_flagged() -> None:
 @settings(max_examples=200, deadline=None)
 @given(address)
 def test_the_one_pass_email_check_agrees_with_normalise_email_and_email_problem(raw: str) -> None:
-    from imdesk.services.contact_values import check_email, email_problem
+    from imdesk.services.contacts.values import check_email, email_problem
 
     text = clean_text(raw, "e", single_line=True)
     if text:

@@ -21,8 +21,8 @@ from imdesk.domain.contact_book import ON_DUTY_ROLE, LadderStep, ListMember, Sta
 from imdesk.domain.contact_clean import CleanRecord, clean_record
 from imdesk.domain.errors import NotFoundError, ValidationError
 from imdesk.services.clock import ManualClock
-from imdesk.services.contact_org import ProfileEdit
-from imdesk.services.contact_values import normalise_email, normalise_phone
+from imdesk.services.contacts.org import ProfileEdit
+from imdesk.services.contacts.values import normalise_email, normalise_phone
 from imdesk.services.incidents import NewIncident
 
 
@@ -242,7 +242,7 @@ def test_drills_walk_a_team_a_ladder_or_the_stale(ctx: AppContext, clock: Manual
 
 
 def test_the_pack_hash_follows_the_data(ctx: AppContext, clock: ManualClock) -> None:
-    from imdesk.services.pack_data import collect
+    from imdesk.services.contacts.pack_data import collect
 
     ids = _ops_book(ctx, clock)
     first = collect(ctx.db, clock.now(), "Desk")

@@ -15,7 +15,7 @@ from imdesk.context import AppContext
 from imdesk.domain.incident import IncidentState
 from imdesk.domain.priority import Priority, PriorityMatrix
 from imdesk.domain.sla import SlaPolicy, SlaState
-from imdesk.services.demo_data import (
+from imdesk.services.demo.story import (
     DESK_NAME,
     StoryWriter,
     ensure_demo_data,

@@ -74,7 +74,7 @@ def test_every_search_plan_finds_the_same_rows_as_a_scan(sqlite_ctx: AppContext)
     """Common prefixes (most rows match), frequent words (many hits) and rare ones each take
     their own SQL plan; each must return what a plain scan of all rows returns, in order."""
     from imdesk.domain.lifecycle import OPEN_STATUSES
-    from imdesk.services.bulk_seed import bulk_seed
+    from imdesk.services.demo.bulk_seed import bulk_seed
     from imdesk.storage.incident_repo import IncidentQuery
 
     bulk_seed(sqlite_ctx.db, incidents=1500, entries=3000)

@@ -18,7 +18,7 @@ from imdesk.context import AppContext
 from imdesk.domain.incident_query import IncidentQuery
 from imdesk.domain.lifecycle import Status
 from imdesk.domain.priority import Priority
-from imdesk.services.bulk_seed import bulk_seed
+from imdesk.services.demo.bulk_seed import bulk_seed
 from imdesk.storage import first_page
 from imdesk.storage.first_page import PLANS_KEPT, load_plans, read_first_page, save_plan
 from imdesk.storage.incident_repo import SORT_KEYS

@@ -11,7 +11,7 @@ from imdesk.contacts_io.errors import ImportRefused
 from imdesk.contacts_io.result import ParsedFile
 from imdesk.contacts_io.vcard_cards import CharsetTracker
 from imdesk.gc_pause import collector_paused
-from imdesk.services.contact_values import DEFAULT_REGION
+from imdesk.services.contacts.values import DEFAULT_REGION
 
 
 def read_contacts(stream: BinaryIO, region: str = DEFAULT_REGION) -> ParsedFile:

@@ -25,7 +25,7 @@ from imdesk.contacts_io.result import Flag
 from imdesk.domain import contact_clean as book
 from imdesk.domain.contact import Channel, ContactKind, ContactRecord, Email, EmailKind, Phone, PhoneKind
 from imdesk.domain.text import TEXT_MAX, clean_text
-from imdesk.services.contact_values import check_email, normalise_phone, phone_problem
+from imdesk.services.contacts.values import check_email, normalise_phone, phone_problem
 
 NAME_MAX = book.NAME_MAX        # 200
 SHORT_MAX = book.FIELD_MAX      # 200: job title, organisation, department, contract number

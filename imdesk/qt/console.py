@@ -195,7 +195,7 @@ def run(*, db_url: DbUrl, demo: bool, take_over: bool, build: Build,
             return 1
         try:
             if demo and ctx.opened and not ctx.read_only:
-                from imdesk.services.demo_data import ensure_demo_data
+                from imdesk.services.demo.story import ensure_demo_data
 
                 ensure_demo_data(ctx)
             runner = TaskRunner(app)

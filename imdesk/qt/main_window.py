@@ -26,7 +26,7 @@ from imdesk.domain.errors import ValidationError
 from imdesk.domain.timefmt import friendly
 from imdesk.errors import KnownError
 from imdesk.qt import theme
-from imdesk.qt.incident_list_pane import IncidentListPane
+from imdesk.qt.incidents.pane import IncidentListPane
 from imdesk.qt.status_bar import DeskStatusBar
 from imdesk.qt.tasks import TaskRunner
 
@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
         self._contacts_marker: Any = None
         self.contacts_button = self._add_pane(self._contacts_host, "☎", "Contacts", rail_layout)
         self.contacts_button.clicked.connect(self._open_contacts)
-        from imdesk.qt.comms_console import CommsConsole
+        from imdesk.qt.comms.console import CommsConsole
 
         self.comms = CommsConsole(self, rail_layout)
         rail_layout.addStretch(1)
@@ -215,7 +215,7 @@ class MainWindow(QMainWindow):
         playbook.setToolTip("Opens your copy of the declaration checklist in your editor")
         playbook.triggered.connect(self.edit_playbook)
         file_menu.addAction(playbook)
-        from imdesk.qt.contact_transfer_menu import add_contact_transfer_actions
+        from imdesk.qt.contacts.transfer_menu import add_contact_transfer_actions
 
         add_contact_transfer_actions(self, file_menu)
         file_menu.addSeparator()
@@ -277,7 +277,7 @@ class MainWindow(QMainWindow):
     def contacts(self) -> Any:
         """The Contacts pane, built on first use."""
         if self._contacts is None:
-            from imdesk.qt.contacts_pane import ContactsPane
+            from imdesk.qt.contacts.pane import ContactsPane
 
             pane = ContactsPane(self.ctx, self.runner, read_only=self.ctx.read_only)
             pane.status_message.connect(lambda m: self.status.showMessage(m, 6000))
@@ -312,7 +312,7 @@ class MainWindow(QMainWindow):
 
     def _start_contacts(self) -> None:
         if not self.ctx.read_only:
-            from imdesk.qt.pack_keeper import PackKeeper
+            from imdesk.qt.contacts.pack_keeper import PackKeeper
 
             self.pack_keeper = PackKeeper(self.ctx, self.runner, self)
             self.pack_keeper.written.connect(lambda path, _d: self.status.showMessage(
@@ -365,7 +365,7 @@ class MainWindow(QMainWindow):
     def war_rooms(self) -> Any:
         """The War rooms pane, built on first use."""
         if self._war_rooms is None:
-            from imdesk.qt.war_room_pane import WarRoomPane
+            from imdesk.qt.war_room.pane import WarRoomPane
 
             pane = WarRoomPane(self.ctx.war_rooms, self.ctx.incidents, self.runner,
                                read_only=self.ctx.read_only)
@@ -388,7 +388,7 @@ class MainWindow(QMainWindow):
         self._start_contacts()
         self.comms.start()
         if self.alerts is None:
-            from imdesk.qt.alert_wiring import AlertWiring
+            from imdesk.qt.alerts.wiring import AlertWiring
 
             self.alerts = AlertWiring(self)
         self.refresh_counts()
@@ -475,7 +475,7 @@ class MainWindow(QMainWindow):
         if state is None or state.major or self.ctx.read_only:
             return
         from imdesk.domain.war_room import DEFAULT_UPDATE_POLICY
-        from imdesk.qt.war_room_dialogs import DeclareDialog
+        from imdesk.qt.war_room.dialogs import DeclareDialog
         from imdesk.services.playbook import load_playbook
 
         name, steps = load_playbook()
@@ -550,7 +550,7 @@ class MainWindow(QMainWindow):
         plans, ctx = self.first_page_plans, self.ctx
         if plans is None or not ctx.opened or not ctx.db.is_sqlite:
             return
-        from imdesk.qt.incident_table_model import PAGE
+        from imdesk.qt.incidents.table_model import PAGE
         from imdesk.storage.first_page import save_plan
 
         query = self.incidents.current_query()

@@ -19,8 +19,8 @@ import pytest
 
 from imdesk.context import AppContext
 from imdesk.credentials.store import SecretStore
+from imdesk.services.comms.recipients import Recipient
 from imdesk.services.incidents import NewIncident
-from imdesk.services.recipients import Recipient
 from tests.helpers.smtp_server import USER, SmtpServer
 from tests.helpers.twilio_server import ACCOUNT, TwilioServer
 

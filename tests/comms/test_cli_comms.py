@@ -12,7 +12,7 @@ import pytest
 
 from imdesk.app import build_context
 from imdesk.domain.contact import ContactRecord, Email, EmailKind, Phone, PhoneKind
-from imdesk.services.contact_org import OrgService
+from imdesk.services.contacts.org import OrgService
 from imdesk.services.incidents import NewIncident
 from tests.comms.conftest import SMTP_PASSWORD, TWILIO_TOKEN
 from tests.helpers.cli_runner import Cli

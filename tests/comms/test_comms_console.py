@@ -17,12 +17,12 @@ from pytestqt.qtbot import QtBot
 from imdesk.context import AppContext
 from imdesk.credentials.store import CredentialState, SecretStore
 from imdesk.domain.message import MessageState
+from imdesk.qt.comms.provider_dialog import ProviderDialog
+from imdesk.qt.comms.send_dialog import SendDialog
 from imdesk.qt.main_window import MainWindow
-from imdesk.qt.provider_dialog import ProviderDialog
-from imdesk.qt.send_dialog import SendDialog
 from imdesk.qt.tasks import SyncTaskRunner
-from imdesk.services.outbox_status import Connectivity, RunReport
-from imdesk.services.recipients import Recipient
+from imdesk.services.comms.recipients import Recipient
+from imdesk.services.comms.status import Connectivity, RunReport
 from tests.comms.conftest import SMTP_PASSWORD, configure, use_people
 from tests.helpers.smtp_server import USER, SmtpServer
 from tests.qt.conftest import add, window  # noqa: F401  (the console fixture)

@@ -11,8 +11,8 @@ import pytest
 from imdesk.context import AppContext
 from imdesk.domain.errors import ValidationError
 from imdesk.domain.mail_header import header_text
-from imdesk.services import templates
-from imdesk.services.recipients import Recipient
+from imdesk.services.comms import templates
+from imdesk.services.comms.recipients import Recipient
 from tests.comms.conftest import configure, open_incident, use_people
 from tests.helpers.smtp_server import SmtpServer
 

@@ -20,7 +20,7 @@ from imdesk.credentials.store import SecretStore
 from imdesk.domain.errors import ValidationError
 from imdesk.domain.message import MessageState
 from imdesk.services.clock import ManualClock
-from imdesk.services.recipients import Recipient
+from imdesk.services.comms.recipients import Recipient
 from tests.comms.conftest import open_incident, use_people
 
 TOKEN = "CANARY-twilio-4b21e8aa"

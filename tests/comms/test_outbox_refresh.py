@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 from imdesk.context import AppContext
 from imdesk.domain.message import MessageState
 from imdesk.qt.main_window import MainWindow
-from imdesk.services.recipients import Recipient
+from imdesk.services.comms.recipients import Recipient
 from tests.comms.conftest import configure, use_people
 from tests.qt.conftest import add, window  # noqa: F401  (the console fixture)
 

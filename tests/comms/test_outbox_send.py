@@ -14,9 +14,9 @@ from imdesk.context import AppContext
 from imdesk.credentials.store import CredentialState
 from imdesk.domain.message import MessageState
 from imdesk.services.clock import ManualClock
-from imdesk.services.outbox_status import Connectivity
-from imdesk.services.recipients import Recipient
-from imdesk.services.sender import OutboxSender
+from imdesk.services.comms.recipients import Recipient
+from imdesk.services.comms.sender import OutboxSender
+from imdesk.services.comms.status import Connectivity
 from tests.comms.conftest import SMTP_PASSWORD, configure, open_incident, use_people
 from tests.helpers.smtp_server import SmtpServer
 

@@ -15,8 +15,8 @@ from sqlalchemy import update
 from imdesk.context import AppContext
 from imdesk.domain.message import MessageState
 from imdesk.services.clock import ManualClock
-from imdesk.services.recipients import Recipient
-from imdesk.services.sender import OutboxSender
+from imdesk.services.comms.recipients import Recipient
+from imdesk.services.comms.sender import OutboxSender
 from imdesk.storage.outbox_models import OutboxMessageRow
 from tests.comms.conftest import TWILIO_TOKEN, configure, open_incident, use_people
 from tests.helpers.smtp_server import SmtpServer

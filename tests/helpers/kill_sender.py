@@ -23,7 +23,7 @@ from kill_cycles import run_kill_cycles  # the sibling module (this file runs as
 
 # Imported before forking so that each child starts at once.
 from imdesk.app import build_context
-from imdesk.services.recipients import Recipient
+from imdesk.services.comms.recipients import Recipient
 
 MAX_DELAY_S = 0.250
 CHILD_LIMIT_S = 5.0

@@ -15,8 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from imdesk.context import AppContext
 from imdesk.domain.lifecycle import Status
-from imdesk.qt.alert_dialogs import AlertSettingsDialog, AlertSettingsValues, MaintenanceDialog
-from imdesk.qt.incident_table_model import COL_TITLE
+from imdesk.qt.alerts.dialogs import AlertSettingsDialog, AlertSettingsValues, MaintenanceDialog
+from imdesk.qt.incidents.table_model import COL_TITLE
 from imdesk.qt.main_window import MainWindow
 from imdesk.qt.tasks import SyncTaskRunner
 from tests.helpers.alert_payloads import alertmanager, am_alert, encode

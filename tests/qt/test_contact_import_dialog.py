@@ -13,13 +13,13 @@ from pytestqt.qtbot import QtBot
 
 from imdesk.context import AppContext
 from imdesk.domain.contact import ContactRecord, EmailKind
-from imdesk.qt import contact_transfer_menu as dialogs
-from imdesk.qt.contact_import_dialog import ContactImportDialog
-from imdesk.qt.import_plan_model import Col, Show
+from imdesk.qt.contacts import transfer_menu as dialogs
+from imdesk.qt.contacts.import_dialog import ContactImportDialog
+from imdesk.qt.contacts.import_plan_model import Col, Show
 from imdesk.qt.main_window import MainWindow
 from imdesk.qt.tasks import SyncTaskRunner, TaskRunner
-from imdesk.services import contact_transfer
-from imdesk.services.contact_values import normalise_email
+from imdesk.services.contacts import transfer as contact_transfer
+from imdesk.services.contacts.values import normalise_email
 
 CORPUS = Path(__file__).parent.parent / "data" / "contacts"
 

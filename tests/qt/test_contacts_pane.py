@@ -16,14 +16,14 @@ from pytestqt.qtbot import QtBot
 from imdesk.context import AppContext
 from imdesk.domain.contact import ContactRecord
 from imdesk.domain.contact_book import CheckOutcome
-from imdesk.qt.contact_editor import ContactEditor
-from imdesk.qt.drill_dialog import DrillDialog
+from imdesk.qt.contacts.drill_dialog import DrillDialog
+from imdesk.qt.contacts.editor import ContactEditor
+from imdesk.qt.contacts.org_editor import OrgEditor
 from imdesk.qt.main_window import MainWindow
-from imdesk.qt.org_editor import OrgEditor
 from imdesk.qt.tasks import SyncTaskRunner
-from imdesk.services.contact_values import normalise_phone
-from imdesk.services.demo_contacts import seed_demo_contacts
-from imdesk.services.demo_data import _ensure_services, load_story
+from imdesk.services.contacts.values import normalise_phone
+from imdesk.services.demo.contacts import seed_demo_contacts
+from imdesk.services.demo.story import _ensure_services, load_story
 from tests.qt.conftest import add
 
 
@@ -199,7 +199,7 @@ def test_the_organisation_editor_names_the_bad_line_and_keeps_the_text(
 def test_the_emergency_pack_is_written_off_the_gui_thread(
         window: MainWindow, book: AppContext, qtbot: QtBot, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from imdesk.qt import pack_keeper
+    from imdesk.qt.contacts import pack_keeper
     from imdesk.qt.tasks import TaskRunner
 
     threads: list[int] = []

@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 from imdesk.context import AppContext
 from imdesk.domain.lifecycle import Status
 from imdesk.errors import DiskFull
-from imdesk.qt.incident_dialog import IncidentDialog
+from imdesk.qt.incidents.dialog import IncidentDialog
 from imdesk.qt.main_window import MainWindow
 from imdesk.services.clock import ManualClock
 from tests.qt.conftest import add

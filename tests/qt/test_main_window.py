@@ -189,7 +189,7 @@ def test_start_shows_the_first_page_before_the_database_is_opened(
     from imdesk.app import late_context
     from imdesk.domain.incident_query import IncidentQuery
     from imdesk.domain.lifecycle import OPEN_STATUSES
-    from imdesk.qt.incident_table_model import PAGE
+    from imdesk.qt.incidents.table_model import PAGE
 
     path = Path(sqlite_url.removeprefix("sqlite:///"))
     plans = tmp_path / "plans.json"

@@ -6,9 +6,9 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from imdesk.context import AppContext
-from imdesk.qt.incident_table_model import PAGE, IncidentTableModel
+from imdesk.qt.incidents.table_model import PAGE, IncidentTableModel
 from imdesk.qt.tasks import SyncTaskRunner, TaskRunner
-from imdesk.services.bulk_seed import bulk_seed
+from imdesk.services.demo.bulk_seed import bulk_seed
 from imdesk.storage.incident_repo import IncidentQuery
 
 

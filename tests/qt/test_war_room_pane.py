@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from imdesk.context import AppContext
 from imdesk.domain.war_room import Role
 from imdesk.qt.main_window import MainWindow
-from imdesk.qt.war_room_dialogs import DeclareDialog
+from imdesk.qt.war_room.dialogs import DeclareDialog
 from imdesk.services.clock import ManualClock
 from tests.qt.conftest import add
 

@@ -1,0 +1,286 @@
+"""The Messages pane: every message with its state, tries and last error; the call list (the
+manual lane: phone these people, then mark them done); retry / send now; connectivity.
+
+Signals: status_message(str), attention_changed(int) — messages that need a person.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imdesk.domain.message import MessageState
+from imdesk.qt.comms.outbox_model import COL_ERROR, ItemRole, OutboxModel
+from imdesk.qt.tasks import TaskRunner
+from imdesk.qt.widgets.quiet_label import set_label
+from imdesk.services.comms.outbox import OutboxItem, OutboxService
+
+PAGE = 300  # the newest; older messages stay in the database and in `imdesk outbox list`
+FILTERS = (
+    ("All messages", ()),
+    ("Needs a person (call, failed, expired)", (MessageState.CALL, MessageState.FAILED,
+                                                MessageState.EXPIRED)),
+    ("Waiting (queued, sending)", (MessageState.QUEUED, MessageState.SENDING)),
+    ("Done (sent, delivered, called)", (MessageState.SENT, MessageState.DELIVERED,
+                                        MessageState.CALLED)),
+)
+
+
+def _plain(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+class OutboxPane(QWidget):
+    status_message = Signal(str)
+    attention_changed = Signal(int)
+
+    def __init__(self, outbox: OutboxService, runner: TaskRunner, *, now: Any,
+                 send_now: Any, read_only: bool = False) -> None:
+        super().__init__()
+        self.outbox = outbox
+        self.runner = runner
+        self._now = now
+        self._send_now = send_now
+        self.read_only = read_only
+        self._loading = False
+        self._stale = False
+        self._calls_shown: list[OutboxItem] = []
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(1000)
+        self._reload_timer.timeout.connect(self.reload)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(8)
+        head = QHBoxLayout()
+        title = _plain("Messages")
+        font = QFont(title.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        title.setFont(font)
+        head.addWidget(title)
+        self.connectivity = _plain("connectivity: not checked yet")
+        head.addWidget(self.connectivity)
+        head.addStretch(1)
+        self.filter = QComboBox()
+        for label, _states in FILTERS:
+            self.filter.addItem(label)
+        self.filter.setToolTip("Which messages to list")
+        self.filter.currentIndexChanged.connect(self.reload)
+        head.addWidget(self.filter)
+        self.retry_button = QPushButton("&Retry selected")
+        self.retry_button.setToolTip("Send the selected message again now (Ctrl+R)")
+        self.retry_button.clicked.connect(self.retry_selected)
+        head.addWidget(self.retry_button)
+        self.send_button = QPushButton("Send &now")
+        self.send_button.setToolTip("Everything waiting goes out now (Ctrl+Shift+Return)")
+        self.send_button.clicked.connect(self.send_now)
+        head.addWidget(self.send_button)
+        layout.addLayout(head)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.model = OutboxModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        # Fixed starting widths: sizing columns to their contents asks every row (slow for
+        # thousands of messages while the sender keeps changing them).
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(COL_ERROR, QHeaderView.ResizeMode.Stretch)
+        metrics = self.table.fontMetrics()
+        for col, sample in enumerate(("yesterday 22:10", "INC-10042", "Kim Larsen <+4915112345678>",
+                                      "email", "✓ sent (possible duplicate)", "Tries")):
+            header.resizeSection(col, metrics.horizontalAdvance(sample) + 24)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.selectionModel().currentRowChanged.connect(self._show_detail)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.table, 1)
+        self.detail = _plain()
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        left_layout.addWidget(self.detail)
+        splitter.addWidget(left)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        calls_title = _plain("☎ Call list")
+        calls_title.setFont(font)
+        right_layout.addWidget(calls_title)
+        hint = _plain("Messages that could not go out any other way: phone these people, "
+                      "then mark the call done (it is logged in the incident).")
+        hint.setWordWrap(True)
+        right_layout.addWidget(hint)
+        self.calls = QListWidget()
+        big = QFont(self.calls.font())
+        big.setPointSizeF(big.pointSizeF() * 1.15)
+        self.calls.setFont(big)
+        self.calls.setWordWrap(True)
+        self.calls.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.calls.itemActivated.connect(lambda _i: self.mark_called())
+        right_layout.addWidget(self.calls, 1)
+        self.called_button = QPushButton("&Called — done")
+        self.called_button.setToolTip("The selected person was phoned (Enter on the list)")
+        self.called_button.clicked.connect(self.mark_called)
+        right_layout.addWidget(self.called_button)
+        splitter.addWidget(right)
+        splitter.setSizes([900, 320])
+        layout.addWidget(splitter, 1)
+
+        QShortcut(QKeySequence("Ctrl+R"), self, self.retry_selected)
+        QShortcut(QKeySequence("Ctrl+Shift+Return"), self, self.send_now)
+        for button in (self.retry_button, self.send_button, self.called_button):
+            button.setEnabled(not read_only)
+
+    # -- loading -----------------------------------------------------------------------------
+    def reload_soon(self) -> None:
+        """Reload at most once a second while the sender is busy; a hidden pane only notes
+        that it is behind and reloads when it is shown again."""
+        if not self.isVisible():
+            self._stale = True
+            return
+        if not self._reload_timer.isActive():
+            self._reload_timer.start()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.reload()
+
+    def reload(self) -> None:
+        if self._loading:
+            self._reload_timer.start()
+            return
+        self._loading = True
+        states = FILTERS[self.filter.currentIndex()][1]
+        outbox = self.outbox
+
+        # what is on screen: only new and changed messages are read in full
+        known = {item.id: item for item in (*self.model.items, *self._calls_shown)}
+
+        def load() -> tuple[list[OutboxItem], list[OutboxItem]]:
+            return (outbox.refresh(known, states=states, limit=PAGE),
+                    outbox.refresh(known, states=(MessageState.CALL,), limit=500))
+
+        self.runner.run(load, self._loaded, self._failed)
+
+    def _loaded(self, result: tuple[list[OutboxItem], list[OutboxItem]]) -> None:
+        self._loading = False
+        items, calls = result
+        current = self.current_item()
+        self.model.set_items(items, self._now())
+        if current is not None and (self.current_item() or current).id != current.id:
+            for row, item in enumerate(items):
+                if item.id == current.id:
+                    self.table.selectRow(row)
+                    break
+        if calls != self._calls_shown:  # rebuilt (wrapped lines laid out) only when it changed
+            self._show_calls(calls)
+        attention = sum(1 for i in items if i.state in FILTERS[1][1]) if not \
+            FILTERS[self.filter.currentIndex()][1] else len(calls)
+        self.attention_changed.emit(max(attention, len(calls)))
+
+    def _show_calls(self, calls: list[OutboxItem]) -> None:
+        self._calls_shown = calls
+        chosen = self.calls.currentItem()
+        chosen_id = chosen.data(Qt.ItemDataRole.UserRole) if chosen is not None else None
+        self.calls.clear()
+        for call in reversed(calls):  # oldest first: who has waited longest
+            why = f"\n    why: {call.last_error[:90]}" if call.last_error else ""
+            entry = QListWidgetItem(f"☎ {call.address}   {call.recipient}\n    {call.ref} · "
+                                    f"{call.template}: {call.subject[:90]}{why}")
+            entry.setData(Qt.ItemDataRole.UserRole, call.id)
+            entry.setToolTip(call.last_error)
+            self.calls.addItem(entry)
+            if call.id == chosen_id:
+                self.calls.setCurrentItem(entry)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._loading = False
+        self.status_message.emit(f"Messages could not be read: {exc}")
+
+    def show_connectivity(self, text: str, color: str | None) -> None:
+        set_label(self.connectivity, f"● {text}", f"color:{color};" if color else "")
+
+    # -- actions -----------------------------------------------------------------------------
+    def current_item(self) -> OutboxItem | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        item: OutboxItem = self.model.data(index, ItemRole)
+        return item
+
+    def _show_detail(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        item = self.model.data(current, ItemRole) if current.isValid() else None
+        if item is None:
+            self.detail.setText("")
+            return
+        route = " → ".join(("▶ " if n == item.step else "") + s.describe()
+                           for n, s in enumerate(item.route))
+        lines = [f"{item.ref} · {item.template} ({item.audience}) to {item.recipient}",
+                 f"Route: {route}"]
+        if item.last_error:
+            lines.append(f"Last error: {item.last_error}")
+        self.detail.setText("\n".join(lines))
+
+    def retry_selected(self) -> None:
+        item = self.current_item()
+        if item is None or self.read_only:
+            return
+        outbox = self.outbox
+
+        def done(result: OutboxItem) -> None:
+            self.status_message.emit(f"Message {result.id} to {result.recipient}: "
+                                     f"{result.state.label}, going out now")
+            self._send_now()
+            self.reload()
+
+        self.runner.run(lambda: outbox.retry(item.id), done,
+                        lambda exc: self.status_message.emit(f"Not retried: {exc}"))
+
+    def send_now(self) -> None:
+        if self.read_only:
+            return
+        self._send_now()
+        self.status_message.emit("Sending what is waiting now…")
+
+    def mark_called(self) -> None:
+        entry = self.calls.currentItem()
+        if entry is None or self.read_only:
+            return
+        message_id = int(entry.data(Qt.ItemDataRole.UserRole))
+        note, ok = QInputDialog.getText(self, "Called", "What was said (optional):")
+        if not ok:
+            return
+        outbox = self.outbox
+        self.runner.run(lambda: outbox.called(message_id, note),
+                        lambda item: (self.status_message.emit(
+                            f"Logged: {item.recipient} was called"), self.reload()),
+                        lambda exc: self.status_message.emit(f"Not logged: {exc}"))

@@ -1,0 +1,228 @@
+"""Inform people: pick the template and audience, see who gets what on which channel (and
+who cannot be reached), read the preview with the SMS length, send.
+
+The plan (recipients, rendered texts) is computed off the GUI thread; what was picked stays
+when sending fails.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont, QFontDatabase, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imdesk.qt.tasks import TaskRunner
+from imdesk.services.comms.notify import NotifyPlan, NotifyService
+
+TEMPLATES = (("update", "Update"), ("initial", "Initial notification"), ("resolved", "Resolved"))
+AUDIENCES = (("business", "Business (plain language, email)"),
+             ("technical", "Technical (short, SMS)"))
+CHANNELS = (("", "As the audience suggests"), ("email", "Email"), ("sms", "SMS"))
+
+
+def _plain(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    return label
+
+
+def recipients_text(plan: NotifyPlan) -> str:
+    lines: list[str] = []
+    for channel, messages in plan.by_channel().items():
+        label = {"email": "✉ Email", "sms": "✆ SMS", "manual": "☎ Call by hand"}[channel.value]
+        lines.append(f"{label} ({len(messages)})")
+        for m in messages:
+            then = " → ".join("call" if s.channel.value == "manual" else s.channel.value
+                              for s in m.route[1:])
+            lines.append(f"   {m.recipient.name}  <{m.address}>"
+                         + (f"   then {then}" if then else ""))
+    if plan.unreachable:
+        lines.append("")
+        lines.append(f"⚠ Cannot be reached as planned ({len(plan.unreachable)})")
+        lines += [f"   {u.name}: {u.reason}" for u in plan.unreachable]
+    if plan.unknown:
+        lines.append("")
+        lines.append("⚠ Not in the contact book: " + ", ".join(plan.unknown))
+    if not plan.messages:
+        lines.insert(0, "Nobody to send to: add names above, or stakeholders to the service.")
+    return "\n".join(lines)
+
+
+class SendDialog(QDialog):
+    def __init__(self, parent: QWidget | None, notify: NotifyService, runner: TaskRunner,
+                 ref: str, title: str, *, template: str = "update") -> None:
+        super().__init__(parent)
+        self.notify = notify
+        self.runner = runner
+        self.ref = ref
+        self.plan: NotifyPlan | None = None
+        self.queued: list[int] | None = None
+        self._generation = 0
+        self.setWindowTitle(f"Inform people — {ref}")
+        self.resize(980, 640)
+        outer = QVBoxLayout(self)
+        outer.setSpacing(8)
+        heading = _plain(f"{ref} · {title}")
+        font = QFont(heading.font())
+        font.setBold(True)
+        heading.setFont(font)
+        outer.addWidget(heading)
+
+        form = QFormLayout()
+        form.setHorizontalSpacing(12)
+        self.template = QComboBox()
+        for value, label in TEMPLATES:
+            self.template.addItem(label, value)
+        self.template.setCurrentIndex(max(0, self.template.findData(template)))
+        self.audience = QComboBox()
+        for value, label in AUDIENCES:
+            self.audience.addItem(label, value)
+        self.channel = QComboBox()
+        for value, label in CHANNELS:
+            self.channel.addItem(label, value)
+        self.to = QLineEdit()
+        self.to.setPlaceholderText("Empty: the service's stakeholders for this priority. "
+                                   "Or names of people, teams, lists — comma separated")
+        pick = QHBoxLayout()
+        pick.setSpacing(6)
+        for label, widget in (("&Template", self.template), ("&Audience", self.audience),
+                              ("C&hannel", self.channel)):
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            pick.addWidget(caption)
+            pick.addWidget(widget)
+            pick.addSpacing(12)
+        pick.addStretch(1)
+        form.addRow(pick)
+        to_label = QLabel("&To")
+        to_label.setBuddy(self.to)
+        form.addRow(to_label, self.to)
+        outer.addLayout(form)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(_plain("Who gets what"))
+        self.recipients = QPlainTextEdit()
+        self.recipients.setReadOnly(True)
+        left_layout.addWidget(self.recipients, 1)
+        split.addWidget(left)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        self.subject = _plain()
+        self.subject.setFont(font)
+        right_layout.addWidget(self.subject)
+        self.body = QPlainTextEdit()
+        self.body.setReadOnly(True)
+        right_layout.addWidget(self.body, 1)
+        right_layout.addWidget(_plain("SMS"))
+        self.sms = QPlainTextEdit()
+        self.sms.setReadOnly(True)
+        self.sms.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.sms.setMaximumHeight(90)
+        right_layout.addWidget(self.sms)
+        self.sms_size = _plain()
+        right_layout.addWidget(self.sms_size)
+        split.addWidget(right)
+        split.setSizes([380, 600])
+        outer.addWidget(split, 1)
+
+        self.error = _plain()
+        self.error.setStyleSheet("color:#c62828;")
+        outer.addWidget(self.error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.send_button = self.buttons.addButton("&Send", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.send_button.setToolTip("Queue the messages (Ctrl+Return); they go out at once "
+                                    "or as soon as the network allows")
+        self.send_button.setEnabled(False)
+        self.buttons.accepted.connect(self.send)
+        self.buttons.rejected.connect(self.reject)
+        outer.addWidget(self.buttons)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.send)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self.refresh)
+        for combo in (self.template, self.audience, self.channel):
+            combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.to.textChanged.connect(lambda _t: self._debounce.start())
+        self.template.setFocus()
+        self.refresh()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, notify: NotifyService, runner: TaskRunner, ref: str,
+            title: str, **kw: Any) -> list[int] | None:
+        """The outbox ids queued, or None when cancelled."""
+        dialog = cls(parent, notify, runner, ref, title, **kw)
+        return dialog.queued if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def names(self) -> list[str]:
+        return [n.strip() for n in self.to.text().split(",") if n.strip()]
+
+    def refresh(self) -> None:
+        """Plan again (off the GUI thread); only the newest answer is shown."""
+        self._generation += 1
+        generation = self._generation
+        self.send_button.setEnabled(False)
+        notify, ref = self.notify, self.ref
+        template, audience = self.template.currentData(), self.audience.currentData()
+        channel, names = self.channel.currentData() or None, self.names()
+        self.runner.run(lambda: notify.plan(ref, template, audience=audience, to=names,
+                                            channel=channel),
+                        lambda plan: self._planned(generation, plan),
+                        lambda exc: self._plan_failed(generation, exc))
+
+    def _planned(self, generation: int, plan: NotifyPlan) -> None:
+        if generation != self._generation:
+            return
+        self.plan = plan
+        self.error.setText("")
+        self.recipients.setPlainText(recipients_text(plan))
+        self.subject.setText(f"Subject: {plan.rendered.subject}")
+        self.body.setPlainText(plan.rendered.body)
+        self.sms.setPlainText(plan.rendered.sms)
+        self.sms_size.setText(plan.sms_size.describe())
+        warn = plan.sms_size.segments > 2
+        self.sms_size.setStyleSheet("color:#a15c00; font-weight:bold;" if warn else "")
+        self.send_button.setEnabled(bool(plan.messages) and not plan.unknown)
+
+    def _plan_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self.plan = None
+        self.error.setText(f"Cannot prepare this message: {exc}")
+
+    def send(self) -> None:
+        plan = self.plan
+        if plan is None or not self.send_button.isEnabled():
+            return
+        self.send_button.setEnabled(False)
+        notify = self.notify
+
+        def done(ids: list[int]) -> None:
+            self.queued = ids
+            self.accept()
+
+        def failed(exc: BaseException) -> None:
+            self.error.setText(f"Not sent: {exc}. Nothing was queued; your choices are kept.")
+            self.send_button.setEnabled(True)
+
+        self.runner.run(lambda: notify.queue(plan), done, failed)

@@ -1,0 +1,90 @@
+"""Keeps the emergency pack current: after contacts change (debounced), the pack is collected and
+written to its folder by a worker thread — the GUI thread only starts the job and hears back.
+
+Signals: written(str path, str digest), failed(str reason).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from imdesk.context import AppContext
+from imdesk.qt.tasks import TaskRunner
+
+DEBOUNCE_MS = 3000
+
+
+def pack_path(ctx: AppContext, folder: str | None = None) -> Path:
+    from imdesk.paths import data_dir
+    from imdesk.qt.contacts.pack_writer import PACK_FILE
+
+    chosen = (folder if folder is not None else ctx.contacts.pack_folder()).strip()
+    base = Path(chosen).expanduser() if chosen else data_dir() / "emergency-pack"
+    return base / PACK_FILE
+
+
+def write_current_pack(ctx: AppContext, last_digest: str = "") -> tuple[str, str]:
+    """Runs in a worker: collect and write (skipped when the data did not change and the file is
+    still there). Returns (path, digest)."""
+    from imdesk.qt.contacts.pack_writer import write_pdf
+    from imdesk.services.contacts.pack_data import collect_pack
+
+    path = pack_path(ctx)
+    data = collect_pack(ctx)
+    if data.digest != last_digest or not path.exists():
+        write_pdf(data, path)
+    return str(path), data.digest
+
+
+class PackKeeper(QObject):
+    written = Signal(str, str)
+    failed = Signal(str)
+
+    def __init__(self, ctx: AppContext, runner: TaskRunner, parent: QObject | None = None,
+                 delay_ms: int = DEBOUNCE_MS) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._runner = runner
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(delay_ms)
+        self._timer.timeout.connect(self.write_now)
+        self._running = False
+        self._again = False
+        self.digest = ""
+        self.path = ""
+
+    def schedule(self) -> None:
+        """Contacts changed: write once things have been quiet for a moment."""
+        self._timer.start()
+
+    def write_now(self, *, force: bool = False) -> None:
+        self._timer.stop()
+        if self._running:
+            self._again = True
+            return
+        self._running = True
+        ctx, last = self._ctx, "" if force else self.digest
+        self._runner.run(lambda: write_current_pack(ctx, last), self._done, self._error)
+
+    def _done(self, result: tuple[str, str]) -> None:
+        self._running = False
+        self.path, self.digest = result
+        self.written.emit(*result)
+        self._rerun()
+
+    def _error(self, exc: BaseException) -> None:
+        self._running = False
+        self.failed.emit(str(exc))
+        self._rerun()
+
+    def _rerun(self) -> None:
+        if self._again:
+            self._again = False
+            self.write_now()
+
+    @property
+    def busy(self) -> bool:
+        return self._running or self._timer.isActive()

@@ -1,0 +1,406 @@
+"""The Incidents pane: filter bar, the paged incident table, and the detail in a splitter."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imdesk.domain.errors import ValidationError
+from imdesk.domain.incident_query import IncidentQuery
+from imdesk.domain.lifecycle import NOTE_REQUIRED, OPEN_STATUSES, Status
+from imdesk.domain.priority import Priority
+from imdesk.qt.incidents.actions import IncidentActions
+from imdesk.qt.incidents.detail import IncidentDetail
+from imdesk.qt.incidents.priority_delegate import PriorityBadgeDelegate
+from imdesk.qt.incidents.table_model import COL_PRIORITY, COL_SLA, COL_TITLE, IncidentTableModel
+from imdesk.qt.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from imdesk.context import AppContext
+    from imdesk.services.catalog import CatalogService
+    from imdesk.services.incidents import IncidentDetail as Detail
+    from imdesk.services.incidents import IncidentService
+    from imdesk.services.settings import SettingsService
+
+OPEN = tuple(s for s in Status if s in OPEN_STATUSES)
+STATUS_FILTERS: tuple[tuple[str, tuple[Status, ...]], ...] = (
+    ("Open", OPEN),
+    ("All", ()),
+    *((s.label.capitalize(), (s,)) for s in Status),
+)
+PRIORITY_FILTERS: tuple[tuple[str, tuple[Priority, ...]], ...] = (
+    ("Any priority", ()),
+    ("P1–P2", (Priority.P1, Priority.P2)),
+    *((p.value, (p,)) for p in Priority),
+)
+STATUS_PROMPTS = {
+    Status.ON_HOLD: ("Put on hold", "Why is it on hold? (e.g. waiting for the vendor, user away)",
+                     "Put on hold"),
+    Status.RESOLVED: ("Resolve", "Resolution note: what fixed it, and who confirmed it?", "Resolve"),
+    Status.CANCELLED: ("Cancel incident", "Why is it cancelled? (e.g. duplicate of INC-1042)",
+                       "Cancel incident"),
+    Status.IN_PROGRESS: ("", "", ""),
+}
+
+
+DETAIL_ENTRIES = 200  # the detail shows the newest lines; the war room pages through all
+
+
+class FilterTable(QTableView):
+    """The incident table: Enter opens the selected incident (moves focus to its detail)."""
+
+    open_requested = Signal()
+
+    def keyPressEvent(self, event: Any) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.open_requested.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class IncidentListPane(QWidget):
+    """Signals: data_changed() after this pane wrote something; status_message(str)."""
+
+    data_changed = Signal()
+    status_message = Signal(str)
+
+    def __init__(self, ctx: AppContext, runner: TaskRunner, *, read_only: bool = False,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # Services are looked up when used (see the properties below), so that building the
+        # pane does not open the database: at start-up that happens behind the first page.
+        self._ctx = ctx
+        self._runner = runner
+        self._read_only = read_only
+        self._pending_select: str | None = None
+        self._just_written: str | None = None
+        self._detail_gen = 0
+        self._marker: tuple[int, datetime | None] | None = None
+        self.actions = IncidentActions(self)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 0)
+        layout.setSpacing(8)
+        bar = QHBoxLayout()
+        bar.setSpacing(8)
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter: words, INC-number or service  (Ctrl+F or /)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.status_combo = QComboBox()
+        for label, _ in STATUS_FILTERS:
+            self.status_combo.addItem(label)
+        self.priority_combo = QComboBox()
+        for label, _ in PRIORITY_FILTERS:
+            self.priority_combo.addItem(label)
+        self.major_check = QCheckBox("&Majors only")
+        self.count_label = QLabel()
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        bar.addWidget(self.filter_edit, 1)
+        bar.addWidget(self.status_combo)
+        bar.addWidget(self.priority_combo)
+        bar.addWidget(self.major_check)
+        bar.addWidget(self.count_label)
+        layout.addLayout(bar)
+
+        self.model = IncidentTableModel(ctx, runner, self)
+        self.table = FilterTable()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSortingEnabled(True)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.setItemDelegateForColumn(COL_PRIORITY, PriorityBadgeDelegate(self.table))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setSortIndicator(COL_SLA, Qt.SortOrder.AscendingOrder)
+        header.setHighlightSections(False)
+        for col, width in ((0, 84), (1, 62), (3, 110), (4, 84), (5, 52), (6, 64), (7, 88)):
+            self.table.setColumnWidth(col, width)
+
+        self.detail = IncidentDetail(self.actions)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        layout.addWidget(self.splitter, 1)
+
+        # wiring
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(0)  # coalesced in the model, not delayed
+        self._filter_timer.timeout.connect(self.apply_filter)
+        self.filter_edit.textChanged.connect(lambda _: self._filter_timer.start())
+        self.filter_edit.returnPressed.connect(self._focus_table)
+        self.status_combo.currentIndexChanged.connect(self.apply_filter)
+        self.priority_combo.currentIndexChanged.connect(self.apply_filter)
+        self.major_check.toggled.connect(self.apply_filter)
+        self.model.loaded.connect(self._on_loaded)
+        self.model.loading_failed.connect(lambda msg: self.status_message.emit(f"Could not load: {msg}"))
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        self.table.open_requested.connect(self.open_current)
+        self.detail.note_submitted.connect(self.add_note)
+        self.actions.new_requested.connect(self.new_incident)
+        self.actions.edit_requested.connect(self.edit_current)
+        self.actions.status_requested.connect(self.change_status)
+        for seq in (QKeySequence.StandardKey.Find, QKeySequence("/")):
+            shortcut = QShortcut(seq, self)
+            shortcut.activated.connect(self.focus_filter)
+        QShortcut(QKeySequence("Ctrl+Shift+N"), self).activated.connect(self.detail.note.setFocus)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.detail).activated.connect(self._focus_table)
+        self._tick_timer = QTimer(self)
+        self._tick_timer.setInterval(1000)
+        self._tick_timer.timeout.connect(self.tick)
+        self._poll_timer = QTimer(self)
+        self._poll_timer.setInterval(5000)
+        self._poll_timer.timeout.connect(self.poll_changes)
+        if read_only:
+            self.actions.new.setEnabled(False)
+            self.detail.note.setEnabled(False)
+            self.detail.note.setPlaceholderText("Read-only database: notes cannot be saved")
+
+    @property
+    def _incidents(self) -> IncidentService:
+        return self._ctx.incidents
+
+    @property
+    def _catalog(self) -> CatalogService:
+        return self._ctx.catalog
+
+    @property
+    def _settings(self) -> SettingsService:
+        return self._ctx.settings
+
+    # -- loading ---------------------------------------------------------------------------
+    def start(self) -> None:
+        self.model.loaded.connect(self._remember_first_marker, Qt.ConnectionType.SingleShotConnection)
+        self.apply_filter()
+        self._tick_timer.start()
+        self._poll_timer.start()
+
+    def _remember_first_marker(self, _total: int) -> None:
+        """How the data looked when the first page was read: read with that page when it came
+        from the start-up reader (the next poll compares), else asked for now."""
+        if self.model.first_marker is not None:
+            self._marker = self.model.first_marker
+        else:
+            QTimer.singleShot(0, self.poll_changes)
+
+    def current_query(self) -> IncidentQuery:
+        header = self.table.horizontalHeader()
+        from imdesk.qt.incidents.table_model import SORT_KEY
+
+        return IncidentQuery(
+            text=self.filter_edit.text(),
+            statuses=STATUS_FILTERS[self.status_combo.currentIndex()][1],
+            priorities=PRIORITY_FILTERS[self.priority_combo.currentIndex()][1],
+            major_only=self.major_check.isChecked(),
+            sort=SORT_KEY[header.sortIndicatorSection()],
+            descending=header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder,
+        )
+
+    def apply_filter(self) -> None:
+        self._filter_timer.stop()
+        self._pending_select = self._pending_select or self.current_ref()
+        self.model.set_query(self.current_query())
+
+    def reload(self) -> None:
+        self._pending_select = self._pending_select or self.current_ref()
+        self.model.reload()
+
+    def _on_loaded(self, total: int) -> None:
+        self.count_label.setText(f"{total:,} incident{'s' if total != 1 else ''}")
+        ref, self._pending_select = self._pending_select, None
+        written, self._just_written = self._just_written, None
+        row = self.model.row_of(ref) if ref else -1
+        if row < 0 and self.model.rowCount() and (ref is None or ref != written):
+            row = 0  # the incident shown before is not in this list: show the first one
+        if row >= 0:
+            index = self.model.index(row, 0)
+            self.table.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows)
+            self.table.scrollTo(index)  # the current-row signal loads the detail
+        elif ref is not None and ref == written:  # just saved but outside the filter: show it
+            self.table.clearSelection()
+            self._load_detail(ref)
+        else:
+            self.table.clearSelection()
+            self._show_detail(None)
+
+    def poll_changes(self) -> None:
+        """Pick up changes made elsewhere (the command line, another desk on PostgreSQL)."""
+        if self._runner.pending:
+            return
+
+        def compare(marker: tuple[int, datetime | None]) -> None:
+            if self._marker is not None and marker != self._marker:
+                self.reload()
+                self.data_changed.emit()
+            self._marker = marker
+
+        ctx = self._ctx
+        self._runner.run(lambda: ctx.incidents.change_marker(), compare, lambda _exc: None)
+
+    def current_ref(self) -> str | None:
+        index = self.table.currentIndex()
+        state = self.model.state_at(index.row()) if index.isValid() else None
+        return state.ref if state else None
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        state = self.model.state_at(current.row()) if current.isValid() else None
+        if state is None:
+            self._show_detail(None)
+            return
+        self.actions.update_for(state)
+        self._load_detail(state.ref)
+
+    def _load_detail(self, ref: str) -> None:
+        self._detail_gen += 1
+        gen = self._detail_gen
+        ctx = self._ctx
+
+        def done(detail: Detail) -> None:
+            if gen == self._detail_gen:
+                self._show_detail(detail)
+
+        self._runner.run(lambda: ctx.incidents.detail(ref, last=DETAIL_ENTRIES), done,
+                         lambda exc: self.status_message.emit(f"Could not load {ref}: {exc}"))
+
+    def _show_detail(self, detail: Detail | None) -> None:
+        if detail is None:
+            self.detail.show_incident(None, [], None)
+            self.actions.update_for(None)
+            return
+        self.detail.show_incident(detail.incident, detail.timeline, self._ctx.now())
+        self.model.update_row(detail.incident)
+        self.actions.update_for(None if self._read_only else detail.incident)
+
+    def tick(self) -> None:
+        now = self._ctx.now()
+        viewport = self.table.viewport()
+        first = self.table.rowAt(0)
+        last = self.table.rowAt(viewport.height() - 1)
+        if last < 0:
+            last = self.model.rowCount() - 1
+        self.model.tick(now, first, last)
+        self.detail.tick(now)
+
+    def show_incident(self, ref: str) -> None:
+        """Select it if the list shows it; show its detail either way."""
+        row = self.model.row_of(ref)
+        if row >= 0:
+            self.table.selectRow(row)
+        else:
+            self.table.clearSelection()
+            self._load_detail(ref)
+
+    # -- keyboard --------------------------------------------------------------------------
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
+
+    def _focus_table(self) -> None:
+        self.table.setFocus()
+
+    def open_current(self) -> None:
+        if self.detail.state is not None:
+            first = next((b for b in self.detail.buttons if b.isEnabled() and b.isVisible()), None)
+            (first or self.detail.note).setFocus()
+
+    # -- commands --------------------------------------------------------------------------
+    def new_incident(self) -> None:
+        if self._read_only:
+            return
+        from imdesk.qt.incidents.dialog import IncidentDialog  # loaded on first use: start-up speed
+
+        services = [s.name for s in self._catalog.services()]
+        state = IncidentDialog.ask(self, services=services, matrix=self._settings.matrix(),
+                                   runner=self._runner, save=self._incidents.create)
+        if state is not None:
+            self._written(state.ref, f"{state.ref} logged ({state.priority.value})")
+
+    def edit_current(self) -> None:
+        current = self.detail.state
+        if current is None or self._read_only:
+            return
+        from imdesk.qt.incidents.dialog import IncidentDialog
+
+        services = [s.name for s in self._catalog.services()]
+        ref = current.ref
+        state = IncidentDialog.ask(self, services=services, matrix=self._settings.matrix(),
+                                   runner=self._runner, initial=current,
+                                   save=lambda edit: self._incidents.edit(ref, edit))
+        if state is not None:
+            self._written(state.ref, f"{state.ref} saved")
+
+    def change_status(self, target: Status, note: str | None = None) -> None:
+        current = self.detail.state
+        if current is None or self._read_only:
+            return
+        if note is None and target in NOTE_REQUIRED:
+            title, prompt, ok = STATUS_PROMPTS[target]
+            note = self.ask_note(f"{title} {current.ref}", prompt, ok)
+            if note is None:
+                return
+        ref, text = current.ref, note or ""
+        service = self._incidents
+
+        def failed(exc: BaseException) -> None:
+            message = exc.message if isinstance(exc, ValidationError) else str(exc)
+            kept = f" Your note is kept: “{text}”." if text else ""
+            self.detail.show_error(f"{ref} was not changed: {message}.{kept}")
+
+        self._runner.run(lambda: service.change_status(ref, target, text),
+                         lambda st: self._written(st.ref, f"{st.ref} is now {st.status.label}"),
+                         failed)
+
+    def ask_note(self, title: str, prompt: str, ok: str) -> str | None:
+        """Separate so tests can patch one call instead of driving a modal dialog."""
+        from imdesk.qt.widgets.note_dialog import NoteDialog
+
+        return NoteDialog.ask(self, title, prompt, required=True, ok_text=ok)
+
+    def add_note(self, ref: str, text: str) -> None:
+        if self._read_only:
+            return
+        service = self._incidents
+
+        def failed(exc: BaseException) -> None:
+            message = exc.message if isinstance(exc, ValidationError) else str(exc)
+            self.detail.show_error(f"Note not saved: {message}. Your text is still in the box.")
+
+        def done(_entry: Any) -> None:
+            self.detail.note_saved()
+            self._written(ref, f"note added to {ref}")
+
+        self._runner.run(lambda: service.add_note(ref, text), done, failed)
+
+    def _written(self, ref: str, message: str) -> None:
+        self._pending_select = ref
+        self._just_written = ref
+        self.status_message.emit(message)
+        query = self.current_query()
+        self.model.set_query(replace(query), keep=self.model.rowCount())
+        self.data_changed.emit()

@@ -1,0 +1,294 @@
+"""A war room's timeline as a list model, newest last, paged from SQL: the newest page first,
+older pages prepended when the view is scrolled to the top, new entries appended as they
+arrive."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+
+from imdesk.domain.timefmt import exact, friendly, to_local
+from imdesk.domain.timeline import TimelineEntry
+from imdesk.qt import theme
+from imdesk.qt.incidents.timeline_model import entry_summary
+from imdesk.qt.tasks import TaskRunner
+from imdesk.services.war_room import WarRoomService
+
+PAGE = 200
+EntryRole = Qt.ItemDataRole.UserRole + 1
+
+# Each kind: a symbol and a colour (light, dark); the symbol carries the meaning without colour.
+KIND_STYLE: dict[str, tuple[str, str, str]] = {
+    "note": ("✎", "#444a55", "#c9ccd3"),
+    "action": ("▶", "#1565c0", "#5c9ded"),
+    "decision": ("◆", "#6a1b9a", "#c792ea"),
+    "communication": ("✉", "#00796b", "#4db6ac"),
+    "status": ("⇄", "#5d4037", "#bcaaa4"),
+    "opened": ("●", "#5d4037", "#bcaaa4"),
+    "major": ("⚑", "#c62828", "#ef5350"),
+    "bridge": ("☎", "#00796b", "#4db6ac"),
+    "role": ("♟", "#4527a0", "#b39ddb"),
+    "participant": ("☺", "#4527a0", "#b39ddb"),
+    "situation": ("≡", "#37474f", "#b0bec5"),
+    "action_item": ("☐", "#1565c0", "#5c9ded"),
+    "priority": ("▲", "#e65100", "#ff8a3d"),
+    "edit": ("✐", "#444a55", "#c9ccd3"),
+}
+
+
+def kind_style(kind: str) -> tuple[str, QColor]:
+    symbol, light, dark = KIND_STYLE.get(kind, ("•", "#444a55", "#c9ccd3"))
+    return symbol, QColor(dark if theme.is_dark() else light)
+
+
+class CachedHeightDelegate(QStyledItemDelegate):
+    """Remembers each line's size per width: a list of wrapped lines is laid out again on
+    every insert, and measuring hundreds of wrapped texts each time costs tens of ms."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._sizes: dict[tuple[int, int, bool], QSize] = {}
+
+    def sizeHint(self, option: QStyleOptionViewItem,
+                 index: QModelIndex | QPersistentModelIndex) -> QSize:
+        model = index.model()
+        if not isinstance(model, RoomTimelineModel):
+            return super().sizeHint(option, index)
+        seq, struck = model.seq_and_struck(index.row())  # no round trip through QVariant
+        key = (seq, option.rect.width(), struck)
+        size = self._sizes.get(key)
+        if size is None:
+            if len(self._sizes) > 50_000:
+                self._sizes.clear()
+            size = self._sizes[key] = super().sizeHint(option, index)
+        return size
+
+    def forget(self) -> None:
+        self._sizes.clear()
+
+
+def _superseded_by(entries: list[TimelineEntry]) -> frozenset[int]:
+    """Corrections come after what they correct: the loaded lines name what is struck through."""
+    return frozenset(int(e.data["supersedes"]) for e in entries if "supersedes" in e.data)
+
+
+class RoomTimelineModel(QAbstractListModel):
+    """Signals: appended(int count) when new entries arrived at the end."""
+
+    appended = Signal(int)
+
+    def __init__(self, service: WarRoomService, runner: TaskRunner,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._runner = runner
+        self._ref = ""
+        self._kinds: tuple[str, ...] = ()
+        self._entries: list[TimelineEntry] = []
+        self._superseded: frozenset[int] = frozenset()
+        self._has_older = False
+        self._busy = False  # opening a room
+        self._older_busy = False
+        self._generation = 0
+        self._now = service.now()
+        self._strike = QFont()
+        self._strike.setStrikeOut(True)
+
+    # -- loading -------------------------------------------------------------------------------
+    def open(self, ref: str, kinds: tuple[str, ...] = ()) -> None:
+        """Show a room's newest page (optionally only some kinds)."""
+        self._ref, self._kinds = ref, kinds
+        self._generation += 1
+        gen, service = self._generation, self._service
+        self._busy = True
+
+        def work() -> list[TimelineEntry]:
+            return service.entries(ref, limit=PAGE, kinds=kinds)
+
+        def done(result: list[TimelineEntry]) -> None:
+            if gen != self._generation:
+                return
+            self._busy = False
+            self.beginResetModel()
+            self._entries = result
+            self._superseded = _superseded_by(result)
+            self._has_older = len(self._entries) == PAGE
+            self._now = service.now()
+            self.endResetModel()
+            self.appended.emit(len(self._entries))
+
+        self._runner.run(work, done, self._failed(gen))
+
+    def clear(self) -> None:
+        self._generation += 1
+        self.beginResetModel()
+        self._ref, self._entries, self._has_older = "", [], False
+        self.endResetModel()
+
+    def _failed(self, gen: int) -> Any:
+        def failed(_exc: BaseException) -> None:
+            if gen == self._generation:
+                self._busy = False
+        return failed
+
+    # Qt's canFetchMore/fetchMore are asked by the view when it reaches the *bottom*; here the
+    # bottom is the newest line, so older pages are fetched when the user scrolls to the top.
+    def can_fetch_older(self) -> bool:
+        return self._has_older and not self._busy and not self._older_busy
+
+    def fetch_older(self) -> None:
+        """Older entries, prepended (the view keeps its place)."""
+        if not self.can_fetch_older() or not self._entries:
+            return
+        gen, ref, kinds, service = self._generation, self._ref, self._kinds, self._service
+        first = self._entries[0].seq
+        self._older_busy = True
+
+        def done(older: list[TimelineEntry]) -> None:
+            self._older_busy = False
+            if gen != self._generation:
+                return
+            self._has_older = len(older) == PAGE
+            if older:
+                self.beginInsertRows(QModelIndex(), 0, len(older) - 1)
+                self._entries[:0] = older
+                self.endInsertRows()
+
+        def failed(_exc: BaseException) -> None:
+            self._older_busy = False
+
+        self._runner.run(lambda: service.entries(ref, before_seq=first, limit=PAGE, kinds=kinds),
+                         done, failed)
+
+    def refresh(self) -> None:
+        """Append what was written since the last look (by this desk or any other)."""
+        if not self._ref or self._busy:
+            return
+        gen, ref, kinds, service = self._generation, self._ref, self._kinds, self._service
+        after = self._entries[-1].seq if self._entries else 0
+
+        def work() -> list[TimelineEntry]:
+            return service.entries(ref, after_seq=after, limit=10_000, kinds=kinds)
+
+        def done(fresh: list[TimelineEntry]) -> None:
+            if gen != self._generation:
+                return
+            fresh = [e for e in fresh if not self._entries or e.seq > self._entries[-1].seq]
+            newly_struck = _superseded_by(fresh) - self._superseded
+            self._superseded = self._superseded | newly_struck
+            if fresh:
+                start = len(self._entries)
+                self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
+                self._entries.extend(fresh)
+                self.endInsertRows()
+                self.appended.emit(len(fresh))
+            for row, entry in enumerate(self._entries):
+                if entry.seq in newly_struck:
+                    self.dataChanged.emit(self.index(row), self.index(row))
+
+        self._runner.run(work, done, lambda _exc: None)
+
+    def add_written(self, entry: TimelineEntry) -> None:
+        """Show a line this desk just wrote at once; fall back to a refresh if other lines
+        came in between (another desk) or the filter hides its kind."""
+        if entry.incident_ref != self._ref or (self._kinds and entry.kind not in self._kinds):
+            self.refresh()
+            return
+        if self._entries and entry.seq != self._entries[-1].seq + 1:
+            self.refresh()
+            return
+        start = len(self._entries)
+        self.beginInsertRows(QModelIndex(), start, start)
+        self._entries.append(entry)
+        self.endInsertRows()
+        if "supersedes" in entry.data:
+            struck = int(entry.data["supersedes"])
+            self._superseded = self._superseded | {struck}
+            row = self.row_of_seq(struck)
+            if row >= 0:
+                self.dataChanged.emit(self.index(row), self.index(row))
+        self.appended.emit(1)
+
+    def tick(self, now: datetime) -> None:
+        self._now = now
+
+    @property
+    def ref(self) -> str:
+        return self._ref
+
+    def last_seq(self) -> int:
+        return self._entries[-1].seq if self._entries else 0
+
+    def seq_and_struck(self, row: int) -> tuple[int, bool]:
+        seq = self._entries[row].seq
+        return seq, seq in self._superseded
+
+    def row_of_seq(self, seq: int) -> int:
+        for i, e in enumerate(self._entries):
+            if e.seq == seq:
+                return i
+        return -1
+
+    # -- model API -------------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._entries)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        row = index.row()
+        if not index.isValid() or row >= len(self._entries):
+            return None
+        e = self._entries[row]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._line(row, e)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return kind_style(e.kind)[1]
+        if role == Qt.ItemDataRole.FontRole and e.seq in self._superseded:
+            return self._strike
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = [f"#{e.seq} {e.kind} by {e.author}", f"recorded {exact(e.recorded_at)}"]
+            if e.occurred_at:
+                lines.append(f"happened {exact(e.occurred_at)} (backdated)")
+            if e.seq in self._superseded:
+                lines.append("superseded by a later correction")
+            if "supersedes" in e.data:
+                lines.append(f"corrects #{e.data['supersedes']}")
+            if e.data.get("cleaned"):
+                lines.append(str(e.data["cleaned"]))
+            return "\n".join(lines)
+        if role == EntryRole:
+            return e
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{e.kind} at {exact(e.effective_at)} by {e.author}: {e.text}"
+        return None
+
+    def _line(self, row: int, e: TimelineEntry) -> str:
+        """'10:42  ◆ decision  fail over to DC1  — Kim'; the date too when the day changes."""
+        when = to_local(e.effective_at)
+        previous = self._entries[row - 1].effective_at if row else None
+        if previous is None or to_local(previous).date() != when.date():
+            stamp = friendly(e.effective_at, self._now)
+        else:
+            stamp = when.strftime("%H:%M")
+        symbol = kind_style(e.kind)[0]
+        marks = ""
+        if e.occurred_at:
+            marks += " ⟲ backdated"
+        if "supersedes" in e.data:
+            marks += f" (corrects #{e.data['supersedes']})"
+        if e.data.get("cleaned"):
+            marks += f" [{e.data['cleaned']}]"
+        kind = e.kind.replace("_", " ")
+        return f"{stamp}  {symbol} {kind}  {entry_summary(e)}{marks}  — {e.author}"
