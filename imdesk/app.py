@@ -9,6 +9,7 @@ from imdesk.context import AppContext
 from imdesk.errors import DatabaseReadOnly
 
 if TYPE_CHECKING:
+    from imdesk.domain.incident_query import IncidentQuery
     from imdesk.services.clock import Clock
     from imdesk.storage.database import Database, DbUrl
     from imdesk.storage.first_page import FirstPage
@@ -74,11 +75,29 @@ def run_console(*, db_url: DbUrl, demo: bool, take_over: bool, exit_after_paint:
         # whose import hook makes every later import slower.
         import imdesk.services.incidents
         import imdesk.storage.migrate  # noqa: F401
+    from imdesk.storage.db_info import sqlite_path
+    from imdesk.storage.instance_lock import InstanceLock
+
+    path = sqlite_path(db_url)
+    lock = InstanceLock(path) if path is not None else None
     from imdesk.qt.console import run
 
-    return int(run(db_url=db_url, demo=demo, take_over=take_over, build=build_context,
-                   exit_after_paint=exit_after_paint, plans_file=plans,
+    return int(run(db_url=db_url, path=path, lock=lock, demo=demo, take_over=take_over, build=build_context,
+                   exit_after_paint=exit_after_paint,
+                   remember_plan=lambda ctx, query, limit: remember_first_page(ctx, plans, query, limit),
                    late=lambda path: late_context(path, plans)))
+
+
+def remember_first_page(ctx: AppContext, plans: Path, query: IncidentQuery, limit: int) -> None:
+    """Keep the plan of the list's query for the next start (the console runs this in a worker
+    as it closes, and once the list is on screen)."""
+    if not ctx.opened or not ctx.db.is_sqlite:
+        return
+    from imdesk.storage.first_page import save_plan
+
+    plan = ctx.incidents.first_page_plan(query, limit)
+    if plan is not None:
+        save_plan(plans, plan)
 
 
 def run_self_test() -> int:

@@ -197,3 +197,17 @@ def verify_chain(
         seq = last.seq if last else 0
         return ChainProblem(ref, seq + 1, "head hash does not match the incident (entry removed)")
     return None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A timeline entry found by a search: where it is, what it says, a snippet around the words."""
+
+    ref: str
+    seq: int
+    kind: str
+    text: str
+    snippet: str
+    author: str
+    recorded_at: datetime
+    occurred_at: datetime | None

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -19,13 +19,21 @@ from imdesk.errors import DatabaseCorrupt, DatabaseLocked, KnownError
 from imdesk.qt import theme
 from imdesk.qt.main_window import MainWindow, window_settings
 from imdesk.qt.tasks import TaskRunner
-from imdesk.storage.db_info import sqlite_path
 
 if TYPE_CHECKING:
-    from imdesk.storage.database import DbUrl
-from imdesk.storage.instance_lock import InstanceLock
+    from imdesk.domain.incident_query import IncidentQuery
+
+
+
+class InstanceLock(Protocol):
+    """One console per database file (storage/instance_lock.py, made by the composition root)."""
+
+    def acquire(self, *, take_over_stale: bool = False) -> None: ...
+
+    def release(self) -> None: ...
 
 Build = Callable[..., AppContext]
+RememberPlan = Callable[[AppContext, "IncidentQuery", int], None]
 Late = Callable[[Path], "AppContext | None"]
 UPKEEP_DELAY_MS = 20_000  # integrity check and backup wait until the desk is usable
 
@@ -44,9 +52,9 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def take_lock(path: Path, *, take_over: bool) -> InstanceLock | None:
-    """The lock, or None after telling the user why not (another console, or they declined)."""
-    lock = InstanceLock(path)
+def take_lock(lock: InstanceLock, *, take_over: bool) -> InstanceLock | None:
+    """The lock taken, or None after telling the user why not (another console, or they
+    declined to take over a lock left by a crash)."""
     try:
         lock.acquire(take_over_stale=take_over)
         return lock
@@ -91,7 +99,7 @@ def offer_restore(path: Path, exc: DatabaseCorrupt) -> bool:
     return True
 
 
-def open_context(build: Build, db_url: DbUrl, path: Path | None) -> AppContext | None:
+def open_context(build: Build, db_url: object, path: Path | None) -> AppContext | None:
     for _attempt in range(2):
         try:
             return build(db_url)
@@ -173,20 +181,17 @@ def quit_on_termination(app: QApplication) -> None:
     timer.start()
 
 
-def run(*, db_url: DbUrl, demo: bool, take_over: bool, build: Build,
-        exit_after_paint: bool = False, late: Late | None = None,
-        plans_file: Path | None = None) -> int:
-    """`late` may give a context whose database opens behind the first page (see
-    AppContext); when it gives None, or is not given, the database is opened first, with the
-    dialogs for a damaged or newer file."""
+def run(*, db_url: object, path: Path | None, lock: InstanceLock | None, demo: bool, take_over: bool,
+        build: Build, exit_after_paint: bool = False, late: Late | None = None,
+        remember_plan: RememberPlan | None = None) -> int:
+    """`path` is the database file (None for a server), `lock` its one-console lock, not yet
+    taken (both from the composition root). `late` may give a context whose database opens
+    behind the first page (see AppContext); when it gives None, or is not given, the database
+    is opened first, with the dialogs for a damaged or newer file."""
     app = make_app()
     quit_on_termination(app)
-    path = sqlite_path(db_url)
-    lock = None
-    if path is not None:
-        lock = take_lock(path, take_over=take_over)
-        if lock is None:
-            return 1
+    if lock is not None and take_lock(lock, take_over=take_over) is None:
+        return 1
     try:
         ctx = late(path) if late is not None and path is not None else None
         if ctx is None:
@@ -200,7 +205,7 @@ def run(*, db_url: DbUrl, demo: bool, take_over: bool, build: Build,
                 ensure_demo_data(ctx)
             runner = TaskRunner(app)
             window = MainWindow(ctx, runner, demo=demo)
-            window.first_page_plans = plans_file
+            window.remember_plan = remember_plan
             window.restore_layout(window_settings())
             if exit_after_paint:
                 window.incidents.table.viewport().installEventFilter(_ExitAfterPaint(window))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -22,44 +22,19 @@ from PySide6.QtWidgets import (
 )
 
 from imdesk import __version__
-from imdesk.domain.errors import ValidationError
 from imdesk.domain.timefmt import friendly
-from imdesk.errors import KnownError
 from imdesk.qt import theme
 from imdesk.qt.incidents.pane import IncidentListPane
+from imdesk.qt.shortcuts_help import SHORTCUTS_HELP
 from imdesk.qt.status_bar import DeskStatusBar
 from imdesk.qt.tasks import TaskRunner
+from imdesk.qt.widgets.pane_host import PaneHost
 
 if TYPE_CHECKING:
     from imdesk.context import AppContext
+    from imdesk.domain.incident_query import IncidentQuery
     from imdesk.services.incidents import DeskCounts
 
-SHORTCUTS_HELP = """\
-Ctrl+N\tNew incident
-Ctrl+E\tEdit the selected incident
-Enter\tOpen the selected incident (focus its actions)
-Esc\tBack to the list
-Ctrl+F or /\tFilter the list
-Ctrl+K\tSearch every timeline (Enter jumps to the entry)
-Ctrl+Shift+S\tStart / resume work, reopen
-Ctrl+Shift+H\tPut on hold (asks for the reason)
-Ctrl+Shift+R\tResolve (asks for the resolution note)
-Ctrl+Shift+L\tClose
-Ctrl+Shift+X\tCancel the incident
-Ctrl+Shift+N\tWrite a note
-F5\tRefresh
-Ctrl+Shift+M\tDeclare a major incident (checklist)
-Ctrl+Shift+W\tOpen the war room of a major incident
-Ctrl+1 … Ctrl+4\tWar room: note, action, decision, communication
-!text\tWar room: a decision
-Ctrl+Shift+E\tWar room: edit the situation
-Ctrl+Shift+I	Inform people (incident or war room): who gets what, preview, send
-Ctrl+Shift+C	Who do I call for the incident's service (calls are logged into it)
-Ctrl+Shift+O	Contacts: teams, ladders, rosters, lists, services
-Ctrl+Shift+A	Alerts: maintenance windows, heartbeats, inbox
-Import contacts (vCard, CSV)	File menu, with a preview
-Alt+1 … Alt+5	Incidents / War rooms / Contacts / Messages / Alerts
-Ctrl+Q\tQuit"""
 
 
 AFTER_FIRST_PAINT_MS = 150
@@ -73,8 +48,9 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.runner = runner
         self.persist_layout = True  # off for the self-test and tests: never touch user settings
-        # Where the console keeps the start-up reader's plans (storage/first_page.py); None: none.
-        self.first_page_plans: Path | None = None
+        # Keeps the plan of the list's query for the next start (storage/first_page.py); given
+        # by the composition root, run in a worker: (ctx, query, page size).
+        self.remember_plan: Callable[[AppContext, IncidentQuery, int], None] | None = None
         self.setWindowTitle(f"imdesk{' — DEMO' if demo else ''}")
         self.setWindowIcon(theme.app_icon())
         self.setMinimumSize(960, 600)
@@ -111,20 +87,13 @@ class MainWindow(QMainWindow):
         self.incidents = IncidentListPane(ctx, runner, read_only=ctx.read_only)
         self._add_pane(self.incidents, "⚑", "Incidents", rail_layout)
         # The War rooms pane is built after the incident list has painted (or when first
-        # asked for): its modules and queries are not on the start-up path.
-        self._rooms_host = QWidget()
-        QVBoxLayout(self._rooms_host).setContentsMargins(0, 0, 0, 0)
-        self._war_rooms: Any = None
-        self.rooms_button = self._add_pane(self._rooms_host, "⌂", "War rooms", rail_layout)
-        self.rooms_button.clicked.connect(lambda: self.war_rooms)
-        # The Contacts pane is built when first used.
-        self._contacts_host = QWidget()
-        QVBoxLayout(self._contacts_host).setContentsMargins(0, 0, 0, 0)
-        self._contacts: Any = None
-        self.pack_keeper: Any = None
-        self._contacts_marker: Any = None
-        self.contacts_button = self._add_pane(self._contacts_host, "☎", "Contacts", rail_layout)
-        self.contacts_button.clicked.connect(self._open_contacts)
+        # asked for), the Contacts pane when first used: neither is on the start-up path.
+        from imdesk.qt.contacts.wiring import ContactsWiring
+        from imdesk.qt.war_room.wiring import WarRoomWiring
+
+        self.rooms = WarRoomWiring(self, rail_layout)
+        self.rooms_button = self.rooms.button
+        self.contact_book = ContactsWiring(self, rail_layout)
         from imdesk.qt.comms.console import CommsConsole
 
         self.comms = CommsConsole(self, rail_layout)
@@ -138,14 +107,11 @@ class MainWindow(QMainWindow):
         self.comms.install()
         self.incidents.data_changed.connect(self.refresh_counts)
         self.incidents.status_message.connect(lambda m: self.status.showMessage(m, 6000))
-        self.incidents.data_changed.connect(
-            lambda: self._war_rooms.reload_rooms() if self._war_rooms is not None else None)
-        self.incidents.actions.declare_requested.connect(self.declare_major)
-        self.incidents.actions.room_requested.connect(self.open_current_room)
+        self.rooms.connect_incidents()
         self._counts_timer = QTimer(self)
         self._counts_timer.setInterval(30_000)
         self._counts_timer.timeout.connect(self.refresh_counts)
-        self._counts_timer.timeout.connect(self.refresh_contact_counts)
+        self._counts_timer.timeout.connect(self.contact_book.refresh_counts)
         self._clock_timer = QTimer(self)
         self._clock_timer.setInterval(1000)
         self._clock_timer.timeout.connect(self._tick_clock)
@@ -204,7 +170,7 @@ class MainWindow(QMainWindow):
         button.setText(f"{symbol} {count}\n{name}" if count else f"{symbol}\n{name}")
 
     def _build_menus(self) -> None:
-        actions = self.incidents.actions
+        actions = self.incidents.incident_actions
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(actions.new)
         self.backup_action = QAction("&Back up now", self)
@@ -242,7 +208,7 @@ class MainWindow(QMainWindow):
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         refresh.triggered.connect(self.refresh_all)
         view_menu.addAction(refresh)
-        self._build_contacts_menu()
+        self.contact_book.install_menu()
         help_menu = self.menuBar().addMenu("&Help")
         keys = QAction("&Keyboard shortcuts", self)
         keys.setShortcut(QKeySequence("F1"))
@@ -254,101 +220,16 @@ class MainWindow(QMainWindow):
             f"Database: {self.ctx.info.label}"))
         help_menu.addAction(about)
 
-    def _build_contacts_menu(self) -> None:
-        menu = self.menuBar().addMenu("C&ontacts")
-        who = QAction("&Who do I call for this incident's service", self)
-        who.setShortcut(QKeySequence("Ctrl+Shift+C"))
-        who.triggered.connect(self.who_to_call)
-        menu.addAction(who)
-        self.who_action = who
-        for text, slot, key in (("&Review queue", lambda: self.contacts.show_review_queue(), ""),
-                                ("Verification &drill…", lambda: self.contacts.start_drill(), ""),
-                                ("&Organisation: teams, services, lists…",
-                                 lambda: self.contacts.edit_organisation(), "Ctrl+Shift+O"),
-                                ("Write the emergency &pack now", self.write_pack_now, "")):
-            action = QAction(text, self)
-            if key:
-                action.setShortcut(QKeySequence(key))
-            action.triggered.connect(lambda _c=False, f=slot: (self._open_contacts(), f()))
-            menu.addAction(action)
-
-    # -- contacts ----------------------------------------------------------------------------
+    # -- features ----------------------------------------------------------------------------
     @property
     def contacts(self) -> Any:
         """The Contacts pane, built on first use."""
-        if self._contacts is None:
-            from imdesk.qt.contacts.pane import ContactsPane
+        return self.contact_book.pane
 
-            pane = ContactsPane(self.ctx, self.runner, read_only=self.ctx.read_only)
-            pane.status_message.connect(lambda m: self.status.showMessage(m, 6000))
-            pane.contacts_changed.connect(self._contacts_changed)
-            pane.call_logged.connect(lambda _ref: self.incidents.reload())
-            pane.pack_handler = self.write_pack_now
-            self._contacts_host.layout().addWidget(pane)
-            self._contacts = pane
-            pane.start()
-        return self._contacts
-
-    def _open_contacts(self) -> None:
-        pane = self.contacts
-        self.show_pane(self._contacts_host)
-        pane.focus_search()
-
-    def who_to_call(self) -> None:
-        """One key from an incident (or its war room): who to call for its service."""
-        state = self.incidents.detail.state
-        if self.current_pane() is self._war_rooms and self._war_rooms is not None:
-            room = self._war_rooms.current_room()
-            state = room.incident if room else state
-        pane = self.contacts
-        self.show_pane(self._contacts_host)
-        if state is None or not state.service:
-            reason = "no incident is selected" if state is None else f"{state.ref} has no service"
-            self.status.showMessage(f"Who do I call: {reason}; search the contact book instead", 8000)
-            pane.focus_search()
-            return
-        pane.who_for_incident(state.ref, state.service,
-                              f"{state.ref} · {state.priority.value} · {state.title}")
-
-    def _start_contacts(self) -> None:
-        if not self.ctx.read_only:
-            from imdesk.qt.contacts.pack_keeper import PackKeeper
-
-            self.pack_keeper = PackKeeper(self.ctx, self.runner, self)
-            self.pack_keeper.written.connect(lambda path, _d: self.status.showMessage(
-                f"Emergency pack written: {path}", 6000))
-            self.pack_keeper.failed.connect(lambda why: self.show_banner(
-                f"The emergency pack could not be written: {why}"))
-            self.pack_keeper.schedule()
-        self.refresh_contact_counts()
-
-    def _contacts_changed(self) -> None:
-        self.refresh_contact_counts()
-        if self.pack_keeper is not None:
-            self.pack_keeper.schedule()
-
-    def write_pack_now(self) -> None:
-        if self.pack_keeper is None:
-            self.status.showMessage("The emergency pack cannot be written from a read-only database", 6000)
-            return
-        self.status.showMessage("Writing the emergency pack…")
-        self.pack_keeper.write_now(force=True)
-
-    def refresh_contact_counts(self) -> None:
-        """The status bar's stale count; a change made elsewhere (another desk, the command
-        line) also rewrites the emergency pack."""
-        ctx = self.ctx  # the contact book's modules load in the worker, not on the GUI thread
-
-        def done(result: tuple[Any, Any]) -> None:
-            counts, marker = result
-            self.status.show_contacts(counts)
-            if self._contacts_marker is not None and marker != self._contacts_marker \
-                    and self.pack_keeper is not None:
-                self.pack_keeper.schedule()
-            self._contacts_marker = marker
-
-        self.runner.run(lambda: (ctx.contacts.review_counts(), ctx.contacts.change_marker()), done,
-                        lambda _e: None)
+    @property
+    def war_rooms(self) -> Any:
+        """The War rooms pane, built on first use."""
+        return self.rooms.pane
 
     # -- behaviour ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -361,21 +242,6 @@ class MainWindow(QMainWindow):
     def _after_first_load(self, _total: int = 0) -> None:
         QTimer.singleShot(AFTER_FIRST_PAINT_MS, self._start_secondary)
 
-    @property
-    def war_rooms(self) -> Any:
-        """The War rooms pane, built on first use."""
-        if self._war_rooms is None:
-            from imdesk.qt.war_room.pane import WarRoomPane
-
-            pane = WarRoomPane(self.ctx.war_rooms, self.ctx.incidents, self.runner,
-                               read_only=self.ctx.read_only)
-            pane.status_message.connect(lambda m: self.status.showMessage(m, 6000))
-            pane.rooms_changed.connect(self._show_room_count)
-            self._rooms_host.layout().addWidget(pane)
-            self._war_rooms = pane
-            pane.start()
-        return self._war_rooms
-
     def _start_secondary(self) -> None:
         """Once the list is on screen: the database opened (if the first page came without it)
         in a worker, then the War rooms pane, the counts and the desk name."""
@@ -385,7 +251,7 @@ class MainWindow(QMainWindow):
             return
         self._remember_first_page()
         _ = self.war_rooms  # built and started now that the list is on screen
-        self._start_contacts()
+        self.contact_book.start()
         self.comms.start()
         if self.alerts is None:
             from imdesk.qt.alerts.wiring import AlertWiring
@@ -427,8 +293,7 @@ class MainWindow(QMainWindow):
         rooms = {r.incident.ref for r in [self.war_rooms.current_room()] if r}
         majors = [r.ref for r in self.war_rooms.room_list_model.rooms]
         if ref in majors or ref in rooms:
-            self.war_rooms.reload_rooms(select=ref)
-            self.show_pane(self._rooms_host)
+            self.rooms.show_room(ref)
             self.war_rooms.show_entry(seq)
         else:
             self.show_pane(self.incidents)
@@ -444,59 +309,17 @@ class MainWindow(QMainWindow):
         button.clicked.connect(lambda: build())
         return button
 
-    def current_pane(self) -> QWidget:
+    def current_pane(self) -> QWidget | None:
+        """The pane on screen (a lazily built pane rather than its host)."""
         widget = self.stack.currentWidget()
-        if widget is self._contacts_host:
-            return self._contacts
-        return self._war_rooms if widget is self._rooms_host else widget
+        return widget.pane if isinstance(widget, PaneHost) else widget
 
     def show_pane(self, pane: QWidget) -> None:
-        if pane is self._war_rooms:
-            pane = self._rooms_host
-        elif pane is self._contacts:
-            pane = self._contacts_host
-        index = self.stack.indexOf(pane)
+        """Bring a pane (or its host, for a pane built on first use) on screen."""
+        host = pane.parentWidget()
+        index = self.stack.indexOf(host if isinstance(host, PaneHost) else pane)
         self.stack.setCurrentIndex(index)
         self.rail_group.button(index).setChecked(True)
-
-    def _show_room_count(self, count: int) -> None:
-        """The rail badge: open majors need attention."""
-        self.set_rail_badge(self.rooms_button, count)
-
-    def open_current_room(self) -> None:
-        state = self.incidents.detail.state
-        if state is not None and state.major:
-            self.war_rooms.reload_rooms(select=state.ref)
-            self.show_pane(self._rooms_host)
-
-    def declare_major(self) -> None:
-        """The playbook's checklist; every step filled in becomes a timeline entry."""
-        state = self.incidents.detail.state
-        if state is None or state.major or self.ctx.read_only:
-            return
-        from imdesk.domain.war_room import DEFAULT_UPDATE_POLICY
-        from imdesk.qt.war_room.dialogs import DeclareDialog
-        from imdesk.services.playbook import load_playbook
-
-        name, steps = load_playbook()
-        dialog = DeclareDialog(self, state.ref, state.title, name, steps,
-                               DEFAULT_UPDATE_POLICY[state.priority].first_minutes)
-        ref, rooms = state.ref, self.ctx.war_rooms
-        while self.war_rooms.ask(dialog):
-            d = dialog.declaration()
-            try:
-                rooms.declare(ref, bridge=d.bridge, roles=d.roles,
-                              first_update_minutes=d.first_update_minutes)
-                if d.impact.strip():
-                    rooms.set_situation(ref, conditions="", actions="", needs="", impact=d.impact)
-            except (ValidationError, KnownError) as exc:
-                dialog.show_error(f"Not declared: {exc}. What you typed is still here.")
-                continue
-            self.incidents.reload()
-            self.war_rooms.reload_rooms(select=ref)
-            self.show_pane(self._rooms_host)
-            self.refresh_counts()
-            return
 
     def refresh_counts(self) -> None:
         self.runner.run(self.ctx.incidents.desk_counts, self._show_counts, lambda _e: None)
@@ -547,20 +370,13 @@ class MainWindow(QMainWindow):
 
     def _remember_first_page(self) -> None:
         """Keep the plan of the list's current query for the next start (off the GUI thread)."""
-        plans, ctx = self.first_page_plans, self.ctx
-        if plans is None or not ctx.opened or not ctx.db.is_sqlite:
+        remember, ctx = self.remember_plan, self.ctx
+        if remember is None or not ctx.opened:
             return
         from imdesk.qt.incidents.table_model import PAGE
-        from imdesk.storage.first_page import save_plan
 
         query = self.incidents.current_query()
-
-        def remember() -> None:
-            plan = ctx.incidents.first_page_plan(query, PAGE)
-            if plan is not None:
-                save_plan(plans, plan)
-
-        self.runner.run(remember, None, lambda _exc: None)
+        self.runner.run(lambda: remember(ctx, query, PAGE), None, lambda _exc: None)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.persist_layout:

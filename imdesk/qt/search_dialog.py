@@ -4,43 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QDialog, QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
 
 from imdesk.domain.timefmt import exact, friendly
+from imdesk.domain.timeline import SearchHit
 from imdesk.qt.tasks import TaskRunner
+from imdesk.qt.widgets.models import RowRole, RowsListModel
 from imdesk.services.timeline import SearchResult, TimelineService
-from imdesk.storage.timeline_search import SearchHit
 
-HitRole = Qt.ItemDataRole.UserRole + 1
+HitRole = RowRole
 
 
-class HitListModel(QAbstractListModel):
+class HitListModel(RowsListModel):
+    """Timeline hits, newest query's only; `now` makes the times read "today 10:42"."""
+
     def __init__(self) -> None:
         super().__init__()
-        self.hits: list[SearchHit] = []
         self.now: Any = None
 
     def set_hits(self, hits: list[SearchHit], now: Any) -> None:
-        self.beginResetModel()
-        self.hits, self.now = hits, now
-        self.endResetModel()
+        self.now = now
+        self.set_rows(hits)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.hits)
-
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.hits):
-            return None
-        hit = self.hits[index.row()]
+    def cell(self, hit: SearchHit, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             when = friendly(hit.occurred_at or hit.recorded_at, self.now)
             return f"{hit.ref} #{hit.seq} · {when} · {hit.kind} · {hit.author}\n{hit.snippet}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{hit.text}\nrecorded {exact(hit.recorded_at)}"
-        if role == HitRole:
-            return hit
         return None
 
 
@@ -100,7 +92,7 @@ class SearchDialog(QDialog):
 
     def _open_first_or_current(self) -> None:
         self._timer.stop()
-        if not self.model.hits:
+        if not self.model.rows:
             self.run_search()
             return
         index = self.results.currentIndex()

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from imdesk.domain.timeline import ChainProblem, verify_chain
+from imdesk.domain.timeline import ChainProblem, SearchHit, verify_chain
 from imdesk.storage import timeline_repo, timeline_search
 from imdesk.storage.database import Database
-from imdesk.storage.timeline_search import SearchHit
 
 
 @dataclass(frozen=True)

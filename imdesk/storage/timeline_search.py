@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from sqlalchemy import Integer, String, text
 from sqlalchemy.orm import Session
 
+from imdesk.domain.timeline import SearchHit
 from imdesk.storage.models import UTCDateTime
 from imdesk.storage.search_terms import fts5_prefix_query, search_tokens, tsquery_prefix
 
@@ -17,16 +15,6 @@ HIT_START, HIT_END = "«", "»"  # hit markers in snippets: plain characters, ne
 RANK_LIMIT = 2000
 
 
-@dataclass(frozen=True)
-class SearchHit:
-    ref: str
-    seq: int
-    kind: str
-    text: str
-    snippet: str
-    author: str
-    recorded_at: datetime
-    occurred_at: datetime | None
 
 
 def _hits(session: Session, sql: str, params: dict[str, object]) -> list[SearchHit]:

@@ -65,7 +65,7 @@ def test_the_table_changes_in_place(qtbot: QtBot, window: MainWindow,  # noqa: F
     ctx.comms.outbox.called(other.id, "")  # the state of another message changes
     pane.reload()
     assert "called" in pane.model.index(2, 4).data()
-    assert pane.calls.count() == 2  # the call list followed
+    assert pane.calls_model.rowCount() == 2  # the call list followed
     assert pane.current_item() == chosen  # still the same message, the same row
 
     ref2 = add(ctx, "VPN down", "high", "high")

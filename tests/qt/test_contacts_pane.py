@@ -174,7 +174,7 @@ def test_the_drill_marks_and_moves_on(window: MainWindow, book: AppContext, qtbo
 
 
 def test_the_status_bar_counts_stale_contacts(window: MainWindow, book: AppContext, qtbot: QtBot) -> None:
-    window.refresh_contact_counts()
+    window.contact_book.refresh_counts()
     counts = book.contacts.review_counts()
     qtbot.waitUntil(lambda: f"{counts.stale} contacts stale" in window.status.contacts_label.text())
     assert counts.stale >= 5

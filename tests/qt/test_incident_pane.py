@@ -109,12 +109,12 @@ def test_lifecycle_by_keyboard(qtbot: QtBot, window: MainWindow, sqlite_ctx: App
     qtbot.keyClick(pane.table, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier
                    | Qt.KeyboardModifier.ShiftModifier)
     assert sqlite_ctx.incidents.get(ref).status == Status.ON_HOLD
-    assert pane.actions.by_status[Status.IN_PROGRESS].text() == "Res&ume work"
+    assert pane.incident_actions.by_status[Status.IN_PROGRESS].text() == "Res&ume work"
     qtbot.keyClick(pane.table, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier
                    | Qt.KeyboardModifier.ShiftModifier)
     state = sqlite_ctx.incidents.get(ref)
     assert state.status == Status.RESOLVED and state.resolved_at is not None
-    assert not pane.actions.by_status[Status.ON_HOLD].isEnabled()
+    assert not pane.incident_actions.by_status[Status.ON_HOLD].isEnabled()
     qtbot.keyClick(pane.table, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier
                    | Qt.KeyboardModifier.ShiftModifier)
     assert sqlite_ctx.incidents.get(ref).status == Status.CLOSED
@@ -129,7 +129,7 @@ def test_cancelled_note_prompt_changes_nothing(qtbot: QtBot, window: MainWindow,
     window.incidents.reload()
     _select(window, ref)
     window.incidents.ask_note = lambda *a: None  # type: ignore[method-assign]
-    window.incidents.actions.by_status[Status.RESOLVED].trigger()
+    window.incidents.incident_actions.by_status[Status.RESOLVED].trigger()
     assert sqlite_ctx.incidents.get(ref).status == Status.NEW
     assert len(sqlite_ctx.incidents.detail(ref).timeline) == 1
 

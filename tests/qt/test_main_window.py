@@ -92,7 +92,7 @@ def test_read_only_database_opens_with_a_banner(qtbot: QtBot, sqlite_url: str) -
         win.start()
         assert win.banner.isVisibleTo(win) and "Read-only" in win.banner.text()
         assert win.incidents.model.rowCount() == 1
-        assert not win.incidents.actions.new.isEnabled()
+        assert not win.incidents.incident_actions.new.isEnabled()
         assert not win.incidents.detail.note.isEnabled()
     finally:
         ro.close()
@@ -107,7 +107,7 @@ def test_second_console_is_refused_naming_the_holder(qtbot: QtBot, sqlite_url: s
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "critical", lambda _p, _t, text: shown.append(text))
     try:
-        assert console.take_lock(path, take_over=False) is None
+        assert console.take_lock(InstanceLock(path), take_over=False) is None
     finally:
         held.release()
     assert shown and f"pid {os.getpid()}" in shown[0]
@@ -125,7 +125,7 @@ def test_stale_lock_is_taken_over_when_the_user_agrees(qtbot: QtBot, sqlite_url:
         return QMessageBox.StandardButton.Yes
 
     monkeypatch.setattr(QMessageBox, "question", answer)
-    lock = console.take_lock(path, take_over=False)
+    lock = console.take_lock(InstanceLock(path), take_over=False)
     assert lock is not None and lock.held
     assert "desk-7" in asked[0] and "4242" in asked[0]
     lock.release()
@@ -186,7 +186,7 @@ def test_start_shows_the_first_page_before_the_database_is_opened(
         qtbot: QtBot, sqlite_url: str, tmp_path: Path) -> None:
     """With a plan from an earlier start, the list's first page shows before SQLAlchemy opens
     the database; the database opens behind it and everything works as usual after that."""
-    from imdesk.app import late_context
+    from imdesk.app import late_context, remember_first_page
     from imdesk.domain.incident_query import IncidentQuery
     from imdesk.domain.lifecycle import OPEN_STATUSES
     from imdesk.qt.incidents.table_model import PAGE
@@ -198,7 +198,7 @@ def test_start_shows_the_first_page_before_the_database_is_opened(
     first = MainWindow(earlier, SyncTaskRunner())
     qtbot.addWidget(first)
     first.persist_layout = False
-    first.first_page_plans = plans
+    first.remember_plan = lambda c, q, n: remember_first_page(c, plans, q, n)
     first.start()
     default = first.incidents.current_query()
     first.close()  # leaves the plan of the list's query behind

@@ -29,7 +29,7 @@ def test_declaring_from_the_incident_list_opens_the_room(qtbot: QtBot, window: M
     ref = add(sqlite_ctx, "ERP database down", "high", "high")
     window.incidents.reload()
     window.incidents.table.selectRow(window.incidents.model.row_of(ref))
-    assert window.incidents.actions.declare.isEnabled()
+    assert window.incidents.incident_actions.declare.isEnabled()
 
     def fill(dialog: QDialog) -> bool:
         assert isinstance(dialog, DeclareDialog)
@@ -105,14 +105,14 @@ def test_roles_people_and_actions(qtbot: QtBot, window: MainWindow,
     qtbot.keyClicks(pane.new_action, "Call the vendor @Mei Tanaka ~23:59")
     qtbot.keyClick(pane.new_action, Qt.Key.Key_Return)
     assert pane.actions_model.rowCount() == 1
-    assert "Call the vendor" in pane.actions_model.item(0).text()
-    assert "Mei Tanaka" in pane.actions_model.item(0).text()
-    assert "due" in pane.actions_model.item(0).text()
+    assert "Call the vendor" in pane.actions_model.index(0).data()
+    assert "Mei Tanaka" in pane.actions_model.index(0).data()
+    assert "due" in pane.actions_model.index(0).data()
     action = sqlite_ctx.war_rooms.room(ref).state.actions[1]
     assert action.due is not None and action.due.astimezone().strftime("%H:%M") == "23:59"
     pane.actions_view.setCurrentIndex(pane.actions_model.index(0, 0))
     pane.action_done()
-    assert pane.actions_model.item(0).text().startswith("☑")
+    assert pane.actions_model.index(0).data().startswith("☑")
 
 
 def test_update_clock_turns_red_and_big(qtbot: QtBot, window: MainWindow, sqlite_ctx: AppContext,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,45 +23,27 @@ from imdesk.domain.alert_rules import matchers_text
 from imdesk.domain.timefmt import exact, friendly
 from imdesk.qt.alerts.panel import SYMBOL
 from imdesk.qt.tasks import TaskRunner
+from imdesk.qt.widgets.models import RowsTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 RED = QColor("#d32f2f")
 AMBER = QColor("#b26a00")
 
 
-class RowsModel(QAbstractTableModel):
+class RowsModel(RowsTableModel):
     """A read-only table of display rows: (texts, tooltips, colour of the first column, payload)."""
 
     def __init__(self, headers: tuple[str, ...], parent: Any = None) -> None:
-        super().__init__(parent)
-        self.headers = headers
-        self.rows: list[tuple[tuple[str, ...], tuple[str, ...], QColor | None, Any]] = []
+        super().__init__(headers, parent)
 
-    def set_rows(self, rows: list[tuple[tuple[str, ...], tuple[str, ...], QColor | None, Any]]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.rows):
-            return None
-        texts, tips, color, payload = self.rows[index.row()]
+    def cell(self, row: tuple[tuple[str, ...], tuple[str, ...], QColor | None, Any], col: int,
+             role: int) -> Any:
+        texts, tips, color, payload = row
         if role == Qt.ItemDataRole.DisplayRole:
-            return texts[index.column()]
+            return texts[col]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return tips[index.column()] if index.column() < len(tips) and tips[index.column()] else None
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 0:
+            return tips[col] if col < len(tips) and tips[col] else None
+        if role == Qt.ItemDataRole.ForegroundRole and col == 0:
             return color
         if role == Qt.ItemDataRole.UserRole:
             return payload
@@ -228,9 +210,12 @@ class AlertsPane(QWidget):
         if window is None:
             return
         self.runner.run(lambda: self.ctx.alerts.watch.end_window(window.id),
-                        lambda w: (self.status_message.emit(f"Maintenance window '{w.name}' ended"),
-                                   self.reload()),
+                        lambda w: self._done(f"Maintenance window '{w.name}' ended"),
                         lambda exc: self.status_message.emit(f"Not ended: {exc}"))
+
+    def _done(self, message: str) -> None:
+        self.status_message.emit(message)
+        self.reload()
 
     def new_heartbeat(self) -> None:
         from imdesk.qt.alerts.dialogs import HeartbeatDialog
@@ -245,8 +230,7 @@ class AlertsPane(QWidget):
         if beat is None:
             return
         self.runner.run(lambda: self.ctx.alerts.watch.remove_heartbeat(beat.name),
-                        lambda _r: (self.status_message.emit(f"Heartbeat {beat.name} removed"),
-                                    self.reload()),
+                        lambda _r: self._done(f"Heartbeat {beat.name} removed"),
                         lambda exc: self.status_message.emit(f"Not removed: {exc}"))
 
     def showEvent(self, event: Any) -> None:

@@ -4,53 +4,38 @@ seen, and for the selected alert its labels, annotations and links (runbook, sou
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from imdesk.domain.timefmt import exact, friendly
 from imdesk.qt.tasks import TaskRunner
+from imdesk.qt.widgets.models import RowRole, RowsTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 COL_STATE, COL_SUMMARY, COL_COUNT, COL_FIRST, COL_LAST = range(5)
 HEADERS = ("State", "Alert", "Count", "First seen", "Last seen")
 SYMBOL = {"firing": "⚠ firing", "acknowledged": "◐ acked", "resolved": "✓ resolved"}
-AlertRole = Qt.ItemDataRole.UserRole + 1
+AlertRole = RowRole
 
 
-class AlertTableModel(QAbstractTableModel):
+class AlertTableModel(RowsTableModel):
     """Alerts (AlertView rows) with named columns; times shown local with the day."""
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[Any] = []
+        super().__init__(HEADERS, parent)
         self.now = datetime.now().astimezone()
 
-    def set_rows(self, rows: list[Any], now: datetime) -> None:
-        self.beginResetModel()
-        self.rows, self.now = rows, now
-        self.endResetModel()
+    def set_rows(self, rows: Sequence[Any], now: datetime | None = None) -> None:
+        if now is not None:
+            self.now = now
+        super().set_rows(rows)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.rows):
-            return None
-        a = self.rows[index.row()]
-        col = index.column()
-        if role == AlertRole:
-            return a
+    def cell(self, a: Any, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return (SYMBOL.get(a.status, a.status) + (" · maintenance" if a.suppressed else ""),
                     a.summary, str(a.count), friendly(a.first_seen, self.now),
@@ -62,8 +47,6 @@ class AlertTableModel(QAbstractTableModel):
                 return exact(a.last_seen)
             return f"{a.source} · {a.alert_key}"
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATE and a.status == "firing":
-            from PySide6.QtGui import QColor
-
             return QColor("#d32f2f")
         if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_COUNT:
             return int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)

@@ -8,11 +8,12 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 
 from imdesk.domain.lifecycle import Status
 from imdesk.qt.alerts.console import AlertConsole
 from imdesk.qt.alerts.panel import AlertPanel
+from imdesk.qt.widgets.pane_host import PaneHost
 
 
 class NoticeBar(QFrame):
@@ -78,8 +79,7 @@ class AlertWiring:
 
         self._pane: Any = None
         self._new_token: Any = None
-        self.host = QWidget()
-        QVBoxLayout(self.host).setContentsMargins(0, 0, 0, 0)
+        self.host = PaneHost()
         self.rail_button = window.add_lazy_pane(self.host, "⚠", "Alerts", lambda: self.pane)
         settings = QAction("&Alert settings…", window)
         settings.triggered.connect(self.edit_settings)
@@ -105,7 +105,7 @@ class AlertWiring:
             pane.token_requested.connect(self.ask_token)
             pane.status_message.connect(lambda m: w.status.showMessage(m, 6000))
             pane.set_state(self.console.status_text)
-            self.host.layout().addWidget(pane)
+            self.host.put(pane)
             self._pane = pane
         return self._pane
 

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel
 
-from imdesk.qt.widgets.quiet_label import set_label
+from imdesk.qt.widgets.labels import set_label
+from imdesk.qt.widgets.pane_host import PaneHost
 
 if TYPE_CHECKING:
     from imdesk.credentials.store import CredentialState
@@ -36,8 +37,7 @@ class CommsConsole(QObject):
         super().__init__(window)
         self.window = window
         self.ctx = window.ctx
-        self._host = QWidget()
-        QVBoxLayout(self._host).setContentsMargins(0, 0, 0, 0)
+        self._host = PaneHost()
         self._pane: Any = None
         self.button = window._add_pane(self._host, "✉", "Messages", rail_layout)
         self.button.clicked.connect(lambda: self.pane)
@@ -97,7 +97,7 @@ class CommsConsole(QObject):
                               read_only=self.ctx.read_only)
             pane.status_message.connect(lambda m: self.window.status.showMessage(m, 6000))
             pane.attention_changed.connect(self._attention)
-            self._host.layout().addWidget(pane)
+            self._host.put(pane)
             self._pane = pane
             self._show_connectivity()
             pane.reload()
@@ -206,12 +206,7 @@ class CommsConsole(QObject):
 
     # -- actions -------------------------------------------------------------------------------
     def current_incident(self) -> tuple[str, str] | None:
-        w = self.window
-        if w._war_rooms is not None and w.current_pane() is w._war_rooms:
-            room = w._war_rooms.current_room()
-            if room is not None:
-                return room.incident.ref, room.incident.title
-        state = w.incidents.detail.state
+        state = self.window.rooms.incident_in_view()
         return (state.ref, state.title) if state is not None else None
 
     def inform_people(self) -> None:
@@ -227,8 +222,7 @@ class CommsConsole(QObject):
             return
         self.window.status.showMessage(f"{len(ids)} message(s) queued for {ref}", 6000)
         self.window.incidents.reload()
-        if self.window._war_rooms is not None:
-            self.window._war_rooms.reload_rooms(select=ref)
+        self.window.rooms.reload(select=ref)
         if self._pane is not None:
             self._pane.reload()
         self.refresh_counts()

@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor
 from imdesk.domain.message import MessageState
 from imdesk.domain.timefmt import exact, friendly
 from imdesk.qt import theme
+from imdesk.qt.widgets.models import RowsListModel
 from imdesk.services.comms.outbox import OutboxItem
 
 COL_TIME, COL_REF, COL_RECIPIENT, COL_CHANNEL, COL_STATE, COL_ATTEMPTS, COL_ERROR = range(7)
@@ -149,3 +150,25 @@ def _runs(rows: list[int]) -> list[tuple[int, int]]:
         else:
             runs.append((row, row))
     return runs
+
+
+class CallListModel(RowsListModel):
+    """The call list: messages that could not go out any other way, oldest first (who has
+    waited longest); UserRole gives a message's id."""
+
+    def set_calls(self, calls: list[OutboxItem]) -> None:
+        self.set_rows(list(reversed(calls)))
+
+    def row_of_id(self, message_id: int) -> int:
+        return next((row for row, call in enumerate(self.rows) if call.id == message_id), -1)
+
+    def cell(self, call: OutboxItem, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            why = f"\n    why: {call.last_error[:90]}" if call.last_error else ""
+            return (f"☎ {call.address}   {call.recipient}\n    {call.ref} · "
+                    f"{call.template}: {call.subject[:90]}{why}")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return call.last_error or None
+        if role == Qt.ItemDataRole.UserRole:
+            return call.id
+        return None

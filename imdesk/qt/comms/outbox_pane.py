@@ -17,8 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
+    QListView,
     QPushButton,
     QSplitter,
     QTableView,
@@ -27,9 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from imdesk.domain.message import MessageState
-from imdesk.qt.comms.outbox_model import COL_ERROR, ItemRole, OutboxModel
+from imdesk.qt.comms.outbox_model import COL_ERROR, CallListModel, ItemRole, OutboxModel
 from imdesk.qt.tasks import TaskRunner
-from imdesk.qt.widgets.quiet_label import set_label
+from imdesk.qt.widgets.labels import set_label
 from imdesk.services.comms.outbox import OutboxItem, OutboxService
 
 PAGE = 300  # the newest; older messages stay in the database and in `imdesk outbox list`
@@ -137,13 +136,15 @@ class OutboxPane(QWidget):
                       "then mark the call done (it is logged in the incident).")
         hint.setWordWrap(True)
         right_layout.addWidget(hint)
-        self.calls = QListWidget()
+        self.calls_model = CallListModel(self)
+        self.calls = QListView()
+        self.calls.setModel(self.calls_model)
         big = QFont(self.calls.font())
         big.setPointSizeF(big.pointSizeF() * 1.15)
         self.calls.setFont(big)
         self.calls.setWordWrap(True)
         self.calls.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.calls.itemActivated.connect(lambda _i: self.mark_called())
+        self.calls.activated.connect(lambda _i: self.mark_called())
         right_layout.addWidget(self.calls, 1)
         self.called_button = QPushButton("&Called — done")
         self.called_button.setToolTip("The selected person was phoned (Enter on the list)")
@@ -209,18 +210,11 @@ class OutboxPane(QWidget):
 
     def _show_calls(self, calls: list[OutboxItem]) -> None:
         self._calls_shown = calls
-        chosen = self.calls.currentItem()
-        chosen_id = chosen.data(Qt.ItemDataRole.UserRole) if chosen is not None else None
-        self.calls.clear()
-        for call in reversed(calls):  # oldest first: who has waited longest
-            why = f"\n    why: {call.last_error[:90]}" if call.last_error else ""
-            entry = QListWidgetItem(f"☎ {call.address}   {call.recipient}\n    {call.ref} · "
-                                    f"{call.template}: {call.subject[:90]}{why}")
-            entry.setData(Qt.ItemDataRole.UserRole, call.id)
-            entry.setToolTip(call.last_error)
-            self.calls.addItem(entry)
-            if call.id == chosen_id:
-                self.calls.setCurrentItem(entry)
+        chosen = self.calls.currentIndex().data(Qt.ItemDataRole.UserRole)
+        self.calls_model.set_calls(calls)
+        row = self.calls_model.row_of_id(chosen) if chosen is not None else -1
+        if row >= 0:
+            self.calls.setCurrentIndex(self.calls_model.index(row))
 
     def _failed(self, exc: BaseException) -> None:
         self._loading = False
@@ -272,8 +266,8 @@ class OutboxPane(QWidget):
         self.status_message.emit("Sending what is waiting now…")
 
     def mark_called(self) -> None:
-        entry = self.calls.currentItem()
-        if entry is None or self.read_only:
+        entry = self.calls.currentIndex()
+        if not entry.isValid() or self.read_only:
             return
         message_id = int(entry.data(Qt.ItemDataRole.UserRole))
         note, ok = QInputDialog.getText(self, "Called", "What was said (optional):")
@@ -281,6 +275,9 @@ class OutboxPane(QWidget):
             return
         outbox = self.outbox
         self.runner.run(lambda: outbox.called(message_id, note),
-                        lambda item: (self.status_message.emit(
-                            f"Logged: {item.recipient} was called"), self.reload()),
+                        lambda item: self._logged(f"Logged: {item.recipient} was called"),
                         lambda exc: self.status_message.emit(f"Not logged: {exc}"))
+
+    def _logged(self, message: str) -> None:
+        self.status_message.emit(message)
+        self.reload()

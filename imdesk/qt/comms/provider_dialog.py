@@ -19,6 +19,7 @@ from imdesk.channels.settings import (
     parse_provider,
 )
 from imdesk.credentials.store import CredentialError
+from imdesk.qt.forms import setup_form
 from imdesk.qt.forms.ui_provider_dialog import Ui_ProviderDialog
 from imdesk.qt.tasks import TaskRunner
 from imdesk.services.comms.bundle import Comms
@@ -44,7 +45,7 @@ class ProviderDialog(QDialog):
                  settings: CommsSettings) -> None:
         super().__init__(parent)
         self.ui = Ui_ProviderDialog()
-        self.ui.setupUi(self)
+        setup_form(self.ui, self)
         self.comms = comms
         self.runner = runner
         self.settings = settings

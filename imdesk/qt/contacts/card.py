@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
 
 from imdesk.domain.contact_book import CheckOutcome
 from imdesk.domain.timefmt import exact, friendly
-from imdesk.qt.incidents.detail import plain_label
-from imdesk.qt.widgets.headings import heading_label
+from imdesk.qt.widgets.labels import heading_label, plain_label
 from imdesk.services.contacts.service import ContactDetail
 
 

@@ -35,13 +35,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from imdesk.contacts_io.errors import ImportRefused
 from imdesk.context import AppContext
 from imdesk.domain.errors import NotFoundError, ValidationError
 from imdesk.errors import KnownError
 from imdesk.qt import theme
 from imdesk.qt.contacts.import_plan_model import Col, ImportPlanModel, Show
 from imdesk.qt.tasks import TaskRunner
+from imdesk.services.contacts.import_types import ImportRefused
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class ContactImportDialog(QDialog):
         self.closed = False       # a read finishing after the dialog closed is dropped
         self.setWindowTitle(f"Import contacts — {path.name}")
         self.resize(1060, 640)
-        layout = QVBoxLayout(self)
+        layout = self._box = QVBoxLayout(self)
         layout.setSpacing(8)
         self.heading = QLabel(f"Reading {path.name}…")
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
@@ -94,7 +94,7 @@ class ContactImportDialog(QDialog):
         self.show_combo = QComboBox()
         self.show_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.show_combo.setToolTip("Which records to list")
-        self.show_combo.currentIndexChanged.connect(lambda i: self.model.set_show(Show(i)))
+        self.show_combo.currentIndexChanged.connect(self._show_changed)
         show_label = QLabel("S&how:")
         show_label.setBuddy(self.show_combo)
         bar.addWidget(show_label)
@@ -198,7 +198,7 @@ class ContactImportDialog(QDialog):
         self._show_error(exc)
         self._set_ready(False)
         self.preview.hide()
-        box = self.layout()
+        box = self._box
         box.insertStretch(box.indexOf(self.preview), 1)   # keep the message at the top
         self.import_button.hide()
         self.cancel_button.setText("Close")
@@ -228,6 +228,9 @@ class ContactImportDialog(QDialog):
         parts = [f"add {len(plan.new):,}"] + ([f"merge {merges:,}"] if merges else [])
         self.import_button.setText("&Import: " + ", ".join(parts))
         self.import_button.setEnabled(bool(plan.new or merges))
+
+    def _show_changed(self, index: int) -> None:
+        self.model.set_show(Show(index))
 
     def _set_ready(self, ready: bool) -> None:
         has_dups = ready and self.model.plan is not None and bool(self.model.plan.duplicates)

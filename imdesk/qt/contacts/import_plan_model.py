@@ -14,8 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from imdesk.contacts_io.plan import Duplicate, ImportPlan
-from imdesk.contacts_io.result import Flag, ParsedRecord
+from imdesk.services.contacts.import_types import Duplicate, Flag, ImportPlan, ParsedRecord
 
 Index = QModelIndex | QPersistentModelIndex
 

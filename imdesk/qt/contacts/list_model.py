@@ -6,39 +6,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from imdesk.domain.contact_book import SearchHit
 from imdesk.qt import theme
+from imdesk.qt.widgets.models import RowRole, RowsListModel
 
-HitRole = Qt.ItemDataRole.UserRole + 1
+HitRole = RowRole
 
 KIND_TAGS = {"service": "SERVICE", "team": "TEAM", "person": "PERSON", "vendor": "VENDOR",
              "facility": "FACILITY"}
 
 
-class SearchHitModel(QAbstractListModel):
+class SearchHitModel(RowsListModel):
     """Rows of SearchHit; a new query replaces them all (a reset is for a new query only)."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.hits: list[SearchHit] = []
+    @property
+    def hits(self) -> list[SearchHit]:
+        return self.rows
 
     def set_hits(self, hits: list[SearchHit]) -> None:
-        self.beginResetModel()
-        self.hits = hits
-        self.endResetModel()
+        self.set_rows(hits)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.hits)
-
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.hits):
-            return None
-        hit = self.hits[index.row()]
+    def cell(self, hit: SearchHit, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return hit.title
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -46,12 +38,10 @@ class SearchHitModel(QAbstractListModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return " ".join(x for x in (KIND_TAGS.get(hit.kind, ""), hit.title, hit.subtitle,
                                         *badges(hit)) if x)
-        if role == HitRole:
-            return hit
         return None
 
     def row_of(self, kind: str, ident: int) -> int:
-        for row, hit in enumerate(self.hits):
+        for row, hit in enumerate(self.rows):
             if hit.kind == kind and hit.id == ident:
                 return row
         return -1

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QListView, QVBoxLayout, QWidget
 
 from imdesk.domain.contact_book import ON_DUTY_ROLE, Member, Shift, Team
 from imdesk.domain.timefmt import friendly
-from imdesk.qt.incidents.detail import plain_label
-from imdesk.qt.widgets.headings import heading_label
+from imdesk.qt.widgets.labels import heading_label, plain_label
+from imdesk.qt.widgets.models import RowsListModel
 from imdesk.services.contacts.directory import Duty
 from imdesk.services.contacts.service import ContactService
 
@@ -31,26 +31,19 @@ class TeamData:
     now: datetime
 
 
-class MemberModel(QAbstractListModel):
+class MemberModel(RowsListModel):
+    """A team's members with their number, on duty marked."""
+
     def __init__(self) -> None:
         super().__init__()
-        self.members: list[Member] = []
         self.on_duty: set[int] = set()
         self.numbers: dict[int, str] = {}
 
     def set_members(self, members: list[Member], on_duty: set[int], numbers: dict[int, str]) -> None:
-        self.beginResetModel()
-        self.members, self.on_duty, self.numbers = members, on_duty, numbers
-        self.endResetModel()
+        self.on_duty, self.numbers = on_duty, numbers
+        self.set_rows(members)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.members)
-
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.members):
-            return None
-        m = self.members[index.row()]
+    def cell(self, m: Member, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             duty = "  ● on duty" if m.contact_id in self.on_duty else ""
             role_text = f" — {m.role}" if m.role else ""
@@ -128,4 +121,4 @@ class TeamView(QWidget):
 
     def _open(self, index: QModelIndex) -> None:
         if index.isValid():
-            self.contact_requested.emit(self.model.members[index.row()].contact_id)
+            self.contact_requested.emit(self.model.rows[index.row()].contact_id)

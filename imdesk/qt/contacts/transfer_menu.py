@@ -59,9 +59,7 @@ def import_contacts(window: Any) -> None:
         return
     window.status.showMessage(f"Imported from {path.name}: {len(outcome.added):,} added, "
                               f"{len(outcome.merged):,} merged", 8000)
-    window._contacts_changed()
-    if window._contacts is not None:
-        window._contacts.run_search()
+    window.contact_book.changed(search_again=True)
 
 
 def export_contacts(window: Any) -> None:

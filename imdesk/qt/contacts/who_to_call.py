@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 from imdesk.domain.contact_book import ON_DUTY_ROLE, Callee, WhoToCall
 from imdesk.domain.timefmt import friendly
 from imdesk.qt.contacts.card import big_number_font
-from imdesk.qt.incidents.detail import plain_label
-from imdesk.qt.widgets.headings import heading_label
+from imdesk.qt.widgets.labels import heading_label, plain_label
+from imdesk.qt.widgets.models import RowsTableModel
 
 
 @dataclass(frozen=True)
@@ -75,36 +75,15 @@ def prepare(who: WhoToCall, incident: str, now: datetime) -> WhoData:
     return WhoData(who, tuple(rows), first, incident, now)
 
 
-class CallRowsModel(QAbstractTableModel):
+class CallRowsModel(RowsTableModel):
+    """The who-to-call ladder: when each step begins, who, the number, the wait, a check mark."""
+
     HEADERS = ("When", "Step", "Name", "Number", "Then wait", "Check")
 
     def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[CallRow] = []
+        super().__init__(self.HEADERS)
 
-    def set_rows(self, rows: list[CallRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.rows):
-            return None
-        r = self.rows[index.row()]
-        col = index.column()
+    def cell(self, r: CallRow, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             mark = ""
             if r.callee and r.callee.review:
@@ -210,7 +189,8 @@ class WhoToCallView(QWidget):
         index = self.table.currentIndex()
         if not index.isValid():
             return None
-        return self.model.rows[index.row()]
+        row: CallRow = self.model.rows[index.row()]
+        return row
 
     def call_current(self) -> None:
         self._call(self.current_row())

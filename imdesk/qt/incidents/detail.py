@@ -28,16 +28,7 @@ from imdesk.domain.timeline import TimelineEntry
 from imdesk.qt import theme
 from imdesk.qt.incidents.actions import IncidentActions
 from imdesk.qt.incidents.timeline_model import TimelineListModel
-
-
-def plain_label(text: str = "", *, wrap: bool = False, selectable: bool = True) -> QLabel:
-    """A label that never renders user text as HTML."""
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(wrap)
-    if selectable:
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
+from imdesk.qt.widgets.labels import plain_label
 
 
 class IncidentDetail(QWidget):

@@ -23,6 +23,7 @@ from imdesk.domain.incident import IncidentState, Origin
 from imdesk.domain.priority import Level, Priority, PriorityMatrix
 from imdesk.errors import KnownError
 from imdesk.qt import theme
+from imdesk.qt.forms import setup_form
 from imdesk.qt.forms.ui_incident_dialog import Ui_IncidentDialog
 from imdesk.qt.tasks import TaskRunner
 from imdesk.services.incidents import IncidentEdit, NewIncident
@@ -41,7 +42,7 @@ class IncidentDialog(QDialog):
                  initial: IncidentState | None = None) -> None:
         super().__init__(parent)
         self.ui = Ui_IncidentDialog()
-        self.ui.setupUi(self)
+        setup_form(self.ui, self)
         self._matrix = matrix
         self._runner = runner
         self._save = save

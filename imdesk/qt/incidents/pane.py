@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from imdesk.domain.errors import ValidationError
 from imdesk.domain.incident_query import IncidentQuery
-from imdesk.domain.lifecycle import NOTE_REQUIRED, OPEN_STATUSES, Status
+from imdesk.domain.lifecycle import OPEN_STATUSES, Status
 from imdesk.domain.priority import Priority
 from imdesk.qt.incidents.actions import IncidentActions
+from imdesk.qt.incidents.commands import IncidentCommands
 from imdesk.qt.incidents.detail import IncidentDetail
 from imdesk.qt.incidents.priority_delegate import PriorityBadgeDelegate
 from imdesk.qt.incidents.table_model import COL_PRIORITY, COL_SLA, COL_TITLE, IncidentTableModel
@@ -50,14 +50,6 @@ PRIORITY_FILTERS: tuple[tuple[str, tuple[Priority, ...]], ...] = (
     ("P1–P2", (Priority.P1, Priority.P2)),
     *((p.value, (p,)) for p in Priority),
 )
-STATUS_PROMPTS = {
-    Status.ON_HOLD: ("Put on hold", "Why is it on hold? (e.g. waiting for the vendor, user away)",
-                     "Put on hold"),
-    Status.RESOLVED: ("Resolve", "Resolution note: what fixed it, and who confirmed it?", "Resolve"),
-    Status.CANCELLED: ("Cancel incident", "Why is it cancelled? (e.g. duplicate of INC-1042)",
-                       "Cancel incident"),
-    Status.IN_PROGRESS: ("", "", ""),
-}
 
 
 DETAIL_ENTRIES = 200  # the detail shows the newest lines; the war room pages through all
@@ -75,7 +67,7 @@ class FilterTable(QTableView):
         super().keyPressEvent(event)
 
 
-class IncidentListPane(QWidget):
+class IncidentListPane(IncidentCommands):
     """Signals: data_changed() after this pane wrote something; status_message(str)."""
 
     data_changed = Signal()
@@ -93,7 +85,7 @@ class IncidentListPane(QWidget):
         self._just_written: str | None = None
         self._detail_gen = 0
         self._marker: tuple[int, datetime | None] | None = None
-        self.actions = IncidentActions(self)
+        self.incident_actions = IncidentActions(self)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 0)
@@ -137,7 +129,7 @@ class IncidentListPane(QWidget):
         for col, width in ((0, 84), (1, 62), (3, 110), (4, 84), (5, 52), (6, 64), (7, 88)):
             self.table.setColumnWidth(col, width)
 
-        self.detail = IncidentDetail(self.actions)
+        self.detail = IncidentDetail(self.incident_actions)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail)
@@ -161,9 +153,9 @@ class IncidentListPane(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.table.open_requested.connect(self.open_current)
         self.detail.note_submitted.connect(self.add_note)
-        self.actions.new_requested.connect(self.new_incident)
-        self.actions.edit_requested.connect(self.edit_current)
-        self.actions.status_requested.connect(self.change_status)
+        self.incident_actions.new_requested.connect(self.new_incident)
+        self.incident_actions.edit_requested.connect(self.edit_current)
+        self.incident_actions.status_requested.connect(self.change_status)
         for seq in (QKeySequence.StandardKey.Find, QKeySequence("/")):
             shortcut = QShortcut(seq, self)
             shortcut.activated.connect(self.focus_filter)
@@ -176,7 +168,7 @@ class IncidentListPane(QWidget):
         self._poll_timer.setInterval(5000)
         self._poll_timer.timeout.connect(self.poll_changes)
         if read_only:
-            self.actions.new.setEnabled(False)
+            self.incident_actions.new.setEnabled(False)
             self.detail.note.setEnabled(False)
             self.detail.note.setPlaceholderText("Read-only database: notes cannot be saved")
 
@@ -273,7 +265,7 @@ class IncidentListPane(QWidget):
         if state is None:
             self._show_detail(None)
             return
-        self.actions.update_for(state)
+        self.incident_actions.update_for(state)
         self._load_detail(state.ref)
 
     def _load_detail(self, ref: str) -> None:
@@ -291,11 +283,11 @@ class IncidentListPane(QWidget):
     def _show_detail(self, detail: Detail | None) -> None:
         if detail is None:
             self.detail.show_incident(None, [], None)
-            self.actions.update_for(None)
+            self.incident_actions.update_for(None)
             return
         self.detail.show_incident(detail.incident, detail.timeline, self._ctx.now())
         self.model.update_row(detail.incident)
-        self.actions.update_for(None if self._read_only else detail.incident)
+        self.incident_actions.update_for(None if self._read_only else detail.incident)
 
     def tick(self) -> None:
         now = self._ctx.now()
@@ -328,74 +320,6 @@ class IncidentListPane(QWidget):
         if self.detail.state is not None:
             first = next((b for b in self.detail.buttons if b.isEnabled() and b.isVisible()), None)
             (first or self.detail.note).setFocus()
-
-    # -- commands --------------------------------------------------------------------------
-    def new_incident(self) -> None:
-        if self._read_only:
-            return
-        from imdesk.qt.incidents.dialog import IncidentDialog  # loaded on first use: start-up speed
-
-        services = [s.name for s in self._catalog.services()]
-        state = IncidentDialog.ask(self, services=services, matrix=self._settings.matrix(),
-                                   runner=self._runner, save=self._incidents.create)
-        if state is not None:
-            self._written(state.ref, f"{state.ref} logged ({state.priority.value})")
-
-    def edit_current(self) -> None:
-        current = self.detail.state
-        if current is None or self._read_only:
-            return
-        from imdesk.qt.incidents.dialog import IncidentDialog
-
-        services = [s.name for s in self._catalog.services()]
-        ref = current.ref
-        state = IncidentDialog.ask(self, services=services, matrix=self._settings.matrix(),
-                                   runner=self._runner, initial=current,
-                                   save=lambda edit: self._incidents.edit(ref, edit))
-        if state is not None:
-            self._written(state.ref, f"{state.ref} saved")
-
-    def change_status(self, target: Status, note: str | None = None) -> None:
-        current = self.detail.state
-        if current is None or self._read_only:
-            return
-        if note is None and target in NOTE_REQUIRED:
-            title, prompt, ok = STATUS_PROMPTS[target]
-            note = self.ask_note(f"{title} {current.ref}", prompt, ok)
-            if note is None:
-                return
-        ref, text = current.ref, note or ""
-        service = self._incidents
-
-        def failed(exc: BaseException) -> None:
-            message = exc.message if isinstance(exc, ValidationError) else str(exc)
-            kept = f" Your note is kept: “{text}”." if text else ""
-            self.detail.show_error(f"{ref} was not changed: {message}.{kept}")
-
-        self._runner.run(lambda: service.change_status(ref, target, text),
-                         lambda st: self._written(st.ref, f"{st.ref} is now {st.status.label}"),
-                         failed)
-
-    def ask_note(self, title: str, prompt: str, ok: str) -> str | None:
-        """Separate so tests can patch one call instead of driving a modal dialog."""
-        from imdesk.qt.widgets.note_dialog import NoteDialog
-
-        return NoteDialog.ask(self, title, prompt, required=True, ok_text=ok)
-
-    def add_note(self, ref: str, text: str) -> None:
-        if self._read_only:
-            return
-        service = self._incidents
-
-        def failed(exc: BaseException) -> None:
-            message = exc.message if isinstance(exc, ValidationError) else str(exc)
-            self.detail.show_error(f"Note not saved: {message}. Your text is still in the box.")
-
-        def done(_entry: Any) -> None:
-            self.detail.note_saved()
-            self._written(ref, f"note added to {ref}")
-
-        self._runner.run(lambda: service.add_note(ref, text), done, failed)
 
     def _written(self, ref: str, message: str) -> None:
         self._pending_select = ref

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QObject, Qt
 
 from imdesk.domain.timefmt import exact, friendly
 from imdesk.domain.timeline import TimelineEntry
+from imdesk.qt.widgets.models import RowRole, RowsListModel
 
 KIND_LABEL = {
     "opened": "opened", "status": "status", "note": "note", "edit": "edited",
@@ -17,7 +18,7 @@ KIND_LABEL = {
 KIND_SYMBOL = {
     "opened": "●", "status": "⇄", "note": "✎", "edit": "✐", "priority": "▲", "major": "⚑",
 }
-EntryRole = Qt.ItemDataRole.UserRole + 1
+EntryRole = RowRole
 
 
 def entry_summary(entry: TimelineEntry) -> str:
@@ -30,26 +31,18 @@ def entry_summary(entry: TimelineEntry) -> str:
     return entry.text
 
 
-class TimelineListModel(QAbstractListModel):
+class TimelineListModel(RowsListModel):
+    """An incident's timeline, newest first."""
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._entries: list[TimelineEntry] = []
         self._now = datetime.now().astimezone()
 
     def set_entries(self, entries: list[TimelineEntry], now: datetime) -> None:
-        self.beginResetModel()
-        self._entries = list(reversed(entries))
         self._now = now
-        self.endResetModel()
+        self.set_rows(list(reversed(entries)))
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._entries)
-
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._entries):
-            return None
-        e = self._entries[index.row()]
+    def cell(self, e: TimelineEntry, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             when = friendly(e.effective_at, self._now)
             backdated = " (backdated)" if e.occurred_at else ""
@@ -59,6 +52,4 @@ class TimelineListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             extra = f"\nhappened {exact(e.occurred_at)}" if e.occurred_at else ""
             return f"#{e.seq} recorded {exact(e.recorded_at)}{extra}\nhash {e.hash[:16]}…"
-        if role == EntryRole:
-            return e
         return None

@@ -3,21 +3,17 @@ bridge, situation), the timeline (newest last), roles, people, action items and 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDialog,
-    QGridLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListView,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -27,61 +23,22 @@ from PySide6.QtWidgets import (
 from imdesk.domain.composer import parse_action, parse_line
 from imdesk.domain.errors import ValidationError
 from imdesk.domain.incident import IncidentState
-from imdesk.domain.sla import SlaState, format_duration
-from imdesk.domain.timefmt import friendly
 from imdesk.domain.timeline import USER_KINDS, TimelineEntry
-from imdesk.domain.war_room import ActionStatus, Clock, ClockState, Role
-from imdesk.qt import theme
-from imdesk.qt.incidents.detail import plain_label
+from imdesk.domain.war_room import Role
 from imdesk.qt.tasks import TaskRunner
+from imdesk.qt.war_room.header import RoomHeader
+from imdesk.qt.war_room.room_list import RoomListModel
+from imdesk.qt.war_room.side import RoomSide
+from imdesk.qt.war_room.timeline_column import RoomTimelineColumn
 from imdesk.qt.war_room.timeline_model import (
-    CachedHeightDelegate,
     EntryRole,
-    RoomTimelineModel,
     kind_style,
 )
+from imdesk.qt.widgets.labels import plain_label
 from imdesk.services.incidents import IncidentService
 from imdesk.services.war_room import Room, WarRoomService
 
 COMPOSER_KINDS = tuple(k.value for k in USER_KINDS)  # Ctrl+1..4
-FILTERS = (("All entries", ()), ("Notes", ("note",)), ("Actions", ("action", "action_item")),
-           ("Decisions", ("decision",)), ("Communication", ("communication",)),
-           ("Roles and people", ("role", "participant")), ("Status and changes",
-                                                          ("status", "priority", "edit", "major")))
-
-
-class RoomListModel(QAbstractListModel):
-    def __init__(self) -> None:
-        super().__init__()
-        self.rooms: list[IncidentState] = []
-
-    def set_rooms(self, rooms: list[IncidentState]) -> None:
-        self.beginResetModel()
-        self.rooms = rooms
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rooms)
-
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.rooms):
-            return None
-        st = self.rooms[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return f"{st.ref} · {st.priority.value} · {st.status.label}\n{st.title}"
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return theme.priority_color(st.priority)
-        return None
-
-
-def clock_text(clock: Clock) -> str:
-    if clock.remaining is None:
-        return f"{clock.name}: —"
-    if clock.state == ClockState.OVERDUE:
-        return f"✖ {clock.name} overdue by {format_duration(-clock.remaining)}"
-    symbol = "▲ " if clock.state == ClockState.DUE_SOON else ""
-    return f"{symbol}{clock.name} in {format_duration(clock.remaining)}"
 
 
 class WarRoomPane(QWidget):
@@ -140,86 +97,21 @@ class WarRoomPane(QWidget):
         layout = QVBoxLayout(host)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        head = QHBoxLayout()
-        self.title = plain_label(wrap=True)
-        font = QFont(self.title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.title.setFont(font)
-        head.addWidget(self.title, 1)
-        self.update_clock = plain_label(selectable=False)
-        self.handover_clock = plain_label(selectable=False)
-        clocks = QVBoxLayout()
-        clocks.setSpacing(2)
-        clocks.addWidget(self.update_clock, 0, Qt.AlignmentFlag.AlignRight)
-        clocks.addWidget(self.handover_clock, 0, Qt.AlignmentFlag.AlignRight)
-        head.addLayout(clocks)
-        layout.addLayout(head)
-        self.elapsed = plain_label(selectable=False)
-        layout.addWidget(self.elapsed)
-
-        bridge_row = QHBoxLayout()
-        self.bridge = plain_label()
-        bridge_font = QFont(self.bridge.font())
-        bridge_font.setPointSizeF(bridge_font.pointSizeF() * 1.25)
-        self.bridge.setFont(bridge_font)
-        self.copy_bridge = QPushButton("Copy")
-        self.copy_bridge.setToolTip("Copy the bridge number or link")
-        self.copy_bridge.clicked.connect(lambda: self._copy(self._room.state.bridge if self._room else ""))
-        self.change_bridge = QPushButton("Change…")
-        self.change_bridge.clicked.connect(self.edit_bridge)
-        bridge_row.addWidget(self.bridge, 1)
-        bridge_row.addWidget(self.copy_bridge)
-        bridge_row.addWidget(self.change_bridge)
-        layout.addLayout(bridge_row)
-
-        situation = QGridLayout()
-        situation.setHorizontalSpacing(12)
-        situation.setVerticalSpacing(2)
-        self.can: dict[str, QLabel] = {}
-        for col, (key, label) in enumerate((("conditions", "Conditions"), ("actions", "Actions"),
-                                            ("needs", "Needs"), ("impact", "Business impact"))):
-            title = plain_label(label, selectable=False)
-            title.setStyleSheet("font-weight: bold;")
-            value = plain_label(wrap=True)
-            value.setMinimumWidth(120)
-            situation.addWidget(title, 0, col)
-            situation.addWidget(value, 1, col, Qt.AlignmentFlag.AlignTop)
-            self.can[key] = value
-        self.edit_situation_button = QPushButton("Edit situation… (Ctrl+Shift+E)")
-        self.edit_situation_button.clicked.connect(self.edit_situation)
-        situation.addWidget(self.edit_situation_button, 0, 4)
-        layout.addLayout(situation)
+        self.header = RoomHeader()
+        layout.addWidget(self.header)
+        h = self.header
+        self.title, self.update_clock, self.handover_clock = h.title, h.update_clock, h.handover_clock
+        self.bridge, self.can, self.edit_situation_button = h.bridge, h.can, h.edit_situation_button
+        h.copy_bridge.clicked.connect(lambda: self._copy(self._room.state.bridge if self._room else ""))
+        h.change_bridge.clicked.connect(self.edit_bridge)
+        h.edit_situation_button.clicked.connect(self.edit_situation)
 
         split = QSplitter(Qt.Orientation.Horizontal)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        filter_row = QHBoxLayout()
-        filter_row.addWidget(plain_label("Timeline", selectable=False))
-        filter_row.addStretch(1)
-        self.kind_filter = QComboBox()
-        for label, _kinds in FILTERS:
-            self.kind_filter.addItem(label)
-        self.kind_filter.currentIndexChanged.connect(self._reopen_timeline)
-        filter_row.addWidget(self.kind_filter)
-        left_layout.addLayout(filter_row)
-        self.timeline_model = RoomTimelineModel(self._service, self._runner, self)
-        self.timeline = QListView()
-        self.timeline.setModel(self.timeline_model)
-        self.timeline_delegate = CachedHeightDelegate(self.timeline)
-        self.timeline.setItemDelegate(self.timeline_delegate)
-        self.timeline_model.modelReset.connect(self.timeline_delegate.forget)
-        self.timeline.setWordWrap(True)
-        self.timeline.setUniformItemSizes(False)
-        self.timeline.setAlternatingRowColors(True)
-        self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        # Only the user's own scrolling asks for older lines (not a relayout passing the top).
-        self.timeline.verticalScrollBar().actionTriggered.connect(
-            lambda _action: QTimer.singleShot(0, self._maybe_fetch_older))
-        self.timeline_model.appended.connect(self._follow_end)
-        left_layout.addWidget(self.timeline, 1)
-        split.addWidget(left)
+        self.column = RoomTimelineColumn(self._service, self._runner)
+        self.column.kind_filter.currentIndexChanged.connect(self._reopen_timeline)
+        self.kind_filter, self.timeline, self.timeline_model = (self.column.kind_filter, self.column.timeline,
+                                                                self.column.model)
+        split.addWidget(self.column)
         split.addWidget(self._build_side())
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
@@ -247,70 +139,25 @@ class WarRoomPane(QWidget):
         layout.addWidget(self.head_hash)
 
         for number, kind in enumerate(COMPOSER_KINDS, start=1):
-            QShortcut(QKeySequence(f"Ctrl+{number}"), self,
-                      activated=lambda k=kind: self.set_kind(k))
-        QShortcut(QKeySequence("Ctrl+Shift+E"), self, activated=self.edit_situation)
-        QShortcut(QKeySequence(Qt.Key.Key_F2), self.timeline, activated=self.start_correction)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.composer, activated=self.cancel_correction)
+            QShortcut(QKeySequence(f"Ctrl+{number}"), self, lambda k=kind: self.set_kind(k))
+        QShortcut(QKeySequence("Ctrl+Shift+E"), self, self.edit_situation)
+        QShortcut(QKeySequence(Qt.Key.Key_F2), self.timeline, self.start_correction)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.composer, self.cancel_correction)
         self.set_kind("note")
 
     def _build_side(self) -> QWidget:
-        side = QWidget()
-        layout = QVBoxLayout(side)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
-        layout.addWidget(self._heading("Roles"))
-        roles = QGridLayout()
-        self.role_labels: dict[Role, QLabel] = {}
-        self.role_edits: dict[Role, QLineEdit] = {}
-        for row, role in enumerate(Role):
-            roles.addWidget(plain_label(role.label, selectable=False), row, 0)
-            holder = plain_label()
-            self.role_labels[role] = holder
-            roles.addWidget(holder, row, 1)
-            edit = QLineEdit()
-            edit.setPlaceholderText("hand over to… (Enter)")
+        side = self.side = RoomSide()
+        self.role_labels, self.role_edits = side.role_labels, side.role_edits
+        self.people, self.person = side.people, side.person
+        self.actions_view, self.actions_model, self.new_action = (side.actions_view, side.actions_model,
+                                                                  side.new_action)
+        for role, edit in side.role_edits.items():
             edit.returnPressed.connect(lambda r=role, e=edit: self.assign(r, e))
-            self.role_edits[role] = edit
-            roles.addWidget(edit, row, 2)
-        layout.addLayout(roles)
-        layout.addWidget(self._heading("In the room"))
-        self.people = plain_label(wrap=True)
-        layout.addWidget(self.people)
-        people_row = QHBoxLayout()
-        self.person = QLineEdit()
-        self.person.setPlaceholderText("name — Enter: joins")
-        self.person.returnPressed.connect(lambda: self.person_moves(joined=True))
-        leave = QPushButton("Left")
-        leave.clicked.connect(lambda: self.person_moves(joined=False))
-        people_row.addWidget(self.person, 1)
-        people_row.addWidget(leave)
-        layout.addLayout(people_row)
-        layout.addWidget(self._heading("Action items"))
-        self.actions_view = QListView()
-        self.actions_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        from PySide6.QtGui import QStandardItemModel
-
-        self.actions_model = QStandardItemModel(self)
-        self.actions_view.setModel(self.actions_model)
-        layout.addWidget(self.actions_view, 1)
-        action_row = QHBoxLayout()
-        self.new_action = QLineEdit()
-        self.new_action.setPlaceholderText("new action — text @owner ~11:30 (Enter)")
-        self.new_action.returnPressed.connect(self.add_action)
-        done = QPushButton("Done")
-        done.setToolTip("Mark the selected action item done")
-        done.clicked.connect(self.action_done)
-        action_row.addWidget(self.new_action, 1)
-        action_row.addWidget(done)
-        layout.addLayout(action_row)
+        side.person.returnPressed.connect(lambda: self.person_moves(joined=True))
+        side.leave.clicked.connect(lambda: self.person_moves(joined=False))
+        side.new_action.returnPressed.connect(self.add_action)
+        side.done.clicked.connect(self.action_done)
         return side
-
-    @staticmethod
-    def _heading(text: str) -> QLabel:
-        label = plain_label(text, selectable=False)
-        label.setStyleSheet("font-weight: bold; margin-top: 4px;")
-        return label
 
     # -- rooms -------------------------------------------------------------------------------
     def start(self) -> None:
@@ -348,7 +195,7 @@ class WarRoomPane(QWidget):
         self.stack.setCurrentWidget(self.room_widget)
         if self.timeline_model.ref != ref:
             self.error.hide()
-            self.timeline_model.open(ref, FILTERS[self.kind_filter.currentIndex()][1])
+            self.timeline_model.open(ref, self.column.kinds())
         self._runner.run(lambda: self._service.room(ref), self._show_room,
                          lambda exc: self.status_message.emit(f"Could not open {ref}: {exc}"))
         self.composer.setFocus()
@@ -356,50 +203,15 @@ class WarRoomPane(QWidget):
     def _reopen_timeline(self) -> None:
         if self._room is not None:
             self.timeline_model.open(self._room.incident.ref,
-                                     FILTERS[self.kind_filter.currentIndex()][1])
+                                     self.column.kinds())
 
     def _show_room(self, room: Room) -> None:
         self._room = room
-        st, inc = room.state, room.incident
-        self.title.setText(f"{inc.ref} · {inc.priority.value} · {inc.status.label} · {inc.title}")
-        self.bridge.setText(f"☎ Bridge: {st.bridge}" if st.bridge else "☎ No bridge recorded yet")
-        self.copy_bridge.setEnabled(bool(st.bridge))
-        for key, label in self.can.items():
-            label.setText(getattr(st.situation, key) or "—")
-        for role, label in self.role_labels.items():
-            holder = st.roles.get(role)
-            label.setText(f"{holder.name} (since {friendly(holder.since, self._service.now())})"
-                          if holder else "— unassigned")
-        self.people.setText(", ".join(st.present) or "nobody recorded yet")
-        self._show_actions(room)
-        self.head_hash.setText(f"chain head {inc.head_hash}")
-        for widget in (self.composer, self.new_action, self.person, self.change_bridge,
-                       self.edit_situation_button, *self.role_edits.values()):
-            widget.setEnabled(not self._read_only)
+        self.header.show_room(room, read_only=self._read_only)
+        self.side.show_room(room, self._service.now(), read_only=self._read_only)
+        self.head_hash.setText(f"chain head {room.incident.head_hash}")
+        self.composer.setEnabled(not self._read_only)
         self.tick()
-
-    def _show_actions(self, room: Room) -> None:
-        from PySide6.QtGui import QStandardItem
-
-        now = self._service.now()
-        self.actions_model.clear()
-        for item in sorted(room.state.actions.values(),
-                           key=lambda a: (a.status != ActionStatus.OPEN, a.number)):
-            due = f", due {friendly(item.due, now)}" if item.due else ""
-            owner = f" — {item.owner}" if item.owner else ""
-            mark = {"open": "☐", "done": "☑", "dropped": "✗"}[item.status.value]
-            overdue = item.overdue(now)
-            text = f"{mark} {item.number}. {item.text}{owner}{due}" + (" — OVERDUE" if overdue else "")
-            cell = QStandardItem(text)
-            cell.setData(item.number, Qt.ItemDataRole.UserRole)
-            if overdue:
-                cell.setForeground(theme.sla_color(SlaState.BREACHED))
-                font = cell.font()
-                font.setBold(True)
-                cell.setFont(font)
-            elif item.status != ActionStatus.OPEN:
-                cell.setForeground(self.palette().placeholderText().color())
-            self.actions_model.appendRow(cell)
 
     # -- clocks ------------------------------------------------------------------------------
     def tick(self) -> None:
@@ -408,33 +220,7 @@ class WarRoomPane(QWidget):
             return
         now = self._service.now()
         self.timeline_model.tick(now)
-        from imdesk.domain.war_room import DEFAULT_UPDATE_POLICY, handover_clock, update_clock
-
-        update = update_clock(room.state, DEFAULT_UPDATE_POLICY[room.incident.priority], now)
-        handover = handover_clock(room.state, now)
-        declared = room.state.declared_at
-        self.elapsed.setText(
-            f"{self._hms(now - declared)} since declared ({friendly(declared, now)})"
-            if declared else "not declared")
-        self._style_clock(self.update_clock, update, big=True)
-        self._style_clock(self.handover_clock, handover, big=False)
-
-    @staticmethod
-    def _hms(delta: timedelta) -> str:
-        total = max(0, int(delta.total_seconds()))
-        return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
-
-    def _style_clock(self, label: QLabel, clock: Clock, *, big: bool) -> None:
-        label.setText(clock_text(clock))
-        font = QFont(self.font())
-        font.setBold(clock.state != ClockState.OK)
-        if big and clock.state == ClockState.OVERDUE:
-            font.setPointSizeF(font.pointSizeF() * 1.8)  # the red clock is the biggest thing
-        label.setFont(font)
-        color = {ClockState.OVERDUE: "#ffffff", ClockState.DUE_SOON: "#5a3d00"}.get(clock.state)
-        background = {ClockState.OVERDUE: "#c62828", ClockState.DUE_SOON: "#ffcc66"}.get(clock.state)
-        label.setStyleSheet(f"color:{color}; background:{background}; padding:2px 8px; "
-                            "border-radius:4px;" if color else "")
+        self.header.show_clocks(room, now)
 
     def poll(self) -> None:
         if self._room is None or self._runner.pending:
@@ -447,16 +233,6 @@ class WarRoomPane(QWidget):
         if self._room is not None and room.incident.ref == self._room.incident.ref and (
                 room.state != self._room.state or room.incident != self._room.incident):
             self._show_room(room)
-
-    # -- timeline view -----------------------------------------------------------------------
-    def _maybe_fetch_older(self) -> None:
-        bar = self.timeline.verticalScrollBar()
-        if bar.value() == bar.minimum() and self.timeline_model.can_fetch_older():
-            self.timeline_model.fetch_older()
-
-    def _follow_end(self, _count: int) -> None:
-        """New lines arrive at the bottom: keep them in view (after the layout has run)."""
-        QTimer.singleShot(0, self.timeline.scrollToBottom)
 
     # -- composing ---------------------------------------------------------------------------
     def set_kind(self, kind: str) -> None:
@@ -495,24 +271,7 @@ class WarRoomPane(QWidget):
 
     def show_entry(self, seq: int) -> None:
         """Select a line once the room's timeline holds it (older pages are fetched)."""
-        model = self.timeline_model
-
-        def attempt(tries: int = 40) -> None:
-            row = model.row_of_seq(seq) if model.rowCount() else -1
-            if row >= 0:
-                index = model.index(row)
-                self.timeline.setCurrentIndex(index)
-                self.timeline.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
-                self.timeline.setFocus()
-            elif tries:
-                if seq > model.last_seq():
-                    model.refresh()  # written since the room was read
-                elif model.rowCount() and model.can_fetch_older() and \
-                        seq < model.index(0).data(EntryRole).seq:
-                    model.fetch_older()
-                QTimer.singleShot(50, lambda: attempt(tries - 1))
-
-        attempt()
+        self.column.show_entry(seq)
 
     def start_correction(self) -> None:
         """F2 on a line: the composer takes its text; Enter writes the correction, which

@@ -1,0 +1,119 @@
+"""What the incident list does to the selected incident (a mixin of IncidentListPane, which
+owns the widgets): log a new one, edit it, move it through its lifecycle (asking for the note
+that a hold, resolve or cancel needs), and write a note into its timeline. Every write runs off
+the GUI thread; a refusal keeps the user's text and says why."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QWidget
+
+from imdesk.domain.errors import ValidationError
+from imdesk.domain.lifecycle import NOTE_REQUIRED, Status
+from imdesk.qt.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from imdesk.qt.incidents.detail import IncidentDetail
+    from imdesk.services.catalog import CatalogService
+    from imdesk.services.incidents import IncidentService
+    from imdesk.services.settings import SettingsService
+
+STATUS_PROMPTS = {
+    Status.ON_HOLD: ("Put on hold", "Why is it on hold? (e.g. waiting for the vendor, user away)",
+                     "Put on hold"),
+    Status.RESOLVED: ("Resolve", "Resolution note: what fixed it, and who confirmed it?", "Resolve"),
+    Status.CANCELLED: ("Cancel incident", "Why is it cancelled? (e.g. duplicate of INC-1042)",
+                       "Cancel incident"),
+    Status.IN_PROGRESS: ("", "", ""),
+}
+
+
+class IncidentCommands(QWidget):
+    """Needs the pane's detail, services and runner (declared here for the type checker)."""
+
+    _read_only: bool
+    _runner: TaskRunner
+    detail: IncidentDetail
+    _written: Callable[[str, str], None]
+
+    @property
+    def _incidents(self) -> IncidentService:
+        raise NotImplementedError
+
+    @property
+    def _catalog(self) -> CatalogService:
+        raise NotImplementedError
+
+    @property
+    def _settings(self) -> SettingsService:
+        raise NotImplementedError
+
+    # -- commands --------------------------------------------------------------------------
+    def new_incident(self) -> None:
+        if self._read_only:
+            return
+        from imdesk.qt.incidents.dialog import IncidentDialog  # loaded on first use: start-up speed
+
+        services = [s.name for s in self._catalog.services()]
+        state = IncidentDialog.ask(self, services=services, matrix=self._settings.matrix(),
+                                   runner=self._runner, save=self._incidents.create)
+        if state is not None:
+            self._written(state.ref, f"{state.ref} logged ({state.priority.value})")
+
+    def edit_current(self) -> None:
+        current = self.detail.state
+        if current is None or self._read_only:
+            return
+        from imdesk.qt.incidents.dialog import IncidentDialog
+
+        services = [s.name for s in self._catalog.services()]
+        ref = current.ref
+        state = IncidentDialog.ask(self, services=services, matrix=self._settings.matrix(),
+                                   runner=self._runner, initial=current,
+                                   save=lambda edit: self._incidents.edit(ref, edit))
+        if state is not None:
+            self._written(state.ref, f"{state.ref} saved")
+
+    def change_status(self, target: Status, note: str | None = None) -> None:
+        current = self.detail.state
+        if current is None or self._read_only:
+            return
+        if note is None and target in NOTE_REQUIRED:
+            title, prompt, ok = STATUS_PROMPTS[target]
+            note = self.ask_note(f"{title} {current.ref}", prompt, ok)
+            if note is None:
+                return
+        ref, text = current.ref, note or ""
+        service = self._incidents
+
+        def failed(exc: BaseException) -> None:
+            message = exc.message if isinstance(exc, ValidationError) else str(exc)
+            kept = f" Your note is kept: “{text}”." if text else ""
+            self.detail.show_error(f"{ref} was not changed: {message}.{kept}")
+
+        self._runner.run(lambda: service.change_status(ref, target, text),
+                         lambda st: self._written(st.ref, f"{st.ref} is now {st.status.label}"),
+                         failed)
+
+    def ask_note(self, title: str, prompt: str, ok: str) -> str | None:
+        """Separate so tests can patch one call instead of driving a modal dialog."""
+        from imdesk.qt.widgets.note_dialog import NoteDialog
+
+        return NoteDialog.ask(self, title, prompt, required=True, ok_text=ok)
+
+    def add_note(self, ref: str, text: str) -> None:
+        if self._read_only:
+            return
+        service = self._incidents
+
+        def failed(exc: BaseException) -> None:
+            message = exc.message if isinstance(exc, ValidationError) else str(exc)
+            self.detail.show_error(f"Note not saved: {message}. Your text is still in the box.")
+
+        def done(_entry: Any) -> None:
+            self.detail.note_saved()
+            self._written(ref, f"note added to {ref}")
+
+        self._runner.run(lambda: service.add_note(ref, text), done, failed)
