@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from imdesk.cli import UsageError, emit
+from imdesk.cli.common import UsageError, emit, iso, parse_time
 
 if TYPE_CHECKING:
     from imdesk.context import AppContext
@@ -81,12 +81,6 @@ def matchers_text(matchers: Any) -> str:
     from imdesk.domain.alert_rules import matchers_text as text
 
     return text(matchers)
-
-
-def iso(value: datetime | None) -> str | None:
-    from imdesk.domain.timeline import iso as to_iso
-
-    return to_iso(value)
 
 
 def dispatch(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -302,8 +296,6 @@ def _serve_for_console(ctx: AppContext, host: str, port: int) -> int:
 
 
 def _when(value: str | None, field: str, default: datetime) -> datetime:
-    from imdesk.cli_commands import parse_time
-
     return parse_time(value, field) if value else default
 
 

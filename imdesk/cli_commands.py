@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from imdesk.cli import UsageError, emit
-from imdesk.domain.errors import ValidationError
+from imdesk.cli.common import UsageError, emit, parse_time
 from imdesk.domain.incident_json import incident_json
 from imdesk.domain.lifecycle import OPEN_STATUSES, Status
 from imdesk.domain.sla import format_duration
@@ -86,18 +84,6 @@ def incident_note(ctx: AppContext, args: argparse.Namespace) -> int:
     entry = ctx.incidents.add_note(args.ref, args.text)
     emit(entry.to_json(), args.json, f"{args.ref.upper()} entry {entry.seq} added")
     return 0
-
-
-def parse_time(value: str, field: str) -> datetime:
-    """ISO 8601 with an offset or Z; a time without one is refused rather than guessed."""
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise ValidationError(field, f"{field} must be ISO 8601 like 2026-11-27T10:42:00+01:00, "
-                                     f"not {value!r}") from None
-    if parsed.tzinfo is None:
-        raise ValidationError(field, f"{field} {value!r} needs its UTC offset (e.g. +01:00) or Z")
-    return parsed.astimezone(UTC)
 
 
 def timeline_add(ctx: AppContext, args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from imdesk.cli import emit
+from imdesk.cli.common import Parser, emit
 
 if TYPE_CHECKING:
     from imdesk.context import AppContext
@@ -24,8 +24,6 @@ IN_FLIGHT = timedelta(minutes=5)  # a "sending" message younger than this may be
 
 
 def register(sub: Any) -> None:
-    from imdesk.cli import _Parser
-
     notify = sub.add_parser("notify", help="inform people about an incident (preview without --yes)")
     notify.add_argument("ref")
     notify.add_argument("--template", required=True, help="initial, update or resolved")
@@ -38,7 +36,7 @@ def register(sub: Any) -> None:
     notify.set_defaults(handler=notify_cmd)
 
     outbox = sub.add_parser("outbox", help="messages to people and what happened to them") \
-        .add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+        .add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=Parser)
     lst = outbox.add_parser("list", help="every message, newest first")
     lst.add_argument("--state", action="append", default=[])
     lst.add_argument("--json", action="store_true")
@@ -59,7 +57,7 @@ def register(sub: Any) -> None:
     called.set_defaults(handler=outbox_called)
 
     cred = sub.add_parser("credentials", help="provider secrets in the OS keyring") \
-        .add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+        .add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=Parser)
     cset = cred.add_parser("set", help="store PROVIDER's secret (read from stdin)")
     cset.add_argument("provider")
     cset.set_defaults(handler=credentials_set)
@@ -68,7 +66,7 @@ def register(sub: Any) -> None:
     cstatus.set_defaults(handler=credentials_status)
 
     prov = sub.add_parser("provider", help="email and SMS providers (no secrets)") \
-        .add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+        .add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=Parser)
     pset = prov.add_parser("set", help="add or change provider NAME: KEY=VALUE … (kind=smtp|twilio|http)")
     pset.add_argument("name")
     pset.add_argument("values", nargs="+", metavar="KEY=VALUE")

@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from imdesk.cli import emit
+from imdesk.cli.common import Parser, UsageError, emit
 
 if TYPE_CHECKING:
     from imdesk.context import AppContext
@@ -21,10 +21,8 @@ if TYPE_CHECKING:
 
 def register(sub: Any) -> None:
     """Add the ``contacts`` command and its actions to the top-level sub-parsers."""
-    from imdesk.cli import _Parser
-
     contacts = sub.add_parser("contacts", help="the contact book").add_subparsers(
-        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+        dest="action", required=True, metavar="ACTION", parser_class=Parser)
     lst = contacts.add_parser("list", help="every contact (or the review queue with --stale)")
     lst.add_argument("--stale", action="store_true",
                      help="only contacts not verified within the stale period or marked for review")
@@ -122,7 +120,6 @@ def contacts_who(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def contacts_pack(ctx: AppContext, args: argparse.Namespace) -> int:
-    from imdesk.cli import UsageError
     from imdesk.services.contacts.pack_data import collect_pack
 
     if args.output.suffix.lower() != ".pdf":

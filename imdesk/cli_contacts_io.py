@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from imdesk.cli import emit
+from imdesk.cli.common import emit
 
 if TYPE_CHECKING:
     from imdesk.contacts_io.plan import ImportPlan

@@ -7,30 +7,16 @@ Bad input exits 2 with one line on stderr and changes nothing; an environment pr
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from imdesk import __version__
-
-if TYPE_CHECKING:
-    from imdesk.context import AppContext
-    from imdesk.storage.database import DbUrl
-
-
-class UsageError(Exception):
-    """Bad input on the command line (exit 2)."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(message)
+from imdesk.cli.common import Parser, UsageError, db_url, open_context
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="imdesk", description="The incident manager's console.")
+    p = Parser(prog="imdesk", description="The incident manager's console.")
     p.add_argument("--version", action="version", version=f"imdesk {__version__}")
     p.add_argument("--db", metavar="URL", help="database URL or SQLite file (default: your data dir)")
     p.add_argument("--demo", action="store_true", help="use the separate demo database")
@@ -39,10 +25,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--take-over", action="store_true",
                    help="take over a stale lock left by a console that crashed")
     p.add_argument("--exit-after-paint", action="store_true", help=argparse.SUPPRESS)  # benchmarks
-    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     inc = sub.add_parser("incident", help="incidents").add_subparsers(
-        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+        dest="action", required=True, metavar="ACTION", parser_class=Parser)
     add = inc.add_parser("add", help="open an incident")
     add.add_argument("--title", required=True)
     add.add_argument("--impact", required=True)
@@ -71,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     note.add_argument("--json", action="store_true")
 
     tl = sub.add_parser("timeline", help="timelines: add, show, search, verify").add_subparsers(
-        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+        dest="action", required=True, metavar="ACTION", parser_class=Parser)
     tadd = tl.add_parser("add", help="write a line into an incident's timeline")
     tadd.add_argument("ref")
     tadd.add_argument("text")
@@ -92,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     tverify.add_argument("--json", action="store_true")
 
     major = sub.add_parser("major", help="major incidents").add_subparsers(
-        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+        dest="action", required=True, metavar="ACTION", parser_class=Parser)
     declare = major.add_parser("declare", help="declare a major incident (opens its war room)")
     declare.add_argument("ref")
     declare.add_argument("--bridge", default="", help="dial-in number or meeting link")
@@ -101,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="first stakeholder update due in MINUTES")
     declare.add_argument("--json", action="store_true")
     act = sub.add_parser("action", help="war-room action items").add_subparsers(
-        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+        dest="action", required=True, metavar="ACTION", parser_class=Parser)
     aadd = act.add_parser("add", help="add an action item")
     aadd.add_argument("ref")
     aadd.add_argument("text")
@@ -112,14 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
     adone.add_argument("ref")
     adone.add_argument("number", type=int)
     role = sub.add_parser("role", help="war-room roles").add_subparsers(
-        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+        dest="action", required=True, metavar="ACTION", parser_class=Parser)
     rassign = role.add_parser("assign", help="give ROLE to NAME (a hand-over if someone has it)")
     rassign.add_argument("ref")
     rassign.add_argument("role", help="incident_manager (im), tech_lead, communications, scribe")
     rassign.add_argument("name")
 
     dbp = sub.add_parser("db", help="database upkeep").add_subparsers(
-        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+        dest="action", required=True, metavar="ACTION", parser_class=Parser)
     chk = dbp.add_parser("check", help="integrity, hash chains and projections")
     chk.add_argument("--json", action="store_true")
     bak = dbp.add_parser("backup", help="copy the database to FILE (online, verified)")
@@ -129,10 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     from imdesk import cli_alerts
 
-    cli_alerts.add_parsers(sub, _Parser)
+    cli_alerts.add_parsers(sub, Parser)
 
     demo = sub.add_parser("demo", help="demo data").add_subparsers(
-        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+        dest="action", required=True, metavar="ACTION", parser_class=Parser)
     seed = demo.add_parser("seed", help="bulk-insert synthetic incidents (for benchmarks)")
     seed.add_argument("--incidents", type=int, required=True)
     seed.add_argument("--entries", type=int, required=True, help="timeline entries in all")
@@ -160,17 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         from imdesk.app import run_console
 
-        return run_console(db_url=_db_url(args), demo=args.demo, take_over=args.take_over,
+        return run_console(db_url=db_url(args), demo=args.demo, take_over=args.take_over,
                            exit_after_paint=args.exit_after_paint)
     return run_command(args)
-
-
-def _db_url(args: argparse.Namespace) -> DbUrl:
-    from imdesk.paths import demo_db_path, resolve_db_url
-
-    if args.demo and not args.db:
-        return demo_db_path()
-    return resolve_db_url(args.db)
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -190,10 +168,10 @@ def run_command(args: argparse.Namespace) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     from imdesk import cli_commands as cmd
 
-    url = _db_url(args)
+    url = db_url(args)
     if args.command == "db" and args.action == "restore":
         return cmd.db_restore(url, args.file)
-    ctx = _context(url, demo=args.demo)
+    ctx = open_context(url, demo=args.demo)
     try:
         if args.command in ("alerts", "maintenance", "heartbeat"):
             from imdesk import cli_alerts
@@ -205,20 +183,3 @@ def _dispatch(args: argparse.Namespace) -> int:
     finally:
         ctx.close()
 
-
-def _context(url: DbUrl, *, demo: bool) -> AppContext:
-    from imdesk.app import build_context
-
-    ctx = build_context(url)
-    if demo:
-        from imdesk.services.demo.story import ensure_demo_data
-
-        ensure_demo_data(ctx)
-    return ctx
-
-
-def emit(data: Any, as_json: bool, text: str) -> None:
-    if as_json:
-        print(json.dumps(data, indent=2, ensure_ascii=False))
-    else:
-        print(text)
