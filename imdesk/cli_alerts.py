@@ -9,51 +9,58 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from imdesk.cli.common import UsageError, emit, iso, parse_time
+from imdesk.cli.common import UsageError, command_group, emit, in_context, iso, parse_time
 
 if TYPE_CHECKING:
+    from imdesk.cli.common import Subparsers
     from imdesk.context import AppContext
     from imdesk.services.alerts.apply import Outcome
 
-COMMANDS = ("alerts", "maintenance", "heartbeat")
 HEARTBEAT_CHECK_S = 30.0
 GIL_SWITCH_S = 0.0005
 
 
-def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
-    al = sub.add_parser("alerts", help="alert intake: list, serve, ingest, token, rules").add_subparsers(
-        dest="action", required=True, metavar="ACTION", parser_class=parser_class)
+def register(sub: Subparsers) -> None:
+    """alerts, maintenance and heartbeat."""
+    al = command_group(sub, "alerts", "alert intake: list, serve, ingest, token, rules")
     lst = al.add_parser("list", help="alerts, newest first")
     lst.add_argument("--incident", metavar="REF", help="only the alerts attached to REF")
     lst.add_argument("--status", choices=("firing", "acknowledged", "resolved"))
     lst.add_argument("--limit", type=int, default=1000)
     lst.add_argument("--json", action="store_true")
+    lst.set_defaults(handler=in_context(alerts_list))
     serve = al.add_parser("serve", help="run the webhook listener headless (Ctrl+C stops it)")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1, or the setting)")
     serve.add_argument("--port", type=int, help="port (default: the setting, 9464)")
     serve.add_argument("--report-json", action="store_true",
                        help="for the console: the token on stdin ('token VALUE'), JSON reports on "
                             "stdout, 'stop' or the end of stdin stops")
+    serve.set_defaults(handler=in_context(alerts_serve))
     ingest = al.add_parser("ingest", help="process a saved payload exactly as the listener would")
     ingest.add_argument("file", type=Path)
     ingest.add_argument("--format", default="auto",
                         choices=("auto", "alertmanager", "grafana", "pagerduty"))
     ingest.add_argument("--json", action="store_true")
+    ingest.set_defaults(handler=in_context(alerts_ingest))
     token = al.add_parser("token", help="print the webhook bearer token (from the keyring)")
     token.add_argument("--rotate", action="store_true", help="replace it with a new one")
-    rule = al.add_parser("rule", help="mapping rules: label matchers → service").add_subparsers(
-        dest="rule_action", required=True, metavar="ACTION", parser_class=parser_class)
+    token.set_defaults(handler=in_context(alerts_token))
+    rule = command_group(al, "rule", "mapping rules: label matchers → service", dest="rule_action")
     radd = rule.add_parser("add", help="append a rule (first match wins)")
     radd.add_argument("matchers", help='e.g. \'job=~"vpn.*", env=prod\'')
     radd.add_argument("service")
-    rule.add_parser("list", help="the rules in order").add_argument("--json", action="store_true")
+    radd.set_defaults(handler=in_context(rule_add))
+    rlist = rule.add_parser("list", help="the rules in order")
+    rlist.add_argument("--json", action="store_true")
+    rlist.set_defaults(handler=in_context(rule_list))
     rrm = rule.add_parser("remove", help="remove rule N")
     rrm.add_argument("number", type=int)
+    rrm.set_defaults(handler=in_context(rule_remove))
     auto = al.add_parser("auto-resolve", help="resolve incidents when all their alerts clear")
     auto.add_argument("state", choices=("on", "off"))
+    auto.set_defaults(handler=in_context(alerts_auto_resolve))
 
-    mw = sub.add_parser("maintenance", help="maintenance windows and silences").add_subparsers(
-        dest="action", required=True, metavar="ACTION", parser_class=parser_class)
+    mw = command_group(sub, "maintenance", "maintenance windows and silences")
     madd = mw.add_parser("add", help="alerts matching it are recorded but open nothing")
     madd.add_argument("name")
     madd.add_argument("--start", metavar="ISO8601", help="default: now")
@@ -62,34 +69,31 @@ def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     madd.add_argument("--matchers", default="", help='label matchers, e.g. \'instance=~"db-.*"\'')
     madd.add_argument("--service", help="every alert mapped to this service")
     madd.add_argument("--json", action="store_true")
+    madd.set_defaults(handler=in_context(maintenance_add))
     mlist = mw.add_parser("list", help="upcoming, active and recently ended windows")
     mlist.add_argument("--json", action="store_true")
+    mlist.set_defaults(handler=in_context(maintenance_list))
     mend = mw.add_parser("end", help="end window ID now")
     mend.add_argument("id", type=int)
+    mend.set_defaults(handler=in_context(maintenance_end))
 
-    hb = sub.add_parser("heartbeat", help="senders expected to check in").add_subparsers(
-        dest="action", required=True, metavar="ACTION", parser_class=parser_class)
+    hb = command_group(sub, "heartbeat", "senders expected to check in")
     hadd = hb.add_parser("add", help="expect NAME every MINUTES (POST /heartbeat/NAME)")
     hadd.add_argument("name")
     hadd.add_argument("--every", type=int, required=True, metavar="MINUTES")
-    hb.add_parser("list", help="heartbeats and their state").add_argument("--json", action="store_true")
+    hadd.set_defaults(handler=in_context(heartbeat_add))
+    hlist = hb.add_parser("list", help="heartbeats and their state")
+    hlist.add_argument("--json", action="store_true")
+    hlist.set_defaults(handler=in_context(heartbeat_list))
     hrm = hb.add_parser("remove", help="stop expecting NAME")
     hrm.add_argument("name")
+    hrm.set_defaults(handler=in_context(heartbeat_remove))
 
 
 def matchers_text(matchers: Any) -> str:
     from imdesk.domain.alert_rules import matchers_text as text
 
     return text(matchers)
-
-
-def dispatch(ctx: AppContext, args: argparse.Namespace) -> int:
-    # The parser is built on every start (the console's too); the work's imports wait till here.
-    name = f"{args.command}_{args.action}".replace("-", "_")
-    if args.command == "alerts" and args.action == "rule":
-        name = f"rule_{args.rule_action}"
-    result: int = globals()[name](ctx, args)
-    return result
 
 
 def _outcome_json(outcome: Outcome) -> dict[str, Any]:

@@ -1,4 +1,6 @@
-"""The headless sub-commands. Each takes the app context and parsed arguments, returns an exit code."""
+"""The headless sub-commands on incidents, timelines, major incidents, the database and demo
+data. Each registers on the top-level sub-parsers and sets ``handler``; a handler of the context
+and the parsed arguments returns the exit code."""
 
 from __future__ import annotations
 
@@ -7,21 +9,128 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from imdesk.cli.common import UsageError, emit, parse_time
-from imdesk.domain.incident_json import incident_json
-from imdesk.domain.lifecycle import OPEN_STATUSES, Status
-from imdesk.domain.sla import format_duration
-from imdesk.domain.timeline import iso
-from imdesk.services.incidents import NewIncident
-from imdesk.storage.incident_repo import IncidentQuery
+from imdesk.cli.common import UsageError, command_group, db_url, emit, in_context, iso, parse_time
 
 if TYPE_CHECKING:
+    from imdesk.cli.common import Subparsers
     from imdesk.context import AppContext
     from imdesk.services.war_room import Room
-    from imdesk.storage.database import DbUrl
+
+
+def register_incidents(sub: Subparsers) -> None:
+    """incident, timeline, major, action and role."""
+    inc = command_group(sub, "incident", "incidents")
+    add = inc.add_parser("add", help="open an incident")
+    add.add_argument("--title", required=True)
+    add.add_argument("--impact", required=True)
+    add.add_argument("--urgency", required=True)
+    add.add_argument("--service")
+    add.add_argument("--major", action="store_true")
+    add.add_argument("--exercise", action="store_true", help="a drill, kept out of metrics")
+    add.add_argument("--origin", default="phone")
+    add.add_argument("--description", default="")
+    add.add_argument("--json", action="store_true")
+    add.set_defaults(handler=in_context(incident_add))
+    lst = inc.add_parser("list", help="list incidents (open ones by default)")
+    lst.add_argument("--status", action="append", default=[])
+    lst.add_argument("--all", action="store_true")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(handler=in_context(incident_list))
+    show = inc.add_parser("show", help="an incident with its timeline")
+    show.add_argument("ref")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=in_context(incident_show))
+    st = inc.add_parser("status", help="move an incident through its lifecycle")
+    st.add_argument("ref")
+    st.add_argument("status")
+    st.add_argument("--note", default="")
+    st.add_argument("--json", action="store_true")
+    st.set_defaults(handler=in_context(incident_status))
+    note = inc.add_parser("note", help="add a note to the timeline")
+    note.add_argument("ref")
+    note.add_argument("text")
+    note.add_argument("--json", action="store_true")
+    note.set_defaults(handler=in_context(incident_note))
+
+    tl = command_group(sub, "timeline", "timelines: add, show, search, verify")
+    tadd = tl.add_parser("add", help="write a line into an incident's timeline")
+    tadd.add_argument("ref")
+    tadd.add_argument("text")
+    tadd.add_argument("--kind", default="note", help="note, action, decision or communication")
+    tadd.add_argument("--at", metavar="ISO8601", help="when it happened, if earlier than now")
+    tadd.add_argument("--corrects", type=int, metavar="SEQ",
+                      help="this entry corrects (supersedes) entry SEQ")
+    tadd.add_argument("--json", action="store_true")
+    tadd.set_defaults(handler=in_context(timeline_add))
+    tshow = tl.add_parser("show", help="an incident's timeline")
+    tshow.add_argument("ref")
+    tshow.add_argument("--json", action="store_true")
+    tshow.set_defaults(handler=in_context(timeline_show))
+    tsearch = tl.add_parser("search", help="search every timeline (newest first for common words)")
+    tsearch.add_argument("query")
+    tsearch.add_argument("--limit", type=int, default=50)
+    tsearch.add_argument("--json", action="store_true")
+    tsearch.set_defaults(handler=in_context(timeline_search))
+    tverify = tl.add_parser("verify", help="recompute the hash chains (exit 1 at the first break)")
+    tverify.add_argument("ref", nargs="?")
+    tverify.add_argument("--json", action="store_true")
+    tverify.set_defaults(handler=in_context(timeline_verify))
+
+    major = command_group(sub, "major", "major incidents")
+    declare = major.add_parser("declare", help="declare a major incident (opens its war room)")
+    declare.add_argument("ref")
+    declare.add_argument("--bridge", default="", help="dial-in number or meeting link")
+    declare.add_argument("--im", default="", metavar="NAME", help="the incident manager")
+    declare.add_argument("--first-update", type=int, metavar="MINUTES",
+                         help="first stakeholder update due in MINUTES")
+    declare.add_argument("--json", action="store_true")
+    declare.set_defaults(handler=in_context(major_declare))
+    act = command_group(sub, "action", "war-room action items")
+    aadd = act.add_parser("add", help="add an action item")
+    aadd.add_argument("ref")
+    aadd.add_argument("text")
+    aadd.add_argument("--owner", default="")
+    aadd.add_argument("--due", metavar="ISO8601")
+    aadd.add_argument("--json", action="store_true")
+    aadd.set_defaults(handler=in_context(action_add))
+    adone = act.add_parser("done", help="mark action item N done")
+    adone.add_argument("ref")
+    adone.add_argument("number", type=int)
+    adone.set_defaults(handler=in_context(action_done))
+    role = command_group(sub, "role", "war-room roles")
+    rassign = role.add_parser("assign", help="give ROLE to NAME (a hand-over if someone has it)")
+    rassign.add_argument("ref")
+    rassign.add_argument("role", help="incident_manager (im), tech_lead, communications, scribe")
+    rassign.add_argument("name")
+    rassign.set_defaults(handler=in_context(role_assign))
+
+
+def register_db(sub: Subparsers) -> None:
+    dbp = command_group(sub, "db", "database upkeep")
+    chk = dbp.add_parser("check", help="integrity, hash chains and projections")
+    chk.add_argument("--json", action="store_true")
+    chk.set_defaults(handler=in_context(db_check))
+    bak = dbp.add_parser("backup", help="copy the database to FILE (online, verified)")
+    bak.add_argument("file", type=Path)
+    bak.set_defaults(handler=in_context(db_backup))
+    res = dbp.add_parser("restore", help="replace the database with a verified backup FILE")
+    res.add_argument("file", type=Path)
+    res.set_defaults(handler=db_restore)  # replaces the file: no context is opened on it
+
+
+def register_demo(sub: Subparsers) -> None:
+    demo = command_group(sub, "demo", "demo data")
+    seed = demo.add_parser("seed", help="bulk-insert synthetic incidents (for benchmarks)")
+    seed.add_argument("--incidents", type=int, required=True)
+    seed.add_argument("--entries", type=int, required=True, help="timeline entries in all")
+    seed.add_argument("--json", action="store_true")
+    seed.set_defaults(handler=in_context(demo_seed))
 
 
 def incident_add(ctx: AppContext, args: argparse.Namespace) -> int:
+    from imdesk.domain.incident_json import incident_json
+    from imdesk.services.incidents import NewIncident
+
     state = ctx.incidents.create(NewIncident(
         title=args.title, impact=args.impact, urgency=args.urgency, service=args.service,
         origin=args.origin, description=args.description, major=args.major,
@@ -32,6 +141,11 @@ def incident_add(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def incident_list(ctx: AppContext, args: argparse.Namespace) -> int:
+    from imdesk.domain.incident_json import incident_json
+    from imdesk.domain.lifecycle import OPEN_STATUSES, Status
+    from imdesk.domain.sla import format_duration
+    from imdesk.storage.incident_repo import IncidentQuery
+
     if args.all and args.status:
         raise UsageError("use either --all or --status, not both")
     statuses: tuple[Status, ...] = ()
@@ -62,6 +176,8 @@ def incident_list(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def incident_show(ctx: AppContext, args: argparse.Namespace) -> int:
+    from imdesk.domain.incident_json import incident_json
+
     detail = ctx.incidents.detail(args.ref)
     st = detail.incident
     text = [f"{st.ref} · {st.priority.value} · {st.status.value}{' · MAJOR' if st.major else ''}",
@@ -75,6 +191,8 @@ def incident_show(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def incident_status(ctx: AppContext, args: argparse.Namespace) -> int:
+    from imdesk.domain.incident_json import incident_json
+
     state = ctx.incidents.change_status(args.ref, args.status, args.note)
     emit(incident_json(state), args.json, f"{state.ref} is now {state.status.value}")
     return 0
@@ -206,13 +324,14 @@ def db_backup(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
-def db_restore(url: DbUrl, file: Path) -> int:
+def db_restore(args: argparse.Namespace) -> int:
     from imdesk.errors import KnownError
     from imdesk.services.backups import restore
     from imdesk.storage.db_info import sqlite_path
     from imdesk.storage.instance_lock import InstanceLock
 
-    target = sqlite_path(url)
+    file: Path = args.file
+    target = sqlite_path(db_url(args))
     if target is None:
         raise KnownError("restore is for the local SQLite file; for PostgreSQL use pg_restore")
     lock = InstanceLock(target)

@@ -13,9 +13,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from imdesk.cli.common import Parser, emit
+from imdesk.cli.common import command_group, emit, in_context
 
 if TYPE_CHECKING:
+    from imdesk.cli.common import Subparsers
     from imdesk.context import AppContext
     from imdesk.services.comms.notify import NotifyPlan
     from imdesk.services.comms.outbox import OutboxItem
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 IN_FLIGHT = timedelta(minutes=5)  # a "sending" message younger than this may be another process's
 
 
-def register(sub: Any) -> None:
+def register(sub: Subparsers) -> None:
     notify = sub.add_parser("notify", help="inform people about an incident (preview without --yes)")
     notify.add_argument("ref")
     notify.add_argument("--template", required=True, help="initial, update or resolved")
@@ -33,57 +34,54 @@ def register(sub: Any) -> None:
     notify.add_argument("--channel", help="email or sms (default: by audience)")
     notify.add_argument("--yes", action="store_true", help="queue and send (else: preview only)")
     notify.add_argument("--json", action="store_true")
-    notify.set_defaults(handler=notify_cmd)
+    notify.set_defaults(handler=in_context(notify_cmd))
 
-    outbox = sub.add_parser("outbox", help="messages to people and what happened to them") \
-        .add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=Parser)
+    outbox = command_group(sub, "outbox", "messages to people and what happened to them")
     lst = outbox.add_parser("list", help="every message, newest first")
     lst.add_argument("--state", action="append", default=[])
     lst.add_argument("--json", action="store_true")
-    lst.set_defaults(handler=outbox_list)
+    lst.set_defaults(handler=in_context(outbox_list))
     send = outbox.add_parser("send", help="deliver what is due, then exit")
     send.add_argument("--json", action="store_true")
-    send.set_defaults(handler=outbox_send)
+    send.set_defaults(handler=in_context(outbox_send))
     retry = outbox.add_parser("retry", help="send message ID now (again from the first step)")
     retry.add_argument("id", type=int)
     retry.add_argument("--json", action="store_true")
-    retry.set_defaults(handler=outbox_retry)
+    retry.set_defaults(handler=in_context(outbox_retry))
     serve = outbox.add_parser("serve", help="keep sending (the console starts this); "
                                             "commands on stdin, reports as JSON lines")
-    serve.set_defaults(handler=outbox_serve)
+    serve.set_defaults(handler=in_context(outbox_serve))
     called = outbox.add_parser("called", help="message ID on the call list: phoned by hand")
     called.add_argument("id", type=int)
     called.add_argument("--note", default="")
-    called.set_defaults(handler=outbox_called)
+    called.set_defaults(handler=in_context(outbox_called))
 
-    cred = sub.add_parser("credentials", help="provider secrets in the OS keyring") \
-        .add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=Parser)
+    cred = command_group(sub, "credentials", "provider secrets in the OS keyring")
     cset = cred.add_parser("set", help="store PROVIDER's secret (read from stdin)")
     cset.add_argument("provider")
-    cset.set_defaults(handler=credentials_set)
+    cset.set_defaults(handler=in_context(credentials_set))
     cstatus = cred.add_parser("status", help="each provider's secret: stored where, usable or why not")
     cstatus.add_argument("--json", action="store_true")
-    cstatus.set_defaults(handler=credentials_status)
+    cstatus.set_defaults(handler=in_context(credentials_status))
 
-    prov = sub.add_parser("provider", help="email and SMS providers (no secrets)") \
-        .add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=Parser)
+    prov = command_group(sub, "provider", "email and SMS providers (no secrets)")
     pset = prov.add_parser("set", help="add or change provider NAME: KEY=VALUE … (kind=smtp|twilio|http)")
     pset.add_argument("name")
     pset.add_argument("values", nargs="+", metavar="KEY=VALUE")
-    pset.set_defaults(handler=provider_set)
+    pset.set_defaults(handler=in_context(provider_set))
     pshow = prov.add_parser("show", help="the provider settings")
     pshow.add_argument("--json", action="store_true")
-    pshow.set_defaults(handler=provider_show)
+    pshow.set_defaults(handler=in_context(provider_show))
     pload = prov.add_parser("load", help="replace the provider settings with a JSON file")
     pload.add_argument("file", type=Path)
-    pload.set_defaults(handler=provider_load)
+    pload.set_defaults(handler=in_context(provider_load))
     porder = prov.add_parser("order", help="the SMS providers to try, in order")
     porder.add_argument("names", nargs="+")
-    porder.set_defaults(handler=provider_order)
+    porder.set_defaults(handler=in_context(provider_order))
     ptest = prov.add_parser("test", help="connect (and log in) to provider NAME; sends nothing")
     ptest.add_argument("name")
     ptest.add_argument("--json", action="store_true")
-    ptest.set_defaults(handler=provider_test)
+    ptest.set_defaults(handler=in_context(provider_test))
 
 
 # -- notify ------------------------------------------------------------------------------------

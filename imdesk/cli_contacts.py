@@ -12,29 +12,29 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from imdesk.cli.common import Parser, UsageError, emit
+from imdesk.cli.common import UsageError, command_group, emit, in_context
 
 if TYPE_CHECKING:
+    from imdesk.cli.common import Subparsers
     from imdesk.context import AppContext
     from imdesk.domain.contact_book import Callee, WhoToCall
 
 
-def register(sub: Any) -> None:
+def register(sub: Subparsers) -> None:
     """Add the ``contacts`` command and its actions to the top-level sub-parsers."""
-    contacts = sub.add_parser("contacts", help="the contact book").add_subparsers(
-        dest="action", required=True, metavar="ACTION", parser_class=Parser)
+    contacts = command_group(sub, "contacts", "the contact book")
     lst = contacts.add_parser("list", help="every contact (or the review queue with --stale)")
     lst.add_argument("--stale", action="store_true",
                      help="only contacts not verified within the stale period or marked for review")
     lst.add_argument("--json", action="store_true")
-    lst.set_defaults(handler=contacts_list)
+    lst.set_defaults(handler=in_context(contacts_list))
     who = contacts.add_parser("who", help="who to call for SERVICE: owner team, on duty now, ladder")
     who.add_argument("service")
     who.add_argument("--json", action="store_true")
-    who.set_defaults(handler=contacts_who)
+    who.set_defaults(handler=in_context(contacts_who))
     pack = contacts.add_parser("pack", help="write the emergency pack (PDF)")
     pack.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
-    pack.set_defaults(handler=contacts_pack)
+    pack.set_defaults(handler=in_context(contacts_pack))
     # ---- `contacts import` / `contacts export` (vCard, CSV) register their actions on
     # `contacts` here, with one line calling their module's registration function.
     __import__("imdesk.cli_contacts_io").cli_contacts_io.register(contacts)

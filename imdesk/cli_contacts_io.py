@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from imdesk.cli.common import emit
+from imdesk.cli.common import emit, in_context
 
 if TYPE_CHECKING:
     from imdesk.contacts_io.plan import ImportPlan
@@ -31,12 +31,12 @@ def register(contacts: Any) -> None:
                           "(default: skip; merge adds their numbers, addresses and notes)")
     imp.add_argument("--dry-run", action="store_true", help="show what would be imported; write nothing")
     imp.add_argument("--json", action="store_true")
-    imp.set_defaults(handler=contacts_import)
+    imp.set_defaults(handler=in_context(contacts_import))
     exp = contacts.add_parser("export", help="write every contact to a vCard 3.0 or imdesk CSV file")
     exp.add_argument("--format", choices=("vcard", "csv"), required=True)
     exp.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
     exp.add_argument("--json", action="store_true")
-    exp.set_defaults(handler=contacts_export)
+    exp.set_defaults(handler=in_context(contacts_export))
 
 
 def contacts_import(ctx: AppContext, args: argparse.Namespace) -> int:

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
     from imdesk.context import AppContext
     from imdesk.storage.database import DbUrl
+
+Handler: TypeAlias = Callable[[argparse.Namespace], int]
+Work: TypeAlias = Callable[["AppContext", argparse.Namespace], int]
 
 
 class UsageError(Exception):
@@ -27,6 +31,16 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(message)
+
+
+if TYPE_CHECKING:
+    Subparsers: TypeAlias = argparse._SubParsersAction[Parser]
+
+
+def command_group(sub: Subparsers, name: str, help: str, dest: str = "action") -> Subparsers:
+    """Add command NAME whose actions (one of them required) are added to what this returns."""
+    return sub.add_parser(name, help=help).add_subparsers(
+        dest=dest, required=True, metavar="ACTION", parser_class=Parser)
 
 
 def emit(data: Any, as_json: bool, text: str) -> None:
@@ -75,3 +89,17 @@ def open_context(url: DbUrl, *, demo: bool) -> AppContext:
 
         ensure_demo_data(ctx)
     return ctx
+
+
+def in_context(work: Work) -> Handler:
+    """The handler of a command that works on the database the options name: opens the app
+    context, runs WORK with it and the parsed arguments, and closes the context."""
+
+    def handler(args: argparse.Namespace) -> int:
+        ctx = open_context(db_url(args), demo=args.demo)
+        try:
+            return work(ctx, args)
+        finally:
+            ctx.close()
+
+    return handler
