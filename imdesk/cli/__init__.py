@@ -2,6 +2,12 @@
 
 Bad input exits 2 with one line on stderr and changes nothing; an environment problem
 (database locked, damaged, too new) exits 1 with one line.
+
+Each command module (incidents, db, alerts, …) has ``register(subparsers)``, which adds its
+commands and sets ``handler`` on each (``set_defaults``); ``main`` calls ``args.handler(args)``.
+What the modules share is in ``common``. At the top they import only the standard library
+and ``common``: the parser is built on every start (the console's too); the imports of a
+handler's work wait till it runs.
 """
 
 from __future__ import annotations
@@ -11,10 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from imdesk import __version__
-from imdesk import cli_alerts as alerts
-from imdesk import cli_commands as incidents
-from imdesk import cli_comms as comms
-from imdesk import cli_contacts as contacts
+from imdesk.cli import alerts, comms, contacts, db, demo, incidents, providers, watch
 from imdesk.cli.common import Handler, Parser, UsageError, db_url
 
 
@@ -30,12 +33,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exit-after-paint", action="store_true", help=argparse.SUPPRESS)  # benchmarks
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
-    incidents.register_incidents(sub)  # incident, timeline, major, action, role
-    incidents.register_db(sub)
-    alerts.register(sub)  # alerts, maintenance, heartbeat
-    incidents.register_demo(sub)
+    # The help lists the commands in this order.
+    incidents.register(sub)  # incident, timeline, major, action, role
+    db.register(sub)
+    alerts.register(sub)
+    watch.register(sub)  # maintenance, heartbeat
+    demo.register(sub)
     contacts.register(sub)
-    comms.register(sub)  # notify, outbox, credentials, provider
+    comms.register(sub)  # notify, outbox
+    providers.register(sub)  # credentials, provider
     return p
 
 

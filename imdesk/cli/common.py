@@ -56,6 +56,13 @@ def iso(value: datetime | None) -> str | None:
     return to_iso(value)
 
 
+def matchers_text(matchers: Any) -> str:
+    """Alert label matchers as they are written on the command line."""
+    from imdesk.domain.alert_rules import matchers_text as text
+
+    return text(matchers)
+
+
 def parse_time(value: str, field: str) -> datetime:
     """ISO 8601 with an offset or Z; a time without one is refused rather than guessed."""
     from imdesk.domain.errors import ValidationError

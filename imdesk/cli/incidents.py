@@ -1,15 +1,13 @@
-"""The headless sub-commands on incidents, timelines, major incidents, the database and demo
-data. Each registers on the top-level sub-parsers and sets ``handler``; a handler of the context
-and the parsed arguments returns the exit code."""
+"""`imdesk incident …`, `timeline …`, `major declare`, `action …` and `role assign`: incidents,
+their timelines and the war room of a major incident, headless."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from imdesk.cli.common import UsageError, command_group, db_url, emit, in_context, iso, parse_time
+from imdesk.cli.common import UsageError, command_group, emit, in_context, iso, parse_time
 
 if TYPE_CHECKING:
     from imdesk.cli.common import Subparsers
@@ -17,7 +15,7 @@ if TYPE_CHECKING:
     from imdesk.services.war_room import Room
 
 
-def register_incidents(sub: Subparsers) -> None:
+def register(sub: Subparsers) -> None:
     """incident, timeline, major, action and role."""
     inc = command_group(sub, "incident", "incidents")
     add = inc.add_parser("add", help="open an incident")
@@ -103,28 +101,6 @@ def register_incidents(sub: Subparsers) -> None:
     rassign.add_argument("role", help="incident_manager (im), tech_lead, communications, scribe")
     rassign.add_argument("name")
     rassign.set_defaults(handler=in_context(role_assign))
-
-
-def register_db(sub: Subparsers) -> None:
-    dbp = command_group(sub, "db", "database upkeep")
-    chk = dbp.add_parser("check", help="integrity, hash chains and projections")
-    chk.add_argument("--json", action="store_true")
-    chk.set_defaults(handler=in_context(db_check))
-    bak = dbp.add_parser("backup", help="copy the database to FILE (online, verified)")
-    bak.add_argument("file", type=Path)
-    bak.set_defaults(handler=in_context(db_backup))
-    res = dbp.add_parser("restore", help="replace the database with a verified backup FILE")
-    res.add_argument("file", type=Path)
-    res.set_defaults(handler=db_restore)  # replaces the file: no context is opened on it
-
-
-def register_demo(sub: Subparsers) -> None:
-    demo = command_group(sub, "demo", "demo data")
-    seed = demo.add_parser("seed", help="bulk-insert synthetic incidents (for benchmarks)")
-    seed.add_argument("--incidents", type=int, required=True)
-    seed.add_argument("--entries", type=int, required=True, help="timeline entries in all")
-    seed.add_argument("--json", action="store_true")
-    seed.set_defaults(handler=in_context(demo_seed))
 
 
 def incident_add(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -300,58 +276,4 @@ def action_done(ctx: AppContext, args: argparse.Namespace) -> int:
 def role_assign(ctx: AppContext, args: argparse.Namespace) -> int:
     entry = ctx.war_rooms.assign_role(args.ref, args.role, args.name)
     print(f"{entry.incident_ref}: {entry.text}")
-    return 0
-
-
-def db_check(ctx: AppContext, args: argparse.Namespace) -> int:
-    from imdesk.services.integrity import check_database
-
-    report = check_database(ctx.db)
-    summary = (f"ok: {report.incidents} incidents, {report.entries} timeline entries verified"
-               if report.ok else f"problem: {report.problem}")
-    emit({"ok": report.ok, "incidents": report.incidents, "entries": report.entries,
-          "problem": report.problem}, args.json, summary)
-    if not report.ok and not args.json:
-        print(f"imdesk: {report.problem}", file=sys.stderr)
-    return 0 if report.ok else 1
-
-
-def db_backup(ctx: AppContext, args: argparse.Namespace) -> int:
-    from imdesk.services.backups import backup_to
-
-    made = backup_to(ctx.db, args.file)
-    print(f"backup written to {made}")
-    return 0
-
-
-def db_restore(args: argparse.Namespace) -> int:
-    from imdesk.errors import KnownError
-    from imdesk.services.backups import restore
-    from imdesk.storage.db_info import sqlite_path
-    from imdesk.storage.instance_lock import InstanceLock
-
-    file: Path = args.file
-    target = sqlite_path(db_url(args))
-    if target is None:
-        raise KnownError("restore is for the local SQLite file; for PostgreSQL use pg_restore")
-    lock = InstanceLock(target)
-    lock.acquire(take_over_stale=True)  # refuses while a console has the file open
-    try:
-        kept = restore(file, target)
-    finally:
-        lock.release()
-    print(f"restored {file} to {target}" + (f"; the replaced file is kept as {kept}" if kept else ""))
-    return 0
-
-
-def demo_seed(ctx: AppContext, args: argparse.Namespace) -> int:
-    from imdesk.services.demo.bulk_seed import bulk_seed
-
-    if args.incidents < 1 or args.entries < args.incidents:
-        raise UsageError("--incidents must be ≥ 1 and --entries ≥ --incidents (one 'opened' each)")
-    result = bulk_seed(ctx.db, incidents=args.incidents, entries=args.entries)
-    emit({"incidents": result.incidents, "entries": result.entries, "seconds": result.seconds,
-          "entries_per_second": result.rate}, args.json,
-         f"seeded {result.incidents} incidents and {result.entries} entries in "
-         f"{result.seconds:.1f} s ({result.rate:,.0f} entries/s)")
     return 0
