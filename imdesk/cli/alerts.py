@@ -20,7 +20,7 @@ GIL_SWITCH_S = 0.0005
 
 
 def register(sub: Subparsers) -> None:
-    """alerts and its actions."""
+    """Add ``alerts`` and its actions to the top-level sub-parsers."""
     al = command_group(sub, "alerts", "alert intake: list, serve, ingest, token, rules")
     lst = al.add_parser("list", help="alerts, newest first")
     lst.add_argument("--incident", metavar="REF", help="only the alerts attached to REF")

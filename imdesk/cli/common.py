@@ -44,6 +44,7 @@ def command_group(sub: Subparsers, name: str, help: str, dest: str = "action") -
 
 
 def emit(data: Any, as_json: bool, text: str) -> None:
+    """DATA as indented JSON with --json, else TEXT."""
     if as_json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
@@ -51,6 +52,7 @@ def emit(data: Any, as_json: bool, text: str) -> None:
 
 
 def iso(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z, or None."""
     from imdesk.domain.timeline import iso as to_iso
 
     return to_iso(value)
@@ -78,7 +80,7 @@ def parse_time(value: str, field: str) -> datetime:
 
 
 def db_url(args: argparse.Namespace) -> DbUrl:
-    """The database --db and --demo name (default: the one in the user's data dir)."""
+    """The database --db or --demo names (default: the one in the user's data dir)."""
     from imdesk.paths import demo_db_path, resolve_db_url
 
     if args.demo and not args.db:

@@ -22,7 +22,7 @@ IN_FLIGHT = timedelta(minutes=5)  # a "sending" message younger than this may be
 
 
 def register(sub: Subparsers) -> None:
-    """notify and outbox."""
+    """Add ``notify`` and ``outbox`` (with its actions) to the top-level sub-parsers."""
     notify = sub.add_parser("notify", help="inform people about an incident (preview without --yes)")
     notify.add_argument("ref")
     notify.add_argument("--template", required=True, help="initial, update or resolved")

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 
 def register(sub: Subparsers) -> None:
+    """Add ``db`` and its actions to the top-level sub-parsers."""
     dbp = command_group(sub, "db", "database upkeep")
     chk = dbp.add_parser("check", help="integrity, hash chains and projections")
     chk.add_argument("--json", action="store_true")

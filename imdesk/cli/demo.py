@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 
 def register(sub: Subparsers) -> None:
+    """Add ``demo`` and its actions to the top-level sub-parsers."""
     demo = command_group(sub, "demo", "demo data")
     seed = demo.add_parser("seed", help="bulk-insert synthetic incidents (for benchmarks)")
     seed.add_argument("--incidents", type=int, required=True)

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 
 def register(sub: Subparsers) -> None:
-    """incident, timeline, major, action and role."""
+    """Add ``incident``, ``timeline``, ``major``, ``action`` and ``role`` to the top-level
+    sub-parsers."""
     inc = command_group(sub, "incident", "incidents")
     add = inc.add_parser("add", help="open an incident")
     add.add_argument("--title", required=True)

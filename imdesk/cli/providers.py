@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 def register(sub: Subparsers) -> None:
-    """credentials and provider."""
+    """Add ``credentials`` and ``provider`` to the top-level sub-parsers."""
     cred = command_group(sub, "credentials", "provider secrets in the OS keyring")
     cset = cred.add_parser("set", help="store PROVIDER's secret (read from stdin)")
     cset.add_argument("provider")

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def register(sub: Subparsers) -> None:
-    """maintenance and heartbeat."""
+    """Add ``maintenance`` and ``heartbeat`` to the top-level sub-parsers."""
     mw = command_group(sub, "maintenance", "maintenance windows and silences")
     madd = mw.add_parser("add", help="alerts matching it are recorded but open nothing")
     madd.add_argument("name")
