@@ -169,7 +169,7 @@ def test_the_console_and_the_command_line_start_without_the_import_libraries() -
     import subprocess
     import sys
 
-    probe = ("import sys\nimport imdesk.cli, imdesk.cli_contacts_io, imdesk.qt.main_window\n"
+    probe = ("import sys\nimport imdesk.cli, imdesk.cli.contacts, imdesk.qt.main_window\n"
              "import imdesk.qt.contacts.transfer_menu\n"
              "print(sorted({m.split('.')[0] if not m.startswith('imdesk.') else m for m in sys.modules}\n"
              "  & {'vobject', 'email_validator', 'phonenumbers', 'imdesk.contacts_io',\n"

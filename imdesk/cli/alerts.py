@@ -1,101 +1,63 @@
-"""Alert intake on the command line: alerts list|serve|ingest|token|rule, maintenance
-add|list|end, heartbeat add|list|remove. The listener and `ingest` share one code path."""
+"""Alert intake on the command line: alerts list|serve|ingest|token|rule|auto-resolve. The
+listener and `ingest` share one code path."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from imdesk.cli import UsageError, emit
+from imdesk.cli.common import UsageError, command_group, emit, in_context, iso, matchers_text
 
 if TYPE_CHECKING:
+    from imdesk.cli.common import Subparsers
     from imdesk.context import AppContext
     from imdesk.services.alerts.apply import Outcome
 
-COMMANDS = ("alerts", "maintenance", "heartbeat")
 HEARTBEAT_CHECK_S = 30.0
 GIL_SWITCH_S = 0.0005
 
 
-def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
-    al = sub.add_parser("alerts", help="alert intake: list, serve, ingest, token, rules").add_subparsers(
-        dest="action", required=True, metavar="ACTION", parser_class=parser_class)
+def register(sub: Subparsers) -> None:
+    """Add ``alerts`` and its actions to the top-level sub-parsers."""
+    al = command_group(sub, "alerts", "alert intake: list, serve, ingest, token, rules")
     lst = al.add_parser("list", help="alerts, newest first")
     lst.add_argument("--incident", metavar="REF", help="only the alerts attached to REF")
     lst.add_argument("--status", choices=("firing", "acknowledged", "resolved"))
     lst.add_argument("--limit", type=int, default=1000)
     lst.add_argument("--json", action="store_true")
+    lst.set_defaults(handler=in_context(alerts_list))
     serve = al.add_parser("serve", help="run the webhook listener headless (Ctrl+C stops it)")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1, or the setting)")
     serve.add_argument("--port", type=int, help="port (default: the setting, 9464)")
     serve.add_argument("--report-json", action="store_true",
                        help="for the console: the token on stdin ('token VALUE'), JSON reports on "
                             "stdout, 'stop' or the end of stdin stops")
+    serve.set_defaults(handler=in_context(alerts_serve))
     ingest = al.add_parser("ingest", help="process a saved payload exactly as the listener would")
     ingest.add_argument("file", type=Path)
     ingest.add_argument("--format", default="auto",
                         choices=("auto", "alertmanager", "grafana", "pagerduty"))
     ingest.add_argument("--json", action="store_true")
+    ingest.set_defaults(handler=in_context(alerts_ingest))
     token = al.add_parser("token", help="print the webhook bearer token (from the keyring)")
     token.add_argument("--rotate", action="store_true", help="replace it with a new one")
-    rule = al.add_parser("rule", help="mapping rules: label matchers → service").add_subparsers(
-        dest="rule_action", required=True, metavar="ACTION", parser_class=parser_class)
+    token.set_defaults(handler=in_context(alerts_token))
+    rule = command_group(al, "rule", "mapping rules: label matchers → service", dest="rule_action")
     radd = rule.add_parser("add", help="append a rule (first match wins)")
     radd.add_argument("matchers", help='e.g. \'job=~"vpn.*", env=prod\'')
     radd.add_argument("service")
-    rule.add_parser("list", help="the rules in order").add_argument("--json", action="store_true")
+    radd.set_defaults(handler=in_context(rule_add))
+    rlist = rule.add_parser("list", help="the rules in order")
+    rlist.add_argument("--json", action="store_true")
+    rlist.set_defaults(handler=in_context(rule_list))
     rrm = rule.add_parser("remove", help="remove rule N")
     rrm.add_argument("number", type=int)
+    rrm.set_defaults(handler=in_context(rule_remove))
     auto = al.add_parser("auto-resolve", help="resolve incidents when all their alerts clear")
     auto.add_argument("state", choices=("on", "off"))
-
-    mw = sub.add_parser("maintenance", help="maintenance windows and silences").add_subparsers(
-        dest="action", required=True, metavar="ACTION", parser_class=parser_class)
-    madd = mw.add_parser("add", help="alerts matching it are recorded but open nothing")
-    madd.add_argument("name")
-    madd.add_argument("--start", metavar="ISO8601", help="default: now")
-    madd.add_argument("--end", metavar="ISO8601")
-    madd.add_argument("--minutes", type=int, help="instead of --end: this long from the start")
-    madd.add_argument("--matchers", default="", help='label matchers, e.g. \'instance=~"db-.*"\'')
-    madd.add_argument("--service", help="every alert mapped to this service")
-    madd.add_argument("--json", action="store_true")
-    mlist = mw.add_parser("list", help="upcoming, active and recently ended windows")
-    mlist.add_argument("--json", action="store_true")
-    mend = mw.add_parser("end", help="end window ID now")
-    mend.add_argument("id", type=int)
-
-    hb = sub.add_parser("heartbeat", help="senders expected to check in").add_subparsers(
-        dest="action", required=True, metavar="ACTION", parser_class=parser_class)
-    hadd = hb.add_parser("add", help="expect NAME every MINUTES (POST /heartbeat/NAME)")
-    hadd.add_argument("name")
-    hadd.add_argument("--every", type=int, required=True, metavar="MINUTES")
-    hb.add_parser("list", help="heartbeats and their state").add_argument("--json", action="store_true")
-    hrm = hb.add_parser("remove", help="stop expecting NAME")
-    hrm.add_argument("name")
-
-
-def matchers_text(matchers: Any) -> str:
-    from imdesk.domain.alert_rules import matchers_text as text
-
-    return text(matchers)
-
-
-def iso(value: datetime | None) -> str | None:
-    from imdesk.domain.timeline import iso as to_iso
-
-    return to_iso(value)
-
-
-def dispatch(ctx: AppContext, args: argparse.Namespace) -> int:
-    # The parser is built on every start (the console's too); the work's imports wait till here.
-    name = f"{args.command}_{args.action}".replace("-", "_")
-    if args.command == "alerts" and args.action == "rule":
-        name = f"rule_{args.rule_action}"
-    result: int = globals()[name](ctx, args)
-    return result
+    auto.set_defaults(handler=in_context(alerts_auto_resolve))
 
 
 def _outcome_json(outcome: Outcome) -> dict[str, Any]:
@@ -298,67 +260,4 @@ def _serve_for_console(ctx: AppContext, host: str, port: int) -> int:
                 listener.set_token(value)
     finally:
         listener.stop()
-    return 0
-
-
-def _when(value: str | None, field: str, default: datetime) -> datetime:
-    from imdesk.cli_commands import parse_time
-
-    return parse_time(value, field) if value else default
-
-
-def maintenance_add(ctx: AppContext, args: argparse.Namespace) -> int:
-    now = ctx.incidents.now()
-    start = _when(args.start, "--start", now)
-    if (args.end is None) == (args.minutes is None):
-        raise UsageError("give either --end or --minutes")
-    end = _when(args.end, "--end", now) if args.end else start + timedelta(minutes=args.minutes)
-    window = ctx.alerts.watch.add_window(args.name, start, end, matchers=args.matchers,
-                                         service=args.service)
-    emit(_window_json(window, now), args.json,
-         f"maintenance window {window.id} '{window.name}' from {iso(window.starts_at)} "
-         f"to {iso(window.ends_at)}")
-    return 0
-
-
-def _window_json(w: Any, now: datetime) -> dict[str, Any]:
-    return {"id": w.id, "name": w.name, "matchers": matchers_text(w.matchers), "service": w.service,
-            "starts_at": iso(w.starts_at), "ends_at": iso(w.ends_at), "ended_at": iso(w.ended_at),
-            "state": w.state(now)}
-
-
-def maintenance_list(ctx: AppContext, args: argparse.Namespace) -> int:
-    now = ctx.incidents.now()
-    windows = ctx.alerts.watch.windows()
-    lines = [f"{w.id:>4} {w.state(now):<9} {iso(w.starts_at)} → {iso(w.until)}  {w.name}  "
-             f"[{w.service or ''}{' ' if w.service and w.matchers else ''}{matchers_text(w.matchers)}]"
-             for w in windows]
-    emit([_window_json(w, now) for w in windows], args.json,
-         "\n".join(lines) if lines else "no maintenance windows")
-    return 0
-
-
-def maintenance_end(ctx: AppContext, args: argparse.Namespace) -> int:
-    window = ctx.alerts.watch.end_window(args.id)
-    print(f"maintenance window {window.id} ended at {iso(window.ended_at)}")
-    return 0
-
-
-def heartbeat_add(ctx: AppContext, args: argparse.Namespace) -> int:
-    hb = ctx.alerts.watch.add_heartbeat(args.name, args.every)
-    print(f"heartbeat {hb.name}: expected every {hb.interval_minutes} min at POST /heartbeat/{hb.name}")
-    return 0
-
-
-def heartbeat_list(ctx: AppContext, args: argparse.Namespace) -> int:
-    rows = ctx.alerts.watch.heartbeats()
-    lines = [f"{h.name:<24} every {h.interval_minutes:>4} min  {h.state:<8} last {iso(h.last_seen) or '—'}"
-             + (f"  {h.ref}" if h.ref else "") for h in rows]
-    emit([h.to_json() for h in rows], args.json, "\n".join(lines) if lines else "no heartbeats")
-    return 0
-
-
-def heartbeat_remove(ctx: AppContext, args: argparse.Namespace) -> int:
-    ctx.alerts.watch.remove_heartbeat(args.name)
-    print(f"heartbeat {args.name} removed")
     return 0

@@ -1,7 +1,5 @@
-"""`imdesk notify`, `imdesk outbox …`, `imdesk credentials …` and `imdesk provider …`: the
-whole communications path from the command line, scriptable end to end.
-
-Secrets are read from stdin only (never argv, never a file); provider settings hold none.
+"""`imdesk notify` and `imdesk outbox …`: messages to people from the command line, scriptable
+end to end (their providers and secrets: providers.py).
 """
 
 from __future__ import annotations
@@ -10,12 +8,12 @@ import argparse
 import os
 import sys
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from imdesk.cli import emit
+from imdesk.cli.common import command_group, emit, in_context
 
 if TYPE_CHECKING:
+    from imdesk.cli.common import Subparsers
     from imdesk.context import AppContext
     from imdesk.services.comms.notify import NotifyPlan
     from imdesk.services.comms.outbox import OutboxItem
@@ -23,9 +21,8 @@ if TYPE_CHECKING:
 IN_FLIGHT = timedelta(minutes=5)  # a "sending" message younger than this may be another process's
 
 
-def register(sub: Any) -> None:
-    from imdesk.cli import _Parser
-
+def register(sub: Subparsers) -> None:
+    """Add ``notify`` and ``outbox`` (with its actions) to the top-level sub-parsers."""
     notify = sub.add_parser("notify", help="inform people about an incident (preview without --yes)")
     notify.add_argument("ref")
     notify.add_argument("--template", required=True, help="initial, update or resolved")
@@ -35,57 +32,27 @@ def register(sub: Any) -> None:
     notify.add_argument("--channel", help="email or sms (default: by audience)")
     notify.add_argument("--yes", action="store_true", help="queue and send (else: preview only)")
     notify.add_argument("--json", action="store_true")
-    notify.set_defaults(handler=notify_cmd)
+    notify.set_defaults(handler=in_context(notify_cmd))
 
-    outbox = sub.add_parser("outbox", help="messages to people and what happened to them") \
-        .add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    outbox = command_group(sub, "outbox", "messages to people and what happened to them")
     lst = outbox.add_parser("list", help="every message, newest first")
     lst.add_argument("--state", action="append", default=[])
     lst.add_argument("--json", action="store_true")
-    lst.set_defaults(handler=outbox_list)
+    lst.set_defaults(handler=in_context(outbox_list))
     send = outbox.add_parser("send", help="deliver what is due, then exit")
     send.add_argument("--json", action="store_true")
-    send.set_defaults(handler=outbox_send)
+    send.set_defaults(handler=in_context(outbox_send))
     retry = outbox.add_parser("retry", help="send message ID now (again from the first step)")
     retry.add_argument("id", type=int)
     retry.add_argument("--json", action="store_true")
-    retry.set_defaults(handler=outbox_retry)
+    retry.set_defaults(handler=in_context(outbox_retry))
     serve = outbox.add_parser("serve", help="keep sending (the console starts this); "
                                             "commands on stdin, reports as JSON lines")
-    serve.set_defaults(handler=outbox_serve)
+    serve.set_defaults(handler=in_context(outbox_serve))
     called = outbox.add_parser("called", help="message ID on the call list: phoned by hand")
     called.add_argument("id", type=int)
     called.add_argument("--note", default="")
-    called.set_defaults(handler=outbox_called)
-
-    cred = sub.add_parser("credentials", help="provider secrets in the OS keyring") \
-        .add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_Parser)
-    cset = cred.add_parser("set", help="store PROVIDER's secret (read from stdin)")
-    cset.add_argument("provider")
-    cset.set_defaults(handler=credentials_set)
-    cstatus = cred.add_parser("status", help="each provider's secret: stored where, usable or why not")
-    cstatus.add_argument("--json", action="store_true")
-    cstatus.set_defaults(handler=credentials_status)
-
-    prov = sub.add_parser("provider", help="email and SMS providers (no secrets)") \
-        .add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_Parser)
-    pset = prov.add_parser("set", help="add or change provider NAME: KEY=VALUE … (kind=smtp|twilio|http)")
-    pset.add_argument("name")
-    pset.add_argument("values", nargs="+", metavar="KEY=VALUE")
-    pset.set_defaults(handler=provider_set)
-    pshow = prov.add_parser("show", help="the provider settings")
-    pshow.add_argument("--json", action="store_true")
-    pshow.set_defaults(handler=provider_show)
-    pload = prov.add_parser("load", help="replace the provider settings with a JSON file")
-    pload.add_argument("file", type=Path)
-    pload.set_defaults(handler=provider_load)
-    porder = prov.add_parser("order", help="the SMS providers to try, in order")
-    porder.add_argument("names", nargs="+")
-    porder.set_defaults(handler=provider_order)
-    ptest = prov.add_parser("test", help="connect (and log in) to provider NAME; sends nothing")
-    ptest.add_argument("name")
-    ptest.add_argument("--json", action="store_true")
-    ptest.set_defaults(handler=provider_test)
+    called.set_defaults(handler=in_context(outbox_called))
 
 
 # -- notify ------------------------------------------------------------------------------------
@@ -237,117 +204,3 @@ def outbox_called(ctx: AppContext, args: argparse.Namespace) -> int:
     item = ctx.comms.outbox.called(args.id, args.note)
     print(_item_line(item))
     return 0
-
-
-# -- credentials -------------------------------------------------------------------------------
-
-def credentials_set(ctx: AppContext, args: argparse.Namespace) -> int:
-    from imdesk.credentials.store import CredentialError
-    from imdesk.domain.errors import ValidationError
-    from imdesk.errors import KnownError
-
-    settings = ctx.comms.load_settings()
-    if args.provider not in settings.providers:
-        raise ValidationError("provider", f"no provider named {args.provider!r} "
-                                          "(imdesk provider set NAME kind=… first)")
-    if sys.stdin.isatty():
-        import getpass
-
-        secret = getpass.getpass(f"Secret for {args.provider}: ")
-    else:
-        secret = sys.stdin.readline().rstrip("\r\n")
-    if not secret:
-        raise ValidationError("secret", "no secret on stdin")
-    try:
-        where = ctx.comms.secrets.set(args.provider, secret)
-    except CredentialError as exc:
-        raise KnownError(str(exc), hint="Unlock the keyring, or allow a plain text keyring "
-                                        "in the settings (not recommended).") from None
-    print(f"{args.provider}: secret stored in {where}")
-    return 0
-
-
-def credentials_status(ctx: AppContext, args: argparse.Namespace) -> int:
-    from imdesk.services.comms.sender import needs_secret
-
-    settings = ctx.comms.load_settings()
-    rows: list[dict[str, Any]] = []
-    for name, provider in settings.providers.items():
-        if not needs_secret(provider):
-            rows.append({"provider": name, "state": "not needed", "where": ""})
-            continue
-        lookup = ctx.comms.secrets.get(name)
-        rows.append({"provider": name, "state": lookup.state.value, "where": lookup.where,
-                     "usable": lookup.usable})
-    backend = ctx.comms.secrets.backend_info()
-    text = "\n".join(f"{r['provider']}: {r['state']}" + (f" ({r['where']})" if r["where"] else "")
-                     for r in rows) or "No providers configured."
-    emit({"keyring": {"kind": backend.kind.value, "label": backend.label}, "providers": rows},
-         args.json, f"keyring: {backend.label}\n{text}")
-    return 0
-
-
-# -- providers ---------------------------------------------------------------------------------
-
-def _value(raw: str) -> Any:
-    import json
-
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return raw
-
-
-def provider_set(ctx: AppContext, args: argparse.Namespace) -> int:
-    from imdesk.domain.errors import ValidationError
-
-    values: dict[str, Any] = {}
-    for pair in args.values:
-        key, sep, raw = pair.partition("=")
-        if not sep or not key:
-            raise ValidationError("values", f"expected KEY=VALUE, not {pair!r}")
-        if key in ("password", "token", "auth_token", "secret"):
-            raise ValidationError(key, "secrets go into the keyring: imdesk credentials set "
-                                       f"{args.name} (reads stdin)")
-        values[key] = raw if key in ("host", "account_sid", "from_number", "username") else _value(raw)
-    provider = ctx.comms.settings.set_provider(args.name, values)
-    print(f"{provider.name}: {provider.describe()}")
-    return 0
-
-
-def provider_show(ctx: AppContext, args: argparse.Namespace) -> int:
-    settings = ctx.comms.load_settings()
-    text = "\n".join(f"{p.name}: {p.describe()}" for p in settings.providers.values())
-    text += f"\nSMS order: {', '.join(settings.sms_order) or '—'}; email: " \
-            f"{settings.email_provider or '—'}; call list: {'on' if settings.manual_lane else 'off'}"
-    emit(settings.to_json(), args.json, text.strip())
-    return 0
-
-
-def provider_load(ctx: AppContext, args: argparse.Namespace) -> int:
-    settings = ctx.comms.settings.load_file(args.file)
-    print(f"{len(settings.providers)} provider(s) loaded from {args.file}")
-    return 0
-
-
-def provider_order(ctx: AppContext, args: argparse.Namespace) -> int:
-    import dataclasses
-
-    settings = ctx.comms.load_settings()
-    ctx.comms.settings.save(dataclasses.replace(settings, sms_order=tuple(args.names)))
-    print("SMS order: " + ", ".join(args.names))
-    return 0
-
-
-def provider_test(ctx: AppContext, args: argparse.Namespace) -> int:
-    from imdesk.domain.errors import ValidationError
-    from imdesk.services.comms.provider_check import check_provider
-
-    provider = ctx.comms.load_settings().providers.get(args.name)
-    if provider is None:
-        raise ValidationError("provider", f"no provider named {args.name!r}")
-    result = check_provider(provider, ctx.comms.secrets)
-    where = f"; secret: {result.secret_where}" if result.secret_where else ""
-    emit({"ok": result.ok, "text": result.text, "secret_where": result.secret_where}, args.json,
-         f"{'OK' if result.ok else 'FAILED'}: {result.text}{where}")
-    return 0 if result.ok else 1

@@ -1,29 +1,113 @@
-"""The headless sub-commands. Each takes the app context and parsed arguments, returns an exit code."""
+"""`imdesk incident …`, `timeline …`, `major declare`, `action …` and `role assign`: incidents,
+their timelines and the war room of a major incident, headless."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from imdesk.cli import UsageError, emit
-from imdesk.domain.errors import ValidationError
-from imdesk.domain.incident_json import incident_json
-from imdesk.domain.lifecycle import OPEN_STATUSES, Status
-from imdesk.domain.sla import format_duration
-from imdesk.domain.timeline import iso
-from imdesk.services.incidents import NewIncident
-from imdesk.storage.incident_repo import IncidentQuery
+from imdesk.cli.common import UsageError, command_group, emit, in_context, iso, parse_time
 
 if TYPE_CHECKING:
+    from imdesk.cli.common import Subparsers
     from imdesk.context import AppContext
     from imdesk.services.war_room import Room
-    from imdesk.storage.database import DbUrl
+
+
+def register(sub: Subparsers) -> None:
+    """Add ``incident``, ``timeline``, ``major``, ``action`` and ``role`` to the top-level
+    sub-parsers."""
+    inc = command_group(sub, "incident", "incidents")
+    add = inc.add_parser("add", help="open an incident")
+    add.add_argument("--title", required=True)
+    add.add_argument("--impact", required=True)
+    add.add_argument("--urgency", required=True)
+    add.add_argument("--service")
+    add.add_argument("--major", action="store_true")
+    add.add_argument("--exercise", action="store_true", help="a drill, kept out of metrics")
+    add.add_argument("--origin", default="phone")
+    add.add_argument("--description", default="")
+    add.add_argument("--json", action="store_true")
+    add.set_defaults(handler=in_context(incident_add))
+    lst = inc.add_parser("list", help="list incidents (open ones by default)")
+    lst.add_argument("--status", action="append", default=[])
+    lst.add_argument("--all", action="store_true")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(handler=in_context(incident_list))
+    show = inc.add_parser("show", help="an incident with its timeline")
+    show.add_argument("ref")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=in_context(incident_show))
+    st = inc.add_parser("status", help="move an incident through its lifecycle")
+    st.add_argument("ref")
+    st.add_argument("status")
+    st.add_argument("--note", default="")
+    st.add_argument("--json", action="store_true")
+    st.set_defaults(handler=in_context(incident_status))
+    note = inc.add_parser("note", help="add a note to the timeline")
+    note.add_argument("ref")
+    note.add_argument("text")
+    note.add_argument("--json", action="store_true")
+    note.set_defaults(handler=in_context(incident_note))
+
+    tl = command_group(sub, "timeline", "timelines: add, show, search, verify")
+    tadd = tl.add_parser("add", help="write a line into an incident's timeline")
+    tadd.add_argument("ref")
+    tadd.add_argument("text")
+    tadd.add_argument("--kind", default="note", help="note, action, decision or communication")
+    tadd.add_argument("--at", metavar="ISO8601", help="when it happened, if earlier than now")
+    tadd.add_argument("--corrects", type=int, metavar="SEQ",
+                      help="this entry corrects (supersedes) entry SEQ")
+    tadd.add_argument("--json", action="store_true")
+    tadd.set_defaults(handler=in_context(timeline_add))
+    tshow = tl.add_parser("show", help="an incident's timeline")
+    tshow.add_argument("ref")
+    tshow.add_argument("--json", action="store_true")
+    tshow.set_defaults(handler=in_context(timeline_show))
+    tsearch = tl.add_parser("search", help="search every timeline (newest first for common words)")
+    tsearch.add_argument("query")
+    tsearch.add_argument("--limit", type=int, default=50)
+    tsearch.add_argument("--json", action="store_true")
+    tsearch.set_defaults(handler=in_context(timeline_search))
+    tverify = tl.add_parser("verify", help="recompute the hash chains (exit 1 at the first break)")
+    tverify.add_argument("ref", nargs="?")
+    tverify.add_argument("--json", action="store_true")
+    tverify.set_defaults(handler=in_context(timeline_verify))
+
+    major = command_group(sub, "major", "major incidents")
+    declare = major.add_parser("declare", help="declare a major incident (opens its war room)")
+    declare.add_argument("ref")
+    declare.add_argument("--bridge", default="", help="dial-in number or meeting link")
+    declare.add_argument("--im", default="", metavar="NAME", help="the incident manager")
+    declare.add_argument("--first-update", type=int, metavar="MINUTES",
+                         help="first stakeholder update due in MINUTES")
+    declare.add_argument("--json", action="store_true")
+    declare.set_defaults(handler=in_context(major_declare))
+    act = command_group(sub, "action", "war-room action items")
+    aadd = act.add_parser("add", help="add an action item")
+    aadd.add_argument("ref")
+    aadd.add_argument("text")
+    aadd.add_argument("--owner", default="")
+    aadd.add_argument("--due", metavar="ISO8601")
+    aadd.add_argument("--json", action="store_true")
+    aadd.set_defaults(handler=in_context(action_add))
+    adone = act.add_parser("done", help="mark action item N done")
+    adone.add_argument("ref")
+    adone.add_argument("number", type=int)
+    adone.set_defaults(handler=in_context(action_done))
+    role = command_group(sub, "role", "war-room roles")
+    rassign = role.add_parser("assign", help="give ROLE to NAME (a hand-over if someone has it)")
+    rassign.add_argument("ref")
+    rassign.add_argument("role", help="incident_manager (im), tech_lead, communications, scribe")
+    rassign.add_argument("name")
+    rassign.set_defaults(handler=in_context(role_assign))
 
 
 def incident_add(ctx: AppContext, args: argparse.Namespace) -> int:
+    from imdesk.domain.incident_json import incident_json
+    from imdesk.services.incidents import NewIncident
+
     state = ctx.incidents.create(NewIncident(
         title=args.title, impact=args.impact, urgency=args.urgency, service=args.service,
         origin=args.origin, description=args.description, major=args.major,
@@ -34,6 +118,11 @@ def incident_add(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def incident_list(ctx: AppContext, args: argparse.Namespace) -> int:
+    from imdesk.domain.incident_json import incident_json
+    from imdesk.domain.lifecycle import OPEN_STATUSES, Status
+    from imdesk.domain.sla import format_duration
+    from imdesk.storage.incident_repo import IncidentQuery
+
     if args.all and args.status:
         raise UsageError("use either --all or --status, not both")
     statuses: tuple[Status, ...] = ()
@@ -64,6 +153,8 @@ def incident_list(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def incident_show(ctx: AppContext, args: argparse.Namespace) -> int:
+    from imdesk.domain.incident_json import incident_json
+
     detail = ctx.incidents.detail(args.ref)
     st = detail.incident
     text = [f"{st.ref} · {st.priority.value} · {st.status.value}{' · MAJOR' if st.major else ''}",
@@ -77,6 +168,8 @@ def incident_show(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def incident_status(ctx: AppContext, args: argparse.Namespace) -> int:
+    from imdesk.domain.incident_json import incident_json
+
     state = ctx.incidents.change_status(args.ref, args.status, args.note)
     emit(incident_json(state), args.json, f"{state.ref} is now {state.status.value}")
     return 0
@@ -86,18 +179,6 @@ def incident_note(ctx: AppContext, args: argparse.Namespace) -> int:
     entry = ctx.incidents.add_note(args.ref, args.text)
     emit(entry.to_json(), args.json, f"{args.ref.upper()} entry {entry.seq} added")
     return 0
-
-
-def parse_time(value: str, field: str) -> datetime:
-    """ISO 8601 with an offset or Z; a time without one is refused rather than guessed."""
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise ValidationError(field, f"{field} must be ISO 8601 like 2026-11-27T10:42:00+01:00, "
-                                     f"not {value!r}") from None
-    if parsed.tzinfo is None:
-        raise ValidationError(field, f"{field} {value!r} needs its UTC offset (e.g. +01:00) or Z")
-    return parsed.astimezone(UTC)
 
 
 def timeline_add(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -196,57 +277,4 @@ def action_done(ctx: AppContext, args: argparse.Namespace) -> int:
 def role_assign(ctx: AppContext, args: argparse.Namespace) -> int:
     entry = ctx.war_rooms.assign_role(args.ref, args.role, args.name)
     print(f"{entry.incident_ref}: {entry.text}")
-    return 0
-
-
-def db_check(ctx: AppContext, args: argparse.Namespace) -> int:
-    from imdesk.services.integrity import check_database
-
-    report = check_database(ctx.db)
-    summary = (f"ok: {report.incidents} incidents, {report.entries} timeline entries verified"
-               if report.ok else f"problem: {report.problem}")
-    emit({"ok": report.ok, "incidents": report.incidents, "entries": report.entries,
-          "problem": report.problem}, args.json, summary)
-    if not report.ok and not args.json:
-        print(f"imdesk: {report.problem}", file=sys.stderr)
-    return 0 if report.ok else 1
-
-
-def db_backup(ctx: AppContext, args: argparse.Namespace) -> int:
-    from imdesk.services.backups import backup_to
-
-    made = backup_to(ctx.db, args.file)
-    print(f"backup written to {made}")
-    return 0
-
-
-def db_restore(url: DbUrl, file: Path) -> int:
-    from imdesk.errors import KnownError
-    from imdesk.services.backups import restore
-    from imdesk.storage.db_info import sqlite_path
-    from imdesk.storage.instance_lock import InstanceLock
-
-    target = sqlite_path(url)
-    if target is None:
-        raise KnownError("restore is for the local SQLite file; for PostgreSQL use pg_restore")
-    lock = InstanceLock(target)
-    lock.acquire(take_over_stale=True)  # refuses while a console has the file open
-    try:
-        kept = restore(file, target)
-    finally:
-        lock.release()
-    print(f"restored {file} to {target}" + (f"; the replaced file is kept as {kept}" if kept else ""))
-    return 0
-
-
-def demo_seed(ctx: AppContext, args: argparse.Namespace) -> int:
-    from imdesk.services.demo.bulk_seed import bulk_seed
-
-    if args.incidents < 1 or args.entries < args.incidents:
-        raise UsageError("--incidents must be ≥ 1 and --entries ≥ --incidents (one 'opened' each)")
-    result = bulk_seed(ctx.db, incidents=args.incidents, entries=args.entries)
-    emit({"incidents": result.incidents, "entries": result.entries, "seconds": result.seconds,
-          "entries_per_second": result.rate}, args.json,
-         f"seeded {result.incidents} incidents and {result.entries} entries in "
-         f"{result.seconds:.1f} s ({result.rate:,.0f} entries/s)")
     return 0

@@ -1,0 +1,79 @@
+"""Command-line front door: no sub-command opens the console; sub-commands run headless.
+
+Bad input exits 2 with one line on stderr and changes nothing; an environment problem
+(database locked, damaged, too new) exits 1 with one line.
+
+Each command module (incidents, db, alerts, …) has ``register(subparsers)``, which adds its
+commands and sets ``handler`` on each (``set_defaults``); ``main`` calls ``args.handler(args)``.
+What the modules share is in ``common``. At the top they import only the standard library
+and ``common``: the parser is built on every start (the console's too); the imports of a
+handler's work wait till it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from imdesk import __version__
+from imdesk.cli import alerts, comms, contacts, db, demo, incidents, providers, watch
+from imdesk.cli.common import Handler, Parser, UsageError, db_url
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = Parser(prog="imdesk", description="The incident manager's console.")
+    p.add_argument("--version", action="version", version=f"imdesk {__version__}")
+    p.add_argument("--db", metavar="URL", help="database URL or SQLite file (default: your data dir)")
+    p.add_argument("--demo", action="store_true", help="use the separate demo database")
+    p.add_argument("--self-test", action="store_true",
+                   help="open the main window offscreen on a temp database and exit 0 if all works")
+    p.add_argument("--take-over", action="store_true",
+                   help="take over a stale lock left by a console that crashed")
+    p.add_argument("--exit-after-paint", action="store_true", help=argparse.SUPPRESS)  # benchmarks
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    # The help lists the commands in this order.
+    incidents.register(sub)  # incident, timeline, major, action, role
+    db.register(sub)
+    alerts.register(sub)
+    watch.register(sub)  # maintenance, heartbeat
+    demo.register(sub)
+    contacts.register(sub)
+    comms.register(sub)  # notify, outbox
+    providers.register(sub)  # credentials, provider
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(args_list)
+    except UsageError as exc:
+        print(f"imdesk: {exc}", file=sys.stderr)
+        return 2
+    if args.self_test:
+        from imdesk.app import run_self_test
+
+        return run_self_test()
+    if args.command is None:
+        from imdesk.app import run_console
+
+        return run_console(db_url=db_url(args), demo=args.demo, take_over=args.take_over,
+                           exit_after_paint=args.exit_after_paint)
+    return run_command(args)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from imdesk.domain.errors import NotFoundError, ValidationError
+    from imdesk.errors import KnownError
+
+    handler: Handler = args.handler  # every sub-command sets one (set_defaults)
+    try:
+        return handler(args)
+    except (ValidationError, NotFoundError, UsageError) as exc:
+        print(f"imdesk: {exc}", file=sys.stderr)
+        return 2
+    except KnownError as exc:
+        print(f"imdesk: {exc}", file=sys.stderr)
+        return exc.exit_code
