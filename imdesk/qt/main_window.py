@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
-    QButtonGroup,
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -25,6 +25,7 @@ from imdesk import __version__
 from imdesk.domain.timefmt import friendly
 from imdesk.qt import theme
 from imdesk.qt.incidents.pane import IncidentListPane
+from imdesk.qt.rail import Rail
 from imdesk.qt.shortcuts_help import SHORTCUTS_HELP
 from imdesk.qt.status_bar import DeskStatusBar
 from imdesk.qt.tasks import TaskRunner
@@ -70,35 +71,26 @@ class MainWindow(QMainWindow):
         body = QHBoxLayout()
         body.setContentsMargins(0, 0, 0, 0)
         body.setSpacing(0)
-        self.rail = QFrame()
-        self.rail.setObjectName("rail")
-        rail_layout = QVBoxLayout(self.rail)
-        rail_layout.setContentsMargins(4, 8, 4, 8)
-        rail_layout.setSpacing(4)
-        self.rail_group = QButtonGroup(self)
         self.stack = QStackedWidget()
-        self.rail.setStyleSheet("#rail { background: palette(alternate-base); "
-                                "border-right: 1px solid palette(mid); }")
+        self.rail = Rail(self.stack, self)
         body.addWidget(self.rail)
         body.addWidget(self.stack, 1)
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
 
         self.incidents = IncidentListPane(ctx, runner, read_only=ctx.read_only)
-        self._add_pane(self.incidents, "⚑", "Incidents", rail_layout)
+        self.rail.add(self.incidents, "⚑", "Incidents")
         # The War rooms pane is built after the incident list has painted (or when first
         # asked for), the Contacts pane when first used: neither is on the start-up path.
         from imdesk.qt.contacts.wiring import ContactsWiring
         from imdesk.qt.war_room.wiring import WarRoomWiring
 
-        self.rooms = WarRoomWiring(self, rail_layout)
+        self.rooms = WarRoomWiring(self)
         self.rooms_button = self.rooms.button
-        self.contact_book = ContactsWiring(self, rail_layout)
+        self.contact_book = ContactsWiring(self)
         from imdesk.qt.comms.console import CommsConsole
 
-        self.comms = CommsConsole(self, rail_layout)
-        rail_layout.addStretch(1)
-        self._rail_layout = rail_layout
+        self.comms = CommsConsole(self)
         self.alerts: Any = None  # the alert intake, installed after the first paint
 
         self.status = DeskStatusBar(ctx.info.label)
@@ -108,6 +100,12 @@ class MainWindow(QMainWindow):
         self.incidents.data_changed.connect(self.refresh_counts)
         self.incidents.status_message.connect(lambda m: self.status.showMessage(m, 6000))
         self.rooms.connect_incidents()
+        # Keys always go to the pane on screen: a pane coming on screen takes the focus, and a
+        # widget of a hidden pane that got it (a room read again behind the list) gives it back.
+        self.stack.currentChanged.connect(lambda _i: self.focus_pane())
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_moved)
         self._counts_timer = QTimer(self)
         self._counts_timer.setInterval(30_000)
         self._counts_timer.timeout.connect(self.refresh_counts)
@@ -144,30 +142,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.clock_label)
         return bar
 
-    def _add_pane(self, pane: QWidget, symbol: str, name: str,
-                  rail_layout: QVBoxLayout) -> QToolButton:
-        index = self.stack.addWidget(pane)
-        button = QToolButton()
-        button.setText(f"{symbol}\n{name}")
-        button.setCheckable(True)
-        button.setAutoRaise(True)
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        button.setMinimumSize(72, 52)
-        button.setToolTip(f"{name} (Alt+{index + 1})")
-        button.setShortcut(QKeySequence(f"Alt+{index + 1}"))
-        button.setChecked(index == 0)
-        button.clicked.connect(lambda: self.stack.setCurrentIndex(index))
-        self.rail_group.addButton(button, index)
-        rail_layout.addWidget(button)
-        button.setProperty("rail_symbol", symbol)
-        button.setProperty("rail_label", name)
-        return button
-
-    @staticmethod
-    def set_rail_badge(button: QToolButton, count: int) -> None:
-        """A count beside the pane's symbol (the name below stays whole on the narrow rail)."""
-        symbol, name = button.property("rail_symbol"), button.property("rail_label")
-        button.setText(f"{symbol} {count}\n{name}" if count else f"{symbol}\n{name}")
+    def set_rail_badge(self, button: QToolButton, count: int) -> None:
+        self.rail.set_badge(button, count)
 
     def _build_menus(self) -> None:
         actions = self.incidents.incident_actions
@@ -300,14 +276,21 @@ class MainWindow(QMainWindow):
             self.incidents.show_incident(ref)
 
     def add_lazy_pane(self, host: QWidget, symbol: str, name: str, build: Any) -> QToolButton:
-        """A pane added after start-up, on the rail above its stretch; `build` makes its
-        content on first use (like the War rooms pane)."""
-        layout = self._rail_layout
-        button = self._add_pane(host, symbol, name, layout)
-        layout.removeWidget(button)
-        layout.insertWidget(layout.count() - 1, button)
-        button.clicked.connect(lambda: build())
-        return button
+        """A pane added after start-up; `build` makes its content on first use."""
+        return self.rail.add(host, symbol, name, build)
+
+    def focus_pane(self) -> None:
+        """The keyboard into the pane on screen, where that pane wants it."""
+        pane = self.current_pane()
+        focus_default = getattr(pane, "focus_default", None)
+        if callable(focus_default):
+            focus_default()
+        elif pane is not None:
+            pane.setFocus()
+
+    def _focus_moved(self, _old: QWidget | None, now: QWidget | None) -> None:
+        if now is not None and not now.isVisible() and self.stack.isAncestorOf(now):
+            self.focus_pane()
 
     def current_pane(self) -> QWidget | None:
         """The pane on screen (a lazily built pane rather than its host)."""
@@ -319,7 +302,7 @@ class MainWindow(QMainWindow):
         host = pane.parentWidget()
         index = self.stack.indexOf(host if isinstance(host, PaneHost) else pane)
         self.stack.setCurrentIndex(index)
-        self.rail_group.button(index).setChecked(True)
+        self.rail.check(index)
 
     def refresh_counts(self) -> None:
         self.runner.run(self.ctx.incidents.desk_counts, self._show_counts, lambda _e: None)

@@ -1,1 +1,2 @@
-"""Alert intake in the console: the listener process, the Alerts pane, the alerts in an incident's detail, notices, and the alert settings dialogs."""
+"""Alert intake in the console: the listener process, the Alerts pane, the alerts in an incident's
+detail, notices, and the alert settings dialogs."""

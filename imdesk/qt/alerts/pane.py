@@ -236,3 +236,7 @@ class AlertsPane(QWidget):
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         self.reload()
+
+    def focus_default(self) -> None:
+        view = self.tabs.currentWidget()
+        (view if view is not None else self.alerts_view).setFocus()

@@ -33,14 +33,13 @@ class CommsConsole(QObject):
 
     queued = Signal()
 
-    def __init__(self, window: Any, rail_layout: Any) -> None:
+    def __init__(self, window: Any) -> None:
         super().__init__(window)
         self.window = window
         self.ctx = window.ctx
         self._host = PaneHost()
         self._pane: Any = None
-        self.button = window._add_pane(self._host, "✉", "Messages", rail_layout)
-        self.button.clicked.connect(lambda: self.pane)
+        self.button = window.rail.add(self._host, "✉", "Messages", lambda: self.pane)
         self.worker: Any = None
         self.started = False  # after the first paint: communications are loaded from then on
         self.connectivity = "unknown"

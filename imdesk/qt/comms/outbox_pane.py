@@ -281,3 +281,6 @@ class OutboxPane(QWidget):
     def _logged(self, message: str) -> None:
         self.status_message.emit(message)
         self.reload()
+
+    def focus_default(self) -> None:
+        self.table.setFocus()

@@ -153,6 +153,9 @@ class ContactsPane(ContactPaneActions):
         self.run_search()
         self.focus_search()
 
+    def focus_default(self) -> None:
+        self.search.setFocus()
+
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QToolButton, QVBoxLayout
+from PySide6.QtWidgets import QToolButton
 
 from imdesk.qt.widgets.pane_host import PaneHost
 
@@ -15,15 +15,14 @@ from imdesk.qt.widgets.pane_host import PaneHost
 class ContactsWiring:
     """Owned by the main window; `pane` builds the Contacts pane on first use."""
 
-    def __init__(self, window: Any, rail_layout: QVBoxLayout) -> None:
+    def __init__(self, window: Any) -> None:
         self.window = window
         self.ctx = window.ctx
         self.host = PaneHost()
         self.built: Any = None  # the pane once built
         self.pack_keeper: Any = None
         self._marker: Any = None
-        self.button: QToolButton = window._add_pane(self.host, "☎", "Contacts", rail_layout)
-        self.button.clicked.connect(self.open)
+        self.button: QToolButton = window.rail.add(self.host, "☎", "Contacts", lambda: self.pane)
 
     def install_menu(self) -> None:
         w = self.window

@@ -309,6 +309,10 @@ class IncidentListPane(IncidentCommands):
             self._load_detail(ref)
 
     # -- keyboard --------------------------------------------------------------------------
+    def focus_default(self) -> None:
+        """Where the keys go when the pane comes on screen: the list, or its filter when empty."""
+        (self.table if self.model.rowCount() else self.filter_edit).setFocus()
+
     def focus_filter(self) -> None:
         self.filter_edit.setFocus()
         self.filter_edit.selectAll()

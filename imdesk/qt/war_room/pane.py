@@ -198,7 +198,8 @@ class WarRoomPane(QWidget):
             self.timeline_model.open(ref, self.column.kinds())
         self._runner.run(lambda: self._service.room(ref), self._show_room,
                          lambda exc: self.status_message.emit(f"Could not open {ref}: {exc}"))
-        self.composer.setFocus()
+        if self.isVisible():  # a room read again behind another pane takes no keys
+            self.composer.setFocus()
 
     def _reopen_timeline(self) -> None:
         if self._room is not None:
@@ -376,6 +377,10 @@ class WarRoomPane(QWidget):
         if text:
             QGuiApplication.clipboard().setText(text)
             self.status_message.emit("copied to the clipboard")
+
+    def focus_default(self) -> None:
+        """Where the keys go when the pane comes on screen: the composer of the shown room."""
+        (self.composer if self._room is not None else self.room_list).setFocus()
 
     def current_room(self) -> Room | None:
         return self._room

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QToolButton, QVBoxLayout
+from PySide6.QtWidgets import QToolButton
 
 from imdesk.domain.errors import ValidationError
 from imdesk.errors import KnownError
@@ -16,13 +16,12 @@ from imdesk.qt.widgets.pane_host import PaneHost
 class WarRoomWiring:
     """Owned by the main window; `pane` builds the War rooms pane on first use."""
 
-    def __init__(self, window: Any, rail_layout: QVBoxLayout) -> None:
+    def __init__(self, window: Any) -> None:
         self.window = window
         self.ctx = window.ctx
         self.host = PaneHost()
         self.built: Any = None  # the pane once built
-        self.button: QToolButton = window._add_pane(self.host, "⌂", "War rooms", rail_layout)
-        self.button.clicked.connect(lambda: self.pane)
+        self.button: QToolButton = window.rail.add(self.host, "⌂", "War rooms", lambda: self.pane)
 
     def connect_incidents(self) -> None:
         """The incident list's keys for majors, and its changes shown in the rooms."""

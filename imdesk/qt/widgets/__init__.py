@@ -1,1 +1,2 @@
-"""Pieces every pane shares: plain and heading labels, the list/table model base, the lazily built pane host, the note dialog, the child-process reader."""
+"""Pieces every pane shares: plain and heading labels, the list/table model base, the lazily built pane
+host, the note dialog, the child-process reader."""
