@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from imdesk.domain.errors import ValidationError
 from imdesk.errors import KnownError
 from imdesk.qt.tasks import TaskRunner
+from imdesk.qt.widgets.dialog_keys import submit_with_ctrl_enter
 
 
 def _plain(text: str = "", *, wrap: bool = True) -> QLabel:
@@ -57,6 +58,7 @@ class _SavingDialog(QDialog):
         self.error.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel)
+        submit_with_ctrl_enter(self, self.buttons.button(QDialogButtonBox.StandardButton.Save))
         self.buttons.accepted.connect(self._save)
         self.buttons.rejected.connect(self.reject)
         self.save_fn: Callable[[], Any] | None = None

@@ -22,6 +22,7 @@ from imdesk.credentials.store import CredentialError
 from imdesk.qt.forms import setup_form
 from imdesk.qt.forms.ui_provider_dialog import Ui_ProviderDialog
 from imdesk.qt.tasks import TaskRunner
+from imdesk.qt.widgets.dialog_keys import submit_with_ctrl_enter
 from imdesk.services.comms.bundle import Comms
 
 KINDS = ((ProviderKind.SMTP, "Email over SMTP"), (ProviderKind.TWILIO, "SMS via Twilio"),
@@ -65,6 +66,7 @@ class ProviderDialog(QDialog):
         ui.securityCombo.currentIndexChanged.connect(self._default_port)
         ui.testButton.clicked.connect(self.test_connection)
         ui.buttons.button(QDialogButtonBox.StandardButton.Save).clicked.connect(self.save)
+        submit_with_ctrl_enter(self, ui.buttons.button(QDialogButtonBox.StandardButton.Save))
         ui.buttons.rejected.connect(self.reject)
         ui.plaintextCheck.setChecked(settings.allow_plaintext_keyring)
         ui.plaintextCheck.toggled.connect(self._plaintext_toggled)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from imdesk.qt.tasks import TaskRunner
+from imdesk.qt.widgets.dialog_keys import submit_with_ctrl_enter
 from imdesk.services.comms.notify import NotifyPlan, NotifyService
 
 TEMPLATES = (("update", "Update"), ("initial", "Initial notification"), ("resolved", "Resolved"))
@@ -149,6 +150,7 @@ class SendDialog(QDialog):
         outer.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.send_button = self.buttons.addButton("&Send", QDialogButtonBox.ButtonRole.AcceptRole)
+        submit_with_ctrl_enter(self, self.send_button)
         self.send_button.setToolTip("Queue the messages (Ctrl+Return); they go out at once "
                                     "or as soon as the network allows")
         self.send_button.setEnabled(False)

@@ -31,6 +31,7 @@ from imdesk.domain.contact import (
     PhoneKind,
 )
 from imdesk.domain.contact_clean import FIELD_MAX, NAME_MAX, NOTES_MAX
+from imdesk.qt.widgets.dialog_keys import submit_with_ctrl_enter
 from imdesk.services.contacts.values import email_problem, normalise_email, normalise_phone, phone_problem
 
 PHONE_ROWS = 4
@@ -105,6 +106,7 @@ class ContactEditor(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self._try_accept)
+        submit_with_ctrl_enter(self, self.buttons.button(QDialogButtonBox.StandardButton.Save))
         self.buttons.rejected.connect(self.reject)
         outer.addWidget(self.buttons)
         if record is not None:

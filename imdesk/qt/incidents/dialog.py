@@ -26,6 +26,7 @@ from imdesk.qt import theme
 from imdesk.qt.forms import setup_form
 from imdesk.qt.forms.ui_incident_dialog import Ui_IncidentDialog
 from imdesk.qt.tasks import TaskRunner
+from imdesk.qt.widgets.dialog_keys import submit_with_ctrl_enter
 from imdesk.services.incidents import IncidentEdit, NewIncident
 
 Draft = NewIncident | IncidentEdit
@@ -80,6 +81,7 @@ class IncidentDialog(QDialog):
         ui.impactCombo.currentIndexChanged.connect(self._update_priority)
         ui.urgencyCombo.currentIndexChanged.connect(self._update_priority)
         ui.buttons.accepted.connect(self.accept)
+        submit_with_ctrl_enter(self, ui.buttons.button(QDialogButtonBox.StandardButton.Save))
         ui.buttons.rejected.connect(self.reject)
         ui.priorityBadge.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         ui.priorityHint.setWordWrap(False)

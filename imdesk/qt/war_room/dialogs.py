@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from imdesk.domain.war_room import Role, Situation
+from imdesk.qt.widgets.dialog_keys import submit_with_ctrl_enter
 from imdesk.services.playbook import PlaybookStep
 
 
@@ -91,6 +92,7 @@ class DeclareDialog(QDialog):
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Declare and open the war room")
         buttons.accepted.connect(self.accept)
+        submit_with_ctrl_enter(self, buttons.button(QDialogButtonBox.StandardButton.Ok))
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         first = self.role_edits.get(Role.INCIDENT_MANAGER)
@@ -132,6 +134,7 @@ class SituationDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
+        submit_with_ctrl_enter(self, buttons.button(QDialogButtonBox.StandardButton.Save))
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.fields["conditions"].setFocus()

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -47,6 +47,8 @@ class WarRoomPane(QWidget):
     data_changed = Signal()
     status_message = Signal(str)
     rooms_changed = Signal(int)
+    room_shown = Signal(str)  # the incident whose room is on screen
+    room_left = Signal(str)   # the room on screen closed (its incident resolved, closed, cancelled)
 
     def __init__(self, service: WarRoomService, incidents: IncidentService, runner: TaskRunner,
                  parent: QWidget | None = None, *, read_only: bool = False) -> None:
@@ -174,6 +176,14 @@ class WarRoomPane(QWidget):
         self.room_list_model.set_rooms(rooms)
         self.rooms_changed.emit(len(rooms))
         refs = [r.ref for r in rooms]
+        shown = self._room.incident.ref if self._room is not None else None
+        if shown is not None and shown not in refs and self.isVisible():
+            # the room on screen is gone: stay with its incident, not in another room
+            self._room = None
+            self.timeline_model.clear()
+            self.stack.setCurrentWidget(self.empty)
+            self.room_left.emit(shown)
+            return
         wanted = self._wanted_ref if self._wanted_ref in refs else (refs[0] if refs else None)
         if wanted is None:
             self._room = None
@@ -208,6 +218,8 @@ class WarRoomPane(QWidget):
 
     def _show_room(self, room: Room) -> None:
         self._room = room
+        if self.isVisible():
+            self.room_shown.emit(room.incident.ref)
         self.header.show_room(room, read_only=self._read_only)
         self.side.show_room(room, self._service.now(), read_only=self._read_only)
         self.head_hash.setText(f"chain head {room.incident.head_hash}")
@@ -377,6 +389,11 @@ class WarRoomPane(QWidget):
         if text:
             QGuiApplication.clipboard().setText(text)
             self.status_message.emit("copied to the clipboard")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._room is not None:
+            self.room_shown.emit(self._room.incident.ref)
 
     def focus_default(self) -> None:
         """Where the keys go when the pane comes on screen: the composer of the shown room."""

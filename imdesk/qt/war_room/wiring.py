@@ -40,10 +40,27 @@ class WarRoomWiring:
             pane = WarRoomPane(ctx.war_rooms, ctx.incidents, w.runner, read_only=ctx.read_only)
             pane.status_message.connect(lambda m: w.status.showMessage(m, 6000))
             pane.rooms_changed.connect(lambda count: w.set_rail_badge(self.button, count))
+            pane.room_shown.connect(self._follow_room)
+            pane.room_left.connect(self._room_left)
             self.host.put(pane)
             self.built = pane
             pane.start()
         return self.built
+
+    def _follow_room(self, ref: str) -> None:
+        """The incident list selects the room's incident: the incident keys (resolve, hold,
+        inform, who to call) act on the room on screen, never on another incident."""
+        incidents = self.window.incidents
+        state = incidents.detail.state
+        if state is None or state.ref != ref:
+            incidents.show_incident(ref)
+
+    def _room_left(self, ref: str) -> None:
+        """The room on screen closed (resolved from it): stay with that incident, in the list."""
+        w = self.window
+        w.show_pane(w.incidents)
+        w.incidents.show_incident(ref)
+        w.status.showMessage(f"{ref}'s war room is closed; the incident stays selected here", 8000)
 
     def incident_in_view(self) -> Any:
         """The incident the user is on: the open room's when the War rooms pane shows, else

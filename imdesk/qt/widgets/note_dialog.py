@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
+from imdesk.qt.widgets.dialog_keys import submit_with_ctrl_enter
+
 
 class NoteDialog(QDialog):
     def __init__(self, parent: QWidget | None, title: str, prompt: str, *, required: bool,
@@ -27,6 +29,7 @@ class NoteDialog(QDialog):
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        submit_with_ctrl_enter(self, self.ok)
         self._required = required
         self.edit.textChanged.connect(self._update)
         self._update()
