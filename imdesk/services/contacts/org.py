@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from imdesk.contacts_io.values import email_problem
 from imdesk.domain.contact_book import (
     ON_DUTY_ROLE,
     PRIORITIES,
@@ -27,7 +28,6 @@ from imdesk.domain.errors import NotFoundError, ValidationError
 from imdesk.domain.text import clean_text
 from imdesk.services.clock import Clock
 from imdesk.services.contacts import directory
-from imdesk.services.contacts.values import email_problem
 from imdesk.storage.contact_models import (
     ContactRow,
     DistributionListRow,

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from imdesk.contacts_io.values import DEFAULT_REGION
 from imdesk.domain.contact import ContactKind, ContactRecord
 from imdesk.domain.contact_book import (
     DEFAULT_STALE_DAYS,
@@ -33,7 +34,6 @@ from imdesk.domain.timeline import EntryDraft, EntryKind
 from imdesk.services.clock import Clock, SystemClock, default_author
 from imdesk.services.contacts import directory
 from imdesk.services.contacts.org import OrgService
-from imdesk.services.contacts.values import DEFAULT_REGION
 from imdesk.services.journal import write_entry
 from imdesk.storage import contact_repo, incident_repo
 from imdesk.storage.contact_models import (
@@ -99,7 +99,7 @@ class ContactService:
             return str(_setting(s, REGION_KEY) or DEFAULT_REGION)
 
     def set_default_region(self, region: str) -> None:
-        from imdesk.services.contacts.values import _phonenumbers
+        from imdesk.contacts_io.values import _phonenumbers
 
         code = region.strip().upper()
         if code not in _phonenumbers().SUPPORTED_REGIONS:

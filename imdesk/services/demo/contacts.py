@@ -9,11 +9,11 @@ import json
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from imdesk.contacts_io.values import normalise_email, normalise_phone
 from imdesk.domain.contact import Channel, ContactKind, ContactRecord, PhoneKind
 from imdesk.domain.contact_book import ON_DUTY_ROLE, LadderStep, ListMember, StakeholderRef
 from imdesk.resources import resource
 from imdesk.services.contacts.org import ProfileEdit
-from imdesk.services.contacts.values import normalise_email, normalise_phone
 
 if TYPE_CHECKING:
     from imdesk.context import AppContext
