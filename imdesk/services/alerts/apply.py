@@ -11,19 +11,21 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from imdesk.domain.alert_outcome import OpenedIncident as OpenedIncident
+from imdesk.domain.alert_outcome import Outcome as Outcome
 from imdesk.domain.alert_payload import AlertEvent, AlertNotice
 from imdesk.domain.alert_rules import AlertMapping, Window, covering_window
 from imdesk.domain.errors import ValidationError
 from imdesk.domain.incident import IncidentState
 from imdesk.domain.lifecycle import OPEN_STATUSES, Status
-from imdesk.domain.priority import Level, Priority
+from imdesk.domain.priority import Level
 from imdesk.domain.timeline import EntryDraft, EntryKind
 from imdesk.services.incidents import IncidentService, NewIncident
 from imdesk.storage import incident_repo
@@ -31,35 +33,6 @@ from imdesk.storage.alert_models import AlertGroupRow, AlertRow
 from imdesk.storage.models import IncidentRow
 
 _RANK = {Level.HIGH: 3, Level.MEDIUM: 2, Level.LOW: 1}
-
-
-@dataclass(frozen=True)
-class OpenedIncident:
-    """An incident opened by an alert or a silent heartbeat (the console notifies)."""
-
-    ref: str
-    title: str
-    priority: Priority
-
-
-@dataclass
-class Outcome:
-    """What processing a batch did, for the console and the command line."""
-
-    opened: list[OpenedIncident] = field(default_factory=list)
-    cleared: list[str] = field(default_factory=list)  # refs whose alerts have all cleared
-    resolved: list[str] = field(default_factory=list)  # refs resolved automatically
-    changed: set[str] = field(default_factory=set)  # refs with new entries
-    notes: list[str] = field(default_factory=list)
-    processed: int = 0  # inbox rows
-
-    def merge(self, other: Outcome) -> None:
-        self.processed += other.processed
-        self.opened += other.opened
-        self.cleared += other.cleared
-        self.resolved += other.resolved
-        self.changed |= other.changed
-        self.notes += other.notes
 
 
 def key_hash(group_key: str) -> str:

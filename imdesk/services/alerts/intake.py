@@ -8,7 +8,6 @@ import json
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,9 +16,13 @@ from typing import Any
 from sqlalchemy import case, func, insert, select
 from sqlalchemy.orm import Session
 
-from imdesk.domain.alert_payload import PD_MAX_BYTES, PayloadError, detect, load_json, parse
+from imdesk.domain.alert_accept import MAX_BODY as MAX_BODY
+from imdesk.domain.alert_accept import Accepted as Accepted
+from imdesk.domain.alert_accept import accept as accept
+from imdesk.domain.alert_outcome import Outcome
+from imdesk.domain.alert_payload import PayloadError, parse
 from imdesk.domain.alert_rules import Window
-from imdesk.services.alerts.apply import NoticeApplier, Outcome
+from imdesk.services.alerts.apply import NoticeApplier
 from imdesk.services.alerts.monitoring_watch import heartbeat_seen, load_windows
 from imdesk.services.alerts.settings import load_mapping
 from imdesk.services.clock import Clock, SystemClock
@@ -30,19 +33,6 @@ from imdesk.storage.database import Database
 from imdesk.storage.models import IncidentRow
 
 log = logging.getLogger(__name__)
-
-MAX_BODY = 1024 * 1024
-ENDPOINTS = ("alertmanager", "grafana", "pagerduty", "auto")
-
-
-@dataclass(frozen=True)
-class Accepted:
-    """A payload that passed the checks, ready to store."""
-
-    endpoint: str  # the format it is (alertmanager, grafana, pagerduty) or heartbeat
-    body: str
-    assigned_key: str | None = None  # the dedup_key generated for a keyless PagerDuty trigger
-
 
 @dataclass(frozen=True)
 class AlertView:
@@ -74,21 +64,6 @@ class AlertView:
                 "count": self.count, "ref": self.ref, "suppressed": self.suppressed,
                 "labels": self.labels, "annotations": self.annotations,
                 "links": [{"label": a, "url": b} for a, b in self.links]}
-
-
-def accept(body: bytes, fmt: str = "auto") -> Accepted:
-    """Check a payload as the listener and the command line do; PayloadError says why not."""
-    if fmt not in ENDPOINTS:
-        raise PayloadError(f"unknown format {fmt!r} (auto, alertmanager, grafana, pagerduty)")
-    data = load_json(body)
-    found = detect(data)
-    if found == "pagerduty" and len(body) > PD_MAX_BYTES:
-        raise PayloadError(f"a PagerDuty event may be at most {PD_MAX_BYTES // 1024} KB")
-    assigned = None
-    if found == "pagerduty" and not data.get("dedup_key") and data.get("event_action") == "trigger":
-        assigned = uuid.uuid4().hex
-    parse(data, fmt, assigned_key=assigned)
-    return Accepted(found, body.decode("utf-8"), assigned)
 
 
 def _digest(body: str, assigned_key: str | None) -> str:

@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from imdesk.domain.alert_outcome import OpenedIncident, Outcome
 from imdesk.domain.alert_rules import Window, matchers_text, parse_matchers
 from imdesk.domain.errors import NotFoundError, ValidationError
 from imdesk.domain.lifecycle import OPEN_STATUSES
 from imdesk.domain.sla import format_duration
 from imdesk.domain.text import clean_text
 from imdesk.domain.timeline import EntryDraft, EntryKind, iso
-from imdesk.services.alerts.apply import OpenedIncident, Outcome
 from imdesk.services.clock import Clock, SystemClock
 from imdesk.services.incidents import IncidentService, NewIncident
 from imdesk.storage import incident_repo
