@@ -8,7 +8,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import func, select
 
@@ -34,7 +34,7 @@ from imdesk.storage.contact_models import (
 from imdesk.storage.models import ServiceRow, SettingRow
 
 if TYPE_CHECKING:
-    from imdesk.context import AppContext
+    from imdesk.storage.database import Database
 
 ROSTER_DAYS = 7
 
@@ -67,7 +67,29 @@ class PackData:
     digest: str                      # sha256 of what the pack shows, made_at excluded
 
 
-def collect_pack(ctx: AppContext) -> PackData:
+class _Now(Protocol):
+    def now(self) -> datetime: ...
+
+
+class _DeskName(Protocol):
+    def desk_name(self) -> str: ...
+
+
+class PackSource(Protocol):
+    """What collect_pack reads through (an AppContext has it): the database, the contact
+    book's clock and the desk's name."""
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def contacts(self) -> _Now: ...
+
+    @property
+    def settings(self) -> _DeskName: ...
+
+
+def collect_pack(ctx: PackSource) -> PackData:
     return collect(ctx.db, ctx.contacts.now(), ctx.settings.desk_name())
 
 

@@ -16,13 +16,13 @@ from functools import cache
 from pathlib import Path
 from typing import NotRequired, TypedDict, cast
 
-from imdesk.context import AppContext
 from imdesk.domain.incident import Origin
 from imdesk.domain.lifecycle import Status
 from imdesk.domain.priority import Level, PriorityMatrix
 from imdesk.domain.sla import SlaPolicy, SlaTargets
 from imdesk.resources import resource
 from imdesk.services.clock import ManualClock
+from imdesk.services.demo.desk import DemoDesk
 from imdesk.services.incidents import IncidentEdit, IncidentService, NewIncident
 from imdesk.storage.incident_repo import IncidentQuery
 
@@ -368,7 +368,7 @@ def _strictly_increasing(steps: list[Step]) -> list[Step]:
 
 
 # -- writing ----------------------------------------------------------------------------------
-def _write(ctx: AppContext, plans: list[Plan], now: datetime) -> int:
+def _write(ctx: DemoDesk, plans: list[Plan], now: datetime) -> int:
     clock = ManualClock(now)
     service = IncidentService(ctx.db, clock=clock)
     refs: dict[int, str] = {}
@@ -394,14 +394,14 @@ def _write(ctx: AppContext, plans: list[Plan], now: datetime) -> int:
     return len(plans)
 
 
-def _ensure_services(ctx: AppContext, story: Story) -> None:
+def _ensure_services(ctx: DemoDesk, story: Story) -> None:
     existing = {s.name.lower() for s in ctx.catalog.services()}
     for item in story["services"]:
         if item["name"].lower() not in existing:
             ctx.catalog.add(item["name"], item["criticality"], item["description"])
 
 
-def seed_demo(ctx: AppContext, *, now: datetime | None = None, rng_seed: int = 7) -> int:
+def seed_demo(ctx: DemoDesk, *, now: datetime | None = None, rng_seed: int = 7) -> int:
     """Write the demo story (services and ~200 incidents up to `now`); return incidents created."""
     now = _sec(now or datetime.now(UTC))
     if now.tzinfo is None:
@@ -425,7 +425,7 @@ def plan_demo(story: Story, now: datetime, *, rng_seed: int = 7,
     return plans
 
 
-def ensure_demo_data(ctx: AppContext) -> bool:
+def ensure_demo_data(ctx: DemoDesk) -> bool:
     """Seed an empty database with the demo story (and name the desk); False if it has incidents."""
     from imdesk.services.demo.contacts import seed_demo_contacts
 
