@@ -39,6 +39,11 @@ def _email_validator() -> Any:
     return email_validator
 
 
+def supported_regions() -> frozenset[str]:
+    """The region codes phone numbers can be read in ("DE", "GB", …)."""
+    return frozenset(_phonenumbers().SUPPORTED_REGIONS)
+
+
 def phone_problem(raw: str, region: str = DEFAULT_REGION) -> str | None:
     """Why ``raw`` is not a dialable number (None when it is)."""
     pn = _phonenumbers()
