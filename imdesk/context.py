@@ -125,7 +125,7 @@ class AppContext:
     def contacts(self) -> ContactService:
         from imdesk.services.contacts.service import ContactService
 
-        return ContactService(self.db, clock=self.clock, author=self.author)
+        return ContactService(self.db, clock=self.clock, author=self.author, settings=self.settings)
 
     @cached_property
     def comms(self) -> Comms:

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from imdesk.context import AppContext
+from imdesk.domain.alert_outcome import Outcome
 from imdesk.domain.lifecycle import Status
-from imdesk.services.alerts.apply import Outcome
 from imdesk.services.clock import ManualClock
 from tests.helpers.alert_payloads import alertmanager, am_alert, encode, grafana, pagerduty
 
@@ -196,13 +196,13 @@ def test_heartbeat_missed_opens_monitoring_silent_and_its_return_adds_an_entry(
 
 
 def _beat(name: str) -> Any:
-    from imdesk.services.alerts.intake import Accepted
+    from imdesk.domain.alert_accept import Accepted
 
     return Accepted("heartbeat", name)
 
 
 def test_unprocessed_inbox_rows_are_processed_by_the_next_start(ctx: AppContext) -> None:
-    from imdesk.services.alerts.intake import accept
+    from imdesk.domain.alert_accept import accept
 
     ctx.alerts.intake.store([accept(encode(alertmanager(f"g{i}", am_alert(f"A{i}")))) for i in range(3)])
     assert ctx.alerts.intake.pending() == 3

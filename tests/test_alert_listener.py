@@ -14,7 +14,7 @@ import pytest
 
 from imdesk.channels.alert_listener import AlertListener, ListenerUnavailable
 from imdesk.context import AppContext
-from imdesk.services.alerts.apply import Outcome
+from imdesk.domain.alert_outcome import Outcome
 from tests.helpers.alert_payloads import alertmanager, am_alert, encode, grafana, pagerduty
 
 TOKEN = "test-token-4f1c9a"

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
+from imdesk.domain.alert_accept import accept
 from imdesk.domain.alert_payload import PayloadError, derive_fingerprint, load_json, parse
 from imdesk.domain.alert_rules import AlertMapping, Window, parse_matchers
 from imdesk.domain.errors import ValidationError
 from imdesk.domain.priority import Level
-from imdesk.services.alerts.intake import accept
 from tests.conftest import START
 from tests.helpers.alert_payloads import alertmanager, am_alert, encode, grafana, pagerduty
 

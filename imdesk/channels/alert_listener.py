@@ -1,7 +1,9 @@
 """The alert webhook listener: the standard library's ThreadingHTTPServer, a writer thread that
 commits payloads to the inbox (group commit: one transaction for whatever arrived meanwhile)
 before any sender gets its 2xx, and a processor thread that turns the inbox into alerts and
-incidents. Runs inside the console and headless (`imdesk alerts serve`).
+incidents (both threads in channels/alert_inbox.py). Runs inside the console and headless
+(`imdesk alerts serve`). The intake it is given is any `AlertIntake` (the application passes
+services/alerts/intake.AlertService): the listener imports no service.
 
 Endpoints (POST, `Authorization: Bearer TOKEN`, `Content-Type: application/json`):
   /alertmanager  /grafana  /v2/enqueue (PagerDuty Events v2)  /heartbeat/NAME
@@ -13,192 +15,28 @@ import hmac
 import ipaddress
 import json
 import logging
-import queue
 import socket
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from imdesk.channels.alert_inbox import AlertIntake, InboxProcessor, InboxWriter
+from imdesk.domain.alert_accept import MAX_BODY, Accepted, accept
+from imdesk.domain.alert_outcome import Outcome
 from imdesk.domain.alert_payload import PayloadError
 from imdesk.errors import KnownError
-from imdesk.services.alerts.apply import Outcome
-from imdesk.services.alerts.intake import MAX_BODY, Accepted, AlertService, accept
 
 log = logging.getLogger(__name__)
 
 ROUTES = {"/alertmanager": "alertmanager", "/grafana": "grafana", "/v2/enqueue": "pagerduty"}
-STORE_TIMEOUT_S = 10.0
-WRITER_BATCH = 500
-WRITER_FIRST_S = 5.0
-QUIET_S = 0.05
-PROCESS_BUDGET_S = 0.01  # a processing transaction holds the write lock about this long
 DISCARD_LIMIT = 16 * 1024 * 1024
 DISCARD_TIMEOUT_S = 2.0
 
 
 class ListenerUnavailable(KnownError):
     """The listener could not start (port taken, address not on this machine)."""
-
-
-@dataclass
-class _Pending:
-    accepted: Accepted
-    done: threading.Event = field(default_factory=threading.Event)
-    ok: bool = False
-
-
-class InboxWriter:
-    """Commits payloads to the inbox in batches; each request waits until its row is durable."""
-
-    def __init__(self, intake: AlertService, on_stored: Callable[[], None]) -> None:
-        self._intake = intake
-        self._on_stored = on_stored
-        self._queue: queue.Queue[_Pending | None] = queue.Queue()
-        self._idle = threading.Event()
-        self._idle.set()
-        self._last_commit = 0.0
-        self._thread = threading.Thread(target=self._run, name="imdesk-inbox-writer", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._queue.put(None)
-        self._thread.join(STORE_TIMEOUT_S)
-
-    def store(self, accepted: Accepted) -> bool:
-        """True once the payload is committed (False: the database refused or took too long)."""
-        pending = _Pending(accepted)
-        self._idle.clear()
-        self._queue.put(pending)
-        return pending.done.wait(STORE_TIMEOUT_S) and pending.ok
-
-    def _run(self) -> None:
-        inbox = self._intake.open_inbox_writer()
-        try:
-            self._loop(inbox)
-        finally:
-            inbox.close()
-
-    def _loop(self, inbox: Any) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch = [first]
-            stop = False
-            while len(batch) < WRITER_BATCH:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    stop = True
-                    break
-                batch.append(item)
-            try:
-                inbox.store([p.accepted for p in batch])
-                ok = True
-            except Exception:
-                log.exception("alert payloads could not be stored")
-                ok = False
-            for p in batch:
-                p.ok = ok
-                p.done.set()
-            self._last_commit = time.monotonic()
-            if self._queue.empty():
-                self._idle.set()
-            if ok:
-                self._on_stored()
-            if stop:
-                return
-
-    def let_go_first(self) -> None:
-        """Replies come before processing: wait until no payload has arrived for QUIET_S, but
-        no longer than WRITER_FIRST_S, so that processing still moves in a storm that never
-        pauses (then about one short transaction in WRITER_FIRST_S)."""
-        deadline = time.monotonic() + WRITER_FIRST_S
-        while time.monotonic() < deadline:
-            if not self._idle.wait(QUIET_S):
-                continue
-            if time.monotonic() - self._last_commit >= QUIET_S:
-                return
-            self._idle.wait(QUIET_S)
-            if self._queue.empty() and time.monotonic() - self._last_commit >= QUIET_S:
-                return
-
-
-class _Stopping(Exception):
-    pass
-
-
-class InboxProcessor:
-    """Processes the inbox whenever payloads were stored (and once at start: what a killed
-    process left unprocessed). Reports each round that processed rows through `on_outcome`
-    (called on this thread)."""
-
-    def __init__(self, intake: AlertService, on_outcome: Callable[[Outcome], None],
-                 on_error: Callable[[BaseException], None] | None = None,
-                 between: Callable[[], None] | None = None) -> None:
-        self._intake = intake
-        self._between = between
-        self._on_outcome = on_outcome
-        self._on_error = on_error
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="imdesk-inbox-processor", daemon=True)
-
-    def start(self) -> None:
-        self._wake.set()
-        self._thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._wake.set()
-        self._thread.join(STORE_TIMEOUT_S * 3)
-
-    def _next_transaction(self) -> None:
-        if self._stopping.is_set():
-            raise _Stopping  # what is left stays in the inbox for the next start
-        if self._between is not None:
-            self._between()
-        if self._stopping.is_set():
-            raise _Stopping
-
-    def _run(self) -> None:
-        while not self._stopping.is_set():
-            self._wake.wait()
-            self._wake.clear()
-            if self._stopping.is_set():
-                return
-            self._drain()
-            if self._stopping.is_set():
-                return
-
-    def _drain(self) -> None:
-        """One short transaction at a time, each reported, until the inbox is empty."""
-        while True:
-            try:
-                outcome = self._intake.process_pending(batch=50, budget_s=PROCESS_BUDGET_S,
-                                                       between=self._next_transaction,
-                                                       transactions=1)
-            except _Stopping:
-                return
-            except Exception as exc:  # the database went away: try again on the next payload
-                log.exception("alert processing failed")
-                if self._on_error is not None:
-                    self._on_error(exc)
-                return
-            if not outcome.processed:
-                return
-            self._on_outcome(outcome)
 
 
 def _is_loopback(host: str) -> bool:
@@ -332,7 +170,7 @@ class AlertListener:
     """The HTTP server with its writer and processor threads. start() binds or raises
     ListenerUnavailable; stop() shuts all three down."""
 
-    def __init__(self, intake: AlertService, token: str, *, host: str = "127.0.0.1", port: int = 0,
+    def __init__(self, intake: AlertIntake, token: str, *, host: str = "127.0.0.1", port: int = 0,
                  on_outcome: Callable[[Outcome], None] | None = None,
                  on_error: Callable[[BaseException], None] | None = None) -> None:
         self.intake = intake

@@ -9,9 +9,9 @@ from typing import BinaryIO
 from imdesk.contacts_io.decoding import TextSource
 from imdesk.contacts_io.errors import ImportRefused
 from imdesk.contacts_io.result import ParsedFile
+from imdesk.contacts_io.values import DEFAULT_REGION
 from imdesk.contacts_io.vcard_cards import CharsetTracker
 from imdesk.gc_pause import collector_paused
-from imdesk.services.contacts.values import DEFAULT_REGION
 
 
 def read_contacts(stream: BinaryIO, region: str = DEFAULT_REGION) -> ParsedFile:

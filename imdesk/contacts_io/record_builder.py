@@ -22,10 +22,10 @@ from typing import Any
 
 from imdesk.contacts_io.errors import ImportRefused
 from imdesk.contacts_io.result import Flag
+from imdesk.contacts_io.values import check_email, normalise_phone, phone_problem
 from imdesk.domain import contact_clean as book
 from imdesk.domain.contact import Channel, ContactKind, ContactRecord, Email, EmailKind, Phone, PhoneKind
 from imdesk.domain.text import TEXT_MAX, clean_text
-from imdesk.services.contacts.values import check_email, normalise_phone, phone_problem
 
 NAME_MAX = book.NAME_MAX        # 200
 SHORT_MAX = book.FIELD_MAX      # 200: job title, organisation, department, contract number

@@ -1,5 +1,7 @@
 """The secret store: the OS keyring through `keyring`, every call off the caller's thread with
-a timeout, and states a user can act on (no keyring, locked, timed out, rejected).
+a timeout, and states a user can act on (no keyring, locked, timed out, rejected). It is the one
+keyring path: provider secrets (`get`/`set`) and single named entries such as the alert webhook
+token (`read_entry`/`write_entry`, credentials/webhook_token.py).
 
 A secret never leaves this module except to the provider that uses it: it is not logged, not
 put into an exception's message, and not part of any repr.
@@ -58,6 +60,7 @@ class SecretLookup:
     state: CredentialState
     where: str
     secret: str | None = field(default=None, repr=False)
+    cause: str = ""  # the keyring error's class name, when the state comes from one
 
     @property
     def usable(self) -> bool:
@@ -67,9 +70,10 @@ class SecretLookup:
 class CredentialError(Exception):
     """Storing a secret failed; `state` says why (never the secret)."""
 
-    def __init__(self, state: CredentialState, message: str) -> None:
+    def __init__(self, state: CredentialState, message: str, cause: str = "") -> None:
         super().__init__(message)
         self.state = state
+        self.cause = cause  # the keyring error's class name, when the state comes from one
 
 
 class _TimedOut(Exception):
@@ -125,6 +129,11 @@ class SecretStore:
         return classify(self.backend())
 
     def _refusal(self) -> tuple[CredentialState, str] | None:
+        if self._backend is None:  # finding the backend asks D-Bus: that may hang too
+            try:
+                _with_timeout(self.backend, self.timeout)
+            except _TimedOut:
+                return CredentialState.TIMED_OUT, CredentialState.TIMED_OUT.label
         info = self.backend_info()
         if info.kind == BackendKind.NONE:
             return CredentialState.NO_KEYRING, "no keyring"
@@ -150,44 +159,55 @@ class SecretStore:
         if session is not None:
             state = CredentialState.REJECTED if rejected else CredentialState.SESSION
             return SecretLookup(state, "this session only (not saved)", session)
+        found = self.read_entry(_username(provider))
+        if rejected and found.state == CredentialState.AVAILABLE:
+            return SecretLookup(CredentialState.REJECTED, found.where, found.secret)
+        return found
+
+    def read_entry(self, name: str) -> SecretLookup:
+        """One keyring entry under its own name: AVAILABLE with the secret, MISSING, or why the
+        keyring cannot say (no keyring, plain text refused, locked, timed out)."""
         refusal = self._refusal()
         if refusal is not None:
             return SecretLookup(refusal[0], refusal[1])
         where = self.where()
         try:
-            secret = _with_timeout(lambda: self.backend().get_password(SERVICE, _username(provider)),
-                                   self.timeout)
+            secret = _with_timeout(lambda: self.backend().get_password(SERVICE, name), self.timeout)
         except _TimedOut:
             return SecretLookup(CredentialState.TIMED_OUT, where)
         except Exception as exc:
-            return SecretLookup(_error_state(exc), where)
+            return SecretLookup(_error_state(exc), where, cause=type(exc).__name__)
         if secret is None:
             return SecretLookup(CredentialState.MISSING, where)
-        if rejected:
-            return SecretLookup(CredentialState.REJECTED, where, str(secret))
         return SecretLookup(CredentialState.AVAILABLE, where, str(secret))
 
     # -- writing ------------------------------------------------------------------------------
     def set(self, provider: str, secret: str) -> str:
         """Store in the keyring; returns where it went. Raises CredentialError (with the state)
         when no acceptable keyring takes it — the caller may then keep it for the session."""
+        where = self.write_entry(_username(provider), secret)
+        with self._lock:
+            self._rejected.discard(provider)
+            self._session.pop(provider, None)
+        return where
+
+    def write_entry(self, name: str, secret: str) -> str:
+        """Store one keyring entry under its own name; returns where it went. CredentialError
+        (with the state) when no acceptable keyring takes it."""
         if not secret:
             raise CredentialError(CredentialState.MISSING, "the secret is empty")
         refusal = self._refusal()
         if refusal is not None:
             raise CredentialError(refusal[0], f"cannot store the secret: {refusal[0].label}")
         try:
-            _with_timeout(lambda: self.backend().set_password(SERVICE, _username(provider), secret),
-                          self.timeout)
+            _with_timeout(lambda: self.backend().set_password(SERVICE, name, secret), self.timeout)
         except _TimedOut:
             raise CredentialError(CredentialState.TIMED_OUT,
                                   "cannot store the secret: the keyring did not answer in time") from None
         except Exception as exc:
             state = _error_state(exc)
-            raise CredentialError(state, f"cannot store the secret: {state.label}") from None
-        with self._lock:
-            self._rejected.discard(provider)
-            self._session.pop(provider, None)
+            raise CredentialError(state, f"cannot store the secret: {state.label}",
+                                  type(exc).__name__) from None
         return self.where()
 
     def set_for_session(self, provider: str, secret: str) -> str:

@@ -1,89 +1,62 @@
 """The webhook bearer token, kept in the OS keyring only (never the database, logs or settings).
 
-Every keyring call runs in a worker thread with a timeout: a locked keyring that opens a prompt,
-or a D-Bus that never answers, must not hang the caller. The two functions read_secret and
-write_secret are the whole keyring surface, so a general credentials store can replace them.
+The keyring is reached through the secret store (credentials/store.py), the one keyring path:
+every call runs in a worker thread with a timeout, so a locked keyring that opens a prompt, or a
+D-Bus that never answers, does not hang the caller; only an OS keyring is used, never a plain-text
+one. read_secret and write_secret turn the store's states into SecretUnavailable with a hint.
 """
 
 from __future__ import annotations
 
 import secrets
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
+from imdesk.credentials.store import SERVICE, CredentialError, CredentialState, SecretStore
 from imdesk.errors import KnownError
 
-KEYRING_SERVICE = "imdesk"
+KEYRING_SERVICE = SERVICE
 TOKEN_NAME = "alert-webhook-token"
 TIMEOUT_S = 5.0
-T = TypeVar("T")
+_UNLOCK = "Unlock it and try again."
+_INSTALL = "Install and start a Secret Service (e.g. gnome-keyring)."
 
 
 class SecretUnavailable(KnownError):
     """No usable keyring: none installed, locked, or not answering in time."""
 
 
-def _with_timeout(fn: Callable[[], T], timeout: float) -> T:
-    result: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            result["value"] = fn()
-        except BaseException as exc:  # handed to the caller
-            result["error"] = exc
-
-    worker = threading.Thread(target=run, name="imdesk-keyring", daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if worker.is_alive():
-        raise SecretUnavailable(f"the keyring did not answer within {timeout:.0f} s",
-                                hint="Unlock it and try again.")
-    if isinstance(result.get("error"), SecretUnavailable):
-        raise result["error"]
-    if "error" in result:
-        raise _explain(result["error"]) from result["error"]
-    return result["value"]  # type: ignore[no-any-return]
-
-
-def _explain(exc: BaseException) -> SecretUnavailable:
-    name = type(exc).__name__
-    if name == "KeyringLocked":
-        return SecretUnavailable("the keyring is locked", hint="Unlock it and try again.")
-    if name == "NoKeyringError":
-        return SecretUnavailable("no keyring is available on this desk",
-                                 hint="Install and start a Secret Service (e.g. gnome-keyring).")
-    return SecretUnavailable(f"the keyring refused ({name})")
-
-
-def _backend_is_safe(keyring: Any) -> None:
-    backend = keyring.get_keyring()
-    module = type(backend).__module__
-    if module.startswith("keyrings.alt") or "null" in module or module.endswith(".fail"):
-        raise SecretUnavailable(f"no secure keyring ({type(backend).__name__})",
-                                hint="Install and start a Secret Service (e.g. gnome-keyring).")
+def _unavailable(store: SecretStore, state: CredentialState, cause: str,
+                 timeout: float) -> SecretUnavailable:
+    """Why the token cannot be read or kept, in the words the desk has always shown."""
+    if state == CredentialState.TIMED_OUT:
+        return SecretUnavailable(f"the keyring did not answer within {timeout:.0f} s", hint=_UNLOCK)
+    if cause == "KeyringLocked":
+        return SecretUnavailable("the keyring is locked", hint=_UNLOCK)
+    if cause == "NoKeyringError":
+        return SecretUnavailable("no keyring is available on this desk", hint=_INSTALL)
+    if cause:
+        return SecretUnavailable(f"the keyring refused ({cause})")
+    if state in (CredentialState.NO_KEYRING, CredentialState.PLAINTEXT_REFUSED):
+        return SecretUnavailable(f"no secure keyring ({type(store.backend()).__name__})", hint=_INSTALL)
+    return SecretUnavailable(f"the keyring cannot be used: {state.label}", hint=_UNLOCK)
 
 
 def read_secret(name: str, timeout: float = TIMEOUT_S) -> str | None:
-    def get() -> str | None:
-        import keyring
-
-        _backend_is_safe(keyring)
-        value: str | None = keyring.get_password(KEYRING_SERVICE, name)
-        return value
-
-    return _with_timeout(get, timeout)
+    store = SecretStore(timeout=timeout)
+    found = store.read_entry(name)
+    if found.state == CredentialState.AVAILABLE:
+        return found.secret
+    if found.state == CredentialState.MISSING:
+        return None
+    raise _unavailable(store, found.state, found.cause, timeout)
 
 
 def write_secret(name: str, value: str, timeout: float = TIMEOUT_S) -> None:
-    def put() -> None:
-        import keyring
-
-        _backend_is_safe(keyring)
-        keyring.set_password(KEYRING_SERVICE, name, value)
-
-    _with_timeout(put, timeout)
+    store = SecretStore(timeout=timeout)
+    try:
+        store.write_entry(name, value)
+    except CredentialError as exc:
+        raise _unavailable(store, exc.state, exc.cause, timeout) from None
 
 
 @dataclass(frozen=True)

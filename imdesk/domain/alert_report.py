@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from imdesk.domain.alert_outcome import OpenedIncident, Outcome
 from imdesk.domain.priority import Priority
-from imdesk.services.alerts.apply import OpenedIncident, Outcome
 
 
 def outcome_line(outcome: Outcome) -> str:

@@ -1,4 +1,6 @@
-"""Shared desk settings kept in the database: priority matrix and SLA targets."""
+"""Shared desk settings kept in the database: priority matrix, SLA targets, the desk's name, and
+the contact book's (when a contact goes stale, the default region for phone numbers, the
+emergency pack's folder)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from imdesk.domain.contact_book import DEFAULT_STALE_DAYS
+from imdesk.domain.errors import ValidationError
 from imdesk.domain.priority import PriorityMatrix
 from imdesk.domain.sla import SlaPolicy
 from imdesk.storage.database import Database
@@ -14,6 +18,9 @@ from imdesk.storage.models import SettingRow
 MATRIX_KEY = "priority_matrix"
 SLA_KEY = "sla_targets"
 DESK_NAME_KEY = "desk_name"
+STALE_DAYS_KEY = "contacts.stale_days"
+REGION_KEY = "contacts.default_region"
+PACK_FOLDER_KEY = "contacts.pack_folder"
 
 
 def _get(session: Session, key: str) -> Any:
@@ -29,6 +36,11 @@ def load_matrix(session: Session) -> PriorityMatrix:
 def load_sla(session: Session) -> SlaPolicy:
     raw = _get(session, SLA_KEY)
     return SlaPolicy() if raw is None else SlaPolicy.from_json(raw)
+
+
+def load_stale_days(session: Session) -> int:
+    """After how many days without a verification a contact is stale."""
+    return int(_get(session, STALE_DAYS_KEY) or DEFAULT_STALE_DAYS)
 
 
 class SettingsService:
@@ -55,6 +67,39 @@ class SettingsService:
 
     def set_desk_name(self, name: str) -> None:
         self._put(DESK_NAME_KEY, name.strip()[:80] or "Service Desk")
+
+    # -- the contact book ----------------------------------------------------------------------
+    def contact_stale_days(self) -> int:
+        with self._db.read() as s:
+            return load_stale_days(s)
+
+    def set_contact_stale_days(self, days: int) -> None:
+        if not 1 <= days <= 3650:
+            raise ValidationError("stale after", "a contact goes stale after 1 to 3650 days")
+        self._put(STALE_DAYS_KEY, days)
+
+    def contact_region(self) -> str:
+        """The region a phone number without a country code is read in ("DE", "GB")."""
+        from imdesk.contacts_io.values import DEFAULT_REGION
+
+        with self._db.read() as s:
+            return str(_get(s, REGION_KEY) or DEFAULT_REGION)
+
+    def set_contact_region(self, region: str) -> None:
+        from imdesk.contacts_io.values import supported_regions
+
+        code = region.strip().upper()
+        if code not in supported_regions():
+            raise ValidationError("default region", f"{region!r} is not a region code such as DE or GB")
+        self._put(REGION_KEY, code)
+
+    def pack_folder(self) -> str:
+        """Where the emergency pack is written ("" = the data folder's ``emergency-pack``)."""
+        with self._db.read() as s:
+            return str(_get(s, PACK_FOLDER_KEY) or "")
+
+    def set_pack_folder(self, folder: str) -> None:
+        self._put(PACK_FOLDER_KEY, folder.strip())
 
     def _put(self, key: str, value: Any) -> None:
         with self._db.write() as s:

@@ -1,14 +1,15 @@
 """Contact rows ↔ ContactRecord: loading many at once (four queries, not one per contact), writing a
-record with its phones, emails, tags and search terms, and the prefix search over the terms."""
+record with its phones, emails, tags and search terms, the prefix search over the terms, and the
+book's lists and counts (by name, the review queue, the change marker)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from imdesk.domain.contact import (
@@ -21,6 +22,7 @@ from imdesk.domain.contact import (
     PhoneKind,
 )
 from imdesk.domain.contact_book import fold, search_terms
+from imdesk.domain.errors import NotFoundError
 from imdesk.gc_pause import collector_paused
 from imdesk.storage.contact_models import (
     ContactEmailRow,
@@ -252,3 +254,99 @@ def ids_by_phone_or_email(s: Session, e164: Iterable[str], addresses: Iterable[s
 def _chunks_str(values: Sequence[str]) -> Iterable[Sequence[str]]:
     for start in range(0, len(values), _CHUNK):
         yield values[start:start + _CHUNK]
+
+
+# -- the book's lists and counts ---------------------------------------------------------------
+def get_row(s: Session, contact_id: int) -> ContactRow:
+    row = s.get(ContactRow, contact_id)
+    if row is None:
+        raise NotFoundError(f"no contact with id {contact_id}")
+    return row
+
+
+def ids_named(s: Session, name: str) -> list[int]:
+    """Contacts with exactly this name, any case."""
+    return list(s.scalars(select(ContactRow.id).where(func.lower(ContactRow.name) == name.strip().lower())))
+
+
+def names(s: Session) -> list[tuple[int, str]]:
+    return [(i, n) for i, n in s.execute(select(ContactRow.id, ContactRow.name))]
+
+
+def ids_of_kinds(s: Session, kinds: Sequence[str]) -> list[int]:
+    return list(s.scalars(select(ContactRow.id).where(ContactRow.kind.in_(kinds))))
+
+
+def reviews(s: Session, ids: Sequence[int]) -> dict[int, str]:
+    """The review mark of these contacts ("" when none)."""
+    return dict(s.execute(select(ContactRow.id, ContactRow.review)  # type: ignore[arg-type]
+                          .where(ContactRow.id.in_(ids))).all())
+
+
+def _stale_clause(now: datetime, days: int) -> Any:
+    """Not verified within ``days`` before ``now``."""
+    return or_(ContactRow.last_verified_at.is_(None),
+               ContactRow.last_verified_at < now - timedelta(days=days))
+
+
+def _look_clause() -> Any:
+    """Marked for review, or holding a number or address that did not validate."""
+    bad_phone = exists().where(ContactPhoneRow.contact_id == ContactRow.id, ContactPhoneRow.e164.is_(None))
+    bad_email = exists().where(ContactEmailRow.contact_id == ContactRow.id, ContactEmailRow.valid.is_(False))
+    return or_(ContactRow.review != "", bad_phone, bad_email)
+
+
+def listed(s: Session, *, review_queue: tuple[datetime, int] | None, kind: str | None,
+           limit: int | None) -> list[ContactRow]:
+    """Contacts in name order, of ``kind`` if given. With ``review_queue`` (now, stale days) only
+    those in the review queue: not verified within the stale days, marked, or holding a number
+    or address that did not validate."""
+    stmt = select(ContactRow)
+    if review_queue is not None:
+        stmt = stmt.where(or_(_stale_clause(*review_queue), _look_clause()))
+    if kind is not None:
+        stmt = stmt.where(ContactRow.kind == kind)
+    stmt = stmt.order_by(func.lower(ContactRow.name), ContactRow.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(s.scalars(stmt))
+
+
+def review_counts(s: Session, now: datetime, days: int) -> tuple[int, int]:
+    """(stale, fresh but marked or holding a value that did not validate)."""
+    stale = _stale_clause(now, days)
+    n_stale = s.scalar(select(func.count(ContactRow.id)).where(stale)) or 0
+    n_look = s.scalar(select(func.count(ContactRow.id)).where(~stale, _look_clause())) or 0
+    return int(n_stale), int(n_look)
+
+
+def change_marker(s: Session) -> tuple[int, datetime | None]:
+    """(count, newest update) of all contacts."""
+    count, newest = s.execute(select(func.count(ContactRow.id), func.max(ContactRow.updated_at))).one()
+    return int(count), newest
+
+
+def hit_rows(s: Session, ids: Sequence[int]) -> dict[int, Any]:
+    """What a search hit shows of each of these contacts, by id."""
+    cols = (ContactRow.id, ContactRow.kind, ContactRow.name, ContactRow.job_title,
+            ContactRow.organisation, ContactRow.department, ContactRow.account_number,
+            ContactRow.last_verified_at, ContactRow.review)
+    return {r.id: r for r in s.execute(select(*cols).where(ContactRow.id.in_(ids)))}
+
+
+def first_phones_and_flags(s: Session, ids: Sequence[int]) -> tuple[dict[int, str], set[int]]:
+    """The first number of each contact (E.164, else as written), and the contacts holding a
+    number or address that did not validate."""
+    first: dict[int, str] = {}
+    flagged: set[int] = set()
+    for group in _chunks(list(ids)):
+        for cid, e164, raw in s.execute(select(ContactPhoneRow.contact_id, ContactPhoneRow.e164,
+                                               ContactPhoneRow.raw)
+                                        .where(ContactPhoneRow.contact_id.in_(group))
+                                        .order_by(ContactPhoneRow.contact_id, ContactPhoneRow.position)):
+            first.setdefault(cid, e164 or raw)
+            if e164 is None:
+                flagged.add(cid)
+        flagged.update(s.scalars(select(ContactEmailRow.contact_id).where(
+            ContactEmailRow.contact_id.in_(group), ContactEmailRow.valid.is_(False))))
+    return first, flagged

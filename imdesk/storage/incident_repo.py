@@ -59,6 +59,12 @@ def get_row(session: Session, ref: str, *, for_update: bool = False) -> Incident
     return row
 
 
+def locked_by_id(session: Session, incident_id: int) -> IncidentRow | None:
+    """The incident row, locked for this transaction (None when it is gone)."""
+    return session.scalars(select(IncidentRow).where(IncidentRow.id == incident_id)
+                           .with_for_update()).first()
+
+
 def service_id_for(session: Session, name: str | None) -> int | None:
     if name is None or not name.strip():
         return None

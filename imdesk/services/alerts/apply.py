@@ -11,55 +11,27 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from imdesk.domain.alert_outcome import OpenedIncident as OpenedIncident
+from imdesk.domain.alert_outcome import Outcome as Outcome
 from imdesk.domain.alert_payload import AlertEvent, AlertNotice
 from imdesk.domain.alert_rules import AlertMapping, Window, covering_window
 from imdesk.domain.errors import ValidationError
 from imdesk.domain.incident import IncidentState
 from imdesk.domain.lifecycle import OPEN_STATUSES, Status
-from imdesk.domain.priority import Level, Priority
+from imdesk.domain.priority import Level
 from imdesk.domain.timeline import EntryDraft, EntryKind
 from imdesk.services.incidents import IncidentService, NewIncident
-from imdesk.storage import incident_repo
+from imdesk.storage import alert_repo, incident_repo
 from imdesk.storage.alert_models import AlertGroupRow, AlertRow
 from imdesk.storage.models import IncidentRow
 
 _RANK = {Level.HIGH: 3, Level.MEDIUM: 2, Level.LOW: 1}
-
-
-@dataclass(frozen=True)
-class OpenedIncident:
-    """An incident opened by an alert or a silent heartbeat (the console notifies)."""
-
-    ref: str
-    title: str
-    priority: Priority
-
-
-@dataclass
-class Outcome:
-    """What processing a batch did, for the console and the command line."""
-
-    opened: list[OpenedIncident] = field(default_factory=list)
-    cleared: list[str] = field(default_factory=list)  # refs whose alerts have all cleared
-    resolved: list[str] = field(default_factory=list)  # refs resolved automatically
-    changed: set[str] = field(default_factory=set)  # refs with new entries
-    notes: list[str] = field(default_factory=list)
-    processed: int = 0  # inbox rows
-
-    def merge(self, other: Outcome) -> None:
-        self.processed += other.processed
-        self.opened += other.opened
-        self.cleared += other.cleared
-        self.resolved += other.resolved
-        self.changed |= other.changed
-        self.notes += other.notes
 
 
 def key_hash(group_key: str) -> str:
@@ -113,8 +85,7 @@ class NoticeApplier:
         digest = key_hash(notice.group_key)
         group = self._groups.get((notice.source, digest))
         if group is None:
-            group = s.scalars(select(AlertGroupRow).where(
-                AlertGroupRow.source == notice.source, AlertGroupRow.key_hash == digest)).first()
+            group = alert_repo.group(s, notice.source, digest)
         if group is None:
             group = AlertGroupRow(source=notice.source, key_hash=digest, group_key=notice.group_key,
                                   title=notice.title[:200], last_digest="", created_at=at)
@@ -126,9 +97,7 @@ class NoticeApplier:
     def _current(self, s: Session, group: AlertGroupRow, key: str) -> AlertRow | None:
         """The newest alert with this key in the group (cached for the transaction)."""
         if (group.id, key) not in self._alerts:
-            self._alerts[(group.id, key)] = s.scalars(select(AlertRow).where(
-                AlertRow.group_id == group.id, AlertRow.alert_key == key)
-                .order_by(AlertRow.id.desc()).limit(1)).first()
+            self._alerts[(group.id, key)] = alert_repo.newest_alert(s, group.id, key)
         return self._alerts[(group.id, key)]
 
     def _apply_event(self, s: Session, group: AlertGroupRow, notice: AlertNotice, event: AlertEvent,
@@ -201,8 +170,7 @@ class NoticeApplier:
     def _open_incident(self, s: Session, group: AlertGroupRow) -> tuple[IncidentRow, IncidentState] | None:
         if group.incident_id is None:
             return None
-        row = s.scalars(select(IncidentRow).where(IncidentRow.id == group.incident_id)
-                        .with_for_update()).first()
+        row = incident_repo.locked_by_id(s, group.incident_id)
         if row is None:
             return None
         state = incident_repo.row_state(s, row)
@@ -276,9 +244,7 @@ class NoticeApplier:
     def _check_all_clear(self, s: Session, row: IncidentRow, state: IncidentState, at: datetime,
                          out: Outcome) -> None:
         s.flush()
-        still = s.scalars(select(AlertRow.id).where(
-            AlertRow.incident_id == row.id, AlertRow.status != "resolved").limit(1)).first()
-        if still is not None:
+        if alert_repo.any_unresolved(s, row.id):
             return
         state = self._incidents.append_in(s, row, state, EntryDraft(
             EntryKind.ALERT, "all alerts cleared", {"all_clear": True}))

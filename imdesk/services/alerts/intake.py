@@ -8,40 +8,29 @@ import json
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, insert, select
 from sqlalchemy.orm import Session
 
-from imdesk.domain.alert_payload import PD_MAX_BYTES, PayloadError, detect, load_json, parse
+from imdesk.domain.alert_accept import MAX_BODY as MAX_BODY
+from imdesk.domain.alert_accept import Accepted as Accepted
+from imdesk.domain.alert_accept import accept as accept
+from imdesk.domain.alert_outcome import Outcome
+from imdesk.domain.alert_payload import PayloadError, parse
 from imdesk.domain.alert_rules import Window
-from imdesk.services.alerts.apply import NoticeApplier, Outcome
+from imdesk.services.alerts.apply import NoticeApplier
 from imdesk.services.alerts.monitoring_watch import heartbeat_seen, load_windows
 from imdesk.services.alerts.settings import load_mapping
 from imdesk.services.clock import Clock, SystemClock
 from imdesk.services.incidents import IncidentService
-from imdesk.storage import incident_repo
-from imdesk.storage.alert_models import AlertGroupRow, AlertInboxRow, AlertRow, HeartbeatRow
+from imdesk.storage import alert_repo, incident_repo
+from imdesk.storage.alert_models import AlertInboxRow, AlertRow
 from imdesk.storage.database import Database
-from imdesk.storage.models import IncidentRow
 
 log = logging.getLogger(__name__)
-
-MAX_BODY = 1024 * 1024
-ENDPOINTS = ("alertmanager", "grafana", "pagerduty", "auto")
-
-
-@dataclass(frozen=True)
-class Accepted:
-    """A payload that passed the checks, ready to store."""
-
-    endpoint: str  # the format it is (alertmanager, grafana, pagerduty) or heartbeat
-    body: str
-    assigned_key: str | None = None  # the dedup_key generated for a keyless PagerDuty trigger
 
 
 @dataclass(frozen=True)
@@ -76,21 +65,6 @@ class AlertView:
                 "links": [{"label": a, "url": b} for a, b in self.links]}
 
 
-def accept(body: bytes, fmt: str = "auto") -> Accepted:
-    """Check a payload as the listener and the command line do; PayloadError says why not."""
-    if fmt not in ENDPOINTS:
-        raise PayloadError(f"unknown format {fmt!r} (auto, alertmanager, grafana, pagerduty)")
-    data = load_json(body)
-    found = detect(data)
-    if found == "pagerduty" and len(body) > PD_MAX_BYTES:
-        raise PayloadError(f"a PagerDuty event may be at most {PD_MAX_BYTES // 1024} KB")
-    assigned = None
-    if found == "pagerduty" and not data.get("dedup_key") and data.get("event_action") == "trigger":
-        assigned = uuid.uuid4().hex
-    parse(data, fmt, assigned_key=assigned)
-    return Accepted(found, body.decode("utf-8"), assigned)
-
-
 def _digest(body: str, assigned_key: str | None) -> str:
     return hashlib.sha256(f"{assigned_key or ''}\n{body}".encode()).hexdigest()
 
@@ -112,17 +86,16 @@ class AlertService:
         if not items:
             return
         now = self._clock.now()
-        rows = [{"received_at": now, "endpoint": a.endpoint, "body": a.body,
-                 "assigned_key": a.assigned_key} for a in items]
         with self._gate, self._db.write() as s:
-            s.execute(insert(AlertInboxRow), rows)
+            alert_repo.add_to_inbox(s, items, now)
 
-    def open_inbox_writer(self) -> InboxConnection:
-        return InboxConnection(self._db, self._gate, self._clock)
+    def open_inbox_writer(self) -> alert_repo.InboxConnection:
+        """The listener's own connection for storing payloads (kept open while it runs)."""
+        return alert_repo.InboxConnection(self._db, self._gate, self._clock.now)
 
     def heartbeat_exists(self, name: str) -> bool:
         with self._db.read() as s:
-            return s.scalars(select(HeartbeatRow.id).where(HeartbeatRow.name == name)).first() is not None
+            return alert_repo.heartbeat_exists(s, name)
 
     def ingest(self, body: bytes, fmt: str = "auto") -> tuple[Accepted, Outcome]:
         """What `imdesk alerts ingest` does: the listener's checks, the inbox, then processing."""
@@ -133,8 +106,7 @@ class AlertService:
     # -- processing -----------------------------------------------------------------------
     def pending(self) -> int:
         with self._db.read() as s:
-            return int(s.execute(select(func.count()).select_from(AlertInboxRow)
-                                 .where(AlertInboxRow.processed_at.is_(None))).scalar_one())
+            return alert_repo.pending_count(s)
 
     def process_pending(self, batch: int = 200, *, budget_s: float | None = None,
                         between: Callable[[], None] | None = None,
@@ -157,7 +129,7 @@ class AlertService:
         try:
             with self._gate, self._db.write() as s:
                 started = time.perf_counter()
-                rows = self._next(s, batch)
+                rows = alert_repo.next_pending(s, batch)
                 outcome = Outcome()
                 appliers: list[NoticeApplier] = []  # one per transaction: settings read once
                 for row in rows:
@@ -180,18 +152,11 @@ class AlertService:
                     return count, True, outcome
             return count, False, outcome
 
-    def _next(self, s: Session, limit: int) -> Sequence[AlertInboxRow]:
-        # SKIP LOCKED: two processors on one PostgreSQL database (two desks listening) never
-        # take the same payload; SQLite's write lock serialises them anyway.
-        return s.scalars(select(AlertInboxRow).where(AlertInboxRow.processed_at.is_(None))
-                         .order_by(AlertInboxRow.id).limit(limit)
-                         .with_for_update(skip_locked=True)).all()
-
     def _quarantine(self) -> tuple[int, bool]:
         """A payload whose processing fails (a bug): set aside with the reason, never lost."""
         log.exception("an alert payload could not be processed")
         with self._gate, self._db.write() as s:
-            rows = self._next(s, 1)
+            rows = alert_repo.next_pending(s, 1)
             for row in rows:
                 row.processed_at = self._clock.now()
                 row.outcome = "failed: could not be processed (kept in the inbox)"
@@ -222,65 +187,21 @@ class AlertService:
                status: str | None = None) -> list[AlertView]:
         """Newest first; only one incident's alerts when ref is given."""
         with self._db.read() as s:
-            query = (select(AlertRow, AlertGroupRow.group_key, IncidentRow.ref)
-                     .join(AlertGroupRow, AlertGroupRow.id == AlertRow.group_id)
-                     .outerjoin(IncidentRow, IncidentRow.id == AlertRow.incident_id))
-            if ref is not None:
-                incident = incident_repo.get_row(s, ref)
-                query = query.where(AlertRow.incident_id == incident.id)
-            if status is not None:
-                query = query.where(AlertRow.status == status)
-            query = query.order_by(AlertRow.last_seen.desc(), AlertRow.id.desc()).offset(offset).limit(limit)
-            return [_view(a, key, inc_ref) for a, key, inc_ref in s.execute(query)]
+            incident_id = incident_repo.get_row(s, ref).id if ref is not None else None
+            return [_view(a, key, inc_ref) for a, key, inc_ref in alert_repo.alerts_with_refs(
+                s, incident_id=incident_id, status=status, limit=limit, offset=offset)]
 
     def alert_counts(self, refs: Sequence[str]) -> dict[str, tuple[int, int]]:
         """ref → (alerts attached, of which firing or acknowledged)."""
         if not refs:
             return {}
         with self._db.read() as s:
-            rows = s.execute(
-                select(IncidentRow.ref, func.count(AlertRow.id),
-                       func.sum(case((AlertRow.status != "resolved", 1), else_=0)))
-                .join(AlertRow, AlertRow.incident_id == IncidentRow.id)
-                .where(IncidentRow.ref.in_(list(refs))).group_by(IncidentRow.ref))
-            return {r[0]: (int(r[1]), int(r[2] or 0)) for r in rows}
+            return alert_repo.alert_counts(s, refs)
 
     def inbox(self, limit: int = 200) -> list[tuple[int, datetime, str, str | None, int]]:
         """The newest inbox rows: (id, received, endpoint, outcome or None while pending, size)."""
         with self._db.read() as s:
-            rows = s.execute(select(AlertInboxRow.id, AlertInboxRow.received_at, AlertInboxRow.endpoint,
-                                    AlertInboxRow.outcome, func.length(AlertInboxRow.body))
-                             .order_by(AlertInboxRow.id.desc()).limit(limit))
-            return [(int(r[0]), r[1], r[2], r[3], int(r[4])) for r in rows]
-
-
-class InboxConnection:
-    """The listener's own connection for storing payloads, kept open while it runs. On SQLite it
-    does no WAL auto-checkpoint: a checkpoint writes and syncs the database file, and that would
-    land on a sender's reply; the processor's commits (after the storm) checkpoint instead."""
-
-    def __init__(self, db: Database, gate: threading.Lock, clock: Clock) -> None:
-        self._gate = gate
-        self._clock = clock
-        self._sqlite = db.is_sqlite
-        self._conn = db.engine.connect().execution_options(imdesk_begin="IMMEDIATE")
-        if self._sqlite:
-            self._conn.exec_driver_sql("PRAGMA wal_autocheckpoint = 0")
-            self._conn.commit()
-
-    def store(self, items: Sequence[Accepted]) -> None:
-        """Commit payloads to the inbox in one transaction (durable when this returns)."""
-        now = self._clock.now()
-        rows = [{"received_at": now, "endpoint": a.endpoint, "body": a.body,
-                 "assigned_key": a.assigned_key} for a in items]
-        with self._gate, self._conn.begin():
-            self._conn.execute(insert(AlertInboxRow), rows)
-
-    def close(self) -> None:
-        if self._sqlite:
-            self._conn.exec_driver_sql("PRAGMA wal_autocheckpoint = 1000")
-            self._conn.commit()
-        self._conn.close()
+            return alert_repo.newest_inbox(s, limit)
 
 
 def _view(a: AlertRow, group_key: str, ref: str | None) -> AlertView:

@@ -6,19 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from imdesk.domain.alert_outcome import OpenedIncident, Outcome
 from imdesk.domain.alert_rules import Window, matchers_text, parse_matchers
 from imdesk.domain.errors import NotFoundError, ValidationError
 from imdesk.domain.lifecycle import OPEN_STATUSES
 from imdesk.domain.sla import format_duration
 from imdesk.domain.text import clean_text
 from imdesk.domain.timeline import EntryDraft, EntryKind, iso
-from imdesk.services.alerts.apply import OpenedIncident, Outcome
 from imdesk.services.clock import Clock, SystemClock
 from imdesk.services.incidents import IncidentService, NewIncident
-from imdesk.storage import incident_repo
+from imdesk.storage import alert_repo, incident_repo
 from imdesk.storage.alert_models import HeartbeatRow, MaintenanceWindowRow
 from imdesk.storage.database import Database
 from imdesk.storage.models import IncidentRow
@@ -49,25 +48,19 @@ def window_of(row: MaintenanceWindowRow) -> Window:
 
 def load_windows(s: Session, now: datetime, *, recent: timedelta = timedelta(0)) -> list[Window]:
     """Windows not yet over at now - recent (the processor passes 0: the ones that may apply)."""
-    floor = now - recent
-    rows = s.scalars(select(MaintenanceWindowRow).where(
-        MaintenanceWindowRow.ends_at > floor,
-        or_(MaintenanceWindowRow.ended_at.is_(None), MaintenanceWindowRow.ended_at > floor))
-        .order_by(MaintenanceWindowRow.starts_at, MaintenanceWindowRow.id)).all()
-    return [window_of(r) for r in rows]
+    return [window_of(r) for r in alert_repo.windows_not_over(s, now - recent)]
 
 
 def heartbeat_seen(s: Session, incidents: IncidentService, name: str, at: datetime) -> Outcome:
     """A heartbeat arrived (from the inbox): note the time; a return after silence is an entry."""
-    row = s.scalars(select(HeartbeatRow).where(HeartbeatRow.name == name)).first()
+    row = alert_repo.heartbeat(s, name)
     if row is None:
         return Outcome(notes=[f"no heartbeat named {name!r} (removed since?)"])
     out = Outcome()
     if row.last_seen is None or at > row.last_seen:
         row.last_seen = at
     if row.state == "missed" and row.incident_id is not None:
-        inc = s.scalars(select(IncidentRow).where(IncidentRow.id == row.incident_id)
-                        .with_for_update()).first()
+        inc = incident_repo.locked_by_id(s, row.incident_id)
         if inc is not None:
             state = incident_repo.row_state(s, inc)
             silent = format_duration(at - row.missed_at) if row.missed_at else "a while"
@@ -139,7 +132,7 @@ class MonitoringWatch:
         if not 1 <= interval_minutes <= 7 * 24 * 60:
             raise ValidationError("interval", "the interval must be between 1 minute and 7 days")
         with self._db.write() as s:
-            row = s.scalars(select(HeartbeatRow).where(HeartbeatRow.name == clean)).first()
+            row = alert_repo.heartbeat(s, clean)
             if row is None:
                 row = HeartbeatRow(name=clean, interval_minutes=interval_minutes,
                                    created_at=self._clock.now(), state="waiting")
@@ -151,15 +144,14 @@ class MonitoringWatch:
 
     def remove_heartbeat(self, name: str) -> None:
         with self._db.write() as s:
-            row = s.scalars(select(HeartbeatRow).where(HeartbeatRow.name == name)).first()
+            row = alert_repo.heartbeat(s, name)
             if row is None:
                 raise NotFoundError(f"no heartbeat named {name!r}")
             s.delete(row)
 
     def heartbeats(self) -> list[HeartbeatView]:
         with self._db.read() as s:
-            rows = s.scalars(select(HeartbeatRow).order_by(HeartbeatRow.name)).all()
-            return [self._view(s, r) for r in rows]
+            return [self._view(s, r) for r in alert_repo.heartbeats(s)]
 
     def _view(self, s: Session, row: HeartbeatRow) -> HeartbeatView:
         ref = incident_repo_ref(s, row.incident_id)
@@ -171,8 +163,7 @@ class MonitoringWatch:
         now = self._clock.now()
         out = Outcome()
         with self._db.write() as s:
-            rows = s.scalars(select(HeartbeatRow).where(HeartbeatRow.state != "missed")).all()
-            for row in rows:
+            for row in alert_repo.heartbeats_not_missed(s):
                 if now <= _due(row):
                     continue
                 since = row.last_seen or row.created_at

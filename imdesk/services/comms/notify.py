@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from imdesk.channels.settings import CommsSettings
+from imdesk.contacts_io.values import email_problem, phone_problem
 from imdesk.domain.errors import TransitionError, ValidationError
 from imdesk.domain.lifecycle import FINAL_STATUSES
 from imdesk.domain.mail_header import NAME_MAX, header_text
@@ -26,7 +27,6 @@ from imdesk.services.comms.journal import MessageJournal
 from imdesk.services.comms.recipients import Recipient, RecipientDirectory
 from imdesk.services.comms.settings import CommsSettingsService
 from imdesk.services.comms.templates import Rendered, check_name, render
-from imdesk.services.contacts.values import email_problem, phone_problem
 from imdesk.storage import incident_repo
 from imdesk.storage.database import Database
 from imdesk.storage.outbox_models import OutboxMessageRow

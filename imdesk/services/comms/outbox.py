@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-
 from imdesk.domain.errors import NotFoundError, ValidationError
 from imdesk.domain.message import MessageState, RouteStep, not_after
 from imdesk.domain.priority import Priority
@@ -17,8 +15,8 @@ from imdesk.domain.text import clean_text
 from imdesk.domain.timeline import iso
 from imdesk.services.clock import Clock, SystemClock, default_author
 from imdesk.services.comms.journal import MessageJournal
+from imdesk.storage import outbox_repo
 from imdesk.storage.database import Database
-from imdesk.storage.models import IncidentRow
 from imdesk.storage.outbox_models import OutboxMessageRow
 
 ATTENTION = (MessageState.CALL, MessageState.FAILED, MessageState.EXPIRED)
@@ -65,15 +63,8 @@ def _item(row: OutboxMessageRow, ref: str) -> OutboxItem:
                       tuple(RouteStep.from_json(r) for r in row.route), row.step, row.subject)
 
 
-# What a list of messages shows of each, compared to tell a changed message from a known one.
-_MARK_COLUMNS = (OutboxMessageRow.state, OutboxMessageRow.attempts, OutboxMessageRow.step,
-                 OutboxMessageRow.channel, OutboxMessageRow.address, OutboxMessageRow.last_error,
-                 OutboxMessageRow.possible_duplicate, OutboxMessageRow.sending_since.is_not(None),
-                 OutboxMessageRow.updated_at, OutboxMessageRow.next_attempt_at,
-                 OutboxMessageRow.not_after)
-
-
 def _mark(item: OutboxItem) -> tuple[Any, ...]:
+    """What a list shows of a message, in the order of outbox_repo.MARK_COLUMNS."""
     return (item.state.value, item.attempts, item.step, item.channel, item.address,
             item.last_error, item.possible_duplicate, item.in_doubt, item.updated_at,
             item.next_attempt_at, item.not_after)
@@ -90,19 +81,13 @@ class OutboxService:
         """The same page as list(), reusing the `known` items whose shown fields have not
         changed: only new and changed messages are read in full (a screen rereads its page of a
         busy outbox every second; most of it is as it was)."""
-        m = OutboxMessageRow
         with self._db.read() as s:
-            q = select(m.id, *_MARK_COLUMNS)
-            if states:
-                q = q.where(m.state.in_([st.value for st in states]))
-            marks = s.execute(q.order_by(m.id.desc()).limit(limit)).all()
+            marks = outbox_repo.marks(s, states, limit)
             stale = [mark[0] for mark in marks
                      if (item := known.get(mark[0])) is None or _mark(item) != tuple(mark[1:])]
             fresh: dict[int, OutboxItem] = {}
             if stale:
-                rows = s.execute(select(m, IncidentRow.ref).join(
-                    IncidentRow, IncidentRow.id == m.incident_id).where(m.id.in_(stale))).all()
-                fresh = {row.id: _item(row, ref) for row, ref in rows}
+                fresh = {row.id: _item(row, ref) for row, ref in outbox_repo.with_refs(s, stale)}
         return [fresh.get(mark[0]) or known[mark[0]] for mark in marks
                 if mark[0] in fresh or mark[0] in known]
 
@@ -110,39 +95,26 @@ class OutboxService:
              limit: int = 1000) -> list[OutboxItem]:
         """Newest first."""
         with self._db.read() as s:
-            q = select(OutboxMessageRow, IncidentRow.ref).join(
-                IncidentRow, IncidentRow.id == OutboxMessageRow.incident_id)
-            if states:
-                q = q.where(OutboxMessageRow.state.in_([st.value for st in states]))
-            if ref:
-                q = q.where(IncidentRow.ref == ref)
-            rows = s.execute(q.order_by(OutboxMessageRow.id.desc()).limit(limit)).all()
-            return [_item(row, r) for row, r in rows]
+            return [_item(row, r) for row, r in outbox_repo.newest(s, states=states, ref=ref,
+                                                                    limit=limit)]
 
     def get(self, message_id: int) -> OutboxItem:
         with self._db.read() as s:
-            found = s.execute(select(OutboxMessageRow, IncidentRow.ref).join(
-                IncidentRow, IncidentRow.id == OutboxMessageRow.incident_id)
-                .where(OutboxMessageRow.id == message_id)).first()
+            found = outbox_repo.one_with_ref(s, message_id)
             if found is None:
                 raise NotFoundError(f"no message {message_id} in the outbox")
             return _item(found[0], found[1])
 
     def counts(self) -> dict[MessageState, int]:
         with self._db.read() as s:
-            rows = s.execute(select(OutboxMessageRow.state, func.count())
-                             .group_by(OutboxMessageRow.state)).all()
-        return {MessageState(state): int(n) for state, n in rows}
+            rows = outbox_repo.state_counts(s)
+        return {MessageState(state): n for state, n in rows}
 
     def pending(self) -> int:
         """Messages the sender still has work for: waiting, in flight, or an SMS whose
         delivery is still being checked."""
         with self._db.read() as s:
-            return int(s.scalar(select(func.count()).select_from(OutboxMessageRow).where(
-                OutboxMessageRow.state.in_((MessageState.QUEUED.value, MessageState.SENDING.value,
-                                            MessageState.SENT.value)),
-                OutboxMessageRow.next_attempt_at.is_not(None)
-                | (OutboxMessageRow.state == MessageState.SENDING.value))) or 0)
+            return outbox_repo.pending_count(s)
 
     def retry(self, message_id: int) -> OutboxItem:
         """Send now: a queued message is due at once; a failed, expired or to-be-called one

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from imdesk.channels.outcomes import CredentialsRejected, DeliveryError
 from imdesk.channels.settings import Provider, SmtpSettings, TwilioSettings
 from imdesk.credentials.store import SecretStore
-from imdesk.services.comms.sender import needs_secret
+from imdesk.services.comms.sender_pick import needs_secret
 
 
 @dataclass(frozen=True)

@@ -8,16 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.orm import Session
-
+from imdesk.contacts_io.values import email_problem
 from imdesk.domain.contact_book import (
-    ON_DUTY_ROLE,
     PRIORITIES,
     DistributionList,
     LadderStep,
     ListMember,
-    Member,
     ServiceContacts,
     Shift,
     StakeholderRef,
@@ -26,21 +22,14 @@ from imdesk.domain.contact_book import (
 from imdesk.domain.errors import NotFoundError, ValidationError
 from imdesk.domain.text import clean_text
 from imdesk.services.clock import Clock
-from imdesk.services.contacts import directory
-from imdesk.services.contacts.values import email_problem
+from imdesk.storage import org_repo
 from imdesk.storage.contact_models import (
-    ContactRow,
     DistributionListRow,
-    EscalationStepRow,
-    ListMemberRow,
     ServiceProfileRow,
-    ServiceStakeholderRow,
     ShiftRow,
-    TeamMemberRow,
     TeamRow,
 )
 from imdesk.storage.database import Database
-from imdesk.storage.models import ServiceRow
 
 MAX_WAIT = 24 * 60
 
@@ -66,19 +55,19 @@ class OrgService:
     # -- teams -------------------------------------------------------------------------------
     def team(self, name: str) -> Team:
         with self._db.read() as s:
-            return _team(s, directory.team_row(s, name))
+            return org_repo.team(s, org_repo.team_row(s, name))
 
     def all_teams(self) -> list[Team]:
         with self._db.read() as s:
-            return [_team(s, r) for r in s.scalars(select(TeamRow).order_by(func.lower(TeamRow.name)))]
+            return [org_repo.team(s, r) for r in org_repo.teams(s)]
 
     def save_team(self, name: str, *, description: str = "", old_name: str | None = None) -> int:
         """Create a team, or rename/re-describe the team called ``old_name``."""
         clean = _name(name, "team name")
         desc = clean_text(description, "description", max_len=2000)
         with self._db.write() as s:
-            row = directory.team_row(s, old_name) if old_name else TeamRow()
-            clash = s.scalars(select(TeamRow.id).where(func.lower(TeamRow.name) == clean.lower())).first()
+            row = org_repo.team_row(s, old_name) if old_name else TeamRow()
+            clash = org_repo.team_id_named(s, clean)
             if clash is not None and clash != row.id:
                 raise ValidationError("team name", f"a team named {clean!r} already exists")
             row.name, row.description = clean, desc
@@ -88,18 +77,15 @@ class OrgService:
 
     def delete_team(self, name: str) -> None:
         with self._db.write() as s:
-            s.delete(directory.team_row(s, name))
+            s.delete(org_repo.team_row(s, name))
 
     def set_members(self, team: str, members: Sequence[tuple[int, str]]) -> None:
         """The team's members as (contact id, role), replacing the previous ones."""
         rows = {cid: clean_text(role, "role", max_len=60, single_line=True) for cid, role in members}
         with self._db.write() as s:
-            tid = directory.team_row(s, team).id
-            _require_contacts(s, rows)
-            s.execute(delete(TeamMemberRow).where(TeamMemberRow.team_id == tid))
-            if rows:
-                s.execute(insert(TeamMemberRow), [{"team_id": tid, "contact_id": c, "role": r}
-                                                  for c, r in rows.items()])
+            tid = org_repo.team_row(s, team).id
+            org_repo.require_contacts(s, rows)
+            org_repo.replace_members(s, tid, rows)
 
     def set_ladder(self, team: str, steps: Sequence[LadderStep]) -> None:
         """The team's escalation ladder, in order: each step a person or a role, then a wait."""
@@ -114,16 +100,14 @@ class OrgService:
                           "role": "" if step.contact_id is not None else role,
                           "wait_minutes": step.wait_minutes})
         with self._db.write() as s:
-            tid = directory.team_row(s, team).id
-            _require_contacts(s, {c["contact_id"] for c in clean if c["contact_id"] is not None})  # type: ignore[misc]
-            s.execute(delete(EscalationStepRow).where(EscalationStepRow.team_id == tid))
-            if clean:
-                s.execute(insert(EscalationStepRow), [{**c, "team_id": tid} for c in clean])
+            tid = org_repo.team_row(s, team).id
+            org_repo.require_contacts(s, {st.contact_id for st in steps if st.contact_id is not None})
+            org_repo.replace_ladder(s, tid, clean)
 
     # -- roster ------------------------------------------------------------------------------
     def shifts(self, team: str, start: datetime, end: datetime) -> list[Shift]:
         with self._db.read() as s:
-            return directory.shifts_of(s, [directory.team_row(s, team).id], start, end)
+            return org_repo.shifts_of(s, [org_repo.team_row(s, team).id], start, end)
 
     def add_shift(self, team: str, contact_id: int, starts_at: datetime, ends_at: datetime, *,
                   override: bool = False, note: str = "") -> int:
@@ -136,8 +120,8 @@ class OrgService:
             raise ValidationError("end", "a shift lasts at most 14 days")
         text = clean_text(note, "note", max_len=200, single_line=True)
         with self._db.write() as s:
-            tid = directory.team_row(s, team).id
-            _require_contacts(s, {contact_id})
+            tid = org_repo.team_row(s, team).id
+            org_repo.require_contacts(s, {contact_id})
             row = ShiftRow(team_id=tid, contact_id=contact_id, starts_at=starts_at.astimezone(UTC),
                            ends_at=ends_at.astimezone(UTC), override=override, note=text)
             s.add(row)
@@ -158,12 +142,9 @@ class OrgService:
                             "override": override,
                             "note": clean_text(note, "note", max_len=200, single_line=True)})
         with self._db.write() as s:
-            tid = directory.team_row(s, team).id
-            _require_contacts(s, {c["contact_id"] for c in checked})
-            s.execute(delete(ShiftRow).where(ShiftRow.team_id == tid, ShiftRow.ends_at > start,
-                                             ShiftRow.starts_at < end))
-            if checked:
-                s.execute(insert(ShiftRow), [{**c, "team_id": tid} for c in checked])
+            tid = org_repo.team_row(s, team).id
+            org_repo.require_contacts(s, {cid for cid, *_rest in shifts})
+            org_repo.replace_shifts(s, tid, start, end, checked)
 
     def remove_shift(self, shift_id: int) -> None:
         with self._db.write() as s:
@@ -175,7 +156,7 @@ class OrgService:
     # -- distribution lists ------------------------------------------------------------------
     def lists(self) -> list[DistributionList]:
         with self._db.read() as s:
-            return [_list(s, r) for r in directory.lists(s)]
+            return [org_repo.distribution_list(s, r) for r in org_repo.lists(s)]
 
     def save_list(self, name: str, members: Sequence[ListMember], *, description: str = "",
                   old_name: str | None = None) -> int:
@@ -192,41 +173,37 @@ class OrgService:
             else:
                 rows.append({"address": "", "contact_id": m.contact_id, "team_id": m.team_id})
         with self._db.write() as s:
-            row = _list_row(s, old_name) if old_name else DistributionListRow()
-            clash = s.scalars(select(DistributionListRow.id)
-                              .where(func.lower(DistributionListRow.name) == clean.lower())).first()
+            row = org_repo.list_row(s, old_name) if old_name else DistributionListRow()
+            clash = org_repo.list_id_named(s, clean)
             if clash is not None and clash != row.id:
                 raise ValidationError("list name", f"a list named {clean!r} already exists")
             row.name, row.description = clean, desc
             s.add(row)
             s.flush()
-            _require_contacts(s, {r["contact_id"] for r in rows if r["contact_id"] is not None})  # type: ignore[misc]
-            s.execute(delete(ListMemberRow).where(ListMemberRow.list_id == row.id))
-            if rows:
-                s.execute(insert(ListMemberRow), [{**r, "list_id": row.id} for r in rows])
+            org_repo.require_contacts(s, {m.contact_id for m in members if m.contact_id is not None})
+            org_repo.replace_list_members(s, row.id, rows)
             return row.id
 
     def delete_list(self, name: str) -> None:
         with self._db.write() as s:
-            s.delete(_list_row(s, name))
+            s.delete(org_repo.list_row(s, name))
 
     # -- services ----------------------------------------------------------------------------
     def service(self, name: str) -> ServiceContacts:
         with self._db.read() as s:
-            return _service(s, directory.service_row(s, name))
+            return org_repo.service_contacts(s, org_repo.service_row(s, name))
 
     def all_services(self) -> list[ServiceContacts]:
         with self._db.read() as s:
-            rows = s.scalars(select(ServiceRow).order_by(func.lower(ServiceRow.name)))
-            return [_service(s, r) for r in rows]
+            return [org_repo.service_contacts(s, r) for r in org_repo.services(s)]
 
     def set_profile(self, service: str, edit: ProfileEdit) -> None:
         runbook = clean_text(edit.runbook, "runbook", max_len=20_000)
         with self._db.write() as s:
-            svc = directory.service_row(s, service)
-            team_id = directory.team_row(s, edit.owner_team).id if edit.owner_team.strip() else None
+            svc = org_repo.service_row(s, service)
+            team_id = org_repo.team_row(s, edit.owner_team).id if edit.owner_team.strip() else None
             if edit.business_owner_id is not None:
-                _require_contacts(s, {edit.business_owner_id})
+                org_repo.require_contacts(s, {edit.business_owner_id})
             row = s.get(ServiceProfileRow, svc.id) or ServiceProfileRow(service_id=svc.id)
             row.owner_team_id, row.business_owner_id, row.runbook = team_id, edit.business_owner_id, runbook
             s.add(row)
@@ -239,67 +216,6 @@ class OrgService:
             if sum(x is not None for x in (ref.contact_id, ref.team_id, ref.list_id)) != 1:
                 raise ValidationError("stakeholder", "a stakeholder is one person, team or list")
         with self._db.write() as s:
-            svc = directory.service_row(s, service)
-            _require_contacts(s, {r.contact_id for r in refs if r.contact_id is not None})
-            s.execute(delete(ServiceStakeholderRow).where(ServiceStakeholderRow.service_id == svc.id))
-            if refs:
-                s.execute(insert(ServiceStakeholderRow), [
-                    {"service_id": svc.id, "priority": r.priority, "contact_id": r.contact_id,
-                     "team_id": r.team_id, "list_id": r.list_id} for r in refs])
-
-
-def _require_contacts(s: Session, ids: object) -> None:
-    wanted = set(ids)  # type: ignore[call-overload]
-    if not wanted:
-        return
-    found = set(s.scalars(select(ContactRow.id).where(ContactRow.id.in_(wanted))))
-    missing = sorted(wanted - found)
-    if missing:
-        raise NotFoundError(f"no contact with id {missing[0]}")
-
-
-def _team(s: Session, row: TeamRow) -> Team:
-    steps = s.scalars(select(EscalationStepRow).where(EscalationStepRow.team_id == row.id)
-                      .order_by(EscalationStepRow.position))
-    return Team(row.id, row.name, row.description,
-                tuple(Member(c, n, r) for c, n, r in directory.members(s, row.id)),
-                tuple(LadderStep(st.contact_id, st.role or ("" if st.contact_id else ON_DUTY_ROLE),
-                                 st.wait_minutes) for st in steps))
-
-
-def _list_row(s: Session, name: str | None) -> DistributionListRow:
-    row = s.scalars(select(DistributionListRow)
-                    .where(func.lower(DistributionListRow.name) == (name or "").strip().lower())).first()
-    if row is None:
-        raise NotFoundError(f"no distribution list named {name!r}")
-    return row
-
-
-def _list(s: Session, row: DistributionListRow) -> DistributionList:
-    out = []
-    for m, cname, tname in s.execute(
-            select(ListMemberRow, ContactRow.name, TeamRow.name)
-            .outerjoin(ContactRow, ContactRow.id == ListMemberRow.contact_id)
-            .outerjoin(TeamRow, TeamRow.id == ListMemberRow.team_id)
-            .where(ListMemberRow.list_id == row.id).order_by(ListMemberRow.id)):
-        out.append(ListMember(m.contact_id, m.team_id, m.address, cname or tname or m.address))
-    return DistributionList(row.id, row.name, row.description, tuple(out))
-
-
-def _service(s: Session, svc: ServiceRow) -> ServiceContacts:
-    prof = s.get(ServiceProfileRow, svc.id)
-    team = s.get(TeamRow, prof.owner_team_id) if prof and prof.owner_team_id else None
-    owner = s.get(ContactRow, prof.business_owner_id) if prof and prof.business_owner_id else None
-    refs = []
-    for r, cname, tname, lname in s.execute(
-            select(ServiceStakeholderRow, ContactRow.name, TeamRow.name, DistributionListRow.name)
-            .outerjoin(ContactRow, ContactRow.id == ServiceStakeholderRow.contact_id)
-            .outerjoin(TeamRow, TeamRow.id == ServiceStakeholderRow.team_id)
-            .outerjoin(DistributionListRow, DistributionListRow.id == ServiceStakeholderRow.list_id)
-            .where(ServiceStakeholderRow.service_id == svc.id)
-            .order_by(ServiceStakeholderRow.priority, ServiceStakeholderRow.id)):
-        refs.append(StakeholderRef(r.priority, r.contact_id, r.team_id, r.list_id,
-                                   cname or tname or lname or ""))
-    return ServiceContacts(svc.id, svc.name, svc.criticality, team.id if team else None,
-                           team.name if team else "", owner.id if owner else None,
-                           owner.name if owner else "", prof.runbook if prof else "", tuple(refs))
+            svc = org_repo.service_row(s, service)
+            org_repo.require_contacts(s, {r.contact_id for r in refs if r.contact_id is not None})
+            org_repo.replace_stakeholders(s, svc.id, refs)

@@ -8,12 +8,9 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import func, select
+from typing import TYPE_CHECKING, Any, Protocol
 
 from imdesk.domain.contact_book import (
-    DEFAULT_STALE_DAYS,
     Callee,
     LadderStep,
     Member,
@@ -24,17 +21,11 @@ from imdesk.domain.contact_book import (
     resolve_ladder,
 )
 from imdesk.services.contacts import directory
-from imdesk.storage.contact_models import (
-    ContactRow,
-    EscalationStepRow,
-    ServiceProfileRow,
-    TeamMemberRow,
-    TeamRow,
-)
-from imdesk.storage.models import ServiceRow, SettingRow
+from imdesk.services.settings import load_stale_days
+from imdesk.storage import contact_repo, org_repo
 
 if TYPE_CHECKING:
-    from imdesk.context import AppContext
+    from imdesk.storage.database import Database
 
 ROSTER_DAYS = 7
 
@@ -67,48 +58,66 @@ class PackData:
     digest: str                      # sha256 of what the pack shows, made_at excluded
 
 
-def collect_pack(ctx: AppContext) -> PackData:
+class _Now(Protocol):
+    def now(self) -> datetime: ...
+
+
+class _DeskName(Protocol):
+    def desk_name(self) -> str: ...
+
+
+class PackSource(Protocol):
+    """What collect_pack reads through (an AppContext has it): the database, the contact
+    book's clock and the desk's name."""
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def contacts(self) -> _Now: ...
+
+    @property
+    def settings(self) -> _DeskName: ...
+
+
+def collect_pack(ctx: PackSource) -> PackData:
     return collect(ctx.db, ctx.contacts.now(), ctx.settings.desk_name())
 
 
-def collect(db: Any, now: datetime, desk: str) -> PackData:
+def collect(db: Database, now: datetime, desk: str) -> PackData:
     """Read everything the pack prints in one read transaction."""
     end = now + timedelta(days=ROSTER_DAYS)
     with db.read() as s:
-        setting = s.get(SettingRow, "contacts.stale_days")
-        days = int(setting.value) if setting is not None else DEFAULT_STALE_DAYS
-        teams = {t.id: t.name for t in s.scalars(select(TeamRow))}
+        days = load_stale_days(s)
+        teams = org_repo.team_names_by_id(s)
         members: dict[int, list[Member]] = defaultdict(list)
-        for tid, cid, name, role in s.execute(
-                select(TeamMemberRow.team_id, TeamMemberRow.contact_id, ContactRow.name, TeamMemberRow.role)
-                .join(ContactRow, ContactRow.id == TeamMemberRow.contact_id)):
-            members[tid].append(Member(cid, name, role))
+        for team_id, cid, name, role in org_repo.all_members(s):
+            members[team_id].append(Member(cid, name, role))
         steps: dict[int, list[LadderStep]] = defaultdict(list)
-        for st in s.scalars(select(EscalationStepRow).order_by(EscalationStepRow.team_id,
-                                                               EscalationStepRow.position)):
-            steps[st.team_id].append(LadderStep(st.contact_id, st.role, st.wait_minutes))
+        for team_id, step in org_repo.all_steps(s):
+            steps[team_id].append(step)
         shifts: dict[int, list[Shift]] = defaultdict(list)
-        for sh in directory.shifts_of(s, None, now, end):
+        for sh in org_repo.shifts_of(s, None, now, end):
             shifts[sh.team_id].append(sh)
         duty_now = {tid: [sh.contact_id for sh in on_duty(shifts[tid], now)] for tid in teams}
-        profiles = {p.service_id: p for p in s.scalars(select(ServiceProfileRow))}
-        services = list(s.scalars(select(ServiceRow).order_by(func.lower(ServiceRow.name))))
+        profiles = org_repo.profiles(s)
+        services = org_repo.services(s)
         wanted: list[int] = []
         for tid in teams:
             wanted += ladder_contact_ids(steps[tid], members[tid], duty_now[tid])
         wanted += [p.business_owner_id for p in profiles.values() if p.business_owner_id]
-        external = list(s.scalars(select(ContactRow.id).where(ContactRow.kind.in_(("vendor", "facility")))))
+        external = contact_repo.ids_of_kinds(s, ("vendor", "facility"))
         people = directory.callees(s, list(dict.fromkeys(wanted + external)), now, days)
     ladders = {tid: resolve_ladder(steps[tid], members[tid], duty_now[tid], people) for tid in teams}
     out = []
     for svc in services:
         prof = profiles.get(svc.id)
-        tid = prof.owner_team_id if prof else None
+        owner_tid = prof.owner_team_id if prof else None
         owner = people.get(prof.business_owner_id) if prof and prof.business_owner_id else None
         out.append(PackService(
-            svc.name, svc.criticality, teams.get(tid, "") if tid else "", owner,
-            tuple(people[c] for c in duty_now.get(tid, []) if c in people) if tid else (),
-            ladders.get(tid, ()) if tid else (), prof.runbook if prof else ""))
+            svc.name, svc.criticality, teams.get(owner_tid, "") if owner_tid else "", owner,
+            tuple(people[c] for c in duty_now.get(owner_tid, []) if c in people) if owner_tid else (),
+            ladders.get(owner_tid, ()) if owner_tid else (), prof.runbook if prof else ""))
     pack_teams = tuple(PackTeam(name, tuple(shifts[tid]))
                        for tid, name in sorted(teams.items(), key=lambda kv: kv[1].casefold()))
     by_name = sorted(people.values(), key=lambda c: (c.name.casefold(), c.contact_id))

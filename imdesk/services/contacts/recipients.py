@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from imdesk.domain.contact import PhoneKind
@@ -15,7 +14,7 @@ from imdesk.domain.errors import NotFoundError
 from imdesk.services.clock import Clock, SystemClock
 from imdesk.services.comms.recipients import Recipient
 from imdesk.services.contacts import directory
-from imdesk.storage.contact_models import ContactRow, DistributionListRow, ListMemberRow
+from imdesk.storage import contact_repo, org_repo
 from imdesk.storage.database import Database
 
 STALE_DAYS = 90
@@ -43,7 +42,7 @@ class ContactBookDirectory:
         now = self._clock.now()
         with self._db.read() as s:
             try:
-                row = directory.service_row(s, service)
+                row = org_repo.service_row(s, service)
             except NotFoundError:
                 return []
             found = directory.recipients(s, row, priority, now, STALE_DAYS)
@@ -67,23 +66,22 @@ class ContactBookDirectory:
         return people, unknown
 
     def _one(self, s: Session, name: str, now: datetime) -> list[Recipient] | None:
-        ids = list(s.scalars(select(ContactRow.id).where(func.lower(ContactRow.name) == name.lower())))
+        ids = contact_repo.ids_named(s, name)
         if ids:
             return [from_callee(c, "named") for c in directory.callees(s, ids, now, STALE_DAYS).values()]
         try:
-            team = directory.team_row(s, name)
+            team = org_repo.team_row(s, name)
         except NotFoundError:
             team = None
         if team is not None:
             ids = directory.team_member_ids(s, team.id)
             return self._people(s, ids, now, f"team {team.name}")
-        lst = s.scalars(select(DistributionListRow).where(
-            func.lower(DistributionListRow.name) == name.lower())).first()
-        if lst is None:
+        try:
+            lst = org_repo.list_row(s, name)
+        except NotFoundError:
             return None
         ids, addresses = [], []
-        for m in s.scalars(select(ListMemberRow).where(ListMemberRow.list_id == lst.id)
-                           .order_by(ListMemberRow.id)):
+        for m in org_repo.list_members(s, [lst.id]):
             if m.contact_id is not None:
                 ids.append(m.contact_id)
             elif m.team_id is not None:

@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from imdesk.contacts_io.values import normalise_email, normalise_phone
 from imdesk.domain.contact import Channel, ContactKind, ContactRecord, PhoneKind
 from imdesk.domain.contact_book import ON_DUTY_ROLE, LadderStep, ListMember, StakeholderRef
 from imdesk.resources import resource
 from imdesk.services.contacts.org import ProfileEdit
-from imdesk.services.contacts.values import normalise_email, normalise_phone
-
-if TYPE_CHECKING:
-    from imdesk.context import AppContext
+from imdesk.services.demo.desk import ContactsDesk
 
 SHIFT_HOURS = 12
 
@@ -39,7 +37,7 @@ def _record(item: dict[str, Any], now: datetime) -> ContactRecord:
         verified_by="" if days is None else "Priya Raman")
 
 
-def seed_demo_contacts(ctx: AppContext, now: datetime | None = None) -> int:
+def seed_demo_contacts(ctx: ContactsDesk, now: datetime | None = None) -> int:
     """Write the demo book; returns the number of contacts (0 when the book has contacts)."""
     if ctx.contacts.change_marker()[0] > 0:
         return 0

@@ -1,0 +1,202 @@
+"""The alert listener's two worker threads over its intake: the writer commits payloads to the
+inbox in batches (group commit) before any sender gets its 2xx, the processor turns the inbox
+into alerts and incidents one short transaction at a time. The intake is any object with the
+`AlertIntake` shape (services/alerts/intake.AlertService in the application)."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from imdesk.domain.alert_accept import Accepted
+from imdesk.domain.alert_outcome import Outcome
+
+log = logging.getLogger(__name__)
+
+STORE_TIMEOUT_S = 10.0
+WRITER_BATCH = 500
+WRITER_FIRST_S = 5.0
+QUIET_S = 0.05
+PROCESS_BUDGET_S = 0.01  # a processing transaction holds the write lock about this long
+
+
+class InboxStore(Protocol):
+    """The writer's own connection to the inbox, kept open while the listener runs."""
+
+    def store(self, items: Sequence[Accepted]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class AlertIntake(Protocol):
+    """What the listener needs of the alert intake."""
+
+    def open_inbox_writer(self) -> InboxStore: ...
+
+    def heartbeat_exists(self, name: str) -> bool: ...
+
+    def process_pending(self, batch: int = 200, *, budget_s: float | None = None,
+                        between: Callable[[], None] | None = None,
+                        transactions: int | None = None) -> Outcome: ...
+
+
+@dataclass
+class _Pending:
+    accepted: Accepted
+    done: threading.Event = field(default_factory=threading.Event)
+    ok: bool = False
+
+
+class InboxWriter:
+    """Commits payloads to the inbox in batches; each request waits until its row is durable."""
+
+    def __init__(self, intake: AlertIntake, on_stored: Callable[[], None]) -> None:
+        self._intake = intake
+        self._on_stored = on_stored
+        self._queue: queue.Queue[_Pending | None] = queue.Queue()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._last_commit = 0.0
+        self._thread = threading.Thread(target=self._run, name="imdesk-inbox-writer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        self._thread.join(STORE_TIMEOUT_S)
+
+    def store(self, accepted: Accepted) -> bool:
+        """True once the payload is committed (False: the database refused or took too long)."""
+        pending = _Pending(accepted)
+        self._idle.clear()
+        self._queue.put(pending)
+        return pending.done.wait(STORE_TIMEOUT_S) and pending.ok
+
+    def _run(self) -> None:
+        inbox = self._intake.open_inbox_writer()
+        try:
+            self._loop(inbox)
+        finally:
+            inbox.close()
+
+    def _loop(self, inbox: InboxStore) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < WRITER_BATCH:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stop = True
+                    break
+                batch.append(item)
+            try:
+                inbox.store([p.accepted for p in batch])
+                ok = True
+            except Exception:
+                log.exception("alert payloads could not be stored")
+                ok = False
+            for p in batch:
+                p.ok = ok
+                p.done.set()
+            self._last_commit = time.monotonic()
+            if self._queue.empty():
+                self._idle.set()
+            if ok:
+                self._on_stored()
+            if stop:
+                return
+
+    def let_go_first(self) -> None:
+        """Replies come before processing: wait until no payload has arrived for QUIET_S, but
+        no longer than WRITER_FIRST_S, so that processing still moves in a storm that never
+        pauses (then about one short transaction in WRITER_FIRST_S)."""
+        deadline = time.monotonic() + WRITER_FIRST_S
+        while time.monotonic() < deadline:
+            if not self._idle.wait(QUIET_S):
+                continue
+            if time.monotonic() - self._last_commit >= QUIET_S:
+                return
+            self._idle.wait(QUIET_S)
+            if self._queue.empty() and time.monotonic() - self._last_commit >= QUIET_S:
+                return
+
+
+class _Stopping(Exception):
+    pass
+
+
+class InboxProcessor:
+    """Processes the inbox whenever payloads were stored (and once at start: what a killed
+    process left unprocessed). Reports each round that processed rows through `on_outcome`
+    (called on this thread)."""
+
+    def __init__(self, intake: AlertIntake, on_outcome: Callable[[Outcome], None],
+                 on_error: Callable[[BaseException], None] | None = None,
+                 between: Callable[[], None] | None = None) -> None:
+        self._intake = intake
+        self._between = between
+        self._on_outcome = on_outcome
+        self._on_error = on_error
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="imdesk-inbox-processor", daemon=True)
+
+    def start(self) -> None:
+        self._wake.set()
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        self._thread.join(STORE_TIMEOUT_S * 3)
+
+    def _next_transaction(self) -> None:
+        if self._stopping.is_set():
+            raise _Stopping  # what is left stays in the inbox for the next start
+        if self._between is not None:
+            self._between()
+        if self._stopping.is_set():
+            raise _Stopping
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.wait()
+            self._wake.clear()
+            if self._stopping.is_set():
+                return
+            self._drain()
+            if self._stopping.is_set():
+                return
+
+    def _drain(self) -> None:
+        """One short transaction at a time, each reported, until the inbox is empty."""
+        while True:
+            try:
+                outcome = self._intake.process_pending(batch=50, budget_s=PROCESS_BUDGET_S,
+                                                       between=self._next_transaction,
+                                                       transactions=1)
+            except _Stopping:
+                return
+            except Exception as exc:  # the database went away: try again on the next payload
+                log.exception("alert processing failed")
+                if self._on_error is not None:
+                    self._on_error(exc)
+                return
+            if not outcome.processed:
+                return
+            self._on_outcome(outcome)

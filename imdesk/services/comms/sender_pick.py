@@ -1,0 +1,120 @@
+"""Picking what the outbox sender sends: the due messages, one at a time per incident and
+recipient, whose provider can be used now (its credentials), each claimed as "sending" and
+committed before any network call. Also the Job handed to the delivery (sender_delivery.py),
+and which providers need a secret."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from imdesk.channels.settings import CommsSettings, HttpGatewaySettings, Provider, SmtpSettings
+from imdesk.credentials.store import CredentialState, SecretStore
+from imdesk.domain.message import MessageChannel, MessageState, RouteStep
+from imdesk.services.clock import Clock
+from imdesk.services.comms.journal import MessageJournal
+from imdesk.storage import outbox_repo
+from imdesk.storage.database import Database
+from imdesk.storage.outbox_models import OutboxMessageRow
+
+SENDER_AUTHOR = "outbox"
+
+
+@dataclass(frozen=True)
+class Job:
+    """A message handed to a provider: plain values (no ORM object leaves the session)."""
+
+    id: int
+    ref: str
+    provider: str
+    channel: MessageChannel
+    address: str
+    recipient: str
+    subject: str
+    body: str
+    sms_text: str
+    message_id: str
+    possible_duplicate: bool
+    created_at: datetime
+    in_doubt_since: datetime | None
+    known_ids: frozenset[str] = frozenset()
+
+
+def step_of(msg: OutboxMessageRow) -> RouteStep:
+    """The route step the message is on."""
+    return RouteStep.from_json(msg.route[msg.step])
+
+
+def needs_secret(provider: Provider) -> bool:
+    s = provider.settings
+    if isinstance(s, SmtpSettings):
+        return bool(s.username)
+    if isinstance(s, HttpGatewaySettings):
+        return any("$secret" in v for v in s.headers.values())
+    return True
+
+
+def credential_state(secrets: SecretStore, settings: CommsSettings, name: str) -> CredentialState | None:
+    """None when the provider can be used now, else why not."""
+    provider = settings.providers.get(name)
+    if provider is None:
+        return CredentialState.MISSING
+    if not needs_secret(provider):
+        return None
+    lookup = secrets.get(name)
+    return None if lookup.usable else lookup.state
+
+
+def pick(db: Database, clock: Clock, secrets: SecretStore, settings: CommsSettings, now: datetime,
+         batch: int) -> tuple[list[Job], dict[str, CredentialState]]:
+    """Due messages in order; per incident and recipient, one after the other. The ones picked
+    are "sending" (committed) when this returns; the providers without usable credentials are
+    returned with their state, and their messages say why they wait."""
+    with db.read() as s:
+        rows = outbox_repo.due_heads(s, now, batch)
+        candidates = [(m, step_of(m)) for m in rows]
+        refs = outbox_repo.incident_refs(s, {m.incident_id for m, _ in candidates})
+        known: dict[str, set[str]] = {}
+        doubtful = {st.address for m, st in candidates if m.sending_since is not None}
+        if doubtful:
+            known = outbox_repo.provider_ids_by_address(s, doubtful)
+    waiting: dict[str, CredentialState] = {}
+    usable: dict[str, bool] = {}
+    jobs: list[Job] = []
+    for msg, step in candidates:
+        if step.provider not in usable:
+            state = credential_state(secrets, settings, step.provider)
+            usable[step.provider] = state is None
+            if state is not None:
+                waiting[step.provider] = state
+        if not usable[step.provider]:
+            continue
+        jobs.append(Job(msg.id, refs.get(msg.incident_id, ""), step.provider, step.channel,
+                        step.address, msg.recipient, msg.subject, msg.body, msg.sms_text,
+                        msg.message_id, msg.possible_duplicate, msg.created_at,
+                        msg.sending_since, frozenset(known.get(step.address, ()))))
+    if waiting:
+        _note_waiting(db, waiting)
+    if not jobs:
+        return [], waiting
+    with db.write() as s, s.no_autoflush:
+        journal = MessageJournal(s, author=SENDER_AUTHOR, now=clock.now())
+        loaded = outbox_repo.load(s, [job.id for job in jobs])
+        for job in jobs:
+            msg = loaded[job.id]
+            msg.attempts += 1
+            msg.sending_since = msg.sending_since or journal.now
+            journal.move(msg, MessageState.SENDING, f"sending via {job.provider} "
+                         f"(attempt {msg.attempts})", error="")
+    return jobs, waiting
+
+
+def _note_waiting(db: Database, waiting: dict[str, CredentialState]) -> None:
+    """Say on each held-back message why it waits (not a state change: no entry)."""
+    with db.write() as s:
+        for msg in outbox_repo.queued(s):
+            state = waiting.get(step_of(msg).provider)
+            if state is not None:
+                text = f"waiting for credentials of {step_of(msg).provider}: {state.label}"
+                if msg.last_error != text:
+                    msg.last_error = text

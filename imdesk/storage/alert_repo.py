@@ -1,0 +1,151 @@
+"""Alert intake queries: the inbox (stored before the reply, taken in order by the processor),
+alert groups and alerts, maintenance windows and heartbeats, and what the lists show. Functions
+over a session (and the listener's own inbox connection); the services own the transactions."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, case, func, insert, or_, select
+from sqlalchemy.orm import Session
+
+from imdesk.domain.alert_accept import Accepted
+from imdesk.storage.alert_models import (
+    AlertGroupRow,
+    AlertInboxRow,
+    AlertRow,
+    HeartbeatRow,
+    MaintenanceWindowRow,
+)
+from imdesk.storage.database import Database
+from imdesk.storage.models import IncidentRow
+
+
+# -- the inbox ----------------------------------------------------------------------------------
+def _inbox_rows(items: Sequence[Accepted], now: datetime) -> list[dict[str, Any]]:
+    return [{"received_at": now, "endpoint": a.endpoint, "body": a.body,
+             "assigned_key": a.assigned_key} for a in items]
+
+
+def add_to_inbox(s: Session, items: Sequence[Accepted], now: datetime) -> None:
+    s.execute(insert(AlertInboxRow), _inbox_rows(items, now))
+
+
+def pending_count(s: Session) -> int:
+    return int(s.execute(select(func.count()).select_from(AlertInboxRow)
+                         .where(AlertInboxRow.processed_at.is_(None))).scalar_one())
+
+
+def next_pending(s: Session, limit: int) -> Sequence[AlertInboxRow]:
+    """The oldest unprocessed payloads, locked. SKIP LOCKED: two processors on one PostgreSQL
+    database (two desks listening) never take the same payload; SQLite's write lock serialises
+    them anyway."""
+    return s.scalars(select(AlertInboxRow).where(AlertInboxRow.processed_at.is_(None))
+                     .order_by(AlertInboxRow.id).limit(limit)
+                     .with_for_update(skip_locked=True)).all()
+
+
+def newest_inbox(s: Session, limit: int) -> list[tuple[int, datetime, str, str | None, int]]:
+    """(id, received, endpoint, outcome or None while pending, size) of the newest rows."""
+    rows = s.execute(select(AlertInboxRow.id, AlertInboxRow.received_at, AlertInboxRow.endpoint,
+                            AlertInboxRow.outcome, func.length(AlertInboxRow.body))
+                     .order_by(AlertInboxRow.id.desc()).limit(limit))
+    return [(int(r[0]), r[1], r[2], r[3], int(r[4])) for r in rows]
+
+
+class InboxConnection:
+    """The listener's own connection for storing payloads, kept open while it runs. On SQLite it
+    does no WAL auto-checkpoint: a checkpoint writes and syncs the database file, and that would
+    land on a sender's reply; the processor's commits (after the storm) checkpoint instead."""
+
+    def __init__(self, db: Database, gate: threading.Lock, now: Callable[[], datetime]) -> None:
+        self._gate = gate
+        self._now = now
+        self._sqlite = db.is_sqlite
+        self._conn: Connection = db.engine.connect().execution_options(imdesk_begin="IMMEDIATE")
+        if self._sqlite:
+            self._conn.exec_driver_sql("PRAGMA wal_autocheckpoint = 0")
+            self._conn.commit()
+
+    def store(self, items: Sequence[Accepted]) -> None:
+        """Commit payloads to the inbox in one transaction (durable when this returns)."""
+        rows = _inbox_rows(items, self._now())
+        with self._gate, self._conn.begin():
+            self._conn.execute(insert(AlertInboxRow), rows)
+
+    def close(self) -> None:
+        if self._sqlite:
+            self._conn.exec_driver_sql("PRAGMA wal_autocheckpoint = 1000")
+            self._conn.commit()
+        self._conn.close()
+
+
+# -- groups and alerts ----------------------------------------------------------------------------
+def group(s: Session, source: str, key_hash: str) -> AlertGroupRow | None:
+    return s.scalars(select(AlertGroupRow).where(
+        AlertGroupRow.source == source, AlertGroupRow.key_hash == key_hash)).first()
+
+
+def newest_alert(s: Session, group_id: int, key: str) -> AlertRow | None:
+    """The newest alert with this key in the group."""
+    return s.scalars(select(AlertRow).where(
+        AlertRow.group_id == group_id, AlertRow.alert_key == key)
+        .order_by(AlertRow.id.desc()).limit(1)).first()
+
+
+def any_unresolved(s: Session, incident_id: int) -> bool:
+    """Has the incident an alert that is not resolved?"""
+    return s.scalars(select(AlertRow.id).where(
+        AlertRow.incident_id == incident_id, AlertRow.status != "resolved").limit(1)).first() is not None
+
+
+def alerts_with_refs(s: Session, *, incident_id: int | None, status: str | None, limit: int,
+                     offset: int) -> list[tuple[AlertRow, str, str | None]]:
+    """(alert, its group key, its incident's ref) newest first; only one incident's when given."""
+    query = (select(AlertRow, AlertGroupRow.group_key, IncidentRow.ref)
+             .join(AlertGroupRow, AlertGroupRow.id == AlertRow.group_id)
+             .outerjoin(IncidentRow, IncidentRow.id == AlertRow.incident_id))
+    if incident_id is not None:
+        query = query.where(AlertRow.incident_id == incident_id)
+    if status is not None:
+        query = query.where(AlertRow.status == status)
+    query = query.order_by(AlertRow.last_seen.desc(), AlertRow.id.desc()).offset(offset).limit(limit)
+    return [(a, key, ref) for a, key, ref in s.execute(query)]
+
+
+def alert_counts(s: Session, refs: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """ref → (alerts attached, of which not resolved)."""
+    rows = s.execute(
+        select(IncidentRow.ref, func.count(AlertRow.id),
+               func.sum(case((AlertRow.status != "resolved", 1), else_=0)))
+        .join(AlertRow, AlertRow.incident_id == IncidentRow.id)
+        .where(IncidentRow.ref.in_(list(refs))).group_by(IncidentRow.ref))
+    return {r[0]: (int(r[1]), int(r[2] or 0)) for r in rows}
+
+
+# -- maintenance windows and heartbeats ------------------------------------------------------------
+def windows_not_over(s: Session, floor: datetime) -> Sequence[MaintenanceWindowRow]:
+    """Windows neither past their end nor ended by hand at `floor`, in start order."""
+    return s.scalars(select(MaintenanceWindowRow).where(
+        MaintenanceWindowRow.ends_at > floor,
+        or_(MaintenanceWindowRow.ended_at.is_(None), MaintenanceWindowRow.ended_at > floor))
+        .order_by(MaintenanceWindowRow.starts_at, MaintenanceWindowRow.id)).all()
+
+
+def heartbeat(s: Session, name: str) -> HeartbeatRow | None:
+    return s.scalars(select(HeartbeatRow).where(HeartbeatRow.name == name)).first()
+
+
+def heartbeat_exists(s: Session, name: str) -> bool:
+    return s.scalars(select(HeartbeatRow.id).where(HeartbeatRow.name == name)).first() is not None
+
+
+def heartbeats(s: Session) -> Sequence[HeartbeatRow]:
+    return s.scalars(select(HeartbeatRow).order_by(HeartbeatRow.name)).all()
+
+
+def heartbeats_not_missed(s: Session) -> Sequence[HeartbeatRow]:
+    return s.scalars(select(HeartbeatRow).where(HeartbeatRow.state != "missed")).all()
