@@ -7,10 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QGuiApplication, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
     QHBoxLayout,
     QLineEdit,
     QListView,
@@ -20,12 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from imdesk.domain.composer import parse_action, parse_line
+from imdesk.domain.composer import parse_line
 from imdesk.domain.errors import ValidationError
 from imdesk.domain.incident import IncidentState
 from imdesk.domain.timeline import USER_KINDS, TimelineEntry
-from imdesk.domain.war_room import Role
 from imdesk.qt.tasks import TaskRunner
+from imdesk.qt.war_room.commands import RoomCommands
 from imdesk.qt.war_room.header import RoomHeader
 from imdesk.qt.war_room.room_list import RoomListModel
 from imdesk.qt.war_room.side import RoomSide
@@ -41,7 +40,7 @@ from imdesk.services.war_room import Room, WarRoomService
 COMPOSER_KINDS = tuple(k.value for k in USER_KINDS)  # Ctrl+1..4
 
 
-class WarRoomPane(QWidget):
+class WarRoomPane(RoomCommands):
     """Signals: data_changed(); status_message(str); rooms_changed(int open rooms)."""
 
     data_changed = Signal()
@@ -331,64 +330,6 @@ class WarRoomPane(QWidget):
             self._wrote(ref)
 
         self._runner.run(lambda: fn(ref), done, self._refused)
-
-    def assign(self, role: Role, edit: QLineEdit) -> None:
-        name = edit.text()
-        self._run(lambda ref: self._service.assign_role(ref, role.value, name),
-                  f"{role.label}: {name.strip()}", clear=edit)
-
-    def person_moves(self, *, joined: bool) -> None:
-        name = self.person.text()
-        self._run(lambda ref: self._service.participant(ref, name, joined=joined),
-                  f"{name.strip()} {'joined' if joined else 'left'}", clear=self.person)
-
-    def add_action(self) -> None:
-        try:
-            item = parse_action(self.new_action.text(), self._service.now().astimezone())
-        except ValidationError as exc:
-            self._fail(f"Not saved: {exc.message}. Your text is still there.")
-            return
-        self._run(lambda ref: self._service.add_action(ref, item.text, owner=item.owner,
-                                                        due=item.due),
-                  "action added", clear=self.new_action)
-
-    def action_done(self) -> None:
-        index = self.actions_view.currentIndex()
-        if not index.isValid():
-            self._fail("Select the action item that is done.")
-            return
-        number = int(index.data(Qt.ItemDataRole.UserRole))
-        self._run(lambda ref: self._service.update_action(ref, number, status="done"),
-                  f"action {number} done")
-
-    def edit_situation(self) -> None:
-        if self._room is None or self._read_only:
-            return
-        from imdesk.qt.war_room.dialogs import SituationDialog
-
-        dialog = SituationDialog(self, self._room.incident.ref, self._room.state.situation)
-        if self.ask(dialog):
-            values = dialog.values()
-            self._run(lambda ref: self._service.set_situation(ref, **values), "situation saved")
-
-    def edit_bridge(self) -> None:
-        if self._room is None or self._read_only:
-            return
-        from PySide6.QtWidgets import QInputDialog
-
-        text, ok = QInputDialog.getText(self, "Bridge", "Dial-in number or meeting link:",
-                                        text=self._room.state.bridge)
-        if ok:
-            self._run(lambda ref: self._service.set_bridge(ref, text), "bridge saved")
-
-    def ask(self, dialog: QDialog) -> bool:
-        """One place to run a modal dialog, so tests patch it instead of driving exec()."""
-        return dialog.exec() == QDialog.DialogCode.Accepted
-
-    def _copy(self, text: str) -> None:
-        if text:
-            QGuiApplication.clipboard().setText(text)
-            self.status_message.emit("copied to the clipboard")
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
