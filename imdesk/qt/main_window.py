@@ -10,6 +10,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -26,9 +27,9 @@ from imdesk.domain.timefmt import friendly
 from imdesk.qt import theme
 from imdesk.qt.incidents.pane import IncidentListPane
 from imdesk.qt.rail import Rail
-from imdesk.qt.shortcuts_help import SHORTCUTS_HELP
 from imdesk.qt.status_bar import DeskStatusBar
 from imdesk.qt.tasks import TaskRunner
+from imdesk.qt.widgets.focus_ring import FocusRing
 from imdesk.qt.widgets.pane_host import PaneHost
 
 if TYPE_CHECKING:
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         self.incidents.data_changed.connect(self.refresh_counts)
         self.incidents.status_message.connect(lambda m: self.status.showMessage(m, 6000))
         self.rooms.connect_incidents()
+        self.focus_ring = FocusRing(self)
         # Keys always go to the pane on screen: a pane coming on screen takes the focus, and a
         # widget of a hidden pane that got it (a room read again behind the list) gives it back.
         self.stack.currentChanged.connect(lambda _i: self.focus_pane())
@@ -327,8 +329,17 @@ class MainWindow(QMainWindow):
                         lambda path: self.status.showMessage(f"Backup written: {path}", 8000),
                         lambda exc: self.show_banner(f"Backup failed: {exc}"))
 
+    def shortcut_sheet(self) -> QDialog:
+        """Every shortcut of the console, read from its actions (the panes built first, so
+        that theirs are in it too)."""
+        from imdesk.qt.shortcuts_help import ShortcutSheet, shortcut_rows
+
+        _built = (self.war_rooms, self.contacts, self.comms.pane,
+                  self.alerts.pane if self.alerts is not None else None)
+        return ShortcutSheet(self, shortcut_rows(self))
+
     def show_shortcuts(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_HELP)
+        self.shortcut_sheet().exec()
 
     # -- window state ------------------------------------------------------------------------
     def restore_layout(self, settings: QSettings) -> None:

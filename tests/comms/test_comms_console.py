@@ -49,7 +49,9 @@ def test_one_key_from_an_incident_and_from_its_war_room(
     window.show_pane(window.war_rooms)
     qtbot.keyClick(window.war_rooms.composer, Qt.Key.Key_I, CTRL_SHIFT)
     assert asked == [plain, major]
-    assert "Ctrl+Shift+I" in __import__("imdesk.qt.main_window", fromlist=["x"]).SHORTCUTS_HELP
+    from imdesk.qt.shortcuts_help import shortcut_rows
+
+    assert ("Ctrl+Shift+I", "Inform people") in shortcut_rows(window)
 
 
 def test_the_send_dialog_shows_who_gets_what_then_sends(qtbot: QtBot, sqlite_ctx: AppContext,

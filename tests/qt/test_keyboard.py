@@ -174,3 +174,21 @@ def test_multi_line_dialogs_submit_with_ctrl_enter(demo_window: MainWindow, qtbo
     held = window.ctx.incidents.detail(state.ref)
     assert held.incident.status.value == "on_hold"
     assert held.timeline[-1].text == "waiting for the toner\nfrom the vendor"
+
+
+def test_f1_lists_every_shortcut_read_from_the_actions(demo_window: MainWindow, qtbot: QtBot) -> None:
+    seen: dict[str, str] = {}
+
+    def read_and_close(dialog: QWidget) -> None:
+        model = dialog.model  # type: ignore[attr-defined]
+        seen.update({model.index(r, 0).data(): model.index(r, 1).data() for r in range(model.rowCount())})
+        qtbot.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_Escape)
+
+    on_next_dialog(read_and_close)
+    qtbot.keyClick(focused(), Qt.Key.Key_F1)
+    dialog_went_well()
+    for key in ("F2", "@10:42 text", "Ctrl+R", "Ctrl+Shift+Return", "Ctrl+Shift+M", "Ctrl+Shift+R",
+                "Ctrl+K", "Alt+1", "Alt+5", "Ctrl+1", "Ctrl+Shift+I", "Ctrl+Enter", "Ctrl+Shift+C"):
+        assert key in seen, key
+    assert "Resolve" in seen["Ctrl+Shift+R"] and "correct" in seen["F2"]
+    assert all(seen.values())  # every key says what it does

@@ -59,16 +59,19 @@ def test_composer_kinds_by_keyboard_and_bang_for_decisions(qtbot: QtBot, window:
     assert pane.composer.hasFocus() or pane.composer.isEnabled()
     qtbot.keyClick(pane.composer, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert "action" in pane.kind_label.text()
-    qtbot.keyClicks(pane.composer, "Sam checks the uplinks")
+    qtbot.keyClicks(pane.composer, "check the uplinks @Sam")
     qtbot.keyClick(pane.composer, Qt.Key.Key_Return)
+    assert "note" in pane.kind_label.text()  # one action line, then back to notes
     qtbot.keyClicks(pane.composer, "!fail over to DC1")
     qtbot.keyClick(pane.composer, Qt.Key.Key_Return)
     qtbot.keyClick(pane.composer, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(pane.composer, "Update 1 sent to all staff")
     qtbot.keyClick(pane.composer, Qt.Key.Key_Return)
     last = [(e.kind, e.text) for e in sqlite_ctx.incidents.detail(ref).timeline[-3:]]
-    assert last == [("action", "Sam checks the uplinks"), ("decision", "fail over to DC1"),
+    assert last == [("action_item", "action 1: check the uplinks — Sam"), ("decision", "fail over to DC1"),
                     ("communication", "Update 1 sent to all staff")]
+    # the action line is the action item: one thing, listed under Action items
+    assert pane.actions_model.rowCount() == 1 and "check the uplinks — Sam" in pane.actions_model.index(0).data()
     shown = [pane.timeline_model.index(r).data() for r in range(pane.timeline_model.rowCount())]
     assert any("◆ decision  fail over to DC1" in line for line in shown)
     assert pane.composer.text() == "" and "note" in pane.kind_label.text()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -23,6 +23,7 @@ from imdesk.domain.alert_rules import matchers_text
 from imdesk.domain.timefmt import exact, friendly
 from imdesk.qt.alerts.panel import SYMBOL
 from imdesk.qt.tasks import TaskRunner
+from imdesk.qt.widgets.keys import shortcut
 from imdesk.qt.widgets.models import RowsTableModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -127,7 +128,8 @@ class AlertsPane(QWidget):
         self.end_window.clicked.connect(self.end_selected_window)
         self.add_beat.clicked.connect(self.new_heartbeat)
         self.remove_beat.clicked.connect(self.remove_selected_heartbeat)
-        QShortcut(QKeySequence.StandardKey.Refresh, self).activated.connect(self.reload)
+        shortcut(self, QKeySequence.StandardKey.Refresh, self.reload, "Alerts: read again",
+                 context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     def _with_buttons(self, view: QTableView, *buttons: QPushButton) -> QWidget:
         host = QWidget()

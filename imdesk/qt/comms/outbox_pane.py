@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from imdesk.domain.message import MessageState
 from imdesk.qt.comms.outbox_model import COL_ERROR, CallListModel, ItemRole, OutboxModel
 from imdesk.qt.tasks import TaskRunner
+from imdesk.qt.widgets.keys import shortcut
 from imdesk.qt.widgets.labels import set_label
 from imdesk.services.comms.outbox import OutboxItem, OutboxService
 
@@ -154,8 +155,10 @@ class OutboxPane(QWidget):
         splitter.setSizes([900, 320])
         layout.addWidget(splitter, 1)
 
-        QShortcut(QKeySequence("Ctrl+R"), self, self.retry_selected)
-        QShortcut(QKeySequence("Ctrl+Shift+Return"), self, self.send_now)
+        shortcut(self, "Ctrl+R", self.retry_selected, "Messages: retry the selected message",
+                 context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut(self, "Ctrl+Shift+Return", self.send_now, "Messages: send everything waiting now",
+                 context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         for button in (self.retry_button, self.send_button, self.called_button):
             button.setEnabled(not read_only)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont, QFontDatabase, QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -151,13 +151,12 @@ class SendDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.send_button = self.buttons.addButton("&Send", QDialogButtonBox.ButtonRole.AcceptRole)
         submit_with_ctrl_enter(self, self.send_button)
-        self.send_button.setToolTip("Queue the messages (Ctrl+Return); they go out at once "
+        self.send_button.setToolTip("Queue the messages (Ctrl+Enter); they go out at once "
                                     "or as soon as the network allows")
         self.send_button.setEnabled(False)
         self.buttons.accepted.connect(self.send)
         self.buttons.rejected.connect(self.reject)
         outer.addWidget(self.buttons)
-        QShortcut(QKeySequence("Ctrl+Return"), self, self.send)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)

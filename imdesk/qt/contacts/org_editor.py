@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from imdesk.domain import org_text
 from imdesk.domain.errors import NotFoundError, ValidationError
 from imdesk.errors import KnownError
+from imdesk.qt.widgets.keys import shortcut
 from imdesk.services.contacts.org import ProfileEdit
 from imdesk.services.contacts.service import ContactService
 
@@ -76,7 +77,7 @@ class OrgEditor(QDialog):
         layout.addLayout(row)
         self.save_button.clicked.connect(self.save)
         close.clicked.connect(self.accept)
-        QShortcut(QKeySequence.StandardKey.Save, self, self.save)
+        shortcut(self, QKeySequence.StandardKey.Save, self.save, "Organisation: save the tab")
         self._build_teams()
         self._build_services()
         self._build_lists()

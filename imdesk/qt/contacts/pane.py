@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -35,6 +34,7 @@ from imdesk.qt.contacts.pane_actions import ContactPaneActions
 from imdesk.qt.contacts.team_view import TeamView
 from imdesk.qt.contacts.who_to_call import WhoData, WhoToCallView, prepare
 from imdesk.qt.tasks import TaskRunner
+from imdesk.qt.widgets.keys import shortcut
 
 SEARCH_DELAY_MS = 60
 DETAIL_DELAY_MS = 150   # the first result's card, once typing pauses
@@ -139,13 +139,12 @@ class ContactsPane(ContactPaneActions):
         self.pack_button.clicked.connect(self.pack_requested)
         for b in (self.new_button, self.org_button):
             b.setEnabled(not read_only)
-        QShortcut(QKeySequence("Ctrl+F"), self, self.focus_search,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        QShortcut(QKeySequence("Ctrl+E"), self, lambda: self.edit_contact(self.card.detail.id)
-                  if self.card.detail and self.stack.currentWidget() is self.card else None,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.focus_search,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        within = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        shortcut(self, "Ctrl+F", self.focus_search, "Contacts: search", context=within)
+        shortcut(self, "Ctrl+E", lambda: self.edit_contact(self.card.detail.id)
+                 if self.card.detail and self.stack.currentWidget() is self.card else None,
+                 "Contacts: edit the contact on the card", context=within)
+        shortcut(self, Qt.Key.Key_Escape, self.focus_search, "Contacts: back to the search", context=within)
         self.pack_handler: Callable[[], None] | None = None
 
     # -- searching ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from imdesk.domain.contact_book import ON_DUTY_ROLE, Callee, WhoToCall
 from imdesk.domain.timefmt import friendly
 from imdesk.qt.contacts.card import big_number_font
+from imdesk.qt.widgets.keys import shortcut
 from imdesk.qt.widgets.labels import heading_label, plain_label
 from imdesk.qt.widgets.models import RowsTableModel
 
@@ -153,8 +154,8 @@ class WhoToCallView(QWidget):
         self.call_selected.clicked.connect(self.call_current)
         self.open_contact.clicked.connect(self._show_contact)
         self.table.activated.connect(lambda _i: self.call_current())
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self.call_current,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        shortcut(self.table, Qt.Key.Key_Return, self.call_current, "Who to call: dial the selected row",
+                 context=Qt.ShortcutContext.WidgetShortcut)
 
     def show_who(self, data: WhoData) -> None:
         self.data = data

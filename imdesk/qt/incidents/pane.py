@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -31,6 +31,7 @@ from imdesk.qt.incidents.detail import IncidentDetail
 from imdesk.qt.incidents.priority_delegate import PriorityBadgeDelegate
 from imdesk.qt.incidents.table_model import COL_PRIORITY, COL_SLA, COL_TITLE, IncidentTableModel
 from imdesk.qt.tasks import TaskRunner
+from imdesk.qt.widgets.keys import shortcut
 
 if TYPE_CHECKING:
     from imdesk.context import AppContext
@@ -156,11 +157,15 @@ class IncidentListPane(IncidentCommands):
         self.incident_actions.new_requested.connect(self.new_incident)
         self.incident_actions.edit_requested.connect(self.edit_current)
         self.incident_actions.status_requested.connect(self.change_status)
-        for seq in (QKeySequence.StandardKey.Find, QKeySequence("/")):
-            shortcut = QShortcut(seq, self)
-            shortcut.activated.connect(self.focus_filter)
-        QShortcut(QKeySequence("Ctrl+Shift+N"), self).activated.connect(self.detail.note.setFocus)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.detail).activated.connect(self._focus_table)
+        shortcut(self, QKeySequence.StandardKey.Find, self.focus_filter, "Incidents: filter the list",
+                 context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut(self, "/", self.focus_filter, "Incidents: filter the list",
+                 context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut(self, "Ctrl+Shift+N", self.detail.note.setFocus, "Incidents: write a note into the timeline",
+                 context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut(self.detail, Qt.Key.Key_Escape, self._focus_table,
+                 "Incidents: from the detail back to the list",
+                 context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._tick_timer = QTimer(self)
         self._tick_timer.setInterval(1000)
         self._tick_timer.timeout.connect(self.tick)

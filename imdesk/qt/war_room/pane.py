@@ -4,10 +4,11 @@ bridge, situation), the timeline (newest last), roles, people, action items and 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QFontDatabase, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from imdesk.domain.composer import parse_line
+from imdesk.domain.composer import parse_action, parse_line
 from imdesk.domain.errors import ValidationError
 from imdesk.domain.incident import IncidentState
 from imdesk.domain.timeline import USER_KINDS, TimelineEntry
@@ -27,12 +28,13 @@ from imdesk.qt.tasks import TaskRunner
 from imdesk.qt.war_room.commands import RoomCommands
 from imdesk.qt.war_room.header import RoomHeader
 from imdesk.qt.war_room.room_list import RoomListModel
-from imdesk.qt.war_room.side import RoomSide
+from imdesk.qt.war_room.side import ROLE_KEYS, RoomSide
 from imdesk.qt.war_room.timeline_column import RoomTimelineColumn
 from imdesk.qt.war_room.timeline_model import (
     EntryRole,
     kind_style,
 )
+from imdesk.qt.widgets.keys import shortcut
 from imdesk.qt.widgets.labels import plain_label
 from imdesk.services.incidents import IncidentService
 from imdesk.services.war_room import Room, WarRoomService
@@ -139,11 +141,30 @@ class WarRoomPane(RoomCommands):
                                   "`imdesk timeline verify` proves nothing before it changed")
         layout.addWidget(self.head_hash)
 
+        within = Qt.ShortcutContext.WidgetWithChildrenShortcut
         for number, kind in enumerate(COMPOSER_KINDS, start=1):
-            QShortcut(QKeySequence(f"Ctrl+{number}"), self, lambda k=kind: self.set_kind(k))
-        QShortcut(QKeySequence("Ctrl+Shift+E"), self, self.edit_situation)
-        QShortcut(QKeySequence(Qt.Key.Key_F2), self.timeline, self.start_correction)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.composer, self.cancel_correction)
+            shortcut(self, f"Ctrl+{number}", partial(self.set_kind, kind),
+                     f"War room: the next line is a {kind}", context=within)
+        shortcut(self, "Ctrl+Shift+E", self.edit_situation,
+                 "War room: edit the situation and business impact", context=within)
+        shortcut(self.timeline, Qt.Key.Key_F2, self.start_correction, "War room: correct the selected line",
+                 context=Qt.ShortcutContext.WidgetShortcut)
+        shortcut(self, Qt.Key.Key_Escape, self._escape,
+                 "War room: back to the composer (in the composer: cancel a correction)", context=within)
+        shortcut(self.composer, Qt.Key.Key_F2, self.correct_last,
+                 "War room: from the composer, correct the last line",
+                 context=Qt.ShortcutContext.WidgetShortcut)
+        self.side.key_hints()
+        shortcut(self.actions_view, Qt.Key.Key_Space, self.action_done,
+                 "War room: the selected action item is done", context=Qt.ShortcutContext.WidgetShortcut)
+        for key, target, what in (
+                ("Alt+L", self.timeline, "to the timeline"),
+                ("Alt+D", self.header.copy_bridge, "to the bridge (Enter copies it)"),
+                ("Alt+A", self.actions_view, "to the action items (Space: done)"),
+                ("Alt+N", self.new_action, "write a new action item"),
+                ("Alt+R", self.person, "who joined (Enter) the room"),
+                *((k, self.role_edits[r], f"hand {r.label} over") for r, k in ROLE_KEYS.items())):
+            shortcut(self, key, target.setFocus, f"War room: {what}", context=within)
         self.set_kind("note")
 
     def _build_side(self) -> QWidget:
@@ -265,6 +286,13 @@ class WarRoomPane(RoomCommands):
             self._fail("An entry needs some text.")
             return
         ref, service, corrects = self._room.incident.ref, self._incidents, self._correcting
+        if line.kind == "action" and corrects is None:
+            # an action line is an action item (owner after @, due after ~), one thing, not two
+            item = parse_action(line.text, self._service.now().astimezone())
+            self._run(lambda r: self._service.add_action(r, item.text, owner=item.owner, due=item.due),
+                      "action item added", clear=self.composer)
+            self.set_kind("note")
+            return
 
         def done(entry: TimelineEntry) -> None:
             self.composer.clear()
@@ -298,6 +326,23 @@ class WarRoomPane(RoomCommands):
         self.kind_label.setText(f"{self.kind_label.text()} · correcting #{entry.seq}")
         self.composer.setText(entry.text)
         self.composer.setFocus()
+
+    def correct_last(self) -> None:
+        """F2 in the composer: correct the newest line that can be corrected."""
+        model = self.timeline_model
+        for row in range(model.rowCount() - 1, -1, -1):
+            entry = model.index(row).data(EntryRole)
+            if entry is not None and entry.kind in COMPOSER_KINDS:
+                self.timeline.setCurrentIndex(model.index(row))
+                self.start_correction()
+                return
+        self._fail("No note, action, decision or communication to correct yet.")
+
+    def _escape(self) -> None:
+        if self.composer.hasFocus() and self._correcting is not None:
+            self.cancel_correction()
+        else:
+            self.composer.setFocus()
 
     def cancel_correction(self) -> None:
         self._correcting = None

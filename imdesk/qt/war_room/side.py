@@ -29,6 +29,8 @@ from imdesk.qt.widgets.models import RowsListModel
 from imdesk.services.war_room import Room
 
 MARK = {"open": "☐", "done": "☑", "dropped": "✗"}
+ROLE_KEYS = {Role.INCIDENT_MANAGER: "Alt+M", Role.TECH_LEAD: "Alt+T", Role.COMMUNICATIONS: "Alt+U",
+             Role.SCRIBE: "Alt+C"}
 
 
 class ActionItemsModel(RowsListModel):
@@ -116,6 +118,14 @@ class RoomSide(QWidget):
         action_row.addWidget(self.new_action, 1)
         action_row.addWidget(self.done)
         layout.addLayout(action_row)
+
+    def key_hints(self) -> None:
+        """Each field says the key that reaches it."""
+        for role, edit in self.role_edits.items():
+            edit.setPlaceholderText(f"hand over to… (Enter) · {ROLE_KEYS[role]}")
+        self.person.setPlaceholderText("name — Enter: joins · Alt+R")
+        self.new_action.setPlaceholderText("new action — text @owner ~11:30 (Enter) · Alt+N")
+        self.actions_view.setToolTip("Action items (Alt+A); Space or Done marks the selected one done")
 
     def show_room(self, room: Room, now: datetime, *, read_only: bool) -> None:
         st = room.state
