@@ -71,7 +71,8 @@ def test_composer_kinds_by_keyboard_and_bang_for_decisions(qtbot: QtBot, window:
     assert last == [("action_item", "action 1: check the uplinks — Sam"), ("decision", "fail over to DC1"),
                     ("communication", "Update 1 sent to all staff")]
     # the action line is the action item: one thing, listed under Action items
-    assert pane.actions_model.rowCount() == 1 and "check the uplinks — Sam" in pane.actions_model.index(0).data()
+    assert pane.actions_model.rowCount() == 1
+    assert "check the uplinks — Sam" in pane.actions_model.index(0).data()
     shown = [pane.timeline_model.index(r).data() for r in range(pane.timeline_model.rowCount())]
     assert any("◆ decision  fail over to DC1" in line for line in shown)
     assert pane.composer.text() == "" and "note" in pane.kind_label.text()
