@@ -54,7 +54,7 @@ def main() -> int:
         window.start()
         settle(1.0)
         window.grab().save(str(out / f"incidents-{scheme}.png"))
-        window.incidents.status_combo.setCurrentIndex(1)
+        window.incidents.status_combo.setCurrentIndex(window.incidents.status_combo.findText("All"))
         window.incidents.filter_edit.setText("vpn")
         settle(0.8)
         window.grab().save(str(out / f"incidents-filtered-{scheme}.png"))

@@ -63,6 +63,11 @@ def sla_background(state: SlaState) -> QColor | None:
     return None
 
 
+def muted_color() -> QColor:
+    """Text that is there but asks for no attention (a resolved incident waiting to be closed)."""
+    return QColor("#8a8f98" if _dark else "#7a7f87")
+
+
 def _dark_palette() -> QPalette:
     p = QPalette()
     base, window, text = QColor("#1e1f22"), QColor("#2b2d31"), QColor("#e6e6e6")

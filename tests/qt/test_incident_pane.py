@@ -181,7 +181,7 @@ def test_filter_by_text_status_priority_and_major(qtbot: QtBot, window: MainWind
     qtbot.keyClicks(pane.filter_edit, "vpn")
     qtbot.waitUntil(lambda: pane.model.rowCount() == 1)
     assert pane.model.state_at(0).ref == vpn  # type: ignore[union-attr]
-    pane.status_combo.setCurrentIndex(1)  # all
+    pane.status_combo.setCurrentIndex(pane.status_combo.findText("All"))  # all
     assert pane.model.rowCount() == 2
     pane.major_check.setChecked(True)
     assert pane.model.rowCount() == 1

@@ -55,7 +55,8 @@ def _filled_window(ctx: AppContext, qtbot: QtBot) -> tuple[MainWindow, list[QAbs
     window.show()
     window.start()
     window._start_secondary()
-    window.incidents.table.selectRow(0)
+    alerted = next(a.ref for a in ctx.alerts.intake.alerts() if a.ref)
+    window.incidents.show_incident(alerted)  # its detail lists the alert
     rooms = window.war_rooms
     assert rooms.room_list_model.rowCount() > 0
     window.show_pane(rooms)

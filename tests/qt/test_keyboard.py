@@ -103,12 +103,12 @@ def test_every_rail_key_works_whatever_the_badges_say(demo_window: MainWindow, q
 FAILURES: list[BaseException] = []
 
 
-def on_next_dialog(act: Callable[[QWidget], None]) -> None:
+def on_next_dialog(act: Callable[[QWidget], None], *, after: QWidget | None = None) -> None:
     """Run `act` on the next modal dialog once it is open and active (its exec() runs an event
     loop of its own). A failure closes the dialog and is raised by `dialog_went_well`."""
     def attempt() -> None:
         dialog = QApplication.activeModalWidget()
-        if dialog is None or not dialog.isVisible() or not dialog.isActiveWindow():
+        if dialog is None or dialog is after or not dialog.isVisible() or not dialog.isActiveWindow():
             if dialog is not None:
                 dialog.activateWindow()
             QTimer.singleShot(5, attempt)
@@ -149,9 +149,19 @@ def test_resolving_from_the_war_room_resolves_that_room_and_stays_with_it(
     assert room is not None
     ref = room.incident.ref
     assert window.incidents.detail.state.ref == ref  # the incident keys act on the room's incident
-    on_next_dialog(type_and_submit(qtbot, "failed over to DC1; users confirm mail flows"))
+    asked: list[str] = []
+
+    def loose_ends_then_note(dialog: QWidget) -> None:
+        asked.append(dialog.text())  # type: ignore[attr-defined]
+        on_next_dialog(type_and_submit(qtbot, "failed over to DC1; users confirm mail flows"), after=dialog)
+        qtbot.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_Y)  # Yes, resolve anyway
+
+    window.ctx.war_rooms.add_action(ref, "Check the mail queue", owner="Sam")
+    on_next_dialog(loose_ends_then_note)
     qtbot.keyClick(focused(), Qt.Key.Key_R, CTRL_SHIFT)
     dialog_went_well()
+    assert "action item open" in asked[0] and "Check the mail queue" in asked[0]
+    assert "no final (resolved) update" in asked[0]
     assert window.ctx.incidents.get(ref).status.value == "resolved"
     assert window.current_pane() is window.incidents  # not another incident's war room
     assert window.incidents.detail.state.ref == ref

@@ -13,8 +13,10 @@ from PySide6.QtWidgets import QWidget
 from imdesk.domain.errors import ValidationError
 from imdesk.domain.lifecycle import NOTE_REQUIRED, Status
 from imdesk.qt.tasks import TaskRunner
+from imdesk.services.loose_ends import LooseEnds, loose_ends
 
 if TYPE_CHECKING:
+    from imdesk.context import AppContext
     from imdesk.qt.incidents.detail import IncidentDetail
     from imdesk.services.catalog import CatalogService
     from imdesk.services.incidents import IncidentService
@@ -34,6 +36,7 @@ class IncidentCommands(QWidget):
     """Needs the pane's detail, services and runner (declared here for the type checker)."""
 
     _read_only: bool
+    _ctx: AppContext
     _runner: TaskRunner
     detail: IncidentDetail
     _written: Callable[[str, str], None]
@@ -76,9 +79,16 @@ class IncidentCommands(QWidget):
         if state is not None:
             self._written(state.ref, f"{state.ref} saved")
 
-    def change_status(self, target: Status, note: str | None = None) -> None:
+    def change_status(self, target: Status, note: str | None = None, *, checked: bool = False) -> None:
         current = self.detail.state
         if current is None or self._read_only:
+            return
+        if target == Status.RESOLVED and current.major and not checked:
+            # a major incident: ask once about what is still open before resolving it
+            ctx, ref = self._ctx, current.ref
+            self._runner.run(lambda: loose_ends(ctx.war_rooms, ctx.comms.outbox, ref),
+                             lambda ends: self._resolve_despite(ref, target, note, ends),
+                             lambda _exc: self.change_status(target, note, checked=True))
             return
         if note is None and target in NOTE_REQUIRED:
             title, prompt, ok = STATUS_PROMPTS[target]
@@ -96,6 +106,26 @@ class IncidentCommands(QWidget):
         self._runner.run(lambda: service.change_status(ref, target, text),
                          lambda st: self._written(st.ref, f"{st.ref} is now {st.status.label}"),
                          failed)
+
+    def _resolve_despite(self, ref: str, target: Status, note: str | None, ends: LooseEnds) -> None:
+        current = self.detail.state
+        if current is None or current.ref != ref:
+            return
+        lines = ends.lines()
+        if lines and not self.ask_confirm(
+                f"Resolve {ref}?", f"{ref} still has loose ends:\n\n• " + "\n• ".join(lines)
+                + "\n\nResolve it anyway?"):
+            return
+        self.change_status(target, note, checked=True)
+
+    def ask_confirm(self, title: str, text: str) -> bool:
+        """Separate so tests can patch one call; No is the default (Enter keeps it open)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        answer = QMessageBox.question(self, title, text,
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     def ask_note(self, title: str, prompt: str, ok: str) -> str | None:
         """Separate so tests can patch one call instead of driving a modal dialog."""

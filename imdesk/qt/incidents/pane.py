@@ -41,7 +41,10 @@ if TYPE_CHECKING:
     from imdesk.services.settings import SettingsService
 
 OPEN = tuple(s for s in Status if s in OPEN_STATUSES)
+# The default view keeps resolved incidents (dimmed) until someone closes them: closing one
+# must not mean changing the filter first.
 STATUS_FILTERS: tuple[tuple[str, tuple[Status, ...]], ...] = (
+    ("Open and resolved", (*OPEN, Status.RESOLVED)),
     ("Open", OPEN),
     ("All", ()),
     *((s.label.capitalize(), (s,)) for s in Status),

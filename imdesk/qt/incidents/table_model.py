@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QFont, QFontDatabase
 
 from imdesk.domain.incident import IncidentState
 from imdesk.domain.incident_query import IncidentQuery
+from imdesk.domain.lifecycle import Status
 from imdesk.domain.sla import SlaState, format_duration
 from imdesk.domain.timefmt import exact, friendly
 from imdesk.qt import theme
@@ -72,6 +73,7 @@ class _RowView:
     sla_fg: QColor | None
     sla_bg: QColor | None
     major_fg: QColor | None
+    dim: QColor | None = None  # resolved, waiting to be closed: shown, but quieter
 
 
 class IncidentTableModel(QAbstractTableModel):
@@ -273,7 +275,7 @@ class IncidentTableModel(QAbstractTableModel):
         if role == _FONT:
             return view.fonts[col]
         if role == _FOREGROUND:
-            return view.sla_fg if col == COL_SLA else (view.major_fg if col == COL_MAJOR else None)
+            return view.sla_fg if col == COL_SLA else (view.major_fg if col == COL_MAJOR else view.dim)
         if role == _BACKGROUND:
             return view.sla_bg if col == COL_SLA else None
         if role == _ALIGN:
@@ -302,8 +304,9 @@ class IncidentTableModel(QAbstractTableModel):
                    format_duration(self._now - st.opened_at), sla)
         bold = self._bold
         fonts = (self._mono, None, bold if st.major else None, None, None, bold, None, bold)
+        dim = theme.muted_color() if st.status == Status.RESOLVED else None
         view = _RowView(display, fonts, state, theme.sla_color(state), theme.sla_background(state),
-                        theme.priority_color(st.priority) if st.major else None)
+                        theme.priority_color(st.priority) if st.major else None, dim)
         self._cache[row] = view
         return view
 
