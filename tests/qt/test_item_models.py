@@ -55,11 +55,12 @@ def _filled_window(ctx: AppContext, qtbot: QtBot) -> tuple[MainWindow, list[QAbs
     window.show()
     window.start()
     window._start_secondary()
-    alerted = next(a.ref for a in ctx.alerts.intake.alerts() if a.ref)
-    window.incidents.show_incident(alerted)  # its detail lists the alert
     rooms = window.war_rooms
     assert rooms.room_list_model.rowCount() > 0
     window.show_pane(rooms)
+    window.show_pane(window.incidents)
+    alerted = next(a.ref for a in ctx.alerts.intake.alerts() if a.ref)
+    window.incidents.show_incident(alerted)  # its detail lists the alert
     contacts = window.contacts
     hit = next(h for h in ctx.contacts.search("") if h.kind == "team")
     contacts.show_team(hit.title)
