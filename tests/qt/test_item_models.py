@@ -72,18 +72,24 @@ def _filled_window(ctx: AppContext, qtbot: QtBot) -> tuple[MainWindow, list[QAbs
     search.run_search()
     models = {id(v.model()): v.model() for v in window.findChildren(QAbstractItemView)
               if v.model() is not None}
-    models.update({id(v.model()): v.model() for v in search.findChildren(QAbstractItemView)})
+    sheet = window.shortcut_sheet()  # F1
+    for dialog in (search, sheet):
+        models.update({id(v.model()): v.model() for v in dialog.findChildren(QAbstractItemView)})
     ours = [m for m in models.values() if type(m).__module__.startswith("imdesk.")]
     return window, ours
 
 
 def test_every_model_in_the_filled_window_passes_the_model_tester(
-        qtbot: QtBot, qtmodeltester: ModelTester, sqlite_ctx: AppContext) -> None:
+        qtbot: QtBot, request: pytest.FixtureRequest, sqlite_ctx: AppContext) -> None:
     window, models = _filled_window(sqlite_ctx, qtbot)
     empty = [type(m).__name__ for m in models if m.rowCount() == 0]
     assert empty == [], f"a model with no rows proves little: fill {empty}"
-    for model in models:
-        qtmodeltester.check(model, force_py=True)
+    for model in models:  # a tester of its own each: one tester follows one model's signals
+        tester = ModelTester(request.config)
+        try:
+            tester.check(model, force_py=True)
+        finally:
+            tester._cleanup()
     checked = {type(m).__name__ for m in models}
     every = {cls.__name__ for cls in _model_classes()} - set(CHECKED_ELSEWHERE) \
         - {"RowsListModel", "RowsTableModel"}  # the bases: checked through every subclass
