@@ -33,7 +33,7 @@ def run() -> list[dict[str, object]]:
     window.resize(1280, 780)
     window.show()
     pane = window.incidents
-    pane.status_combo.setCurrentIndex(pane.status_combo.findText("All"))  # all 100k incidents, the hardest case
+    pane.status_combo.setCurrentIndex(pane.status_combo.findText("All"))  # all 100k: the hardest case
 
     def wait_loaded(action: object) -> float:
         """From the action to the list repainted with the new rows (an event loop waits, so the
