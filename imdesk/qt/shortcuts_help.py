@@ -63,6 +63,7 @@ class ShortcutSheet(QDialog):
         self.model = _Rows(("Keys", "Does"), self)
         self.model.set_rows(rows)
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -112,8 +112,7 @@ def test_the_messages_pane_and_its_call_list(qtbot: QtBot, window: MainWindow,  
     assert pane.model.rowCount() == 1
     assert "call by hand" in pane.model.index(0, 4).data()
     assert pane.calls_model.rowCount() == 1 and "+4915112345678" in pane.calls_model.index(0).data()
-    monkeypatch.setattr("PySide6.QtWidgets.QInputDialog.getText",
-                        lambda *a, **k: ("reached her, she informs her team", True))
+    monkeypatch.setattr(pane, "ask_note", lambda *a: "reached her, she informs her team")
     pane.calls.setCurrentIndex(pane.calls_model.index(0))
     pane.called_button.click()
     assert pane.calls_model.rowCount() == 0

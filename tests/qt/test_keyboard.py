@@ -106,23 +106,26 @@ FAILURES: list[BaseException] = []
 def on_next_dialog(act: Callable[[QWidget], None], *, after: QWidget | None = None) -> None:
     """Run `act` on the next modal dialog once it is open and active (its exec() runs an event
     loop of its own). A failure closes the dialog and is raised by `dialog_went_well`."""
-    def attempt() -> None:
+    def attempt(tries: int = 2000) -> None:
         dialog = QApplication.activeModalWidget()
         if dialog is None or dialog is after or not dialog.isVisible() or not dialog.isActiveWindow():
             if dialog is not None:
                 dialog.activateWindow()
-            QTimer.singleShot(5, attempt)
+            if tries:
+                QTimer.singleShot(5, lambda: attempt(tries - 1))
+            else:
+                FAILURES.append(AssertionError("no dialog opened"))
             return
         try:
             act(dialog)
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - raised again on the test's own stack
             FAILURES.append(exc)
             dialog.close()
 
     QTimer.singleShot(0, attempt)
 
 
-def dialog_went_well() -> None:
+def dialog_went_well(qtbot: QtBot | None = None) -> None:
     if FAILURES:
         raise FAILURES.pop()
 
@@ -202,3 +205,28 @@ def test_f1_lists_every_shortcut_read_from_the_actions(demo_window: MainWindow, 
         assert key in seen, key
     assert "Resolve" in seen["Ctrl+Shift+R"] and "correct" in seen["F2"]
     assert all(seen.values())  # every key says what it does
+
+
+def test_the_call_list_by_keyboard_tab_leaves_the_messages_table(
+        demo_window: MainWindow, qtbot: QtBot) -> None:
+    window = demo_window
+    ctx = window.ctx
+    major = ctx.war_rooms.open_rooms()[0].ref
+    ctx.comms.notify.queue(ctx.comms.notify.plan(major, "initial"))  # no provider: phone them
+    qtbot.keyClick(focused(), Qt.Key.Key_4, ALT)
+    pane = window.comms.pane
+    pane.reload()
+    assert pane.calls_model.rowCount() > 0
+    assert focused() is pane.table
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    assert focused() is not pane.table and pane.isAncestorOf(focused())  # Tab leaves the table
+    qtbot.keyClick(focused(), Qt.Key.Key_L, ALT)
+    assert focused() is pane.calls
+    waiting = pane.calls_model.rowCount()
+    first = pane.calls_model.index(0).data(Qt.ItemDataRole.UserRole)
+    on_next_dialog(type_and_submit(qtbot, "reached her; she informs her team"))
+    qtbot.keyClick(focused(), Qt.Key.Key_C, ALT)  # Called — done: the oldest when none is chosen
+    dialog_went_well()
+    assert pane.calls_model.rowCount() == waiting - 1, [i.state for i in ctx.comms.outbox.list(ref=major)]
+    called = next(i for i in ctx.comms.outbox.list(ref=major) if i.id == first)
+    assert called.state.value == "called"

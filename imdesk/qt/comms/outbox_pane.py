@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QListView,
     QPushButton,
@@ -101,6 +100,7 @@ class OutboxPane(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         self.model = OutboxModel()
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -130,7 +130,7 @@ class OutboxPane(QWidget):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        calls_title = _plain("☎ Call list")
+        calls_title = _plain("☎ Call list (Alt+L)")
         calls_title.setFont(font)
         right_layout.addWidget(calls_title)
         hint = _plain("Messages that could not go out any other way: phone these people, "
@@ -147,14 +147,19 @@ class OutboxPane(QWidget):
         self.calls.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.calls.activated.connect(lambda _i: self.mark_called())
         right_layout.addWidget(self.calls, 1)
-        self.called_button = QPushButton("&Called — done")
-        self.called_button.setToolTip("The selected person was phoned (Enter on the list)")
+        self.called_button = QPushButton("Called — done (Alt+C)")
+        self.called_button.setToolTip("The selected person was phoned (Enter on the list, or Alt+C; "
+                                      "with nobody selected, the one who has waited longest)")
         self.called_button.clicked.connect(self.mark_called)
         right_layout.addWidget(self.called_button)
         splitter.addWidget(right)
         splitter.setSizes([900, 320])
         layout.addWidget(splitter, 1)
 
+        shortcut(self, "Alt+C", self.mark_called, "Messages: the person on the call list was called",
+                 context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut(self, "Alt+L", self.calls.setFocus, "Messages: to the call list (Enter: called)",
+                 context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut(self, "Ctrl+R", self.retry_selected, "Messages: retry the selected message",
                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut(self, "Ctrl+Shift+Return", self.send_now, "Messages: send everything waiting now",
@@ -269,12 +274,19 @@ class OutboxPane(QWidget):
         self.status_message.emit("Sending what is waiting now…")
 
     def mark_called(self) -> None:
-        entry = self.calls.currentIndex()
-        if not entry.isValid() or self.read_only:
+        if self.read_only:
             return
+        entry = self.calls.currentIndex()
+        if not entry.isValid():
+            if self.calls_model.rowCount() == 0:
+                self.status_message.emit("Nobody is on the call list")
+                return
+            entry = self.calls_model.index(0)  # the person who has waited longest
+            self.calls.setCurrentIndex(entry)
         message_id = int(entry.data(Qt.ItemDataRole.UserRole))
-        note, ok = QInputDialog.getText(self, "Called", "What was said (optional):")
-        if not ok:
+        name = entry.data(Qt.ItemDataRole.DisplayRole).splitlines()[0].lstrip("☎ ")
+        note = self.ask_note(f"Called {name}", "What was said (optional):")
+        if note is None:
             return
         outbox = self.outbox
         self.runner.run(lambda: outbox.called(message_id, note),
@@ -287,3 +299,9 @@ class OutboxPane(QWidget):
 
     def focus_default(self) -> None:
         self.table.setFocus()
+
+    def ask_note(self, title: str, prompt: str) -> str | None:
+        """Separate so tests patch one call; Ctrl+Enter logs it, Esc cancels."""
+        from imdesk.qt.widgets.note_dialog import NoteDialog
+
+        return NoteDialog.ask(self, title, prompt, required=False, ok_text="Log the call")

@@ -131,6 +131,7 @@ class WhoToCallView(QWidget):
             buttons.addWidget(b)
         buttons.addStretch(1)
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.model = CallRowsModel()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

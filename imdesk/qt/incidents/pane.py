@@ -117,6 +117,7 @@ class IncidentListPane(IncidentCommands):
 
         self.model = IncidentTableModel(ctx, runner, self)
         self.table = FilterTable()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
