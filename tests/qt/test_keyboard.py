@@ -118,7 +118,7 @@ def on_next_dialog(act: Callable[[QWidget], None], *, after: QWidget | None = No
             return
         try:
             act(dialog)
-        except BaseException as exc:  # noqa: BLE001 - raised again on the test's own stack
+        except BaseException as exc:
             FAILURES.append(exc)
             dialog.close()
 
