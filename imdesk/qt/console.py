@@ -17,8 +17,9 @@ from imdesk import APP_NAME, __version__
 from imdesk.context import AppContext
 from imdesk.errors import DatabaseCorrupt, DatabaseLocked, KnownError
 from imdesk.qt import theme
-from imdesk.qt.main_window import MainWindow, window_settings
+from imdesk.qt.main_window import MainWindow
 from imdesk.qt.tasks import TaskRunner
+from imdesk.qt.window_state import window_settings
 
 if TYPE_CHECKING:
     from imdesk.domain.incident_query import IncidentQuery

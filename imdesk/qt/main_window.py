@@ -29,8 +29,16 @@ from imdesk.qt.incidents.pane import IncidentListPane
 from imdesk.qt.rail import Rail
 from imdesk.qt.status_bar import DeskStatusBar
 from imdesk.qt.tasks import TaskRunner
+from imdesk.qt.widgets.banner import BannerStack
 from imdesk.qt.widgets.focus_ring import FocusRing
 from imdesk.qt.widgets.pane_host import PaneHost
+from imdesk.qt.window_state import (
+    dismiss_banner_for_good,
+    dismissed_banners,
+    restore_layout,
+    save_layout,
+    window_settings,
+)
 
 if TYPE_CHECKING:
     from imdesk.context import AppContext
@@ -50,6 +58,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.runner = runner
         self.persist_layout = True  # off for the self-test and tests: never touch user settings
+        self._dismissed_here: set[str] = set()
         # Keeps the plan of the list's query for the next start (storage/first_page.py); given
         # by the composition root, run in a worker: (ctx, query, page size).
         self.remember_plan: Callable[[AppContext, IncidentQuery, int], None] | None = None
@@ -63,11 +72,7 @@ class MainWindow(QMainWindow):
         outer.setSpacing(0)
         self.top_bar = self._build_top_bar(demo)
         outer.addWidget(self.top_bar)
-        self.banner = QLabel()
-        self.banner.setTextFormat(Qt.TextFormat.PlainText)
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background:#fff1cc; color:#5a3d00; padding:6px 12px;")
-        self.banner.hide()
+        self.banner = BannerStack(self._dismissed_banners, self._dismiss_banner_for_good)
         outer.addWidget(self.banner)
         body = QHBoxLayout()
         body.setContentsMargins(0, 0, 0, 0)
@@ -316,10 +321,17 @@ class MainWindow(QMainWindow):
         self.incidents.reload()
         self.refresh_counts()
 
-    def show_banner(self, text: str) -> None:
-        current = self.banner.text()
-        self.banner.setText(f"{current}\n{text}" if current else text)
-        self.banner.show()
+    def show_banner(self, text: str, key: str | None = None) -> None:
+        """A banner above the panes; with a `key`, the user may hide it for good."""
+        self.banner.add(text, key)
+
+    def _dismissed_banners(self) -> set[str]:
+        return dismissed_banners(self.persist_layout) | self._dismissed_here
+
+    def _dismiss_banner_for_good(self, key: str) -> None:
+        self._dismissed_here.add(key)
+        if self.persist_layout:
+            dismiss_banner_for_good(key)
 
     def backup_now(self) -> None:
         from imdesk.services.backups import auto_backup
@@ -343,24 +355,10 @@ class MainWindow(QMainWindow):
 
     # -- window state ------------------------------------------------------------------------
     def restore_layout(self, settings: QSettings) -> None:
-        geometry = settings.value("window/geometry")
-        if geometry is None or not self.restoreGeometry(geometry):
-            screen = self.screen().availableGeometry()
-            self.resize(min(1360, screen.width() - 40), min(840, screen.height() - 60))
-        header = settings.value("incidents/header")
-        if header is not None:
-            self.incidents.table.horizontalHeader().restoreState(header)
-        splitter = settings.value("incidents/splitter")
-        if splitter is not None:
-            self.incidents.splitter.restoreState(splitter)
-        else:
-            self.incidents.splitter.setSizes([820, 460])
+        restore_layout(self, settings)
 
     def save_layout(self, settings: QSettings) -> None:
-        settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("incidents/header", self.incidents.table.horizontalHeader().saveState())
-        settings.setValue("incidents/splitter", self.incidents.splitter.saveState())
-        settings.sync()
+        save_layout(self, settings)
 
     def _remember_first_page(self) -> None:
         """Keep the plan of the list's current query for the next start (off the GUI thread)."""
@@ -374,7 +372,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.persist_layout:
-            self.save_layout(window_settings())
+            save_layout(self, window_settings())
         self._remember_first_page()
         self._counts_timer.stop()
         self._clock_timer.stop()
@@ -384,7 +382,3 @@ class MainWindow(QMainWindow):
         self.runner.wait_idle(5000)
         super().closeEvent(event)
 
-
-def window_settings() -> QSettings:
-    """Window state only (geometry, columns); desk settings live in the database."""
-    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "imdesk", "window")

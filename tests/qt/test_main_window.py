@@ -224,3 +224,31 @@ def test_start_shows_the_first_page_before_the_database_is_opened(
     assert ctx.incidents.first_page_plan(IncidentQuery(statuses=default.statuses), PAGE) is not None
     win.close()
     ctx.close()
+
+
+def test_a_long_status_message_is_elided_never_under_the_permanent_widgets(window: MainWindow) -> None:
+    window.resize(1400, 800)
+    window.status.show_counts(window.ctx.incidents.desk_counts())
+    path = "/home/desk/.local/share/imdesk/emergency-pack/" + "very-long-folder-name/" * 12 + "pack.pdf"
+    window.status.showMessage(f"Emergency pack written: {path}", 6000)
+    label = window.status.message_label
+    assert window.status.currentMessage().endswith("pack.pdf")
+    assert "…" in label.text() and label.toolTip().endswith("pack.pdf")
+    right_edge = label.geometry().right()
+    first_permanent = window.status.log_button.geometry().left()
+    assert right_edge < first_permanent  # no overlap with the permanent widgets
+    assert window.status.log[-1][1] == f"Emergency pack written: {path}"  # kept in the log
+
+
+def test_a_banner_can_be_dismissed_and_a_recurring_one_hidden_for_good(window: MainWindow) -> None:
+    window.show_banner("The automatic backup failed: disk full")
+    window.show_banner("No keyring for the alert webhook token: kept for this session", key="no-keyring")
+    assert window.banner.isVisible() and "disk full" in window.banner.text()
+    dismiss, *_ = window.banner.buttons()
+    dismiss.click()  # the backup one: gone now
+    assert "disk full" not in window.banner.text() and window.banner.isVisible()
+    never = next(b for b in window.banner.buttons() if b.text() == "Don't show again")
+    never.click()
+    assert not window.banner.isVisible()
+    window.show_banner("No keyring for the alert webhook token: kept for this session", key="no-keyring")
+    assert not window.banner.isVisible()  # hidden for good (the next start reads the same key)

@@ -54,7 +54,7 @@ class AlertWiring:
         self.console = AlertConsole(ctx, runner, window)
         self.status_label = QLabel("Alerts: starting…")
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
-        window.status.insertPermanentWidget(0, self.status_label)
+        window.status.add_feature_widget(self.status_label)
         self.console.state_changed.connect(self._state)
 
         detail = window.incidents.detail
@@ -74,7 +74,9 @@ class AlertWiring:
         self.console.notice.connect(lambda text, ref: self.notice.show_notice(text, ref, "new"))
         self.console.all_clear.connect(self._offer_resolve)
         self.console.changed.connect(self._changed)
-        self.console.problem.connect(window.show_banner)
+        # no keyring comes back on every start: that one may be hidden for good
+        self.console.problem.connect(lambda text: window.show_banner(
+            text, key="no-keyring-webhook" if "keyring" in text.lower() else None))
         self.console.token_ready.connect(self._token_made)
 
         self._pane: Any = None

@@ -243,7 +243,8 @@ class CommsConsole(QObject):
             if session:
                 self.window.show_banner(
                     "No usable keyring: the secret for " + ", ".join(session) + " is kept for "
-                    "this session only and must be entered again after a restart.")
+                    "this session only and must be entered again after a restart.",
+                    key="no-keyring-providers")
             if saved:
                 self.send_now()
 
