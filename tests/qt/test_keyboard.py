@@ -230,3 +230,106 @@ def test_the_call_list_by_keyboard_tab_leaves_the_messages_table(
     assert pane.calls_model.rowCount() == waiting - 1, [i.state for i in ctx.comms.outbox.list(ref=major)]
     called = next(i for i in ctx.comms.outbox.list(ref=major) if i.id == first)
     assert called.state.value == "called"
+
+
+def keys(qtbot: QtBot, text: str) -> None:
+    qtbot.keyClicks(focused(), text)
+
+
+def press(qtbot: QtBot, key: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    qtbot.keyClick(focused(), key, modifiers)
+
+
+def test_flow_open_declare_and_run_a_war_room(demo_window: MainWindow, qtbot: QtBot) -> None:
+    window = demo_window
+    ctx = window.ctx
+    press(qtbot, Qt.Key.Key_1, ALT)
+    on_next_dialog(type_and_submit(qtbot, "Payroll batch stuck at the bank interface"))
+    press(qtbot, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog_went_well()
+    ref = window.incidents.detail.state.ref
+
+    def declare(dialog: QWidget) -> None:
+        keys(qtbot, "Kim Nguyen")  # the incident manager: the dialog starts there
+        press(qtbot, Qt.Key.Key_Tab)
+        keys(qtbot, "Sam Okafor")  # tech lead
+        press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+    on_next_dialog(declare)
+    press(qtbot, Qt.Key.Key_M, CTRL_SHIFT)
+    dialog_went_well()
+    assert window.current_pane() is window.war_rooms
+    assert window.war_rooms.current_room().incident.ref == ref
+    assert focused() is window.war_rooms.composer
+    keys(qtbot, "bank confirms the file arrived")
+    press(qtbot, Qt.Key.Key_Return)
+    press(qtbot, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)  # a decision
+    keys(qtbot, "rerun the batch at 14:00")
+    press(qtbot, Qt.Key.Key_Return)
+    press(qtbot, Qt.Key.Key_N, ALT)  # a new action item
+    assert focused() is window.war_rooms.new_action
+    keys(qtbot, "call the bank's ops desk @Mei")
+    press(qtbot, Qt.Key.Key_Return)
+    press(qtbot, Qt.Key.Key_C, ALT)  # hand the scribe role over
+    keys(qtbot, "Priya Raman")
+    press(qtbot, Qt.Key.Key_Return)
+    press(qtbot, Qt.Key.Key_Escape)
+    assert focused() is window.war_rooms.composer
+    room = ctx.war_rooms.room(ref).state
+    assert [e.text for e in ctx.incidents.detail(ref).timeline if e.kind in ("note", "decision")][-2:] == [
+        "bank confirms the file arrived", "rerun the batch at 14:00"]
+    assert [a.text for a in room.actions.values()] == ["call the bank's ops desk"]
+    holders = {r.value: h.name for r, h in room.roles.items()}
+    assert holders["incident_manager"] == "Kim Nguyen" and holders["scribe"] == "Priya Raman"
+
+
+def test_flow_who_to_call_and_log_the_call(demo_window: MainWindow, qtbot: QtBot,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    window = demo_window
+    opened: list[str] = []
+    monkeypatch.setattr("PySide6.QtGui.QDesktopServices.openUrl", lambda url: opened.append(url.toString()) or True)
+    press(qtbot, Qt.Key.Key_2, ALT)
+    ref = window.war_rooms.current_room().incident.ref
+    before = len(window.ctx.incidents.detail(ref).timeline)
+    press(qtbot, Qt.Key.Key_C, CTRL_SHIFT)  # who do I call for this incident's service
+    contacts = window.contacts
+    assert window.current_pane() is contacts and contacts.stack.currentWidget() is contacts.who
+    assert focused() is contacts.who.table
+
+    def no_answer(dialog: QWidget) -> None:
+        qtbot.keyClick(dialog, Qt.Key.Key_N)  # N: no answer
+
+    on_next_dialog(no_answer)
+    press(qtbot, Qt.Key.Key_Return)  # dial the first row
+    dialog_went_well()
+    assert opened and opened[0].startswith("tel:")
+    timeline = window.ctx.incidents.detail(ref).timeline
+    assert len(timeline) == before + 1 and "no answer" in timeline[-1].text
+
+
+def test_flow_inform_and_search(demo_window: MainWindow, qtbot: QtBot) -> None:
+    window = demo_window
+    ctx = window.ctx
+    press(qtbot, Qt.Key.Key_2, ALT)
+    ref = window.war_rooms.current_room().incident.ref
+    queued_before = len(ctx.comms.outbox.list(ref=ref))
+
+    def send(dialog: QWidget) -> None:
+        qtbot.waitUntil(lambda: dialog.send_button.isEnabled())  # type: ignore[attr-defined]
+        qtbot.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+    on_next_dialog(send)
+    press(qtbot, Qt.Key.Key_I, CTRL_SHIFT)
+    dialog_went_well()
+    assert len(ctx.comms.outbox.list(ref=ref)) > queued_before
+
+    def search(dialog: QWidget) -> None:
+        keys(qtbot, "vendor")
+        dialog.run_search()  # type: ignore[attr-defined]  (the dialog waits for a typing pause)
+        press(qtbot, Qt.Key.Key_Return)
+
+    on_next_dialog(search)
+    press(qtbot, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    dialog_went_well()
+    pane = window.current_pane()
+    assert pane is window.war_rooms or pane is window.incidents

@@ -273,6 +273,8 @@ class ContactsPane(ContactPaneActions):
         def done(data: WhoData) -> None:
             self.who.show_who(data)
             self.stack.setCurrentWidget(self.who)
+            if incident_ref and self.isVisible():  # from an incident: Enter dials the first
+                self.who.table.setFocus()
 
         self.runner.run(fetch, done, self._failed)
 
