@@ -287,7 +287,8 @@ def test_flow_who_to_call_and_log_the_call(demo_window: MainWindow, qtbot: QtBot
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     window = demo_window
     opened: list[str] = []
-    monkeypatch.setattr("PySide6.QtGui.QDesktopServices.openUrl", lambda url: opened.append(url.toString()) or True)
+    monkeypatch.setattr("PySide6.QtGui.QDesktopServices.openUrl",
+                        lambda url: opened.append(url.toString()) or True)
     press(qtbot, Qt.Key.Key_2, ALT)
     ref = window.war_rooms.current_room().incident.ref
     before = len(window.ctx.incidents.detail(ref).timeline)
