@@ -49,9 +49,12 @@ def test_backdated_entries_are_bounded_and_marked(ctx: AppContext, clock: Manual
     before = ctx.incidents.detail(ref)
     with pytest.raises(ValidationError, match="in the future"):
         ctx.incidents.add_entry(ref, "x", occurred_at=clock.now() + timedelta(minutes=5))
-    with pytest.raises(ValidationError, match=r"before .* was opened"):
-        ctx.incidents.add_entry(ref, "x", occurred_at=before.incident.opened_at - timedelta(1))
     assert ctx.incidents.detail(ref) == before
+    # the outage began before the call came in: allowed, and marked as such
+    earlier = ctx.incidents.add_entry(ref, "users lost mail from 09:50",
+                                      occurred_at=before.incident.opened_at - timedelta(minutes=25))
+    assert earlier.data["before_opened"] is True
+    assert earlier.occurred_at == before.incident.opened_at - timedelta(minutes=25)
 
 
 def test_a_correction_supersedes_and_keeps_the_original(ctx: AppContext, db_url: str,
@@ -97,14 +100,16 @@ def test_cli_refuses_bad_times_with_the_reason(sqlite_url: str,
     assert main(["--db", sqlite_url, "incident", "add", "--title", "t", "--impact", "low",
                  "--urgency", "low"]) == 0
     capsys.readouterr()
-    for at, reason in (("2999-01-01T00:00:00Z", "in the future"), ("2001-01-01T00:00:00Z",
-                       "before INC-1001 was opened"), ("2026-11-27 10:00", "UTC offset"),
+    for at, reason in (("2999-01-01T00:00:00Z", "in the future"), ("2026-11-27 10:00", "UTC offset"),
                        ("yesterday", "ISO 8601")):
         assert main(["--db", sqlite_url, "timeline", "add", "INC-1001", "x", "--at", at]) == 2
         err = capsys.readouterr().err
         assert reason in err and err.count("\n") == 1
     assert main(["--db", sqlite_url, "timeline", "show", "INC-1001", "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)["timeline"]) == 1
+    # before the incident was opened is allowed (the outage began earlier), marked
+    assert main(["--db", sqlite_url, "timeline", "add", "INC-1001", "began",
+                 "--at", "2001-01-01T00:00:00Z"]) == 0
 
 
 def test_search_finds_hits_across_incidents(ctx: AppContext, db_url: str, clock: ManualClock,

@@ -15,6 +15,7 @@ from imdesk.context import AppContext
 from imdesk.domain.errors import TransitionError, ValidationError
 from imdesk.domain.lifecycle import Status
 from imdesk.domain.priority import Level, Priority, PriorityMatrix
+from imdesk.domain.timefmt import readable
 from imdesk.domain.timeline import TimelineEntry, iso
 from imdesk.domain.war_room import (
     DEFAULT_UPDATE_POLICY,
@@ -272,7 +273,7 @@ def test_action_items_numbers_owner_due_and_status(ctx: AppContext, clock: Manua
                for i, t in enumerate(texts)]
     assert numbers == list(range(1, len(texts) + 1))
     added = [e for e in _timeline(ctx, ref) if e.kind == "action_item"]
-    assert added[0].text == f"action 1: {texts[0]} — Lee, due {iso(due)}"
+    assert added[0].text == f"action 1: {texts[0]} — Lee, due {readable(due)}"  # local, with the day
     assert added[2].text == f"action 3: {texts[2]}"
     actions = ctx.war_rooms.room(ref).state.actions
     assert [(a.number, a.text, a.owner, a.due, a.status) for a in actions.values()] == [

@@ -34,3 +34,13 @@ def exact(value: datetime | None, tz: tzinfo | None = None) -> str:
     if value is None:
         return ""
     return to_local(value, tz).isoformat(sep=" ", timespec="seconds")
+
+
+def readable(value: datetime, tz: tzinfo | None = None) -> str:
+    """An absolute local time for a message or a line that is read later: the day, the date,
+    the time to the minute and the UTC offset ("Mon 24 Nov 2026 10:42 +01:00")."""
+    local = to_local(value, tz)
+    offset = local.strftime("%z")
+    zone = f"{offset[:3]}:{offset[3:]}" if offset else ""
+    return (f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year} "
+            f"{local:%H:%M} {zone}").rstrip()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from imdesk import __version__
 from imdesk.domain.timefmt import friendly
@@ -296,7 +297,9 @@ class MainWindow(QMainWindow):
             pane.setFocus()
 
     def _focus_moved(self, _old: QWidget | None, now: QWidget | None) -> None:
-        if now is not None and not now.isVisible() and self.stack.isAncestorOf(now):
+        if not isValid(self) or now is None or not isValid(now):
+            return
+        if not now.isVisible() and self.stack.isAncestorOf(now):
             self.focus_pane()
 
     def current_pane(self) -> QWidget | None:

@@ -15,13 +15,13 @@ from imdesk.domain.lifecycle import FINAL_STATUSES, Status, check_transition
 from imdesk.domain.priority import Level
 from imdesk.domain.sla import SlaState, read_clock
 from imdesk.domain.text import TITLE_MAX, clean_text, hidden_controls
+from imdesk.domain.timefmt import readable
 from imdesk.domain.timeline import (
     GENESIS_HASH,
     USER_KINDS,
     EntryDraft,
     EntryKind,
     TimelineEntry,
-    iso,
     parse_user_kind,
 )
 from imdesk.services.clock import Clock, SystemClock, default_author
@@ -184,12 +184,11 @@ class IncidentService:
                 if occurred_at.tzinfo is None:
                     raise ValidationError("occurred_at", "a time needs its UTC offset or a Z")
                 if occurred_at > now + timedelta(seconds=5):
-                    raise ValidationError("occurred_at",
-                                          f"{iso(occurred_at)} is in the future (now {iso(now)})")
+                    raise ValidationError("occurred_at", f"{readable(occurred_at)} is in the future "
+                                                         f"(now {readable(now)})")
                 if occurred_at < state.opened_at:
-                    raise ValidationError(
-                        "occurred_at", f"{iso(occurred_at)} is before {state.ref} was opened "
-                        f"({iso(state.opened_at)})")
+                    # the outage began before the call came in: allowed, and marked
+                    data["before_opened"] = True
             if supersedes is not None:
                 target = timeline_repo.entry_at(s, row, supersedes)
                 if target is None or target.kind not in USER_KINDS:

@@ -15,6 +15,7 @@ from imdesk.domain.errors import TransitionError, ValidationError
 from imdesk.domain.incident import IncidentState
 from imdesk.domain.lifecycle import FINAL_STATUSES, OPEN_STATUSES
 from imdesk.domain.text import clean_text, hidden_controls
+from imdesk.domain.timefmt import readable
 from imdesk.domain.timeline import EntryDraft, EntryKind, TimelineEntry, iso
 from imdesk.domain.war_room import (
     DEFAULT_UPDATE_POLICY,
@@ -94,7 +95,7 @@ class WarRoomService:
             if first_update_minutes is not None:
                 due = now + timedelta(minutes=first_update_minutes)
                 drafts.append(EntryDraft(EntryKind.NOTE,
-                                         f"first stakeholder update due {iso(due)}",
+                                         f"first stakeholder update due {readable(due)}",
                                          {"first_update_due": iso(due)}))
             if not drafts:
                 raise ValidationError("major", f"{state.ref} is already a major incident")
@@ -161,13 +162,13 @@ class WarRoomService:
             due = due.astimezone(UTC)
         with self._unit(ref) as (s, row, state, now):
             if due is not None and due < now - timedelta(minutes=1):
-                raise ValidationError("due", f"due {iso(due)} is already past")
+                raise ValidationError("due", f"due {readable(due)} is already past")
             number = self._room_state(s, row).next_action_number()
             data: dict[str, Any] = {"number": number, "text": body, "owner": who,
                                     "status": ActionStatus.OPEN.value, "due": iso(due)}
             _cleaned(data, text, owner)
             owner_text = f" — {who}" if who else ""
-            due_text = f", due {iso(due)}" if due else ""
+            due_text = f", due {readable(due)}" if due else ""
             write_entry(s, row, state, EntryDraft(
                 EntryKind.ACTION_ITEM, f"action {number}: {body}{owner_text}{due_text}", data),
                 service_id=row.service_id, author=self.author, now=now)

@@ -4,6 +4,7 @@ works whatever its badge says. Driven with key events only, on the demo database
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -334,3 +335,23 @@ def test_flow_inform_and_search(demo_window: MainWindow, qtbot: QtBot) -> None:
     dialog_went_well()
     pane = window.current_pane()
     assert pane is window.war_rooms or pane is window.incidents
+
+
+def test_a_line_backdated_before_the_call_sits_in_time_order_marked(
+        demo_window: MainWindow, qtbot: QtBot) -> None:
+    window = demo_window
+    press(qtbot, Qt.Key.Key_2, ALT)
+    room = window.war_rooms.current_room()
+    opened = room.incident.opened_at.astimezone()
+    at = opened - timedelta(minutes=20)
+    keys(qtbot, f"@{at:%H:%M} users in Hamburg lost mail")
+    press(qtbot, Qt.Key.Key_Return)
+    entry = window.ctx.incidents.detail(room.incident.ref).timeline[-1]
+    assert entry.data.get("before_opened") is True and window.war_rooms.error.isHidden()
+    shown = [window.war_rooms.timeline_model.index(r).data()
+             for r in range(window.war_rooms.timeline_model.rowCount())]
+    assert any("users in Hamburg lost mail" in s and "before it was opened" in s for s in shown)
+    window.incidents.show_incident(room.incident.ref)
+    model = window.incidents.detail.timeline_model
+    lines = [model.index(r).data() for r in range(model.rowCount())]
+    assert "users in Hamburg lost mail" in lines[-1], lines  # the oldest moment: last of newest-first

@@ -311,7 +311,9 @@ class IncidentListPane(IncidentCommands):
     def show_incident(self, ref: str) -> None:
         """Select it if the list shows it; show its detail either way."""
         row = self.model.row_of(ref)
-        if row >= 0:
+        if row >= 0 and row == self.table.currentIndex().row():
+            self._load_detail(ref)  # already selected: read it again (it may have changed)
+        elif row >= 0:
             self.table.selectRow(row)
         else:
             self.table.clearSelection()

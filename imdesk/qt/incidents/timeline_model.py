@@ -40,12 +40,14 @@ class TimelineListModel(RowsListModel):
 
     def set_entries(self, entries: list[TimelineEntry], now: datetime) -> None:
         self._now = now
-        self.set_rows(list(reversed(entries)))
+        # newest first by when it happened: a backdated line sits where it belongs in time
+        self.set_rows(sorted(entries, key=lambda e: (e.effective_at, e.seq), reverse=True))
 
     def cell(self, e: TimelineEntry, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             when = friendly(e.effective_at, self._now)
-            backdated = " (backdated)" if e.occurred_at else ""
+            backdated = (" (backdated, before it was opened)" if e.data.get("before_opened")
+                         else " (backdated)" if e.occurred_at else "")
             symbol = KIND_SYMBOL.get(e.kind, "•")
             return (f"{when}{backdated} · {symbol} {KIND_LABEL.get(e.kind, e.kind)} · {e.author}\n"
                     f"{entry_summary(e)}")

@@ -285,7 +285,7 @@ class RoomTimelineModel(QAbstractListModel):
         symbol = kind_style(e.kind)[0]
         marks = ""
         if e.occurred_at:
-            marks += " ⟲ backdated"
+            marks += " ⟲ backdated" + (", before it was opened" if e.data.get("before_opened") else "")
         if "supersedes" in e.data:
             marks += f" (corrects #{e.data['supersedes']})"
         if e.data.get("cleaned"):

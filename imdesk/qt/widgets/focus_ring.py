@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QApplication, QWidget
+from shiboken6 import isValid
 
 MARGIN = 3
 WIDTH = 2
@@ -33,7 +34,9 @@ class FocusRing(QWidget):
         return self._target
 
     def _focus_changed(self, _old: QWidget | None, now: QWidget | None) -> None:
-        if self._target is not None:
+        if not isValid(self) or not isValid(self._window):
+            return  # the window is gone; its ring with it
+        if self._target is not None and isValid(self._target):
             self._target.removeEventFilter(self)
         self._target = now if now is not None and self._window.isAncestorOf(now) else None
         if self._target is not None:
@@ -47,7 +50,7 @@ class FocusRing(QWidget):
 
     def follow(self) -> None:
         target = self._target
-        if target is None or not target.isVisible():
+        if target is None or not isValid(target) or not target.isVisible():
             self.hide()
             return
         top_left = target.mapTo(self._window, target.rect().topLeft())

@@ -14,6 +14,7 @@ from imdesk.domain.errors import NotFoundError, ValidationError
 from imdesk.domain.lifecycle import OPEN_STATUSES
 from imdesk.domain.sla import format_duration
 from imdesk.domain.text import clean_text
+from imdesk.domain.timefmt import readable
 from imdesk.domain.timeline import EntryDraft, EntryKind, iso
 from imdesk.services.clock import Clock, SystemClock
 from imdesk.services.incidents import IncidentService, NewIncident
@@ -91,11 +92,11 @@ class MonitoringWatch:
         title = clean_text(name, "name", max_len=200, required=True, single_line=True)
         parsed = parse_matchers(matchers)
         if ends_at <= starts_at:
-            raise ValidationError("end", f"the window ends ({iso(ends_at)}) before it starts "
-                                         f"({iso(starts_at)})")
+            raise ValidationError("end", f"the window ends ({readable(ends_at)}) before it starts "
+                                         f"({readable(starts_at)})")
         now = self._clock.now()
         if ends_at <= now:
-            raise ValidationError("end", f"the window would already be over ({iso(ends_at)})")
+            raise ValidationError("end", f"the window would already be over ({readable(ends_at)})")
         if not parsed and not (service or "").strip():
             raise ValidationError("matchers", "a window needs label matchers or a service "
                                               "(it would otherwise silence everything)")
@@ -170,7 +171,7 @@ class MonitoringWatch:
                 row_inc, state = self._incidents.create_in(s, NewIncident(
                     title=f"monitoring silent: {row.name}", impact="high", urgency="medium",
                     origin="monitoring",
-                    description=(f"No heartbeat from {row.name} since {iso(since)} (expected every "
+                    description=(f"No heartbeat from {row.name} since {readable(since)} (expected every "
                                  f"{row.interval_minutes} min). The alerting pipeline may be down: "
                                  "alerts from it cannot reach the desk.")))
                 row.state, row.missed_at, row.incident_id = "missed", now, row_inc.id
