@@ -204,3 +204,26 @@ def test_generated_provider_form_matches_the_designer_file(tmp_path: Path) -> No
 
     assert body(out.read_text()) == body(committed.read_text()), (
         "stale: run pyside6-uic ui/provider_dialog.ui -o imdesk/qt/forms/ui_provider_dialog.py")
+
+
+def test_an_update_with_an_empty_situation_warns_and_offers_a_draft(qtbot: QtBot,
+                                                                    sqlite_ctx: AppContext) -> None:
+    from imdesk.services.situation_draft import draft_situation
+
+    ctx = sqlite_ctx
+    configure(ctx)
+    use_people(ctx, [KIM])
+    ref = add(ctx, "Mail gateway rejects outbound mail", "high", "high")
+    ctx.war_rooms.declare(ref)
+    ctx.incidents.add_entry(ref, "outbound mail queued since 08:05, inbound fine")
+    ctx.incidents.add_entry(ref, "fail over to the second gateway", "decision")
+    dialog = SendDialog(None, ctx.comms.notify, SyncTaskRunner(), ref, "Mail gateway",
+                        drafter=lambda r: draft_situation(ctx.incidents, r))
+    qtbot.addWidget(dialog)
+    assert not dialog.empty_warning.isHidden() and not dialog.draft_button.isHidden()
+    assert "Conditions, Actions and Needs are empty" in dialog.empty_warning.text()
+    dialog.draft_button.click()  # Alt+D
+    assert dialog.empty_warning.isHidden()
+    body = dialog.body.toPlainText()
+    assert "outbound mail queued since 08:05" in body and "fail over to the second gateway" in body
+    assert dialog.send_button.isEnabled()

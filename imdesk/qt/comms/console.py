@@ -216,7 +216,11 @@ class CommsConsole(QObject):
         from imdesk.qt.comms.send_dialog import SendDialog
 
         ref, title = current
-        ids = SendDialog.ask(self.window, self.ctx.comms.notify, self.window.runner, ref, title)
+        from imdesk.services.situation_draft import draft_situation
+
+        incidents = self.ctx.incidents
+        ids = SendDialog.ask(self.window, self.ctx.comms.notify, self.window.runner, ref, title,
+                             drafter=lambda r: draft_situation(incidents, r))
         if ids is None:
             return
         self.window.status.showMessage(f"{len(ids)} message(s) queued for {ref}", 6000)

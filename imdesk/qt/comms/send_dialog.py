@@ -7,6 +7,7 @@ when sending fails.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -66,9 +68,12 @@ def recipients_text(plan: NotifyPlan) -> str:
 
 class SendDialog(QDialog):
     def __init__(self, parent: QWidget | None, notify: NotifyService, runner: TaskRunner,
-                 ref: str, title: str, *, template: str = "update") -> None:
+                 ref: str, title: str, *, template: str = "update",
+                 drafter: Callable[[str], dict[str, str]] | None = None) -> None:
         super().__init__(parent)
         self.notify = notify
+        self.drafter = drafter
+        self.situation: dict[str, str] | None = None  # a draft used instead of the room's
         self.runner = runner
         self.ref = ref
         self.plan: NotifyPlan | None = None
@@ -110,8 +115,9 @@ class SendDialog(QDialog):
             pick.addSpacing(12)
         pick.addStretch(1)
         form.addRow(pick)
-        to_label = QLabel("&To")
+        to_label = QLabel("&To:")
         to_label.setBuddy(self.to)
+        to_label.setMinimumWidth(to_label.fontMetrics().horizontalAdvance("To:") + 12)
         form.addRow(to_label, self.to)
         outer.addLayout(form)
 
@@ -145,6 +151,17 @@ class SendDialog(QDialog):
         split.setSizes([380, 600])
         outer.addWidget(split, 1)
 
+        self.empty_warning = _plain()
+        self.empty_warning.setWordWrap(True)
+        self.empty_warning.setStyleSheet("color:#a15c00; font-weight:bold;")
+        self.empty_warning.hide()
+        self.draft_button = QPushButton("Use a &draft from the latest notes and decisions")
+        self.draft_button.setToolTip("Fills Conditions and Actions for this message from the timeline "
+                                     "(Alt+D); read it in the preview before sending")
+        self.draft_button.clicked.connect(self.use_draft)
+        self.draft_button.hide()
+        outer.addWidget(self.empty_warning)
+        outer.addWidget(self.draft_button)
         self.error = _plain()
         self.error.setStyleSheet("color:#c62828;")
         outer.addWidget(self.error)
@@ -186,8 +203,9 @@ class SendDialog(QDialog):
         notify, ref = self.notify, self.ref
         template, audience = self.template.currentData(), self.audience.currentData()
         channel, names = self.channel.currentData() or None, self.names()
+        situation = self.situation
         self.runner.run(lambda: notify.plan(ref, template, audience=audience, to=names,
-                                            channel=channel),
+                                            channel=channel, situation=situation),
                         lambda plan: self._planned(generation, plan),
                         lambda exc: self._plan_failed(generation, exc))
 
@@ -204,6 +222,30 @@ class SendDialog(QDialog):
         warn = plan.sms_size.segments > 2
         self.sms_size.setStyleSheet("color:#a15c00; font-weight:bold;" if warn else "")
         self.send_button.setEnabled(bool(plan.messages) and not plan.unknown)
+        self._warn_if_empty(plan)
+
+    def _warn_if_empty(self, plan: NotifyPlan) -> None:
+        """An initial message or an update without Conditions/Actions/Needs says next to
+        nothing: say so, and offer a draft from the timeline."""
+        empty = [k.capitalize() for k in ("conditions", "actions", "needs") if not plan.fields.get(k)]
+        show = plan.template in ("initial", "update") and len(empty) == 3
+        self.empty_warning.setText("Conditions, Actions and Needs are empty: this message would say "
+                                   "little more than the status. Edit the situation in the war room "
+                                   "(Ctrl+Shift+E), or use a draft." if show else "")
+        self.empty_warning.setVisible(show)
+        self.draft_button.setVisible(show and self.drafter is not None)
+
+    def use_draft(self) -> None:
+        drafter, ref = self.drafter, self.ref
+        if drafter is None:
+            return
+
+        def drafted(draft: dict[str, str]) -> None:
+            self.situation = {k: v for k, v in draft.items() if v}
+            self.refresh()
+
+        self.runner.run(lambda: drafter(ref), drafted,
+                        lambda exc: self.error.setText(f"No draft: {exc}"))
 
     def _plan_failed(self, generation: int, exc: BaseException) -> None:
         if generation != self._generation:
