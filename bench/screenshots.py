@@ -93,6 +93,9 @@ def main() -> int:
             window.show_pane(window.war_rooms)
             settle(1.0)
             window.grab().save(str(out / f"war-room-{scheme}.png"))
+            from bench.shots_keyboard import shoot as shoot_keys
+
+            shoot_keys(window, out, scheme, settle)
         alert_shots(window, ctx, alert_ref, out, scheme, settle)
         from imdesk.qt.war_room.dialogs import DeclareDialog
         from imdesk.services.playbook import load_playbook
