@@ -1,4 +1,4 @@
-"""Message templates: Jinja2 in its sandbox, shipped in resources/templates/, with the user's
+"""Message templates: Jinja2 in its sandbox, shipped in imdesk/resources/templates/, with the user's
 own editable copies in the config folder taking precedence (as the playbook does).
 
 Each template (initial, update, resolved) has an email and an SMS text per audience

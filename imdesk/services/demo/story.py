@@ -1,6 +1,6 @@
 """The demo database: a mid-size company's IT over the last 30 days, told through the services.
 
-The story (services, people, titles, the war-room timelines) lives in resources/demo/story.json;
+The story (services, people, titles, the war-room timelines) lives in imdesk/resources/demo/story.json;
 this module writes it as incidents with realistic timing (the file's shape is in story_file.py,
 the planning of each incident's steps in story_plan.py). Every change goes through
 IncidentService with a ManualClock set to the moment it happened, so timelines, SLA clocks and
