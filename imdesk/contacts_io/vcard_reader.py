@@ -99,6 +99,8 @@ def _map(b: RecordBuilder, props: list[Prop]) -> None:
         if name in TECHNICAL:
             continue
         value = prop.value
+        if prop.damage:
+            b.damaged(name, unescape(value)[:60], prop.damage)
         label = labels.get(prop.group.lower(), "") if prop.group else ""
         types = _types(prop) if prop.params or prop.singletonparams else []
         if name == "FN":
@@ -192,6 +194,9 @@ def _imdesk(b: RecordBuilder, name: str, value: str) -> None:
         return
     if name == "X-IMDESK-VERIFIED-BY":
         b.verified_by = b.fit(value, name, VERIFIED_BY_MAX)
+        return
+    if name == "X-IMDESK-REVIEW":
+        b.mark_review(value)
         return
     text = b.line_text(value, name)
     try:

@@ -58,6 +58,8 @@ def card_lines(contact: ContactRecord) -> Iterator[str]:
         yield f"X-IMDESK-VERIFIED-AT:{iso_z(contact.last_verified_at)}"
     if contact.verified_by:
         yield f"X-IMDESK-VERIFIED-BY:{escape(contact.verified_by)}"
+    if contact.review:
+        yield f"X-IMDESK-REVIEW:{escape(contact.review)}"
     yield "END:VCARD"
 
 

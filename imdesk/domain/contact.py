@@ -84,6 +84,7 @@ class ContactRecord:
     account_number: str = ""         # vendor contract / customer number
     last_verified_at: datetime | None = None
     verified_by: str = ""
+    review: str = ""                 # why a human must look ("wrong number reported by …"); "" = fine
 
     @property
     def flagged(self) -> bool:
