@@ -33,6 +33,7 @@ FIELD_MAX = TEXT_MAX            # 20,000 characters: any one field of a file
 TIME_ZONE_MAX = 64              # as contact_clean.clean_record stores them
 VERIFIED_BY_MAX = 120
 REVIEW_MAX = 500                # as the book's review column holds
+AKA = "Also known as"           # a notes line with name parts the display name lacks (searched)
 
 
 def check_size(value: str, field_name: str, record: int, line: int, limit: int = FIELD_MAX) -> None:
@@ -150,6 +151,11 @@ class RecordBuilder:
     # -- result ---------------------------------------------------------------------------------
     def build(self) -> ContactRecord:
         name = self.name or " ".join(p for p in self.name_parts if p)
+        parts = [p for p in self.name_parts if p]
+        if self.name and any(p.casefold() not in self.name.casefold() for p in parts):
+            # A display name beside name parts it does not hold ("Jo" for Jörg Müller): the
+            # parts stay, in the notes, and the book's search finds the contact by them.
+            self.add_extra(AKA, " ".join(parts))
         name = self.line_text(name, "name")
         check_size(name, "name", self.record, self.line, NAME_MAX)
         if not name:

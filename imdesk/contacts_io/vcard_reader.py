@@ -162,7 +162,9 @@ def _tel(b: RecordBuilder, value: str, types: list[str], label: str, uri: bool) 
         b.add_extra(_label("Fax", [t for t in types if t != "fax"], label if "fax" not in label.lower()
                            else ""), number)
         return
-    if marks & {"cell", "mobile", "iphone", "text"}:
+    if "pager" in marks or "pager" in label.lower():
+        kind = PhoneKind.PAGER
+    elif marks & {"cell", "mobile", "iphone", "text"}:
         kind = PhoneKind.MOBILE
     elif marks & {"work", "main", "company"}:
         kind = PhoneKind.OFFICE

@@ -19,7 +19,7 @@ from imdesk.contacts_io.vcard_values import escape
 from imdesk.domain.contact import ContactKind, ContactRecord, EmailKind, PhoneKind
 
 _TEL_TYPE = {PhoneKind.MOBILE: "CELL", PhoneKind.OFFICE: "WORK", PhoneKind.HOME: "HOME",
-             PhoneKind.OTHER: "VOICE"}
+             PhoneKind.OTHER: "VOICE", PhoneKind.PAGER: "PAGER"}
 _EMAIL_TYPE = {EmailKind.WORK: "INTERNET,WORK", EmailKind.HOME: "INTERNET,HOME",
                EmailKind.OTHER: "INTERNET,OTHER"}
 

@@ -23,6 +23,7 @@ class PhoneKind(StrEnum):
     OFFICE = "office"
     HOME = "home"
     OTHER = "other"
+    PAGER = "pager"
 
 
 class EmailKind(StrEnum):

@@ -213,9 +213,16 @@ def update_record(s: Session, row: ContactRow, rec: ContactRecord, now: datetime
     _insert_children(conn, [(row.id, rec)])
 
 
+_NAME_LINES = ("also known as:", "nickname:")
+
+
 def record_terms(rec: ContactRecord) -> set[str]:
+    """The words a contact is found by: its name, organisation, department, title, contract
+    number, tags, and the name parts and nickname an import kept in the notes."""
+    names = [line.split(":", 1)[1] for line in rec.notes.splitlines()
+             if line.lower().startswith(_NAME_LINES)] if rec.notes else []
     return search_terms(rec.name, rec.organisation, rec.department, rec.job_title, rec.account_number,
-                        *rec.tags)
+                        *rec.tags, *names)
 
 
 def prefix_ids(s: Session, query: str, limit: int) -> list[int]:
