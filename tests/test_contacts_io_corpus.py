@@ -245,7 +245,7 @@ def test_a_file_that_cannot_be_read_whole_is_refused_naming_place_and_reason(
 
 
 def test_the_fast_path_for_plain_property_lines_reads_them_as_vobject_does() -> None:
-    from vobject.base import textLineToContentLine  # type: ignore[import-untyped]
+    from vobject.base import ParseError, textLineToContentLine  # type: ignore[import-untyped]
 
     from imdesk.contacts_io.vcard_cards import cards
     from imdesk.contacts_io.vcard_props import parse_property
@@ -261,6 +261,10 @@ def test_the_fast_path_for_plain_property_lines_reads_them_as_vobject_does() -> 
     assert len(plain) > 100
     for text in plain:
         ours = parse_property(text, 1, 1)
-        theirs = textLineToContentLine(text, 1)
+        try:
+            theirs = textLineToContentLine(text, 1)
+        except ParseError:   # a quirk vobject refuses (`ADR;HOME;PREF;:`): read by the tolerant path
+            assert ours.name and ":" not in ours.name, text
+            continue
         assert (ours.name, ours.group, ours.params, ours.singletonparams, ours.value) == (
             theirs.name, theirs.group, theirs.params, theirs.singletonparams, theirs.value), text
