@@ -111,7 +111,7 @@ def test_android_quoted_printable_utf8_and_photo() -> None:
     assert zhang.notes.startswith("值班经理，夜间请先发短信。")
     assert "Nickname: Wei" in zhang.notes
     assert phones(people["Håkon Ødegård"]) == [("mobile", "+47 412 34 567", "+4741234567"),
-                                                ("other", "+47 800 12 345", "+4780012345")]
+                                                ("pager", "+47 800 12 345", "+4780012345")]
     assert [str(n) for n in parsed.notices] == ["record 1 (line 1): PHOTO not imported (827 bytes of "
                                                  "encoded data)"]
 
@@ -172,7 +172,7 @@ def test_google_csv_multi_values_labels_and_photo_link() -> None:
     assert "googleusercontent" not in priya.notes
     assert [str(n) for n in parsed.notices] == ["record 1 (line 2): photo link not imported"]
     tom = people["Tom Berger"]
-    assert phones(tom) == [("other", "not a number", None)]
+    assert phones(tom) == [("pager", "not a number", None)]
     assert "Fax (Work Fax): +49 89 1234 5600" in tom.notes
     assert [(f.field, f.value) for f in parsed.flags] == [("Phone 2 - Value", "not a number")]
 
@@ -183,7 +183,7 @@ def test_google_legacy_csv_in_utf16() -> None:
     hakon = parsed.contacts[0]
     assert (hakon.name, hakon.organisation, hakon.job_title) == ("Håkon Ødegård", "Contoso Norge", "Nettverk")
     assert hakon.tags == ("Nordic",)
-    assert phones(hakon)[1] == ("other", "+47 800 12 345", "+4780012345")
+    assert phones(hakon)[1] == ("pager", "+47 800 12 345", "+4780012345")
 
 
 def test_thunderbird_csv_with_its_trailing_comma() -> None:
@@ -245,7 +245,7 @@ def test_a_file_that_cannot_be_read_whole_is_refused_naming_place_and_reason(
 
 
 def test_the_fast_path_for_plain_property_lines_reads_them_as_vobject_does() -> None:
-    from vobject.base import textLineToContentLine  # type: ignore[import-untyped]
+    from vobject.base import ParseError, textLineToContentLine  # type: ignore[import-untyped]
 
     from imdesk.contacts_io.vcard_cards import cards
     from imdesk.contacts_io.vcard_props import parse_property
@@ -261,6 +261,10 @@ def test_the_fast_path_for_plain_property_lines_reads_them_as_vobject_does() -> 
     assert len(plain) > 100
     for text in plain:
         ours = parse_property(text, 1, 1)
-        theirs = textLineToContentLine(text, 1)
+        try:
+            theirs = textLineToContentLine(text, 1)
+        except ParseError:   # a quirk vobject refuses (`ADR;HOME;PREF;:`): read by the tolerant path
+            assert ours.name and ":" not in ours.name, text
+            continue
         assert (ours.name, ours.group, ours.params, ours.singletonparams, ours.value) == (
             theirs.name, theirs.group, theirs.params, theirs.singletonparams, theirs.value), text

@@ -109,7 +109,7 @@ def test_a_merge_replaces_fields_and_values_but_keeps_review_and_newer_verificat
     assert outcome.merged == (cid, other)
     after = ctx.contacts.get(cid)
     assert after.record == replace(incoming, last_verified_at=detail.record.last_verified_at,
-                                   verified_by=detail.record.verified_by)
+                                   verified_by=detail.record.verified_by, review=detail.review)
     assert after.review == detail.review and after.review.startswith("wrong number")
     assert [h.id for h in ctx.contacts.search("fabrikam")] == [cid]
     assert ctx.contacts.search("old") == []

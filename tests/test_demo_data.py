@@ -116,3 +116,28 @@ def test_every_story_text_fills_in() -> None:
         for text in texts:
             assert "{" not in text.format_map(fill).replace("{dup}", ""), text
 
+
+
+def test_the_open_war_room_is_used_as_meant(seeded: AppContext) -> None:
+    """A newcomer opening the demo's war room sees roles held, the bridge, C/A/N, action items,
+    decisions and sent updates — and the next update not overdue."""
+    from imdesk.domain.war_room import ActionStatus, ClockState, Role
+
+    (open_room,) = seeded.war_rooms.open_rooms()
+    room = seeded.war_rooms.room(open_room.ref)
+    state = room.state
+    assert state.roles[Role.INCIDENT_MANAGER].name == "Kim Nguyen"  # handed over from Priya
+    assert {r: h.name for r, h in state.roles.items() if r != Role.INCIDENT_MANAGER} == {
+        Role.TECH_LEAD: "Ahmed Haddad", Role.COMMUNICATIONS: "Jonas Berg", Role.SCRIBE: "Mei Tanaka"}
+    assert state.bridge.startswith("+49 30 1234")
+    assert state.situation.conditions and state.situation.actions and state.situation.needs
+    assert state.situation.impact
+    assert {a.status for a in state.actions.values()} == {ActionStatus.OPEN, ActionStatus.DONE}
+    assert all(a.owner for a in state.actions.values())
+    assert room.update.state in (ClockState.OK, ClockState.DUE_SOON), room.update
+    assert room.handover.state == ClockState.OK  # the new IM took over minutes ago
+    kinds = Counter(str(e.kind) for e in seeded.war_rooms.entries(open_room.ref, limit=500))
+    assert kinds["communication"] == 4 and kinds["decision"] >= 1 and kinds["role"] == 5
+    handover = [e for e in seeded.war_rooms.entries(open_room.ref, kinds=("role",))
+                if "handed over" in e.text]
+    assert [e.text for e in handover] == ["Incident manager handed over from Priya Raman to Kim Nguyen"]

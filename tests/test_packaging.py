@@ -57,7 +57,7 @@ def test_bundle_builds_and_runs(tmp_path: Path) -> None:
     assert (migrations / "script.py.mako").is_file()
     assert sorted(p.name for p in (migrations / "versions").glob("0*.py")) == sorted(
         p.name for p in (ROOT / "imdesk" / "storage" / "migrations" / "versions").glob("0*.py"))
-    assert (internal / "resources" / "demo" / "story.json").is_file()
+    assert (internal / "imdesk" / "resources" / "demo" / "story.json").is_file()
     assert (internal / "ui").is_dir()
     assert list(internal.glob("keyring-*.dist-info")), "keyring metadata (backend entry points) missing"
     assert not list(internal.glob("libgtk-*")), "the build host's GTK was bundled"

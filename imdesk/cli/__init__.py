@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from imdesk import __version__
-from imdesk.cli import alerts, comms, contacts, db, demo, incidents, providers, watch
+from imdesk.cli import alerts, comms, contacts, db, demo, incidents, org, providers, watch
 from imdesk.cli.common import Handler, Parser, UsageError, db_url
 
 
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     watch.register(sub)  # maintenance, heartbeat
     demo.register(sub)
     contacts.register(sub)
+    org.register(sub)  # export, import, show
     comms.register(sub)  # notify, outbox
     providers.register(sub)  # credentials, provider
     return p

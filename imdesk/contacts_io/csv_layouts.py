@@ -39,7 +39,7 @@ _OUTLOOK_PHONES = {
     "business phone 2": PhoneKind.OFFICE, "company main phone": PhoneKind.OFFICE,
     "home phone": PhoneKind.HOME, "home phone 2": PhoneKind.HOME, "other phone": PhoneKind.OTHER,
     "primary phone": PhoneKind.OTHER, "car phone": PhoneKind.OTHER, "callback": PhoneKind.OTHER,
-    "radio phone": PhoneKind.OTHER, "pager": PhoneKind.OTHER, "isdn": PhoneKind.OTHER,
+    "radio phone": PhoneKind.OTHER, "pager": PhoneKind.PAGER, "isdn": PhoneKind.OTHER,
 }
 _OUTLOOK_EMAILS = ("e-mail address", "e-mail 2 address", "e-mail 3 address")
 _OUTLOOK_NAME = ("first name", "middle name", "last name", "suffix")
@@ -167,14 +167,15 @@ def _google_value(b: RecordBuilder, what: str, item: str, label: str, header: st
         return
     kinds = {"mobile": PhoneKind.MOBILE, "work": PhoneKind.OFFICE, "main": PhoneKind.OFFICE,
              "home": PhoneKind.HOME}
-    if tag and low not in (*kinds, "other", "pager"):
+    kinds["pager"] = PhoneKind.PAGER
+    if tag and low not in (*kinds, "other"):
         b.add_extra(f"Phone ({tag})", item)
     b.add_phone(item, kinds.get(low, PhoneKind.OTHER), header)
 
 
 # -- Thunderbird -----------------------------------------------------------------------------------
 _TB_PHONES = {"work phone": PhoneKind.OFFICE, "home phone": PhoneKind.HOME,
-              "mobile number": PhoneKind.MOBILE, "pager number": PhoneKind.OTHER}
+              "mobile number": PhoneKind.MOBILE, "pager number": PhoneKind.PAGER}
 _TB_EMAILS = {"primary email": EmailKind.WORK, "secondary email": EmailKind.OTHER}
 _TB_SCALARS = {"organization": "organisation", "department": "department", "job title": "job_title"}
 

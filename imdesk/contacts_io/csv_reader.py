@@ -11,6 +11,7 @@ import csv
 from collections.abc import Iterator
 
 from imdesk.contacts_io.csv_layouts import LAYOUTS, Layout, recognise
+from imdesk.contacts_io.csv_localised import localised_outlook
 from imdesk.contacts_io.decoding import TextSource
 from imdesk.contacts_io.errors import ImportRefused
 from imdesk.contacts_io.record_builder import FIELD_MAX, RecordBuilder
@@ -83,6 +84,10 @@ def _layout(text: str, line: int) -> tuple[Layout, str, list[str]]:
         layout = recognise(headers)
         if layout is not None:
             return layout, delimiter, [h.strip() for h in headers]
+        english = localised_outlook(headers)   # Outlook in German, French, Spanish
+        layout = recognise(english) if english else None
+        if layout is not None and english is not None:
+            return layout, delimiter, [h.strip() for h in english]
         if len(headers) > len(best):
             best = headers
     shown = ", ".join(repr(h.strip()) for h in best[:6]) + (", …" if len(best) > 6 else "")

@@ -25,6 +25,8 @@ from imdesk.contacts_io.errors import ImportRefused
 LINE_MAX_BYTES = 16 * 1024 * 1024   # one physical line; beyond this it is not a contact file
 CHUNK = 64 * 1024
 
+# CR CR LF (an iPhone export passed through a Windows text conversion) gives a blank line after
+# each line; the vCard reader lets a folded line continue across it (vcard_cards.cards).
 _BYTES_EOL = re.compile(rb"\r\n|\r|\n")
 _TEXT_EOL = re.compile(r"\r\n|\r|\n")
 
@@ -45,6 +47,7 @@ class TextSource:
             self._bom = "utf-16"
         self._utf8_lines = 0      # lines with non-ASCII text read as UTF-8
         self._other_lines = 0     # lines read as windows-1252 or a declared charset
+        self._declared: set[str] = set()   # declared charsets that were used
 
     @property
     def encoding(self) -> str:
@@ -53,6 +56,8 @@ class TextSource:
         base = "UTF-8 (byte-order mark)" if self._bom else "UTF-8"
         if self._other_lines and self._utf8_lines:
             return f"{base}, {self._other_lines:,} lines in windows-1252 or their declared charset"
+        if self._declared:
+            return f"{base}, lines in their declared {', '.join(sorted(self._declared))}"
         if self._other_lines:
             return "windows-1252" if not self._bom else f"{base} with windows-1252 lines"
         return base
@@ -104,7 +109,7 @@ class TextSource:
             self._utf8_lines += 1
             return text
         declared = charset_of(raw) if charset_of else None
-        for charset in (declared, "cp1252"):
+        for charset in (codec_name(declared), "cp1252"):
             if not charset:
                 continue
             try:
@@ -112,10 +117,30 @@ class TextSource:
             except (LookupError, UnicodeDecodeError):
                 continue
             self._other_lines += 1
+            if charset != "cp1252":
+                self._declared.add(charset)
             return text
         bad = next(hex(b) for b in raw if b in (0x81, 0x8D, 0x8F, 0x90, 0x9D))
         raise ImportRefused(f"the line is neither UTF-8 nor windows-1252 (byte {bad} has no meaning "
                             "in either): the file's encoding is not one imdesk reads", line=number)
+
+
+_ALIASES = {"x-sjis": "shift_jis", "sjis": "shift_jis", "shift-jis": "shift_jis", "x-euc-jp": "euc_jp",
+            "x-mac-roman": "mac_roman", "macintosh": "mac_roman", "ks_c_5601-1987": "cp949",
+            "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5": "big5hkscs"}
+
+
+def codec_name(charset: str | None) -> str | None:
+    """Python's codec for a CHARSET as exporters write it (legacy code pages included), or None
+    when Python has none by that name."""
+    if not charset:
+        return None
+    name = charset.strip().strip('"').lower()
+    name = _ALIASES.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
 
 
 def _split(chunks: Iterator[AnyStr], eol: re.Pattern[AnyStr], cr: AnyStr,

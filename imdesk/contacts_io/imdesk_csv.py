@@ -29,7 +29,7 @@ from imdesk.domain.contact import Channel, ContactKind, ContactRecord, EmailKind
 
 COLUMNS = ("Name", "Kind", "Job title", "Organisation", "Department", "Phones", "Emails",
            "Preferred channel", "Time zone", "Tags", "Account number", "Last verified at (UTC)",
-           "Verified by", "Notes")
+           "Verified by", "Notes", "Review")
 _KEYS = {c.lower(): c for c in COLUMNS}
 K = TypeVar("K", PhoneKind, EmailKind)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
@@ -63,6 +63,7 @@ def to_row(contact: ContactRecord) -> list[str]:
         "\n".join(f"{e.kind.value}: {e.address}" for e in contact.emails),
         contact.preferred_channel.value, contact.time_zone, "\n".join(contact.tags),
         contact.account_number, iso_utc(contact.last_verified_at), contact.verified_by, contact.notes,
+        contact.review,
     ]
     return [neutralise(c) for c in cells]
 
@@ -107,6 +108,8 @@ def fill(b: RecordBuilder, row: list[tuple[str, str]]) -> None:
             b.verified_by = b.fit(value, header, VERIFIED_BY_MAX)
         elif key == "Notes":
             b.notes = b.block_text(value, header)
+        elif key == "Review":
+            b.mark_review(value)
         else:
             b.add_extra(header.strip() or "Column", value)
 

@@ -32,6 +32,8 @@ SHORT_MAX = book.FIELD_MAX      # 200: job title, organisation, department, cont
 FIELD_MAX = TEXT_MAX            # 20,000 characters: any one field of a file
 TIME_ZONE_MAX = 64              # as contact_clean.clean_record stores them
 VERIFIED_BY_MAX = 120
+REVIEW_MAX = 500                # as the book's review column holds
+AKA = "Also known as"           # a notes line with name parts the display name lacks (searched)
 
 
 def check_size(value: str, field_name: str, record: int, line: int, limit: int = FIELD_MAX) -> None:
@@ -64,6 +66,7 @@ class RecordBuilder:
     last_verified_at: datetime | None = None
     verified_by: str = ""
     flags: list[Flag] = field(default_factory=list)
+    reviews: list[str] = field(default_factory=list)
 
     # -- cleaning -------------------------------------------------------------------------------
     def line_text(self, value: str, field_name: str) -> str:
@@ -131,12 +134,28 @@ class RecordBuilder:
         self.extra.append(f"{field_name}: {text}")
         return True
 
+    def mark_review(self, text: str) -> None:
+        """The contact is marked for review (the book's `check`) with this reason."""
+        reason = clean_text(text, "review", max_len=len(text), single_line=True) if text.strip() else ""
+        if reason:
+            self.reviews.append(reason)
+
+    def damaged(self, field_name: str, value: str, reason: str) -> None:
+        """A value kept as well as it could be decoded: flagged, and the contact marked for review."""
+        self.flag(field_name, value, reason)
+        self.mark_review(f"{field_name}: {reason}")
+
     def flag(self, field_name: str, value: str, reason: str) -> None:
         self.flags.append(Flag(self.record, self.line, field_name, value, reason))
 
     # -- result ---------------------------------------------------------------------------------
     def build(self) -> ContactRecord:
         name = self.name or " ".join(p for p in self.name_parts if p)
+        parts = [p for p in self.name_parts if p]
+        if self.name and any(p.casefold() not in self.name.casefold() for p in parts):
+            # A display name beside name parts it does not hold ("Jo" for Jörg Müller): the
+            # parts stay, in the notes, and the book's search finds the contact by them.
+            self.add_extra(AKA, " ".join(parts))
         name = self.line_text(name, "name")
         check_size(name, "name", self.record, self.line, NAME_MAX)
         if not name:
@@ -153,7 +172,8 @@ class RecordBuilder:
             department=self.department, phones=tuple(self.phones), emails=tuple(self.emails),
             preferred_channel=self.preferred_channel, time_zone=self.time_zone, notes=notes,
             tags=tuple(self.tags), account_number=self.account_number,
-            last_verified_at=self.last_verified_at, verified_by=self.verified_by)
+            last_verified_at=self.last_verified_at, verified_by=self.verified_by,
+            review="; ".join(dict.fromkeys(self.reviews))[:REVIEW_MAX])
 
     def _fallback_name(self) -> str:
         for source, value in (("organisation", self.organisation),

@@ -64,6 +64,9 @@ def cards(lines: Iterator[tuple[int, str]]) -> Iterator[Card]:
     skipping = ""          # the binary property being skipped
     skipped_bytes = 0
     qp_open = False        # the previous line was a QP value ending in a soft line break
+    agent_depth = 0        # inside a vCard 2.1 AGENT card nested in this one (skipped)
+    agent_line = 0
+    last_name = ""
 
     def finish_logical() -> None:
         nonlocal logical, logical_len, skipping, skipped_bytes
@@ -74,6 +77,16 @@ def cards(lines: Iterator[tuple[int, str]]) -> Iterator[Card]:
         logical, logical_len, skipping, skipped_bytes = [], 0, "", 0
 
     for number, text in lines:
+        if agent_depth:
+            upper = text.strip().upper()
+            agent_depth += (upper == "BEGIN:VCARD") - (upper == "END:VCARD")
+            skipped_bytes += len(text)
+            if not agent_depth and card is not None:
+                card.skipped.append(("AGENT card", skipped_bytes))
+                skipped_bytes = 0
+            continue
+        if not text.strip() and (logical or skipping) and not qp_open:
+            continue   # a blank line (CR CR LF, an exporter's spacing): a fold may still follow
         continuation = text[:1] in (" ", "\t") or qp_open
         if skipping and not continuation and text and ":" not in text and _BASE64_LINE.match(text):
             continuation = True        # vCard 2.1 base64 written without indentation
@@ -96,6 +109,9 @@ def cards(lines: Iterator[tuple[int, str]]) -> Iterator[Card]:
             continue
         upper = text.strip().upper() if text[:1] in "BbEe " and len(text) < 64 else ""
         if upper == "BEGIN:VCARD":
+            if card is not None and last_name == "AGENT":
+                agent_depth, agent_line, skipped_bytes = 1, number, 0   # vCard 2.1: a card in a card
+                continue
             if card is not None:
                 raise ImportRefused(f"the card has no END:VCARD before the next BEGIN:VCARD at line {number}",
                                     record=card.number, line=card.line)
@@ -111,7 +127,12 @@ def cards(lines: Iterator[tuple[int, str]]) -> Iterator[Card]:
         if card is None:
             raise ImportRefused(f"text outside a card ({text[:40]!r}): this is not a vCard file, or a "
                                 "card is broken", record=count + 1 if count else 0, line=number)
-        name = property_name(text)
+        name = last_name = property_name(text)
+        if name == "AGENT" and text.rstrip().endswith(":"):
+            continue   # its value is the nested card on the next lines
+        if name == "AGENT" and text.rstrip().upper().endswith(":BEGIN:VCARD"):
+            agent_depth, agent_line, skipped_bytes = 1, number, 0
+            continue
         if name in BINARY:
             skipping, skipped_bytes = name, len(text)
             continue
@@ -120,6 +141,9 @@ def cards(lines: Iterator[tuple[int, str]]) -> Iterator[Card]:
             _check_length(card, logical, logical_len, logical_line)
         qp_open = text.endswith("=") and _soft_break(text, text)
     finish_logical()
+    if agent_depth and card is not None:
+        raise ImportRefused(f"the AGENT card from line {agent_line} is not closed",
+                            record=card.number, line=card.line)
     if card is not None:
         raise ImportRefused("the card is not closed: the file ends before its END:VCARD",
                             record=card.number, line=card.line)

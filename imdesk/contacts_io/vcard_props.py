@@ -9,6 +9,9 @@ because vobject's per-line cost dominated importing 10,000 cards.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import quopri
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,6 +32,7 @@ class Prop:
     params: dict[str, list[str]] = field(default_factory=dict)   # NAME (upper) → values
     singletonparams: list[str] = field(default_factory=list)     # vCard 2.1's bare WORK, CELL, …
     value: str = ""
+    damage: str = ""                           # why the value is only partly readable ("" = fine)
 
 
 def parse_property(text: str, number: int, record: int) -> Prop:
@@ -40,8 +44,83 @@ def parse_property(text: str, number: int, record: int) -> Prop:
         name, group, params, singletons = head
         return Prop(name, group, {key: list(values) for key, values in params}, list(singletons),
                     text[colon + 1:])
+    tolerant = _tolerant(text, colon)
+    if tolerant is not None:
+        return tolerant
     line = _with_vobject(text, number, record)
     return Prop(line.name, line.group, dict(line.params), list(line.singletonparams), line.value)
+
+
+_EMPTY_PARAMS = re.compile(r";+(?=[;:])|;\s*$")
+
+
+def _tolerant(text: str, colon: int) -> Prop | None:
+    """A head as exporters really write it — empty parameters (`ADR;HOME;PREF;:`, German Outlook),
+    quoted-printable with any CHARSET — read without vobject, so that bytes that do not decode
+    are replaced (and said so in ``damage``) instead of refusing the whole file."""
+    if colon <= 0:
+        return None
+    head = _EMPTY_PARAMS.sub("", text[:colon])
+    parsed = _plain_head_careful(head + ":")
+    if parsed is None:
+        return None
+    name, group, params, singletons = parsed
+    values = {key: list(vals) for key, vals in params}
+    bare = [s.upper() for s in singletons]
+    encoding = [v.upper() for v in values.get("ENCODING", [])] + [
+        s for s in bare if s in ("QUOTED-PRINTABLE", "BASE64", "B", "8BIT")]
+    value, damage = text[colon + 1:], ""
+    charset = (values.get("CHARSET") or [""])[0]
+    if "QUOTED-PRINTABLE" in encoding:
+        value, damage = _decode_bytes(quopri.decodestring(value.replace("\n", "\r\n").encode("latin-1",
+                                                          "replace")), charset)
+        value = value.replace("\r\n", "\n")
+    elif encoding and encoding[0] in ("BASE64", "B"):
+        try:
+            raw = base64.b64decode(value.replace(" ", ""), validate=False)
+        except (ValueError, binascii.Error):
+            return None
+        value, damage = _decode_bytes(raw, charset)
+    singles = [s for s in singletons if s.upper() not in ("QUOTED-PRINTABLE", "BASE64", "B", "8BIT")]
+    values.pop("ENCODING", None)
+    values.pop("CHARSET", None)
+    return Prop(name, group, values, singles, value, damage)
+
+
+def _decode_bytes(raw: bytes, charset: str) -> tuple[str, str]:
+    from imdesk.contacts_io.decoding import codec_name
+
+    codec = codec_name(charset) or "utf-8"
+    try:
+        return raw.decode(codec), ""
+    except UnicodeDecodeError:
+        pass
+    if not charset:   # QP without CHARSET is UTF-8 by the book; Outlook writes windows-1252 so
+        try:
+            return raw.decode("cp1252"), ""
+        except UnicodeDecodeError:
+            pass
+    text = raw.decode(codec, errors="replace")
+    lost = text.count("\ufffd")
+    return text, (f"{lost} byte{'s' if lost != 1 else ''} not valid {charset or 'UTF-8'} "
+                  "replaced with \ufffd")
+
+
+@lru_cache(maxsize=512)
+def _plain_head_careful(head: str) -> _Head | None:
+    match = _PLAIN.fullmatch(head)
+    if match is None:
+        return None
+    group, name, raw_params = match.groups()
+    params: dict[str, list[str]] = {}
+    singletons: list[str] = []
+    for param in raw_params.split(";")[1:]:
+        key, sep, values = param.partition("=")
+        if sep:
+            params.setdefault(key.upper(), []).extend(values.split(","))
+        else:
+            singletons.append(key)
+    return name.upper(), group, tuple((k, tuple(v)) for k, v in params.items()), tuple(singletons)
 
 
 _Head = tuple[str, str | None, tuple[tuple[str, tuple[str, ...]], ...], tuple[str, ...]]

@@ -99,6 +99,8 @@ def _map(b: RecordBuilder, props: list[Prop]) -> None:
         if name in TECHNICAL:
             continue
         value = prop.value
+        if prop.damage:
+            b.damaged(name, unescape(value)[:60], prop.damage)
         label = labels.get(prop.group.lower(), "") if prop.group else ""
         types = _types(prop) if prop.params or prop.singletonparams else []
         if name == "FN":
@@ -160,7 +162,9 @@ def _tel(b: RecordBuilder, value: str, types: list[str], label: str, uri: bool) 
         b.add_extra(_label("Fax", [t for t in types if t != "fax"], label if "fax" not in label.lower()
                            else ""), number)
         return
-    if marks & {"cell", "mobile", "iphone", "text"}:
+    if "pager" in marks or "pager" in label.lower():
+        kind = PhoneKind.PAGER
+    elif marks & {"cell", "mobile", "iphone", "text"}:
         kind = PhoneKind.MOBILE
     elif marks & {"work", "main", "company"}:
         kind = PhoneKind.OFFICE
@@ -192,6 +196,9 @@ def _imdesk(b: RecordBuilder, name: str, value: str) -> None:
         return
     if name == "X-IMDESK-VERIFIED-BY":
         b.verified_by = b.fit(value, name, VERIFIED_BY_MAX)
+        return
+    if name == "X-IMDESK-REVIEW":
+        b.mark_review(value)
         return
     text = b.line_text(value, name)
     try:

@@ -19,7 +19,7 @@ from imdesk.contacts_io.vcard_values import escape
 from imdesk.domain.contact import ContactKind, ContactRecord, EmailKind, PhoneKind
 
 _TEL_TYPE = {PhoneKind.MOBILE: "CELL", PhoneKind.OFFICE: "WORK", PhoneKind.HOME: "HOME",
-             PhoneKind.OTHER: "VOICE"}
+             PhoneKind.OTHER: "VOICE", PhoneKind.PAGER: "PAGER"}
 _EMAIL_TYPE = {EmailKind.WORK: "INTERNET,WORK", EmailKind.HOME: "INTERNET,HOME",
                EmailKind.OTHER: "INTERNET,OTHER"}
 
@@ -58,6 +58,8 @@ def card_lines(contact: ContactRecord) -> Iterator[str]:
         yield f"X-IMDESK-VERIFIED-AT:{iso_z(contact.last_verified_at)}"
     if contact.verified_by:
         yield f"X-IMDESK-VERIFIED-BY:{escape(contact.verified_by)}"
+    if contact.review:
+        yield f"X-IMDESK-REVIEW:{escape(contact.review)}"
     yield "END:VCARD"
 
 

@@ -23,6 +23,7 @@ class PhoneKind(StrEnum):
     OFFICE = "office"
     HOME = "home"
     OTHER = "other"
+    PAGER = "pager"
 
 
 class EmailKind(StrEnum):
@@ -84,6 +85,7 @@ class ContactRecord:
     account_number: str = ""         # vendor contract / customer number
     last_verified_at: datetime | None = None
     verified_by: str = ""
+    review: str = ""                 # why a human must look ("wrong number reported by …"); "" = fine
 
     @property
     def flagged(self) -> bool:

@@ -91,6 +91,7 @@ def clean_record(rec: ContactRecord) -> ContactRecord:
         notes=clean_text(rec.notes, "notes", max_len=NOTES_MAX),
         account_number=_line(rec.account_number, "contract number"),
         verified_by=_line(rec.verified_by, "verified by", 120),
+        review=_line(rec.review, "review", 500),
         phones=tuple(clean_phone(p) for p in rec.phones),
         emails=tuple(clean_email(e) for e in rec.emails),
         tags=tags,

@@ -78,7 +78,7 @@ def to_record(r: ContactRow, phones: Sequence[Phone], emails: Sequence[Email],
         department=r.department, phones=tuple(phones), emails=tuple(emails),
         preferred_channel=Channel(r.preferred_channel), time_zone=r.time_zone, notes=r.notes,
         tags=tuple(tags), account_number=r.account_number, last_verified_at=r.last_verified_at,
-        verified_by=r.verified_by)
+        verified_by=r.verified_by, review=r.review)
 
 
 _SCALARS = ("name", "kind", "job_title", "organisation", "department", "preferred_channel", "time_zone",
@@ -114,11 +114,12 @@ def _insert_records(conn: Connection, records: Sequence[ContactRecord], now: dat
         # parameter order costs SQLAlchemy half the write time of 10,000 contacts here.
         start = conn.scalar(select(func.max(_CONTACT.c.id))) or 0
         ids = list(range(start + 1, start + 1 + len(records)))
-        rows = [(cid, *_scalar_values(rec), "", now, now) for cid, rec in zip(ids, records, strict=True)]
+        rows = [(cid, *_scalar_values(rec), rec.review, now, now)
+                for cid, rec in zip(ids, records, strict=True)]
         _insert_many(conn, _CONTACT, ("id", *_SCALARS, "review", "created_at", "updated_at"), rows)
     else:
         stmt = insert(_CONTACT).returning(_CONTACT.c.id, sort_by_parameter_order=True)
-        ids = list(conn.execute(stmt, [{**_scalar_fields(rec), "review": "", "created_at": now,
+        ids = list(conn.execute(stmt, [{**_scalar_fields(rec), "review": rec.review, "created_at": now,
                                         "updated_at": now} for rec in records]).scalars())
     _insert_children(conn, list(zip(ids, records, strict=True)))
     return ids
@@ -194,7 +195,7 @@ def _converted(row: tuple[Any, ...], convert: list[tuple[int, Any]]) -> tuple[An
 
 
 def add_record(s: Session, rec: ContactRecord, now: datetime) -> int:
-    row = ContactRow(**_scalar_fields(rec), review="", created_at=now, updated_at=now)
+    row = ContactRow(**_scalar_fields(rec), review=rec.review, created_at=now, updated_at=now)
     s.add(row)
     s.flush()
     _insert_children(s.connection(), [(row.id, rec)])
@@ -212,9 +213,16 @@ def update_record(s: Session, row: ContactRow, rec: ContactRecord, now: datetime
     _insert_children(conn, [(row.id, rec)])
 
 
+_NAME_LINES = ("also known as:", "nickname:")
+
+
 def record_terms(rec: ContactRecord) -> set[str]:
+    """The words a contact is found by: its name, organisation, department, title, contract
+    number, tags, and the name parts and nickname an import kept in the notes."""
+    names = [line.split(":", 1)[1] for line in rec.notes.splitlines()
+             if line.lower().startswith(_NAME_LINES)] if rec.notes else []
     return search_terms(rec.name, rec.organisation, rec.department, rec.job_title, rec.account_number,
-                        *rec.tags)
+                        *rec.tags, *names)
 
 
 def prefix_ids(s: Session, query: str, limit: int) -> list[int]:

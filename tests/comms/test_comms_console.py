@@ -69,7 +69,7 @@ def test_the_send_dialog_shows_who_gets_what_then_sends(qtbot: QtBot, sqlite_ctx
     text = dialog.recipients.toPlainText()
     assert "☎ Call by hand (1)" in text and "Kim Larsen" in text
     assert "⚠ Cannot be reached as planned (1)" in text and "Lee Park" in text
-    assert dialog.subject.text().startswith("Subject: Update:") and ref in dialog.subject.text()
+    assert "Update:" in dialog.subject.text() and f"[{ref}]" in dialog.subject.text()
     assert "characters (GSM-7) · 1 SMS" in dialog.sms_size.text()
     dialog.audience.setCurrentIndex(dialog.audience.findData("technical"))
     assert dialog.sms.toPlainText().startswith(f"UPD P1 {ref}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import ssl
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -65,8 +66,9 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class TwilioServer:
-    def __init__(self, token: str, *, hang: float = 3.0) -> None:
+    def __init__(self, token: str, *, hang: float = 3.0, tls: ssl.SSLContext | None = None) -> None:
         self.token = token
+        self.tls = tls
         self.script = TwilioScript()
         self.messages: dict[str, Sms] = {}
         self.requests: list[tuple[str, str]] = []
@@ -80,7 +82,7 @@ class TwilioServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"https://localhost:{self.port}" if self.tls else f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
         server = self
@@ -101,6 +103,8 @@ class TwilioServer:
         self._httpd = _QuietServer(("127.0.0.1", self.port), Handler)
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
+        if self.tls is not None:
+            self._httpd.socket = self.tls.wrap_socket(self._httpd.socket, server_side=True)
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
 

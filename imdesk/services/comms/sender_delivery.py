@@ -137,7 +137,7 @@ class Delivery:
                          if not isinstance(broken, ProviderUnreachable) else broken))
                     continue
                 mail = EmailOut(job.message_id, job.address, job.recipient, job.subject, job.body,
-                                job.created_at, job.possible_duplicate)
+                                job.created_at, job.possible_duplicate, job.thread_headers())
                 try:
                     put((job, session.send(mail)))
                 except (ProviderUnreachable, CredentialsRejected, InDoubt) as exc:

@@ -38,6 +38,14 @@ class Job:
     created_at: datetime
     in_doubt_since: datetime | None
     known_ids: frozenset[str] = frozenset()
+    thread: tuple[str, ...] = ()  # earlier emails to this person about this incident, oldest first
+
+    def thread_headers(self) -> dict[str, str]:
+        """In-Reply-To the previous email, References from the first (the thread's root)."""
+        if not self.thread:
+            return {}
+        refs = self.thread if len(self.thread) <= 10 else (self.thread[0], *self.thread[-9:])
+        return {"In-Reply-To": self.thread[-1], "References": " ".join(refs)}
 
 
 def step_of(msg: OutboxMessageRow) -> RouteStep:
@@ -75,6 +83,8 @@ def pick(db: Database, clock: Clock, secrets: SecretStore, settings: CommsSettin
         candidates = [(m, step_of(m)) for m in rows]
         refs = outbox_repo.incident_refs(s, {m.incident_id for m, _ in candidates})
         known: dict[str, set[str]] = {}
+        threads = outbox_repo.email_threads(
+            s, {m.incident_id for m, st in candidates if st.channel == MessageChannel.EMAIL})
         doubtful = {st.address for m, st in candidates if m.sending_since is not None}
         if doubtful:
             known = outbox_repo.provider_ids_by_address(s, doubtful)
@@ -92,7 +102,9 @@ def pick(db: Database, clock: Clock, secrets: SecretStore, settings: CommsSettin
         jobs.append(Job(msg.id, refs.get(msg.incident_id, ""), step.provider, step.channel,
                         step.address, msg.recipient, msg.subject, msg.body, msg.sms_text,
                         msg.message_id, msg.possible_duplicate, msg.created_at,
-                        msg.sending_since, frozenset(known.get(step.address, ()))))
+                        msg.sending_since, frozenset(known.get(step.address, ())),
+                        tuple(mid for ident, mid in threads.get((msg.incident_id, msg.recipient), ())
+                              if ident < msg.id)))
     if waiting:
         _note_waiting(db, waiting)
     if not jobs:

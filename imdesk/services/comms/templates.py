@@ -1,4 +1,4 @@
-"""Message templates: Jinja2 in its sandbox, shipped in resources/templates/, with the user's
+"""Message templates: Jinja2 in its sandbox, shipped in imdesk/resources/templates/, with the user's
 own editable copies in the config folder taking precedence (as the playbook does).
 
 Each template (initial, update, resolved) has an email and an SMS text per audience
@@ -107,6 +107,9 @@ def render(template: str, audience: str, fields: Mapping[str, Any]) -> Rendered:
     subject = header_text(first[len("subject:"):], "subject")
     if not subject:
         raise ValidationError("subject", f"{email_path}: the subject is empty")
+    ref = str(fields.get("ref") or "")
+    if ref and f"[{ref}]" not in subject:  # a user's own template: the thread's key all the same
+        subject = f"[{ref}] {subject}"
     body = rest.strip("\n") + "\n"
     sms = " ".join(_render_file(env, template_path(template, audience, "sms"), fields).split())
     if not sms:

@@ -1,4 +1,4 @@
-"""The demo contact book (resources/demo/contacts.json): people of the demo desk, vendors with
+"""The demo contact book (imdesk/resources/demo/contacts.json): people of the demo desk, vendors with
 contract numbers, the facilities desk, building security and the pizza service; teams with
 ladders and 12-hour rosters around now, distribution lists, service owners and stakeholders.
 A few contacts are stale, one has a number that does not parse, one is marked as a wrong number."""

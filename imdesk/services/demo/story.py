@@ -1,6 +1,6 @@
 """The demo database: a mid-size company's IT over the last 30 days, told through the services.
 
-The story (services, people, titles, the war-room timelines) lives in resources/demo/story.json;
+The story (services, people, titles, the war-room timelines) lives in imdesk/resources/demo/story.json;
 this module writes it as incidents with realistic timing (the file's shape is in story_file.py,
 the planning of each incident's steps in story_plan.py). Every change goes through
 IncidentService with a ManualClock set to the moment it happened, so timelines, SLA clocks and
@@ -18,9 +18,10 @@ from imdesk.services.clock import ManualClock
 from imdesk.services.demo.desk import DemoDesk
 from imdesk.services.demo.story_file import Story
 from imdesk.services.demo.story_file import load_story as load_story
-from imdesk.services.demo.story_plan import ESCALATE, NOTE, Plan
+from imdesk.services.demo.story_plan import ESCALATE, NOTE, ROOM_STEPS, Plan, Step
 from imdesk.services.demo.story_plan import StoryWriter as StoryWriter
 from imdesk.services.incidents import IncidentEdit, IncidentService
+from imdesk.services.war_room import WarRoomService
 from imdesk.storage.incident_repo import IncidentQuery
 
 DESK_NAME = "Service Desk North"
@@ -32,6 +33,7 @@ DUPLICATES = 8
 def _write(ctx: DemoDesk, plans: list[Plan], now: datetime) -> int:
     clock = ManualClock(now)
     service = IncidentService(ctx.db, clock=clock)
+    room = WarRoomService(ctx.db, clock=clock)
     refs: dict[int, str] = {}
     for plan in sorted(plans, key=lambda p: (p.opened_at, p.recorded_at)):
         clock.set(plan.recorded_at)
@@ -43,8 +45,10 @@ def _write(ctx: DemoDesk, plans: list[Plan], now: datetime) -> int:
             if step.at > now:
                 break  # the rest of this incident's story has not happened yet
             clock.set(step.at)
-            service.author = step.author
-            if step.action == NOTE:
+            service.author = room.author = step.author
+            if step.action in ROOM_STEPS:
+                _room_step(service, room, ref, step)
+            elif step.action == NOTE:
                 service.add_note(ref, step.text)
             elif step.action == ESCALATE:
                 service.edit(ref, IncidentEdit(title=step.text, impact="high", urgency="high",
@@ -53,6 +57,25 @@ def _write(ctx: DemoDesk, plans: list[Plan], now: datetime) -> int:
                 text = step.text.replace("{dup}", dup or "an earlier incident")
                 service.change_status(ref, step.action, text)
     return len(plans)
+
+
+def _room_step(service: IncidentService, room: WarRoomService, ref: str, step: Step) -> None:
+    """A war-room entry of the story, written as the room's own commands write it."""
+    if step.action == "bridge":
+        room.set_bridge(ref, step.text)
+    elif step.action == "role":
+        role, _, name = step.text.partition("=")
+        room.assign_role(ref, role, name)
+    elif step.action == "situation":
+        conditions, actions, needs, impact = (part.strip() for part in step.text.split("||"))
+        room.set_situation(ref, conditions=conditions, actions=actions, needs=needs, impact=impact)
+    elif step.action == "action_item":
+        text, _, owner = step.text.rpartition(" @")
+        room.add_action(ref, text, owner=owner)
+    elif step.action == "action_done":
+        room.update_action(ref, int(step.text), status="done")
+    else:  # decision, communication, action: a line from the composer
+        service.add_entry(ref, step.text, step.action)
 
 
 def _ensure_services(ctx: DemoDesk, story: Story) -> None:

@@ -1,4 +1,4 @@
-"""The demo story file (resources/demo/story.json): its shape as typed dictionaries, and loading
+"""The demo story file (imdesk/resources/demo/story.json): its shape as typed dictionaries, and loading
 it (once per process)."""
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ class Story(TypedDict):
 
 
 def story_path() -> Path:
-    """resources/demo/story.json, from the source tree or the frozen bundle."""
+    """imdesk/resources/demo/story.json: from the source tree, a wheel or the frozen bundle."""
     return resource("demo", "story.json")
 
 

@@ -27,13 +27,19 @@ _PAIRS: dict[str, list[tuple[str, str]]] = {
 
 ESCALATE = "escalate"  # step action: retitle, raise to high/high and declare a major
 NOTE = "note"
+# War-room step actions (structured entries, as the room's composer and commands write them):
+# "bridge" (the number), "role" ("im=Name"; a second one for a role is a hand-over),
+# "situation" ("conditions || actions || needs || impact"), "decision", "communication",
+# "action" (a user line), "action_item" ("text @owner"), "action_done" (its number).
+ROOM_STEPS = ("bridge", "role", "situation", "decision", "communication", "action",
+              "action_item", "action_done")
 
 
 @dataclass(frozen=True)
 class Step:
     at: datetime
     author: str
-    action: str  # a Status value, NOTE or ESCALATE
+    action: str  # a Status value, NOTE, ESCALATE or one of ROOM_STEPS
     text: str = ""
 
 
