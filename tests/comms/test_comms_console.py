@@ -227,3 +227,17 @@ def test_an_update_with_an_empty_situation_warns_and_offers_a_draft(qtbot: QtBot
     body = dialog.body.toPlainText()
     assert "outbound mail queued since 08:05" in body and "fail over to the second gateway" in body
     assert dialog.send_button.isEnabled()
+
+
+def test_updates_carry_the_business_impact(sqlite_ctx: AppContext) -> None:
+    ctx = sqlite_ctx
+    configure(ctx)
+    use_people(ctx, [KIM])
+    ref = add(ctx, "Mail gateway rejects outbound mail", "high", "high")
+    ctx.war_rooms.declare(ref)
+    ctx.war_rooms.set_situation(ref, conditions="outbound mail queued", actions="failing over",
+                                needs="", impact="Customers receive no order confirmations")
+    for audience, line in (("business", "What you may notice: Customers receive no order confirmations"),
+                           ("technical", "Business impact: Customers receive no order confirmations")):
+        plan = ctx.comms.notify.plan(ref, "update", audience=audience, channel="email")
+        assert line in plan.rendered.body
