@@ -76,7 +76,10 @@ def test_the_send_dialog_shows_who_gets_what_then_sends(qtbot: QtBot, sqlite_ctx
     assert dialog.send_button.isEnabled()
     dialog.send_button.click()
     assert dialog.result() == SendDialog.DialogCode.Accepted and dialog.queued
-    assert [i.state for i in ctx.comms.outbox.list()] == [MessageState.CALL]
+    states = {i.recipient: (i.state, i.last_error) for i in ctx.comms.outbox.list()}
+    assert states["Kim Larsen"][0] == MessageState.CALL
+    # the one who cannot be reached is listed in the Messages pane with the reason, not lost
+    assert states["Lee Park"][0] == MessageState.FAILED and "not reachable" in states["Lee Park"][1]
     assert ctx.war_rooms.room(ref).update.state.value == "ok"  # the update clock restarted
 
 

@@ -231,6 +231,16 @@ class NotifyService:
             }))
             expires = not_after(state.priority, now)
             rows = []
+            for u in plan.unreachable:  # listed in the Messages pane with the reason, not lost
+                s.add(OutboxMessageRow(
+                    uuid=str(uuid.uuid4()), incident_id=row.id, request_seq=entry.seq,
+                    template=plan.template, audience=plan.audience, recipient=u.name, route=[],
+                    step=0, channel=MessageChannel.MANUAL.value, address="",
+                    subject=plan.rendered.subject, body=plan.rendered.body, sms_text=plan.rendered.sms,
+                    state=MessageState.FAILED.value, attempts=0, step_attempts=0, next_attempt_at=None,
+                    not_after=now, last_error=f"not reachable: {u.reason}", provider_id="",
+                    message_id=f"<{uuid.uuid4()}@imdesk>", possible_duplicate=False,
+                    sending_since=None, polls=0, created_at=now, updated_at=now))
             for m in plan.messages:
                 first = m.route[0]
                 manual = first.channel == MessageChannel.MANUAL
