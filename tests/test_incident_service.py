@@ -190,9 +190,10 @@ REFUSALS: dict[str, tuple[type[Exception], str | None, Callable[[AppContext, str
     "note from the future": (ValidationError, "occurred_at",
                              lambda c, r: c.incidents.add_note(
                                  r, "x", occurred_at=c.incidents.now() + timedelta(hours=1))),
-    "note before the incident": (ValidationError, "occurred_at",
-                                 lambda c, r: c.incidents.add_note(
-                                     r, "x", occurred_at=c.incidents.now() - timedelta(days=1))),
+    # (a note from before the incident was opened is allowed: the outage began before the call)
+    "note without its UTC offset": (ValidationError, "occurred_at",
+                                    lambda c, r: c.incidents.add_note(
+                                        r, "x", occurred_at=c.incidents.now().replace(tzinfo=None))),
     "empty title (edit)": (ValidationError, "title",
                            lambda c, r: c.incidents.edit(r, IncidentEdit(title="  "))),
     "unknown service (edit)": (ValidationError, "service",
