@@ -40,7 +40,7 @@ def register(sub: Subparsers) -> None:
     ingest.add_argument("--format", default="auto",
                         choices=("auto", "alertmanager", "grafana", "pagerduty"))
     ingest.add_argument("--json", action="store_true")
-    ingest.set_defaults(handler=in_context(alerts_ingest))
+    ingest.set_defaults(handler=in_context(alerts_ingest), inputs=("file",))
     token = al.add_parser("token", help="print the webhook bearer token (from the keyring)")
     token.add_argument("--rotate", action="store_true", help="replace it with a new one")
     token.set_defaults(handler=in_context(alerts_token))
@@ -90,15 +90,10 @@ def alerts_list(ctx: AppContext, args: argparse.Namespace) -> int:
 def alerts_ingest(ctx: AppContext, args: argparse.Namespace) -> int:
     from imdesk.domain.alert_payload import PayloadError
     from imdesk.domain.errors import ValidationError
+    from imdesk.files import read_capped
     from imdesk.services.alerts.intake import MAX_BODY
 
-    try:
-        size = args.file.stat().st_size
-        if size > MAX_BODY:
-            raise UsageError(f"{args.file}: {size:,} bytes; a payload may be at most {MAX_BODY:,}")
-        body = args.file.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {args.file}: {exc.strerror}") from None
+    body = read_capped(args.file, cap=MAX_BODY, what="payload")
     try:
         accepted, outcome = ctx.alerts.intake.ingest(body, args.format)
     except PayloadError as exc:

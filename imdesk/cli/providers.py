@@ -38,7 +38,9 @@ def register(sub: Subparsers) -> None:
     pshow.set_defaults(handler=in_context(provider_show))
     pload = prov.add_parser("load", help="replace the provider settings with a JSON file")
     pload.add_argument("file", type=Path)
-    pload.set_defaults(handler=in_context(provider_load))
+    pload.add_argument("--allow-empty", action="store_true",
+                       help="accept a file with no providers (removes every provider)")
+    pload.set_defaults(handler=in_context(provider_load), inputs=("file",))
     porder = prov.add_parser("order", help="the SMS providers to try, in order")
     porder.add_argument("names", nargs="+")
     porder.set_defaults(handler=in_context(provider_order))
@@ -134,7 +136,7 @@ def provider_show(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def provider_load(ctx: AppContext, args: argparse.Namespace) -> int:
-    settings = ctx.comms.settings.load_file(args.file)
+    settings = ctx.comms.settings.load_file(args.file, allow_empty=args.allow_empty)
     print(f"{len(settings.providers)} provider(s) loaded from {args.file}")
     return 0
 
