@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -77,7 +78,24 @@ def load_json(body: bytes) -> dict[str, Any]:
         raise PayloadError(f"the body must be a JSON object, not {_kind(data)}")
     if _depth(data) > MAX_DEPTH:
         raise PayloadError(f"the JSON is nested more than {MAX_DEPTH} levels deep")
+    if _SURROGATE.search(text):
+        data = _clean(data)
     return data
+
+
+# An escaped lone surrogate ("\\ud800") is valid JSON but cannot be stored as UTF-8: it becomes
+# U+FFFD, so the alert is kept and shows where the value was damaged.
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
 
 
 def _refuse_constant(name: str) -> Any:

@@ -4,7 +4,6 @@ the inbox into alerts and incidents. The listener and `imdesk alerts ingest` sha
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import threading
 import time
@@ -19,7 +18,7 @@ from imdesk.domain.alert_accept import MAX_BODY as MAX_BODY
 from imdesk.domain.alert_accept import Accepted as Accepted
 from imdesk.domain.alert_accept import accept as accept
 from imdesk.domain.alert_outcome import Outcome
-from imdesk.domain.alert_payload import PayloadError, parse
+from imdesk.domain.alert_payload import PayloadError, load_json, parse
 from imdesk.domain.alert_rules import Window
 from imdesk.services.alerts.apply import NoticeApplier
 from imdesk.services.alerts.monitoring_watch import heartbeat_seen, load_windows
@@ -169,7 +168,8 @@ class AlertService:
             outcome = heartbeat_seen(s, self._incidents, row.body, row.received_at)
         else:
             try:
-                notice = parse(json.loads(row.body), row.endpoint, assigned_key=row.assigned_key)
+                data = load_json(row.body.encode("utf-8"))  # cleaned as it was when accepted
+                notice = parse(data, row.endpoint, assigned_key=row.assigned_key)
             except PayloadError as exc:  # accepted by an older check: kept, with the reason
                 row.outcome = f"refused: {exc}"
                 return Outcome(notes=[row.outcome])
