@@ -88,3 +88,9 @@ def run_command(args: argparse.Namespace) -> int:
     except KnownError as exc:
         print(f"imdesk: {exc}", file=sys.stderr)
         return exc.exit_code
+    except (OverflowError, RecursionError) as exc:
+        # The net under the front door's checks: a number, date or nesting out of range that
+        # a check missed is still bad input (the transaction it was in rolled back).
+        what = "nested too deeply" if isinstance(exc, RecursionError) else "out of range"
+        print(f"imdesk: a value on the command line or in the file is {what}", file=sys.stderr)
+        return 2

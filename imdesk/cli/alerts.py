@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from imdesk.cli.common import UsageError, command_group, emit, in_context, iso, matchers_text
+from imdesk.cli.common import UsageError, command_group, count, emit, in_context, iso, matchers_text
 
 if TYPE_CHECKING:
     from imdesk.cli.common import Subparsers
@@ -25,12 +25,12 @@ def register(sub: Subparsers) -> None:
     lst = al.add_parser("list", help="alerts, newest first")
     lst.add_argument("--incident", metavar="REF", help="only the alerts attached to REF")
     lst.add_argument("--status", choices=("firing", "acknowledged", "resolved"))
-    lst.add_argument("--limit", type=int, default=1000)
+    lst.add_argument("--limit", type=count, default=1000)
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(handler=in_context(alerts_list))
     serve = al.add_parser("serve", help="run the webhook listener headless (Ctrl+C stops it)")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1, or the setting)")
-    serve.add_argument("--port", type=int, help="port (default: the setting, 9464)")
+    serve.add_argument("--port", type=count, help="port (default: the setting, 9464)")
     serve.add_argument("--report-json", action="store_true",
                        help="for the console: the token on stdin ('token VALUE'), JSON reports on "
                             "stdout, 'stop' or the end of stdin stops")
@@ -53,7 +53,7 @@ def register(sub: Subparsers) -> None:
     rlist.add_argument("--json", action="store_true")
     rlist.set_defaults(handler=in_context(rule_list))
     rrm = rule.add_parser("remove", help="remove rule N")
-    rrm.add_argument("number", type=int)
+    rrm.add_argument("number", type=count)
     rrm.set_defaults(handler=in_context(rule_remove))
     auto = al.add_parser("auto-resolve", help="resolve incidents when all their alerts clear")
     auto.add_argument("state", choices=("on", "off"))

@@ -76,7 +76,26 @@ def parse_time(value: str, field: str) -> datetime:
                                      f"not {value!r}") from None
     if parsed.tzinfo is None:
         raise ValidationError(field, f"{field} {value!r} needs its UTC offset (e.g. +01:00) or Z")
-    return parsed.astimezone(UTC)
+    try:
+        when = parsed.astimezone(UTC)
+    except OverflowError:
+        when = None
+    if when is None or not YEAR_MIN <= when.year <= YEAR_MAX:
+        raise ValidationError(field, f"{field} must be between the years {YEAR_MIN} and {YEAR_MAX}, "
+                                     f"not {value!r}")
+    return when
+
+
+YEAR_MIN, YEAR_MAX = 1970, 2999
+INT_MAX = 2**31 - 1
+
+
+def count(value: str) -> int:
+    """An argparse type: a whole number from 0 to 2,147,483,647 (ids, minutes, limits)."""
+    text = value.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 10 or int(text) > INT_MAX:
+        raise argparse.ArgumentTypeError(f"{value[:20]!r} is not a whole number from 0 to {INT_MAX:,}")
+    return int(text)
 
 
 def db_url(args: argparse.Namespace) -> DbUrl:
