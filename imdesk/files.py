@@ -3,7 +3,8 @@
 Reading: only a regular file (a FIFO, a device or a directory is refused before it can hang or
 grow without bound), with a cap on the bytes actually read (st_size is not trusted: /proc and
 /dev files say 0). Writing: only a new path or an existing regular file, never the live database,
-its -wal/-shm/-journal files, the backups folder or anything under /proc, /sys or /dev.
+its -wal/-shm/-journal files, the backups folder or a file in it (a new file beside the backups
+is fine), or anything under /proc, /sys or /dev.
 
 Standard library only: the domain's rules do not need it, every layer above may use it.
 """
@@ -105,7 +106,7 @@ def read_capped(path: Path | str, *, cap: int = DEFAULT_READ_CAP, what: str = "f
             chunks.append(chunk)
             total += len(chunk)
             if total > cap:
-                raise PathRefused(f"{path}: larger than {cap:,} bytes, which is the limit for a {what}")
+                raise PathRefused(f"{path}: a {what} may be at most {cap:,} bytes; this one is larger")
         return b"".join(chunks)
     finally:
         os.close(fd)
@@ -120,14 +121,16 @@ def protected_paths(db_path: Path | None) -> list[Path]:
 
 
 def output_path(path: Path | str, *, protected: Iterable[Path] = (), what: str = "file") -> Path:
-    """PATH if a command may write it: a new file in an existing folder, or an existing regular
-    file that is none of PROTECTED (or under the backups folder) and not a system file."""
+    """PATH if a command may write it: a new file (its missing folders are made), or an existing
+    regular file that is none of PROTECTED (nor in the backups folder) and not a system file."""
     path = _check_raw(path)
     resolved = _resolved(path)
     if any(_under(resolved, root) for root in _SYSTEM_ROOTS):
         raise PathRefused(f"{path}: a system path; write the {what} to a regular file")
     for keep in protected:
-        if _under(resolved, keep) or _same_file(path, keep):
+        inside = resolved.parent == keep or keep in resolved.parents
+        if (resolved == keep or _same_file(path, keep)
+                or (inside and (resolved.exists() or resolved.is_symlink()))):
             raise PathRefused(f"{path}: this is imdesk's live database or its backups; "
                               f"write the {what} somewhere else")
     try:
@@ -140,8 +143,15 @@ def output_path(path: Path | str, *, protected: Iterable[Path] = (), what: str =
         raise PathRefused(f"{path}: {kind_of(mode)}; write the {what} to a regular file")
     if str(path).endswith(os.sep) or path.name in ("", ".", ".."):
         raise PathRefused(f"{path}: a folder; name the {what} to write")
-    if not resolved.parent.is_dir():
-        raise PathRefused(f"{path}: the folder {resolved.parent} does not exist")
+    folder = resolved.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise PathRefused(f"{path}: {folder} is a file, not a folder")
+    try:
+        resolved.parent.mkdir(parents=True, exist_ok=True)  # as the writers would
+    except OSError as exc:
+        raise PathRefused(f"{path}: its folder cannot be made ({exc.strerror or exc})") from None
     return path
 
 

@@ -81,6 +81,8 @@ def place(tmp_path_factory: pytest.TempPathFactory) -> Place:
                  ["action", "add", "INC-1001", "check the uplinks", "--owner", "Sam"]):
         done = run(p, *args)
         assert done.returncode == 0, done.stderr
+    (p.db.parent / "backups").mkdir()
+    assert run(p, "db", "backup", str(p.db.parent / "backups" / "auto-1.sqlite")).returncode == 0
     return p
 
 
@@ -139,19 +141,20 @@ CASES: list[tuple[str, tuple[str | bytes, ...], int]] = [
     ("contacts", ("contacts", "export", "-o", "{db}"), 2),
     ("contacts", ("contacts", "export", "-o", "{db}-wal"), 2),
     ("contacts", ("contacts", "export", "-o", "{db}-shm"), 2),
-    ("contacts", ("contacts", "export", "-o", "{backups}/x.csv"), 2),
+    ("contacts", ("contacts", "export", "-o", "{backups}/auto-1.sqlite"), 2),
     ("contacts", ("contacts", "export", "-o", "{folder}"), 2),
     ("contacts", ("contacts", "export", "-o", ""), 2),
     ("contacts", ("contacts", "export", "-o", "{fifo}"), 2),
     ("contacts", ("contacts", "export", "-o", "/dev/full"), 2),
     ("contacts", ("contacts", "export", "-o", "/proc/self/x.csv"), 2),
-    ("contacts", ("contacts", "export", "-o", "{folder}/no/such/dir/x.csv"), 2),
+    ("contacts", ("contacts", "export", "-o", "{db}/x.csv"), 2),
     ("contacts", ("contacts", "pack", "-o", "{db}"), 2),
     ("contacts", ("contacts", "pack", "-o", "/sys/x.pdf"), 2),
     ("db", ("db", "backup", "{db}"), 2),
     ("db", ("db", "backup", "{db}-wal"), 2),
     ("db", ("db", "backup", "{folder}"), 2),
     ("db", ("db", "backup", "{backups}"), 2),
+    ("db", ("db", "backup", "{backups}/auto-1.sqlite"), 2),
     ("db", ("db", "backup", "/dev/full"), 2),
     ("db", ("db", "backup", ""), 2),
     # the wrong file for provider load does not wipe the providers

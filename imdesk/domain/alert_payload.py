@@ -18,6 +18,7 @@ from typing import Any
 
 FORMATS = ("alertmanager", "grafana", "pagerduty")
 MAX_DEPTH = 32
+ROUTING_KEY_MAX = 256
 MAX_ALERTS = 1000
 PD_MAX_BYTES = 512 * 1024
 PD_SEVERITIES = ("critical", "error", "warning", "info")
@@ -217,9 +218,9 @@ def derive_fingerprint(labels: Mapping[str, str]) -> str:
 
 # -- PagerDuty Events v2 -------------------------------------------------------------------------
 def _parse_pagerduty(data: Mapping[str, Any], assigned_key: str | None) -> AlertNotice:
-    routing_key = _string(data, "routing_key", required=True, limit=32)
-    if len(routing_key) != 32:
-        raise PayloadError(f"routing_key must be 32 characters, not {len(routing_key)}")
+    # PagerDuty's keys are 32 characters, but its own examples use short placeholders: any
+    # non-empty key up to ROUTING_KEY_MAX, kept as the label routing_key for the mapping rules.
+    routing_key = _string(data, "routing_key", required=True, limit=ROUTING_KEY_MAX).strip()
     action = _choice(data, "event_action", PD_ACTIONS, required=True)
     dedup_key = _string(data, "dedup_key", limit=255) or (assigned_key or "")
     if not dedup_key:
@@ -245,6 +246,7 @@ def _parse_pagerduty(data: Mapping[str, Any], assigned_key: str | None) -> Alert
         details = {str(k): v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
                    for k, v in (custom or {}).items()}
         labels["severity"] = severity
+    labels["routing_key"] = routing_key
     links = _pd_links(data)
     _string(data, "client")
     client_url = _string(data, "client_url")

@@ -91,7 +91,10 @@ def check_database_file(path: Path, *, create: bool = False, known: frozenset[Pa
     except OSError as exc:
         raise NotAnImdeskDatabase(f"{path} cannot be read ({exc.strerror or exc})") from None
     if head != SQLITE_MAGIC:
-        raise NotAnImdeskDatabase(f"{path} is not a SQLite database, so not an imdesk database")
+        from imdesk.errors import DatabaseCorrupt
+
+        raise DatabaseCorrupt(f"{path} is damaged or not a database (it does not begin as a "
+                              "SQLite file)", hint="Restore the newest backup (imdesk db restore).")
     try:
         conn = sqlite3.connect(sqlite_file_uri(path), uri=True)
         try:
