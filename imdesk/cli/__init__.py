@@ -88,6 +88,11 @@ def run_command(args: argparse.Namespace) -> int:
     except KnownError as exc:
         print(f"imdesk: {exc}", file=sys.stderr)
         return exc.exit_code
+    except UnicodeDecodeError:
+        # The driver met bytes that are not UTF-8 where text was stored: damage (db check names it).
+        print("imdesk: the database holds damaged text (not UTF-8); imdesk db check lists it, "
+              "or restore the newest backup", file=sys.stderr)
+        return 1
     except (OverflowError, RecursionError) as exc:
         # The net under the front door's checks: a number, date or nesting out of range that
         # a check missed is still bad input (the transaction it was in rolled back).

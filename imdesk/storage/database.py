@@ -55,6 +55,14 @@ def translate(exc: BaseException) -> KnownError | None:
             return DatabaseCorrupt(
                 "the database file is damaged", hint="Restore the newest backup (imdesk db restore)."
             )
+        if "no such column" in text or "no such table" in text or "no such function" in text:
+            # imdesk's own statements on a file at its schema: the schema itself is damaged
+            return DatabaseCorrupt(f"the database's schema is damaged ({orig})",
+                                   hint="Restore the newest backup (imdesk db restore).")
+        if "could not decode to utf-8" in text:
+            column = str(orig).split("column ", 1)[-1].split(" with text", 1)[0].strip("'")
+            return DatabaseCorrupt(f"a stored value is damaged (column {column} is not UTF-8)",
+                                   hint="imdesk db check lists every damaged row.")
         if "disk i/o" in text or "unable to open" in text:
             return DatabaseUnavailable(f"the database file cannot be used: {orig}")
     elif isinstance(exc, OperationalError):

@@ -97,12 +97,13 @@ def check_database_file(path: Path, *, create: bool = False, known: frozenset[Pa
                               "SQLite file)", hint="Restore the newest backup (imdesk db restore).")
     try:
         conn = sqlite3.connect(sqlite_file_uri(path), uri=True)
+        conn.text_factory = lambda b: b.decode("utf-8", "replace")
         try:
             names = [r[0] for r in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
         finally:
             conn.close()
-    except sqlite3.Error:
+    except (sqlite3.Error, UnicodeError):
         return  # damaged: the open that follows says so (DatabaseCorrupt)
     if names and "alembic_version" not in names and "incident" not in names:
         shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
