@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from imdesk.domain.alert_rules import matchers_text
 from imdesk.domain.timefmt import exact, friendly
+from imdesk.messages import sentence
 from imdesk.qt.alerts.panel import SYMBOL
 from imdesk.qt.tasks import TaskRunner
 from imdesk.qt.widgets.models import RowsTableModel
@@ -158,7 +159,7 @@ class AlertsPane(QWidget):
                     a.intake.inbox(200), ctx.incidents.now())
 
         self.runner.run(work, self._loaded, lambda exc: self.status_message.emit(
-            f"Alerts could not be loaded: {exc}"))
+            sentence("Alerts could not be loaded", exc)))
 
     def _loaded(self, result: tuple[Any, ...]) -> None:
         alerts, windows, beats, inbox, now = result
@@ -211,7 +212,7 @@ class AlertsPane(QWidget):
             return
         self.runner.run(lambda: self.ctx.alerts.watch.end_window(window.id),
                         lambda w: self._done(f"Maintenance window '{w.name}' ended"),
-                        lambda exc: self.status_message.emit(f"Not ended: {exc}"))
+                        lambda exc: self.status_message.emit(sentence("Not ended", exc)))
 
     def _done(self, message: str) -> None:
         self.status_message.emit(message)
@@ -231,7 +232,7 @@ class AlertsPane(QWidget):
             return
         self.runner.run(lambda: self.ctx.alerts.watch.remove_heartbeat(beat.name),
                         lambda _r: self._done(f"Heartbeat {beat.name} removed"),
-                        lambda exc: self.status_message.emit(f"Not removed: {exc}"))
+                        lambda exc: self.status_message.emit(sentence("Not removed", exc)))
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
