@@ -157,6 +157,12 @@ CASES: list[tuple[str, tuple[str | bytes, ...], int]] = [
     ("db", ("db", "backup", "{backups}/auto-1.sqlite"), 2),
     ("db", ("db", "backup", "/dev/full"), 2),
     ("db", ("db", "backup", ""), 2),
+    # provider settings with the providers dialog's rules
+    *[("provider", ("provider", "set", "mail", "kind=smtp", "host=smtp.example.com",
+                    "from_address=desk@example.com", bad), 2)
+      for bad in ("port=25.5", "port=true", "port=1e999", "from_address=nope", "host=a\nb",
+                  "from_address=a@b.com\r\nBcc: x@y.com", "ca_file=/no/such/ca.pem",
+                  "host=" + "a" * 131_000)],
     # the wrong file for provider load does not wipe the providers
     ("provider", ("provider", "load", "{foreign}"), 2),
 ]
