@@ -236,3 +236,20 @@ def test_wrong_provider_files_keep_the_providers(place: Place, tmp_path: Path) -
     assert run(place, "provider", "show").stdout == before
     done = run(place, "provider", "load", "--allow-empty", str(tmp_path / "none.json"))
     assert done.returncode == 0, done.stderr
+
+
+def test_credentials_with_invalid_utf8_on_stdin_or_a_missing_keyring_backend(place: Place) -> None:
+    env = {**os.environ, "IMDESK_DATA_DIR": str(place.data), "PYTHONPATH": str(ROOT)}
+    base = [sys.executable, "-m", "imdesk", "--db", str(place.db)]
+    assert run(place, "provider", "set", "mail", "kind=smtp", "host=smtp.example.com",
+               "from_address=desk@example.com").returncode == 0
+    done = subprocess.run([*base, "credentials", "set", "mail"], input=b"\xff\xfe secret\n",
+                          capture_output=True, env=env, timeout=60, check=False)
+    assert done.returncode == 2 and b"not valid UTF-8" in done.stderr, done.stderr
+    assert done.stderr.count(b"\n") == 1
+    broken = {**env, "PYTHON_KEYRING_BACKEND": "no_such_module.Keyring"}
+    for args in (["credentials", "status"], ["alerts", "token"]):
+        done = subprocess.run([*base, *args], capture_output=True, env=broken, timeout=60,
+                              stdin=subprocess.DEVNULL, check=False)
+        assert b"Traceback" not in done.stderr and done.returncode in (0, 1), done.stderr
+        assert done.stderr.count(b"\n") <= 1 and b".:" not in done.stderr, done.stderr

@@ -113,7 +113,9 @@ def alerts_token(ctx: AppContext, args: argparse.Namespace) -> int:
     else:
         token = load_or_create_token()
         if token.problem:
-            raise SecretUnavailable(f"{token.problem}: no token is kept, so there is none to print")
+            from imdesk.messages import clause
+
+            raise SecretUnavailable(f"no token is kept, so there is none to print: {clause(token.problem)}")
     print(token.value)
     return 0
 

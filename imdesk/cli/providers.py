@@ -52,6 +52,9 @@ def register(sub: Subparsers) -> None:
 
 # -- credentials -------------------------------------------------------------------------------
 
+SECRET_MAX = 8192
+
+
 def credentials_set(ctx: AppContext, args: argparse.Namespace) -> int:
     from imdesk.credentials.store import CredentialError
     from imdesk.domain.errors import ValidationError
@@ -66,7 +69,12 @@ def credentials_set(ctx: AppContext, args: argparse.Namespace) -> int:
 
         secret = getpass.getpass(f"Secret for {args.provider}: ")
     else:
-        secret = sys.stdin.readline().rstrip("\r\n")
+        try:
+            secret = sys.stdin.buffer.readline(SECRET_MAX + 2).decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            raise ValidationError("secret", "the secret on stdin is not valid UTF-8") from None
+        if len(secret) > SECRET_MAX:
+            raise ValidationError("secret", f"the secret is longer than {SECRET_MAX:,} characters")
     if not secret:
         raise ValidationError("secret", "no secret on stdin")
     try:
