@@ -122,7 +122,7 @@ class GatedHTTPServer(HTTPServer):
         (without a thread), a closed one is shut."""
         keep = False
         try:
-            handler = self.RequestHandlerClass(request, client_address, self)
+            handler = self.RequestHandlerClass(request, client_address, self)  # type: ignore[arg-type]
             keep = not getattr(handler, "close_connection", True) and not self._gate_stop.is_set()
         except Exception:
             self.handle_error(request, client_address)

@@ -130,7 +130,7 @@ class SecretStore:
                 from keyring.backends import fail
 
                 logging.getLogger(__name__).info("the keyring backend cannot be loaded: %s", exc)
-                self._backend = fail.Keyring()
+                self._backend = fail.Keyring()  # type: ignore[no-untyped-call]
         return self._backend
 
     def backend_info(self) -> BackendInfo:

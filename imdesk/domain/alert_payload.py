@@ -80,7 +80,8 @@ def load_json(body: bytes) -> dict[str, Any]:
     if _depth(data) > MAX_DEPTH:
         raise PayloadError(f"the JSON is nested more than {MAX_DEPTH} levels deep")
     if _SURROGATE.search(text):
-        data = _clean(data)
+        cleaned: dict[str, Any] = _clean(data)
+        return cleaned
     return data
 
 
