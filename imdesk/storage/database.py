@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -82,10 +83,12 @@ class Database:
         kwargs: dict[str, Any] = {"echo": echo, "future": True}
         if self._path is not None:
             if read_only:
-                parsed = URL.create(
-                    "sqlite", database=self._path.resolve().as_uri(),
-                    query={"mode": "ro", "uri": "true"},
-                )
+                query = {"mode": "ro", "uri": "true"}
+                if self._path.exists() and not os.access(self._path.parent, os.W_OK):
+                    # A read-only folder or mount: SQLite cannot make the -shm a WAL file needs
+                    # even to read; nothing can change the file there, so it is immutable.
+                    query["immutable"] = "1"
+                parsed = URL.create("sqlite", database=self._path.resolve().as_uri(), query=query)
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
         else:
             kwargs["pool_pre_ping"] = True
