@@ -102,6 +102,12 @@ def alerts_ingest(ctx: AppContext, args: argparse.Namespace) -> int:
     if accepted.assigned_key:
         data["dedup_key"] = accepted.assigned_key
     emit(data, args.json, _outcome_text(outcome))
+    if outcome.failed:
+        import sys
+
+        print("imdesk: the payload was stored but could not be processed; it is kept in the inbox, "
+              "marked failed", file=sys.stderr)
+        return 1
     return 0
 
 

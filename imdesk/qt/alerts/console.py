@@ -184,8 +184,10 @@ class AlertConsole(QObject):
         outcome, self._pending = self._pending, None
         if outcome is None:
             return
-        if outcome.opened or outcome.changed or outcome.cleared or outcome.resolved:
+        if outcome.opened or outcome.changed or outcome.cleared or outcome.resolved or outcome.failed:
             self.changed.emit()
+        if outcome.failed:
+            self._failed.emit(f"{outcome.failed} payload(s) kept in the inbox (Alt+5, Inbox)")
         if len(outcome.opened) == 1:
             opened = outcome.opened[0]
             self.notify(f"{opened.ref} {opened.priority.value}: {opened.title}", opened.ref,

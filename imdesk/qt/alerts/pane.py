@@ -182,9 +182,13 @@ class AlertsPane(QWidget):
             RED if h.state == "missed" else None, h) for h in beats])
         self.inbox.set_rows([(
             (str(i), friendly(at, now), endpoint, f"{size:,} B", outcome or "waiting to be processed"),
-            ("", exact(at), "", "", outcome or ""), None, i) for i, at, endpoint, outcome, size in inbox])
+            ("", exact(at), "", "", outcome or ""), RED if (outcome or "").startswith("failed") else None,
+            i) for i, at, endpoint, outcome, size in inbox])
         firing = sum(1 for a in alerts if a.status == "firing" and not a.suppressed)
         self.tabs.setTabText(0, f"&Alerts ({firing} firing)" if firing else "&Alerts")
+        failed = sum(1 for row in inbox if (row[3] or "").startswith("failed"))
+        self.tabs.setTabText(self.tabs.indexOf(self.inbox_view),
+                             f"&Inbox ({failed} failed)" if failed else "&Inbox")
 
     # -- commands -------------------------------------------------------------------------
     def _open_alert(self, index: QModelIndex) -> None:

@@ -139,8 +139,10 @@ class AlertService:
                 return outcome.processed, len(rows) < batch and outcome.processed == len(rows), outcome
         except Exception:
             if batch == 1:
-                return *self._quarantine(), Outcome(processed=1)
-            log.exception("alert batch failed; processing one by one")
+                done, exhausted = self._quarantine()
+                return done, exhausted, Outcome(processed=done, failed=done)
+            log.info("an alert batch failed; processing it one by one")
+            log.debug("the batch failed with", exc_info=True)
             outcome = Outcome()
             count = 0
             for _ in range(batch):
@@ -153,7 +155,8 @@ class AlertService:
 
     def _quarantine(self) -> tuple[int, bool]:
         """A payload whose processing fails (a bug): set aside with the reason, never lost."""
-        log.exception("an alert payload could not be processed")
+        log.info("an alert payload could not be processed; it is kept in the inbox, marked failed")
+        log.debug("it failed with", exc_info=True)
         with self._gate, self._db.write() as s:
             rows = alert_repo.next_pending(s, 1)
             for row in rows:
