@@ -115,7 +115,7 @@ def on_next_dialog(act: Callable[[QWidget], None]) -> None:
             return
         try:
             act(dialog)
-        except BaseException as exc:  # noqa: BLE001 - raised again on the test's own stack
+        except BaseException as exc:  # raised again on the test's own stack
             FAILURES.append(exc)
             dialog.close()
 
