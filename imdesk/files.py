@@ -60,7 +60,7 @@ def input_regular_file(path: Path | str, what: str = "file") -> Path:
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
-        raise PathRefused(f"{path}: no such {what}") from None
+        raise PathRefused(f"{path} cannot be opened: no such {what}") from None
     except OSError as exc:
         raise PathRefused(f"{path}: cannot be read ({exc.strerror or exc})") from None
     if not stat.S_ISREG(mode):
@@ -121,7 +121,7 @@ def protected_paths(db_path: Path | None) -> list[Path]:
 
 
 def output_path(path: Path | str, *, protected: Iterable[Path] = (), what: str = "file") -> Path:
-    """PATH if a command may write it: a new file (its missing folders are made), or an existing
+    """PATH if a command may write it: a new file (under folders that exist or not), or an existing
     regular file that is none of PROTECTED (nor in the backups folder) and not a system file."""
     path = _check_raw(path)
     resolved = _resolved(path)
@@ -148,11 +148,7 @@ def output_path(path: Path | str, *, protected: Iterable[Path] = (), what: str =
         folder = folder.parent
     if not folder.is_dir():
         raise PathRefused(f"{path}: {folder} is a file, not a folder")
-    try:
-        resolved.parent.mkdir(parents=True, exist_ok=True)  # as the writers would
-    except OSError as exc:
-        raise PathRefused(f"{path}: its folder cannot be made ({exc.strerror or exc})") from None
-    return path
+    return path  # a missing folder: each writer makes it or says so
 
 
 def _same_file(a: Path, b: Path) -> bool:

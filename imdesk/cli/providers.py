@@ -70,7 +70,9 @@ def credentials_set(ctx: AppContext, args: argparse.Namespace) -> int:
         secret = getpass.getpass(f"Secret for {args.provider}: ")
     else:
         try:
-            secret = sys.stdin.buffer.readline(SECRET_MAX + 2).decode("utf-8").rstrip("\r\n")
+            stream = getattr(sys.stdin, "buffer", None)  # bytes: invalid UTF-8 is seen, not escaped
+            line = stream.readline(SECRET_MAX + 2).decode("utf-8") if stream else sys.stdin.readline()
+            secret = line.rstrip("\r\n")
         except UnicodeDecodeError:
             raise ValidationError("secret", "the secret on stdin is not valid UTF-8") from None
         if len(secret) > SECRET_MAX:
