@@ -25,7 +25,7 @@ from imdesk.domain.errors import ValidationError
 from imdesk.domain.incident import IncidentState
 from imdesk.domain.lifecycle import OPEN_STATUSES, Status
 from imdesk.domain.priority import Level
-from imdesk.domain.text import TEXT_MAX
+from imdesk.domain.text import TEXT_MAX, TITLE_MAX, clean_text
 from imdesk.domain.timeline import EntryDraft, EntryKind
 from imdesk.services.incidents import IncidentService, NewIncident
 from imdesk.storage import alert_repo, incident_repo
@@ -221,7 +221,11 @@ class NoticeApplier:
         service = mapping.service_for(labels)
         lines = [f"Opened from {notice.source} alert group {notice.group_key[:300]}"]
         lines += [_cut(f"{k}={v}", LABEL_LINE_MAX) for k, v in sorted(labels.items())][:40]
-        new = NewIncident(title=notice.title or alerts[0].summary, impact=levels[0].value,
+        title = clean_text(notice.title or alerts[0].summary, "title", max_len=10**9,
+                           single_line=True)[:TITLE_MAX]
+        if not title:  # only blanks or invisible controls: still an incident, named by its source
+            title = _cut(f"Alert from {notice.source}: {alerts[0].alert_key}", TITLE_MAX)
+        new = NewIncident(title=title, impact=levels[0].value,
                           urgency=levels[1].value, service=service, origin="monitoring",
                           description=_cut("\n".join(lines), TEXT_MAX))
         try:
