@@ -15,15 +15,26 @@ if TYPE_CHECKING:
     from imdesk.storage.first_page import FirstPage
 
 
-def open_database(url: DbUrl, *, read_only: bool | None = None) -> tuple[Database, Path | None]:
-    """Open and bring to the current schema (refusing newer, backing up before upgrading)."""
+def open_database(url: DbUrl, *, read_only: bool | None = None,
+                  create: bool = False) -> tuple[Database, Path | None]:
+    """Open and bring to the current schema (refusing newer, backing up before upgrading).
+    An existing file that is not an imdesk database is refused untouched, and so is a missing
+    file where one was before, unless CREATE."""
     from imdesk.storage.database import Database
+    from imdesk.storage.db_info import check_database_file, sqlite_path
     from imdesk.storage.migrate import needs_upgrade, upgrade
 
+    path = sqlite_path(url)
+    new = False
+    if path is not None:
+        check_database_file(path, create=create, known=known_databases())
+        new = not path.exists()
     db = Database(url, read_only=read_only)
     try:
         if not needs_upgrade(db):
             return db, None
+        if new and path is not None:
+            remember_database(path)
         if db.read_only:
             raise DatabaseReadOnly(
                 "the database is read-only and needs an upgrade first",
@@ -35,9 +46,33 @@ def open_database(url: DbUrl, *, read_only: bool | None = None) -> tuple[Databas
         raise
 
 
+KNOWN_DATABASES = "databases-used.txt"
+
+
+def known_databases() -> frozenset[Path]:
+    """The SQLite files imdesk has made on this account (a missing one is not silently remade)."""
+    from imdesk.paths import data_dir
+
+    try:
+        text = (data_dir() / KNOWN_DATABASES).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return frozenset()
+    return frozenset(Path(line) for line in text.splitlines() if line.strip())
+
+
+def remember_database(path: Path) -> None:
+    from imdesk.paths import data_dir
+
+    try:
+        with open(data_dir() / KNOWN_DATABASES, "a", encoding="utf-8", errors="replace") as out:
+            out.write(f"{path.resolve()}\n")
+    except OSError:
+        pass  # a read-only data folder: the file's leftovers still tell
+
+
 def build_context(url: DbUrl, *, clock: Clock | None = None, author: str | None = None,
-                  read_only: bool | None = None) -> AppContext:
-    db, backup = open_database(url, read_only=read_only)
+                  read_only: bool | None = None, create: bool = False) -> AppContext:
+    db, backup = open_database(url, read_only=read_only, create=create)
     ctx = AppContext(db, clock=clock, author=author, migration_backup=backup)
     if backup is not None:
         ctx.notices.append(f"The database was upgraded; the copy from before is {backup}.")

@@ -52,3 +52,11 @@ class DiskFull(KnownError):
 
 class DatabaseUnavailable(KnownError):
     """The database server cannot be reached or refused the connection."""
+
+
+class NotAnImdeskDatabase(KnownError):
+    """An existing file that is not an imdesk database (another program's, empty, a device)."""
+
+
+class DatabaseMissing(KnownError):
+    """The database file is gone from where one was: not silently replaced by an empty one."""

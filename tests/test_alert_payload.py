@@ -8,7 +8,7 @@ import pytest
 
 from imdesk.domain.alert_accept import accept
 from imdesk.domain.alert_payload import PayloadError, derive_fingerprint, load_json, parse
-from imdesk.domain.alert_rules import AlertMapping, Window, parse_matchers
+from imdesk.domain.alert_rules import AlertMapping, ServiceRule, Window, parse_matchers
 from imdesk.domain.errors import ValidationError
 from imdesk.domain.priority import Level
 from tests.conftest import START
@@ -81,7 +81,8 @@ def test_a_keyless_pagerduty_trigger_gets_a_key_from_the_receiver() -> None:
     (encode(alertmanager("g", {**am_alert("X"), "labels": {"a": 1}})), "alerts[0].labels.a must be"),
     (encode(alertmanager("g", {**am_alert("X"), "startsAt": "yesterday"})), "not an RFC 3339"),
     (encode({**alertmanager("g", am_alert("X")), "truncatedAlerts": -1}), "truncatedAlerts"),
-    (encode({**pagerduty("trigger"), "routing_key": "short"}), "32 characters"),
+    (encode({**pagerduty("trigger"), "routing_key": " "}), "routing_key is empty"),
+    (encode({**pagerduty("trigger"), "routing_key": "k" * 257}), "routing_key is 257"),
     (encode({**pagerduty("trigger"), "event_action": "explode"}), "event_action must be one of"),
     (encode(pagerduty("resolve", None)), "dedup_key is required for resolve"),
     (encode({**pagerduty("trigger"), "payload": {"summary": "x", "source": "y",
@@ -129,3 +130,14 @@ def test_a_window_covers_matching_alerts_only_while_it_runs() -> None:
     assert not w.covers(START + timedelta(hours=1), {"instance": "db1"}, None)
     assert w.state(START - timedelta(minutes=1)) == "upcoming"
     assert w.state(START + timedelta(hours=2)) == "expired"
+
+
+@pytest.mark.parametrize("key", ["short", "R0UTING-KEY", "k" * 32, "k" * 256])
+def test_a_pagerduty_routing_key_of_any_sane_length_is_accepted_and_routes_to_a_service(key: str) -> None:
+    """PagerDuty's own documentation posts short placeholders; the key is a label for the rules."""
+    notice = parse(json.loads(accept(encode(pagerduty("trigger", routing_key=key))).body))
+    labels = notice.events[0].labels
+    assert labels["routing_key"] == key
+    mapping = AlertMapping(rules=(ServiceRule(parse_matchers(f'routing_key="{key}"'), "VPN"),))
+    assert mapping.service_for(labels) == "VPN"
+    assert mapping.service_for({**labels, "routing_key": "other"}) is None

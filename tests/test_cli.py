@@ -233,7 +233,7 @@ def test_restore_refuses_a_missing_or_bad_backup(cli: Cli, tmp_path: Path) -> No
     cli("incident", "add", "--title", "t", "--impact", "low", "--urgency", "low")
     before = cli.state()
     code, _, err = cli("db", "restore", str(tmp_path / "nope.sqlite"))
-    assert code == 1 and "nope.sqlite" in _one_line(err)
+    assert code == 2 and "nope.sqlite" in _one_line(err)  # bad input, not the environment
     junk = tmp_path / "junk.sqlite"
     junk.write_text("not a database\n" * 50)
     code, _, err = cli("db", "restore", str(junk))

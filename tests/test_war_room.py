@@ -570,7 +570,7 @@ def test_cli_declare_actions_and_roles(capsys: pytest.CaptureFixture[str], db_ur
     assert [e["kind"] for e in cli.timeline(ref)] == ["opened", "major", "bridge", "role", "note"]
     cli.refused(ref, "already a major incident", "major", "declare", ref)
     cli.refused(ref, "1 to 240 minutes", "major", "declare", ref, "--first-update", "0")
-    cli.refused(ref, "invalid int value", "major", "declare", ref, "--first-update", "soon")
+    cli.refused(ref, "not a whole number", "major", "declare", ref, "--first-update", "soon")
 
     code, out, err = cli("major", "declare", ref, "--bridge", "https://meet.example.org/x")
     assert (code, err) == (0, "") and out.startswith(f"{ref} is a major incident")
@@ -592,7 +592,7 @@ def test_cli_declare_actions_and_roles(capsys: pytest.CaptureFixture[str], db_ur
     assert (code, out, err) == (0, f"{ref} action 1 (Fail over DNS): done\n", "")
     cli.refused(ref, "action 1 is already done", "action", "done", ref, "1")
     cli.refused(ref, f"{ref} has no action 3", "action", "done", ref, "3")
-    cli.refused(ref, "invalid int value", "action", "done", ref, "one")
+    cli.refused(ref, "not a whole number", "action", "done", ref, "one")
 
     code, out, err = cli("role", "assign", ref, "tl", "Lee Wu")
     assert (code, out, err) == (0, f"{ref}: Technical lead: Lee Wu\n", "")

@@ -15,14 +15,16 @@ import hmac
 import ipaddress
 import json
 import logging
+import re
 import socket
 import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from imdesk.channels.alert_inbox import AlertIntake, InboxProcessor, InboxWriter
+from imdesk.channels.http_gate import GatedHTTPServer
 from imdesk.domain.alert_accept import MAX_BODY, Accepted, accept
 from imdesk.domain.alert_outcome import Outcome
 from imdesk.domain.alert_payload import PayloadError
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 ROUTES = {"/alertmanager": "alertmanager", "/grafana": "grafana", "/v2/enqueue": "pagerduty"}
 DISCARD_LIMIT = 16 * 1024 * 1024
 DISCARD_TIMEOUT_S = 2.0
+REQUEST_TIMEOUT_S = 5.0
 
 
 class ListenerUnavailable(KnownError):
@@ -55,15 +58,21 @@ def allowed_hosts(host: str) -> frozenset[str]:
     return frozenset(names)
 
 
-def _host_name(header: str) -> str:
-    header = header.strip().lower()
-    if header.startswith("["):
-        return header[1:header.find("]")] if "]" in header else header
-    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+_HOST = re.compile(r"(?:\[([0-9a-f:.]+)\]|([a-z0-9.-]+))(?::([0-9]{1,5}))?")
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+def host_allowed(header: str, hosts: frozenset[str], port: int) -> bool:
+    """A Host header parsed strictly: a name, an IPv4 or a bracketed IPv6 address, optionally a
+    numeric port equal to the listening one; nothing else (no user@, no spaces, no letters in
+    the port)."""
+    m = _HOST.fullmatch(header.strip().lower())
+    if m is None:
+        return False
+    name = m.group(1) or m.group(2) or ""
+    return name in hosts and (m.group(3) is None or int(m.group(3)) == port)
+
+
+class _Server(GatedHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
@@ -73,7 +82,13 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart
+    timeout = REQUEST_TIMEOUT_S  # a body that stops half-way
     server: _Server
+
+    def handle(self) -> None:
+        """One request per turn: the gate gives a kept-alive connection back its next turn."""
+        self.close_connection = True
+        self.handle_one_request()
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("alert listener: %s", format % args)
@@ -86,7 +101,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         lst = self.server.listener
-        if _host_name(self.headers.get("Host", "")) not in lst.hosts:
+        if not host_allowed(self.headers.get("Host", ""), lst.hosts, lst.port):
             return self._refuse(403, "this Host is not served here")
         if not lst.authorized(self.headers.get("Authorization", "")):
             return self._refuse(401, "a valid bearer token is required", auth=True)
@@ -121,6 +136,10 @@ class _Handler(BaseHTTPRequestHandler):
                 accepted = accept(body, ROUTES[path])
             except PayloadError as exc:
                 return self._reply(400, {"status": "invalid event", "message": str(exc)})
+            except (ValueError, OverflowError, RecursionError, UnicodeError):
+                # A check missed a value out of range: still the sender's error, answered.
+                return self._reply(400, {"status": "invalid event",
+                                         "message": "a value in the payload is out of range"})
         if not lst.writer.store(accepted):
             return self._refuse(503, "the payload could not be stored; retry")
         if accepted.endpoint == "pagerduty":

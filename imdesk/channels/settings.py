@@ -4,6 +4,7 @@ order in which a recipient is tried. Kept in the desk settings; loadable from a 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -156,13 +157,45 @@ class CommsSettings:
 
 
 def _int(value: Any, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValidationError(name, f"{name} must be a whole number, not {str(value)[:20]!r}")
     try:
         number = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError(name, f"{name} must be a whole number, not {value!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise ValidationError(name, f"{name} must be a whole number, not {str(value)[:20]!r}") from None
     if not low <= number <= high:
         raise ValidationError(name, f"{name} must be between {low} and {high}")
     return number
+
+
+_HOSTNAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\]")
+_ADDRESS = re.compile(r"[^@\s<>\"(),;:]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+VALUE_MAX = 2000
+
+
+def _host(value: Any, name: str) -> str:
+    text = str(value).strip()
+    if not _HOSTNAME.fullmatch(text):
+        raise ValidationError(name, f"{name} must be a host name or address (letters, digits, - and ., "
+                                    f"at most 253), not {text[:40]!r}")
+    return text
+
+
+def _address(value: Any, name: str) -> str:
+    text = str(value).strip()
+    if len(text) > 254 or not _ADDRESS.fullmatch(text) or "." not in text.rpartition("@")[2]:
+        raise ValidationError(name, f"{name} must be an email address like desk@example.com, "
+                                    f"not {text[:40]!r}")
+    return text
+
+
+def _plain_values(values: Mapping[str, Any], prefix: str) -> None:
+    """No setting holds a line break or control character, or more than VALUE_MAX characters."""
+    for key, value in values.items():
+        if isinstance(value, str) and (_CONTROL.search(value) or len(value) > VALUE_MAX):
+            raise ValidationError(prefix + key, f"{prefix}{key} must be one line of at most "
+                                                f"{VALUE_MAX} characters without control characters")
 
 
 def _url(value: str, name: str) -> str:
@@ -198,6 +231,8 @@ def parse_provider(name: str, raw: Mapping[str, Any]) -> Provider:
             raise ValidationError(f + "host", f"{name}: the SMTP host is missing")
         if not str(values.get("from_address", "")).strip():
             raise ValidationError(f + "from_address", f"{name}: the sender address is missing")
+        values["host"] = _host(values["host"], f + "host")
+        values["from_address"] = _address(values["from_address"], f + "from_address")
     elif kind == ProviderKind.TWILIO:
         values["base_url"] = _url(str(values.get("base_url", TwilioSettings.base_url)), f + "base_url")
         if not str(values.get("account_sid", "")).strip():
@@ -218,6 +253,14 @@ def parse_provider(name: str, raw: Mapping[str, Any]) -> Provider:
             header_text(str(key), f + "headers", max_len=200)
             header_text(str(val), f + "headers", max_len=2000)
         values["headers"] = {str(k): str(v) for k, v in headers.items()}
+    _plain_values(values, f)
+    if values.get("ca_file"):
+        from imdesk.files import PathRefused, input_regular_file
+
+        try:
+            input_regular_file(str(values["ca_file"]), "CA file")
+        except PathRefused as exc:
+            raise ValidationError(f + "ca_file", f"{name}: the CA file {exc}") from None
     if "timeout" in values:
         try:
             values["timeout"] = float(values["timeout"])

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from imdesk import __version__
 from imdesk.cli import alerts, comms, contacts, db, demo, incidents, org, providers, watch
-from imdesk.cli.common import Handler, Parser, UsageError, db_url
+from imdesk.cli.common import Handler, Parser, UsageError, check_arguments, db_url
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,6 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"imdesk {__version__}")
     p.add_argument("--db", metavar="URL", help="database URL or SQLite file (default: your data dir)")
     p.add_argument("--demo", action="store_true", help="use the separate demo database")
+    p.add_argument("--create", action="store_true",
+                   help="make a new, empty database where a missing one was before")
     p.add_argument("--self-test", action="store_true",
                    help="open the main window offscreen on a temp database and exit 0 if all works")
     p.add_argument("--take-over", action="store_true",
@@ -49,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
+        check_arguments(args_list)
         args = build_parser().parse_args(args_list)
     except UsageError as exc:
         print(f"imdesk: {exc}", file=sys.stderr)
@@ -60,21 +63,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         from imdesk.app import run_console
 
-        return run_console(db_url=db_url(args), demo=args.demo, take_over=args.take_over,
+        try:
+            url = db_url(args)
+        except UsageError as exc:
+            print(f"imdesk: {exc}", file=sys.stderr)
+            return 2
+        return run_console(db_url=url, demo=args.demo, take_over=args.take_over,
                            exit_after_paint=args.exit_after_paint)
     return run_command(args)
 
 
 def run_command(args: argparse.Namespace) -> int:
+    from imdesk.cli.common import check_files
     from imdesk.domain.errors import NotFoundError, ValidationError
     from imdesk.errors import KnownError
+    from imdesk.files import PathRefused
 
     handler: Handler = args.handler  # every sub-command sets one (set_defaults)
     try:
+        check_files(args)
         return handler(args)
-    except (ValidationError, NotFoundError, UsageError) as exc:
+    except (ValidationError, NotFoundError, UsageError, PathRefused) as exc:
         print(f"imdesk: {exc}", file=sys.stderr)
         return 2
     except KnownError as exc:
         print(f"imdesk: {exc}", file=sys.stderr)
         return exc.exit_code
+    except UnicodeDecodeError:
+        # The driver met bytes that are not UTF-8 where text was stored: damage (db check names it).
+        print("imdesk: the database holds damaged text (not UTF-8); imdesk db check lists it, "
+              "or restore the newest backup", file=sys.stderr)
+        return 1
+    except (OverflowError, RecursionError) as exc:
+        # The net under the front door's checks: a number, date or nesting out of range that
+        # a check missed is still bad input (the transaction it was in rolled back).
+        what = "nested too deeply" if isinstance(exc, RecursionError) else "out of range"
+        print(f"imdesk: a value on the command line or in the file is {what}", file=sys.stderr)
+        return 2

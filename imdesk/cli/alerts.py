@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from imdesk.cli.common import UsageError, command_group, emit, in_context, iso, matchers_text
+from imdesk.cli.common import UsageError, command_group, count, emit, in_context, iso, matchers_text
 
 if TYPE_CHECKING:
     from imdesk.cli.common import Subparsers
@@ -25,12 +25,12 @@ def register(sub: Subparsers) -> None:
     lst = al.add_parser("list", help="alerts, newest first")
     lst.add_argument("--incident", metavar="REF", help="only the alerts attached to REF")
     lst.add_argument("--status", choices=("firing", "acknowledged", "resolved"))
-    lst.add_argument("--limit", type=int, default=1000)
+    lst.add_argument("--limit", type=count, default=1000)
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(handler=in_context(alerts_list))
     serve = al.add_parser("serve", help="run the webhook listener headless (Ctrl+C stops it)")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1, or the setting)")
-    serve.add_argument("--port", type=int, help="port (default: the setting, 9464)")
+    serve.add_argument("--port", type=count, help="port (default: the setting, 9464)")
     serve.add_argument("--report-json", action="store_true",
                        help="for the console: the token on stdin ('token VALUE'), JSON reports on "
                             "stdout, 'stop' or the end of stdin stops")
@@ -40,7 +40,7 @@ def register(sub: Subparsers) -> None:
     ingest.add_argument("--format", default="auto",
                         choices=("auto", "alertmanager", "grafana", "pagerduty"))
     ingest.add_argument("--json", action="store_true")
-    ingest.set_defaults(handler=in_context(alerts_ingest))
+    ingest.set_defaults(handler=in_context(alerts_ingest), inputs=("file",))
     token = al.add_parser("token", help="print the webhook bearer token (from the keyring)")
     token.add_argument("--rotate", action="store_true", help="replace it with a new one")
     token.set_defaults(handler=in_context(alerts_token))
@@ -53,7 +53,7 @@ def register(sub: Subparsers) -> None:
     rlist.add_argument("--json", action="store_true")
     rlist.set_defaults(handler=in_context(rule_list))
     rrm = rule.add_parser("remove", help="remove rule N")
-    rrm.add_argument("number", type=int)
+    rrm.add_argument("number", type=count)
     rrm.set_defaults(handler=in_context(rule_remove))
     auto = al.add_parser("auto-resolve", help="resolve incidents when all their alerts clear")
     auto.add_argument("state", choices=("on", "off"))
@@ -90,15 +90,10 @@ def alerts_list(ctx: AppContext, args: argparse.Namespace) -> int:
 def alerts_ingest(ctx: AppContext, args: argparse.Namespace) -> int:
     from imdesk.domain.alert_payload import PayloadError
     from imdesk.domain.errors import ValidationError
+    from imdesk.files import read_capped
     from imdesk.services.alerts.intake import MAX_BODY
 
-    try:
-        size = args.file.stat().st_size
-        if size > MAX_BODY:
-            raise UsageError(f"{args.file}: {size:,} bytes; a payload may be at most {MAX_BODY:,}")
-        body = args.file.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {args.file}: {exc.strerror}") from None
+    body = read_capped(args.file, cap=MAX_BODY, what="payload")
     try:
         accepted, outcome = ctx.alerts.intake.ingest(body, args.format)
     except PayloadError as exc:
@@ -107,6 +102,12 @@ def alerts_ingest(ctx: AppContext, args: argparse.Namespace) -> int:
     if accepted.assigned_key:
         data["dedup_key"] = accepted.assigned_key
     emit(data, args.json, _outcome_text(outcome))
+    if outcome.failed:
+        import sys
+
+        print("imdesk: the payload was stored but could not be processed; it is kept in the inbox, "
+              "marked failed", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -118,7 +119,9 @@ def alerts_token(ctx: AppContext, args: argparse.Namespace) -> int:
     else:
         token = load_or_create_token()
         if token.problem:
-            raise SecretUnavailable(f"{token.problem}: no token is kept, so there is none to print")
+            from imdesk.messages import clause
+
+            raise SecretUnavailable(f"no token is kept, so there is none to print: {clause(token.problem)}")
     print(token.value)
     return 0
 

@@ -10,7 +10,7 @@ import sys
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from imdesk.cli.common import command_group, emit, in_context
+from imdesk.cli.common import command_group, count, emit, in_context
 
 if TYPE_CHECKING:
     from imdesk.cli.common import Subparsers
@@ -43,14 +43,14 @@ def register(sub: Subparsers) -> None:
     send.add_argument("--json", action="store_true")
     send.set_defaults(handler=in_context(outbox_send))
     retry = outbox.add_parser("retry", help="send message ID now (again from the first step)")
-    retry.add_argument("id", type=int)
+    retry.add_argument("id", type=count)
     retry.add_argument("--json", action="store_true")
     retry.set_defaults(handler=in_context(outbox_retry))
     serve = outbox.add_parser("serve", help="keep sending (the console starts this); "
                                             "commands on stdin, reports as JSON lines")
     serve.set_defaults(handler=in_context(outbox_serve))
     called = outbox.add_parser("called", help="message ID on the call list: phoned by hand")
-    called.add_argument("id", type=int)
+    called.add_argument("id", type=count)
     called.add_argument("--note", default="")
     called.set_defaults(handler=in_context(outbox_called))
 

@@ -37,7 +37,7 @@ def register(sub: Subparsers) -> None:
     who.set_defaults(handler=in_context(contacts_who))
     pack = contacts.add_parser("pack", help="write the emergency pack (PDF)")
     pack.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
-    pack.set_defaults(handler=in_context(contacts_pack))
+    pack.set_defaults(handler=in_context(contacts_pack), outputs=("output",))
     imp = contacts.add_parser(
         "import", help="import contacts from a vCard or CSV file (Outlook, Google, Thunderbird, imdesk)")
     imp.add_argument("file", type=Path)
@@ -46,12 +46,12 @@ def register(sub: Subparsers) -> None:
                           "(default: skip; merge adds their numbers, addresses and notes)")
     imp.add_argument("--dry-run", action="store_true", help="show what would be imported; write nothing")
     imp.add_argument("--json", action="store_true")
-    imp.set_defaults(handler=in_context(contacts_import))
+    imp.set_defaults(handler=in_context(contacts_import), inputs=("file",))
     exp = contacts.add_parser("export", help="write every contact to a vCard 3.0 or imdesk CSV file")
     exp.add_argument("--format", choices=("vcard", "csv"), required=True)
     exp.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
     exp.add_argument("--json", action="store_true")
-    exp.set_defaults(handler=in_context(contacts_export))
+    exp.set_defaults(handler=in_context(contacts_export), outputs=("output",))
 
 
 def _callee_json(c: Callee) -> dict[str, Any]:

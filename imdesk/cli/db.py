@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from imdesk.cli.common import command_group, db_url, emit, in_context
+from imdesk.cli.common import UsageError, command_group, db_url, emit, in_context
 
 if TYPE_CHECKING:
     from imdesk.cli.common import Subparsers
@@ -22,10 +22,10 @@ def register(sub: Subparsers) -> None:
     chk.set_defaults(handler=in_context(db_check))
     bak = dbp.add_parser("backup", help="copy the database to FILE (online, verified)")
     bak.add_argument("file", type=Path)
-    bak.set_defaults(handler=in_context(db_backup))
+    bak.set_defaults(handler=in_context(db_backup), outputs=("file",))
     res = dbp.add_parser("restore", help="replace the database with a verified backup FILE")
     res.add_argument("file", type=Path)
-    res.set_defaults(handler=db_restore)  # replaces the file: no context is opened on it
+    res.set_defaults(handler=db_restore, inputs=("file",))  # replaces the file: no context is opened on it
 
 
 def db_check(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -59,6 +59,8 @@ def db_restore(args: argparse.Namespace) -> int:
     target = sqlite_path(db_url(args))
     if target is None:
         raise KnownError("restore is for the local SQLite file; for PostgreSQL use pg_restore")
+    if _same_file(file, target) or file.resolve() == target.resolve():
+        raise UsageError(f"{file} is the live database itself: restore from a backup copy")
     lock = InstanceLock(target)
     lock.acquire(take_over_stale=True)  # refuses while a console has the file open
     try:
@@ -67,3 +69,12 @@ def db_restore(args: argparse.Namespace) -> int:
         lock.release()
     print(f"restored {file} to {target}" + (f"; the replaced file is kept as {kept}" if kept else ""))
     return 0
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    import os
+
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from imdesk.cli.common import UsageError, command_group, emit, in_context
+from imdesk.cli.common import UsageError, command_group, count, emit, in_context
 
 if TYPE_CHECKING:
     from imdesk.cli.common import Subparsers
@@ -16,8 +16,8 @@ def register(sub: Subparsers) -> None:
     """Add ``demo`` and its actions to the top-level sub-parsers."""
     demo = command_group(sub, "demo", "demo data")
     seed = demo.add_parser("seed", help="bulk-insert synthetic incidents (for benchmarks)")
-    seed.add_argument("--incidents", type=int, required=True)
-    seed.add_argument("--entries", type=int, required=True, help="timeline entries in all")
+    seed.add_argument("--incidents", type=count, required=True)
+    seed.add_argument("--entries", type=count, required=True, help="timeline entries in all")
     seed.add_argument("--json", action="store_true")
     seed.set_defaults(handler=in_context(demo_seed))
 

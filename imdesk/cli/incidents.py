@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from imdesk.cli.common import UsageError, command_group, emit, in_context, iso, parse_time
+from imdesk.cli.common import UsageError, command_group, count, emit, in_context, iso, parse_time
 
 if TYPE_CHECKING:
     from imdesk.cli.common import Subparsers
@@ -57,7 +57,7 @@ def register(sub: Subparsers) -> None:
     tadd.add_argument("text")
     tadd.add_argument("--kind", default="note", help="note, action, decision or communication")
     tadd.add_argument("--at", metavar="ISO8601", help="when it happened, if earlier than now")
-    tadd.add_argument("--corrects", type=int, metavar="SEQ",
+    tadd.add_argument("--corrects", type=count, metavar="SEQ",
                       help="this entry corrects (supersedes) entry SEQ")
     tadd.add_argument("--json", action="store_true")
     tadd.set_defaults(handler=in_context(timeline_add))
@@ -67,7 +67,7 @@ def register(sub: Subparsers) -> None:
     tshow.set_defaults(handler=in_context(timeline_show))
     tsearch = tl.add_parser("search", help="search every timeline (newest first for common words)")
     tsearch.add_argument("query")
-    tsearch.add_argument("--limit", type=int, default=50)
+    tsearch.add_argument("--limit", type=count, default=50)
     tsearch.add_argument("--json", action="store_true")
     tsearch.set_defaults(handler=in_context(timeline_search))
     tverify = tl.add_parser("verify", help="recompute the hash chains (exit 1 at the first break)")
@@ -80,7 +80,7 @@ def register(sub: Subparsers) -> None:
     declare.add_argument("ref")
     declare.add_argument("--bridge", default="", help="dial-in number or meeting link")
     declare.add_argument("--im", default="", metavar="NAME", help="the incident manager")
-    declare.add_argument("--first-update", type=int, metavar="MINUTES",
+    declare.add_argument("--first-update", type=count, metavar="MINUTES",
                          help="first stakeholder update due in MINUTES")
     declare.add_argument("--json", action="store_true")
     declare.set_defaults(handler=in_context(major_declare))
@@ -94,7 +94,7 @@ def register(sub: Subparsers) -> None:
     aadd.set_defaults(handler=in_context(action_add))
     adone = act.add_parser("done", help="mark action item N done")
     adone.add_argument("ref")
-    adone.add_argument("number", type=int)
+    adone.add_argument("number", type=count)
     adone.set_defaults(handler=in_context(action_done))
     role = command_group(sub, "role", "war-room roles")
     rassign = role.add_parser("assign", help="give ROLE to NAME (a hand-over if someone has it)")

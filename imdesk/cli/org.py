@@ -21,12 +21,12 @@ def register(sub: Subparsers) -> None:
     org = command_group(sub, "org", "the organisation as a text file: teams, lists, services")
     exp = org.add_parser("export", help="write the organisation to FILE (- for standard output)")
     exp.add_argument("-o", "--output", required=True, metavar="FILE")
-    exp.set_defaults(handler=in_context(org_export))
+    exp.set_defaults(handler=in_context(org_export), outputs=("output",))
     imp = org.add_parser("import", help="apply FILE: all or nothing, refused lines by number")
     imp.add_argument("file", type=Path, metavar="FILE")
     imp.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     imp.add_argument("--json", action="store_true")
-    imp.set_defaults(handler=in_context(org_import))
+    imp.set_defaults(handler=in_context(org_import), inputs=("file",))
     show = org.add_parser("show", help="a service's owner team, business owner, stakeholders, ladder")
     show.add_argument("service", metavar="SERVICE")
     show.add_argument("--json", action="store_true")
@@ -58,9 +58,10 @@ def org_export(ctx: AppContext, args: argparse.Namespace) -> int:
 
 def org_import(ctx: AppContext, args: argparse.Namespace) -> int:
     from imdesk.domain.errors import ValidationError
+    from imdesk.files import read_capped
 
     try:
-        text = args.file.read_text(encoding="utf-8-sig")
+        text = read_capped(args.file, what="organisation file").decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise UsageError(f"{args.file}: {reason}") from None

@@ -38,7 +38,9 @@ def register(sub: Subparsers) -> None:
     pshow.set_defaults(handler=in_context(provider_show))
     pload = prov.add_parser("load", help="replace the provider settings with a JSON file")
     pload.add_argument("file", type=Path)
-    pload.set_defaults(handler=in_context(provider_load))
+    pload.add_argument("--allow-empty", action="store_true",
+                       help="accept a file with no providers (removes every provider)")
+    pload.set_defaults(handler=in_context(provider_load), inputs=("file",))
     porder = prov.add_parser("order", help="the SMS providers to try, in order")
     porder.add_argument("names", nargs="+")
     porder.set_defaults(handler=in_context(provider_order))
@@ -49,6 +51,9 @@ def register(sub: Subparsers) -> None:
 
 
 # -- credentials -------------------------------------------------------------------------------
+
+SECRET_MAX = 8192
+
 
 def credentials_set(ctx: AppContext, args: argparse.Namespace) -> int:
     from imdesk.credentials.store import CredentialError
@@ -64,7 +69,14 @@ def credentials_set(ctx: AppContext, args: argparse.Namespace) -> int:
 
         secret = getpass.getpass(f"Secret for {args.provider}: ")
     else:
-        secret = sys.stdin.readline().rstrip("\r\n")
+        try:
+            stream = getattr(sys.stdin, "buffer", None)  # bytes: invalid UTF-8 is seen, not escaped
+            line = stream.readline(SECRET_MAX + 2).decode("utf-8") if stream else sys.stdin.readline()
+            secret = line.rstrip("\r\n")
+        except UnicodeDecodeError:
+            raise ValidationError("secret", "the secret on stdin is not valid UTF-8") from None
+        if len(secret) > SECRET_MAX:
+            raise ValidationError("secret", f"the secret is longer than {SECRET_MAX:,} characters")
     if not secret:
         raise ValidationError("secret", "no secret on stdin")
     try:
@@ -134,7 +146,7 @@ def provider_show(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def provider_load(ctx: AppContext, args: argparse.Namespace) -> int:
-    settings = ctx.comms.settings.load_file(args.file)
+    settings = ctx.comms.settings.load_file(args.file, allow_empty=args.allow_empty)
     print(f"{len(settings.providers)} provider(s) loaded from {args.file}")
     return 0
 

@@ -8,7 +8,16 @@ import argparse
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from imdesk.cli.common import UsageError, command_group, emit, in_context, iso, matchers_text, parse_time
+from imdesk.cli.common import (
+    UsageError,
+    command_group,
+    count,
+    emit,
+    in_context,
+    iso,
+    matchers_text,
+    parse_time,
+)
 
 if TYPE_CHECKING:
     from imdesk.cli.common import Subparsers
@@ -22,7 +31,7 @@ def register(sub: Subparsers) -> None:
     madd.add_argument("name")
     madd.add_argument("--start", metavar="ISO8601", help="default: now")
     madd.add_argument("--end", metavar="ISO8601")
-    madd.add_argument("--minutes", type=int, help="instead of --end: this long from the start")
+    madd.add_argument("--minutes", type=count, help="instead of --end: this long from the start")
     madd.add_argument("--matchers", default="", help='label matchers, e.g. \'instance=~"db-.*"\'')
     madd.add_argument("--service", help="every alert mapped to this service")
     madd.add_argument("--json", action="store_true")
@@ -31,13 +40,13 @@ def register(sub: Subparsers) -> None:
     mlist.add_argument("--json", action="store_true")
     mlist.set_defaults(handler=in_context(maintenance_list))
     mend = mw.add_parser("end", help="end window ID now")
-    mend.add_argument("id", type=int)
+    mend.add_argument("id", type=count)
     mend.set_defaults(handler=in_context(maintenance_end))
 
     hb = command_group(sub, "heartbeat", "senders expected to check in")
     hadd = hb.add_parser("add", help="expect NAME every MINUTES (POST /heartbeat/NAME)")
     hadd.add_argument("name")
-    hadd.add_argument("--every", type=int, required=True, metavar="MINUTES")
+    hadd.add_argument("--every", type=count, required=True, metavar="MINUTES")
     hadd.set_defaults(handler=in_context(heartbeat_add))
     hlist = hb.add_parser("list", help="heartbeats and their state")
     hlist.add_argument("--json", action="store_true")

@@ -120,9 +120,17 @@ class SecretStore:
     # -- the backend --------------------------------------------------------------------------
     def backend(self) -> Any:
         if self._backend is None:
-            import keyring
+            try:
+                import keyring
 
-            self._backend = keyring.get_keyring()
+                self._backend = keyring.get_keyring()
+            except Exception as exc:  # e.g. PYTHON_KEYRING_BACKEND names a module that is not there
+                import logging
+
+                from keyring.backends import fail
+
+                logging.getLogger(__name__).info("the keyring backend cannot be loaded: %s", exc)
+                self._backend = fail.Keyring()  # type: ignore[no-untyped-call]
         return self._backend
 
     def backend_info(self) -> BackendInfo:

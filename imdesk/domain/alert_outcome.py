@@ -28,9 +28,11 @@ class Outcome:
     changed: set[str] = field(default_factory=set)  # refs with new entries
     notes: list[str] = field(default_factory=list)
     processed: int = 0  # inbox rows
+    failed: int = 0  # inbox rows that could not be processed (kept there, marked failed)
 
     def merge(self, other: Outcome) -> None:
         self.processed += other.processed
+        self.failed += other.failed
         self.opened += other.opened
         self.cleared += other.cleared
         self.resolved += other.resolved

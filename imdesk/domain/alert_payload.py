@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from typing import Any
 
 FORMATS = ("alertmanager", "grafana", "pagerduty")
 MAX_DEPTH = 32
+ROUTING_KEY_MAX = 256
 MAX_ALERTS = 1000
 PD_MAX_BYTES = 512 * 1024
 PD_SEVERITIES = ("critical", "error", "warning", "info")
@@ -77,7 +79,25 @@ def load_json(body: bytes) -> dict[str, Any]:
         raise PayloadError(f"the body must be a JSON object, not {_kind(data)}")
     if _depth(data) > MAX_DEPTH:
         raise PayloadError(f"the JSON is nested more than {MAX_DEPTH} levels deep")
+    if _SURROGATE.search(text):
+        cleaned: dict[str, Any] = _clean(data)
+        return cleaned
     return data
+
+
+# An escaped lone surrogate ("\\ud800") is valid JSON but cannot be stored as UTF-8: it becomes
+# U+FFFD, so the alert is kept and shows where the value was damaged.
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
 
 
 def _refuse_constant(name: str) -> Any:
@@ -199,9 +219,9 @@ def derive_fingerprint(labels: Mapping[str, str]) -> str:
 
 # -- PagerDuty Events v2 -------------------------------------------------------------------------
 def _parse_pagerduty(data: Mapping[str, Any], assigned_key: str | None) -> AlertNotice:
-    routing_key = _string(data, "routing_key", required=True, limit=32)
-    if len(routing_key) != 32:
-        raise PayloadError(f"routing_key must be 32 characters, not {len(routing_key)}")
+    # PagerDuty's keys are 32 characters, but its own examples use short placeholders: any
+    # non-empty key up to ROUTING_KEY_MAX, kept as the label routing_key for the mapping rules.
+    routing_key = _string(data, "routing_key", required=True, limit=ROUTING_KEY_MAX).strip()
     action = _choice(data, "event_action", PD_ACTIONS, required=True)
     dedup_key = _string(data, "dedup_key", limit=255) or (assigned_key or "")
     if not dedup_key:
@@ -227,6 +247,7 @@ def _parse_pagerduty(data: Mapping[str, Any], assigned_key: str | None) -> Alert
         details = {str(k): v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
                    for k, v in (custom or {}).items()}
         labels["severity"] = severity
+    labels["routing_key"] = routing_key
     links = _pd_links(data)
     _string(data, "client")
     client_url = _string(data, "client_url")

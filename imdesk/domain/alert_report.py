@@ -16,7 +16,7 @@ def outcome_line(outcome: Outcome) -> str:
         "opened": [[o.ref, o.title, o.priority.value] for o in outcome.opened],
         "cleared": outcome.cleared, "resolved": outcome.resolved,
         "changed": sorted(outcome.changed), "notes": outcome.notes,
-        "processed": outcome.processed}})
+        "processed": outcome.processed, "failed": outcome.failed}})
 
 
 def outcome_from_json(raw: dict[str, Any]) -> Outcome:
@@ -26,4 +26,4 @@ def outcome_from_json(raw: dict[str, Any]) -> Outcome:
                    resolved=[str(r) for r in raw.get("resolved", [])],
                    changed={str(r) for r in raw.get("changed", [])},
                    notes=[str(n) for n in raw.get("notes", [])],
-                   processed=int(raw.get("processed", 0)))
+                   processed=int(raw.get("processed", 0)), failed=int(raw.get("failed", 0)))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from imdesk.domain import safe_regex
 from imdesk.domain.errors import ValidationError
 from imdesk.domain.priority import Level
 
@@ -29,7 +30,7 @@ class Matcher:
             return actual == self.value
         if self.op == "!=":
             return actual != self.value
-        hit = re.fullmatch(self.value, actual) is not None
+        hit = safe_regex.fullmatch(self.value, actual)
         return hit if self.op == "=~" else not hit
 
     def __str__(self) -> str:
@@ -53,10 +54,12 @@ def parse_matchers(text: str, field_name: str = "matchers") -> tuple[Matcher, ..
             value = value[1:-1]
         if op in ("=~", "!~"):
             try:
-                re.compile(value)
+                safe_regex.check(value)
             except re.error as exc:
                 raise ValidationError(field_name, f"{name}{op}{value}: not a regular expression "
                                                   f"({exc})") from None
+            except safe_regex.UnsafeRegex as exc:
+                raise ValidationError(field_name, f"{name}{op}{value}: refused, {exc}") from None
         out.append(Matcher(name, op, value))
     return tuple(out)
 

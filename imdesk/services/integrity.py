@@ -6,10 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from imdesk.domain.incident import ProjectionError, rebuild
 from imdesk.domain.timeline import verify_chain
 from imdesk.storage import incident_repo, timeline_repo
+from imdesk.storage.damage import damaged_values
 from imdesk.storage.database import Database
 from imdesk.storage.incident_repo import sort_due
 
@@ -36,10 +38,16 @@ def quick_check(db: Database) -> str:
 def check_database(db: Database, *, ref: str | None = None,
                    progress: Callable[[int], None] | None = None) -> CheckReport:
     if db.is_sqlite and ref is None:
-        with db.engine.connect() as conn:
-            result = str(conn.execute(text("PRAGMA integrity_check(1)")).scalar_one())
+        try:
+            with db.engine.connect() as conn:
+                result = str(conn.execute(text("PRAGMA integrity_check(1)")).scalar_one())
+        except DBAPIError as exc:  # a damaged schema can fail the check itself
+            result = str(exc.orig).splitlines()[0] if exc.orig is not None else "cannot be checked"
         if result != "ok":
-            return CheckReport(0, 0, f"database file: {result}")
+            return CheckReport(0, 0, "database file: " + " ".join(result.split()))
+        damaged = damaged_values(db)
+        if damaged:
+            return CheckReport(0, 0, f"{len(damaged)} damaged value(s): " + "; ".join(damaged))
     incidents = entries = 0
     with db.read() as s:
         for row, timeline in timeline_repo.timelines(s, ref):

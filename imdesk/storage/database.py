@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,6 +56,14 @@ def translate(exc: BaseException) -> KnownError | None:
             return DatabaseCorrupt(
                 "the database file is damaged", hint="Restore the newest backup (imdesk db restore)."
             )
+        if "no such column" in text or "no such table" in text or "no such function" in text:
+            # imdesk's own statements on a file at its schema: the schema itself is damaged
+            return DatabaseCorrupt(f"the database's schema is damaged ({orig})",
+                                   hint="Restore the newest backup (imdesk db restore).")
+        if "could not decode to utf-8" in text:
+            column = str(orig).split("column ", 1)[-1].split(" with text", 1)[0].strip("'")
+            return DatabaseCorrupt(f"a stored value is damaged (column {column} is not UTF-8)",
+                                   hint="imdesk db check lists every damaged row.")
         if "disk i/o" in text or "unable to open" in text:
             return DatabaseUnavailable(f"the database file cannot be used: {orig}")
     elif isinstance(exc, OperationalError):
@@ -74,10 +83,12 @@ class Database:
         kwargs: dict[str, Any] = {"echo": echo, "future": True}
         if self._path is not None:
             if read_only:
-                parsed = URL.create(
-                    "sqlite", database=self._path.resolve().as_uri(),
-                    query={"mode": "ro", "uri": "true"},
-                )
+                query = {"mode": "ro", "uri": "true"}
+                if self._path.exists() and not os.access(self._path.parent, os.W_OK):
+                    # A read-only folder or mount: SQLite cannot make the -shm a WAL file needs
+                    # even to read; nothing can change the file there, so it is immutable.
+                    query["immutable"] = "1"
+                parsed = URL.create("sqlite", database=self._path.resolve().as_uri(), query=query)
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
         else:
             kwargs["pool_pre_ping"] = True

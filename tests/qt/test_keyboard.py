@@ -119,7 +119,7 @@ def on_next_dialog(act: Callable[[QWidget], None], *, after: QWidget | None = No
             return
         try:
             act(dialog)
-        except BaseException as exc:
+        except BaseException as exc:  # raised again on the test's own stack
             FAILURES.append(exc)
             dialog.close()
 

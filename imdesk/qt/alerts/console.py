@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from imdesk.context import AppContext
 from imdesk.domain.priority import Priority
+from imdesk.messages import sentence
 from imdesk.qt import theme
 from imdesk.qt.tasks import TaskRunner
 
@@ -109,8 +110,8 @@ class AlertConsole(QObject):
         self.listener = process
         self._set_state(f"Alerts: listening on {process.url}")
         if token.problem:
-            self.problem.emit(f"No keyring for the alert webhook token ({token.problem}): this "
-                              "session's token works only while the console runs.")
+            self.problem.emit(sentence("No keyring for the alert webhook token", token.problem,
+                                       "this session's token works only while the console runs"))
         if token.new:
             self.token_ready.emit(token)
 
@@ -183,8 +184,10 @@ class AlertConsole(QObject):
         outcome, self._pending = self._pending, None
         if outcome is None:
             return
-        if outcome.opened or outcome.changed or outcome.cleared or outcome.resolved:
+        if outcome.opened or outcome.changed or outcome.cleared or outcome.resolved or outcome.failed:
             self.changed.emit()
+        if outcome.failed:
+            self._failed.emit(f"{outcome.failed} payload(s) kept in the inbox (Alt+5, Inbox)")
         if len(outcome.opened) == 1:
             opened = outcome.opened[0]
             self.notify(f"{opened.ref} {opened.priority.value}: {opened.title}", opened.ref,

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from imdesk.domain.alert_rules import matchers_text
 from imdesk.domain.timefmt import exact, friendly
+from imdesk.messages import sentence
 from imdesk.qt.alerts.panel import SYMBOL
 from imdesk.qt.tasks import TaskRunner
 from imdesk.qt.widgets.keys import shortcut
@@ -161,7 +162,7 @@ class AlertsPane(QWidget):
                     a.intake.inbox(200), ctx.incidents.now())
 
         self.runner.run(work, self._loaded, lambda exc: self.status_message.emit(
-            f"Alerts could not be loaded: {exc}"))
+            sentence("Alerts could not be loaded", exc)))
 
     def _loaded(self, result: tuple[Any, ...]) -> None:
         alerts, windows, beats, inbox, now = result
@@ -184,9 +185,13 @@ class AlertsPane(QWidget):
             RED if h.state == "missed" else None, h) for h in beats])
         self.inbox.set_rows([(
             (str(i), friendly(at, now), endpoint, f"{size:,} B", outcome or "waiting to be processed"),
-            ("", exact(at), "", "", outcome or ""), None, i) for i, at, endpoint, outcome, size in inbox])
+            ("", exact(at), "", "", outcome or ""), RED if (outcome or "").startswith("failed") else None,
+            i) for i, at, endpoint, outcome, size in inbox])
         firing = sum(1 for a in alerts if a.status == "firing" and not a.suppressed)
         self.tabs.setTabText(0, f"&Alerts ({firing} firing)" if firing else "&Alerts")
+        failed = sum(1 for row in inbox if (row[3] or "").startswith("failed"))
+        self.tabs.setTabText(self.tabs.indexOf(self.inbox_view),
+                             f"&Inbox ({failed} failed)" if failed else "&Inbox")
 
     # -- commands -------------------------------------------------------------------------
     def _open_alert(self, index: QModelIndex) -> None:
@@ -214,7 +219,7 @@ class AlertsPane(QWidget):
             return
         self.runner.run(lambda: self.ctx.alerts.watch.end_window(window.id),
                         lambda w: self._done(f"Maintenance window '{w.name}' ended"),
-                        lambda exc: self.status_message.emit(f"Not ended: {exc}"))
+                        lambda exc: self.status_message.emit(sentence("Not ended", exc)))
 
     def _done(self, message: str) -> None:
         self.status_message.emit(message)
@@ -234,7 +239,7 @@ class AlertsPane(QWidget):
             return
         self.runner.run(lambda: self.ctx.alerts.watch.remove_heartbeat(beat.name),
                         lambda _r: self._done(f"Heartbeat {beat.name} removed"),
-                        lambda exc: self.status_message.emit(f"Not removed: {exc}"))
+                        lambda exc: self.status_message.emit(sentence("Not removed", exc)))
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)

@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 
 from imdesk.domain.lifecycle import Status
+from imdesk.messages import sentence
 from imdesk.qt.alerts.console import AlertConsole
 from imdesk.qt.alerts.panel import AlertPanel
 from imdesk.qt.widgets.pane_host import PaneHost
@@ -163,7 +164,7 @@ class AlertWiring:
         self.window.runner.run(lambda: service.change_status(ref, Status.RESOLVED, note),
                                lambda st: (pane.reload(), self.window.status.showMessage(
                                    f"{st.ref} is now {st.status.label}", 6000)),
-                               lambda exc: self.window.show_banner(f"{ref} was not resolved: {exc}"))
+                               lambda exc: self.window.show_banner(sentence(f"{ref} was not resolved", exc)))
 
     # -- settings and token -------------------------------------------------------------------
     def edit_settings(self) -> None:
@@ -201,7 +202,7 @@ class AlertWiring:
 
         self.window.runner.run(load_or_create_token,
                                lambda t: self.show_token(t.value, t.problem),
-                               lambda exc: self.window.show_banner(f"No token: {exc}"))
+                               lambda exc: self.window.show_banner(sentence("No token", exc)))
 
     def rotate_token(self) -> None:
         from imdesk.credentials.webhook_token import rotate_token
@@ -211,7 +212,7 @@ class AlertWiring:
             self.show_token(token.value, "The old token no longer works: update every sender.")
 
         self.window.runner.run(rotate_token, done,
-                               lambda exc: self.window.show_banner(f"Token not rotated: {exc}"))
+                               lambda exc: self.window.show_banner(sentence("Token not rotated", exc)))
 
     def show_token(self, value: str, note: str = "") -> None:
         from imdesk.qt.alerts.dialogs import TokenDialog

@@ -25,6 +25,7 @@ from imdesk.domain.errors import ValidationError
 from imdesk.domain.incident import IncidentState
 from imdesk.domain.lifecycle import OPEN_STATUSES, Status
 from imdesk.domain.priority import Level
+from imdesk.domain.text import TEXT_MAX, TITLE_MAX, clean_text
 from imdesk.domain.timeline import EntryDraft, EntryKind
 from imdesk.services.incidents import IncidentService, NewIncident
 from imdesk.storage import alert_repo, incident_repo
@@ -42,6 +43,15 @@ def key_hash(group_key: str) -> str:
 class _Change:
     alert: AlertRow
     what: str  # firing, firing again, resolved, acknowledged, firing (maintenance over)
+
+
+LABEL_LINE_MAX = 400
+CUT_MARK = " … [cut]"
+
+
+def _cut(text: str, limit: int) -> str:
+    """TEXT within LIMIT characters; a cut one ends with a mark that says so."""
+    return text if len(text) <= limit else text[: limit - len(CUT_MARK)] + CUT_MARK
 
 
 class NoticeApplier:
@@ -210,10 +220,14 @@ class NoticeApplier:
         labels = {**notice.group_labels, **alerts[0].labels}
         service = mapping.service_for(labels)
         lines = [f"Opened from {notice.source} alert group {notice.group_key[:300]}"]
-        lines += [f"{k}={v}" for k, v in sorted(labels.items())][:40]
-        new = NewIncident(title=notice.title or alerts[0].summary, impact=levels[0].value,
+        lines += [_cut(f"{k}={v}", LABEL_LINE_MAX) for k, v in sorted(labels.items())][:40]
+        title = clean_text(notice.title or alerts[0].summary, "title", max_len=10**9,
+                           single_line=True)[:TITLE_MAX]
+        if not title:  # only blanks or invisible controls: still an incident, named by its source
+            title = _cut(f"Alert from {notice.source}: {alerts[0].alert_key}", TITLE_MAX)
+        new = NewIncident(title=title, impact=levels[0].value,
                           urgency=levels[1].value, service=service, origin="monitoring",
-                          description="\n".join(lines))
+                          description=_cut("\n".join(lines), TEXT_MAX))
         try:
             row, state = self._incidents.create_in(s, new)
         except ValidationError as exc:

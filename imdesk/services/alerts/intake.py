@@ -4,7 +4,6 @@ the inbox into alerts and incidents. The listener and `imdesk alerts ingest` sha
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import threading
 import time
@@ -19,7 +18,7 @@ from imdesk.domain.alert_accept import MAX_BODY as MAX_BODY
 from imdesk.domain.alert_accept import Accepted as Accepted
 from imdesk.domain.alert_accept import accept as accept
 from imdesk.domain.alert_outcome import Outcome
-from imdesk.domain.alert_payload import PayloadError, parse
+from imdesk.domain.alert_payload import PayloadError, load_json, parse
 from imdesk.domain.alert_rules import Window
 from imdesk.services.alerts.apply import NoticeApplier
 from imdesk.services.alerts.monitoring_watch import heartbeat_seen, load_windows
@@ -140,8 +139,10 @@ class AlertService:
                 return outcome.processed, len(rows) < batch and outcome.processed == len(rows), outcome
         except Exception:
             if batch == 1:
-                return *self._quarantine(), Outcome(processed=1)
-            log.exception("alert batch failed; processing one by one")
+                done, exhausted = self._quarantine()
+                return done, exhausted, Outcome(processed=done, failed=done)
+            log.info("an alert batch failed; processing it one by one")
+            log.debug("the batch failed with", exc_info=True)
             outcome = Outcome()
             count = 0
             for _ in range(batch):
@@ -154,7 +155,8 @@ class AlertService:
 
     def _quarantine(self) -> tuple[int, bool]:
         """A payload whose processing fails (a bug): set aside with the reason, never lost."""
-        log.exception("an alert payload could not be processed")
+        log.info("an alert payload could not be processed; it is kept in the inbox, marked failed")
+        log.debug("it failed with", exc_info=True)
         with self._gate, self._db.write() as s:
             rows = alert_repo.next_pending(s, 1)
             for row in rows:
@@ -169,7 +171,8 @@ class AlertService:
             outcome = heartbeat_seen(s, self._incidents, row.body, row.received_at)
         else:
             try:
-                notice = parse(json.loads(row.body), row.endpoint, assigned_key=row.assigned_key)
+                data = load_json(row.body.encode("utf-8"))  # cleaned as it was when accepted
+                notice = parse(data, row.endpoint, assigned_key=row.assigned_key)
             except PayloadError as exc:  # accepted by an older check: kept, with the reason
                 row.outcome = f"refused: {exc}"
                 return Outcome(notes=[row.outcome])

@@ -40,14 +40,24 @@ class CommsSettingsService:
         self.save(current.with_provider(provider))
         return provider
 
-    def load_file(self, path: Path) -> CommsSettings:
-        """Replace the settings with a JSON file's (validated whole before anything is saved)."""
+    def load_file(self, path: Path, *, allow_empty: bool = False) -> CommsSettings:
+        """Replace the settings with a JSON file's (validated whole before anything is saved):
+        a regular file of at most 1 MB, a JSON object with only the settings' keys and a
+        ``providers`` object; one without providers only when ALLOW_EMPTY."""
+        from imdesk.files import read_capped
+
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ValidationError("file", f"cannot read {path}: {exc.strerror or exc}") from None
+            raw = json.loads(read_capped(path, cap=SETTINGS_FILE_CAP, what="settings file")
+                             .decode("utf-8"))
+        except UnicodeDecodeError:
+            raise ValidationError("file", f"{path} is not UTF-8 text") from None
+        except RecursionError:
+            raise ValidationError("file", f"{path} nests its JSON too deeply") from None
         except ValueError as exc:
+            if exc.__class__.__name__ == "PathRefused":
+                raise
             raise ValidationError("file", f"{path} is not valid JSON: {exc}") from None
+        _check_shape(path, raw, allow_empty)
         for secretish in ("password", "token", "auth_token", "secret"):
             if _has_key(raw, secretish):
                 raise ValidationError("file", f"{path} holds a {secretish!r}: secrets go into the "
@@ -55,6 +65,28 @@ class CommsSettingsService:
         settings = CommsSettings.from_json(raw)
         self.save(settings)
         return settings
+
+
+SETTINGS_FILE_CAP = 1024 * 1024
+SETTINGS_KEYS = frozenset({"providers", "sms_order", "email_provider", "manual_lane",
+                           "allow_plaintext_keyring", "concurrency"})
+
+
+def _check_shape(path: Path, raw: object, allow_empty: bool) -> None:
+    """The file is provider settings as a whole, before any of it is used."""
+    if not isinstance(raw, dict):
+        raise ValidationError("file", f"{path} is not provider settings (a JSON object with "
+                                      "\"providers\")")
+    unknown = sorted(str(k) for k in raw if k not in SETTINGS_KEYS)
+    if unknown or "providers" not in raw:
+        what = f"unknown keys {', '.join(unknown[:5])}" if unknown else "no \"providers\""
+        raise ValidationError("file", f"{path} is not provider settings ({what})")
+    providers = raw["providers"]
+    if not isinstance(providers, dict):
+        raise ValidationError("file", f"{path}: \"providers\" must be an object of name: settings")
+    if not providers and not allow_empty:
+        raise ValidationError("file", f"{path} names no providers; loading it would remove every "
+                                      "provider (say --allow-empty if that is meant)")
 
 
 def _has_key(value: object, key: str) -> bool:

@@ -1,0 +1,161 @@
+"""An HTTP server that floods cannot stall: a connection gets a worker thread only once its
+request has arrived (the headers and the first part of the body), so slow, partial or held
+connections wait in one selector thread (no thread each) and are closed at their deadline; a
+fixed pool of workers answers complete requests. A sender that goes away early is one counted
+log line, not a traceback.
+
+The handler answers one request per turn (``handle`` = one ``handle_one_request``); a kept-alive
+connection waits for its next request at the gate again. The handler's socket timeout bounds a
+body that stops half-way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import selectors
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from http.server import HTTPServer
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+WORKERS = 8
+HEADER_DEADLINE_S = 5.0  # the whole request head (and up to PEEK_BODY of the body) within this
+PEEK_LIMIT = 64 * 1024
+PEEK_BODY = 32 * 1024
+MAX_WAITING = 4096  # connections waiting for their request; more are closed at once
+
+
+def request_ready(peeked: bytes) -> bool:
+    """Has the request head arrived, and the body (up to PEEK_BODY of it) after it?"""
+    end = peeked.find(b"\r\n\r\n")
+    if end < 0:
+        return len(peeked) >= PEEK_LIMIT  # a head this long: the handler refuses it
+    length = 0
+    for line in peeked[:end].split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            value = value.strip()
+            length = int(value) if value.isdigit() and len(value) < 10 else 0
+    return len(peeked) - (end + 4) >= min(length, PEEK_BODY)
+
+
+class GatedHTTPServer(HTTPServer):
+    """HTTPServer whose connections pass the gate before a pooled worker handles them."""
+
+    daemon_threads = True
+    workers = WORKERS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._selector = selectors.DefaultSelector()
+        self._waiting: dict[socket.socket, tuple[Any, float]] = {}
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="imdesk-alert-worker")
+        self._gate_stop = threading.Event()
+        self._gate = threading.Thread(target=self._run_gate, name="imdesk-alert-gate", daemon=True)
+        self.dropped = 0  # connections closed early (by the sender, or at the deadline)
+        super().__init__(*args, **kwargs)  # binds (and closes itself if that fails)
+        self._gate.start()
+
+    # -- accepting ----------------------------------------------------------------------
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._lock:
+            if len(self._waiting) >= MAX_WAITING:
+                self._count_drop("too many connections waiting")
+                self.shutdown_request(request)
+                return
+            request.setblocking(False)
+            self._waiting[request] = (client_address, time.monotonic() + HEADER_DEADLINE_S)
+            self._selector.register(request, selectors.EVENT_READ)
+
+    def _run_gate(self) -> None:
+        while not self._gate_stop.is_set():
+            try:
+                events = self._selector.select(timeout=0.1) if self._waiting else []
+            except (OSError, ValueError):
+                events = []
+            if not events and not self._waiting:
+                self._gate_stop.wait(0.05)
+            for key, _mask in events:
+                self._look(key.fileobj)  # type: ignore[arg-type]
+            self._expire()
+
+    def _look(self, sock: socket.socket) -> None:
+        try:
+            peeked = sock.recv(PEEK_LIMIT, socket.MSG_PEEK)
+        except BlockingIOError:
+            return
+        except OSError:
+            peeked = b""
+        if not peeked:
+            self._release(sock)
+            self._count_drop("the sender closed the connection before its request")
+            self.shutdown_request(sock)
+            return
+        if request_ready(peeked):
+            address = self._release(sock)
+            sock.setblocking(True)
+            self._pool.submit(self._work, sock, address)
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            late = [s for s, (_a, deadline) in self._waiting.items() if deadline < now]
+        for sock in late:
+            self._release(sock)
+            self._count_drop("a request did not arrive within its deadline")
+            self.shutdown_request(sock)
+
+    def _release(self, sock: socket.socket) -> Any:
+        with self._lock:
+            address, _deadline = self._waiting.pop(sock, (None, 0.0))
+            with contextlib.suppress(KeyError, ValueError, OSError):
+                self._selector.unregister(sock)
+        return address
+
+    def _work(self, request: Any, client_address: Any) -> None:
+        """One request; a kept-alive connection goes back to the gate to wait for the next one
+        (without a thread), a closed one is shut."""
+        keep = False
+        try:
+            handler = self.RequestHandlerClass(request, client_address, self)  # type: ignore[arg-type]
+            keep = not getattr(handler, "close_connection", True) and not self._gate_stop.is_set()
+        except Exception:
+            self.handle_error(request, client_address)
+        if keep:
+            self.process_request(request, client_address)
+        else:
+            self.shutdown_request(request)
+
+    # -- errors -------------------------------------------------------------------------
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            self._count_drop(f"the connection broke ({exc.__class__.__name__})")
+        else:
+            log.error("alert listener: a request failed: %s", exc, exc_info=exc)
+
+    def _count_drop(self, why: str) -> None:
+        self.dropped += 1
+        log.info("alert listener: %s (%d so far)", why, self.dropped)
+
+    def server_close(self) -> None:
+        self._gate_stop.set()
+        if self._gate.is_alive():
+            self._gate.join(timeout=2)
+        with self._lock:
+            waiting = list(self._waiting)
+            self._waiting.clear()
+        for sock in waiting:
+            with contextlib.suppress(KeyError, ValueError, OSError):
+                self._selector.unregister(sock)
+            self.shutdown_request(sock)
+        self._selector.close()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        super().server_close()
