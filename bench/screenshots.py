@@ -78,17 +78,7 @@ def main() -> int:
         rooms = ctx.war_rooms.open_rooms()
         if rooms:
             ref = rooms[0].ref
-            if scheme == "light":
-                ctx.war_rooms.assign_role(ref, "im", "Kim Nguyen")
-                ctx.war_rooms.assign_role(ref, "tl", "Sam Okafor")
-                ctx.war_rooms.participant(ref, "Priya Raman", joined=True)
-                ctx.war_rooms.set_bridge(ref, "+49 30 1234 5678")
-                ctx.war_rooms.set_situation(
-                    ref, conditions="Inbound mail from outside is queued at the relay",
-                    actions="Failing over the spam filter cluster", needs="Vendor engineer on site",
-                    impact="Customers cannot reach sales and support by e-mail")
-                ctx.war_rooms.add_action(ref, "Open vendor case", owner="Sam")
-                ctx.incidents.add_entry(ref, "Fail over to the secondary filter", "decision")
+            # the demo story fills the room itself (roles, bridge, situation, actions)
             window.war_rooms.reload_rooms(select=ref)
             window.show_pane(window.war_rooms)
             settle(1.0)
