@@ -165,6 +165,18 @@ CASES: list[tuple[str, tuple[str | bytes, ...], int]] = [
                   "host=" + "a" * 131_000)],
     # the wrong file for provider load does not wipe the providers
     ("provider", ("provider", "load", "{foreign}"), 2),
+    ("alerts", ("alerts", "serve", "--port", "1e999"), 2),
+    ("alerts", ("alerts", "serve", "--port", str(2**70)), 2),
+    # the organisation file, in and out
+    ("org", ("org", "show", BAD), 2),
+    ("org", ("org", "import", "{fifo}"), 2),
+    ("org", ("org", "import", "/dev/zero"), 2),
+    ("org", ("org", "import", "{folder}"), 2),
+    ("org", ("org", "import", "{deep}"), 2),
+    ("org", ("org", "export", "-o", "{db}"), 2),
+    ("org", ("org", "export", "-o", "{db}-wal"), 2),
+    ("org", ("org", "export", "-o", "/dev/full"), 2),
+    ("org", ("org", "export", "-o", "{folder}"), 2),
 ]
 
 
