@@ -244,3 +244,16 @@ def test_a_21_photo_written_without_indentation_is_skipped_up_to_its_blank_line(
     parsed = read_bytes(CRLF.join(lines).encode())
     assert [p.raw for p in parsed.contacts[0].phones] == ["+49 171 2345678"]
     assert [n.text.split(" (")[0] for n in parsed.notices] == ["PHOTO not imported"]
+
+
+@pytest.mark.parametrize("edge", ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00",
+                                  "1900-01-01T00:00:00Z"])
+def test_a_last_verified_time_at_the_edge_of_the_calendar_is_flagged_not_a_crash(edge: str) -> None:
+    header = ("Name,Kind,Job title,Organisation,Department,Phones,Emails,Preferred channel,Time zone,"
+              "Tags,Account number,Last verified at (UTC),Verified by,Notes")
+    row = f"Kim Larsen,person,,,,+4915112345678,kim@example.com,,,,,{edge},,"
+    parsed = read_bytes(f"{header}\r\n{row}\r\n".encode())
+    assert parsed.contacts[0].last_verified_at is None
+    assert [(f.record, f.field, f.value) for f in parsed.flags] == [(1, "Last verified at (UTC)", edge)]
+    assert "1970 to 2999" in parsed.flags[0].reason
+    assert f"Last verified at (UTC): {edge}" in parsed.contacts[0].notes

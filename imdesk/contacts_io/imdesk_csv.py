@@ -142,4 +142,12 @@ def _verified(b: RecordBuilder, header: str, value: str) -> None:
         b.flag(header, text, "not an ISO 8601 time with a zone (2026-11-02T09:00:00Z); kept in the notes")
         b.add_extra(header, text)
         return
-    b.last_verified_at = moment.astimezone(UTC)
+    try:
+        in_utc = moment.astimezone(UTC)
+    except OverflowError:  # the edge of the calendar: 9999-12-31T23:59-01:00 is past year 9999 in UTC
+        in_utc = None
+    if in_utc is None or not 1970 <= in_utc.year <= 2999:
+        b.flag(header, text, "outside the years 1970 to 2999; kept in the notes")
+        b.add_extra(header, text)
+        return
+    b.last_verified_at = in_utc
