@@ -91,6 +91,7 @@ class RoomSide(QWidget):
             roles.addWidget(holder, row, 1)
             edit = QLineEdit()
             edit.setPlaceholderText("hand over to… (Enter)")
+            edit.setMinimumWidth(150)  # the holder's name and "since" must not squeeze it shut
             self.role_edits[role] = edit
             roles.addWidget(edit, row, 2)
         layout.addLayout(roles)
