@@ -1,7 +1,8 @@
 """Files shipped with imdesk (icons, demo story, playbooks, message templates).
 
-They live inside the package (imdesk/resources/), so a source checkout, an installed wheel
-(package data) and the PyInstaller bundle (imdesk.spec copies them to
+The files are kept in the checkout's top-level resources/ folder; imdesk/resources/ links to
+them (demo, icons, playbooks, templates), so a source checkout, an installed wheel (package
+data, copied through the links) and the PyInstaller bundle (imdesk.spec copies resources/ to
 _internal/imdesk/resources, where this module's __file__ points) find them the same way:
 beside this file.
 """
