@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import os
 import random
+import select
 import signal
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -52,9 +52,13 @@ def run_kill_cycles(cycles: int, seed: int, max_delay_s: float,
             os.close(read_fd)
             child(cycle, write_fd)
         os.close(write_fd)
-        # The fault itself: SIGKILL at a random moment of the child's work. This is the
-        # injector's timing, not a test waiting for a condition (nothing is awaited here).
-        time.sleep(rng.uniform(0.0, max_delay_s))
+        # The fault itself: SIGKILL at a random moment of the child's work. Wait for the child
+        # to end (its pidfd becomes readable) for at most the drawn moment, then kill it.
+        pidfd = os.pidfd_open(pid)
+        try:
+            select.select([pidfd], [], [], rng.uniform(0.0, max_delay_s))
+        finally:
+            os.close(pidfd)
         os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
         if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
