@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from imdesk.domain.message import MessageState
 from imdesk.domain.timefmt import exact, friendly
 from imdesk.qt import theme
-from imdesk.qt.widgets.models import RowsListModel
+from imdesk.qt.widgets.models import RowRole, RowsListModel, RowsTableModel
 from imdesk.services.comms.outbox import OutboxItem
 
 COL_TIME, COL_REF, COL_RECIPIENT, COL_CHANNEL, COL_STATE, COL_ATTEMPTS, COL_ERROR = range(7)
 HEADERS = ("Queued", "Ref", "Recipient", "Channel", "State", "Tries", "Last error")
-ItemRole = Qt.ItemDataRole.UserRole + 1
+ItemRole = RowRole  # the OutboxItem of a row
 Index = QModelIndex | QPersistentModelIndex
 
 _SYMBOL = {
@@ -46,11 +46,16 @@ def state_text(item: OutboxItem) -> str:
     return text
 
 
-class OutboxModel(QAbstractTableModel):
+class OutboxModel(RowsTableModel):
+    """One row per message, changed in place as the sender reports (see set_items)."""
+
     def __init__(self) -> None:
-        super().__init__()
-        self.items: list[OutboxItem] = []
+        super().__init__(HEADERS)
         self.now: datetime | None = None
+
+    @property
+    def items(self) -> list[OutboxItem]:
+        return self.rows
 
     def set_items(self, items: list[OutboxItem], now: datetime) -> None:
         """Only what changed: new messages are inserted at the top, messages that left the page
@@ -61,9 +66,7 @@ class OutboxModel(QAbstractTableModel):
         new_ids = [i.id for i in items]
         self.now = now
         if not old_ids or not new_ids:
-            self.beginResetModel()
-            self.items = items
-            self.endResetModel()
+            self.set_rows(items)
             return
         try:
             first_kept = new_ids.index(old_ids[0])  # messages queued since: above the old top
@@ -71,44 +74,24 @@ class OutboxModel(QAbstractTableModel):
             first_kept = -1
         kept = len(new_ids) - first_kept if first_kept >= 0 else 0
         if first_kept < 0 or new_ids[first_kept:] != old_ids[:kept]:
-            self.beginResetModel()  # a different filter or a different order: start afresh
-            self.items = items
-            self.endResetModel()
+            self.set_rows(items)  # a different filter or a different order: start afresh
             return
         if kept < len(old_ids):
             self.beginRemoveRows(QModelIndex(), kept, len(old_ids) - 1)
-            del self.items[kept:]
+            del self.rows[kept:]
             self.endRemoveRows()
         if first_kept:
             self.beginInsertRows(QModelIndex(), 0, first_kept - 1)
-            self.items[:0] = items[:first_kept]
+            self.rows[:0] = items[:first_kept]
             self.endInsertRows()
-        changed = [row for row in range(first_kept, len(items)) if self.items[row] != items[row]]
+        changed = [row for row in range(first_kept, len(items)) if self.rows[row] != items[row]]
         for row in changed:
-            self.items[row] = items[row]
+            self.rows[row] = items[row]
         last = self.columnCount() - 1
         for start, end in _runs(changed):
             self.dataChanged.emit(self.index(start, 0), self.index(end, last))
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        item = self.items[index.row()]
-        col = index.column()
-        if role == ItemRole:
-            return item
+    def cell(self, item: OutboxItem, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(item, col)
         if role == Qt.ItemDataRole.ToolTipRole:
