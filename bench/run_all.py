@@ -15,13 +15,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SUITES = ("startup", "filter", "search", "room", "room_gui", "seed", "contacts_search", "pack",
           "contacts_import", "outbox", "alerts", "alerts_gui")
+# Long runs, only by name (`./dev bench soak`): not in the default run.
+ON_REQUEST = ("soak",)
 
 
 def main(names: list[str]) -> int:
     chosen = names or list(SUITES)
-    unknown = [n for n in chosen if n not in SUITES]
+    unknown = [n for n in chosen if n not in SUITES + ON_REQUEST]
     if unknown:
-        print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(SUITES)}")
+        print(f"unknown benchmark(s): {', '.join(unknown)}; choose from "
+              f"{', '.join(SUITES + ON_REQUEST)}")
         return 2
     results: list[object] = []
     started = time.perf_counter()
@@ -34,7 +37,13 @@ def main(names: list[str]) -> int:
         results.extend(json.loads(target.read_text()))
         target.unlink()
     out_file = HERE.parent / "bench-results.json"
-    out_file.write_text(json.dumps(results, indent=2))
+    # A partial run replaces its own figures and keeps the others of the last run.
+    names = {r["name"] for r in results if isinstance(r, dict)}
+    try:
+        kept = [r for r in json.loads(out_file.read_text()) if r.get("name") not in names]
+    except (OSError, ValueError):
+        kept = []
+    out_file.write_text(json.dumps(kept + results, indent=2))
     print(f"== done in {time.perf_counter() - started:.0f} s; results in {out_file.name}")
     return 0
 
