@@ -107,7 +107,8 @@ BELOW_FRONT_ENDS = ("imdesk.domain", "imdesk.storage", "imdesk.services", "imdes
                     "imdesk.resources", "imdesk.gc_pause")
 # The one documented way from a headless command to Qt: `contacts pack` draws its PDF with
 # Qt's PDF writer (QPdfWriter), loaded inside that command's handler only.
-CLI_MAY_LOAD_QT = {("imdesk.cli.contacts", "imdesk.qt.contacts.pack_writer")}
+CLI_MAY_LOAD_QT = {("imdesk.cli.contacts", "imdesk.qt.contacts.pack_writer"),
+                   ("imdesk.cli.handover", "imdesk.qt.widgets.report_pdf")}
 
 
 @dataclass(frozen=True)
