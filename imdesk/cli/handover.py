@@ -147,9 +147,9 @@ def handover_export(ctx: AppContext, args: argparse.Namespace) -> int:
     doc = handover_doc(ctx.handover.get(args.id), ctx.settings.desk_name())
     if args.format == "pdf":
         # Qt's PDF writer: the documented exception where a command loads Qt (lazily).
-        from imdesk.qt.widgets.report_pdf import write_report_pdf
+        from imdesk.qt.widgets.report_pdf import write_report_pdf_headless
 
-        write_report_pdf(doc, args.output, page=args.page)
+        write_report_pdf_headless(doc, args.output, page=args.page)
     else:
         from imdesk.domain.report_doc import to_html, to_markdown
 

@@ -230,7 +230,7 @@ class HandoverService:
             return row
         row = handover_repo.get(s, row.id, for_update=True) or row
         if handover_repo.steps_of(s, [row.id])[row.id]:
-            raise TransitionError(f"handover {row.id} is signed: only a draft changes")
+            raise TransitionError(f"handover {row.id} is already signed: only a draft changes")
         return row
 
     # -- signing ------------------------------------------------------------------------------
@@ -274,7 +274,9 @@ class HandoverService:
                     if drafts:
                         raise TransitionError(f"handover {drafts[0]} is a draft: the outgoing "
                                               "manager signs it first")
-                    raise ValidationError("handover", "no handover is waiting to be taken over")
+                    raise ValidationError("handover", "no signed handover is waiting to be taken over "
+                                                      "(a draft is signed by the outgoing manager "
+                                                      "first)")
                 row, steps = waiting[0]
             else:
                 found = handover_repo.get(s, handover_id, for_update=True)
