@@ -26,6 +26,7 @@ from tests.helpers.pdf_text import pdf_text
 T = datetime(2026, 10, 24, 18, 0, tzinfo=UTC)  # 20:00 CEST
 NIGHT = ShiftWindow(datetime(2026, 10, 24, 20, 0, tzinfo=UTC), datetime(2026, 10, 25, 5, 0, tzinfo=UTC))
 AFTER = datetime(2026, 10, 25, 6, 0, tzinfo=UTC)
+Known = tuple[AppContext, ManualClock, dict[str, str]]
 
 
 def at(clock: ManualClock, hh: int, mm: int = 0, day: int = 24) -> None:
@@ -96,13 +97,13 @@ def _refs(rows: list[dict[str, object]]) -> list[object]:
     return [r["ref"] for r in rows]
 
 
-def test_the_night_window_is_nine_hours_across_the_change(known: tuple[AppContext, ManualClock, dict[str, str]]) -> None:
+def test_the_night_window_is_nine_hours_across_the_change(known: Known) -> None:
     ctx = known[0]
     window = ctx.handover.window(at=datetime(2026, 10, 25, 1, 30, tzinfo=UTC))
     assert window == NIGHT and window.hours == 9
 
 
-def test_the_compiled_sections_are_the_hand_computed_ones(known: tuple[AppContext, ManualClock, dict[str, str]]) -> None:
+def test_the_compiled_sections_are_the_hand_computed_ones(known: Known) -> None:
     ctx, _clock, r = known
     view = ctx.handover.show(NIGHT)
     c = view.content
@@ -184,7 +185,7 @@ def _sql(ctx: AppContext, *statements: str) -> None:
 
 def test_an_edit_behind_the_triggers_is_found(known: tuple[AppContext, ManualClock, dict[str, str]],
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    ctx, _clock, r = known
+    ctx, _clock, _r = known
     ctx.handover.sign(NIGHT, "Kim Nguyen", notes="all calm")
     with pytest.raises(Exception, match="append-only"):
         _sql(ctx, "UPDATE handover_step SET name = 'Someone else'")
@@ -211,7 +212,7 @@ def test_a_tampered_timeline_no_longer_gives_the_signed_head(
 def test_the_pdf_holds_every_heading_both_signatures_and_the_hashes(
         known: tuple[AppContext, ManualClock, dict[str, str]], capsys: pytest.CaptureFixture[str],
         tmp_path: Path) -> None:
-    ctx, _clock, r = known
+    ctx, _clock, _r = known
     ctx.handover.sign(NIGHT, "Kim Nguyen", notes="the mail queue")
     view = ctx.handover.take("Sam Okafor", "I hold the mail outage and the open printer case.")
     cli = Cli(capsys, str(ctx.db.engine.url))
@@ -248,6 +249,6 @@ def test_bad_input_exits_2_with_one_line(sqlite_url: str, capsys: pytest.Capture
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     cli = Cli(capsys, sqlite_url)
-    code, out, err = cli(*args)
+    code, _out, err = cli(*args)
     assert code == 2 and reason in err and len(err.strip().splitlines()) == 1, err
     assert cli.json("handover", "list") == []

@@ -40,7 +40,8 @@ def test_the_reminder_comes_half_an_hour_before_the_end() -> None:
     assert BERLIN.reminder_at(window) == window.end - timedelta(minutes=30)
     assert not BERLIN.reminder_due(window.end - timedelta(minutes=31))
     assert BERLIN.reminder_due(window.end - timedelta(minutes=30))
-    assert not ShiftPattern.parse("06:00/18:00", "Europe/Berlin", 0).reminder_due(window.end - timedelta(seconds=1))
+    never = ShiftPattern.parse("06:00/18:00", "Europe/Berlin", 0)
+    assert not never.reminder_due(window.end - timedelta(seconds=1))
 
 
 @pytest.mark.parametrize("text, zone, reason", [
