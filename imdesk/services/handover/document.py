@@ -107,7 +107,9 @@ def state_line(view: HandoverView) -> str:
     return "draft (not signed)"
 
 
-def handover_doc(view: HandoverView, desk: str = "") -> ReportDoc:
+def handover_doc(view: HandoverView, desk: str = "", *, skip: tuple[str, ...] = ()) -> ReportDoc:
+    """The whole handover; `skip` leaves sections out (the pane shows open incidents in a
+    table of their own)."""
     c = view.content
     w = view.window
     blocks: list[Block] = [
@@ -116,6 +118,8 @@ def handover_doc(view: HandoverView, desk: str = "") -> ReportDoc:
         Paragraph(counts_line(c)),
     ]
     for key, title in SECTIONS:
+        if key in skip:
+            continue
         blocks.append(Heading(title))
         blocks.extend(section_blocks(key, c))
     desk_state = c.get("desk", {})

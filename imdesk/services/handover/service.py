@@ -164,6 +164,12 @@ class HandoverService:
         return HandoverView(row.id if row else None, window, HandoverState.DRAFT,
                             with_draft(content, draft), draft, heads)
 
+    def state_of(self, window: ShiftWindow) -> HandoverState:
+        """Where the handover of WINDOW stands, without compiling it (the reminder's check)."""
+        with self._db.read() as s:
+            row = handover_repo.by_window(s, window.start)
+            return _state(handover_repo.steps_of(s, [row.id])[row.id]) if row else HandoverState.DRAFT
+
     def get(self, handover_id: int) -> HandoverView:
         with self._db.read() as s:
             row = handover_repo.get(s, handover_id)
