@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -16,6 +17,7 @@ from imdesk.domain.handover import HandoverState
 from imdesk.qt.main_window import MainWindow
 from imdesk.qt.tasks import SyncTaskRunner
 from imdesk.services.clock import ManualClock
+from tests.helpers.pdf_text import pdf_text
 from tests.qt.conftest import add
 from tests.qt.test_keyboard import dialog_went_well, focused, keys, on_next_dialog, press, type_and_submit
 
@@ -100,3 +102,15 @@ def test_the_reminder_comes_half_an_hour_before_the_shift_ends(desk: MainWindow,
     wiring.check()
     assert not wiring.status_label.isHidden() and "Handover due" in wiring.status_label.text()
     assert "handover is due" in desk.status.currentMessage()
+
+
+def test_exports_from_the_pane(desk: MainWindow, qtbot: QtBot, tmp_path: Path,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    press(qtbot, Qt.Key.Key_6, ALT)
+    pane = desk.handover.pane
+    for fmt, name in (("md", "h"), ("html", "h.html"), ("pdf", "h.pdf")):
+        monkeypatch.setattr(pane, "ask_path", lambda _suffix, n=name: str(tmp_path / n))
+        pane.export(fmt, "Letter")
+    assert "Mail outage" in (tmp_path / "h.md").read_text()
+    assert "<!DOCTYPE html>" in (tmp_path / "h.html").read_text()
+    assert "Open incidents" in pdf_text(tmp_path / "h.pdf")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QUrl, Signal
@@ -38,6 +39,7 @@ from imdesk.domain.shift import ShiftWindow
 from imdesk.domain.timefmt import readable
 from imdesk.messages import sentence
 from imdesk.qt.handover.dialogs import SignDialog, TakeOverDialog
+from imdesk.qt.handover.exports import write_export
 from imdesk.qt.handover.models import HistoryModel, OpenModel
 from imdesk.qt.tasks import TaskRunner
 from imdesk.qt.widgets.keys import shortcut
@@ -120,7 +122,6 @@ class HandoverPane(QWidget):
         self.report = QTextBrowser()
         self.report.setOpenLinks(False)
         self.report.anchorClicked.connect(self._link)
-        self.report.document().setDefaultStyleSheet(style_sheet())
         rbox.addWidget(self.report, 3)
         draft = QHBoxLayout()
         self.if_then = QPlainTextEdit()
@@ -228,8 +229,10 @@ class HandoverPane(QWidget):
         self.open_model.set_rows(list(view.content.get("open", [])))
         if self.open_model.rowCount():
             self.open_view.selectRow(max(0, min(current, self.open_model.rowCount() - 1)))
-        doc = handover_doc(view, self.desk, skip=("open",))
-        self.report.setHtml(linked(body_html(doc)))
+        doc = handover_doc(view, self.desk, skip=("open",), header=False)
+        body = re.sub(r'^<h1>.*?</h1>\n(<p class="sub">.*?</p>\n)?', "", body_html(doc))
+        self.report.document().setDefaultStyleSheet(style_sheet() + self._pane_css())
+        self.report.setHtml(linked(body))
         draft = view.state == HandoverState.DRAFT and not self.read_only
         self.if_then.setPlainText("\n".join(view.content.get("if_then", [])))
         self.notes.setPlainText(str(view.content.get("notes", "")))
@@ -239,6 +242,14 @@ class HandoverPane(QWidget):
         self.sign_button.setEnabled(draft)
         self.take_button.setEnabled(view.state == HandoverState.SIGNED and not self.read_only)
         self.shown.emit(view)
+
+    def _pane_css(self) -> str:
+        """On screen: smaller headings, and the table heads in the theme's colours (dark too)."""
+        pal = self.palette()
+        return (f" h2 {{ font-size: 13pt; margin-top: 10px; }} h3 {{ font-size: 11pt; }}"
+                f" th {{ background: {pal.alternateBase().color().name()};"
+                f" color: {pal.text().color().name()}; }}"
+                f" td {{ border-color: {pal.mid().color().name()}; }}")
 
     # -- the draft -----------------------------------------------------------------------------
     def _is_draft(self) -> bool:
@@ -360,23 +371,11 @@ class HandoverPane(QWidget):
         target = self.ask_path(suffix)
         if not target:
             return
-        from pathlib import Path
-
         path = Path(target if target.lower().endswith(suffix) else target + suffix)
         doc = handover_doc(view, self.desk)
 
         def write() -> Path:
-            if fmt == "pdf":
-                from imdesk.qt.widgets.report_pdf import write_report_pdf
-
-                write_report_pdf(doc, path, page="Letter" if page == "Letter" else "A4")
-            else:
-                from imdesk.domain.report_doc import to_html, to_markdown
-
-                tmp = path.with_name(f".{path.name}.part")
-                tmp.write_text(to_markdown(doc) if fmt == "md" else to_html(doc), encoding="utf-8")
-                tmp.replace(path)
-            return path
+            return write_export(doc, path, fmt, page)
 
         self.runner.run(write, lambda p: self.status_message.emit(f"Handover written to {p}"),
                         lambda exc: self.status_message.emit(sentence("Not written", exc)))

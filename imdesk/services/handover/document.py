@@ -107,16 +107,17 @@ def state_line(view: HandoverView) -> str:
     return "draft (not signed)"
 
 
-def handover_doc(view: HandoverView, desk: str = "", *, skip: tuple[str, ...] = ()) -> ReportDoc:
-    """The whole handover; `skip` leaves sections out (the pane shows open incidents in a
-    table of their own)."""
+def handover_doc(view: HandoverView, desk: str = "", *, skip: tuple[str, ...] = (),
+                 header: bool = True) -> ReportDoc:
+    """The whole handover; `skip` leaves sections out and `header=False` the window, state and
+    counts (the pane shows those, and the open incidents, above the report)."""
     c = view.content
     w = view.window
     blocks: list[Block] = [
         Fields((("Shift", f"{readable(w.start)} → {readable(w.end)}"),
                 ("State", state_line(view)), ("Compiled", when(c.get("compiled_at"))))),
         Paragraph(counts_line(c)),
-    ]
+    ] if header else []
     for key, title in SECTIONS:
         if key in skip:
             continue
