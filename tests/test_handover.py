@@ -210,8 +210,8 @@ def test_a_tampered_timeline_no_longer_gives_the_signed_head(
 
 
 def test_the_pdf_holds_every_heading_both_signatures_and_the_hashes(
-        known: tuple[AppContext, ManualClock, dict[str, str]], capsys: pytest.CaptureFixture[str],
-        tmp_path: Path) -> None:
+        known: Known, capsys: pytest.CaptureFixture[str], tmp_path: Path, qapp: object) -> None:
+    """(The Qt application is made first, as the console has one: the export reuses it.)"""
     ctx, _clock, _r = known
     ctx.handover.sign(NIGHT, "Kim Nguyen", notes="the mail queue")
     view = ctx.handover.take("Sam Okafor", "I hold the mail outage and the open printer case.")
