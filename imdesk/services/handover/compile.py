@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 from imdesk.domain.lifecycle import OPEN_STATUSES
 from imdesk.domain.message import MessageState
 from imdesk.domain.shift import ShiftWindow
-from imdesk.domain.sla import SlaState
+from imdesk.domain.sla import ClockInputs, SlaState, due_times, read_clock
 from imdesk.domain.timeline import iso
 from imdesk.domain.war_room import ActionStatus, fold_room
-from imdesk.storage import handover_repo, incident_repo, outbox_repo, timeline_repo
+from imdesk.storage import handover_repo, outbox_repo, timeline_repo
 from imdesk.storage.alert_models import AlertInboxRow, AlertRow, HeartbeatRow
 from imdesk.storage.alert_repo import windows_not_over
-from imdesk.storage.models import IncidentRow, TimelineEntryRow
+from imdesk.storage.models import TimelineEntryRow
 
 AT_RISK_AHEAD = timedelta(hours=4)
 ATTENTION_STATES = (MessageState.CALL, MessageState.FAILED, MessageState.EXPIRED,
@@ -40,7 +40,7 @@ class Extras:
     outbox_online: Callable[[], str]                # the sender's last word, "" when unknown
 
 
-def _brief(row: IncidentRow) -> dict[str, Any]:
+def _brief(row: Any) -> dict[str, Any]:
     return {"ref": row.ref, "title": row.title, "priority": row.priority, "status": row.status,
             "service": row.service_name or "", "major": bool(row.major)}
 
@@ -52,7 +52,7 @@ def compile_window(s: Session, window: ShiftWindow, now: datetime,
     covered: dict[str, list[Any]] = {}
     exercises: dict[str, dict[str, Any]] = {}
 
-    def cover(row: IncidentRow) -> bool:
+    def cover(row: Any) -> bool:
         """Note the incident's head; False for an exercise (listed apart, counted nowhere)."""
         if row.exercise:
             exercises.setdefault(row.ref, _brief(row))
@@ -64,9 +64,12 @@ def compile_window(s: Session, window: ShiftWindow, now: datetime,
                  if cover(r)]
     open_list, at_risk = [], []
     for row in open_rows:
-        state = incident_repo.row_state(s, row)
-        reading = state.sla(now)
-        due = state.sla_due
+        inputs = ClockInputs(row.opened_at, row.acknowledged_at, row.resolved_at or row.closed_at,
+                             row.hold_started_at, row.on_hold_seconds, row.respond_minutes,
+                             row.resolve_minutes)
+        reading = read_clock(inputs, now)
+        respond_due, resolve_due = due_times(inputs)
+        due = respond_due if row.acknowledged_at is None else resolve_due
         item = dict(_brief(row), sla=reading.state.value, sla_clock=reading.clock,
                     sla_due=iso(due), opened_at=iso(row.opened_at))
         open_list.append(item)
@@ -99,7 +102,7 @@ def compile_window(s: Session, window: ShiftWindow, now: datetime,
 
 
 def _moves(s: Session, window: ShiftWindow,
-           cover: Callable[[IncidentRow], bool]) -> dict[str, list[dict[str, Any]]]:
+           cover: Callable[[Any], bool]) -> dict[str, list[dict[str, Any]]]:
     """Opened (the earliest effective time, a backdated line counts), resolved, closed and
     reopened in the window: one row per incident, at the last such change."""
     start, end = window.start, window.end
@@ -114,11 +117,12 @@ def _moves(s: Session, window: ShiftWindow,
             opened.append(dict(_brief(row), at=iso(at)))
     opened.sort(key=lambda x: (x["at"], x["ref"]))
 
-    changes = handover_repo.status_changes(s, start, end)
-    rows = handover_repo.incidents_by_id(s, sorted({i for i, _, _ in changes}))
+    rows: dict[int, Any] = {}
     found: dict[str, dict[int, datetime]] = {"resolved": {}, "closed": {}, "reopened": {}}
-    for inc_id, at, data in changes:
-        to, frm = (data or {}).get("to"), (data or {}).get("from")
+    for row, at, data in handover_repo.status_changes(s, start, end):
+        inc_id = row.id
+        rows[inc_id] = row
+        to, frm = data.get("to"), data.get("from")
         if to == "resolved":
             found["resolved"][inc_id] = at
         elif to in ("closed", "cancelled"):
@@ -132,7 +136,7 @@ def _moves(s: Session, window: ShiftWindow,
     return out
 
 
-def _rooms(s: Session, window: ShiftWindow, open_rows: list[IncidentRow],
+def _rooms(s: Session, window: ShiftWindow, open_rows: list[Any],
            extras: Extras) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     majors = []
     for row in open_rows:
