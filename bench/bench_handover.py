@@ -1,4 +1,5 @@
-"""The shift handover on the big database (100k incidents / 1M entries): compiling a 12-hour
+"""The shift handover on a database of the issue's shape (100k incidents / 1M entries, 300
+incidents and 10k entries in the last 12 hours): compiling that 12-hour
 shift's handover, and writing it as a PDF, each beside a baseline measured in the same run —
 raw sqlite3 running the window's bare queries (open incidents, incidents opened in the window,
 status entries recorded in it), and Qt's PDF writer printing the same text as one plain block."""
@@ -12,7 +13,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import big_database, isolate, report, save
+from common import isolate, report, save
 
 RUNS = 7
 
@@ -27,17 +28,42 @@ def _sql_time(value: datetime) -> str:
     return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
+def handover_database() -> tuple[Path, datetime]:
+    """The issue's shape: 100k incidents / 1M entries, of which 300 incidents and 10k entries
+    fall in the 12 hours before the end of the data (built once, cached like the big one)."""
+    from imdesk.app import build_context
+    from imdesk.services.demo.bulk_seed import bulk_seed
+    from imdesk.services.demo.story import ensure_demo_data
+    from imdesk.storage.schema import HEAD_REVISION
+
+    from common import CACHE, finish_build, start_build
+
+    path = CACHE / f"handover-100000-1000000-schema{HEAD_REVISION}.sqlite"
+    if not path.exists():
+        tmp = start_build(path)
+        ctx = build_context(f"sqlite:///{tmp}")
+        ensure_demo_data(ctx)
+        end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        print("  building 100,000 incidents / 1,000,000 entries, 300 / 10,000 in the last "
+              "12 hours (once) …", flush=True)
+        bulk_seed(ctx.db, incidents=99_700, entries=990_000, now=end - timedelta(hours=12))
+        bulk_seed(ctx.db, incidents=300, entries=10_000, now=end, span=timedelta(hours=12), seed=2)
+        finish_build(ctx, tmp, path)
+    raw = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    newest = raw.execute("SELECT max(opened_at) FROM incident").fetchone()[0]
+    raw.close()
+    end = datetime.fromisoformat(newest).replace(tzinfo=UTC, minute=0, second=0, microsecond=0)
+    return path, end + timedelta(hours=1)
+
+
 def run() -> list[dict[str, object]]:
     isolate()
-    path = big_database()
+    path, end = handover_database()
     from imdesk.app import build_context
     from imdesk.domain.shift import ShiftWindow
     from imdesk.services.clock import ManualClock
 
     raw = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    newest = raw.execute("SELECT max(opened_at) FROM incident").fetchone()[0]
-    end = datetime.fromisoformat(newest).replace(tzinfo=UTC, minute=0, second=0, microsecond=0) \
-        - timedelta(hours=24)  # before the newest 2 % (which stay open): a shift with its moves
     window = ShiftWindow(end - timedelta(hours=12), end)
     bounds = (_sql_time(window.start), _sql_time(window.end))
     n_inc = raw.execute("SELECT count(*) FROM incident WHERE opened_at >= ? AND opened_at < ?",
