@@ -13,7 +13,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import isolate, report, save
+from common import CACHE, finish_build, isolate, report, save, start_build
 
 RUNS = 7
 
@@ -36,7 +36,6 @@ def handover_database() -> tuple[Path, datetime]:
     from imdesk.services.demo.story import ensure_demo_data
     from imdesk.storage.schema import HEAD_REVISION
 
-    from common import CACHE, finish_build, start_build
 
     path = CACHE / f"handover-100000-1000000-schema{HEAD_REVISION}.sqlite"
     if not path.exists():
