@@ -114,3 +114,30 @@ def test_exports_from_the_pane(desk: MainWindow, qtbot: QtBot, tmp_path: Path,
     assert "Mail outage" in (tmp_path / "h.md").read_text()
     assert "<!DOCTYPE html>" in (tmp_path / "h.html").read_text()
     assert "Open incidents" in pdf_text(tmp_path / "h.pdf")
+
+
+def test_the_shift_pattern_is_a_setting_and_a_bad_one_is_named(
+        desk: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    from imdesk.qt.handover.dialogs import ShiftsDialog
+
+    answers = iter([("07:00/19:00", "Mars/Base", 30), ("07:00/19:00", "Europe/Berlin", 45)])
+    seen: list[str] = []
+
+    def exec_(dialog: ShiftsDialog) -> int:
+        seen.append(dialog.problem.text())
+        try:
+            times, zone, minutes = next(answers)
+        except StopIteration:
+            return QDialog.DialogCode.Rejected.value
+        dialog.times.setText(times)
+        dialog.zone.setText(zone)
+        dialog.minutes.setText(str(minutes))
+        return QDialog.DialogCode.Accepted.value
+
+    monkeypatch.setattr(ShiftsDialog, "exec", exec_)
+    desk.handover.edit_shifts()
+    pattern = desk.ctx.handover.pattern()
+    assert (pattern.text, pattern.timezone, pattern.reminder_minutes) == ("07:00/19:00", "Europe/Berlin", 45)
+    assert "not a time zone" in seen[1]

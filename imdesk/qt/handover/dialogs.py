@@ -104,3 +104,43 @@ class TakeOverDialog(_Base):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.name.text(), dialog.synthesis.toPlainText()
+
+
+class ShiftsDialog(QDialog):
+    """The shift pattern: start times in local time, the zone, the reminder's minutes."""
+
+    def __init__(self, parent: QWidget | None, times: str, zone: str, minutes: int) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Shift pattern")
+        self.setMinimumWidth(460)
+        box = QVBoxLayout(self)
+        intro = QLabel("When the shifts start (local time, e.g. 06:00/14:00/22:00), in which time "
+                       "zone (empty: this computer's), and how many minutes before a shift ends "
+                       "the handover reminder comes (0: none).")
+        intro.setWordWrap(True)
+        box.addWidget(intro)
+        form = QFormLayout()
+        self.times, self.zone, self.minutes = QLineEdit(times), QLineEdit(zone), QLineEdit(str(minutes))
+        self.zone.setPlaceholderText("Europe/Berlin")
+        form.addRow("&Shifts start at", self.times)
+        form.addRow("Time &zone", self.zone)
+        form.addRow("&Reminder, minutes before the end", self.minutes)
+        box.addLayout(form)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #d32f2f;")
+        box.addWidget(self.problem)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        box.addWidget(buttons)
+        submit_with_ctrl_enter(self)
+
+    def values(self) -> tuple[str, str, int]:
+        text = self.minutes.text().strip()
+        return (self.times.text(), self.zone.text().strip(),
+                int(text) if text.isdigit() and len(text) <= 4 else -1)
+
+    def show_error(self, text: str) -> None:
+        self.problem.setText(text)

@@ -9,13 +9,18 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QLabel, QSystemTrayIcon
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDialog, QLabel, QSystemTrayIcon
 
 from imdesk.domain.handover import HandoverState
 from imdesk.qt import theme
 from imdesk.qt.widgets.pane_host import PaneHost
 
 CHECK_MS = 30_000
+
+
+def ctx_read_only(ctx: Any) -> bool:
+    return bool(ctx.read_only)
 
 
 class HandoverWiring:
@@ -33,6 +38,11 @@ class HandoverWiring:
         window.status.add_feature_widget(self.status_label)
         self.tray: QSystemTrayIcon | None = None
         self.reminded: datetime | None = None  # the shift whose reminder went out
+        shifts = QAction("Shift &pattern…", window)
+        shifts.triggered.connect(self.edit_shifts)
+        shifts.setEnabled(not ctx_read_only(self.ctx))
+        file_menu = window.menuBar().actions()[0].menu()
+        file_menu.insertAction(file_menu.actions()[-2], shifts)
         self.timer = QTimer(window)
         self.timer.setInterval(CHECK_MS)
         self.timer.timeout.connect(self.check)
@@ -109,6 +119,26 @@ class HandoverWiring:
             self.tray.setToolTip("imdesk")
             self.tray.show()
         self.tray.showMessage("Handover due", text, QSystemTrayIcon.MessageIcon.Information, 15_000)
+
+    def edit_shifts(self) -> None:
+        """The shift pattern; a refused value is named and what was typed stays."""
+        from imdesk.domain.errors import ValidationError
+        from imdesk.qt.handover.dialogs import ShiftsDialog
+
+        svc = self.ctx.handover
+        pattern = svc.pattern()
+        dialog = ShiftsDialog(self.window, pattern.text, pattern.timezone,
+                              pattern.reminder_minutes)
+        while dialog.exec() == QDialog.DialogCode.Accepted:
+            try:
+                svc.set_pattern(*dialog.values())
+            except ValidationError as exc:
+                dialog.show_error(f"Not saved: {exc}.")
+                continue
+            self.check()
+            if self._pane is not None:
+                self._pane.show_current()
+            return
 
     def stop(self) -> None:
         self.timer.stop()
