@@ -9,6 +9,7 @@ the chain of signed steps and the timeline heads they cover (exit 1 naming the r
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -77,7 +78,9 @@ def handover_show(ctx: AppContext, args: argparse.Namespace) -> int:
     from imdesk.services.handover.document import handover_doc
 
     view = ctx.handover.show(_window(ctx, args))
-    emit(view.to_json(), args.json, to_markdown(handover_doc(view, ctx.settings.desk_name())))
+    text = to_markdown(handover_doc(view, ctx.settings.desk_name()))
+    # for the terminal: Markdown's escapes dropped (the export keeps them)
+    emit(view.to_json(), args.json, re.sub(r"\\([\\`*_{}\[\]<>()#+!|~.-])", r"\1", text))
     return 0
 
 

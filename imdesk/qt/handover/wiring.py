@@ -32,6 +32,8 @@ class HandoverWiring:
         self.host = PaneHost()
         self._pane: Any = None
         self.button = window.add_lazy_pane(self.host, "⇄", "Handover", lambda: self.pane)
+        self._fresh = False  # built by this very click: already compiling
+        self.button.clicked.connect(self._shown_again)
         self.status_label = QLabel()
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.status_label.hide()
@@ -63,8 +65,16 @@ class HandoverWiring:
             pane.shown.connect(lambda _v: self.check())
             self.host.put(pane)
             self._pane = pane
+            self._fresh = True
             pane.start()
         return self._pane
+
+    def _shown_again(self) -> None:
+        """Back on the pane (Alt+6): compiled again, as the record may have moved on."""
+        if self._fresh:
+            self._fresh = False
+        elif self._pane is not None:
+            self._pane.reload()
 
     def show_pane(self) -> None:
         _ = self.pane
