@@ -37,7 +37,7 @@ def handover_database() -> tuple[Path, datetime]:
     from imdesk.storage.schema import HEAD_REVISION
 
 
-    path = CACHE / f"handover-100000-1000000-schema{HEAD_REVISION}.sqlite"
+    path = CACHE / f"handover-100000-1000000-open01-schema{HEAD_REVISION}.sqlite"
     if not path.exists():
         tmp = start_build(path)
         ctx = build_context(f"sqlite:///{tmp}")
@@ -45,7 +45,10 @@ def handover_database() -> tuple[Path, datetime]:
         end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
         print("  building 100,000 incidents / 1,000,000 entries, 300 / 10,000 in the last "
               "12 hours (once) …", flush=True)
-        bulk_seed(ctx.db, incidents=99_700, entries=990_000, now=end - timedelta(hours=12))
+        # Before the shift, a desk has closed nearly everything: 0.1 % of the history stays
+        # open (about 100 incidents, with the demo's and the shift's own: the open section).
+        bulk_seed(ctx.db, incidents=99_700, entries=990_000, now=end - timedelta(hours=12),
+                  open_share=0.001)
         bulk_seed(ctx.db, incidents=300, entries=10_000, now=end, span=timedelta(hours=12), seed=2)
         finish_build(ctx, tmp, path)
     raw = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
