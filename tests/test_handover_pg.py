@@ -28,11 +28,16 @@ def test_one_desk_signs_the_other_takes_over(pg_template: str) -> None:
     try:
         night.handover.set_pattern("06:00/14:00/22:00", "Europe/Berlin")
         ref = night.incidents.create(NewIncident("Mail outage", "high", "high", major=True)).ref
-        clock.advance(timedelta(hours=7, minutes=40))  # 05:40 CET, 20 min before the end
+        done = night.incidents.create(NewIncident("Printer jams", "low", "low")).ref
+        clock.advance(timedelta(hours=1))
+        night.incidents.change_status(done, "resolved", "paper tray replaced")
+        clock.advance(timedelta(hours=6, minutes=40))  # 05:40 CET, 20 min before the end
         window = night.handover.window()
         assert window.hours == 9
         signed = night.handover.sign(window, "Kim Nguyen", ratings={ref: "unstable"},
                                      notes="Mail is the one to watch.")
+        assert [r["ref"] for r in signed.content["resolved"]] == [done]
+        assert [r["ref"] for r in signed.content["opened"]] == [ref, done]
         seen = morning.handover.show(morning.handover.window())
         assert seen.state == HandoverState.SIGNED and seen.content == signed.content
         assert morning.handover.open_count() == 1  # visibly open on the other desk

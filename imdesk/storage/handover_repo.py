@@ -124,10 +124,15 @@ def status_changes(s: Session, start: datetime, end: datetime) -> list[tuple[Row
     out: list[tuple[Row[Any], datetime, dict[str, Any]]] = []
     row: Any
     for row in rows:
-        text_ = row.data_text or ""
-        # most moves are to in progress from new: decode only what can matter
-        if "resolved" in text_ or "closed" in text_ or "cancelled" in text_:
-            out.append((row, row.recorded_at, json.loads(text_)))
+        raw = row.data_text or ""
+        if isinstance(raw, dict):  # psycopg hands JSON over decoded
+            data = raw
+        elif "resolved" in raw or "closed" in raw or "cancelled" in raw:
+            data = json.loads(raw)  # most moves are to in progress from new: decode only these
+        else:
+            continue
+        if data.get("to") in ("resolved", "closed", "cancelled") or data.get("from") == "resolved":
+            out.append((row, row.recorded_at, data))
     return out
 
 
