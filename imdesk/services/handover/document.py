@@ -45,10 +45,10 @@ def _table(headers: Sequence[str], rows: list[tuple[str, ...]]) -> Block:
 def section_blocks(key: str, content: Mapping[str, Any]) -> list[Block]:
     rows: list[dict[str, Any]] = list(content.get(key, []))
     if key == "open":
-        return [_table(("Ref", "P", "Title", "Status", "SLA", "Due", "Rating"), [
-            (r["ref"], r["priority"], r["title"], r["status"].replace("_", " "),
-             r["sla"].replace("_", " "), when(r.get("sla_due")), r.get("rating") or "—")
-            for r in rows])]
+        return [_lines([f"{r['ref']} · {r['priority']} · {r['title']} · "
+                        f"{r['status'].replace('_', ' ')} · SLA {r['sla'].replace('_', ' ')}"
+                        f"{' (due ' + when(r.get('sla_due')) + ')' if r.get('sla_due') else ''}"
+                        f" · rated {(r.get('rating') or 'not rated').upper()}" for r in rows])]
     if key in ("opened", "resolved", "closed", "reopened"):
         # one line each, not a table: a busy shift has hundreds, and a line lays out ten times
         # faster than a table row in the PDF
