@@ -52,7 +52,7 @@ def handover_database() -> tuple[Path, datetime]:
         bulk_seed(ctx.db, incidents=300, entries=10_000, now=end, span=timedelta(hours=12), seed=2)
         finish_build(ctx, tmp, path)
         path.with_suffix(".end").write_text(end.isoformat())  # where the shift ends
-    return path, datetime.fromisoformat(path.with_suffix(".end").read_text())
+    return path, datetime.fromisoformat(path.with_suffix(".end").read_text().strip())
 
 
 def run() -> list[dict[str, object]]:
