@@ -34,12 +34,10 @@ def at(clock: ManualClock, hh: int, mm: int = 0, day: int = 24) -> None:
 
 
 @pytest.fixture
-def known(tmp_path: Path, sqlite_template: Path) -> Iterator[tuple[AppContext, ManualClock, dict[str, str]]]:
+def known(db_url: str) -> Iterator[tuple[AppContext, ManualClock, dict[str, str]]]:
     """The dataset (times UTC; the comment says what it is for)."""
-    path = tmp_path / "desk.sqlite"
-    path.write_bytes(sqlite_template.read_bytes())
     clock = ManualClock(T)
-    ctx = build_context(f"sqlite:///{path}", clock=clock, author="tester")
+    ctx = build_context(db_url, clock=clock, author="tester")  # SQLite, and PostgreSQL
     ctx.handover.set_pattern("06:00/14:00/22:00", "Europe/Berlin")
     inc, rooms = ctx.incidents, ctx.war_rooms
 
@@ -174,6 +172,9 @@ def test_taking_over_a_draft_is_refused(known: tuple[AppContext, ManualClock, di
 
 
 def _sql(ctx: AppContext, *statements: str) -> None:
+    """Behind the application's back, as an attacker with the file would (SQLite only)."""
+    if not ctx.db.is_sqlite:
+        pytest.skip("edits the SQLite file directly")
     path = ctx.db.engine.url.database
     ctx.db.dispose()
     conn = sqlite3.connect(str(path))
