@@ -249,7 +249,8 @@ class HandoverPane(QWidget):
         return (f" h2 {{ font-size: 13pt; margin-top: 10px; }} h3 {{ font-size: 11pt; }}"
                 f" th {{ background: {pal.alternateBase().color().name()};"
                 f" color: {pal.text().color().name()}; }}"
-                f" td {{ border-color: {pal.mid().color().name()}; }}")
+                f" td {{ border-color: {pal.mid().color().name()}; }}"
+                f" body, td.k {{ color: {pal.text().color().name()}; }}")
 
     # -- the draft -----------------------------------------------------------------------------
     def _is_draft(self) -> bool:
