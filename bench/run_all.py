@@ -13,8 +13,21 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SUITES = ("startup", "filter", "search", "room", "room_gui", "seed", "contacts_search", "pack",
-          "contacts_import", "outbox", "alerts", "alerts_gui")
+SUITES = (
+    "startup",
+    "filter",
+    "search",
+    "room",
+    "room_gui",
+    "seed",
+    "contacts_search",
+    "pack",
+    "contacts_import",
+    "outbox",
+    "alerts",
+    "alerts_gui",
+    "handover",
+)
 # Long runs, only by name (`./dev bench soak`): not in the default run.
 ON_REQUEST = ("soak",)
 

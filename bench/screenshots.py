@@ -87,6 +87,9 @@ def main() -> int:
 
             shoot_keys(window, out, scheme, settle)
         alert_shots(window, ctx, alert_ref, out, scheme, settle)
+        from bench.shots_handover import shoot as shoot_handover
+
+        shoot_handover(window, ctx, out, scheme, settle)
         from imdesk.qt.war_room.dialogs import DeclareDialog
         from imdesk.services.playbook import load_playbook
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from imdesk.services.clock import Clock
     from imdesk.services.comms.bundle import Comms
     from imdesk.services.contacts.service import ContactService
+    from imdesk.services.handover.service import HandoverService
     from imdesk.services.incidents import IncidentService
     from imdesk.services.settings import SettingsService
     from imdesk.services.timeline import TimelineService
@@ -141,6 +142,14 @@ class AppContext:
         from imdesk.services.alerts.desk import AlertDesk
 
         return AlertDesk(self.db, self.incidents)
+
+    @cached_property
+    def handover(self) -> HandoverService:
+        """The shift handover (compiling reads the war rooms and the contact book)."""
+        from imdesk.services.handover.service import HandoverService, default_extras
+
+        return HandoverService(self.db, extras=default_extras(self.war_rooms, self.contacts),
+                               clock=self.clock, author=self.author)
 
     def close(self) -> None:
         if self._db is not None:

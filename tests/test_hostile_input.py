@@ -177,6 +177,19 @@ CASES: list[tuple[str, tuple[str | bytes, ...], int]] = [
     ("org", ("org", "export", "-o", "{db}-wal"), 2),
     ("org", ("org", "export", "-o", "/dev/full"), 2),
     ("org", ("org", "export", "-o", "{folder}"), 2),
+    ("handover", ("handover", "show", "--at", BAD), 2),
+    ("handover", ("handover", "show", "--at", "99999-01-01T00:00:00Z"), 2),
+    ("handover", ("handover", "show", "--shift-start", "2026-10-25T01:00:00"), 2),
+    ("handover", ("handover", "sign", "--outgoing", BAD), 2),
+    ("handover", ("handover", "sign", "--outgoing", "Kim", "--rate", "INC-1001=fine"), 2),
+    ("handover", ("handover", "sign", "--outgoing", "Kim", "--rate", "INC-4242=watch"), 2),
+    ("handover", ("handover", "take", "--incoming", "Sam", "--synthesis", ""), 2),
+    ("handover", ("handover", "take", "--incoming", "Sam", "--synthesis", "I take it all."), 2),
+    ("handover", ("handover", "verify", "99999999999"), 2),
+    ("handover", ("handover", "export", "1", "--format", "pdf", "-o", "{db}"), 2),
+    ("handover", ("handover", "export", "1", "--format", "md", "-o", "{folder}"), 2),
+    ("handover", ("handover", "export", "1", "--format", "html", "-o", "/dev/full"), 2),
+    ("handover", ("handover", "export", "2147483647", "--format", "md", "-o", "h.md"), 2),
 ]
 
 

@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
 
         self.comms = CommsConsole(self)
         self.alerts: Any = None  # the alert intake, installed after the first paint
+        self.handover: Any = None  # the shift handover, likewise
 
         self.status = DeskStatusBar(ctx.info.label)
         self.setStatusBar(self.status)
@@ -241,6 +242,9 @@ class MainWindow(QMainWindow):
             from imdesk.qt.alerts.wiring import AlertWiring
 
             self.alerts = AlertWiring(self)
+            from imdesk.qt.handover.wiring import HandoverWiring
+
+            self.handover = HandoverWiring(self)  # the 6th pane (Alt+6)
         self.refresh_counts()
         self._counts_timer.start()
         self.runner.run(self.ctx.settings.desk_name,
@@ -350,7 +354,8 @@ class MainWindow(QMainWindow):
         from imdesk.qt.shortcuts_help import ShortcutSheet, shortcut_rows
 
         _built = (self.war_rooms, self.contacts, self.comms.pane,
-                  self.alerts.pane if self.alerts is not None else None)
+                  self.alerts.pane if self.alerts is not None else None,
+                  self.handover.pane if self.handover is not None else None)
         return ShortcutSheet(self, shortcut_rows(self))
 
     def show_shortcuts(self) -> None:
@@ -382,6 +387,8 @@ class MainWindow(QMainWindow):
         self.comms.stop()
         if self.alerts is not None:
             self.alerts.stop()
+        if self.handover is not None:
+            self.handover.stop()
         self.runner.wait_idle(5000)
         super().closeEvent(event)
 

@@ -59,8 +59,10 @@ INCIDENT_COLUMNS = ("id", "ref", "title", "description", "service_id", "service_
 
 
 def bulk_seed(db: Database, *, incidents: int, entries: int, seed: int = 1,
-              now: datetime | None = None, open_share: float = 0.02) -> SeedResult:
-    """Insert synthetic incidents; the newest `open_share` of them stay open."""
+              now: datetime | None = None, open_share: float = 0.02,
+              span: timedelta = timedelta(days=30)) -> SeedResult:
+    """Insert synthetic incidents opened evenly over the `span` before `now`; the newest
+    `open_share` of them stay open."""
     started = time.perf_counter()
     rng = random.Random(seed)
     now = now or datetime.now(UTC)
@@ -72,6 +74,7 @@ def bulk_seed(db: Database, *, incidents: int, entries: int, seed: int = 1,
         per[i % incidents] += 1
     story = _Story(rng, now, first_id, per, services, PriorityMatrix(), SlaPolicy())
     story.open_from = incidents * (1 - open_share)
+    story.span = span
     written = 0
     inc_batch: list[tuple[Any, ...]] = []
     ent_batch: list[tuple[Any, ...]] = []
@@ -138,6 +141,7 @@ class _Story:
         self.rng, self.now, self.first_id, self.per = rng, now, first_id, per
         self.services, self.matrix, self.policy = services, matrix, policy
         self.open_from = len(per) * 0.98
+        self.span = timedelta(days=30)
         self.notes = [f"checked {a} and {b}; see ticket {rng.randrange(10000, 99999)}"
                       for a in _WORDS for b in _WORDS if a != b]
         self.to_progress = compact_json({"from": "new", "to": "in_progress"})
@@ -146,7 +150,7 @@ class _Story:
 
     def rows(self) -> Iterator[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]:
         rng, n = self.rng, len(self.per)
-        span = timedelta(days=30).total_seconds()
+        span = self.span.total_seconds()
         for i, count in enumerate(self.per):
             inc_id = self.first_id + i
             ref = f"{REF_PREFIX}{REF_BASE + inc_id}"

@@ -116,7 +116,10 @@ def ensure_demo_data(ctx: DemoDesk) -> bool:
     if ctx.incidents.count(IncidentQuery()) > 0:
         seed_demo_contacts(ctx)  # a demo database from before the contact book
         return False
+    from imdesk.services.demo.handovers import seed_demo_handovers
+
     ctx.settings.set_desk_name(DESK_NAME)
     seed_demo(ctx)
     seed_demo_contacts(ctx)
+    seed_demo_handovers(ctx)
     return True
