@@ -16,6 +16,7 @@ def _add(english: str, *names: str) -> None:
 
 # German (Outlook 2010–365)
 _add("Title", "Anrede")
+_add("Nickname", "Spitzname", "Surnom", "Sobrenombre")
 _add("First Name", "Vorname", "Prénom", "Nombre")
 _add("Middle Name", "Weitere Vornamen", "Deuxième prénom", "Segundo nombre")
 _add("Last Name", "Nachname", "Nom", "Apellidos")

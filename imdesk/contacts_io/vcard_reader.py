@@ -32,6 +32,9 @@ from imdesk.domain.contact import Channel, ContactKind, EmailKind, PhoneKind
 VERSIONS = ("2.1", "3.0", "4.0")
 _TEL_URI = re.compile(r"(?i)tel:[+\d(]")
 _WORD = re.compile(r"[a-z-]+")
+_PHONETIC = {"X-PHONETIC-FIRST-NAME": "given", "X-PHONETIC-MIDDLE-NAME": "middle",
+             "X-PHONETIC-LAST-NAME": "family"}
+_IRMC_N = "X-IRMC-N"      # a Japanese phone's reading of the name: SOUND;X-IRMC-N:タナカ;ミイ;;;
 
 
 def read_vcards(lines: Iterator[tuple[int, str]], source: TextSource, region: str) -> ParsedFile:
@@ -106,10 +109,26 @@ def _map(b: RecordBuilder, props: list[Prop]) -> None:
         if name == "FN":
             b.name = b.line_text(unescape(value), "FN")
         elif name == "N":
+            if "X-IMDESK-GUESSED" in prop.params:
+                continue    # imdesk's own export, guessed from the name: no parts
             parts = [unescape(p) for p in split_unescaped(value, ";")]
             parts += [""] * (5 - len(parts))
             family, given, additional, prefix, suffix = parts[:5]
-            b.name_parts = [b.line_text(p, "N") for p in (prefix, given, additional, family, suffix) if p]
+            for key, part in (("family_name", family), ("given_name", given),
+                              ("middle_name", additional), ("name_prefix", prefix),
+                              ("name_suffix", suffix)):
+                b.set_part(key, part.replace(",", " ").strip(), "N")
+        elif name == "NICKNAME":
+            for nick in split_unescaped(value, ","):
+                b.set_part("nickname", unescape(nick).strip(), "NICKNAME")
+        elif name == "X-PHONETIC-NAME":
+            b.set_part("phonetic_name", unescape(value), name)
+        elif name in _PHONETIC:
+            b.set_phonetic(_PHONETIC[name], unescape(value), name)
+        elif name == "SOUND" and _IRMC_N in {*prop.params, *(p.upper() for p in prop.singletonparams)}:
+            reading = [unescape(p).strip() for p in split_unescaped(value, ";")] + ["", ""]
+            b.set_phonetic("family", reading[0], "SOUND")
+            b.set_phonetic("given", reading[1], "SOUND")
         elif name == "ORG":
             parts = [unescape(p) for p in split_unescaped(value, ";")]
             b.organisation = b.fit(parts[0], "ORG") if parts else ""
@@ -152,6 +171,9 @@ def _android_custom(b: RecordBuilder, value: str) -> None:
     kind, _, rest = value.partition(";")
     data = [p for p in rest.split(";") if p.strip()]
     label = kind.rpartition("/")[2].replace("_", " ").capitalize() or "Android field"
+    if label == "Nickname" and data:
+        b.set_part("nickname", data[0], "X-ANDROID-CUSTOM")
+        return
     b.add_extra(label, data[0] if data else value)
 
 
