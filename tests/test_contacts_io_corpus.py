@@ -236,7 +236,6 @@ def test_imdesk_csv_restores_neutralised_cells_and_flags_bad_values() -> None:
     ("broken_truncated.vcf", "record 2 (line 6): ", "the file ends before its END:VCARD"),
     ("unknown_layout.csv", "line 1: ", "is not a layout imdesk knows"),
     ("broken_quote.csv", "record 1 (line 2): ", "a quoted cell is never closed"),
-    ("undecodable.csv", "line 2: ", "neither UTF-8 nor windows-1252"),
     ("utf16_no_bom.csv", "line 1: ", "UTF-16 without its byte-order mark"),
 ])
 def test_a_file_that_cannot_be_read_whole_is_refused_naming_place_and_reason(

@@ -56,7 +56,7 @@ def test_a_file_mixing_utf8_and_windows_1252_lines_reads_each_as_written() -> No
     data = (card("FN:Jürgen Müller").encode("utf-8") + card("FN:Amélie Lefèvre").encode("cp1252"))
     parsed = read_bytes(data)
     assert [c.name for c in parsed.contacts] == ["Jürgen Müller", "Amélie Lefèvre"]
-    assert parsed.encoding == "UTF-8, 1 lines in windows-1252 or their declared charset"
+    assert parsed.encoding == "UTF-8, 1 line in windows-1252 or their declared charset"
 
 
 def test_a_declared_charset_decodes_raw_bytes() -> None:

@@ -28,7 +28,6 @@ REFUSED = {
     "broken_no_end.vcf": "has no END:VCARD before the next BEGIN:VCARD",
     "broken_truncated.vcf": "the file ends before its END:VCARD",
     "broken_quote.csv": "a quoted cell is never closed",
-    "undecodable.csv": "neither UTF-8 nor windows-1252",
     "unknown_layout.csv": "is not a layout imdesk knows",
     "utf16_no_bom.csv": "NUL bytes",
 }

@@ -43,6 +43,7 @@ class ImportPlan:
     flags: list[Flag]
     notices: list[Notice]
     existing: dict[int, ContactRecord] = field(default_factory=dict)   # the matched book contacts
+    legacy_encoding: str = "windows-1252"   # lines that are not UTF-8 were read as this (guessed or chosen)
 
     def resolve(self, merge: Collection[int] = ()) -> tuple[list[ContactRecord | CleanRecord],
                                                             list[tuple[int, ContactRecord]]]:
@@ -105,7 +106,7 @@ def plan_import(parsed: ParsedFile, existing: Sequence[tuple[int, ContactRecord]
         for key in keys:
             file_index.setdefault(key, position)
     return ImportPlan(parsed.layout, parsed.encoding, parsed.records, new, duplicates,
-                      parsed.flags, parsed.notices, matched)
+                      parsed.flags, parsed.notices, matched, parsed.legacy_encoding)
 
 
 def merge_records(existing: ContactRecord, incoming: ContactRecord) -> ContactRecord:

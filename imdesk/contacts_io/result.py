@@ -59,6 +59,7 @@ class ParsedFile:
     records: list[ParsedRecord] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    legacy_encoding: str = "windows-1252"   # what lines that are not UTF-8 are read as (guessed or chosen)
 
     @property
     def contacts(self) -> list[ContactRecord]:

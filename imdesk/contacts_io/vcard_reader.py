@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from imdesk.contacts_io.decoding import TextSource
+from imdesk.contacts_io.decoding import DAMAGED, TextSource
 from imdesk.contacts_io.errors import ImportRefused
 from imdesk.contacts_io.record_builder import TIME_ZONE_MAX, VERIFIED_BY_MAX, RecordBuilder
 from imdesk.contacts_io.result import Notice, ParsedFile, ParsedRecord
@@ -104,6 +104,8 @@ def _map(b: RecordBuilder, props: list[Prop]) -> None:
         value = prop.value
         if prop.damage:
             b.damaged(name, unescape(value)[:60], prop.damage)
+        elif "\ufffd" in value:     # the line held bytes that did not decode (decoding.DAMAGED)
+            b.damaged(name, unescape(value)[:60], DAMAGED)
         label = labels.get(prop.group.lower(), "") if prop.group else ""
         types = _types(prop) if prop.params or prop.singletonparams else []
         if name == "FN":
