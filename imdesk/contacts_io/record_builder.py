@@ -162,6 +162,11 @@ class RecordBuilder:
         if text:
             self.phonetic.setdefault(which, text)
 
+    def has_identity(self) -> bool:
+        """True when the contact has something to be named after (see build)."""
+        return bool(self.name.strip() or any(self.parts.values()) or self.organisation
+                    or self.emails or self.phones)
+
     def mark_review(self, text: str) -> None:
         """The contact is marked for review (the book's `check`) with this reason."""
         reason = clean_text(text, "review", max_len=len(text), single_line=True) if text.strip() else ""

@@ -19,7 +19,7 @@ from imdesk.contacts_io.errors import ImportRefused
 from imdesk.contacts_io.record_builder import TIME_ZONE_MAX, VERIFIED_BY_MAX, RecordBuilder
 from imdesk.contacts_io.result import Notice, ParsedFile, ParsedRecord
 from imdesk.contacts_io.vcard_cards import Card, cards
-from imdesk.contacts_io.vcard_props import Prop, parse_property
+from imdesk.contacts_io.vcard_props import NotAProperty, Prop, parse_property
 from imdesk.contacts_io.vcard_values import (
     LABEL_NAMES,
     TECHNICAL,
@@ -42,8 +42,9 @@ def read_vcards(lines: Iterator[tuple[int, str]], source: TextSource, region: st
     parsed = ParsedFile(layout="vCard", encoding="")
     versions: list[str] = []
     producer = ""
+    empty = 0             # cards with nothing to import
     for card in cards(lines):
-        props = _properties(card)
+        props, stray = _properties(card)
         version = next((unescape(p.value) for p in props if p.name == "VERSION"), "")
         if version not in VERSIONS:
             raise ImportRefused(f"VERSION {version!r} is not a vCard version imdesk reads (2.1, 3.0, 4.0)"
@@ -62,9 +63,18 @@ def read_vcards(lines: Iterator[tuple[int, str]], source: TextSource, region: st
             continue
         builder = RecordBuilder(card.number, card.line, region)
         _map(builder, props)
+        _keep_stray(builder, stray)
+        if not builder.has_identity():
+            parsed.notices.append(Notice(card.number, card.line, "card skipped: it holds no name, "
+                                         "organisation, email address or phone number"))
+            empty += 1
+            continue
         contact = builder.build()
         parsed.records.append(ParsedRecord(card.number, card.line, contact))
         parsed.flags.extend(builder.flags)
+    if not parsed.records and empty:
+        raise ImportRefused(f"no card of the file holds a name, organisation, email address or phone "
+                            f"number ({empty:,} without)")
     if not parsed.records and not parsed.notices:
         raise ImportRefused("the file holds no vCard")
     parsed.layout = "vCard " + ", ".join(versions) + (f" ({producer})" if producer else "")
@@ -76,8 +86,24 @@ def _size(n: int) -> str:
     return f"{n / 1024:,.0f} KB" if n >= 1024 else f"{n} bytes"
 
 
-def _properties(card: Card) -> list[Prop]:
-    return [parse_property(text, number, card.number) for number, text in card.lines]
+def _properties(card: Card) -> tuple[list[Prop], list[tuple[int, str]]]:
+    """The card's properties, and its lines that are none (line number, text)."""
+    props: list[Prop] = []
+    stray: list[tuple[int, str]] = []
+    for number, text in card.lines:
+        try:
+            props.append(parse_property(text, number, card.number))
+        except NotAProperty:
+            stray.append((number, text))
+    return props, stray
+
+
+def _keep_stray(b: RecordBuilder, stray: list[tuple[int, str]]) -> None:
+    """Lines that are no property (Thunderbird cuts a value at a bare CR; a hand edit leaves a
+    line without a colon): kept in the notes, flagged, the contact marked for review."""
+    for number, text in stray:
+        b.damaged(f"line {number}", text[:60], "not a vCard property; kept in the notes")
+        b.add_extra("Unread line", text)
 
 
 def _is_group(props: list[Prop]) -> bool:

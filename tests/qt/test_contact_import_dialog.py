@@ -92,10 +92,10 @@ def test_space_toggles_merge_and_import_writes_in_one_go(qtbot: QtBot, sqlite_ct
 
 def test_a_refused_file_says_where_and_why_and_offers_only_close(qtbot: QtBot,
                                                                 sqlite_ctx: AppContext) -> None:
-    dialog = open_dialog(qtbot, sqlite_ctx, "broken_line.vcf")
+    dialog = open_dialog(qtbot, sqlite_ctx, "broken_no_end.vcf")
     assert not dialog.error.isHidden()
-    assert dialog.error.text().startswith("✖ Not imported: record 2 (line 10): the line is not a vCard "
-                                          "property")
+    assert dialog.error.text().startswith("✖ Not imported: record 2 (line 6): the card has no END:VCARD "
+                                          "before the next BEGIN:VCARD")
     assert dialog.import_button.isHidden() and dialog.preview.isHidden()
     assert dialog.cancel_button.text() == "Close"
     assert names(sqlite_ctx) == []
