@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from imdesk.context import AppContext
 from imdesk.domain.errors import NotFoundError, ValidationError
 from imdesk.errors import KnownError
+from imdesk.messages import sentence
 from imdesk.qt import theme
 from imdesk.qt.contacts.import_plan_model import Col, ImportPlanModel, Show
 from imdesk.qt.tasks import TaskRunner
@@ -321,11 +322,11 @@ class ContactImportDialog(QDialog):
 
     def _show_error(self, exc: BaseException) -> None:
         if isinstance(exc, ImportRefused):
-            text = f"✖ Not imported: {exc}"
+            text = "✖ " + sentence("Not imported", exc)
         elif isinstance(exc, (ValidationError, NotFoundError, KnownError)):
-            text = f"✖ {exc}"
+            text = "✖ " + sentence("", exc)
         else:
             log.error("contact import failed", exc_info=exc)
-            text = f"✖ Something went wrong: {exc}"
+            text = "✖ " + sentence("Something went wrong", exc)
         self.error.setText(text)
         self.error.show()
