@@ -56,7 +56,8 @@ def test_a_damaged_line_keeps_the_rest_of_the_file_and_names_record_and_field() 
     assert [(f.record, f.field) for f in parsed.flags] == [(2, "ORG")]
     assert parsed.contacts[0].review == parsed.contacts[2].review == ""
     assert parsed.encoding == "UTF-8; 1 line with bytes that did not decode (12)"
-    assert "line 12: 1 line held bytes that are not windows-1252 or UTF-8 (12)" in str(parsed.notices[0])
+    assert "line 12: 1 line held bytes that did not decode (12)" in str(parsed.notices[0])
+    assert parsed.legacy_encoding == "UTF-8"
 
 
 def test_bytes_no_encoding_reads_are_kept_in_a_csv_too() -> None:

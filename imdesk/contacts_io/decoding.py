@@ -77,6 +77,14 @@ class TextSource:
         return shown_name(self._forced or self._fallback)
 
     @property
+    def found(self) -> str:
+        """What the file was read as, in a word ("UTF-8", "Shift_JIS"): the legacy encoding when
+        lines were read in it (or it was guessed or chosen), else the Unicode form."""
+        if self._forced or self.guess is not None or self._other_lines:
+            return self.guessed
+        return "UTF-16" if self._bom == "utf-16" else "UTF-8"
+
+    @property
     def encoding(self) -> str:
         text = self._described()
         if self.damaged_lines:

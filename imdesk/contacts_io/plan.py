@@ -43,7 +43,7 @@ class ImportPlan:
     flags: list[Flag]
     notices: list[Notice]
     existing: dict[int, ContactRecord] = field(default_factory=dict)   # the matched book contacts
-    legacy_encoding: str = "windows-1252"   # lines that are not UTF-8 were read as this (guessed or chosen)
+    legacy_encoding: str = "UTF-8"   # what the file was read as ("Shift_JIS"; guessed or chosen)
 
     def resolve(self, merge: Collection[int] = ()) -> tuple[list[ContactRecord | CleanRecord],
                                                             list[tuple[int, ContactRecord]]]:

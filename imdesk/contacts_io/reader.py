@@ -28,13 +28,13 @@ def read_contacts(stream: BinaryIO, region: str = DEFAULT_REGION, encoding: str 
 def _read(stream: BinaryIO, region: str, encoding: str | None) -> ParsedFile:
     source = TextSource(stream, encoding)
     parsed = _parse(source, region)
-    parsed.legacy_encoding = source.guessed
+    parsed.legacy_encoding = source.found
     if source.damaged_lines:
         lines = ", ".join(str(n) for n in source.damaged_lines[:10])
         more = ", …" if len(source.damaged_lines) > 10 else ""
         parsed.notices.append(Notice(0, source.damaged_lines[0], (
-            f"{lines_count(len(source.damaged_lines))} held bytes that are not {source.guessed} or UTF-8 "
-            f"({lines}{more}): their values are kept with \ufffd and marked for review; "
+            f"{lines_count(len(source.damaged_lines))} held bytes that did not decode ({lines}{more}): "
+            "their values are kept with \ufffd and marked for review; "
             "choose another encoding if the names look wrong")))
     return parsed
 
