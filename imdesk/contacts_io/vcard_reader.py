@@ -139,13 +139,15 @@ def _map(b: RecordBuilder, props: list[Prop]) -> None:
         elif name == "N":
             if "X-IMDESK-GUESSED" in prop.params:
                 continue    # imdesk's own export, guessed from the name: no parts
-            parts = [unescape(p) for p in split_unescaped(value, ";")]
+            # each component may list several values ("Richter,James"): joined with a blank
+            parts = [" ".join(v for v in (unescape(x).strip() for x in split_unescaped(p, ",")) if v)
+                     for p in split_unescaped(value, ";")]
             parts += [""] * (5 - len(parts))
             family, given, additional, prefix, suffix = parts[:5]
             for key, part in (("family_name", family), ("given_name", given),
                               ("middle_name", additional), ("name_prefix", prefix),
                               ("name_suffix", suffix)):
-                b.set_part(key, part.replace(",", " ").strip(), "N")
+                b.set_part(key, part, "N")
         elif name == "NICKNAME":
             for nick in split_unescaped(value, ","):
                 b.set_part("nickname", unescape(nick).strip(), "NICKNAME")
