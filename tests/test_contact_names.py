@@ -18,6 +18,7 @@ from imdesk.contacts_io.vcard_writer import write_vcards
 from imdesk.domain.contact import ContactRecord
 from imdesk.storage import migrate
 from imdesk.storage.database import Database
+from tests import test_migrations
 from tests.helpers.cli_runner import Cli
 
 CORPUS = Path(__file__).parent / "data" / "contacts"
@@ -84,14 +85,16 @@ def test_search_finds_a_contact_by_any_part_and_csv_export_carries_them(
     assert dict(zip(header, row, strict=True))["Family name"] == "Müller"
 
 
-def _at_0006(path: Path) -> Database:
-    db = Database(f"sqlite:///{path}")
+# a new SQLite file, or a new PostgreSQL database (test_migrations' own fixture under this name)
+empty_database = pytest.fixture(
+    name="empty_database",
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+)(test_migrations.empty_url.__wrapped__)
+
+
+def test_migration_0011_moves_the_notes_lines_into_the_fields(empty_database: str) -> None:
+    db = Database(empty_database)
     migrate.run_alembic_upgrade(db, "0006")
-    return db
-
-
-def test_migration_0011_moves_the_notes_lines_into_the_fields(tmp_path: Path) -> None:
-    db = _at_0006(tmp_path / "old.sqlite")
     notes = ("Deputy: Tom.\n\nWeb: https://x.example\nAlso known as: Jörg Peter Müller\n"
              "Nickname: Jo\nPhonetic first name: Yörg")
     with db.engine.begin() as conn:
