@@ -88,6 +88,20 @@ def test_the_guess_on_short_samples(text: str, codec: str) -> None:
     assert guess_encoding(text.encode(codec)).codec == codec
 
 
+@pytest.mark.parametrize("text", [
+    "Straße 12", "Jürgen Müller", "Çelik", "Ça va", "São Paulo", "Ñandú", "Ó Briain", "Þór", "É",
+    "±5 °C", "Preis: 12 €", "«Bonjour»", "Müller – Schmidt", "“quoted”", "Øst", "naïve",
+])
+def test_western_text_is_not_taken_for_an_east_asian_or_cyrillic_encoding(text: str) -> None:
+    """A letter or two of windows-1252 also decode in Big5, Shift_JIS or KOI8-R (Ç + a = a kana
+    in Big5): alone between Latin letters such readings score nothing."""
+    assert guess_encoding(text.encode("cp1252")).codec == "cp1252"
+
+
+def test_half_width_katakana_of_a_japanese_phone() -> None:
+    assert guess_encoding("ﾀﾅｶ;ﾐｲ;;;".encode("cp932")).codec == "cp932"
+
+
 def test_cli_import_takes_an_encoding(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
     cli = Cli(capsys, db_url)
     shown = cli.json("contacts", "import", str(CORPUS / "undeclared_shift_jis.csv"), "--dry-run")

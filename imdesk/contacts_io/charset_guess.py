@@ -58,6 +58,11 @@ _COMMON_HAN = frozenset(
     "花由紀代智和久幸真理沙織彦男夫雄一郎次健誠博明浩株式会社営業課長係様")
 
 
+def _cjk(ch: str) -> bool:
+    o = ord(ch)
+    return 0x3041 <= o <= 0x30FF or 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xFF61 <= o <= 0xFF9F
+
+
 def _score(text: str) -> float:
     score = 0.0
     prev = " "
@@ -73,10 +78,20 @@ def _score(text: str) -> float:
             # an accented letter beside a plain one ("Müller", "Chloé"); alone in a run it is
             # likely another alphabet read as windows-1252
             score += 1.5 if beside_latin else 0.2
+        elif beside_latin and ch.isalpha():
+            # another script inside a Latin word ("Çelik" read as Big5 kana, "Müller" as 1251
+            # Cyrillic): a legacy letter read in the wrong code page
+            score += 0.1
+        elif 0x400 <= o <= 0x4FF and not (0x400 <= ord(prev) <= 0x4FF or 0x400 <= ord(nxt) <= 0x4FF):
+            score += 0.2        # one Cyrillic letter alone: a Latin letter read as 1251/KOI8-R
         elif 0x430 <= o <= 0x44F or o == 0x451:
-            score += 0.1 if beside_latin else 1.5     # Cyrillic inside a Latin word: German read as 1251
+            score += 1.5
         elif 0x410 <= o <= 0x42F or o == 0x401:
-            score += 0.1 if beside_latin else 0.5
+            score += 0.5
+        elif _cjk(ch) and not (_cjk(prev) or _cjk(nxt)):
+            # one double-byte character alone between others ("Ça va" read as Big5: a kana):
+            # names and words in these scripts come in runs
+            score += 0.2
         elif 0x3041 <= o <= 0x309F:
             score += 3
         elif 0x30A0 <= o <= 0x30FF:
@@ -86,7 +101,7 @@ def _score(text: str) -> float:
         elif 0x3000 <= o <= 0x303F or 0xFF01 <= o <= 0xFF5E:
             score += 1
         elif 0xFF61 <= o <= 0xFF9F:
-            score += 0.5
+            score += 1          # half-width katakana (a Japanese phone's reading), in a run
         elif o in (0x2018, 0x2019, 0x201C, 0x201D, 0x2013, 0x2014, 0x2026, 0x20AC, 0xB0, 0xA7, 0xA9,
                    0xAE, 0xB7, 0xA0, 0xD7, 0xDF, 0xAB, 0xBB):
             score += 0.3
