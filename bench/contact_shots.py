@@ -1,6 +1,7 @@
 """Screenshots of the contact book (called from bench/screenshots.py for each scheme): the pane
-with a person's card, "who do I call" from an incident, a team, the drill, the editor with a
-refused number, the organisation editor, and page 1 of the emergency pack (pdftoppm)."""
+with a person's card (her name parts under the name), "who do I call" from an incident, a team,
+the drill, the editor with the name parts and a refused number, the organisation editor, and
+page 1 of the emergency pack (pdftoppm)."""
 
 from __future__ import annotations
 
@@ -41,11 +42,11 @@ def shoot(window: Any, ctx: Any, out: Path, scheme: str, settle: Callable[..., N
     settle(0.6)
     drill.grab().save(str(out / f"drill-{scheme}.png"))
     drill.done(0)
-    record = ctx.contacts.get(ctx.contacts.find("Grace Mensah")).record
+    record = ctx.contacts.get(ctx.contacts.find("Lucía Fernández")).record   # name parts, nickname
     editor = ContactEditor(window, record, "DE")
     editor.phones[1].setText("+49 30 12")
     editor.phones[1].editingFinished.emit()
-    editor.emails[1].setText("grace@@northwind")
+    editor.emails[1].setText("lucia@@northwind")
     editor.emails[1].editingFinished.emit()
     editor.show()
     settle(0.4)

@@ -137,9 +137,8 @@ def test_cli_import_of_duplicates_skips_by_default_and_merges_on_request(cli: Cl
 
 
 @pytest.mark.parametrize(("name", "reason"), [
-    ("broken_line.vcf", "broken_line.vcf: record 2 (line 10): the line is not a vCard property"),
+    ("broken_no_end.vcf", "broken_no_end.vcf: record 2 (line 6): the card has no END:VCARD"),
     ("unknown_layout.csv", "unknown_layout.csv: line 1: the CSV header ('Buchungstag'"),
-    ("undecodable.csv", "undecodable.csv: line 2: the line is neither UTF-8 nor windows-1252"),
     ("missing.vcf", "missing.vcf cannot be opened"),
 ])
 def test_cli_refuses_a_file_with_exit_2_and_writes_nothing(cli: Cli, name: str, reason: str) -> None:

@@ -56,7 +56,7 @@ def test_a_file_mixing_utf8_and_windows_1252_lines_reads_each_as_written() -> No
     data = (card("FN:Jürgen Müller").encode("utf-8") + card("FN:Amélie Lefèvre").encode("cp1252"))
     parsed = read_bytes(data)
     assert [c.name for c in parsed.contacts] == ["Jürgen Müller", "Amélie Lefèvre"]
-    assert parsed.encoding == "UTF-8, 1 lines in windows-1252 or their declared charset"
+    assert parsed.encoding == "UTF-8, 1 line in windows-1252 or their declared charset"
 
 
 def test_a_declared_charset_decodes_raw_bytes() -> None:
@@ -197,9 +197,13 @@ def test_a_card_without_a_name_is_named_after_its_address_and_flagged() -> None:
         "email address"]
 
 
-def test_a_card_with_nothing_to_call_it_is_refused() -> None:
+def test_a_card_with_nothing_to_call_it_is_skipped_and_a_file_of_only_such_cards_refused() -> None:
     assert refused(card("NOTE:just a note").encode()) == (
-        "record 1 (line 1): the record has no name, organisation, email address or phone number")
+        "no card of the file holds a name, organisation, email address or phone number (1 without)")
+    parsed = read_bytes((card("NOTE:just a note") + card("FN:Kim")).encode())
+    assert [c.name for c in parsed.contacts] == ["Kim"]
+    assert [str(n) for n in parsed.notices] == [
+        "record 1 (line 1): card skipped: it holds no name, organisation, email address or phone number"]
 
 
 def test_a_csv_row_with_more_cells_than_the_header_is_refused() -> None:

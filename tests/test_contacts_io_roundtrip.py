@@ -57,7 +57,10 @@ def contacts(draw: st.DrawFn) -> ContactRecord:
         preferred_channel=draw(st.sampled_from(list(Channel))),
         time_zone=draw(st.sampled_from(["", "Europe/Berlin", "America/Los_Angeles"]) | line(30)),
         notes=draw(notes), tags=tuple(sorted(set(draw(st.lists(line(20, 1), max_size=4))))),
-        account_number=draw(line(20)), last_verified_at=draw(verified), verified_by=draw(line(30)))
+        account_number=draw(line(20)), last_verified_at=draw(verified), verified_by=draw(line(30)),
+        given_name=draw(line(30)), family_name=draw(line(30)), middle_name=draw(line(20)),
+        name_prefix=draw(line(10)), name_suffix=draw(line(10)), nickname=draw(line(20)),
+        phonetic_name=draw(line(40)))
 
 
 def vcard_round_trip(records: list[ContactRecord]) -> list[ContactRecord]:

@@ -32,3 +32,19 @@ def test_no_message_doubles_its_punctuation() -> None:
     text = sentence("No keyring for the alert webhook token", exc, "the token works only now")
     for doubled in ("..", ".)", ".:", ":.", "):", ". .", "::"):
         assert doubled not in text, text
+
+
+def test_the_console_builds_no_message_from_an_exception_by_hand() -> None:
+    """Every Qt message that embeds an exception's text goes through messages.sentence (or clause):
+    an f-string pasting {exc} or {exc.message} into a message is how "…(Keyring).):" came about."""
+    import re
+    from pathlib import Path
+
+    import imdesk.qt
+
+    pasted = re.compile(r"""f["'][^"']*\{(exc|exc\.message|err|error)\}""")
+    found = [f"{path.name}:{n}: {line.strip()}"
+             for path in Path(imdesk.qt.__file__).parent.rglob("*.py")
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if pasted.search(line)]
+    assert found == []

@@ -45,6 +45,10 @@ def register(sub: Subparsers) -> None:
                      help="what to do with records that match a contact by email or phone "
                           "(default: skip; merge adds their numbers, addresses and notes)")
     imp.add_argument("--dry-run", action="store_true", help="show what would be imported; write nothing")
+    imp.add_argument("--encoding", metavar="NAME",
+                     help="read the file's lines that are not ASCII in this encoding (shift_jis, "
+                          "gb18030, big5, windows-1251, koi8-r, iso-8859-1, …) instead of the "
+                          "one imdesk finds (shown as 'encoding')")
     imp.add_argument("--json", action="store_true")
     imp.set_defaults(handler=in_context(contacts_import), inputs=("file",))
     exp = contacts.add_parser("export", help="write every contact to a vCard 3.0 or imdesk CSV file")
@@ -147,7 +151,7 @@ def contacts_import(ctx: AppContext, args: argparse.Namespace) -> int:
     from imdesk.services.contacts.transfer import apply_import, preview_import
 
     try:
-        plan = preview_import(ctx.contacts, args.file)
+        plan = preview_import(ctx.contacts, args.file, args.encoding)
     except ImportRefused as exc:
         raise ImportRefused(f"{args.file.name}: {exc}", field=exc.field) from None
     merge = {d.position for d in plan.duplicates} if args.duplicates == "merge" else set()

@@ -42,7 +42,8 @@ _OUTLOOK_PHONES = {
     "radio phone": PhoneKind.OTHER, "pager": PhoneKind.PAGER, "isdn": PhoneKind.OTHER,
 }
 _OUTLOOK_EMAILS = ("e-mail address", "e-mail 2 address", "e-mail 3 address")
-_OUTLOOK_NAME = ("first name", "middle name", "last name", "suffix")
+_OUTLOOK_NAME = {"title": "name_prefix", "first name": "given_name", "middle name": "middle_name",
+                 "last name": "family_name", "suffix": "name_suffix", "nickname": "nickname"}
 # Values Outlook writes for every contact that mean "not set".
 _OUTLOOK_UNSET = {"birthday": "0/0/00", "anniversary": "0/0/00", "gender": "unspecified",
                   "priority": "normal", "sensitivity": "normal", "private": "false"}
@@ -67,7 +68,7 @@ def _grouped(b: RecordBuilder, cells: dict[str, str], groups: dict[str, list[str
 def _outlook(b: RecordBuilder, row: Row) -> list[str]:
     cells = {h.strip().lower(): v for h, v in row}
     _grouped(b, cells, _OUTLOOK_ADDRESSES)
-    b.name_parts = [b.line_text(cells.get(k, ""), "name") for k in _OUTLOOK_NAME]
+    _name_parts(b, row, _OUTLOOK_NAME)
     addresses = {cells.get(k, "").strip().lower() for k in _OUTLOOK_EMAILS}
     for header, value in row:
         key = header.strip().lower()
@@ -97,6 +98,17 @@ def _outlook(b: RecordBuilder, row: Row) -> list[str]:
     return []
 
 
+def _name_parts(b: RecordBuilder, row: Row, columns: dict[str, str]) -> None:
+    """The name's parts from their columns (header in lower case → ContactRecord field). Of two
+    columns with one header (French Outlook's two "Nom": the full name, then the last name) the
+    later counts."""
+    cells = {h.strip().lower(): (h.strip(), v) for h, v in row}
+    for column, key in columns.items():
+        header, value = cells.get(column, ("", ""))
+        if value.strip():
+            b.set_part(key, value.strip(), header)
+
+
 def _derived(display: str, addresses: set[str]) -> bool:
     """Outlook's 'E-mail Display Name' is 'Name (address)' or the address: nothing of its own."""
     text = display.strip().lower()
@@ -108,8 +120,12 @@ _MULTI = " ::: "
 _G_VALUE = re.compile(r"^(e-mail|phone) (\d+) - value$")
 _G_LABEL = re.compile(r"^(e-mail|phone) (\d+) - (label|type)$")
 _G_ADDRESS = re.compile(r"^address (\d+) - (.+)$")
-_G_NAME = ("name prefix", "first name", "given name", "middle name", "additional name",
-           "last name", "family name", "name suffix")
+_G_NAME = {"name prefix": "name_prefix", "first name": "given_name", "given name": "given_name",
+           "middle name": "middle_name", "additional name": "middle_name", "last name": "family_name",
+           "family name": "family_name", "name suffix": "name_suffix", "nickname": "nickname"}
+_G_PHONETIC = {"phonetic first name": "given", "given name yomi": "given",
+               "phonetic middle name": "middle", "additional name yomi": "middle",
+               "phonetic last name": "family", "family name yomi": "family"}
 _G_ORG = {"organization name": "organisation", "organization 1 - name": "organisation",
           "organization title": "job_title", "organization 1 - title": "job_title",
           "organization department": "department", "organization 1 - department": "department"}
@@ -120,12 +136,16 @@ def _google(b: RecordBuilder, row: Row) -> list[str]:
     cells = {h.strip().lower(): v for h, v in row}
     if cells.get("name", "").strip():
         b.name = b.line_text(cells["name"], "Name")
-    b.name_parts = [b.line_text(cells.get(k, ""), "name") for k in _G_NAME]
+    _name_parts(b, row, _G_NAME)
+    for header, value in row:
+        if (which := _G_PHONETIC.get(header.strip().lower())) and value.strip():
+            b.set_phonetic(which, value, header.strip())
     notices: list[str] = []
     addresses: dict[str, dict[str, str]] = {}
     for header, value in row:
         key = header.strip().lower()
-        if not value.strip() or key in _G_NAME or key == "name" or _G_LABEL.match(key):
+        if (not value.strip() or key in _G_NAME or key in _G_PHONETIC or key == "name"
+                or _G_LABEL.match(key)):
             continue
         if match := _G_VALUE.match(key):
             what, n = match.groups()
@@ -177,6 +197,7 @@ def _google_value(b: RecordBuilder, what: str, item: str, label: str, header: st
 _TB_PHONES = {"work phone": PhoneKind.OFFICE, "home phone": PhoneKind.HOME,
               "mobile number": PhoneKind.MOBILE, "pager number": PhoneKind.PAGER}
 _TB_EMAILS = {"primary email": EmailKind.WORK, "secondary email": EmailKind.OTHER}
+_TB_NAME = {"first name": "given_name", "last name": "family_name", "nickname": "nickname"}
 _TB_SCALARS = {"organization": "organisation", "department": "department", "job title": "job_title"}
 
 
@@ -195,10 +216,10 @@ def _thunderbird(b: RecordBuilder, row: Row) -> list[str]:
     _grouped(b, cells, _TB_GROUPED)
     if cells.get("display name", "").strip():
         b.name = b.line_text(cells["display name"], "Display Name")
-    b.name_parts = [b.line_text(cells.get(k, ""), "name") for k in ("first name", "last name")]
+    _name_parts(b, row, _TB_NAME)
     for header, value in row:
         key = header.strip().lower()
-        if not value.strip() or key in ("display name", "first name", "last name") or key in _TB_GROUPED_KEYS:
+        if not value.strip() or key == "display name" or key in _TB_NAME or key in _TB_GROUPED_KEYS:
             continue
         if key in _TB_PHONES:
             b.add_phone(value, _TB_PHONES[key], header)

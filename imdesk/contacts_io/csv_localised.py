@@ -16,6 +16,7 @@ def _add(english: str, *names: str) -> None:
 
 # German (Outlook 2010–365)
 _add("Title", "Anrede")
+_add("Nickname", "Spitzname", "Surnom", "Sobrenombre")
 _add("First Name", "Vorname", "Prénom", "Nombre")
 _add("Middle Name", "Weitere Vornamen", "Deuxième prénom", "Segundo nombre")
 _add("Last Name", "Nachname", "Nom", "Apellidos")
@@ -70,4 +71,6 @@ def localised_outlook(headers: list[str]) -> list[str] | None:
     strong = sum(1 for k, e in zip(keys, english, strict=True) if e and k not in _WEAK)
     if strong < 3 or not {"First Name", "Last Name", "E-mail Address"} <= set(english):
         return None
+    if english.count("Job Title") > 1:   # French: "Titre" is the title (Mme) first, the job second
+        english[english.index("Job Title")] = "Title"
     return [e or h for h, e in zip(headers, english, strict=True)]

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from imdesk.contacts_io.csv_layouts import LAYOUTS, Layout, recognise
 from imdesk.contacts_io.csv_localised import localised_outlook
-from imdesk.contacts_io.decoding import TextSource
+from imdesk.contacts_io.decoding import DAMAGED, TextSource
 from imdesk.contacts_io.errors import ImportRefused
 from imdesk.contacts_io.record_builder import FIELD_MAX, RecordBuilder
 from imdesk.contacts_io.result import Notice, ParsedFile, ParsedRecord
@@ -65,6 +65,9 @@ def read_csv(lines: Iterator[tuple[int, str]], source: TextSource, region: str) 
                                 "a value with an unquoted separator?", record=record, line=start)
         row = [(h or f"Column {i + 1}", c) for i, (h, c) in enumerate(zip(headers, cells, strict=False))]
         builder = RecordBuilder(record, start, region)
+        for header, cell in row:
+            if "\ufffd" in cell:      # the line held bytes that did not decode
+                builder.damaged(header, cell[:60], DAMAGED)
         for text in layout.fill(builder, row):
             parsed.notices.append(Notice(record, start, text))
         contact = builder.build()

@@ -4,12 +4,17 @@ The rule:
 - A byte-order mark decides: UTF-8 (BOM dropped), UTF-16 little or big endian (strict: a byte
   sequence that is not UTF-16 refuses the file).
 - Without one, each line is read as UTF-8 when it is valid UTF-8; a line that is not is read in the
-  charset its vCard property declares (``CHARSET=``), else as windows-1252. Address books mix them
-  (Outlook writes windows-1252 fields next to UTF-8 ones), and a cp1252 line is almost never valid
-  UTF-8, so this reads every line as its writer meant it.
-- A line that none of these decode (bytes windows-1252 leaves undefined), a NUL byte (a binary file,
-  or UTF-16 without its BOM) or a line longer than ``LINE_MAX_BYTES`` refuses the whole file,
-  naming the line.
+  charset its vCard property declares (``CHARSET=``), else in the file's legacy encoding: measured
+  from the first 256 KiB's lines that are not UTF-8 (charset_guess: windows-1252, Shift_JIS, GB18030,
+  Big5, windows-1251, KOI8-R, …), windows-1252 when there are none. Address books mix them (Outlook
+  writes windows-1252 fields next to UTF-8 ones), and a legacy line is almost never valid UTF-8, so
+  this reads every line as its writer meant it. The guess is shown in the import preview, where
+  the user may choose another encoding (``encoding=``: every line that is not ASCII read in it).
+- A line that none of these decode is read with U+FFFD for the bytes that do not decode and listed
+  in ``damaged_lines``: the readers flag the values holding them and mark their contacts for
+  review; the rest of the file is read as usual.
+- A NUL byte (a binary file, or UTF-16 without its BOM) or a line longer than ``LINE_MAX_BYTES``
+  refuses the whole file, naming the line.
 Lines end at CRLF, LF or a lone CR (old Mac files).
 """
 
@@ -20,10 +25,13 @@ import re
 from collections.abc import Callable, Iterator
 from typing import AnyStr, BinaryIO
 
+from imdesk.contacts_io.charset_guess import SAMPLE_MAX, Guess, guess_encoding, shown_name
 from imdesk.contacts_io.errors import ImportRefused
 
 LINE_MAX_BYTES = 16 * 1024 * 1024   # one physical line; beyond this it is not a contact file
 CHUNK = 64 * 1024
+SNIFF_BYTES = 256 * 1024            # the head of the file the legacy encoding is guessed from
+DAMAGED = "bytes that did not decode were replaced with \ufffd"
 
 # CR CR LF (an iPhone export passed through a Windows text conversion) gives a blank line after
 # each line; the vCard reader lets a folded line continue across it (vcard_cards.cards).
@@ -36,30 +44,71 @@ CharsetOf = Callable[[bytes], "str | None"]
 class TextSource:
     """The numbered lines of one contact file. ``encoding`` describes what was found, after reading."""
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: BinaryIO, encoding: str | None = None) -> None:
         self._stream = stream
         head = stream.read(4)
         self._bom = ""
         self._rest = head
+        self._forced = ""
+        if encoding:
+            forced = codec_name(encoding)
+            if forced is None:
+                raise ImportRefused(f"{encoding!r} is not an encoding imdesk knows")
+            self._forced = forced
         if head.startswith(codecs.BOM_UTF8):
             self._bom, self._rest = "utf-8", head[3:]
-        elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not self._forced:
             self._bom = "utf-16"
+        self.guess: Guess | None = None
+        self._fallback = "cp1252"
+        if self._bom != "utf-16" and not self._forced:
+            self._rest += stream.read(SNIFF_BYTES)
+            self.guess = _guess(self._rest)
+            if self.guess is not None:
+                self._fallback = self.guess.codec
         self._utf8_lines = 0      # lines with non-ASCII text read as UTF-8
-        self._other_lines = 0     # lines read as windows-1252 or a declared charset
+        self._other_lines = 0     # lines read in the legacy encoding or a declared charset
         self._declared: set[str] = set()   # declared charsets that were used
+        self.damaged_lines: list[int] = []   # lines read with U+FFFD for bytes that did not decode
+
+    @property
+    def guessed(self) -> str:
+        """The legacy encoding as the user reads it ("Shift_JIS"): guessed, or chosen."""
+        return shown_name(self._forced or self._fallback)
+
+    @property
+    def found(self) -> str:
+        """What the file was read as, in a word ("UTF-8", "Shift_JIS"): the legacy encoding when
+        lines were read in it (or it was guessed or chosen), else the Unicode form."""
+        if self._forced or self.guess is not None or self._other_lines:
+            return self.guessed
+        return "UTF-16" if self._bom == "utf-16" else "UTF-8"
 
     @property
     def encoding(self) -> str:
+        text = self._described()
+        if self.damaged_lines:
+            shown = ", ".join(str(n) for n in self.damaged_lines[:5])
+            more = ", …" if len(self.damaged_lines) > 5 else ""
+            text += f"; {lines_count(len(self.damaged_lines))} with bytes that did not decode ({shown}{more})"
+        return text
+
+    def _described(self) -> str:
+        if self._forced:
+            return f"{self.guessed} (chosen)"
         if self._bom == "utf-16":
             return "UTF-16 (byte-order mark)"
         base = "UTF-8 (byte-order mark)" if self._bom else "UTF-8"
+        legacy = self.guessed
+        if self.guess is not None and self.guess.codec != "cp1252":
+            runner = f", next likely {self.guess.runner_up}" if self.guess.runner_up else ""
+            legacy = f"{legacy} (guessed{runner})"
         if self._other_lines and self._utf8_lines:
-            return f"{base}, {self._other_lines:,} lines in windows-1252 or their declared charset"
+            return f"{base}, {lines_count(self._other_lines)} in {legacy} or their declared charset"
         if self._declared:
             return f"{base}, lines in their declared {', '.join(sorted(self._declared))}"
         if self._other_lines:
-            return "windows-1252" if not self._bom else f"{base} with windows-1252 lines"
+            return legacy if not self._bom else f"{base} with {legacy} lines"
         return base
 
     def lines(self, charset_of: CharsetOf | None = None) -> Iterator[tuple[int, str]]:
@@ -101,6 +150,12 @@ class TextSource:
                                 "byte-order mark", line=number)
         if raw.isascii():
             return raw.decode("ascii")
+        if self._forced:
+            try:
+                return raw.decode(self._forced)
+            except UnicodeDecodeError:
+                self.damaged_lines.append(number)
+                return raw.decode(self._forced, errors="replace")
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -108,8 +163,22 @@ class TextSource:
         else:
             self._utf8_lines += 1
             return text
-        declared = charset_of(raw) if charset_of else None
-        for charset in (codec_name(declared), "cp1252"):
+        declared = codec_name(charset_of(raw) if charset_of else None)
+        if not declared and self._fallback != "cp1252":
+            try:     # a confident guess of a legacy encoding comes first
+                text = raw.decode(self._fallback)
+            except UnicodeDecodeError:
+                pass
+            else:
+                self._other_lines += 1
+                return text
+        if not declared and mostly_utf8(raw):
+            # UTF-8 with a stray or cut sequence (a bad copy, a truncated field): read as UTF-8,
+            # the bad bytes replaced, rather than as mojibake in a legacy encoding
+            self.damaged_lines.append(number)
+            self._utf8_lines += 1
+            return raw.decode("utf-8", errors="replace")
+        for charset in dict.fromkeys((declared, self._fallback, "cp1252")):
             if not charset:
                 continue
             try:
@@ -117,12 +186,51 @@ class TextSource:
             except (LookupError, UnicodeDecodeError):
                 continue
             self._other_lines += 1
-            if charset != "cp1252":
+            if charset == declared and charset != "cp1252":
                 self._declared.add(charset)
             return text
-        bad = next(hex(b) for b in raw if b in (0x81, 0x8D, 0x8F, 0x90, 0x9D))
-        raise ImportRefused(f"the line is neither UTF-8 nor windows-1252 (byte {bad} has no meaning "
-                            "in either): the file's encoding is not one imdesk reads", line=number)
+        # Bytes that mean nothing in any of them: the line is kept, with U+FFFD where they were.
+        self.damaged_lines.append(number)
+        self._other_lines += 1
+        return raw.decode(declared or self._fallback, errors="replace")
+
+
+_UTF8_SEQ = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def mostly_utf8(raw: bytes) -> bool:
+    """True when two thirds of the bytes ≥ 0x80 of a line that is not valid UTF-8 form valid UTF-8
+    sequences: damaged UTF-8, not a legacy encoding (whose bytes rarely line up so)."""
+    high = sum(1 for b in raw if b >= 0x80)
+    covered = sum(len(m.group()) for m in _UTF8_SEQ.finditer(raw))
+    return high > 0 and covered * 3 >= high * 2
+
+
+def lines_count(n: int) -> str:
+    return "1 line" if n == 1 else f"{n:,} lines"
+
+
+def _guess(head: bytes) -> Guess | None:
+    """The legacy encoding of the head's lines that are not UTF-8; None when all of them are."""
+    if head.isascii():
+        return None
+    legacy: list[bytes] = []
+    size = 0
+    for line in head.splitlines():
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            if mostly_utf8(line):
+                continue        # damaged UTF-8: says nothing of a legacy encoding
+            legacy.append(line)
+            size += len(line)
+            if size >= SAMPLE_MAX:
+                break
+    if not legacy:
+        return None
+    return guess_encoding(b"\n".join(legacy))
 
 
 _ALIASES = {"x-sjis": "shift_jis", "sjis": "shift_jis", "shift-jis": "shift_jis", "x-euc-jp": "euc_jp",

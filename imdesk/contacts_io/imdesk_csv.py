@@ -3,7 +3,8 @@
 Columns (header row, in this order on export; any order and case on import; "Name" is required):
 
     Name, Kind, Job title, Organisation, Department, Phones, Emails, Preferred channel,
-    Time zone, Tags, Account number, Last verified at (UTC), Verified by, Notes
+    Time zone, Tags, Account number, Last verified at (UTC), Verified by, Notes, Review,
+    Prefix, Given name, Middle name, Family name, Suffix, Nickname, Phonetic name
 
 - Phones: one number per line in the cell, "mobile: +49 171 2345678" (mobile, office, home,
   other), the number exactly as it was typed. Emails: likewise, "work: kim@example.com"
@@ -25,11 +26,12 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from imdesk.contacts_io.record_builder import TIME_ZONE_MAX, VERIFIED_BY_MAX, RecordBuilder
-from imdesk.domain.contact import Channel, ContactKind, ContactRecord, EmailKind, PhoneKind
+from imdesk.domain.contact import NAME_FIELDS, Channel, ContactKind, ContactRecord, EmailKind, PhoneKind
 
 COLUMNS = ("Name", "Kind", "Job title", "Organisation", "Department", "Phones", "Emails",
            "Preferred channel", "Time zone", "Tags", "Account number", "Last verified at (UTC)",
-           "Verified by", "Notes", "Review")
+           "Verified by", "Notes", "Review", *(label for _, label in NAME_FIELDS))
+_PART_KEYS = {label: key for key, label in NAME_FIELDS}
 _KEYS = {c.lower(): c for c in COLUMNS}
 K = TypeVar("K", PhoneKind, EmailKind)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
@@ -63,7 +65,7 @@ def to_row(contact: ContactRecord) -> list[str]:
         "\n".join(f"{e.kind.value}: {e.address}" for e in contact.emails),
         contact.preferred_channel.value, contact.time_zone, "\n".join(contact.tags),
         contact.account_number, iso_utc(contact.last_verified_at), contact.verified_by, contact.notes,
-        contact.review,
+        contact.review, *(getattr(contact, key) for key, _ in NAME_FIELDS),
     ]
     return [neutralise(c) for c in cells]
 
@@ -110,6 +112,8 @@ def fill(b: RecordBuilder, row: list[tuple[str, str]]) -> None:
             b.notes = b.block_text(value, header)
         elif key == "Review":
             b.mark_review(value)
+        elif key in _PART_KEYS:
+            b.set_part(_PART_KEYS[key], value, header)
         else:
             b.add_extra(header.strip() or "Column", value)
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from imdesk.contacts_io.result import Flag, Notice, ParsedFile, ParsedRecord
 from imdesk.domain import contact_clean as book
-from imdesk.domain.contact import ContactRecord, Email, Phone
+from imdesk.domain.contact import NAME_FIELDS, ContactRecord, Email, Phone
 from imdesk.domain.contact_clean import CleanRecord, record_of
 
 T = TypeVar("T")
@@ -43,6 +43,7 @@ class ImportPlan:
     flags: list[Flag]
     notices: list[Notice]
     existing: dict[int, ContactRecord] = field(default_factory=dict)   # the matched book contacts
+    legacy_encoding: str = "UTF-8"   # what the file was read as ("Shift_JIS"; guessed or chosen)
 
     def resolve(self, merge: Collection[int] = ()) -> tuple[list[ContactRecord | CleanRecord],
                                                             list[tuple[int, ContactRecord]]]:
@@ -105,7 +106,7 @@ def plan_import(parsed: ParsedFile, existing: Sequence[tuple[int, ContactRecord]
         for key in keys:
             file_index.setdefault(key, position)
     return ImportPlan(parsed.layout, parsed.encoding, parsed.records, new, duplicates,
-                      parsed.flags, parsed.notices, matched)
+                      parsed.flags, parsed.notices, matched, parsed.legacy_encoding)
 
 
 def merge_records(existing: ContactRecord, incoming: ContactRecord) -> ContactRecord:
@@ -114,10 +115,10 @@ def merge_records(existing: ContactRecord, incoming: ContactRecord) -> ContactRe
     field where the file says something different is noted ("From the import — Job title: …").
     The newer verification of the two is kept."""
     notes: list[str] = []
-    scalars: dict[str, str] = {}
+    scalars: dict[str, Any] = {}
     for attr, label in (("job_title", "Job title"), ("organisation", "Organisation"),
                         ("department", "Department"), ("time_zone", "Time zone"),
-                        ("account_number", "Contract number")):
+                        ("account_number", "Contract number"), *NAME_FIELDS):
         mine, theirs = getattr(existing, attr), getattr(incoming, attr)
         scalars[attr] = mine or theirs
         if mine and theirs and mine != theirs:
@@ -151,7 +152,8 @@ def merge_records(existing: ContactRecord, incoming: ContactRecord) -> ContactRe
                    last_verified_at=verified.last_verified_at, verified_by=verified.verified_by,
                    job_title=scalars["job_title"], organisation=scalars["organisation"],
                    department=scalars["department"], time_zone=scalars["time_zone"],
-                   account_number=scalars["account_number"])
+                   account_number=scalars["account_number"],
+                   **{key: scalars[key] for key, _ in NAME_FIELDS})
 
 
 def _append(values: list[T], value: T, limit: int, notes: list[str], label: str, text: str) -> None:

@@ -24,7 +24,17 @@ from imdesk.contacts_io.errors import ImportRefused
 from imdesk.contacts_io.result import Flag
 from imdesk.contacts_io.values import check_email, normalise_phone, phone_problem
 from imdesk.domain import contact_clean as book
-from imdesk.domain.contact import Channel, ContactKind, ContactRecord, Email, EmailKind, Phone, PhoneKind
+from imdesk.domain.contact import (
+    NAME_FIELDS,
+    NAME_PART_MAX,
+    Channel,
+    ContactKind,
+    ContactRecord,
+    Email,
+    EmailKind,
+    Phone,
+    PhoneKind,
+)
 from imdesk.domain.text import TEXT_MAX, clean_text
 
 NAME_MAX = book.NAME_MAX        # 200
@@ -33,7 +43,8 @@ FIELD_MAX = TEXT_MAX            # 20,000 characters: any one field of a file
 TIME_ZONE_MAX = 64              # as contact_clean.clean_record stores them
 VERIFIED_BY_MAX = 120
 REVIEW_MAX = 500                # as the book's review column holds
-AKA = "Also known as"           # a notes line with name parts the display name lacks (searched)
+PART_LABELS = dict(NAME_FIELDS)
+_PHONETIC_ORDER = ("given", "middle", "family")
 
 
 def check_size(value: str, field_name: str, record: int, line: int, limit: int = FIELD_MAX) -> None:
@@ -50,7 +61,8 @@ class RecordBuilder:
     line: int
     region: str
     name: str = ""
-    name_parts: list[str] = field(default_factory=list)
+    parts: dict[str, str] = field(default_factory=dict)      # ContactRecord's name-part fields
+    phonetic: dict[str, str] = field(default_factory=dict)   # "given"/"middle"/"family" → reading
     kind: ContactKind = ContactKind.PERSON
     job_title: str = ""
     organisation: str = ""
@@ -134,6 +146,27 @@ class RecordBuilder:
         self.extra.append(f"{field_name}: {text}")
         return True
 
+    def set_part(self, key: str, value: str, field_name: str) -> None:
+        """One part of the name (``given_name``, ``nickname``, … of ContactRecord). A second,
+        different value for the same part (a second nickname) is kept in the notes."""
+        text = self.fit(value, field_name, NAME_MAX if key == "phonetic_name" else NAME_PART_MAX)
+        if not text:
+            return
+        if self.parts.setdefault(key, text) != text:
+            self.add_extra(PART_LABELS[key], text)
+
+    def set_phonetic(self, which: str, value: str, field_name: str) -> None:
+        """How one part of the name is read (Apple's and Google's phonetic given/middle/family
+        name, a Japanese phone's reading): the parts make the contact's phonetic name."""
+        text = self.fit(value, field_name, NAME_PART_MAX)
+        if text:
+            self.phonetic.setdefault(which, text)
+
+    def has_identity(self) -> bool:
+        """True when the contact has something to be named after (see build)."""
+        return bool(self.name.strip() or any(self.parts.values()) or self.organisation
+                    or self.emails or self.phones)
+
     def mark_review(self, text: str) -> None:
         """The contact is marked for review (the book's `check`) with this reason."""
         reason = clean_text(text, "review", max_len=len(text), single_line=True) if text.strip() else ""
@@ -150,13 +183,11 @@ class RecordBuilder:
 
     # -- result ---------------------------------------------------------------------------------
     def build(self) -> ContactRecord:
-        name = self.name or " ".join(p for p in self.name_parts if p)
-        parts = [p for p in self.name_parts if p]
-        if self.name and any(p.casefold() not in self.name.casefold() for p in parts):
-            # A display name beside name parts it does not hold ("Jo" for Jörg Müller): the
-            # parts stay, in the notes, and the book's search finds the contact by them.
-            self.add_extra(AKA, " ".join(parts))
-        name = self.line_text(name, "name")
+        if self.phonetic and "phonetic_name" not in self.parts:
+            self.set_part("phonetic_name", " ".join(self.phonetic[k] for k in _PHONETIC_ORDER
+                                                   if k in self.phonetic), "phonetic name")
+        name = self.name or " ".join(self.parts[k] for k in _DISPLAY_ORDER if self.parts.get(k))
+        name = self.line_text(name or self.parts.get("nickname", ""), "name")
         check_size(name, "name", self.record, self.line, NAME_MAX)
         if not name:
             name = self._fallback_name()
@@ -173,7 +204,7 @@ class RecordBuilder:
             preferred_channel=self.preferred_channel, time_zone=self.time_zone, notes=notes,
             tags=tuple(self.tags), account_number=self.account_number,
             last_verified_at=self.last_verified_at, verified_by=self.verified_by,
-            review="; ".join(dict.fromkeys(self.reviews))[:REVIEW_MAX])
+            review="; ".join(dict.fromkeys(self.reviews))[:REVIEW_MAX], **self.parts)
 
     def _fallback_name(self) -> str:
         for source, value in (("organisation", self.organisation),
@@ -185,6 +216,9 @@ class RecordBuilder:
                 return name
         raise ImportRefused("the record has no name, organisation, email address or phone number",
                             record=self.record, line=self.line, field="name")
+
+
+_DISPLAY_ORDER = ("given_name", "middle_name", "family_name", "name_suffix")   # "Dr." stays a part
 
 
 def _reason(problem: str | None, text: str) -> str:

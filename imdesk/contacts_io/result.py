@@ -59,6 +59,7 @@ class ParsedFile:
     records: list[ParsedRecord] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    legacy_encoding: str = "UTF-8"   # what the file was read as, in a word ("Shift_JIS"; guessed or chosen)
 
     @property
     def contacts(self) -> list[ContactRecord]:

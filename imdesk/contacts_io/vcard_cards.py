@@ -133,7 +133,7 @@ def cards(lines: Iterator[tuple[int, str]]) -> Iterator[Card]:
         if name == "AGENT" and text.rstrip().upper().endswith(":BEGIN:VCARD"):
             agent_depth, agent_line, skipped_bytes = 1, number, 0
             continue
-        if name in BINARY:
+        if name in BINARY and not (name == "SOUND" and "X-IRMC-N" in text.split(":", 1)[0].upper()):
             skipping, skipped_bytes = name, len(text)
             continue
         logical, logical_line, logical_len = [text], number, len(text)

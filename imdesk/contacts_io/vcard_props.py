@@ -35,6 +35,11 @@ class Prop:
     damage: str = ""                           # why the value is only partly readable ("" = fine)
 
 
+class NotAProperty(ImportRefused):
+    """A line inside a card that is no property (a stray line, a value cut by a bare CR): the
+    vCard reader keeps it in the notes and flags its card rather than refuse the file."""
+
+
 def parse_property(text: str, number: int, record: int) -> Prop:
     """The property on one logical line; raises ImportRefused naming the line when it is not one."""
     colon = text.find(":")
@@ -160,8 +165,8 @@ def _with_vobject(text: str, number: int, record: int) -> Any:
                 raise
             return textLineToContentLine(f"{head};CHARSET=windows-1252:{value}", number)
     except VObjectError as exc:
-        raise ImportRefused(f"the line is not a vCard property ({exc.msg})", record=record,
-                            line=number) from None
+        raise NotAProperty(f"the line is not a vCard property ({exc.msg})", record=record,
+                           line=number) from None
     except (LookupError, UnicodeError, ValueError) as exc:
         name = text.split(":", 1)[0][:60]
         raise ImportRefused(f"{name} cannot be decoded: {exc}", record=record, line=number) from None

@@ -14,12 +14,12 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from imdesk.contacts_io.decoding import TextSource
+from imdesk.contacts_io.decoding import DAMAGED, TextSource
 from imdesk.contacts_io.errors import ImportRefused
 from imdesk.contacts_io.record_builder import TIME_ZONE_MAX, VERIFIED_BY_MAX, RecordBuilder
 from imdesk.contacts_io.result import Notice, ParsedFile, ParsedRecord
 from imdesk.contacts_io.vcard_cards import Card, cards
-from imdesk.contacts_io.vcard_props import Prop, parse_property
+from imdesk.contacts_io.vcard_props import NotAProperty, Prop, parse_property
 from imdesk.contacts_io.vcard_values import (
     LABEL_NAMES,
     TECHNICAL,
@@ -32,6 +32,9 @@ from imdesk.domain.contact import Channel, ContactKind, EmailKind, PhoneKind
 VERSIONS = ("2.1", "3.0", "4.0")
 _TEL_URI = re.compile(r"(?i)tel:[+\d(]")
 _WORD = re.compile(r"[a-z-]+")
+_PHONETIC = {"X-PHONETIC-FIRST-NAME": "given", "X-PHONETIC-MIDDLE-NAME": "middle",
+             "X-PHONETIC-LAST-NAME": "family"}
+_IRMC_N = "X-IRMC-N"      # a Japanese phone's reading of the name: SOUND;X-IRMC-N:タナカ;ミイ;;;
 
 
 def read_vcards(lines: Iterator[tuple[int, str]], source: TextSource, region: str) -> ParsedFile:
@@ -39,8 +42,9 @@ def read_vcards(lines: Iterator[tuple[int, str]], source: TextSource, region: st
     parsed = ParsedFile(layout="vCard", encoding="")
     versions: list[str] = []
     producer = ""
+    empty = 0             # cards with nothing to import
     for card in cards(lines):
-        props = _properties(card)
+        props, stray = _properties(card)
         version = next((unescape(p.value) for p in props if p.name == "VERSION"), "")
         if version not in VERSIONS:
             raise ImportRefused(f"VERSION {version!r} is not a vCard version imdesk reads (2.1, 3.0, 4.0)"
@@ -59,9 +63,18 @@ def read_vcards(lines: Iterator[tuple[int, str]], source: TextSource, region: st
             continue
         builder = RecordBuilder(card.number, card.line, region)
         _map(builder, props)
+        _keep_stray(builder, stray)
+        if not builder.has_identity():
+            parsed.notices.append(Notice(card.number, card.line, "card skipped: it holds no name, "
+                                         "organisation, email address or phone number"))
+            empty += 1
+            continue
         contact = builder.build()
         parsed.records.append(ParsedRecord(card.number, card.line, contact))
         parsed.flags.extend(builder.flags)
+    if not parsed.records and empty:
+        raise ImportRefused(f"no card of the file holds a name, organisation, email address or phone "
+                            f"number ({empty:,} without)")
     if not parsed.records and not parsed.notices:
         raise ImportRefused("the file holds no vCard")
     parsed.layout = "vCard " + ", ".join(versions) + (f" ({producer})" if producer else "")
@@ -73,8 +86,24 @@ def _size(n: int) -> str:
     return f"{n / 1024:,.0f} KB" if n >= 1024 else f"{n} bytes"
 
 
-def _properties(card: Card) -> list[Prop]:
-    return [parse_property(text, number, card.number) for number, text in card.lines]
+def _properties(card: Card) -> tuple[list[Prop], list[tuple[int, str]]]:
+    """The card's properties, and its lines that are none (line number, text)."""
+    props: list[Prop] = []
+    stray: list[tuple[int, str]] = []
+    for number, text in card.lines:
+        try:
+            props.append(parse_property(text, number, card.number))
+        except NotAProperty:
+            stray.append((number, text))
+    return props, stray
+
+
+def _keep_stray(b: RecordBuilder, stray: list[tuple[int, str]]) -> None:
+    """Lines that are no property (Thunderbird cuts a value at a bare CR; a hand edit leaves a
+    line without a colon): kept in the notes, flagged, the contact marked for review."""
+    for number, text in stray:
+        b.damaged(f"line {number}", text[:60], "not a vCard property; kept in the notes")
+        b.add_extra("Unread line", text)
 
 
 def _is_group(props: list[Prop]) -> bool:
@@ -101,15 +130,35 @@ def _map(b: RecordBuilder, props: list[Prop]) -> None:
         value = prop.value
         if prop.damage:
             b.damaged(name, unescape(value)[:60], prop.damage)
+        elif "\ufffd" in value:     # the line held bytes that did not decode (decoding.DAMAGED)
+            b.damaged(name, unescape(value)[:60], DAMAGED)
         label = labels.get(prop.group.lower(), "") if prop.group else ""
         types = _types(prop) if prop.params or prop.singletonparams else []
         if name == "FN":
             b.name = b.line_text(unescape(value), "FN")
         elif name == "N":
-            parts = [unescape(p) for p in split_unescaped(value, ";")]
+            if "X-IMDESK-GUESSED" in prop.params:
+                continue    # imdesk's own export, guessed from the name: no parts
+            # each component may list several values ("Richter,James"): joined with a blank
+            parts = [" ".join(v for v in (unescape(x).strip() for x in split_unescaped(p, ",")) if v)
+                     for p in split_unescaped(value, ";")]
             parts += [""] * (5 - len(parts))
             family, given, additional, prefix, suffix = parts[:5]
-            b.name_parts = [b.line_text(p, "N") for p in (prefix, given, additional, family, suffix) if p]
+            for key, part in (("family_name", family), ("given_name", given),
+                              ("middle_name", additional), ("name_prefix", prefix),
+                              ("name_suffix", suffix)):
+                b.set_part(key, part, "N")
+        elif name == "NICKNAME":
+            for nick in split_unescaped(value, ","):
+                b.set_part("nickname", unescape(nick).strip(), "NICKNAME")
+        elif name == "X-PHONETIC-NAME":
+            b.set_part("phonetic_name", unescape(value), name)
+        elif name in _PHONETIC:
+            b.set_phonetic(_PHONETIC[name], unescape(value), name)
+        elif name == "SOUND" and _IRMC_N in {*prop.params, *(p.upper() for p in prop.singletonparams)}:
+            reading = [unescape(p).strip() for p in split_unescaped(value, ";")] + ["", ""]
+            b.set_phonetic("family", reading[0], "SOUND")
+            b.set_phonetic("given", reading[1], "SOUND")
         elif name == "ORG":
             parts = [unescape(p) for p in split_unescaped(value, ";")]
             b.organisation = b.fit(parts[0], "ORG") if parts else ""
@@ -152,6 +201,9 @@ def _android_custom(b: RecordBuilder, value: str) -> None:
     kind, _, rest = value.partition(";")
     data = [p for p in rest.split(";") if p.strip()]
     label = kind.rpartition("/")[2].replace("_", " ").capitalize() or "Android field"
+    if label == "Nickname" and data:
+        b.set_part("nickname", data[0], "X-ANDROID-CUSTOM")
+        return
     b.add_extra(label, data[0] if data else value)
 
 

@@ -4,7 +4,8 @@ Google, Android, Thunderbird, Nextcloud — where 4.0 is still patchy.
 UTF-8, CRLF line ends, lines folded at 75 octets without splitting a character. Phone numbers are
 written exactly as typed (TYPE=CELL, WORK, HOME; VOICE for "other"); what vCard has no property
 for (kind, preferred channel, contract number, verification) goes into X-IMDESK-* properties,
-which imdesk reads back and other programs keep or ignore. The time zone is written as text
+which imdesk reads back and other programs keep or ignore. The name's parts go into N, the
+nickname into NICKNAME and the phonetic name into X-PHONETIC-NAME. The time zone is written as text
 (``TZ;VALUE=text:Europe/Berlin``).
 """
 
@@ -35,7 +36,13 @@ def card_lines(contact: ContactRecord) -> Iterator[str]:
     yield "VERSION:3.0"
     yield f"PRODID:-//imdesk//imdesk {__version__}//EN"
     yield f"FN:{escape(contact.name)}"
-    yield f"N:{_structured_name(contact)}"
+    # Without parts of its own, N is a guess from the name for the programs that show N; imdesk
+    # reads such an N (marked X-IMDESK-GUESSED) as no parts.
+    yield f"N{'' if contact.name_parts else ';X-IMDESK-GUESSED=1'}:{_structured_name(contact)}"
+    if contact.nickname:
+        yield f"NICKNAME:{escape(contact.nickname)}"
+    if contact.phonetic_name:
+        yield f"X-PHONETIC-NAME:{escape(contact.phonetic_name)}"
     if contact.organisation or contact.department:
         yield f"ORG:{escape(contact.organisation)};{escape(contact.department)}"
     if contact.job_title:
@@ -64,8 +71,13 @@ def card_lines(contact: ContactRecord) -> Iterator[str]:
 
 
 def _structured_name(contact: ContactRecord) -> str:
-    """N is required in 3.0: family;given for a person (last word is the family name), the whole
-    name as the family part for a vendor or facility. imdesk itself reads FN."""
+    """N is required in 3.0: the name's parts (family;given;middle;prefix;suffix) when the contact
+    has them; else family;given for a person (last word is the family name), the whole name as the
+    family part for a vendor or facility. imdesk itself reads FN."""
+    if contact.name_parts:
+        return ";".join(escape(p) for p in (contact.family_name, contact.given_name,
+                                            contact.middle_name, contact.name_prefix,
+                                            contact.name_suffix))
     if contact.kind is not ContactKind.PERSON or " " not in contact.name.strip():
         return f"{escape(contact.name)};;;;"
     given, _, family = contact.name.strip().rpartition(" ")

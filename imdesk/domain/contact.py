@@ -86,8 +86,37 @@ class ContactRecord:
     last_verified_at: datetime | None = None
     verified_by: str = ""
     review: str = ""                 # why a human must look ("wrong number reported by …"); "" = fine
+    # The name's parts as an address book writes them (vCard N, the CSV name columns); ``name``
+    # is the display name. All are searched; none is required.
+    given_name: str = ""
+    family_name: str = ""
+    middle_name: str = ""
+    name_prefix: str = ""            # "Dr.", "Prof."
+    name_suffix: str = ""            # "Jr.", "PhD"
+    nickname: str = ""
+    phonetic_name: str = ""          # how the name is read ("タナカ ミイ", "Shaw-bahn")
+
+    @property
+    def name_parts(self) -> tuple[str, ...]:
+        """The parts that are set, in the order a name is read: prefix, given, middle, family, suffix."""
+        return tuple(p for p in (self.name_prefix, self.given_name, self.middle_name,
+                                 self.family_name, self.name_suffix) if p)
 
     @property
     def flagged(self) -> bool:
         """True when some value could not be validated and needs a human look."""
         return any(p.flagged for p in self.phones) or any(e.flagged for e in self.emails)
+
+
+# The name-part fields of ContactRecord with the labels a user reads (editor, card, CSV header).
+NAME_FIELDS: tuple[tuple[str, str], ...] = (
+    ("name_prefix", "Prefix"), ("given_name", "Given name"), ("middle_name", "Middle name"),
+    ("family_name", "Family name"), ("name_suffix", "Suffix"), ("nickname", "Nickname"),
+    ("phonetic_name", "Phonetic name"),
+)
+NAME_PART_MAX = 100
+
+
+def name_from_parts(rec: ContactRecord) -> str:
+    """A display name built from the parts ("Dr. Jörg M. Müller"), "" when none are set."""
+    return " ".join(rec.name_parts)

@@ -5,8 +5,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import Any
 
-from imdesk.domain.contact import Channel, ContactKind, ContactRecord, Email, EmailKind, Phone, PhoneKind
+from imdesk.domain.contact import (
+    NAME_FIELDS,
+    NAME_PART_MAX,
+    Channel,
+    ContactKind,
+    ContactRecord,
+    Email,
+    EmailKind,
+    Phone,
+    PhoneKind,
+)
 from imdesk.domain.errors import ValidationError
 from imdesk.domain.text import clean_text
 
@@ -79,6 +90,9 @@ def clean_record(rec: ContactRecord) -> ContactRecord:
         kind, channel = ContactKind(rec.kind), Channel(rec.preferred_channel)
     except ValueError as exc:
         raise ValidationError("kind", str(exc)) from None
+    parts: dict[str, Any] = {key: _line(getattr(rec, key), label.lower(),
+                                        NAME_MAX if key == "phonetic_name" else NAME_PART_MAX)
+                             for key, label in NAME_FIELDS}
     return replace(
         rec,
         kind=kind,
@@ -95,4 +109,5 @@ def clean_record(rec: ContactRecord) -> ContactRecord:
         phones=tuple(clean_phone(p) for p in rec.phones),
         emails=tuple(clean_email(e) for e in rec.emails),
         tags=tags,
+        **parts,
     )

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from imdesk import APP_NAME, __version__
 from imdesk.context import AppContext
 from imdesk.errors import DatabaseCorrupt, DatabaseLocked, KnownError
+from imdesk.messages import clause, sentence
 from imdesk.qt import theme
 from imdesk.qt.main_window import MainWindow
 from imdesk.qt.tasks import TaskRunner
@@ -62,11 +63,11 @@ def take_lock(lock: InstanceLock, *, take_over: bool) -> InstanceLock | None:
     except DatabaseLocked as exc:
         if not exc.stale:
             QMessageBox.critical(None, "imdesk is already open",
-                                 f"{exc.message}.\n\nSwitch to that window, or close it first.")
+                                 sentence(exc.message) + "\n\nSwitch to that window, or close it first.")
             return None
         answer = QMessageBox.question(
             None, "Take over the database?",
-            f"{exc.message}\n\nTake over if that console is really gone.",
+            sentence(exc.message) + "\n\nTake over if that console is really gone.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
@@ -82,14 +83,14 @@ def offer_restore(path: Path, exc: DatabaseCorrupt) -> bool:
     backup = newest_backup(path)
     if backup is None:
         QMessageBox.critical(None, "The database is damaged",
-                             f"{path}\nis damaged ({exc.message}) and no backup was found next to "
+                             f"{path}\nis damaged ({clause(exc.message)}) and no backup was found next to "
                              "it.\n\nimdesk will not change the file. Open another database with "
                              "--db, or ask for a copy from a colleague's desk.")
         return False
     when = datetime.fromtimestamp(backup.stat().st_mtime).astimezone().strftime("%a %d %b %H:%M")
     answer = QMessageBox.question(
         None, "The database is damaged",
-        f"{path}\nis damaged: {exc.message}.\n\nRestore the newest backup?\n{backup.name} "
+        f"{path}\n{sentence('is damaged', exc.message)}\n\nRestore the newest backup?\n{backup.name} "
         f"(from {when})\n\nThe damaged file is kept beside it for inspection.",
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         QMessageBox.StandardButton.Yes)
@@ -108,7 +109,7 @@ def open_context(build: Build, db_url: object, path: Path | None) -> AppContext 
             if path is None or not offer_restore(path, exc):
                 return None
         except KnownError as exc:
-            QMessageBox.critical(None, "imdesk cannot open the database", str(exc))
+            QMessageBox.critical(None, "imdesk cannot open the database", sentence("", exc))
             return None
     return None
 
@@ -120,14 +121,14 @@ def background_upkeep(window: MainWindow, ctx: AppContext) -> None:
 
     def check_done(result: str) -> None:
         if result != "ok":
-            window.show_banner(f"The database failed its integrity check ({result}). "
-                               "Back up what you can and restore the newest backup.")
+            window.show_banner(sentence("The database failed its integrity check", result,
+                                        "Back up what you can and restore the newest backup"))
     window.runner.run(lambda: quick_check(ctx.db), check_done,
-                      lambda exc: window.show_banner(f"Integrity check failed: {exc}"))
+                      lambda exc: window.show_banner(sentence("Integrity check failed", exc)))
     path = ctx.info.path
     if path is not None and not ctx.read_only and auto_backup_due(path):
         window.runner.run(lambda: auto_backup(ctx.db), None,
-                          lambda exc: window.show_banner(f"Automatic backup failed: {exc}"))
+                          lambda exc: window.show_banner(sentence("Automatic backup failed", exc)))
 
 
 def peak_rss_kib() -> int:

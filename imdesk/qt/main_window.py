@@ -25,6 +25,7 @@ from shiboken6 import isValid
 
 from imdesk import __version__
 from imdesk.domain.timefmt import friendly
+from imdesk.messages import sentence
 from imdesk.qt import theme
 from imdesk.qt.incidents.pane import IncidentListPane
 from imdesk.qt.rail import Rail
@@ -232,7 +233,7 @@ class MainWindow(QMainWindow):
         in a worker, then the War rooms pane, the counts and the desk name."""
         if not self.ctx.opened:
             self.runner.run(lambda: self.ctx.db, lambda _db: self._start_secondary(),
-                            lambda exc: self.show_banner(f"The database could not be opened: {exc}"))
+                            lambda exc: self.show_banner(sentence("The database could not be opened", exc)))
             return
         self._remember_first_page()
         _ = self.war_rooms  # built and started now that the list is on screen
@@ -346,7 +347,7 @@ class MainWindow(QMainWindow):
         self.status.showMessage("Backing up…")
         self.runner.run(lambda: auto_backup(self.ctx.db),
                         lambda path: self.status.showMessage(f"Backup written: {path}", 8000),
-                        lambda exc: self.show_banner(f"Backup failed: {exc}"))
+                        lambda exc: self.show_banner(sentence("Backup failed", exc)))
 
     def shortcut_sheet(self) -> QDialog:
         """Every shortcut of the console, read from its actions (the panes built first, so

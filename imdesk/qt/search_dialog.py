@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QAbstractItemView, QDialog, QLabel, QLineEdit, QLi
 
 from imdesk.domain.timefmt import exact, friendly
 from imdesk.domain.timeline import SearchHit
+from imdesk.messages import sentence
 from imdesk.qt.tasks import TaskRunner
 from imdesk.qt.widgets.models import RowRole, RowsListModel
 from imdesk.services.timeline import SearchResult, TimelineService
@@ -88,7 +89,7 @@ class SearchDialog(QDialog):
                     self.results.setCurrentIndex(self.model.index(0))
 
         self._runner.run(lambda: self._service.search(text, 50), done,
-                         lambda exc: self.summary.setText(f"Search failed: {exc}"))
+                         lambda exc: self.summary.setText(sentence("Search failed", exc)))
 
     def _open_first_or_current(self) -> None:
         self._timer.stop()

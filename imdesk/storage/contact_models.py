@@ -1,6 +1,6 @@
 """Contact book tables: contacts with phones/emails/tags/search terms, teams with members and
 escalation ladders, on-call shifts, distribution lists, and each service's owners and stakeholders.
-The schema is created by migration 0003."""
+The schema is created by migration 0003; the name parts by 0011."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from imdesk.storage.models import Base, UTCDateTime
 
 NAME_MAX = 200
+NAME_PART_MAX = 100
 FIELD_MAX = 200
 NOTES_MAX = 20_000
 
@@ -42,6 +43,14 @@ class ContactRow(Base):
     last_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     verified_by: Mapped[str] = mapped_column(String(120), default="")
     review: Mapped[str] = mapped_column(String(500), default="")  # why a human must look ("" = fine)
+    # The name's parts (migration 0011); ``name`` is the display name.
+    given_name: Mapped[str] = mapped_column(String(NAME_PART_MAX), default="")
+    family_name: Mapped[str] = mapped_column(String(NAME_PART_MAX), default="")
+    middle_name: Mapped[str] = mapped_column(String(NAME_PART_MAX), default="")
+    name_prefix: Mapped[str] = mapped_column(String(NAME_PART_MAX), default="")
+    name_suffix: Mapped[str] = mapped_column(String(NAME_PART_MAX), default="")
+    nickname: Mapped[str] = mapped_column(String(NAME_PART_MAX), default="")
+    phonetic_name: Mapped[str] = mapped_column(String(NAME_MAX), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Table, bindparam, delete, exists, func, inser
 from sqlalchemy.orm import Session
 
 from imdesk.domain.contact import (
+    NAME_FIELDS,
     Channel,
     ContactKind,
     ContactRecord,
@@ -78,18 +79,20 @@ def to_record(r: ContactRow, phones: Sequence[Phone], emails: Sequence[Email],
         department=r.department, phones=tuple(phones), emails=tuple(emails),
         preferred_channel=Channel(r.preferred_channel), time_zone=r.time_zone, notes=r.notes,
         tags=tuple(tags), account_number=r.account_number, last_verified_at=r.last_verified_at,
-        verified_by=r.verified_by, review=r.review)
+        verified_by=r.verified_by, review=r.review,
+        **{key: getattr(r, key) or "" for key in _NAME_KEYS})
 
 
+_NAME_KEYS = tuple(key for key, _ in NAME_FIELDS)
 _SCALARS = ("name", "kind", "job_title", "organisation", "department", "preferred_channel", "time_zone",
-            "notes", "account_number", "last_verified_at", "verified_by")
+            "notes", "account_number", "last_verified_at", "verified_by", *_NAME_KEYS)
 
 
 def _scalar_values(rec: ContactRecord) -> tuple[Any, ...]:
     """A record's own columns of the contact row, in the order of ``_SCALARS``."""
     return (rec.name, rec.kind.value, rec.job_title, rec.organisation, rec.department,
             rec.preferred_channel.value, rec.time_zone, rec.notes, rec.account_number,
-            rec.last_verified_at, rec.verified_by)
+            rec.last_verified_at, rec.verified_by, *(getattr(rec, key) for key in _NAME_KEYS))
 
 
 def _scalar_fields(rec: ContactRecord) -> dict[str, Any]:
@@ -213,16 +216,11 @@ def update_record(s: Session, row: ContactRow, rec: ContactRecord, now: datetime
     _insert_children(conn, [(row.id, rec)])
 
 
-_NAME_LINES = ("also known as:", "nickname:")
-
-
 def record_terms(rec: ContactRecord) -> set[str]:
-    """The words a contact is found by: its name, organisation, department, title, contract
-    number, tags, and the name parts and nickname an import kept in the notes."""
-    names = [line.split(":", 1)[1] for line in rec.notes.splitlines()
-             if line.lower().startswith(_NAME_LINES)] if rec.notes else []
+    """The words a contact is found by: its name and the name's parts (given, family, middle,
+    nickname, phonetic, …), organisation, department, title, contract number and tags."""
     return search_terms(rec.name, rec.organisation, rec.department, rec.job_title, rec.account_number,
-                        *rec.tags, *names)
+                        *rec.tags, *(getattr(rec, key) for key in _NAME_KEYS))
 
 
 def prefix_ids(s: Session, query: str, limit: int) -> list[int]:

@@ -92,10 +92,10 @@ def test_space_toggles_merge_and_import_writes_in_one_go(qtbot: QtBot, sqlite_ct
 
 def test_a_refused_file_says_where_and_why_and_offers_only_close(qtbot: QtBot,
                                                                 sqlite_ctx: AppContext) -> None:
-    dialog = open_dialog(qtbot, sqlite_ctx, "broken_line.vcf")
+    dialog = open_dialog(qtbot, sqlite_ctx, "broken_no_end.vcf")
     assert not dialog.error.isHidden()
-    assert dialog.error.text().startswith("✖ Not imported: record 2 (line 10): the line is not a vCard "
-                                          "property")
+    assert dialog.error.text().startswith("✖ Not imported: record 2 (line 6): the card has no END:VCARD "
+                                          "before the next BEGIN:VCARD")
     assert dialog.import_button.isHidden() and dialog.preview.isHidden()
     assert dialog.cancel_button.text() == "Close"
     assert names(sqlite_ctx) == []
@@ -120,9 +120,9 @@ def test_the_file_is_read_off_the_gui_thread(qtbot: QtBot, sqlite_ctx: AppContex
     threads: list[threading.Thread] = []
     real = contact_transfer.preview_import
 
-    def recording(contacts: Any, path: Path) -> Any:
+    def recording(contacts: Any, path: Path, encoding: str | None = None) -> Any:
         threads.append(threading.current_thread())
-        return real(contacts, path)
+        return real(contacts, path, encoding)
 
     monkeypatch.setattr(contact_transfer, "preview_import", recording)
     runner = TaskRunner()
@@ -194,3 +194,30 @@ def test_a_read_that_finishes_after_cancel_is_dropped(qtbot: QtBot, sqlite_ctx: 
     dialog.reject()
     dialog.start()                               # the worker's answer arrives after the cancel
     assert dialog.model.rowCount() == 0
+
+
+def test_the_preview_shows_the_guessed_encoding_and_reads_again_in_the_one_chosen(
+        qtbot: QtBot, sqlite_ctx: AppContext) -> None:
+    dialog = open_dialog(qtbot, sqlite_ctx, "undeclared_shift_jis.csv")
+    assert "Shift_JIS (guessed, next likely GB18030)" in dialog.heading.text()
+    assert dialog.encoding_combo.currentText() == "As found (Shift_JIS)"
+    assert column(dialog, Col.NAME)[0] == "田中 美衣"
+    dialog.encoding_combo.setFocus()
+    dialog.encoding_combo.setCurrentIndex(dialog.encoding_combo.findText("GB18030"))
+    assert "GB18030 (chosen)" in dialog.heading.text()
+    assert column(dialog, Col.NAME)[0] != "田中 美衣"
+    dialog.encoding_combo.setCurrentIndex(0)
+    assert column(dialog, Col.NAME)[0] == "田中 美衣"
+
+
+def test_a_damaged_line_is_named_in_the_preview_and_the_rest_imports(
+        qtbot: QtBot, sqlite_ctx: AppContext) -> None:
+    dialog = open_dialog(qtbot, sqlite_ctx, "damaged_line_utf8.vcf")
+    assert column(dialog, Col.NAME) == ["Jürgen Müller", "Amélie Lefèvre", "Zoë Åström"]
+    review = dialog.review_model.stringList()
+    assert review[0] == ("⚠ record 2 (line 8): ORG 'Hébergement Lyon Sàrl \ufffd Département réseau': "
+                         "bytes that did not decode were replaced with \ufffd")
+    dialog.write()
+    assert names(sqlite_ctx) == ["Amélie Lefèvre", "Jürgen Müller", "Zoë Åström"]
+    amelie = next(rec for _, rec in sqlite_ctx.contacts.all_records() if rec.name == "Amélie Lefèvre")
+    assert amelie.review.startswith("ORG: bytes that did not decode")

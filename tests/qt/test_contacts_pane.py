@@ -235,3 +235,27 @@ def test_the_review_queue_and_a_team(pane: Any, book: AppContext, qtbot: QtBot) 
     assert pane.team.duty.text().startswith("On duty now: Mei Tanaka")
     assert "+25 min  Hanse Fibre NOC" in pane.team.ladder.text()
     assert pane.team.model.rowCount() == 3
+
+
+def test_the_editor_keeps_name_parts_and_names_a_contact_typed_only_as_parts(qtbot: QtBot) -> None:
+    editor = ContactEditor(None, None, "DE")
+    qtbot.addWidget(editor)
+    editor.parts.edits["given_name"].setText("Jörg")
+    editor.parts.edits["family_name"].setText("Müller")
+    editor.parts.edits["nickname"].setText("Jo")
+    editor.buttons.button(editor.buttons.StandardButton.Save).click()
+    assert editor.result() == QDialog.DialogCode.Accepted
+    rec = editor.record()
+    assert (rec.name, rec.given_name, rec.family_name, rec.nickname) == (
+        "Jörg Müller", "Jörg", "Müller", "Jo")
+    again = ContactEditor(None, rec, "DE")
+    qtbot.addWidget(again)
+    assert again.parts.edits["nickname"].text() == "Jo"
+
+
+def test_the_card_shows_the_name_parts_and_search_finds_a_nickname(pane: Any, qtbot: QtBot) -> None:
+    qtbot.keyClicks(pane.search, "samuel")
+    qtbot.waitUntil(lambda: titles(pane) == ["Sam Okafor"])
+    qtbot.waitUntil(lambda: pane.stack.currentWidget() is pane.card)
+    assert pane.card.names.text() == "Given name Samuel · Family name Okafor · Nickname Sam"
+    assert not pane.card.names.isHidden()

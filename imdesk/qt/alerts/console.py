@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from imdesk.context import AppContext
 from imdesk.domain.priority import Priority
-from imdesk.messages import sentence
+from imdesk.messages import clause, sentence
 from imdesk.qt import theme
 from imdesk.qt.tasks import TaskRunner
 
@@ -120,14 +120,14 @@ class AlertConsole(QObject):
             return
         self.listener = self._process = None
         process.stop(2000)  # it is exiting already (it said why)
-        self._set_state(f"Alerts: not listening — {text}")
+        self._set_state(f"Alerts: not listening — {clause(text)}")
         log.warning("alert listener not started: %s", text)
 
     def _not_started(self, exc: BaseException) -> None:
         from imdesk.errors import KnownError
 
         text = exc.message if isinstance(exc, KnownError) else str(exc)
-        self._set_state(f"Alerts: not listening — {text}")
+        self._set_state(f"Alerts: not listening — {clause(text)}")
         log.warning("alert listener not started: %s", text)
 
     def restart(self) -> None:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from imdesk.domain.errors import ValidationError
 from imdesk.errors import KnownError
+from imdesk.messages import sentence
 from imdesk.qt.tasks import TaskRunner
 from imdesk.qt.widgets.dialog_keys import submit_with_ctrl_enter
 
@@ -69,14 +70,14 @@ class _SavingDialog(QDialog):
         self.layout_.addWidget(self.buttons)
 
     def show_error(self, message: str) -> None:
-        self.error.setText(f"Not saved: {message} What you typed is still here.")
+        self.error.setText(sentence("Not saved", message, "What you typed is still here"))
         self.error.show()
 
     def _save(self) -> None:
         try:
             work = self.prepare()
         except ValidationError as exc:
-            self.show_error(f"{exc.message}.")
+            self.show_error(exc.message)
             return
 
         def done(value: Any) -> None:
@@ -85,7 +86,7 @@ class _SavingDialog(QDialog):
 
         def failed(exc: BaseException) -> None:
             text = exc.message if isinstance(exc, ValidationError | KnownError) else str(exc)
-            self.show_error(f"{text}.")
+            self.show_error(text)
 
         self.runner.run(work, done, failed)
 

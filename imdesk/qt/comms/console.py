@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel
 
+from imdesk.messages import sentence
 from imdesk.qt.widgets.labels import set_label
 from imdesk.qt.widgets.pane_host import PaneHost
 
@@ -253,7 +254,7 @@ class CommsConsole(QObject):
                 self.send_now()
 
         self.window.runner.run(comms.load_settings, opened,
-                               lambda exc: self.window.show_banner(f"Provider settings: {exc}"))
+                               lambda exc: self.window.show_banner(sentence("Provider settings", exc)))
 
     def edit_templates(self) -> None:
         from PySide6.QtCore import QUrl

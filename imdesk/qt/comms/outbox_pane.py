@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from imdesk.domain.message import MessageState
+from imdesk.messages import sentence
 from imdesk.qt.comms.outbox_model import COL_ERROR, CallListModel, ItemRole, OutboxModel
 from imdesk.qt.tasks import TaskRunner
 from imdesk.qt.widgets.keys import shortcut
@@ -226,7 +227,7 @@ class OutboxPane(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self._loading = False
-        self.status_message.emit(f"Messages could not be read: {exc}")
+        self.status_message.emit(sentence("Messages could not be read", exc))
 
     def show_connectivity(self, text: str, color: str | None) -> None:
         set_label(self.connectivity, f"● {text}", f"color:{color};" if color else "")
@@ -265,7 +266,7 @@ class OutboxPane(QWidget):
             self.reload()
 
         self.runner.run(lambda: outbox.retry(item.id), done,
-                        lambda exc: self.status_message.emit(f"Not retried: {exc}"))
+                        lambda exc: self.status_message.emit(sentence("Not retried", exc)))
 
     def send_now(self) -> None:
         if self.read_only:
@@ -291,7 +292,7 @@ class OutboxPane(QWidget):
         outbox = self.outbox
         self.runner.run(lambda: outbox.called(message_id, note),
                         lambda item: self._logged(f"Logged: {item.recipient} was called"),
-                        lambda exc: self.status_message.emit(f"Not logged: {exc}"))
+                        lambda exc: self.status_message.emit(sentence("Not logged", exc)))
 
     def _logged(self, message: str) -> None:
         self.status_message.emit(message)

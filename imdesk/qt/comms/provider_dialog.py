@@ -19,6 +19,7 @@ from imdesk.channels.settings import (
     parse_provider,
 )
 from imdesk.credentials.store import CredentialError
+from imdesk.messages import sentence
 from imdesk.qt.forms import setup_form
 from imdesk.qt.forms.ui_provider_dialog import Ui_ProviderDialog
 from imdesk.qt.tasks import TaskRunner
@@ -200,7 +201,7 @@ class ProviderDialog(QDialog):
 
         prefix = PLAIN_TEXT_WARNING + "\n" if self.settings.allow_plaintext_keyring else ""
         self.runner.run(ask, lambda text: self.ui.secretWhere.setText(prefix + text),
-                        lambda exc: self.ui.secretWhere.setText(f"{prefix}Keyring: {exc}"))
+                        lambda exc: self.ui.secretWhere.setText(prefix + sentence("Keyring", exc)))
 
     def _show_order(self) -> None:
         s = self.settings
@@ -217,7 +218,7 @@ class ProviderDialog(QDialog):
         try:
             provider = self.provider()
         except ValidationError as exc:
-            ui.formError.setText(f"Not saved: {exc}. What you typed is still here.")
+            ui.formError.setText(sentence("Not saved", exc, "What you typed is still here"))
             return
         secret = ui.secretEdit.text()
         comms, settings = self.comms, self.settings.with_provider(provider)
@@ -246,7 +247,7 @@ class ProviderDialog(QDialog):
 
         def failed(exc: BaseException) -> None:
             ui.formError.setStyleSheet("color:#c62828;")
-            ui.formError.setText(f"Not saved: {exc}. What you typed is still here.")
+            ui.formError.setText(sentence("Not saved", exc, "What you typed is still here"))
 
         self.runner.run(work, done, failed)
 
@@ -258,7 +259,7 @@ class ProviderDialog(QDialog):
         try:
             provider = self.provider()
         except ValidationError as exc:
-            ui.testResult.setText(f"Cannot test: {exc}")
+            ui.testResult.setText(sentence("Cannot test", exc))
             return
         secret = ui.secretEdit.text()
         comms = self.comms
@@ -275,7 +276,7 @@ class ProviderDialog(QDialog):
 
         def failed(exc: BaseException) -> None:
             ui.testButton.setEnabled(True)
-            ui.testResult.setText(f"✖ Failed: {exc}")
+            ui.testResult.setText("✖ " + sentence("Failed", exc))
 
         self.runner.run(work, done, failed)
 

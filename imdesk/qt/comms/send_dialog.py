@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from imdesk.messages import sentence
 from imdesk.qt.tasks import TaskRunner
 from imdesk.qt.widgets.dialog_keys import submit_with_ctrl_enter
 from imdesk.services.comms.notify import NotifyPlan, NotifyService
@@ -245,13 +246,13 @@ class SendDialog(QDialog):
             self.refresh()
 
         self.runner.run(lambda: drafter(ref), drafted,
-                        lambda exc: self.error.setText(f"No draft: {exc}"))
+                        lambda exc: self.error.setText(sentence("No draft", exc)))
 
     def _plan_failed(self, generation: int, exc: BaseException) -> None:
         if generation != self._generation:
             return
         self.plan = None
-        self.error.setText(f"Cannot prepare this message: {exc}")
+        self.error.setText(sentence("Cannot prepare this message", exc))
 
     def send(self) -> None:
         plan = self.plan
@@ -265,7 +266,7 @@ class SendDialog(QDialog):
             self.accept()
 
         def failed(exc: BaseException) -> None:
-            self.error.setText(f"Not sent: {exc}. Nothing was queued; your choices are kept.")
+            self.error.setText(sentence("Not sent", exc, "Nothing was queued; your choices are kept"))
             self.send_button.setEnabled(True)
 
         self.runner.run(lambda: notify.queue(plan), done, failed)

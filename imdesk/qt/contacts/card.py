@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from imdesk.domain.contact_book import CheckOutcome
 from imdesk.domain.timefmt import exact, friendly
+from imdesk.qt.contacts.name_parts import name_parts_line
 from imdesk.qt.widgets.labels import heading_label, plain_label
 from imdesk.services.contacts.service import ContactDetail
 
@@ -151,6 +152,9 @@ class ContactCard(QScrollArea):
         outer.setContentsMargins(16, 12, 16, 12)
         outer.setSpacing(8)
         self.name = heading_label()
+        self.names = plain_label(wrap=True)
+        self.names.setAccessibleName("name parts")
+        self.names.setStyleSheet("color: palette(placeholder-text);")
         self.subtitle = plain_label(wrap=True)
         self.badges = plain_label(selectable=False)
         self.review = plain_label(wrap=True, selectable=False)
@@ -174,8 +178,8 @@ class ContactCard(QScrollArea):
             row.addWidget(b)
         row.addStretch(1)
         row.addWidget(self.edit)
-        for w in (self.name, self.subtitle, self.badges, self.review, self.dial, self.others, self.emails,
-                  self.details, self.verified):
+        for w in (self.name, self.names, self.subtitle, self.badges, self.review, self.dial, self.others,
+                  self.emails, self.details, self.verified):
             outer.addWidget(w)
         outer.addLayout(row)
         outer.addWidget(self.notes)
@@ -202,6 +206,9 @@ class ContactCard(QScrollArea):
         rec = d.record
         self.detail = d
         self.name.setText(rec.name)
+        names = name_parts_line(rec)
+        self.names.setText(names)
+        self.names.setVisible(bool(names))
         parts = [rec.kind.value if rec.kind.value != "person" else "", rec.job_title, rec.organisation,
                  rec.department]
         if rec.account_number:

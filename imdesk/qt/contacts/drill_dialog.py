@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from imdesk.domain.contact_book import CheckOutcome
+from imdesk.messages import sentence
 from imdesk.qt.contacts.card import CardData, ContactCard, format_card
 from imdesk.qt.tasks import TaskRunner
 from imdesk.services.contacts.service import ContactService
@@ -123,7 +124,8 @@ class DrillDialog(QDialog):
         self.progress.setText(f"{self._title} — {self.position + 1} of {len(self.ids)}")
         cid, service = self.ids[self.position], self._service
         self._runner.run(lambda: format_card(service.get(cid), service.now(), service.stale_days()),
-                         self._show, lambda exc: self.progress.setText(f"Cannot show this contact: {exc}"))
+                         self._show,
+                         lambda exc: self.progress.setText(sentence("Cannot show this contact", exc)))
 
     def _show(self, data: CardData) -> None:
         self.card.show_card(data)
@@ -138,7 +140,7 @@ class DrillDialog(QDialog):
             self.next(skipped=False)
 
         self._runner.run(lambda: service.verify(cid, outcome), done,
-                         lambda exc: self.progress.setText(f"Not recorded: {exc}"))
+                         lambda exc: self.progress.setText(sentence("Not recorded", exc)))
 
     def next(self, skipped: bool = True) -> None:
         if skipped:

@@ -31,6 +31,7 @@ from imdesk.domain.contact import (
     PhoneKind,
 )
 from imdesk.domain.contact_clean import FIELD_MAX, NAME_MAX, NOTES_MAX
+from imdesk.qt.contacts.name_parts import NamePartsBox
 from imdesk.qt.widgets.dialog_keys import submit_with_ctrl_enter
 from imdesk.services.contacts.values import email_problem, normalise_email, normalise_phone, phone_problem
 
@@ -82,7 +83,9 @@ class ContactEditor(QDialog):
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(80)
         self.errors: dict[str, QLabel] = {}
+        self.parts = NamePartsBox()
         form.addRow("&Name", self._with_error(self.name, "name"))
+        form.addRow("Name parts", self.parts)
         form.addRow("&Kind", self.kind)
         form.addRow("&Job title", self.job_title)
         form.addRow("&Organisation", self.organisation)
@@ -155,6 +158,7 @@ class ContactEditor(QDialog):
 
     def _fill(self, rec: ContactRecord) -> None:
         self.name.setText(rec.name)
+        self.parts.fill(rec)
         self.kind.setCurrentIndex(self.kind.findData(rec.kind.value))
         self.job_title.setText(rec.job_title)
         self.organisation.setText(rec.organisation)
@@ -208,7 +212,10 @@ class ContactEditor(QDialog):
         """The first field that is refused (all errors are shown), or None."""
         first: QWidget | None = None
         name = " ".join(self.name.text().split())
-        self._set_error("name", "" if name else "A contact needs a name")
+        if not name and self.parts.display_name():
+            name = self.parts.display_name()   # typed only as parts: the name is made of them
+            self.name.setText(name)
+        self._set_error("name", "" if name else "A contact needs a name (or its given and family name)")
         if not name:
             first = self.name
         for i in range(len(self.phones)):
@@ -263,7 +270,7 @@ class ContactEditor(QDialog):
             account_number=self.account.text(), phones=tuple(phones), emails=tuple(emails),
             preferred_channel=Channel(self.channel.currentData()), time_zone=self.time_zone.text().strip(),
             tags=tuple(t.strip() for t in self.tags.text().split(",") if t.strip()),
-            notes=self.notes.toPlainText())
+            notes=self.notes.toPlainText(), **self.parts.values())
 
     @classmethod
     def ask(cls, parent: QWidget | None, record: ContactRecord | None, region: str) -> ContactRecord | None:

@@ -38,12 +38,19 @@ from PySide6.QtWidgets import (
 from imdesk.context import AppContext
 from imdesk.domain.errors import NotFoundError, ValidationError
 from imdesk.errors import KnownError
+from imdesk.messages import sentence
 from imdesk.qt import theme
 from imdesk.qt.contacts.import_plan_model import Col, ImportPlanModel, Show
 from imdesk.qt.tasks import TaskRunner
 from imdesk.services.contacts.import_types import ImportRefused
 
 log = logging.getLogger(__name__)
+
+# What the Encoding box offers beside "as found": (shown, the codec name the reader takes).
+ENCODINGS = (("UTF-8", "utf-8"), ("windows-1252", "cp1252"), ("ISO-8859-1", "latin-1"),
+             ("Shift_JIS", "cp932"), ("EUC-JP", "euc_jp"), ("GB18030", "gb18030"), ("Big5", "big5hkscs"),
+             ("windows-1251", "cp1251"), ("KOI8-R", "koi8_r"), ("windows-1250", "cp1250"),
+             ("ISO-8859-15", "iso8859_15"), ("EUC-KR", "euc_kr"))
 
 
 class ContactImportDialog(QDialog):
@@ -59,6 +66,7 @@ class ContactImportDialog(QDialog):
         self.outcome: Any = None
         self.writing = False      # while the import is written the dialog cannot be closed
         self.closed = False       # a read finishing after the dialog closed is dropped
+        self.encoding: str | None = None   # the user's choice of encoding; None = as found
         self.setWindowTitle(f"Import contacts — {path.name}")
         self.resize(1060, 640)
         layout = self._box = QVBoxLayout(self)
@@ -99,6 +107,16 @@ class ContactImportDialog(QDialog):
         show_label.setBuddy(self.show_combo)
         bar.addWidget(show_label)
         bar.addWidget(self.show_combo)
+        self.encoding_combo = QComboBox()
+        self.encoding_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.encoding_combo.setToolTip("How the file's lines that are not plain ASCII are read: as "
+                                       "imdesk found them, or the encoding you choose (read again)")
+        self.encoding_combo.currentIndexChanged.connect(self._encoding_changed)
+        encoding_label = QLabel("&Encoding:")
+        encoding_label.setBuddy(self.encoding_combo)
+        bar.addSpacing(12)
+        bar.addWidget(encoding_label)
+        bar.addWidget(self.encoding_combo)
         bar.addStretch(1)
         self.merge_all = QPushButton("&Merge all duplicates")
         self.merge_all.clicked.connect(lambda: self._set_all(merge=True))
@@ -160,8 +178,27 @@ class ContactImportDialog(QDialog):
         """Read and plan the file in a worker."""
         from imdesk.services.contacts.transfer import preview_import
 
-        contacts, path = self.ctx.contacts, self.path
-        self.runner.run(lambda: preview_import(contacts, path), self.show_plan, self.show_refusal)
+        contacts, path, encoding = self.ctx.contacts, self.path, self.encoding
+        self.runner.run(lambda: preview_import(contacts, path, encoding), self.show_plan, self.show_refusal)
+
+    def _encoding_changed(self, index: int) -> None:
+        """Read the file again in the encoding chosen."""
+        if index < 0 or self.closed:
+            return
+        self.encoding = self.encoding_combo.itemData(index)
+        self._set_ready(False)
+        self.busy.show()
+        self.heading.setText(f"Reading {self.path.name} again as {self.encoding_combo.currentText()}…")
+        self.start()
+
+    def _fill_encodings(self, found: str) -> None:
+        if self.encoding_combo.count():
+            return
+        self.encoding_combo.blockSignals(True)
+        self.encoding_combo.addItem(f"As found ({found})", None)
+        for shown, codec in ENCODINGS:
+            self.encoding_combo.addItem(shown, codec)
+        self.encoding_combo.blockSignals(False)
 
     def show_plan(self, plan: Any) -> None:
         if self.closed:
@@ -176,6 +213,7 @@ class ContactImportDialog(QDialog):
             self.show_combo.addItem(f"{label} ({counts[show]:,})")
         self.show_combo.blockSignals(False)
         self.heading.setText(f"{self.path.name} · {plan.layout} · {plan.encoding}")
+        self._fill_encodings(plan.legacy_encoding)
         flagged = len(plan.flags)
         self.summary.setText(
             f"{len(plan.new):,} new · {len(plan.duplicates):,} duplicates of contacts in the book or "
@@ -284,11 +322,11 @@ class ContactImportDialog(QDialog):
 
     def _show_error(self, exc: BaseException) -> None:
         if isinstance(exc, ImportRefused):
-            text = f"✖ Not imported: {exc}"
+            text = "✖ " + sentence("Not imported", exc)
         elif isinstance(exc, (ValidationError, NotFoundError, KnownError)):
-            text = f"✖ {exc}"
+            text = "✖ " + sentence("", exc)
         else:
             log.error("contact import failed", exc_info=exc)
-            text = f"✖ Something went wrong: {exc}"
+            text = "✖ " + sentence("Something went wrong", exc)
         self.error.setText(text)
         self.error.show()

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from imdesk.domain import org_text
 from imdesk.domain.errors import NotFoundError, ValidationError
 from imdesk.errors import KnownError
+from imdesk.messages import sentence
 from imdesk.qt.widgets.keys import shortcut
 from imdesk.services.contacts.org import ProfileEdit
 from imdesk.services.contacts.service import ContactService
@@ -283,6 +284,6 @@ class OrgEditor(QDialog):
         try:
             action()
         except (ValidationError, NotFoundError, KnownError) as exc:
-            self._say(f"Not saved: {exc}. Everything you typed is still here.", error=True)
+            self._say(sentence("Not saved", exc, "Everything you typed is still here"), error=True)
             return
         self.changed = True

@@ -28,6 +28,7 @@ from imdesk.context import AppContext
 from imdesk.domain.contact_book import SearchHit
 from imdesk.domain.errors import NotFoundError, ValidationError
 from imdesk.errors import KnownError
+from imdesk.messages import sentence
 from imdesk.qt.contacts.card import CardData, ContactCard, card_placeholder, format_card
 from imdesk.qt.contacts.list_model import HitDelegate, HitRole, SearchHitModel
 from imdesk.qt.contacts.pane_actions import ContactPaneActions
@@ -331,9 +332,9 @@ class ContactsPane(ContactPaneActions):
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, ValidationError):
-            self.status_message.emit(exc.message)
+            self.status_message.emit(sentence("", exc.message))
         elif isinstance(exc, (NotFoundError, KnownError)):
-            self.status_message.emit(str(exc))
+            self.status_message.emit(sentence("", exc))
         else:
             log.error("contact book task failed", exc_info=exc)
-            self.status_message.emit(f"Something went wrong: {exc}")
+            self.status_message.emit(sentence("Something went wrong", exc))

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDialog, QStackedWidget, QWidget
 from imdesk.domain.contact_book import CheckOutcome
 from imdesk.domain.errors import NotFoundError, ValidationError
 from imdesk.errors import KnownError
+from imdesk.messages import sentence
 from imdesk.qt.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ class ContactPaneActions(QWidget):
                 else:
                     self.contacts.update(contact_id, new)
             except (ValidationError, NotFoundError, KnownError) as exc:
-                dialog.show_error(f"Not saved: {exc}. What you typed is still here.")
+                dialog.show_error(sentence("Not saved", exc, "What you typed is still here"))
                 continue
             self.status_message.emit(f"{new.name} saved")
             self._after_write(show=contact_id)

@@ -13,6 +13,8 @@ from typing import Any
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QWidget
 
+from imdesk.messages import sentence
+
 log = logging.getLogger(__name__)
 IMPORT_FILTER = "Contacts (*.vcf *.vcard *.csv *.txt *.tsv);;All files (*)"
 EXPORT_FILTERS = {"vCard 3.0 (*.vcf)": "vcard", "imdesk CSV (*.csv)": "csv"}
@@ -79,7 +81,7 @@ def export_contacts(window: Any) -> None:
 
         if not isinstance(exc, (ValidationError, KnownError)):
             log.error("contact export failed", exc_info=exc)
-        window.show_banner(f"The contacts were not exported: {exc}")
+        window.show_banner(sentence("The contacts were not exported", exc))
 
     window.runner.run(lambda: export(contacts, path, fmt),
                       lambda count: window.status.showMessage(f"Exported {count:,} contacts to {path}", 8000),

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QToolButton
 
+from imdesk.messages import sentence
 from imdesk.qt.widgets.pane_host import PaneHost
 
 
@@ -77,7 +78,7 @@ class ContactsWiring:
         w.show_pane(self.host)
         if state is None or not state.service:
             reason = "no incident is selected" if state is None else f"{state.ref} has no service"
-            w.status.showMessage(f"Who do I call: {reason}; search the contact book instead", 8000)
+            w.status.showMessage(sentence("Who do I call", reason, "Search the contact book instead"), 8000)
             pane.focus_search()
             return
         pane.who_for_incident(state.ref, state.service,
@@ -93,7 +94,7 @@ class ContactsWiring:
             self.pack_keeper.written.connect(lambda path, _d: w.status.showMessage(
                 f"Emergency pack written: {path}", 6000))
             self.pack_keeper.failed.connect(lambda why: w.show_banner(
-                f"The emergency pack could not be written: {why}"))
+                sentence("The emergency pack could not be written", why)))
             self.pack_keeper.schedule()
         self.refresh_counts()
 

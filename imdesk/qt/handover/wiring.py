@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QLabel, QSystemTrayIcon
 
 from imdesk.domain.handover import HandoverState
+from imdesk.messages import sentence
 from imdesk.qt import theme
 from imdesk.qt.widgets.pane_host import PaneHost
 
@@ -143,7 +144,7 @@ class HandoverWiring:
             try:
                 svc.set_pattern(*dialog.values())
             except ValidationError as exc:
-                dialog.show_error(f"Not saved: {exc}.")
+                dialog.show_error(sentence("Not saved", exc))
                 continue
             self.check()
             if self._pane is not None:

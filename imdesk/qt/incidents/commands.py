@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QWidget
 
 from imdesk.domain.errors import ValidationError
 from imdesk.domain.lifecycle import NOTE_REQUIRED, Status
+from imdesk.messages import sentence
 from imdesk.qt.tasks import TaskRunner
 from imdesk.services.loose_ends import LooseEnds, loose_ends
 
@@ -101,7 +102,7 @@ class IncidentCommands(QWidget):
         def failed(exc: BaseException) -> None:
             message = exc.message if isinstance(exc, ValidationError) else str(exc)
             kept = f" Your note is kept: “{text}”." if text else ""
-            self.detail.show_error(f"{ref} was not changed: {message}.{kept}")
+            self.detail.show_error(sentence(f"{ref} was not changed", message) + kept)
 
         self._runner.run(lambda: service.change_status(ref, target, text),
                          lambda st: self._written(st.ref, f"{st.ref} is now {st.status.label}"),
@@ -140,7 +141,7 @@ class IncidentCommands(QWidget):
 
         def failed(exc: BaseException) -> None:
             message = exc.message if isinstance(exc, ValidationError) else str(exc)
-            self.detail.show_error(f"Note not saved: {message}. Your text is still in the box.")
+            self.detail.show_error(sentence("Note not saved", message, "Your text is still in the box"))
 
         def done(_entry: Any) -> None:
             self.detail.note_saved()

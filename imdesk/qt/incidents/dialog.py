@@ -22,6 +22,7 @@ from imdesk.domain.errors import ValidationError
 from imdesk.domain.incident import IncidentState, Origin
 from imdesk.domain.priority import Level, Priority, PriorityMatrix
 from imdesk.errors import KnownError
+from imdesk.messages import sentence
 from imdesk.qt import theme
 from imdesk.qt.forms import setup_form
 from imdesk.qt.forms.ui_incident_dialog import Ui_IncidentDialog
@@ -182,9 +183,10 @@ class IncidentDialog(QDialog):
         if isinstance(exc, ValidationError):
             self.show_error(exc.field, exc.message)
         elif isinstance(exc, KnownError):
-            self.show_error("", f"Not saved: {exc}. Everything you typed is still here.")
+            self.show_error("", sentence("Not saved", exc, "Everything you typed is still here"))
         else:
-            self.show_error("", f"Not saved (unexpected error: {exc}). Everything you typed is still here.")
+            self.show_error("", sentence("Not saved, an unexpected error", exc,
+                                         "Everything you typed is still here"))
 
     def reject(self) -> None:
         if self._saving:

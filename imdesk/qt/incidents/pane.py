@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from imdesk.domain.incident_query import IncidentQuery
 from imdesk.domain.lifecycle import OPEN_STATUSES, Status
 from imdesk.domain.priority import Priority
+from imdesk.messages import sentence
 from imdesk.qt.incidents.actions import IncidentActions
 from imdesk.qt.incidents.commands import IncidentCommands
 from imdesk.qt.incidents.detail import IncidentDetail
@@ -154,7 +155,8 @@ class IncidentListPane(IncidentCommands):
         self.priority_combo.currentIndexChanged.connect(self.apply_filter)
         self.major_check.toggled.connect(self.apply_filter)
         self.model.loaded.connect(self._on_loaded)
-        self.model.loading_failed.connect(lambda msg: self.status_message.emit(f"Could not load: {msg}"))
+        self.model.loading_failed.connect(
+            lambda msg: self.status_message.emit(sentence("Could not load", msg)))
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.table.open_requested.connect(self.open_current)
         self.detail.note_submitted.connect(self.add_note)
@@ -287,7 +289,7 @@ class IncidentListPane(IncidentCommands):
                 self._show_detail(detail)
 
         self._runner.run(lambda: ctx.incidents.detail(ref, last=DETAIL_ENTRIES), done,
-                         lambda exc: self.status_message.emit(f"Could not load {ref}: {exc}"))
+                         lambda exc: self.status_message.emit(sentence(f"Could not load {ref}", exc)))
 
     def _show_detail(self, detail: Detail | None) -> None:
         if detail is None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDialog, QLineEdit, QListView, QWidget
 from imdesk.domain.composer import parse_action
 from imdesk.domain.errors import ValidationError
 from imdesk.domain.war_room import Role
+from imdesk.messages import sentence
 from imdesk.services.war_room import Room, WarRoomService
 
 
@@ -44,7 +45,7 @@ class RoomCommands(QWidget):
         try:
             item = parse_action(self.new_action.text(), self._service.now().astimezone())
         except ValidationError as exc:
-            self._fail(f"Not saved: {exc.message}. Your text is still there.")
+            self._fail(sentence("Not saved", exc.message, "Your text is still there"))
             return
         self._run(lambda ref: self._service.add_action(ref, item.text, owner=item.owner,
                                                         due=item.due),

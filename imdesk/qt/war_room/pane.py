@@ -24,6 +24,7 @@ from imdesk.domain.composer import parse_action, parse_line
 from imdesk.domain.errors import ValidationError
 from imdesk.domain.incident import IncidentState
 from imdesk.domain.timeline import USER_KINDS, TimelineEntry
+from imdesk.messages import sentence
 from imdesk.qt.tasks import TaskRunner
 from imdesk.qt.war_room.commands import RoomCommands
 from imdesk.qt.war_room.header import RoomHeader
@@ -190,7 +191,7 @@ class WarRoomPane(RoomCommands):
     def reload_rooms(self, select: str | None = None) -> None:
         self._wanted_ref = select or (self._room.incident.ref if self._room else None)
         self._runner.run(self._service.open_rooms, self._rooms_loaded,
-                         lambda exc: self.status_message.emit(f"Could not list war rooms: {exc}"))
+                         lambda exc: self.status_message.emit(sentence("Could not list war rooms", exc)))
 
     def _rooms_loaded(self, rooms: list[IncidentState]) -> None:
         self.room_list_model.set_rooms(rooms)
@@ -227,7 +228,7 @@ class WarRoomPane(RoomCommands):
             self.error.hide()
             self.timeline_model.open(ref, self.column.kinds())
         self._runner.run(lambda: self._service.room(ref), self._show_room,
-                         lambda exc: self.status_message.emit(f"Could not open {ref}: {exc}"))
+                         lambda exc: self.status_message.emit(sentence(f"Could not open {ref}", exc)))
         if self.isVisible():  # a room read again behind another pane takes no keys
             self.composer.setFocus()
 
@@ -280,7 +281,7 @@ class WarRoomPane(RoomCommands):
         try:
             line = parse_line(self.composer.text(), self._kind, self._service.now().astimezone())
         except ValidationError as exc:
-            self._fail(f"Not saved: {exc.message}. Your text is still there.")
+            self._fail(sentence("Not saved", exc.message, "Your text is still there"))
             return
         if not line.text:
             self._fail("An entry needs some text.")
@@ -350,7 +351,7 @@ class WarRoomPane(RoomCommands):
 
     def _refused(self, exc: BaseException) -> None:
         message = exc.message if isinstance(exc, ValidationError) else str(exc)
-        self._fail(f"Not saved: {message}. Your text is still there.")
+        self._fail(sentence("Not saved", message, "Your text is still there"))
 
     def _fail(self, message: str) -> None:
         self.error.setText(message)

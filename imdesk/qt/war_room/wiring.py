@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QToolButton
 
 from imdesk.domain.errors import ValidationError
 from imdesk.errors import KnownError
+from imdesk.messages import sentence
 from imdesk.qt.widgets.pane_host import PaneHost
 
 
@@ -108,7 +109,7 @@ class WarRoomWiring:
                 if d.impact.strip():
                     rooms.set_situation(ref, conditions="", actions="", needs="", impact=d.impact)
             except (ValidationError, KnownError) as exc:
-                dialog.show_error(f"Not declared: {exc}. What you typed is still here.")
+                dialog.show_error(sentence("Not declared", exc, "What you typed is still here"))
                 continue
             w.incidents.reload()
             self.show_room(ref)

@@ -34,9 +34,10 @@ class ExportFormat(StrEnum):
         return ".vcf" if self is ExportFormat.VCARD else ".csv"
 
 
-def preview_import(contacts: ContactService, path: Path) -> ImportPlan:
-    """What importing ``path`` would do. Raises ImportRefused when the file cannot be read whole."""
-    parsed = read_contacts_file(path, contacts.default_region())
+def preview_import(contacts: ContactService, path: Path, encoding: str | None = None) -> ImportPlan:
+    """What importing ``path`` would do; ``encoding`` the user's choice for its lines that are not
+    ASCII (None: found out). Raises ImportRefused when the file cannot be read whole."""
+    parsed = read_contacts_file(path, contacts.default_region(), encoding)
     return plan_import(parsed, contacts.all_records())
 
 

@@ -34,7 +34,18 @@ def _record(item: dict[str, Any], now: datetime) -> ContactRecord:
         preferred_channel=Channel(item.get("channel", "call")), time_zone=item.get("tz", ""),
         notes=item.get("notes", ""), tags=tuple(item.get("tags", [])), account_number=item.get("account", ""),
         last_verified_at=None if days is None else now - timedelta(days=days, hours=3),
-        verified_by="" if days is None else "Priya Raman")
+        verified_by="" if days is None else "Priya Raman", **_parts(item))
+
+
+def _parts(item: dict[str, Any]) -> dict[str, Any]:
+    """A person's name parts: given and family from the name unless the book says otherwise
+    ("parts": a nickname, a prefix, a second family name, how the name is said)."""
+    parts: dict[str, Any] = {}
+    if item.get("kind", "person") == "person":
+        given, _, family = item["name"].partition(" ")
+        parts = {"given_name": given, "family_name": family}
+    parts.update(item.get("parts", {}))
+    return parts
 
 
 def seed_demo_contacts(ctx: ContactsDesk, now: datetime | None = None) -> int:
