@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from imdesk.services.comms.bundle import Comms
     from imdesk.services.contacts.service import ContactService
     from imdesk.services.incidents import IncidentService
+    from imdesk.services.metrics import MetricsService
+    from imdesk.services.review import ReviewService
     from imdesk.services.settings import SettingsService
     from imdesk.services.timeline import TimelineService
     from imdesk.services.war_room import WarRoomService
@@ -141,6 +143,20 @@ class AppContext:
         from imdesk.services.alerts.desk import AlertDesk
 
         return AlertDesk(self.db, self.incidents)
+
+    @cached_property
+    def metrics(self) -> MetricsService:
+        """Desk metrics over the incident milestones (built when Reports opens)."""
+        from imdesk.services.metrics import MetricsService
+
+        return MetricsService(self.db)
+
+    @cached_property
+    def reviews(self) -> ReviewService:
+        """The post-incident review pack's content."""
+        from imdesk.services.review import ReviewService
+
+        return ReviewService(self.db, clock=self.clock)
 
     def close(self) -> None:
         if self._db is not None:

@@ -1,0 +1,1 @@
+"""The post-incident review pack (filled in below)."""
