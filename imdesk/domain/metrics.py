@@ -24,7 +24,8 @@ class Sample:
     opened: float  # epoch seconds of the opening (earliest effective time)
     tta: float | None  # first acknowledged - opened
     ttr: float | None  # the standing resolution - opened
-    hold: float  # seconds on hold (completed holds)
+    hold_ack: float  # seconds on hold before the acknowledgement
+    hold_resolve: float  # seconds on hold before the standing resolution
     respond_s: float  # SLA respond target
     resolve_s: float  # SLA resolve target
     cancelled: bool = False
@@ -95,6 +96,7 @@ class Summary:
     not_acknowledged: int
     not_resolved: int
     tta: Figure
+    tta_excl_hold: Figure
     ttr: Figure
     ttr_excl_hold: Figure
     sla: Sla
@@ -102,20 +104,22 @@ class Summary:
 
 def summarise(samples: Sequence[Sample]) -> Summary:
     live = [s for s in samples if not s.cancelled]
-    tta = [s.tta for s in live if s.tta is not None]
+    acked = [s for s in live if s.tta is not None]
+    tta = [s.tta for s in acked if s.tta is not None]
+    tta_net = [max(0.0, s.tta - s.hold_ack) for s in acked if s.tta is not None]
     done = [s for s in live if s.ttr is not None]
     ttr = [s.ttr for s in done if s.ttr is not None]
-    net = [max(0.0, s.ttr - s.hold) for s in done if s.ttr is not None]
-    acked = [s for s in live if s.tta is not None]
+    net = [max(0.0, s.ttr - s.hold_resolve) for s in done if s.ttr is not None]
     sla = Sla(
-        respond_met=sum(1 for s in acked if s.tta is not None and s.tta <= s.respond_s),
+        respond_met=sum(1 for s, n in zip(acked, tta_net, strict=True) if n <= s.respond_s),
         respond_total=len(acked),
         resolve_met=sum(1 for s, n in zip(done, net, strict=True) if n <= s.resolve_s),
         resolve_total=len(done),
     )
     not_acked, not_resolved = len(live) - len(tta), len(live) - len(ttr)
     return Summary(len(samples), len(samples) - len(live), not_acked, not_resolved,
-                   figure(tta, not_acked), figure(ttr, not_resolved), figure(net, not_resolved), sla)
+                   figure(tta, not_acked), figure(tta_net, not_acked), figure(ttr, not_resolved),
+                   figure(net, not_resolved), sla)
 
 
 def by_priority(samples: Iterable[Sample]) -> dict[str, Summary]:

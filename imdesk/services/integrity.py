@@ -10,8 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from imdesk.domain.incident import ProjectionError, rebuild
-from imdesk.domain.milestones import FIELDS as MILESTONE_FIELDS
-from imdesk.domain.milestones import fold
+from imdesk.domain.milestone_steps import flat, fold
 from imdesk.domain.timeline import TimelineEntry, verify_chain
 from imdesk.storage import incident_repo, milestone_repo, timeline_repo
 from imdesk.storage.damage import damaged_values
@@ -89,9 +88,8 @@ def _milestones_problem(s: Session, incident_id: int, ref: str,
     stored = milestone_repo.get(s, incident_id)
     if stored is None:
         return f"{ref}: no milestones row (the metrics leave it out)"
-    rebuilt = fold(timeline)
-    for name in MILESTONE_FIELDS:
-        if getattr(stored, name) != getattr(rebuilt, name):
-            return (f"{ref}: milestone {name} is {getattr(stored, name)!r} but the timeline says "
-                    f"{getattr(rebuilt, name)!r}")
+    have, want = flat(stored), flat(fold(timeline))
+    for name, value in want.items():
+        if have[name] != value:
+            return (f"{ref}: milestone {name} is {have[name]!r} but the timeline says {value!r}")
     return None

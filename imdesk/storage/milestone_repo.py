@@ -1,24 +1,25 @@
-"""Reading and writing incident_milestone rows (the fold itself is imdesk.domain.milestones)."""
+"""Reading and writing incident_milestone rows (the reading itself is imdesk.domain.milestones,
+stepped by imdesk.domain.milestone_steps)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from imdesk.domain.milestones import FIELDS, Milestones, advance, fold
+from imdesk.domain.milestone_steps import STEP_FIELDS, Step, advance, flat, fold, unflat
 from imdesk.domain.timeline import TimelineEntry
 from imdesk.storage import timeline_repo
 from imdesk.storage.metrics_models import MilestoneRow
 from imdesk.storage.models import IncidentRow
 
 
-def to_milestones(row: MilestoneRow) -> Milestones:
-    return Milestones(**{name: getattr(row, name) for name in FIELDS})
+def to_step(row: MilestoneRow) -> Step:
+    return unflat({name: getattr(row, name) for name in STEP_FIELDS})
 
 
-def _write(row: MilestoneRow, ms: Milestones) -> None:
-    for name in FIELDS:
-        setattr(row, name, getattr(ms, name))
+def _write(row: MilestoneRow, step: Step) -> None:
+    for name, value in flat(step).items():
+        setattr(row, name, value)
 
 
 def on_append(session: Session, incident: IncidentRow, entry: TimelineEntry) -> None:
@@ -26,38 +27,39 @@ def on_append(session: Session, incident: IncidentRow, entry: TimelineEntry) -> 
     row = session.get(MilestoneRow, incident.id) if entry.seq > 1 else None
     if row is None:
         current = None
-        if entry.seq > 1:  # a row missing (never filled): fold what came before
+        if entry.seq > 1:  # no row yet (a database older than the table): fold what came before
             current = fold(timeline_repo.entries_for(session, incident)[: entry.seq - 1])
         row = MilestoneRow(incident_id=incident.id)
         session.add(row)
         _write(row, advance(current, entry))
         return
-    _write(row, advance(to_milestones(row), entry))
+    _write(row, advance(to_step(row), entry))
 
 
-def get(session: Session, incident_id: int) -> Milestones | None:
+def get(session: Session, incident_id: int) -> Step | None:
     row = session.get(MilestoneRow, incident_id)
-    return None if row is None else to_milestones(row)
+    return None if row is None else to_step(row)
 
 
-def put(session: Session, incident_id: int, ms: Milestones) -> None:
+def put(session: Session, incident_id: int, step: Step) -> None:
     """Store a rebuilt row (migration, repair)."""
     row = session.get(MilestoneRow, incident_id)
     if row is None:
         row = MilestoneRow(incident_id=incident_id)
         session.add(row)
-    _write(row, ms)
+    _write(row, step)
 
 
-# Rows for bulk-seeded incidents whose story is plain (opened, acknowledged, resolved, closed;
-# no hold, major, update or reopen): copied from their projection in one statement.
+# Rows for bulk-seeded incidents whose story is plain (opened, in progress, resolved, closed; no
+# hold, major, update, reopen or backdating): copied from their projection in one statement.
 FILL_SIMPLE_SQL = (
-        "INSERT INTO incident_milestone (incident_id, opened_at, acknowledged_at, major_at, "
-        "first_update_at, first_resolved_at, resolved_at, closed_at, cancelled_at, reopened, "
-        "on_hold_seconds, hold_started_at, status) "
-        "SELECT id, opened_at, acknowledged_at, NULL, NULL, resolved_at, resolved_at, closed_at, "
-        "NULL, 0, on_hold_seconds, hold_started_at, status FROM incident "
-        "WHERE id BETWEEN :a AND :b")
+    "INSERT INTO incident_milestone (incident_id, opened_at, reported_at, acknowledged_at, "
+    "major_at, first_communication_at, first_resolved_at, resolved_at, closed_at, cancelled, "
+    "reopened, hold_seconds, hold_before_ack_seconds, hold_before_resolve_seconds, exercise, "
+    "status, hold_started_at) "
+    "SELECT id, opened_at, opened_at, acknowledged_at, NULL, NULL, resolved_at, resolved_at, "
+    "closed_at, false, 0, 0, 0, 0, exercise, status, NULL FROM incident "
+    "WHERE id BETWEEN :a AND :b")
 
 
 def fill_simple(session: Session, first_id: int, last_id: int) -> None:

@@ -12,28 +12,30 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
      "The earliest time on the incident's timeline: its opening, or an entry the user backdated "
      "to before it (\"it started at 10:02\")."),
     ("Time to acknowledge (TTA)",
-     "First move out of 'new' (to in progress or on hold) minus opened. Incidents not yet "
-     "acknowledged are left out of the figure and counted beside it."),
+     "First move to 'in progress' minus opened. Incidents not yet acknowledged are left out "
+     "of the figure and counted beside it."),
     ("Time to resolve (TTR)",
      "The resolution that stands (the last one, after any reopening) minus opened. Incidents "
      "not resolved (open, or reopened and not resolved again) are left out and counted beside it."),
-    ("TTR without hold",
-     "TTR minus the time spent on hold (on hold pauses the SLA clock)."),
+    ("Without hold",
+     "TTA minus the time on hold before the acknowledgement; TTR minus the time on hold before "
+     "the resolution (on hold pauses the SLA clock)."),
     ("Median, p90, mean",
      "Median: the middle value (mean of the two middle ones for an even count). p90: nearest "
      "rank, the smallest value with at least 90 % of the values at or below it. Mean: the sum "
      "divided by the count."),
     ("SLA respond met",
-     "Of the acknowledged incidents, the share whose TTA is at most the respond target of the "
-     "incident's priority (the targets in force when the priority was set)."),
+     "Of the acknowledged incidents, the share whose TTA without hold is at most the respond "
+     "target of the incident's priority (the targets in force when the priority was set)."),
     ("SLA resolve met",
      "Of the resolved incidents, the share whose TTR without hold is at most the resolve target."),
     ("Majors per month",
      "Incidents first declared major in each calendar month (local time)."),
     ("Declared major → first update",
-     "From the first declaration as a major to the first stakeholder communication (a queued "
-     "update or a communication entry; phone calls to contacts do not count). An update sent "
-     "before the declaration counts as 0."),
+     "From the first declaration as a major to the first stakeholder communication: a message "
+     "that went out (sent, delivered, or phoned from the call list — queuing is not enough) or "
+     "a communication line written by a person; a phone call to a contact is not one. An update "
+     "sent before the declaration counts as 0."),
     ("Trend",
      "Incidents by the week (Monday 00:00 local time) or calendar month of their opening; the "
      "medians and SLA shares as above, per period."),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, literal_column, select
+from sqlalchemy import and_, extract, func, select
 from sqlalchemy.orm import Session
 
 from imdesk.domain.metrics import Sample
@@ -28,12 +28,12 @@ class MetricsFilter:
 def _epoch(session: Session, column: Any) -> Any:
     if session.get_bind().dialect.name == "sqlite":
         return (func.julianday(column) - 2440587.5) * 86400.0
-    return func.extract(literal_column("epoch"), column)
+    return extract("epoch", column)
 
 
 def conditions(session: Session, f: MetricsFilter) -> list[Any]:
     m, i = MilestoneRow, IncidentRow
-    out: list[Any] = [m.opened_at >= f.start, m.opened_at < f.end, i.exercise.is_(f.exercises)]
+    out: list[Any] = [m.opened_at >= f.start, m.opened_at < f.end, m.exercise.is_(f.exercises)]
     if f.priorities:
         out.append(i.priority.in_(f.priorities))
     if f.service:
@@ -47,9 +47,9 @@ def samples(session: Session, f: MetricsFilter) -> list[Sample]:
     m, i = MilestoneRow, IncidentRow
     stmt = (select(m.incident_id, i.priority, _epoch(session, m.opened_at),
                    _epoch(session, m.acknowledged_at), _epoch(session, m.resolved_at),
-                   m.on_hold_seconds, i.respond_minutes, i.resolve_minutes,
-                   m.cancelled_at.is_not(None), _epoch(session, m.major_at),
-                   _epoch(session, m.first_update_at))
+                   m.hold_before_ack_seconds, m.hold_before_resolve_seconds, i.respond_minutes,
+                   i.resolve_minutes, m.cancelled, _epoch(session, m.major_at),
+                   _epoch(session, m.first_communication_at))
             .join(i, i.id == m.incident_id)
             .where(and_(*conditions(session, f))))
     rows = session.execute(stmt).all()
@@ -63,9 +63,10 @@ def _sample(r: Any) -> Sample:
         priority=r[1], opened=opened,
         tta=None if ack is None else round(float(ack) - opened, 3),
         ttr=None if res is None else round(float(res) - opened, 3),
-        hold=float(r[5]), respond_s=r[6] * 60.0, resolve_s=r[7] * 60.0, cancelled=bool(r[8]),
-        major=None if r[9] is None else float(r[9]),
-        update=None if r[10] is None else float(r[10]))
+        hold_ack=float(r[5]), hold_resolve=float(r[6]), respond_s=r[7] * 60.0,
+        resolve_s=r[8] * 60.0, cancelled=bool(r[9]),
+        major=None if r[10] is None else float(r[10]),
+        update=None if r[11] is None else float(r[11]))
 
 
 def outages(session: Session, found: list[Sample], incident_ids: list[int]) -> list[Sample]:

@@ -36,6 +36,7 @@ def figures(report: Report) -> Table:
     s = report.summary
     return Table("Figures", ("Figure", "Median", "p90", "Mean", "Incidents", "Left out"), (
         _figure_row("Time to acknowledge", s.tta, "not acknowledged"),
+        _figure_row("Time to acknowledge without hold", s.tta_excl_hold, "not acknowledged"),
         _figure_row("Time to resolve", s.ttr, "not resolved"),
         _figure_row("Time to resolve without hold", s.ttr_excl_hold, "not resolved"),
         _figure_row("Declared major → first update", report.declare_to_update, "without update"),

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.orm import Session
 
-from imdesk.domain.milestones import FIELDS, fold
+from imdesk.domain.milestone_steps import STEP_FIELDS, flat, fold
 from imdesk.storage import (
     metrics_models,  # noqa: F401  (the table joins Base.metadata)
     timeline_repo,
@@ -28,27 +28,30 @@ def upgrade() -> None:
         "incident_milestone",
         sa.Column("incident_id", sa.Integer, sa.ForeignKey("incident.id"), primary_key=True),
         sa.Column("opened_at", UTCDateTime, nullable=False),
+        sa.Column("reported_at", UTCDateTime, nullable=False),
         sa.Column("acknowledged_at", UTCDateTime, nullable=True),
         sa.Column("major_at", UTCDateTime, nullable=True),
-        sa.Column("first_update_at", UTCDateTime, nullable=True),
+        sa.Column("first_communication_at", UTCDateTime, nullable=True),
         sa.Column("first_resolved_at", UTCDateTime, nullable=True),
         sa.Column("resolved_at", UTCDateTime, nullable=True),
         sa.Column("closed_at", UTCDateTime, nullable=True),
-        sa.Column("cancelled_at", UTCDateTime, nullable=True),
+        sa.Column("cancelled", sa.Boolean, nullable=False),
         sa.Column("reopened", sa.Integer, nullable=False),
-        sa.Column("on_hold_seconds", sa.Integer, nullable=False),
-        sa.Column("hold_started_at", UTCDateTime, nullable=True),
+        sa.Column("hold_seconds", sa.Integer, nullable=False),
+        sa.Column("hold_before_ack_seconds", sa.Integer, nullable=False),
+        sa.Column("hold_before_resolve_seconds", sa.Integer, nullable=False),
+        sa.Column("exercise", sa.Boolean, nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("hold_started_at", UTCDateTime, nullable=True),
     )
     op.create_index("ix_incident_milestone_opened", "incident_milestone", ["opened_at"])
     table = sa.table("incident_milestone", sa.column("incident_id"),
                      *(sa.column(name, UTCDateTime if name.endswith("_at") else None)
-                       for name in FIELDS))
+                       for name in STEP_FIELDS))
     session = Session(bind=op.get_bind())
     batch: list[dict[str, object]] = []
     for row, timeline in timeline_repo.iter_all(session):
-        ms = fold(timeline)
-        batch.append({"incident_id": row.id, **{n: getattr(ms, n) for n in FIELDS}})
+        batch.append({"incident_id": row.id, **flat(fold(timeline))})
         if len(batch) >= 2000:
             op.get_bind().execute(table.insert(), batch)
             batch = []
