@@ -8,7 +8,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from imdesk.cli.common import UsageError, command_group, emit, in_context, iso, parse_time
+from imdesk.cli.common import (
+    YEAR_MAX,
+    YEAR_MIN,
+    UsageError,
+    command_group,
+    emit,
+    in_context,
+    iso,
+    parse_time,
+)
 
 if TYPE_CHECKING:
     from imdesk.cli.common import Subparsers
@@ -50,6 +59,8 @@ def _when(value: str, field: str) -> datetime:
             day = datetime.strptime(text, "%Y-%m-%d")
         except ValueError:
             raise UsageError(f"--{field} {value!r} is not a date like 2026-11-01") from None
+        if not YEAR_MIN <= day.year <= YEAR_MAX:
+            raise UsageError(f"--{field} must be between the years {YEAR_MIN} and {YEAR_MAX}")
         return day.astimezone().astimezone(UTC)  # local midnight
     return parse_time(text, f"--{field}")
 
