@@ -24,16 +24,29 @@ def _write(row: MilestoneRow, step: Step) -> None:
 
 def on_append(session: Session, incident: IncidentRow, entry: TimelineEntry) -> None:
     """Advance the incident's milestones by the entry just appended (same transaction)."""
-    row = session.get(MilestoneRow, incident.id) if entry.seq > 1 else None
+    row = _row(session, incident.id) if entry.seq > 1 else None
     if row is None:
         current = None
         if entry.seq > 1:  # no row yet (a database older than the table): fold what came before
             current = fold(timeline_repo.entries_for(session, incident)[: entry.seq - 1])
         row = MilestoneRow(incident_id=incident.id)
         session.add(row)
+        session.info.setdefault(_PENDING, {})[incident.id] = row
         _write(row, advance(current, entry))
         return
     _write(row, advance(to_step(row), entry))
+
+
+_PENDING = "imdesk.milestone_rows"  # rows added in this session, not flushed yet
+
+
+def _row(session: Session, incident_id: int) -> MilestoneRow | None:
+    """The incident's row: one added earlier in this transaction (an incident opened and
+    appended to in one unit of work: not in the identity map before a flush), or the stored one."""
+    pending = session.info.get(_PENDING, {}).get(incident_id)
+    if pending is not None and pending in session:
+        return pending  # type: ignore[no-any-return]
+    return session.get(MilestoneRow, incident_id)
 
 
 def get(session: Session, incident_id: int) -> Step | None:

@@ -47,7 +47,9 @@ def test_metrics_json_has_the_issue_keys_and_values(dataset: tuple[Cli, dict[str
     assert code == 0 and "Time to acknowledge" in out and "1 not acknowledged" in out
 
 
-def test_review_pack_markdown_and_pdf(dataset: tuple[Cli, dict[str, str]], tmp_path: Path) -> None:
+def test_review_pack_markdown_and_pdf(dataset: tuple[Cli, dict[str, str]], tmp_path: Path,
+                                      qapp: object) -> None:
+    # (qapp: the QApplication of the Qt tests exists first; the command uses it for its PDF)
     cli, refs = dataset
     md = tmp_path / "b.md"
     code, _out, err = cli("report", "review", refs["B"], "--format", "md", "-o", str(md))

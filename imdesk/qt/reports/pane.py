@@ -123,7 +123,7 @@ class ReportsPane(QWidget):
             split.setChildrenCollapsible(False)
             self.tabs.addTab(split, name)
         box.addWidget(self.tabs, 1)
-        shortcut(self, "F5", self.refresh, "Reports: compute the figures again",
+        shortcut(self, "Ctrl+Return", self.refresh, "Reports: compute the figures again",
                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut(self, "Ctrl+Shift+E", self.export_csv,
                  "Reports: export the table on screen as CSV",
@@ -157,7 +157,7 @@ class ReportsPane(QWidget):
         self.unit.addItem("per week", "week")
         self.unit.addItem("per month", "month")
         self.refresh_button = QPushButton("&Compute")
-        self.refresh_button.setToolTip("Compute the figures for this range and filter (F5)")
+        self.refresh_button.setToolTip("Compute the figures for this range and filter (Ctrl+Return)")
         self.export_button = QPushButton("Export C&SV…")
         self.export_button.setToolTip("The table on screen as a CSV file (Ctrl+Shift+E)")
         for text, widget in (("&From", self.start), ("&To", self.end)):
