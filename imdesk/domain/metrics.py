@@ -12,13 +12,14 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
+from typing import NamedTuple
 
 PRIORITIES = ("P1", "P2", "P3", "P4", "P5")
 
 
-@dataclass(frozen=True)
-class Sample:
-    """One incident as the metrics see it (seconds; None where the milestone is not reached)."""
+class Sample(NamedTuple):
+    """One incident as the metrics see it (seconds; None where the milestone is not reached).
+    A named tuple: a year of incidents is 100k of them, made and read fast."""
 
     priority: str
     opened: float  # epoch seconds of the opening (earliest effective time)
@@ -66,7 +67,13 @@ def mean(values: Sequence[float]) -> float | None:
 
 
 def figure(values: Sequence[float], missing: int) -> Figure:
-    return Figure(len(values), missing, median(values), p90(values), mean(values))
+    """Median, p90 and mean of the values (sorted once)."""
+    if not values:
+        return Figure(0, missing, None, None, None)
+    s = sorted(values)
+    n, mid = len(s), len(s) // 2
+    med = s[mid] if n % 2 else (s[mid - 1] + s[mid]) / 2
+    return Figure(n, missing, med, s[max(0, math.ceil(0.9 * n) - 1)], math.fsum(s) / n)
 
 
 def pct(met: int, total: int) -> float | None:
@@ -103,23 +110,31 @@ class Summary:
 
 
 def summarise(samples: Sequence[Sample]) -> Summary:
-    live = [s for s in samples if not s.cancelled]
-    acked = [s for s in live if s.tta is not None]
-    tta = [s.tta for s in acked if s.tta is not None]
-    tta_net = [max(0.0, s.tta - s.hold_ack) for s in acked if s.tta is not None]
-    done = [s for s in live if s.ttr is not None]
-    ttr = [s.ttr for s in done if s.ttr is not None]
-    net = [max(0.0, s.ttr - s.hold_resolve) for s in done if s.ttr is not None]
-    sla = Sla(
-        respond_met=sum(1 for s, n in zip(acked, tta_net, strict=True) if n <= s.respond_s),
-        respond_total=len(acked),
-        resolve_met=sum(1 for s, n in zip(done, net, strict=True) if n <= s.resolve_s),
-        resolve_total=len(done),
-    )
-    not_acked, not_resolved = len(live) - len(tta), len(live) - len(ttr)
-    return Summary(len(samples), len(samples) - len(live), not_acked, not_resolved,
+    tta: list[float] = []
+    tta_net: list[float] = []
+    ttr: list[float] = []
+    ttr_net: list[float] = []
+    respond_met = resolve_met = cancelled = 0
+    for s in samples:
+        if s.cancelled:
+            cancelled += 1
+            continue
+        if s.tta is not None:
+            tta.append(s.tta)
+            net = s.tta - s.hold_ack
+            tta_net.append(net if net > 0 else 0.0)
+            respond_met += net <= s.respond_s
+        if s.ttr is not None:
+            ttr.append(s.ttr)
+            net = s.ttr - s.hold_resolve
+            ttr_net.append(net if net > 0 else 0.0)
+            resolve_met += net <= s.resolve_s
+    live = len(samples) - cancelled
+    sla = Sla(respond_met, len(tta), resolve_met, len(ttr))
+    not_acked, not_resolved = live - len(tta), live - len(ttr)
+    return Summary(len(samples), cancelled, not_acked, not_resolved,
                    figure(tta, not_acked), figure(tta_net, not_acked), figure(ttr, not_resolved),
-                   figure(net, not_resolved), sla)
+                   figure(ttr_net, not_resolved), sla)
 
 
 def by_priority(samples: Iterable[Sample]) -> dict[str, Summary]:
