@@ -19,6 +19,7 @@ from imdesk.qt.main_window import MainWindow
 from imdesk.qt.reports.chart import BarChart
 from imdesk.qt.tasks import SyncTaskRunner
 from imdesk.services.clock import ManualClock
+from imdesk.storage.incident_repo import IncidentQuery
 from tests.metrics.dataset import build
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -118,3 +119,22 @@ def test_exercises_only_and_a_filter_recompute(reports_window: MainWindow, qtbot
     pane.end.setDate(QDate(2026, 3, 1))  # before the start: said, nothing computed
     pane.refresh()
     assert "ends before it starts" in pane.summary.text()
+
+
+def test_review_pack_from_the_incident_menu_by_keyboard(reports_window: MainWindow, qtbot: QtBot,
+                                                        tmp_path: Path) -> None:
+    from tests.helpers.pdf_text import pdf_text
+
+    window = reports_window
+    ref = window.ctx.incidents.page(IncidentQuery(sort="ref", statuses=()), 0, 10)[1].ref
+    window.incidents.show_incident(ref)
+    target = tmp_path / "pack.pdf"
+    window.reports.review.ask_path = lambda _ref: str(target)
+    assert window.reports.review.action.whatsThis()
+    qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_P,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(target.exists)
+    text = pdf_text(target)
+    assert f"Post-incident review: {ref}" in text
+    for heading in ("Summary", "Durations", "Key timeline", "What went well", "Follow-ups"):
+        assert heading in text

@@ -1,5 +1,6 @@
 """Puts the Reports pane on the rail (Alt+7), built — and the metrics code imported — only when
-it is first opened: nothing of it is on the start-up path."""
+it is first opened: nothing of it is on the start-up path; and the "Review pack…" command in the
+Incident menu."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QToolButton
 
+from imdesk.qt.reports.review_pack import ReviewPackCommand
 from imdesk.qt.widgets.pane_host import PaneHost
 
 
@@ -16,6 +18,7 @@ class ReportsWiring:
         self.host = PaneHost()
         self._pane: Any = None
         self.button: QToolButton = window.add_lazy_pane(self.host, "▦", "Reports", lambda: self.pane)
+        self.review = ReviewPackCommand(window)
 
     @property
     def pane(self) -> Any:
