@@ -87,3 +87,61 @@ def test_milestones_equal_a_rebuild_and_db_check_finds_a_stale_one(
         milestone_repo.put(s, b_id, replace(ms, milestones=replace(ms.milestones, reopened=0)))
     report = check_database(ctx.db)
     assert report.problem is not None and "milestone reopened" in report.problem
+
+
+def test_migration_0008_fills_the_milestones_of_an_existing_database(
+        ctx: AppContext, clock: ManualClock) -> None:
+    """A database at 0006 with incidents: the upgrade makes the table and folds every timeline."""
+    from sqlalchemy import text
+
+    from imdesk.storage import migrate
+
+    refs = build(ctx, clock)
+    with ctx.db.write() as s:  # back to 0006: no milestones table
+        s.execute(text("DROP TABLE incident_milestone"))
+        s.execute(text("UPDATE alembic_version SET version_num = '0006'"))
+    migrate.run_alembic_upgrade(ctx.db)
+    assert migrate.current_revision(ctx.db) == "0008"
+    with ctx.db.read() as s:
+        for ref in refs.values():
+            row = incident_repo.get_row(s, ref)
+            assert milestone_repo.get(s, row.id) == fold(ctx.incidents.detail(ref).timeline)
+    assert check_database(ctx.db).ok
+    r = ctx.metrics.report(MetricsFilter(START, END), "week", BERLIN)
+    assert (r.summary.count, r.summary.tta.median) == (6, 1500)
+
+
+def test_stored_milestones_follow_random_walks(sqlite_ctx: AppContext, clock: ManualClock) -> None:
+    """Seeded random lifecycles (holds, reopens, majors, updates, backdated lines, drills):
+    the row kept per append equals the whole-timeline reading every time."""
+    import random
+    from datetime import timedelta
+
+    from imdesk.domain.lifecycle import Status, allowed_targets
+    from imdesk.services.incidents import IncidentEdit, NewIncident
+
+    rng = random.Random(12)
+    inc = sqlite_ctx.incidents
+    for n in range(12):
+        ref = inc.create(NewIncident(f"walk {n}", rng.choice(["high", "low"]), "medium",
+                                     exercise=rng.random() < 0.2)).ref
+        for _step in range(rng.randrange(3, 12)):
+            clock.advance(timedelta(minutes=rng.randrange(1, 90)))
+            state = inc.get(ref)
+            roll = rng.random()
+            if roll < 0.15 and state.status.is_open:
+                inc.edit(ref, IncidentEdit(major=not state.major))
+            elif roll < 0.3:
+                back = clock.now() - timedelta(minutes=rng.randrange(0, 600))
+                inc.add_entry(ref, "an update", rng.choice(["communication", "note"]),
+                              occurred_at=back)
+            else:
+                targets = sorted(allowed_targets(state.status) - {Status.CANCELLED})
+                if not targets:
+                    break
+                inc.change_status(ref, rng.choice(targets), "because")
+        timeline = inc.detail(ref).timeline
+        with sqlite_ctx.db.read() as s:
+            stored = milestone_repo.get(s, incident_repo.get_row(s, ref).id)
+        assert stored is not None and stored.milestones == milestones_of(timeline), ref
+        assert stored == fold(timeline)
