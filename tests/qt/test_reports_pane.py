@@ -138,3 +138,37 @@ def test_review_pack_from_the_incident_menu_by_keyboard(reports_window: MainWind
     assert f"Post-incident review: {ref}" in text
     for heading in ("Summary", "Durations", "Key timeline", "What went well", "Follow-ups"):
         assert heading in text
+
+
+LAZY_CHECK = """
+import os, sys, tempfile
+os.environ["IMDESK_DATA_DIR"] = tempfile.mkdtemp()
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from imdesk.app import build_context
+from imdesk.qt.main_window import MainWindow
+from imdesk.qt.tasks import SyncTaskRunner
+ctx = build_context("sqlite:///" + os.environ["IMDESK_DATA_DIR"] + "/x.sqlite", create=True)
+w = MainWindow(ctx, SyncTaskRunner()); w.persist_layout = False; w.show(); w.start()
+w._start_secondary()
+heavy = ("imdesk.qt.reports.pane", "imdesk.qt.reports.chart", "imdesk.services.metrics",
+         "imdesk.domain.metrics", "imdesk.services.review")
+print(sorted(m for m in sys.modules if m.startswith(heavy)))
+w.reports.show_pane()
+print(sorted(m for m in sys.modules if m.startswith(heavy)))
+"""
+
+
+def test_the_pane_and_the_metrics_load_only_when_reports_opens() -> None:
+    """Start-up (first paint and the secondary start) imports none of it; Alt+7 does."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root), "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", LAZY_CHECK], capture_output=True, text=True,
+                          env=env, timeout=120, check=True)
+    before, after = done.stdout.strip().splitlines()[-2:]
+    assert before == "[]"
+    assert "imdesk.qt.reports.pane" in after and "imdesk.services.metrics" in after
