@@ -27,6 +27,7 @@ SUITES = (
     "alerts",
     "alerts_gui",
     "handover",
+    "metrics",
 )
 # Long runs, only by name (`./dev bench soak`): not in the default run.
 ON_REQUEST = ("soak",)

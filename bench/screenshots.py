@@ -108,6 +108,9 @@ def main() -> int:
         from bench.shots_comms import shoot as shoot_comms
 
         shoot_comms(window, ctx, rooms[0].ref if rooms else None, out, scheme, settle)
+        from bench.shots_reports import shoot as shoot_reports
+
+        shoot_reports(window, out, scheme, settle)
         window.close()
         settle(0.2)
     ctx.close()

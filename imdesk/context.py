@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from imdesk.services.contacts.service import ContactService
     from imdesk.services.handover.service import HandoverService
     from imdesk.services.incidents import IncidentService
+    from imdesk.services.metrics import MetricsService
+    from imdesk.services.review import ReviewService
     from imdesk.services.settings import SettingsService
     from imdesk.services.timeline import TimelineService
     from imdesk.services.war_room import WarRoomService
@@ -150,6 +152,20 @@ class AppContext:
 
         return HandoverService(self.db, extras=default_extras(self.war_rooms, self.contacts),
                                clock=self.clock, author=self.author)
+
+    @cached_property
+    def metrics(self) -> MetricsService:
+        """Desk metrics over the incident milestones (built when Reports opens)."""
+        from imdesk.services.metrics import MetricsService
+
+        return MetricsService(self.db)
+
+    @cached_property
+    def reviews(self) -> ReviewService:
+        """The post-incident review pack's content."""
+        from imdesk.services.review import ReviewService
+
+        return ReviewService(self.db, clock=self.clock)
 
     def close(self) -> None:
         if self._db is not None:

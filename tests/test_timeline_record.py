@@ -153,16 +153,21 @@ def test_verify_is_quiet_when_intact(sqlite_ctx: AppContext, sqlite_url: str,
     assert main(["--db", sqlite_url, "timeline", "verify", ref]) == 0
 
 
-def test_upgrading_from_0001_indexes_old_entries_for_search(tmp_path: Path) -> None:
-    """The real migration chain on a file with data: backup first, then old lines searchable."""
+def test_upgrading_from_0001_indexes_old_entries_for_search(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real migration chain on a file with data: backup first, then old lines searchable
+    (and their milestones filled by 0008)."""
     from imdesk.services.incidents import IncidentService
+    from imdesk.storage import milestone_repo
 
     path = tmp_path / "old.sqlite"
     old = Database(f"sqlite:///{path}")
     run_alembic_upgrade(old, "0001")
     service = IncidentService(old, author="night shift")
-    ref = service.create(NewIncident(title="Generator test", impact="low", urgency="low")).ref
-    service.add_entry(ref, "diesel generator started on load", "action")
+    with monkeypatch.context() as m:  # the code of 0001's time kept no milestones
+        m.setattr(milestone_repo, "on_append", lambda *_a: None)
+        ref = service.create(NewIncident(title="Generator test", impact="low", urgency="low")).ref
+        service.add_entry(ref, "diesel generator started on load", "action")
     old.dispose()
 
     ctx = build_context(f"sqlite:///{path}")
@@ -171,6 +176,9 @@ def test_upgrading_from_0001_indexes_old_entries_for_search(tmp_path: Path) -> N
         hits = ctx.timeline.search("diesel").hits
         assert [(h.ref, h.seq, h.author) for h in hits] == [(ref, 2, "night shift")]
         assert ctx.timeline.verify().ok
+        from imdesk.services.integrity import check_database
+
+        assert check_database(ctx.db).ok  # milestones included
     finally:
         ctx.close()
     restored = Database(f"sqlite:///{ctx.migration_backup}")

@@ -17,7 +17,19 @@ import sys
 from collections.abc import Sequence
 
 from imdesk import __version__
-from imdesk.cli import alerts, comms, contacts, db, demo, handover, incidents, org, providers, watch
+from imdesk.cli import (
+    alerts,
+    comms,
+    contacts,
+    db,
+    demo,
+    handover,
+    incidents,
+    org,
+    providers,
+    report,
+    watch,
+)
 from imdesk.cli.common import Handler, Parser, UsageError, check_arguments, db_url
 
 
@@ -46,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     comms.register(sub)  # notify, outbox
     providers.register(sub)  # credentials, provider
     handover.register(sub)
+    report.register(sub)  # metrics, review
     return p
 
 

@@ -246,6 +246,10 @@ class MainWindow(QMainWindow):
             from imdesk.qt.handover.wiring import HandoverWiring
 
             self.handover = HandoverWiring(self)  # the 6th pane (Alt+6)
+
+            from imdesk.qt.reports.wiring import ReportsWiring
+
+            self.reports = ReportsWiring(self)  # the 7th pane (Alt+7)
         self.refresh_counts()
         self._counts_timer.start()
         self.runner.run(self.ctx.settings.desk_name,

@@ -7,10 +7,12 @@ from dataclasses import dataclass, fields
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from imdesk.domain.incident import ProjectionError, rebuild
-from imdesk.domain.timeline import verify_chain
-from imdesk.storage import incident_repo, timeline_repo
+from imdesk.domain.milestone_steps import flat, fold
+from imdesk.domain.timeline import TimelineEntry, verify_chain
+from imdesk.storage import incident_repo, milestone_repo, timeline_repo
 from imdesk.storage.damage import damaged_values
 from imdesk.storage.database import Database
 from imdesk.storage.incident_repo import sort_due
@@ -72,6 +74,22 @@ def check_database(db: Database, *, ref: str | None = None,
                 rebuilt.respond_due, rebuilt.resolve_due, sort_due(rebuilt)
             ):
                 return CheckReport(incidents, entries, f"{row.ref}: stored SLA due times are stale")
+            problem_text = _milestones_problem(s, row.id, row.ref, timeline)
+            if problem_text is not None:
+                return CheckReport(incidents, entries, problem_text)
             if progress is not None and incidents % 1000 == 0:
                 progress(incidents)
     return CheckReport(incidents, entries, None)
+
+
+def _milestones_problem(s: Session, incident_id: int, ref: str,
+                        timeline: list[TimelineEntry]) -> str | None:
+    """The stored milestones against a fold of the timeline (the first field that differs)."""
+    stored = milestone_repo.get(s, incident_id)
+    if stored is None:
+        return f"{ref}: no milestones row (the metrics leave it out)"
+    have, want = flat(stored), flat(fold(timeline))
+    for name, value in want.items():
+        if have[name] != value:
+            return (f"{ref}: milestone {name} is {have[name]!r} but the timeline says {value!r}")
+    return None

@@ -68,6 +68,7 @@ def _filled_window(ctx: AppContext, qtbot: QtBot) -> tuple[MainWindow, list[QAbs
     window.comms.pane.reload()
     window.alerts.pane.reload()
     window.show_pane(window.handover.pane)  # the demo's handovers: history and open incidents
+    window.reports.show_pane()  # computes the metrics of the demo month into its tables
     search = SearchDialog(window, ctx.timeline, window.runner, now)
     search.query.setText("vpn")
     search.run_search()

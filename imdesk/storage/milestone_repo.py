@@ -1,0 +1,86 @@
+"""Reading and writing incident_milestone rows (the reading itself is imdesk.domain.milestones,
+stepped by imdesk.domain.milestone_steps)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from imdesk.domain.milestone_steps import STEP_FIELDS, Step, advance, flat, fold, unflat
+from imdesk.domain.timeline import TimelineEntry
+from imdesk.storage import timeline_repo
+from imdesk.storage.metrics_models import MilestoneRow
+from imdesk.storage.models import IncidentRow
+
+
+def to_step(row: MilestoneRow) -> Step:
+    return unflat({name: getattr(row, name) for name in STEP_FIELDS})
+
+
+def _write(row: MilestoneRow, step: Step) -> None:
+    for name, value in flat(step).items():
+        setattr(row, name, value)
+
+
+def on_append(session: Session, incident: IncidentRow, entry: TimelineEntry) -> None:
+    """Advance the incident's milestones by the entry just appended (same transaction)."""
+    row = _row(session, incident.id) if entry.seq > 1 else None
+    if row is None:
+        current = None
+        if entry.seq > 1:  # no row yet (a database older than the table): fold what came before
+            current = fold(timeline_repo.entries_for(session, incident)[: entry.seq - 1])
+        row = MilestoneRow(incident_id=incident.id)
+        session.add(row)
+        session.info.setdefault(_PENDING, {})[incident.id] = row
+        _write(row, advance(current, entry))
+        return
+    _write(row, advance(to_step(row), entry))
+
+
+_PENDING = "imdesk.milestone_rows"  # rows added in this session, not flushed yet
+
+
+def _row(session: Session, incident_id: int) -> MilestoneRow | None:
+    """The incident's row: one added earlier in this transaction (an incident opened and
+    appended to in one unit of work: not in the identity map before a flush), or the stored one."""
+    pending = session.info.get(_PENDING, {}).get(incident_id)
+    if pending is not None and pending in session:
+        return pending  # type: ignore[no-any-return]
+    return session.get(MilestoneRow, incident_id)
+
+
+def get(session: Session, incident_id: int) -> Step | None:
+    row = session.get(MilestoneRow, incident_id)
+    return None if row is None else to_step(row)
+
+
+def put(session: Session, incident_id: int, step: Step) -> None:
+    """Store a rebuilt row (migration, repair)."""
+    row = session.get(MilestoneRow, incident_id)
+    if row is None:
+        row = MilestoneRow(incident_id=incident_id)
+        session.add(row)
+    _write(row, step)
+
+
+# Rows for bulk-seeded incidents whose story is plain (opened, in progress, resolved, closed; no
+# hold, major, update, reopen or backdating): copied from their projection in one statement.
+FILL_SIMPLE_SQL = (
+    "INSERT INTO incident_milestone (incident_id, opened_at, reported_at, acknowledged_at, "
+    "major_at, first_communication_at, first_resolved_at, resolved_at, closed_at, cancelled, "
+    "reopened, hold_seconds, hold_before_ack_seconds, hold_before_resolve_seconds, exercise, "
+    "status, hold_started_at) "
+    "SELECT id, opened_at, opened_at, acknowledged_at, NULL, NULL, resolved_at, resolved_at, "
+    "closed_at, false, 0, 0, 0, 0, exercise, status, NULL FROM incident "
+    "WHERE id BETWEEN :a AND :b")
+
+
+def fill_simple(session: Session, first_id: int, last_id: int) -> None:
+    session.execute(text(FILL_SIMPLE_SQL), {"a": first_id, "b": last_id})
+
+
+def missing_ids(session: Session) -> list[int]:
+    """Incidents without a milestone row."""
+    return list(session.scalars(
+        select(IncidentRow.id).outerjoin(MilestoneRow, MilestoneRow.incident_id == IncidentRow.id)
+        .where(MilestoneRow.incident_id.is_(None))))
