@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from imdesk.services.comms.bundle import Comms
     from imdesk.services.contacts.service import ContactService
     from imdesk.services.incidents import IncidentService
+    from imdesk.services.links.dependencies import DependencyService
+    from imdesk.services.links.service import LinkService
     from imdesk.services.settings import SettingsService
     from imdesk.services.timeline import TimelineService
     from imdesk.services.war_room import WarRoomService
@@ -141,6 +143,20 @@ class AppContext:
         from imdesk.services.alerts.desk import AlertDesk
 
         return AlertDesk(self.db, self.incidents)
+
+    @cached_property
+    def links(self) -> LinkService:
+        """Linked incidents, callers, similar hints (built on first use)."""
+        from imdesk.services.links.service import LinkService
+
+        return LinkService(self.db, self.incidents)
+
+    @cached_property
+    def dependencies(self) -> DependencyService:
+        """Service dependencies and the impact of an incident on a service."""
+        from imdesk.services.links.dependencies import DependencyService
+
+        return DependencyService(self.db)
 
     def close(self) -> None:
         if self._db is not None:

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from imdesk import __version__
-from imdesk.cli import alerts, comms, contacts, db, demo, incidents, org, providers, watch
+from imdesk.cli import alerts, comms, contacts, db, demo, incidents, links, org, providers, watch
 from imdesk.cli.common import Handler, Parser, UsageError, check_arguments, db_url
 
 
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.register(sub)
     contacts.register(sub)
     org.register(sub)  # export, import, show
+    links.register(sub)  # service depends, service impact
     comms.register(sub)  # notify, outbox
     providers.register(sub)  # credentials, provider
     return p

@@ -30,6 +30,7 @@ class EntryKind(StrEnum):
     PARTICIPANT = "participant"
     ACTION_ITEM = "action_item"
     ALERT = "alert"  # an attached alert fired, cleared, was acknowledged; a heartbeat
+    LINK = "link"  # linked to or unlinked from another incident, promoted to master, propagated
 
 
 # What a person writes into a timeline (the rest is written by the changes themselves).
