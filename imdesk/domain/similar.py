@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import Any
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Words that say nothing about which outage it is.
@@ -109,3 +110,28 @@ def rank(text: str, service: str | None, candidates: list[Candidate], limit: int
     good = [r for r in scored if r.score >= threshold]
     good.sort(key=lambda r: (-r.score, -r.candidate.callers, r.candidate.incident_id))
     return good[:limit]
+
+
+@dataclass(frozen=True)
+class Hint:
+    """An open incident that looks like what is being typed."""
+
+    ref: str
+    title: str
+    priority: str
+    major: bool
+    callers: int
+    service: str | None
+    score: float
+
+    @property
+    def label(self) -> str:
+        bits = [self.priority] + (["major"] if self.major else [])
+        if self.callers:
+            bits.append(f"{self.callers} caller{'s' if self.callers != 1 else ''}")
+        return f"{self.ref} {self.title} ({', '.join(bits)})"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ref": self.ref, "title": self.title, "priority": self.priority,
+                "major": self.major, "callers": self.callers, "service": self.service,
+                "score": self.score}

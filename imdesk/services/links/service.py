@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from imdesk.domain.errors import ValidationError
 from imdesk.domain.lifecycle import FINAL_STATUSES
-from imdesk.domain.similar import candidate_terms, rank
+from imdesk.domain.similar import Hint, candidate_terms, rank
 from imdesk.domain.text import clean_text
 from imdesk.domain.timeline import EntryDraft, EntryKind
 from imdesk.services.incidents import IncidentService, NewIncident, parse_origin
@@ -41,31 +41,6 @@ class Caller:
         return {"ref": self.ref, "name": self.name, "contact": self.contact,
                 "reached_via": self.reached_via, "linked_at": self.linked_at.isoformat(),
                 "status": self.status}
-
-
-@dataclass(frozen=True)
-class Hint:
-    """An open incident that looks like what is being typed."""
-
-    ref: str
-    title: str
-    priority: str
-    major: bool
-    callers: int
-    service: str | None
-    score: float
-
-    @property
-    def label(self) -> str:
-        bits = [self.priority] + (["major"] if self.major else [])
-        if self.callers:
-            bits.append(f"{self.callers} caller{'s' if self.callers != 1 else ''}")
-        return f"{self.ref} {self.title} ({', '.join(bits)})"
-
-    def to_json(self) -> dict[str, Any]:
-        return {"ref": self.ref, "title": self.title, "priority": self.priority,
-                "major": self.major, "callers": self.callers, "service": self.service,
-                "score": self.score}
 
 
 def link_json(v: LinkView) -> dict[str, Any]:
