@@ -241,6 +241,9 @@ class MainWindow(QMainWindow):
             from imdesk.qt.alerts.wiring import AlertWiring
 
             self.alerts = AlertWiring(self)
+        from imdesk.qt.links.wiring import LinkWiring
+
+        self.links = LinkWiring(self)
         self.refresh_counts()
         self._counts_timer.start()
         self.runner.run(self.ctx.settings.desk_name,

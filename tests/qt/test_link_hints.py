@@ -31,7 +31,8 @@ def _seed(ctx: AppContext) -> str:
 
 
 def test_key_only_link_from_the_new_incident_dialog(qtbot: QtBot, window: MainWindow,
-                                                    sqlite_ctx: AppContext) -> None:
+                                                    sqlite_ctx: AppContext,
+                                                    qtmodeltester: Any) -> None:
     master = _seed(sqlite_ctx)
     window.incidents.table.setFocus()
 
@@ -42,6 +43,7 @@ def test_key_only_link_from_the_new_incident_dialog(qtbot: QtBot, window: MainWi
         assert not hints.isHidden() and hints.model.rows[0].ref == master
         assert "1 open incident looks similar" in hints.heading.text()
         assert "(P1, major, 1 caller)" in hints.model.rows[0].label
+        qtmodeltester.check(dialog.hints.model)  # the HintModel
         dialog.caller_edit.setText("Anna Weber")  # typed there in real use (Alt+L)
         dialog.contact_edit.setText("anna@example.com")
         dialog.ui.titleEdit.setFocus()

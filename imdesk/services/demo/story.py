@@ -119,4 +119,7 @@ def ensure_demo_data(ctx: DemoDesk) -> bool:
     ctx.settings.set_desk_name(DESK_NAME)
     seed_demo(ctx)
     seed_demo_contacts(ctx)
+    from imdesk.services.demo.links import seed_demo_links
+
+    seed_demo_links(ctx.db, ctx.incidents, ctx.incidents.now())
     return True
