@@ -53,6 +53,10 @@ class DependencyService:
             self.set_in(s, {service: depends_on})
 
     def set_in(self, s: Any, changes: dict[str, list[str]]) -> None:
+        self.set_in_session(s, changes)
+
+    @staticmethod
+    def set_in_session(s: Any, changes: dict[str, list[str]]) -> None:
         """Replace the dependencies of each named service inside the caller's transaction
         (the organisation import); the whole graph is checked for cycles first."""
         ids = {str(r.name).casefold(): (int(r.id), str(r.name))
