@@ -113,3 +113,26 @@ def test_stale_answers_are_dropped_and_errors_keep_the_text(qtbot: QtBot, window
     dialog._runner = window.runner  # runs at once
     dialog.link_to(master)
     assert dialog.ui.titleEdit.text() == "mail stuck" and dialog.ui.formError.isVisibleTo(dialog)
+
+
+def test_org_editor_edits_dependencies_and_refuses_a_cycle(qtbot: QtBot, window: MainWindow,
+                                                           sqlite_ctx: AppContext) -> None:
+    from imdesk.qt.contacts.org_editor import OrgEditor
+    from imdesk.services.demo.contacts import seed_demo_contacts
+    from imdesk.services.demo.story import _ensure_services, load_story
+
+    _ensure_services(sqlite_ctx, load_story())
+    seed_demo_contacts(sqlite_ctx)
+    sqlite_ctx.dependencies.set_depends_on("VPN", ["Network"])
+    dialog = OrgEditor(window, sqlite_ctx.contacts)
+    qtbot.addWidget(dialog)
+    dialog.tabs.setCurrentIndex(1)
+    dialog.service_combo.setCurrentIndex(dialog.service_combo.findData("Network"))
+    assert dialog.depends_on.toPlainText() == "" and dialog.used_by.text() == "VPN"
+    dialog.depends_on.setPlainText("VPN\n")
+    dialog.save()
+    assert "a dependency cycle: " in dialog.message.text() and "VPN" in dialog.message.text()
+    assert dialog.depends_on.toPlainText() == "VPN\n"  # kept as typed
+    dialog.depends_on.setPlainText("Data-centre power")
+    dialog.save()
+    assert sqlite_ctx.dependencies.depends_on("Network") == ["Data-centre power"]
