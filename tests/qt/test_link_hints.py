@@ -136,3 +136,21 @@ def test_org_editor_edits_dependencies_and_refuses_a_cycle(qtbot: QtBot, window:
     dialog.depends_on.setPlainText("Data-centre power")
     dialog.save()
     assert sqlite_ctx.dependencies.depends_on("Network") == ["Data-centre power"]
+
+
+def test_send_dialog_adds_the_dependent_services_stakeholders(qtbot: QtBot, window: MainWindow,
+                                                              sqlite_ctx: AppContext) -> None:
+    from imdesk.qt.comms.send_dialog import SendDialog
+    from imdesk.qt.tasks import SyncTaskRunner
+
+    master = _seed(sqlite_ctx)
+    dialog = SendDialog(window, sqlite_ctx.comms.notify, SyncTaskRunner(), master, "E-mail outage",
+                        dependants=lambda: ["IT management", "Yusuf Demir"])
+    qtbot.addWidget(dialog)
+    dialog.to.setText("Kim Larsen, IT management")
+    assert "Alt+&P" in dialog.add_dependants.text()  # its key (the dialog is not shown here)
+    dialog.add_dependants.click()
+    assert dialog.to.text() == "Kim Larsen, IT management, Yusuf Demir"
+    dialog.audience.setCurrentIndex(dialog.audience.findData("callers"))
+    dialog.refresh()
+    assert dialog.plan is not None and dialog.plan.audience == "callers"
