@@ -105,6 +105,9 @@ def main() -> int:
         from bench.shots_comms import shoot as shoot_comms
 
         shoot_comms(window, ctx, rooms[0].ref if rooms else None, out, scheme, settle)
+        from bench.shots_links import shoot as shoot_links
+
+        shoot_links(window, ctx, out, scheme, settle)
         window.close()
         settle(0.2)
     ctx.close()

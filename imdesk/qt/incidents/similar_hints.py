@@ -29,7 +29,8 @@ class HintModel(RowsListModel):
         if role == DISPLAY:
             return row.label
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"Enter: link this call to {row.ref} as a caller instead of opening a new incident"
+            return (f"{row.label}\nEnter: link this call to {row.ref} as a caller instead of "
+                    "opening a new incident")
         return None
 
 
@@ -53,7 +54,9 @@ class SimilarHints(QWidget):
         self.view = QListView(self)
         self.view.setModel(self.model)
         self.view.setAccessibleName("Similar open incidents")
-        self.view.setMaximumHeight(6 * self.view.fontMetrics().height() + 12)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.setUniformItemSizes(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -98,6 +101,8 @@ class SimilarHints(QWidget):
             self.hide()
             return
         n = len(hints)
+        rows = max(1, self.view.sizeHintForRow(0))
+        self.view.setFixedHeight(min(n, 5) * rows + 2 * self.view.frameWidth() + 2)
         self.heading.setText(f"{n} open incident{'s' if n != 1 else ''} look{'' if n != 1 else 's'} "
                              "similar — ↓ to choose, Enter links this call to it as a caller")
         self.show()

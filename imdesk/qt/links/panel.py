@@ -47,10 +47,11 @@ class CallerModel(RowsListModel):
     def cell(self, row: Any, column: int, role: int) -> Any:
         if role == DISPLAY:
             when = friendly(row.linked_at, self.now) if self.now else ""
-            bits = [row.name or "(no name)", row.contact, row.reached_via, when, row.ref]
+            bits = [row.name or "(no name)", row.contact, row.reached_via.replace("_", "-"), when,
+                    row.ref]
             return " · ".join(b for b in bits if b)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.ref} ({row.status.replace('_', ' ')})"
+            return f"{self.cell(row, column, DISPLAY)}\n{row.ref} is {row.status.replace('_', ' ')}"
         return None
 
 
@@ -86,6 +87,9 @@ class LinksPanel(QWidget):
         self.callers = QListView(self)
         self.callers.setModel(self.model)
         self.callers.setAccessibleName("Callers")
+        self.callers.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.callers.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.callers.setUniformItemSizes(True)
         rows = 4 if compact else 5
         self.callers.setMaximumHeight(rows * (self.callers.fontMetrics().height() + 4) + 8)
         self.impact: QLabel = plain_label(wrap=True)

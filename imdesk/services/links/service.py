@@ -4,7 +4,7 @@ similar open incidents for what is being typed, and which incidents form one out
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -178,6 +178,8 @@ class LinkService:
         hint): nothing is written when the link is refused. Returns the new ref."""
         with self._db.write() as s:
             other = incident_repo.get_row(s, master, for_update=True)
+            if new.service is None and other.service_name:  # the call is about the same service
+                new = replace(new, service=other.service_name)
             row, _state = self._incidents.create_in(s, new)
             self.link_in(s, row, other, CALLER, caller_name=caller_name,
                          caller_contact=caller_contact, reached_via=new.origin)
