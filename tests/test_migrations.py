@@ -32,7 +32,7 @@ from tests.conftest import PG_URL
 
 # The SQLite FTS5 tables with their shadow tables, and the PostgreSQL GIN indexes: search
 # objects the models do not describe.
-FTS_OBJECTS = ("incident_fts", "timeline_fts")
+FTS_OBJECTS = ("incident_fts", "timeline_fts", "open_incident_fts")
 PG_FTS_INDEXES = ("ix_incident_fts", "ix_timeline_fts")
 
 

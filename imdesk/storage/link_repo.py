@@ -117,36 +117,33 @@ def similar_candidates(s: Session, terms: list[str]) -> list[Candidate]:
         return []
     sqlite = s.get_bind().dialect.name == "sqlite"
     status_in = ", ".join(f"'{v}'" for v in _OPEN)
-    newest = int(s.execute(text("SELECT coalesce(max(id), 0) FROM timeline_entry")).scalar_one())
-    params: dict[str, object] = {"n": CANDIDATES, "since": newest - RECENT_ENTRIES}
-    if sqlite:
+    params: dict[str, object] = {"n": CANDIDATES}
+    if sqlite:  # the open incidents' own index (migration 0009): ranked in the index
         params["q"] = " OR ".join(f'"{t}"*' for t in terms)
-        direct = s.execute(text(
-            "SELECT i.id, i.title FROM incident_fts f JOIN incident i ON i.id = f.rowid "
-            f"WHERE incident_fts MATCH :q AND i.status IN ({status_in}) AND i.exercise = 0 "
-            "ORDER BY f.rank LIMIT :n"), params).all()
-        recent = s.execute(text(
-            "SELECT e.incident_id, e.text FROM timeline_fts t JOIN timeline_entry e "
-            "ON e.id = t.rowid JOIN incident i ON i.id = e.incident_id "
-            f"WHERE timeline_fts MATCH :q AND t.rowid > :since AND i.status IN ({status_in}) "
-            "AND i.exercise = 0 ORDER BY t.rank LIMIT :n"), params).all()
+        found = s.execute(text(
+            "SELECT rowid, title, notes FROM open_incident_fts WHERE open_incident_fts MATCH :q "
+            "ORDER BY bm25(open_incident_fts, 3.0, 1.0, 0.5) LIMIT :n"), params).all()
+        direct = [(int(r[0]), str(r[1]).split(" ", 1)[-1]) for r in found]
+        recent = [(int(r[0]), str(r[2])[-600:]) for r in found if r[2]]
     else:
         from imdesk.storage.models import PG_INCIDENT_TSVECTOR
 
+        newest = s.execute(text("SELECT coalesce(max(id), 0) FROM timeline_entry")).scalar_one()
+        params["since"] = int(newest) - RECENT_ENTRIES
         params["q"] = " | ".join(f"{t}:*" for t in terms)
-        direct = s.execute(text(
+        direct = [(int(r[0]), str(r[1])) for r in s.execute(text(
             f"SELECT incident.id, incident.title FROM incident WHERE {PG_INCIDENT_TSVECTOR} @@ "
             f"to_tsquery('simple', :q) AND incident.status IN ({status_in}) "
             f"AND NOT incident.exercise ORDER BY ts_rank({PG_INCIDENT_TSVECTOR}, "
-            "to_tsquery('simple', :q)) DESC LIMIT :n"), params).all()
-        recent = s.execute(text(
+            "to_tsquery('simple', :q)) DESC LIMIT :n"), params)]
+        recent = [(int(r[0]), str(r[1])) for r in s.execute(text(
             "SELECT e.incident_id, e.text FROM timeline_entry e JOIN incident i "
             "ON i.id = e.incident_id WHERE to_tsvector('simple', e.text) @@ "
             f"to_tsquery('simple', :q) AND e.id > :since AND i.status IN ({status_in}) "
-            "AND NOT i.exercise ORDER BY e.id DESC LIMIT :n"), params).all()
+            "AND NOT i.exercise ORDER BY e.id DESC LIMIT :n"), params)]
     extra: dict[int, list[str]] = {}
     for incident_id, entry_text in recent:
-        extra.setdefault(int(incident_id), []).append(str(entry_text)[:300])
+        extra.setdefault(int(incident_id), []).append(str(entry_text)[-600:])
     titles = {int(i): str(t) for i, t in direct}
     ids = list(dict.fromkeys([*titles, *extra]))
     masters = masters_by_id(s, ids)
