@@ -166,8 +166,8 @@ def incident_show(ctx: AppContext, args: argparse.Namespace) -> int:
     for e in detail.timeline:
         text.append(f"{e.seq:>4} {iso(e.effective_at)} {e.kind:<8} {e.author}: {e.text}")
     related = links_json(ctx, st.ref)
-    for c in related["callers"]:  # type: ignore[attr-defined]
-        text.insert(4, f"caller {c['ref']}: {c['name'] or '—'} {c['contact']} ({c['reached_via']})")
+    text[4:4] = [f"caller {c['ref']}: {c['name'] or '—'} {c['contact']} ({c['reached_via']})"
+                 for c in related["callers"]]  # type: ignore[attr-defined]
     emit({**incident_json(st, detail.timeline), **related}, args.json, "\n".join(text))
     return 0
 
