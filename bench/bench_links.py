@@ -59,12 +59,11 @@ def bench_hints(db: Path) -> dict[str, object]:
     for typed in keystrokes:
         terms = candidate_terms(typed)
         start = time.perf_counter()
-        if terms:
+        if terms:  # the same index, the same words: one ranked full-text query, nothing else
             raw.execute(
-                "SELECT i.id, i.title FROM incident_fts f JOIN incident i ON i.id = f.rowid "
-                "WHERE incident_fts MATCH ? AND i.status IN ('in_progress', 'new', 'on_hold') "
-                "AND i.exercise = 0 ORDER BY f.rank LIMIT 60",
-                (" OR ".join(f'"{t}"*' for t in terms),)).fetchall()
+                "SELECT rowid, title, notes FROM open_incident_fts WHERE open_incident_fts "
+                "MATCH ? ORDER BY rank LIMIT 60", (" OR ".join(f'"{t}"*' for t in terms),)
+            ).fetchall()
         base.append((time.perf_counter() - start) * 1000)
     raw.close()
     p95 = percentile(ours, 95)
@@ -72,7 +71,7 @@ def bench_hints(db: Path) -> dict[str, object]:
           f"median {sorted(ours)[len(ours) // 2]:.1f} ms", flush=True)
     return report(f"similar hints per keystroke, p95 of {len(keystrokes)} over 100k incidents "
                   f"({open_count:,} open)", p95, "ms", percentile(base, 95),
-                  "the raw incident full-text query in raw sqlite3", "≤ 30 ms", p95 <= 30)
+                  "one ranked full-text query over the same index in raw sqlite3", "≤ 30 ms", p95 <= 30)
 
 
 def bench_resolve(folder: Path) -> dict[str, object]:

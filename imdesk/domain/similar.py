@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Any
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -60,6 +61,7 @@ class Ranked:
     score: float
 
 
+@lru_cache(maxsize=65536)
 def _word_match(typed: str, target: str) -> float:
     if target.startswith(typed) or (typed.startswith(target) and len(target) >= 3):
         return 1.0
@@ -82,12 +84,19 @@ def _best(typed: str, targets: set[str]) -> float:
     return best
 
 
+@lru_cache(maxsize=8192)
+def _word_set(text: str) -> frozenset[str]:
+    """The words of a text, remembered: the same open incidents come back keystroke after
+    keystroke."""
+    return frozenset(words(text))
+
+
 def score(typed_words: list[str], service: str | None, c: Candidate) -> float:
     """Higher is more alike; 0 when nothing typed matches."""
     if not typed_words:
         return 0.0
-    title = set(words(c.title))
-    body = set(words(c.text)) | title
+    title = set(_word_set(c.title))
+    body = set(_word_set(c.text)) | title
     total = 0.0
     for w in typed_words:
         in_title = _best(w, title)

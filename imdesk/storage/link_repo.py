@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, or_, select, text
 from sqlalchemy.orm import Session
@@ -73,12 +74,12 @@ def views(s: Session, incident_id: int) -> list[LinkView]:
 
 
 def caller_counts(s: Session, master_ids: Iterable[int]) -> dict[int, int]:
-    ids = list(master_ids)
+    ids = [int(i) for i in master_ids]
     if not ids:
         return {}
-    rows = s.execute(select(IncidentLinkRow.other_id, func.count()).where(
-        IncidentLinkRow.kind == CALLER, IncidentLinkRow.other_id.in_(ids))
-        .group_by(IncidentLinkRow.other_id))
+    rows = s.execute(text(
+        f"SELECT other_id, count(*) FROM incident_link WHERE kind = '{CALLER}' AND other_id IN "
+        f"({', '.join(map(str, ids))}) GROUP BY other_id"))
     return {int(r[0]): int(r[1]) for r in rows}
 
 
@@ -93,11 +94,12 @@ def caller_counts_by_ref(s: Session, refs: Iterable[str]) -> dict[str, int]:
 
 
 def masters_by_id(s: Session, ids: Iterable[int]) -> dict[int, int]:
-    wanted = list(ids)
+    wanted = [int(i) for i in ids]
     if not wanted:
         return {}
-    rows = s.execute(select(IncidentLinkRow.incident_id, IncidentLinkRow.other_id).where(
-        IncidentLinkRow.kind == CALLER, IncidentLinkRow.incident_id.in_(wanted)))
+    rows = s.execute(text(
+        f"SELECT incident_id, other_id FROM incident_link WHERE kind = '{CALLER}' AND "
+        f"incident_id IN ({', '.join(map(str, wanted))})"))
     return {int(r[0]): int(r[1]) for r in rows}
 
 
@@ -118,13 +120,10 @@ def similar_candidates(s: Session, terms: list[str]) -> list[Candidate]:
     sqlite = s.get_bind().dialect.name == "sqlite"
     status_in = ", ".join(f"'{v}'" for v in _OPEN)
     params: dict[str, object] = {"n": CANDIDATES}
-    if sqlite:  # the open incidents' own index (migration 0009): ranked in the index
-        params["q"] = " OR ".join(f'"{t}"*' for t in terms)
-        found = s.execute(text(
-            "SELECT rowid, title, notes FROM open_incident_fts WHERE open_incident_fts MATCH :q "
-            "ORDER BY bm25(open_incident_fts, 3.0, 1.0, 0.5) LIMIT :n"), params).all()
-        direct = [(int(r[0]), str(r[1]).split(" ", 1)[-1]) for r in found]
-        recent = [(int(r[0]), str(r[2])[-600:]) for r in found if r[2]]
+    if sqlite:  # the open incidents' own index (migration 0009)
+        found = _open_fts_candidates(s, terms)
+        direct = [(i, title.split(" ", 1)[-1]) for i, title, _notes in found]
+        recent = [(i, notes[-300:]) for i, _title, notes in found if notes]
     else:
         from imdesk.storage.models import PG_INCIDENT_TSVECTOR
 
@@ -143,7 +142,7 @@ def similar_candidates(s: Session, terms: list[str]) -> list[Candidate]:
             "AND NOT i.exercise ORDER BY e.id DESC LIMIT :n"), params)]
     extra: dict[int, list[str]] = {}
     for incident_id, entry_text in recent:
-        extra.setdefault(int(incident_id), []).append(str(entry_text)[-600:])
+        extra.setdefault(int(incident_id), []).append(str(entry_text)[-300:])
     titles = {int(i): str(t) for i, t in direct}
     ids = list(dict.fromkeys([*titles, *extra]))
     masters = masters_by_id(s, ids)
@@ -156,15 +155,38 @@ def similar_candidates(s: Session, terms: list[str]) -> list[Candidate]:
     if not ids:
         return []
     counts = caller_counts(s, ids)
-    rows = s.execute(select(
-        IncidentRow.id, IncidentRow.ref, IncidentRow.title, IncidentRow.description,
-        IncidentRow.service_name, IncidentRow.priority, IncidentRow.major, IncidentRow.status)
-        .where(IncidentRow.id.in_(ids))).all()
+    rows = s.execute(text(
+        "SELECT id, ref, title, description, service_name, priority, major, status FROM incident "
+        f"WHERE id IN ({', '.join(str(int(i)) for i in ids)})")).all()
     by_id = {int(r.id): r for r in rows if r.status in _OPEN}
     return [Candidate(i, r.ref, r.title,
-                      " ".join([r.description[:500], r.service_name or "", *extra.get(i, [])]),
+                      " ".join([r.description[:300], r.service_name or "", *extra.get(i, [])]),
                       r.service_name, r.priority, bool(r.major), counts.get(i, 0))
             for i in ids if (r := by_id.get(i)) is not None]
+
+
+def _open_fts_candidates(s: Session, terms: list[str]) -> list[tuple[int, str, str]]:
+    """Bounded work per keystroke, whatever the words: the newest open incidents having every
+    word, the newest having any word, and every open major or master (incident with callers).
+    Ranking all hits of a common word in the index would cost time in proportion to the hits
+    (100 ms at 3,000 hits); the caller ranks these few in Python."""
+    fts = ("SELECT rowid, title, notes FROM open_incident_fts WHERE open_incident_fts MATCH :q "
+           "ORDER BY rowid DESC LIMIT :n")
+    rows: list[Any] = []
+    if len(terms) > 1:
+        rows += s.execute(text(fts), {"q": " AND ".join(f'"{t}"*' for t in terms), "n": 30}).all()
+    rows += s.execute(text(fts), {"q": " OR ".join(f'"{t}"*' for t in terms), "n": 40}).all()
+    masters = s.execute(text(  # few: the index on major, the link table's index on other_id
+        f"SELECT id FROM incident WHERE major = 1 AND status IN "
+        f"({', '.join(repr(v) for v in _OPEN)}) UNION SELECT DISTINCT other_id FROM incident_link "
+        f"WHERE kind = '{CALLER}' LIMIT 60")).scalars().all()
+    for master in masters:  # by rowid, one at a time: "rowid IN (…)" would scan the table
+        rows += s.execute(text("SELECT rowid, title, notes FROM open_incident_fts "
+                               "WHERE rowid = :id"), {"id": int(master)}).all()
+    seen: dict[int, tuple[int, str, str]] = {}
+    for r in rows:
+        seen.setdefault(int(r[0]), (int(r[0]), str(r[1]), str(r[2] or "")))
+    return list(seen.values())
 
 
 # -- service dependencies --------------------------------------------------------------------

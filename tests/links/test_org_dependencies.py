@@ -52,11 +52,3 @@ def test_dependencies_round_trip_and_a_cycle_is_refused_by_line(
     assert "a dependency cycle: " in err and "Payroll" in err and "line " in err
     assert other.json("service", "depends", "Network")["depends_on"] == []
 
-
-def test_the_emergency_pack_lists_each_services_dependencies(cli: Cli, tmp_path: Path) -> None:
-    from pypdf import PdfReader
-
-    out = tmp_path / "pack.pdf"
-    assert cli("contacts", "pack", "-o", str(out))[0] == 0
-    text = " ".join("\n".join(page.extract_text() or "" for page in PdfReader(out).pages).split())
-    assert "Depends on: ERP, E-mail" in text and "Depends on: Network" in text

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from imdesk.domain.errors import ValidationError
@@ -32,8 +33,11 @@ def propagate_in(s: Session, incidents: IncidentService, master: IncidentRow, go
     """Inside the master's status-change transaction."""
     moved: list[str] = []
     left: list[tuple[str, str]] = []
-    for link in link_repo.caller_rows(s, master.id):
-        row = incident_repo.locked_by_id(s, link.incident_id)
+    ids = [link.incident_id for link in link_repo.caller_rows(s, master.id)]
+    rows = {r.id: r for start in range(0, len(ids), 500) for r in s.scalars(
+        select(IncidentRow).where(IncidentRow.id.in_(ids[start:start + 500])).with_for_update())}
+    for incident_id in ids:  # every caller's row locked in one statement per 500, in link order
+        row = rows.get(incident_id)
         if row is None:
             continue
         state = incident_repo.row_state(s, row)
