@@ -28,6 +28,7 @@ SUITES = (
     "alerts_gui",
     "handover",
     "metrics",
+    "links",
 )
 # Long runs, only by name (`./dev bench soak`): not in the default run.
 ON_REQUEST = ("soak",)

@@ -111,6 +111,10 @@ def main() -> int:
         from bench.shots_reports import shoot as shoot_reports
 
         shoot_reports(window, out, scheme, settle)
+
+        from bench.shots_links import shoot as shoot_links
+
+        shoot_links(window, ctx, out, scheme, settle)
         window.close()
         settle(0.2)
     ctx.close()

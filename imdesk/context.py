@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from imdesk.services.contacts.service import ContactService
     from imdesk.services.handover.service import HandoverService
     from imdesk.services.incidents import IncidentService
+    from imdesk.services.links.dependencies import DependencyService
+    from imdesk.services.links.service import LinkService
     from imdesk.services.metrics import MetricsService
     from imdesk.services.review import ReviewService
     from imdesk.services.settings import SettingsService
@@ -166,6 +168,20 @@ class AppContext:
         from imdesk.services.review import ReviewService
 
         return ReviewService(self.db, clock=self.clock)
+
+    @cached_property
+    def links(self) -> LinkService:
+        """Linked incidents, callers, similar hints (built on first use)."""
+        from imdesk.services.links.service import LinkService
+
+        return LinkService(self.db, self.incidents)
+
+    @cached_property
+    def dependencies(self) -> DependencyService:
+        """Service dependencies and the impact of an incident on a service."""
+        from imdesk.services.links.dependencies import DependencyService
+
+        return DependencyService(self.db)
 
     def close(self) -> None:
         if self._db is not None:

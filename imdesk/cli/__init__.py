@@ -25,6 +25,7 @@ from imdesk.cli import (
     demo,
     handover,
     incidents,
+    links,
     org,
     providers,
     report,
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.register(sub)
     contacts.register(sub)
     org.register(sub)  # export, import, show
+    links.register(sub)  # service depends, service impact
     comms.register(sub)  # notify, outbox
     providers.register(sub)  # credentials, provider
     handover.register(sub)

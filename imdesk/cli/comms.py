@@ -26,7 +26,8 @@ def register(sub: Subparsers) -> None:
     notify = sub.add_parser("notify", help="inform people about an incident (preview without --yes)")
     notify.add_argument("ref")
     notify.add_argument("--template", required=True, help="initial, update or resolved")
-    notify.add_argument("--audience", default="business", help="business or technical")
+    notify.add_argument("--audience", default="business",
+                        help="business, technical or callers (the master's callers, by email)")
     notify.add_argument("--to", action="append", default=[], metavar="NAME",
                         help="a person, team or distribution list (default: the stakeholders)")
     notify.add_argument("--channel", help="email or sms (default: by audience)")

@@ -8,6 +8,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from imdesk.cli.common import UsageError, command_group, count, emit, in_context, iso, parse_time
+from imdesk.cli.links import links_json, register_incident
 
 if TYPE_CHECKING:
     from imdesk.cli.common import Subparsers
@@ -39,6 +40,7 @@ def register(sub: Subparsers) -> None:
     show.add_argument("ref")
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=in_context(incident_show))
+    register_incident(inc)  # link, unlink, promote, similar
     st = inc.add_parser("status", help="move an incident through its lifecycle")
     st.add_argument("ref")
     st.add_argument("status")
@@ -163,7 +165,10 @@ def incident_show(ctx: AppContext, args: argparse.Namespace) -> int:
             f"resolve by {iso(st.resolve_due)}", ""]
     for e in detail.timeline:
         text.append(f"{e.seq:>4} {iso(e.effective_at)} {e.kind:<8} {e.author}: {e.text}")
-    emit(incident_json(st, detail.timeline), args.json, "\n".join(text))
+    related = links_json(ctx, st.ref)
+    text[4:4] = [f"caller {c['ref']}: {c['name'] or '—'} {c['contact']} ({c['reached_via']})"
+                 for c in related["callers"]]  # type: ignore[attr-defined]
+    emit({**incident_json(st, detail.timeline), **related}, args.json, "\n".join(text))
     return 0
 
 

@@ -48,7 +48,7 @@ HEADER = "# imdesk organisation 1"
 KINDS = ("team", "list", "service")
 TEXT_KEYS = {"description", "runbook"}
 LINE_KEYS = {"team": ("members", "ladder", "roster"), "list": ("members",),
-             "service": ("stakeholders",)}
+             "service": ("stakeholders", "depends on")}
 VALUE_KEYS = {"team": (), "list": (), "service": ("criticality", "owner team", "business owner")}
 _SECTION = re.compile(r"^\[(team|list|service)\s+(.+?)\]\s*$")
 _KEY = re.compile(r"^([a-z][a-z ]*?)\s*:\s*(.*)$")

@@ -31,6 +31,7 @@ class EntryKind(StrEnum):
     ACTION_ITEM = "action_item"
     ALERT = "alert"  # an attached alert fired, cleared, was acknowledged; a heartbeat
     EXERCISE = "exercise"  # turned into an exercise, or an exercise into a real incident (why)
+    LINK = "link"  # linked to or unlinked from another incident, promoted to master, propagated
 
 
 # What a person writes into a timeline (the rest is written by the changes themselves).

@@ -101,6 +101,8 @@ class MainWindow(QMainWindow):
         self.comms = CommsConsole(self)
         self.alerts: Any = None  # the alert intake, installed after the first paint
         self.handover: Any = None  # the shift handover, likewise
+        self.reports: Any = None  # and the others of qt/late_features.py
+        self.links: Any = None
 
         self.status = DeskStatusBar(ctx.info.label)
         self.setStatusBar(self.status)
@@ -240,16 +242,9 @@ class MainWindow(QMainWindow):
         self.contact_book.start()
         self.comms.start()
         if self.alerts is None:
-            from imdesk.qt.alerts.wiring import AlertWiring
+            from imdesk.qt.late_features import install_late_features
 
-            self.alerts = AlertWiring(self)
-            from imdesk.qt.handover.wiring import HandoverWiring
-
-            self.handover = HandoverWiring(self)  # the 6th pane (Alt+6)
-
-            from imdesk.qt.reports.wiring import ReportsWiring
-
-            self.reports = ReportsWiring(self)  # the 7th pane (Alt+7)
+            install_late_features(self)
         self.refresh_counts()
         self._counts_timer.start()
         self.runner.run(self.ctx.settings.desk_name,

@@ -153,7 +153,13 @@ class IncidentService:
         check_transition(state.status, goal, text)
         draft = EntryDraft(EntryKind.STATUS, text=text,
                            data={"from": state.status.value, "to": goal.value, **(data or {})})
-        return self._append(s, row, state, draft, row.service_id, self._clock.now())
+        new_state = self._append(s, row, state, draft, row.service_id, self._clock.now())
+        if goal in (Status.RESOLVED, Status.CLOSED):  # a master's callers follow it
+            from imdesk.services.links.propagation import propagate_in
+
+            if propagate_in(s, self, row, goal, text).moved or row.last_seq != new_state.last_seq:
+                new_state = incident_repo.row_state(s, row)
+        return new_state
 
     def append_in(self, s: Session, row: IncidentRow, state: IncidentState,
                   draft: EntryDraft) -> IncidentState:

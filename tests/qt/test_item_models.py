@@ -25,7 +25,8 @@ from imdesk.services.demo.story import ensure_demo_data
 from tests.helpers.alert_payloads import alertmanager, am_alert, encode
 
 # Checked elsewhere with data of their own (a file's import plan before it is written).
-CHECKED_ELSEWHERE = {"ImportPlanModel": "tests/qt/test_contact_import_dialog.py"}
+CHECKED_ELSEWHERE = {"ImportPlanModel": "tests/qt/test_contact_import_dialog.py",
+                     "HintModel": "tests/qt/test_link_hints.py"}
 
 
 def _model_classes() -> set[type]:
@@ -61,6 +62,7 @@ def _filled_window(ctx: AppContext, qtbot: QtBot) -> tuple[MainWindow, list[QAbs
     window.show_pane(window.incidents)
     alerted = next(a.ref for a in ctx.alerts.intake.alerts() if a.ref)
     window.incidents.show_incident(alerted)  # its detail lists the alert
+    window.links.panel.show_for(ctx.incidents.get(major))  # the master's callers
     contacts = window.contacts
     hit = next(h for h in ctx.contacts.search("") if h.kind == "team")
     contacts.show_team(hit.title)
@@ -104,4 +106,4 @@ def test_models_checked_elsewhere_really_are(name: str) -> None:
     from pathlib import Path
 
     text = Path(CHECKED_ELSEWHERE[name]).read_text(encoding="utf-8")
-    assert "qtmodeltester.check(dialog.model)" in text  # the dialog's model is the ImportPlanModel
+    assert "qtmodeltester.check(dialog." in text  # the dialog's model (ImportPlanModel, HintModel)

@@ -219,9 +219,21 @@ class CommsConsole(QObject):
         ref, title = current
         from imdesk.services.situation_draft import draft_situation
 
-        incidents = self.ctx.incidents
+        incidents, ctx = self.ctx.incidents, self.ctx
+
+        def dependants() -> list[str]:  # own stakeholders, then the dependent services' ones
+            state = incidents.get(ref)
+            if not state.service:
+                return []
+            prio = state.priority.value
+            own = [r.label for r in ctx.contacts.org.service(state.service).stakeholders
+                   if r.priority == prio]
+            deps = ctx.dependencies.impact(state.service, prio)
+            return list(dict.fromkeys(own + [n for d in deps for n in d.stakeholders]))
+
         ids = SendDialog.ask(self.window, self.ctx.comms.notify, self.window.runner, ref, title,
-                             drafter=lambda r: draft_situation(incidents, r))
+                             drafter=lambda r: draft_situation(incidents, r),
+                             dependants=dependants)
         if ids is None:
             return
         self.window.status.showMessage(f"{len(ids)} message(s) queued for {ref}", 6000)

@@ -34,7 +34,8 @@ from imdesk.services.comms.notify import NotifyPlan, NotifyService
 
 TEMPLATES = (("update", "Update"), ("initial", "Initial notification"), ("resolved", "Resolved"))
 AUDIENCES = (("business", "Business (plain language, email)"),
-             ("technical", "Technical (short, SMS)"))
+             ("technical", "Technical (short, SMS)"),
+             ("callers", "The master's callers (email)"))
 CHANNELS = (("", "As the audience suggests"), ("email", "Email"), ("sms", "SMS"))
 
 
@@ -70,8 +71,10 @@ def recipients_text(plan: NotifyPlan) -> str:
 class SendDialog(QDialog):
     def __init__(self, parent: QWidget | None, notify: NotifyService, runner: TaskRunner,
                  ref: str, title: str, *, template: str = "update",
-                 drafter: Callable[[str], dict[str, str]] | None = None) -> None:
+                 drafter: Callable[[str], dict[str, str]] | None = None,
+                 dependants: Callable[[], list[str]] | None = None) -> None:
         super().__init__(parent)
+        self.dependants = dependants
         self.notify = notify
         self.drafter = drafter
         self.situation: dict[str, str] | None = None  # a draft used instead of the room's
@@ -120,6 +123,13 @@ class SendDialog(QDialog):
         to_label.setBuddy(self.to)
         to_label.setMinimumWidth(to_label.fontMetrics().horizontalAdvance("To:") + 12)
         form.addRow(to_label, self.to)
+        if dependants is not None:
+            self.add_dependants = QPushButton("Add the stakeholders of the services that depend "
+                                              "on this one (Alt+&P)")
+            self.add_dependants.setToolTip("The service's own stakeholders and those of every "
+                                           "service depending on it, all levels")
+            self.add_dependants.clicked.connect(self.use_dependants)
+            form.addRow("", self.add_dependants)
         outer.addLayout(form)
 
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -192,6 +202,18 @@ class SendDialog(QDialog):
         """The outbox ids queued, or None when cancelled."""
         dialog = cls(parent, notify, runner, ref, title, **kw)
         return dialog.queued if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def use_dependants(self) -> None:
+        """Append (off the GUI thread) the stakeholders of the dependent services to To."""
+        if self.dependants is None:
+            return
+
+        def done(names: list[str]) -> None:
+            merged = list(dict.fromkeys([*self.names(), *names]))
+            self.to.setText(", ".join(merged))
+            self.error.setText("" if names else "No service depends on this one.")
+
+        self.runner.run(self.dependants, done, lambda exc: self.error.setText(str(exc)))
 
     def names(self) -> list[str]:
         return [n.strip() for n in self.to.text().split(",") if n.strip()]

@@ -172,11 +172,15 @@ class OrgEditor(QDialog):
         self.business_owner.setPlaceholderText("a contact's name (empty: none)")
         self.runbook = _text(70, "a link or the first steps")
         self.stakeholders = _text(120, "P1: IT management\nP1: team Network\nP2: Hannah Schulz")
+        self.depends_on = _text(70, "one service per line: Network\nActive Directory")
+        self.used_by = _message()
         form.addRow("&Service", self.service_combo)
         form.addRow("&Owner team", self.owner_team)
         form.addRow("&Business owner", self.business_owner)
         form.addRow("&Runbook", self.runbook)
         form.addRow("S&takeholders", self.stakeholders)
+        form.addRow("&Depends on", self.depends_on)
+        form.addRow("Used by", self.used_by)
         self.tabs.addTab(page, "Services")
         for name in self.contacts.services():
             self.service_combo.addItem(name, name)
@@ -196,6 +200,11 @@ class OrgEditor(QDialog):
         self.business_owner.setText(svc.business_owner)
         self.runbook.setPlainText(svc.runbook)
         self.stakeholders.setPlainText(org_text.format_stakeholders(svc.stakeholders))
+        deps = self.contacts.dependencies
+        self.depends_on.setPlainText("\n".join(deps.depends_on(name)))
+        users = deps.impact(name)
+        self.used_by.setText(", ".join(u.name if u.level == 1 else f"{u.name} (via {u.via})"
+                                       for u in users) or "no service depends on it")
 
     def save_service(self) -> None:
         name = self.service_combo.currentData()
@@ -205,6 +214,8 @@ class OrgEditor(QDialog):
         refs = org_text.parse_stakeholders(self.stakeholders.toPlainText(), names)
         owner_text = self.business_owner.text().strip()
         owner = org_text._contact(names, owner_text, "business owner", 1) if owner_text else None
+        deps = [line.strip() for line in self.depends_on.toPlainText().split("\n") if line.strip()]
+        self.contacts.dependencies.set_depends_on(name, deps)  # a cycle is refused first
         self.org.set_profile(name, ProfileEdit(owner_team=self.owner_team.currentData() or "",
                                                business_owner_id=owner, runbook=self.runbook.toPlainText()))
         self.org.set_stakeholders(name, refs)

@@ -178,10 +178,12 @@ def _ladder_lines(rungs: Sequence[Rung]) -> list[list[tuple[float, float, str, s
 
 def paint_service(pp: PackPainter, s: PackService) -> None:
     lines = _ladder_lines(s.ladder)
-    height = pp.line_height("h3") * 2 + pp.line_height() * (len(lines) + 4)
+    height = pp.line_height("h3") * 2 + pp.line_height() * (len(lines) + 4 + bool(s.depends_on))
     pp.ensure(height)
     pp.y += pp.line_height() * 0.5
     pp.row([(0, 0.6, s.name, "h3", BLACK), (0.6, 0.4, f"{s.criticality} criticality", "small", GREY)], "h3")
+    if s.depends_on:
+        pp.row([(0, 1, f"Depends on: {', '.join(s.depends_on)}", "small", GREY)], "small")
     if not s.owner_team:
         pp.row([(0, 1, "No owner team recorded.", "", RED)])
         return

@@ -18,9 +18,10 @@ from imdesk.services.loose_ends import LooseEnds, loose_ends
 
 if TYPE_CHECKING:
     from imdesk.context import AppContext
+    from imdesk.domain.incident import IncidentState
     from imdesk.qt.incidents.detail import IncidentDetail
     from imdesk.services.catalog import CatalogService
-    from imdesk.services.incidents import IncidentService
+    from imdesk.services.incidents import IncidentService, NewIncident
     from imdesk.services.settings import SettingsService
 
 STATUS_PROMPTS = {
@@ -61,9 +62,21 @@ class IncidentCommands(QWidget):
         from imdesk.qt.incidents.dialog import IncidentDialog  # loaded on first use: start-up speed
 
         services = [s.name for s in self._catalog.services()]
+        ctx = self._ctx
+        linked: list[str] = []
+
+        def link_call(new: NewIncident, master: str, name: str, contact: str) -> IncidentState:
+            ref = ctx.links.open_as_caller(new, master, caller_name=name, caller_contact=contact)
+            linked.append(master)
+            return ctx.incidents.get(ref)
+
         state = IncidentDialog.ask(self, services=services, matrix=self._settings.matrix(),
-                                   runner=self._runner, save=self._incidents.create)
-        if state is not None:
+                                   runner=self._runner, save=self._incidents.create,
+                                   similar=lambda text, service: ctx.links.similar(text, service),
+                                   link_call=link_call)
+        if state is not None and linked:
+            self._written(state.ref, f"{state.ref} logged as a caller of {linked[-1]}")
+        elif state is not None:
             self._written(state.ref, f"{state.ref} logged ({state.priority.value})")
 
     def edit_current(self) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QSizePolicy,
     QWidget,
@@ -31,6 +32,8 @@ from imdesk.qt.widgets.dialog_keys import submit_with_ctrl_enter
 from imdesk.services.incidents import IncidentEdit, NewIncident
 
 Draft = NewIncident | IncidentEdit
+# (the call as typed, the master's ref, caller name, caller contact) -> the caller's incident
+LinkCall = Callable[[NewIncident, str, str, str], IncidentState]
 NO_SERVICE = "— none —"
 
 
@@ -41,7 +44,9 @@ class IncidentDialog(QDialog):
 
     def __init__(self, parent: QWidget | None, *, services: Sequence[str], matrix: PriorityMatrix,
                  runner: TaskRunner, save: Callable[[Draft], IncidentState],
-                 initial: IncidentState | None = None) -> None:
+                 initial: IncidentState | None = None,
+                 similar: Callable[[str, str | None], list[Any]] | None = None,
+                 link_call: LinkCall | None = None) -> None:
         super().__init__(parent)
         self.ui = Ui_IncidentDialog()
         setup_form(self.ui, self)
@@ -89,7 +94,42 @@ class IncidentDialog(QDialog):
         ui.priorityRow.setSpacing(10)
         ui.majorCheck.toggled.connect(self._update_priority)
         self._update_priority()
+        self._link_call = link_call
+        self.hints: Any = None
+        if initial is None and similar is not None and link_call is not None:
+            self._add_hints(similar)
         ui.titleEdit.setFocus()
+
+    def _add_hints(self, similar: Callable[[str, str | None], list[Any]]) -> None:
+        """Similar open incidents under the title, and who called (goes with a link)."""
+        from imdesk.qt.incidents.similar_hints import SimilarHints
+
+        ui = self.ui
+        self.hints = SimilarHints(self, ui.titleEdit, lambda: ui.serviceCombo.currentData(),
+                                  similar, self._runner)
+        ui.form.insertRow(2, "", self.hints)
+        self.caller_edit, self.contact_edit = QLineEdit(self), QLineEdit(self)
+        self.caller_edit.setPlaceholderText("who called (goes with a link to a master)")
+        self.contact_edit.setPlaceholderText("their email or phone, to be told when it is fixed")
+        ui.form.addRow("Ca&ller", self.caller_edit)
+        ui.form.addRow("Con&tact", self.contact_edit)
+        ui.serviceCombo.currentIndexChanged.connect(self.hints.refresh)
+        self.hints.chosen.connect(self.link_to)
+
+    def link_to(self, master: str) -> None:
+        """Record this call as a caller of MASTER instead of opening an unrelated incident."""
+        if self._saving or self._link_call is None:
+            return
+        self._clear_errors()
+        if not self.ui.titleEdit.text().strip():
+            self.show_error("title", "A title is required: say what is broken.")
+            return
+        draft = self.draft()
+        assert isinstance(draft, NewIncident)
+        link, name, contact = self._link_call, self.caller_edit.text(), self.contact_edit.text()
+        self.linked_to = master
+        self._set_saving(True)
+        self._runner.run(lambda: link(draft, master, name, contact), self._saved, self._refused)
 
     # -- priority preview ------------------------------------------------------------------
     @property

@@ -107,6 +107,9 @@ class IncidentTableModel(QAbstractTableModel):
         # ref → (alerts attached, of which not resolved); set by the alert intake when present
         self.badge_source: Callable[[list[str]], Badges] | None = None
         self._badges: Badges = {}
+        # ref → callers linked to it (a master); set by the links wiring
+        self.caller_source: Callable[[list[str]], dict[str, int]] | None = None
+        self._callers: dict[str, int] = {}
 
     # -- queries -------------------------------------------------------------------------
     @property
@@ -132,7 +135,8 @@ class IncidentTableModel(QAbstractTableModel):
 
     def _start(self, query: IncidentQuery, keep: int, gen: int) -> None:
         limit = max(PAGE, keep)
-        ctx, badges = self._ctx, self.badge_source
+        ctx, badges, callers = self._ctx, self.badge_source, self.caller_source
+        counted: list[dict[str, int]] = []
         self._in_flight = True
         self._fetching = True
 
@@ -145,6 +149,7 @@ class IncidentTableModel(QAbstractTableModel):
                 return quick.rows, quick.total, quick.marker, {}
             rows = ctx.incidents.page(query, 0, limit)
             found = badges([r.ref for r in rows]) if badges else {}
+            counted.append(callers([r.ref for r in rows]) if callers else {})
             return rows, ctx.incidents.count(query), None, found
 
         def done(result: _FirstLoad) -> None:
@@ -154,6 +159,7 @@ class IncidentTableModel(QAbstractTableModel):
             self._fetching = False
             self.beginResetModel()
             self._rows, self._total, marker, self._badges = result
+            self._callers = counted[0] if counted else {}
             if marker is not None:
                 self.first_marker = marker
             self._now = ctx.now()
@@ -199,13 +205,15 @@ class IncidentTableModel(QAbstractTableModel):
         gen, offset, query, ctx = self._generation, len(self._rows), self._query, self._ctx
         self._fetching = True
 
-        badges = self.badge_source
+        badges, callers = self.badge_source, self.caller_source
+        counted: list[dict[str, int]] = []
 
         def done(result: tuple[list[IncidentState], Badges]) -> None:
             page, found = result
             if gen != self._generation:
                 return
             self._badges.update(found)
+            self._callers.update(counted[0] if counted else {})
             self._fetching = False
             known = {r.ref for r in self._rows}
             fresh = [r for r in page if r.ref not in known]
@@ -219,6 +227,7 @@ class IncidentTableModel(QAbstractTableModel):
 
         def work() -> tuple[list[IncidentState], Badges]:
             page = ctx.incidents.page(query, offset, PAGE)
+            counted.append(callers([r.ref for r in page]) if callers else {})
             return page, badges([r.ref for r in page]) if badges else {}
 
         self._runner.run(work, done, self._failed(gen))
@@ -299,6 +308,8 @@ class IncidentTableModel(QAbstractTableModel):
         sla, state = sla_text(st, self._now)
         badge = self._badges.get(st.ref)
         alerts = f"⚠ {badge[1]}/{badge[0]} " if badge else ""
+        if self._callers.get(st.ref):
+            alerts = f"☎ {self._callers[st.ref]} " + alerts
         display = (st.ref, st.priority.value, alerts + ("[drill] " if st.exercise else "") + st.title,
                    st.service or "—", st.status.label, "⚑" if st.major else "",
                    format_duration(self._now - st.opened_at), sla)
@@ -323,7 +334,9 @@ class IncidentTableModel(QAbstractTableModel):
             return f"{reading.clock} by {friendly(due, self._now)} ({exact(due)}); {pct}{paused}"
         if col == COL_TITLE:
             badge = self._badges.get(st.ref)
-            return st.title + (f"\n⚠ {badge[1]} of {badge[0]} attached alerts firing" if badge else "")
+            n = self._callers.get(st.ref, 0)
+            return (st.title + (f"\n⚠ {badge[1]} of {badge[0]} attached alerts firing" if badge else "")
+                    + (f"\n☎ {n} caller{'s' if n != 1 else ''} linked to it" if n else ""))
         if col == COL_PRIORITY:
             return f"{st.priority.value}: impact {st.impact.value}, urgency {st.urgency.value}"
         if col == COL_MAJOR and st.major:

@@ -161,24 +161,36 @@ class NotifyService:
     def plan(self, ref: str, template: str, *, audience: str = "business",
              to: Sequence[str] = (), channel: str | None = None,
              situation: dict[str, str] | None = None) -> NotifyPlan:
-        check_name(template, audience)
+        callers = audience == "callers"  # the master's callers: the business wording, by email
+        check_name(template, "business" if callers else audience)
         try:
-            primary = MessageChannel(channel) if channel else AUDIENCE_CHANNEL[audience]
+            primary = MessageChannel(channel) if channel else AUDIENCE_CHANNEL[
+                "business" if callers else audience]
         except ValueError:
             raise ValidationError("channel", f"channel must be email or sms, not {channel!r}") from None
         if primary == MessageChannel.MANUAL:
             raise ValidationError("channel", "channel must be email or sms")
         fields = self.fields(ref, situation)
-        rendered = render(template, audience, fields)
+        rendered = render(template, "business" if callers else audience, fields)
         directory = self._directory()
         unknown: list[str] = []
-        if to:
+        unreachable: list[Unreachable] = []
+        if callers:
+            from imdesk.services.links.audience import caller_recipients
+
+            with self._db.read() as s:
+                people, missing = caller_recipients(s, ref, directory)
+            unreachable.extend(Unreachable(m.split(":")[0], m.split(": ", 1)[-1])
+                               for m in missing)
+            if to:
+                extra, unknown = directory.resolve(to)
+                people += extra
+        elif to:
             people, unknown = directory.resolve(to)
         else:
             people = directory.stakeholders(fields["service"] or None, fields["priority"])
         settings = self._settings.load()
         messages: list[PlannedMessage] = []
-        unreachable: list[Unreachable] = []
         seen: set[str] = set()
         for person in people:
             if person.name.casefold() in seen:

@@ -30,7 +30,7 @@ from imdesk.domain.org_file import (
 from imdesk.domain.priority import Level
 from imdesk.domain.text import clean_text
 from imdesk.services.contacts.org import MAX_WAIT
-from imdesk.storage import contact_repo, org_repo
+from imdesk.storage import contact_repo, link_repo, org_repo
 from imdesk.storage.contact_models import DistributionListRow, ServiceProfileRow, TeamRow
 from imdesk.storage.database import Database
 from imdesk.storage.models import ServiceRow
@@ -179,6 +179,7 @@ class OrgTransfer:
             counts["list members"] = counts.get("list members", 0) + len(rows)
         for sec in doc.of("service"):
             self._profile(s, sec, names, report)
+        _dependencies(s, doc.of("service"), report)
 
     def _team_row(self, s: Session, sec: Section, report: OrgImportReport) -> TeamRow:
         name = clean_text(sec.name, "team name", max_len=120, required=True, single_line=True)
@@ -241,7 +242,28 @@ def _service_section(s: Session, svc: ServiceRow) -> list[str]:
         *([f"business owner: {sc.business_owner}"] if sc.business_owner else []),
         *text_block("description", svc.description),
         *text_block("runbook", sc.runbook),
-        *line_block("stakeholders", org_text.format_stakeholders(sc.stakeholders))])
+        *line_block("stakeholders", org_text.format_stakeholders(sc.stakeholders)),
+        *line_block("depends on", "\n".join(link_repo.dependency_edges(s).get(svc.name, [])))])
+
+
+def _dependencies(s: Session, sections: list[Section], report: OrgImportReport) -> None:
+    """Each service the file names depends on exactly what its `depends on` lines say; the
+    whole graph is checked at once (a cycle is named with the line of a service on it)."""
+    from imdesk.services.links.dependencies import DependencyService
+
+    changes = {sec.name: [line.strip() for _n, line in sec.block("depends on").items
+                          if line.strip()] for sec in sections}
+    try:
+        DependencyService.set_in_session(s, changes)
+    except ValidationError as exc:
+        named = [sec for sec in sections if sec.name in exc.message]
+        sec = named[0] if named else sections[0]
+        items = sec.block("depends on").items
+        raise ValidationError("organisation", f"line {items[0][0] if items else sec.line}: "
+                                              f"{exc.message}") from None
+    total = sum(len(v) for v in changes.values())
+    if total:
+        report.counts["dependencies"] = report.counts.get("dependencies", 0) + total
 
 
 def _contact(names: org_text.Names, name: str, n: int) -> int:

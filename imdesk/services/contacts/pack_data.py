@@ -22,7 +22,7 @@ from imdesk.domain.contact_book import (
 )
 from imdesk.services.contacts import directory
 from imdesk.services.settings import load_stale_days
-from imdesk.storage import contact_repo, org_repo
+from imdesk.storage import contact_repo, link_repo, org_repo
 
 if TYPE_CHECKING:
     from imdesk.storage.database import Database
@@ -39,6 +39,7 @@ class PackService:
     on_duty: tuple[Callee, ...]
     ladder: tuple[Rung, ...]
     runbook: str
+    depends_on: tuple[str, ...] = ()  # the services it depends on
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ def collect(db: Database, now: datetime, desk: str) -> PackData:
         duty_now = {tid: [sh.contact_id for sh in on_duty(shifts[tid], now)] for tid in teams}
         profiles = org_repo.profiles(s)
         services = org_repo.services(s)
+        edges = link_repo.dependency_edges(s)
         wanted: list[int] = []
         for tid in teams:
             wanted += ladder_contact_ids(steps[tid], members[tid], duty_now[tid])
@@ -117,7 +119,8 @@ def collect(db: Database, now: datetime, desk: str) -> PackData:
         out.append(PackService(
             svc.name, svc.criticality, teams.get(owner_tid, "") if owner_tid else "", owner,
             tuple(people[c] for c in duty_now.get(owner_tid, []) if c in people) if owner_tid else (),
-            ladders.get(owner_tid, ()) if owner_tid else (), prof.runbook if prof else ""))
+            ladders.get(owner_tid, ()) if owner_tid else (), prof.runbook if prof else "",
+            tuple(edges.get(svc.name, ()))))
     pack_teams = tuple(PackTeam(name, tuple(shifts[tid]))
                        for tid, name in sorted(teams.items(), key=lambda kv: kv[1].casefold()))
     by_name = sorted(people.values(), key=lambda c: (c.name.casefold(), c.contact_id))
@@ -140,6 +143,7 @@ def _digest(services: list[PackService], teams: tuple[PackTeam, ...], vendors: t
             facilities: tuple[Callee, ...]) -> str:
     doc = {
         "services": [[s.name, s.criticality, s.owner_team, _callee(s.business_owner), s.runbook,
+                      list(s.depends_on),
                       [_callee(c) for c in s.on_duty],
                       [[r.label, r.wait_minutes, [_callee(c) for c in r.callees]] for r in s.ladder]]
                      for s in services],

@@ -33,6 +33,7 @@ from imdesk.services.clock import Clock, SystemClock, default_author
 from imdesk.services.contacts import directory
 from imdesk.services.contacts.checks import ContactChecks
 from imdesk.services.contacts.org import OrgService
+from imdesk.services.links.dependencies import DependencyService
 from imdesk.services.settings import SettingsService, load_stale_days
 from imdesk.storage import contact_repo, org_repo
 from imdesk.storage.contact_models import ContactRow
@@ -71,6 +72,7 @@ class ContactService:
         self._settings = settings or SettingsService(db)
         self.checks = ContactChecks(db, self._clock, author or default_author())
         self.org = OrgService(db, self._clock)
+        self.dependencies = DependencyService(db)  # services depend on services (org editor)
 
     @property
     def author(self) -> str:

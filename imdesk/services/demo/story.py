@@ -122,4 +122,7 @@ def ensure_demo_data(ctx: DemoDesk) -> bool:
     seed_demo(ctx)
     seed_demo_contacts(ctx)
     seed_demo_handovers(ctx)
+    from imdesk.services.demo.links import seed_demo_links
+
+    seed_demo_links(ctx.db, ctx.incidents, ctx.incidents.now())
     return True

@@ -1,0 +1,23 @@
+"""The features installed once the incident list has painted, in their rail order: the rail
+keys follow the order of the panes added (Alt+1 … Alt+5 are Incidents, War rooms, Contacts,
+Messages, Alerts; then the ones below). None of them is on the start-up path: each builds its
+pane on first use."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from imdesk.qt.main_window import MainWindow
+
+
+def install_late_features(window: MainWindow) -> None:
+    from imdesk.qt.alerts.wiring import AlertWiring
+    from imdesk.qt.handover.wiring import HandoverWiring
+    from imdesk.qt.links.wiring import LinkWiring
+    from imdesk.qt.reports.wiring import ReportsWiring
+
+    window.alerts = AlertWiring(window)  # Alt+5
+    window.handover = HandoverWiring(window)  # Alt+6
+    window.reports = ReportsWiring(window)  # Alt+7
+    window.links = LinkWiring(window)  # callers, link keys, similar hints (no pane of its own)
