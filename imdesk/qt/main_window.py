@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
 
         self.comms = CommsConsole(self)
         self.alerts: Any = None  # the alert intake, installed after the first paint
+        self.documents: Any = None  # the Documents pane and the board, after the first paint
 
         self.status = DeskStatusBar(ctx.info.label)
         self.setStatusBar(self.status)
@@ -241,6 +242,8 @@ class MainWindow(QMainWindow):
             from imdesk.qt.alerts.wiring import AlertWiring
 
             self.alerts = AlertWiring(self)
+        from imdesk.qt.docs.wiring import DocsWiring  # documents and the awareness board
+        self.documents = self.documents or DocsWiring(self)
         self.refresh_counts()
         self._counts_timer.start()
         self.runner.run(self.ctx.settings.desk_name,
