@@ -105,6 +105,9 @@ def main() -> int:
         from bench.shots_comms import shoot as shoot_comms
 
         shoot_comms(window, ctx, rooms[0].ref if rooms else None, out, scheme, settle)
+        from bench.docs_shots import shoot as shoot_docs
+
+        shoot_docs(window, ctx, out, scheme, settle)
         window.close()
         settle(0.2)
     ctx.close()

@@ -27,7 +27,7 @@ def diff_html(lines: list[tuple[str, str]]) -> str:
     """The diff as HTML (every line escaped): hunks as headings, − and + lines coloured."""
     if not lines:
         return "<p><i>The two versions hold the same text.</i></p>"
-    out = ['<pre style="font-family:monospace">']
+    out = ['<pre style="font-family:monospace; white-space:pre-wrap">']
     for mark, line in lines:
         text = escape(line) or "&nbsp;"
         if mark == "@":

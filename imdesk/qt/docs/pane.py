@@ -71,6 +71,7 @@ class DocsPane(QWidget):
         self.list.setModel(self.model)
         self.list.setUniformItemSizes(False)
         self.list.setAlternatingRowColors(True)
+        self.list.setSpacing(3)
         split.addWidget(self.list)
         right = QWidget()
         rbox = QVBoxLayout(right)

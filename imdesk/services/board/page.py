@@ -13,10 +13,10 @@ from imdesk.services.board.collect import BoardData, BoardIncident
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;
 background:#f4f5f7;color:#1d2329}
-header{background:#1d2f4a;color:#fff;padding:18px 28px}
-header h1{margin:0;font-size:1.6em}
-header p{margin:4px 0 0;opacity:.85}
-main{max-width:980px;margin:0 auto;padding:16px 28px 32px}
+.top{background-color:#1d2f4a;color:#ffffff;padding:18px 28px}
+.top h1{margin:0;font-size:1.6em;color:#ffffff}
+.top p{margin:4px 0 0;color:#dfe6ef}
+.main{max-width:980px;margin:0 auto;padding:16px 28px 32px}
 h2{font-size:1.2em;margin:26px 0 10px}
 .ok{background:#e3f4e6;border-left:6px solid #2e7d32;padding:14px 18px;border-radius:4px}
 .card{background:#fff;border-left:6px solid #c62828;padding:14px 18px;margin:0 0 12px;border-radius:4px;
@@ -26,15 +26,15 @@ box-shadow:0 1px 2px rgba(0,0,0,.08)}
 .tag{display:inline-block;font-size:.8em;font-weight:bold;padding:1px 7px;border-radius:3px;
 background:#c62828;color:#fff;margin-right:6px}
 .tag.P2{background:#ef6c00}
-dl{margin:6px 0 0;display:grid;grid-template-columns:max-content auto;gap:3px 14px}
-dt{font-weight:600;color:#48525c}
-dd{margin:0}
+.facts{margin:6px 0 0;border:0;background:transparent}
+.facts th{background:transparent;border:0;padding:2px 14px 2px 0;color:#48525c;white-space:nowrap}
+.facts td{border:0;padding:2px 0}
 table{border-collapse:collapse;width:100%;background:#fff}
 th,td{text-align:left;padding:7px 10px;border-bottom:1px solid #e1e4e8;vertical-align:top}
 th{background:#eceff3;font-weight:600}
 .desk{background:#fff;border:2px solid #1d2f4a;padding:14px 18px;border-radius:4px}
 .desk .phone{font-size:1.6em;font-weight:bold}
-footer{color:#6a737d;font-size:.85em;margin-top:26px}
+.foot{color:#6a737d;font-size:.85em;margin-top:26px}
 """
 
 
@@ -52,11 +52,12 @@ def _incident(i: BoardIncident, data: BoardData) -> str:
     if i.since is not None:
         rows.append(("Since", friendly(i.since, now)))
     label = "Major incident" if i.major else "Disruption"
-    cells = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
-    return (f'<section class="card {escape(i.priority)}"><h3><span class="tag {escape(i.priority)}">'
-            f"{escape(i.priority)}</span>{escape(label)}: {escape(i.service or 'IT service')} — "
-            f"{escape(i.title)}</h3><dl>{cells}</dl>"
-            f"<p>Reference {escape(i.ref)}</p></section>")
+    cells = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
+    return (f'<div class="card {escape(i.priority)}"><h3><span class="tag {escape(i.priority)}">'
+            f"&nbsp;{escape(i.priority)}&nbsp;</span> {escape(label)}: "
+            f"{escape(i.service or 'IT service')} — {escape(i.title)}</h3>"
+            f'<table class="facts">{cells}</table>'
+            f"<p>Reference {escape(i.ref)}</p></div>")
 
 
 def render_board(data: BoardData) -> str:
@@ -68,8 +69,8 @@ def render_board(data: BoardData) -> str:
         '<meta http-equiv="refresh" content="60">',
         f"<title>IT service status · {escape(data.desk)}</title>",
         f"<style>{CSS}</style></head><body>",
-        f"<header><h1>IT service status</h1><p>{escape(data.desk)} · as of "
-        f"{escape(readable(now))}</p></header><main>",
+        f'<div class="top"><h1>IT service status</h1><p>{escape(data.desk)} · as of '
+        f'{escape(readable(now))}</p></div><div class="main">',
         "<h2>Current disruptions</h2>",
     ]
     if data.current:
@@ -109,7 +110,7 @@ def render_board(data: BoardData) -> str:
         lines.append("<p>Call the service desk.</p>")
     parts += ["<h2>How to reach the incident desk</h2>",
               f'<div class="desk"><p><strong>{escape(data.desk)}</strong></p>{"".join(lines)}</div>',
-              "<footer>This page is written by the incident desk's console and updated on every "
+              '<p class="foot">This page is written by the incident desk\'s console and updated on every '
               "change. Please check it before calling: if your problem is listed, we are on it."
-              "</footer></main></body></html>"]
+              "</p></div></body></html>"]
     return "\n".join(parts) + "\n"
