@@ -269,8 +269,10 @@ class MainWindow(QMainWindow):
     def search_timelines(self) -> None:
         from imdesk.qt.search_dialog import SearchDialog
 
-        dialog = SearchDialog(self, self.ctx.timeline, self.runner, self.ctx.incidents.now())
+        dialog = SearchDialog(self, self.ctx.timeline, self.runner, self.ctx.incidents.now(),
+                              documents=lambda q: self.ctx.docs.search(q, 10))
         dialog.chosen.connect(self.go_to_hit)
+        dialog.document_chosen.connect(lambda doc_id: self.documents and self.documents.show_document(doc_id))
         dialog.query.setFocus()
         self.war_rooms.ask(dialog)
 

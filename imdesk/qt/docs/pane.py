@@ -174,6 +174,12 @@ class DocsPane(QWidget):
         else:
             self._show_nothing()
 
+    def show_document(self, doc_id: int) -> None:
+        self.filter.clear()
+        self.stale_only.setChecked(False)
+        self.reload(select=doc_id)
+        self.list.setFocus()
+
     def show_service(self, name: str) -> None:
         """The documents of one service (from an incident, the war room, who to call)."""
         self._want = None

@@ -39,7 +39,7 @@ class DocsWiring:
             w = self.window
             pane = DocsPane(self.ctx, w.runner, read_only=self.ctx.read_only)
             pane.status_message.connect(lambda m: w.status.showMessage(m, 6000))
-            pane.docs_changed.connect(self.refresh)
+            pane.docs_changed.connect(self.docs_changed)
             self.host.put(pane)
             self.built = pane
             pane.start()
@@ -49,6 +49,12 @@ class DocsWiring:
         pane = self.pane
         self.window.show_pane(self.host)
         pane.focus_default()
+
+    def show_document(self, doc_id: int) -> None:
+        """One document on screen (a Ctrl+K hit)."""
+        pane = self.pane
+        self.window.show_pane(self.host)
+        pane.show_document(doc_id)
 
     def service_in_view(self) -> str:
         """The service of what is on screen: who to call's service, else the incident in view
@@ -86,6 +92,13 @@ class DocsWiring:
                 f"The awareness board is written again: {path}", 6000))
             self.board.schedule()
         self.refresh()
+
+    def docs_changed(self) -> None:
+        """A document changed here: the count, and the emergency pack (it prints the runbooks)."""
+        self.refresh()
+        keeper = getattr(getattr(self.window, "contact_book", None), "pack_keeper", None)
+        if keeper is not None:
+            keeper.schedule()
 
     def changed(self) -> None:
         """An incident changed here: the board follows."""
