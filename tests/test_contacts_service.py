@@ -233,6 +233,16 @@ def test_a_call_from_an_incident_is_logged_and_a_wrong_number_flags_the_contact(
     assert ctx.contacts.get(ids["Ben Okafor"]).record.last_verified_at == clock.now()
 
 
+def test_a_call_to_a_contact_is_no_stakeholder_update(ctx: AppContext, clock: ManualClock) -> None:
+    ids = _ops_book(ctx, clock)
+    inc = ctx.incidents.create(NewIncident("Mail queue stuck", "high", "high", service="E-mail"))
+    due = ctx.war_rooms.declare(inc.ref).update.due
+    clock.advance(timedelta(minutes=3))
+    ctx.contacts.log_call(inc.ref, ids["Ben Okafor"], "reached")
+    room = ctx.war_rooms.room(inc.ref)
+    assert room.state.last_update_at is None and room.update.due == due  # the clock runs on
+
+
 def test_drills_walk_a_team_a_ladder_or_the_stale(ctx: AppContext, clock: ManualClock) -> None:
     ids = _ops_book(ctx, clock)
     assert ctx.contacts.drill_ids(team="Messaging") == [ids["Ana Lima"], ids["Ben Okafor"], ids["Dora Lead"]]

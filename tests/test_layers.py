@@ -105,9 +105,11 @@ FRONT_ENDS = ("imdesk.qt", "imdesk.cli", "imdesk.app", "imdesk.context", "imdesk
 BELOW_FRONT_ENDS = ("imdesk.domain", "imdesk.storage", "imdesk.services", "imdesk.channels",
                     "imdesk.credentials", "imdesk.contacts_io", "imdesk.errors", "imdesk.paths",
                     "imdesk.resources", "imdesk.gc_pause")
-# The one documented way from a headless command to Qt: `contacts pack` draws its PDF with
-# Qt's PDF writer (QPdfWriter), loaded inside that command's handler only.
-CLI_MAY_LOAD_QT = {("imdesk.cli.contacts", "imdesk.qt.contacts.pack_writer")}
+# The one documented way from a headless command to Qt: a PDF drawn with Qt's PDF writer
+# (QPdfWriter), loaded inside that command's handler only: `contacts pack`, and any command's
+# report (handover, review pack, …) through the shared report writer.
+CLI_MAY_LOAD_QT = {("imdesk.cli.contacts", "imdesk.qt.contacts.pack_writer"),
+                   ("imdesk.cli.*", "imdesk.qt.widgets.report_pdf")}
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,8 @@ RULES = (
     Rule("a headless command never loads Qt (but the documented PDF writer)",
          lambda m: within(m, "imdesk.cli"),
          lambda i: within(i.target, "imdesk.qt", "PySide6", "shiboken6")
-         and not any(i.module == m and within(i.target, t) for m, t in CLI_MAY_LOAD_QT),
+         and not any((i.module == m or (m.endswith(".*") and within(i.module, m[:-2])))
+                     and within(i.target, t) for m, t in CLI_MAY_LOAD_QT),
          type_checking_too=False),
 )
 

@@ -133,8 +133,8 @@ def contacts_pack(ctx: AppContext, args: argparse.Namespace) -> int:
     if args.output.suffix.lower() != ".pdf":
         raise UsageError(f"{args.output}: the emergency pack is a PDF (end the name with .pdf)")
     data = collect_pack(ctx)
-    # The PDF is drawn by Qt's PDF writer (QPdfWriter): this command is the documented exception
-    # that loads Qt (offscreen when there is no screen); no other command imports it.
+    # The PDF is drawn by Qt's PDF writer (QPdfWriter): PDF writing is the documented exception
+    # that loads Qt (offscreen when there is no screen), inside the handler only.
     from imdesk.qt.contacts.pack_writer import write_pack_headless
 
     write_pack_headless(data, args.output)

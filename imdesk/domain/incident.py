@@ -151,6 +151,8 @@ def apply(state: IncidentState | None, entry: TimelineEntry) -> IncidentState:
         )
     if entry.kind == EntryKind.MAJOR:
         return replace(state, major=bool(data["major"]))
+    if entry.kind == EntryKind.EXERCISE:
+        return replace(state, exercise=bool(data["exercise"]))
     return state  # notes and later kinds do not change the projection
 
 

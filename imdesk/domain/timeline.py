@@ -30,6 +30,7 @@ class EntryKind(StrEnum):
     PARTICIPANT = "participant"
     ACTION_ITEM = "action_item"
     ALERT = "alert"  # an attached alert fired, cleared, was acknowledged; a heartbeat
+    EXERCISE = "exercise"  # turned into an exercise, or an exercise into a real incident (why)
 
 
 # What a person writes into a timeline (the rest is written by the changes themselves).

@@ -162,7 +162,8 @@ def apply_room(room: RoomState, e: TimelineEntry) -> RoomState:
             created_at=old.created_at if old else e.recorded_at,
         )
         return replace(room, actions=actions)
-    if e.kind == EntryKind.COMMUNICATION and data.get("update", True):
+    if e.kind == EntryKind.COMMUNICATION and data.get("update", True) and "call" not in data:
+        # (a phone call to a contact — "called Mei: no answer" — informs no stakeholder)
         # A backdated update recorded late ("mailed them at 10:05") never winds the clock back.
         latest = at if room.last_update_at is None else max(room.last_update_at, at)
         return replace(room, last_update_at=latest)
