@@ -67,6 +67,7 @@ def _filled_window(ctx: AppContext, qtbot: QtBot) -> tuple[MainWindow, list[QAbs
     contacts.show_who(ctx.contacts.services()[0])
     window.comms.pane.reload()
     window.alerts.pane.reload()
+    window.documents.pane.reload()  # the Documents pane's list (the demo's runbooks)
     search = SearchDialog(window, ctx.timeline, window.runner, now)
     search.query.setText("vpn")
     search.run_search()

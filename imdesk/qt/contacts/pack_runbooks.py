@@ -11,7 +11,6 @@ from datetime import tzinfo
 from imdesk.qt.contacts.pack_painter import BLACK, GREY, PackPainter, short
 from imdesk.services.contacts.pack_data import PackRunbook
 
-
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 _MARKS = re.compile(r"(\*\*|__|`|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w))")
 
