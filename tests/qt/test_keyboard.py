@@ -20,7 +20,7 @@ ALT = Qt.KeyboardModifier.AltModifier
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 # The offscreen platform has no window manager: activating a window says so once (harmless).
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-RAIL_KEYS = [Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_4, Qt.Key.Key_5]
+RAIL_KEYS = [Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_4, Qt.Key.Key_5, Qt.Key.Key_6]
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def test_every_rail_key_works_whatever_the_badges_say(demo_window: MainWindow, q
     for count in (3, 0, 12):
         for button in buttons:
             window.set_rail_badge(button, count)
-        for index in [4, 1, 3, 0, 2]:
+        for index in [4, 1, 5, 3, 0, 2]:
             qtbot.keyClick(focused(), RAIL_KEYS[index], ALT)
             assert window.stack.currentIndex() == index, (count, index)
             assert window.rail.group.checkedId() == index
@@ -325,16 +325,23 @@ def test_flow_inform_and_search(demo_window: MainWindow, qtbot: QtBot) -> None:
     dialog_went_well()
     assert len(ctx.comms.outbox.list(ref=ref)) > queued_before
 
-    def search(dialog: QWidget) -> None:
-        keys(qtbot, "vendor")
-        dialog.run_search()  # type: ignore[attr-defined]  (the dialog waits for a typing pause)
-        press(qtbot, Qt.Key.Key_Return)
+    def search_for(word: str) -> Callable[[QWidget], None]:
+        def search(dialog: QWidget) -> None:
+            keys(qtbot, word)
+            dialog.run_search()  # type: ignore[attr-defined]  (the dialog waits for a typing pause)
+            press(qtbot, Qt.Key.Key_Return)
+        return search
 
-    on_next_dialog(search)
+    on_next_dialog(search_for("thumbprint"))  # only in a timeline
     press(qtbot, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     dialog_went_well()
     pane = window.current_pane()
     assert pane is window.war_rooms or pane is window.incidents
+    on_next_dialog(search_for("vendor"))  # a runbook says it too: documents are listed first
+    press(qtbot, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    dialog_went_well()
+    docs = window.documents.pane
+    assert window.current_pane() is docs and "vendor" in docs.viewer.toPlainText().lower()
 
 
 def test_a_line_backdated_before_the_call_sits_in_time_order_marked(

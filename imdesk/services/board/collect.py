@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlalchemy import or_, select
 
@@ -18,14 +18,21 @@ from imdesk.domain.timeline import EntryKind
 from imdesk.domain.war_room import DEFAULT_UPDATE_POLICY, update_clock
 from imdesk.services.docs.settings import DeskContact, DocSettings
 from imdesk.storage.alert_models import MaintenanceWindowRow
+from imdesk.storage.database import Database
 from imdesk.storage.models import IncidentRow, SettingRow, TimelineEntryRow
-
-if TYPE_CHECKING:
-    from imdesk.context import AppContext
 
 RESOLVED_WINDOW = timedelta(hours=24)
 MAINTENANCE_AHEAD = timedelta(days=14)
 URGENT = (Priority.P1.value, Priority.P2.value)
+
+
+class BoardSource(Protocol):
+    """What the board needs of a front end's bundle of services (an AppContext has it)."""
+
+    @property
+    def db(self) -> Database: ...
+
+    def now(self) -> datetime: ...
 
 
 @dataclass(frozen=True)
@@ -70,7 +77,7 @@ class BoardData:
     maintenance: tuple[BoardMaintenance, ...] = field(default=())
 
 
-def collect_board(ctx: AppContext) -> BoardData:
+def collect_board(ctx: BoardSource) -> BoardData:
     """One read of everything the board shows (a handful of small queries)."""
     from imdesk.domain.war_room import fold_room
     from imdesk.storage.timeline_repo import to_entry

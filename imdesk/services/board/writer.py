@@ -8,12 +8,9 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from imdesk.files import PathRefused
-
-if TYPE_CHECKING:
-    from imdesk.context import AppContext
+from imdesk.services.board.collect import BoardSource, collect_board
 
 PAGE_NAME = "index.html"
 
@@ -27,7 +24,7 @@ class BoardWritten:
     changed: bool
 
 
-def board_folder(ctx: AppContext) -> Path:
+def board_folder(ctx: BoardSource) -> Path:
     """The folder from the settings, else the data folder's ``board``."""
     from imdesk.paths import data_dir
     from imdesk.services.docs.settings import DocSettings
@@ -58,8 +55,7 @@ def write_atomic(path: Path, text: str) -> bool:
     return True
 
 
-def write_board(ctx: AppContext, folder: Path | None = None) -> BoardWritten:
-    from imdesk.services.board.collect import collect_board
+def write_board(ctx: BoardSource, folder: Path | None = None) -> BoardWritten:
     from imdesk.services.board.page import render_board
 
     target = folder if folder is not None else board_folder(ctx)
