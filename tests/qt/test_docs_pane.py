@@ -80,6 +80,9 @@ def test_one_key_from_an_incident_lists_its_services_documents(
     window.incidents.reload()
     window.incidents.show_incident(ref)
     qtbot.waitUntil(lambda: window.incidents.detail.state is not None)
+    line = window.documents.detail_docs  # the incident detail names its service's documents
+    qtbot.waitUntil(lambda: "Restart the VPN concentrators" in line.text())
+    assert line.text().startswith("Documents for VPN (Ctrl+Shift+B)") and line.isVisible()
     window.incidents.table.setFocus()
     qtbot.keyClick(window.incidents.table, Qt.Key.Key_B,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)

@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtWidgets import QToolButton
 
 from imdesk.qt.widgets.keys import shortcut
+from imdesk.qt.widgets.labels import plain_label
 from imdesk.qt.widgets.pane_host import PaneHost
 
 SERVICE_DOCS_KEY = "Ctrl+Shift+B"
@@ -29,7 +30,43 @@ class DocsWiring:
                  "Runbooks and documents of the service in view (incident, war room, who to call)")
         window.incidents.data_changed.connect(self.changed)
         window._counts_timer.timeout.connect(self.refresh)
+        self._detail_line()
         self.start()
+
+    def _detail_line(self) -> None:
+        """The incident detail names its service's documents, under the description."""
+        detail = self.window.incidents.detail
+        self.detail_docs = plain_label(wrap=True, selectable=False)
+        self.detail_docs.hide()
+        layout = detail.body.layout()
+        layout.insertWidget(layout.indexOf(detail.description) + 1, self.detail_docs)
+        detail.incident_shown.connect(self._incident_shown)
+        if detail.state is not None:
+            self._incident_shown(detail.state)
+
+    def _incident_shown(self, state: Any) -> None:
+        service = str(state.service or "") if state is not None else ""
+        if not service:
+            self.detail_docs.hide()
+            return
+        docs = self.ctx.docs
+
+        def titles() -> list[str]:
+            try:
+                return [d.title for d in docs.documents(service=service)]
+            except LookupError:  # a service renamed or removed meanwhile
+                return []
+
+        def show(found: list[str]) -> None:
+            current = self.window.incidents.detail.state
+            if current is None or (current.service or "") != service:
+                return  # another incident is on screen by now
+            key = SERVICE_DOCS_KEY
+            self.detail_docs.setText(f"Documents for {service} ({key}): " + " · ".join(found) if found
+                                     else f"No documents for {service} yet ({key} opens the Documents pane)")
+            self.detail_docs.show()
+
+        self.window.runner.run(titles, show, lambda _e: None)
 
     @property
     def pane(self) -> Any:
