@@ -21,11 +21,13 @@ DOCS, PAGE_CHARS, PAGES = 5_000, 3_000, 5
 QUERIES = ["restart", "failover", "vendor contract", "dashboard", "certificate", "vpn", "rest",
            "queue", "hotline", "gateway", "checked vpn", "dc1 switch", "payroll", "nothingmatches",
            "concentrator", "ticket", "backup restore", "sla", "escalation", "cert"]
-WORDS = ("restart failover vendor contract dashboard certificate vpn gateway concentrator hotline "
-         "queue escalation backup restore database replica primary standby switch uplink dc1 dc2 "
-         "owner step check confirm drain node cluster service desk call page on-call grafana "
-         "runbook portal mailbox exchange printer spooler payroll export job firewall dns latency "
-         "ticket storage snapshot rollback deploy release cdn purge network core sla").split()
+WORDS = ["restart", "failover", "vendor", "contract", "dashboard", "certificate", "vpn",
+         "gateway", "concentrator", "hotline", "queue", "escalation", "backup", "restore",
+         "database", "replica", "primary", "standby", "switch", "uplink", "dc1", "dc2", "owner",
+         "step", "check", "confirm", "drain", "node", "cluster", "service", "desk", "call", "page",
+         "on-call", "grafana", "runbook", "portal", "mailbox", "exchange", "printer", "spooler",
+         "payroll", "export", "job", "firewall", "dns", "latency", "ticket", "storage", "snapshot",
+         "rollback", "deploy", "release", "cdn", "purge", "network", "core", "sla"]
 
 
 def docs_database() -> Path:

@@ -183,3 +183,35 @@ def test_the_board_is_written_off_the_gui_thread_and_a_failure_is_reported(
         keeper.schedule()
     assert Path(written.args[0]).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert threads and all(t != threading.get_ident() for t in threads)
+
+
+def test_stale_documents_join_the_contacts_review_queue(
+        qtbot: QtBot, sqlite_url: str) -> None:
+    from imdesk.app import build_context
+    from tests.conftest import START
+
+    clock = ManualClock(START)
+    ctx = build_context(sqlite_url, clock=clock, author="tester")
+    ctx.catalog.add("ERP")
+    d = ctx.docs.add("ERP", "ERP vendor contract", "Hotline\n", review_days=30)
+    clock.advance(timedelta(days=30))
+    window = MainWindow(ctx, SyncTaskRunner())
+    window.persist_layout = False
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    qtbot.waitUntil(lambda: window.documents is not None)
+    contacts = window.contacts
+    window.show_pane(contacts)
+    contacts.review_button.click()
+    qtbot.waitUntil(lambda: any(h.kind == "document" for h in contacts.model.hits))
+    row = contacts.model.row_of("document", d.id)
+    assert contacts.model.index(row).data() == "ERP vendor contract"
+    contacts.list.setCurrentIndex(contacts.model.index(row))
+    contacts.list.setFocus()
+    qtbot.keyClick(contacts.list, Qt.Key.Key_Return)
+    pane = window.documents.pane
+    qtbot.waitUntil(lambda: window.current_pane() is pane and pane.document is not None
+                    and pane.document.summary.id == d.id)
+    window.close()
+    ctx.close()
