@@ -16,6 +16,7 @@ from imdesk.context import AppContext
 from imdesk.qt.tasks import TaskRunner
 
 DEBOUNCE_MS = 700
+REFRESH_EVERY = 10  # counts-timer ticks (30 s each): five minutes
 
 
 class BoardKeeper(QObject):
@@ -34,6 +35,7 @@ class BoardKeeper(QObject):
         self._running = False
         self._again = False
         self._marker: Any = None
+        self._checks = 0
         self.failing = False
 
     def schedule(self) -> None:
@@ -41,11 +43,13 @@ class BoardKeeper(QObject):
         self._timer.start()
 
     def check_marker(self) -> None:
-        """Called on the console's counts timer: a change made elsewhere rewrites the board."""
+        """Called on the console's counts timer: a change made elsewhere rewrites the board, and
+        every REFRESH_EVERY checks it is rewritten anyway (maintenance windows starting, "as of")."""
         incidents = self._ctx.incidents
+        self._checks += 1
 
         def seen(marker: Any) -> None:
-            if marker != self._marker:
+            if marker != self._marker or self._checks % REFRESH_EVERY == 0:
                 self._marker = marker
                 self.schedule()
 

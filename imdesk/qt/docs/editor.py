@@ -47,6 +47,7 @@ class DocEditor(QWidget):
         self.review_days = QSpinBox()
         self.review_days.setRange(1, 3650)
         self.review_days.setSuffix(" days")
+        self.review_days.setMaximumWidth(160)
         form.addRow("&Title", self.title)
         form.addRow("&For", self.scope)
         form.addRow("&Owner", self.owner)
