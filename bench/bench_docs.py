@@ -30,23 +30,38 @@ WORDS = ["restart", "failover", "vendor", "contract", "dashboard", "certificate"
          "rollback", "deploy", "release", "cdn", "purge", "network", "core", "sla"]
 
 
+def vocabulary(rng: random.Random) -> tuple[list[str], list[float]]:
+    """Words as runbooks use them: a Zipf-like spread over the desk's words and 4,000 others (a
+    few words in every document, most in a handful), with cumulative weights."""
+    syllables = ["ka", "lo", "mi", "ne", "ru", "ta", "se", "vo", "pi", "da", "ge", "ho", "ul", "en"]
+    others = sorted({"".join(rng.choice(syllables) for _ in range(rng.randint(2, 4)))
+                     for _ in range(6000)})[:4000]
+    words = ["the", "and", "to", "on", "check", "if", "then", *WORDS, *others]
+    cum, total = [], 0.0
+    for rank in range(1, len(words) + 1):
+        total += 1 / rank
+        cum.append(total)
+    return words, cum
+
+
 def docs_database() -> Path:
     """The big database with 5,000 documents of five pages each (built once, cached)."""
     big = big_database()
-    path = CACHE / f"docs-{DOCS}x{PAGES}-{big.name}"
+    path = CACHE / f"docs-zipf-{DOCS}x{PAGES}-{big.name}"
     if path.exists():
         return path
     tmp = start_build(path)
     tmp.write_bytes(big.read_bytes())
     print(f"  adding {DOCS:,} documents of {PAGES} pages (once) …", flush=True)
     rng = random.Random(15)
+    words, cum = vocabulary(rng)
     conn = sqlite3.connect(tmp)
     services = [r[0] for r in conn.execute("SELECT id FROM service")]
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     with conn:
         for n in range(DOCS):
             text = "\n\n".join(
-                f"## Part {p + 1}\n\n" + " ".join(rng.choice(WORDS) for _ in range(PAGE_CHARS // 7))
+                f"## Part {p + 1}\n\n" + " ".join(rng.choices(words, cum_weights=cum, k=PAGE_CHARS // 7))
                 for p in range(PAGES))
             title = f"{rng.choice(WORDS).capitalize()} {rng.choice(WORDS)} runbook {n}"
             cur = conn.execute(
@@ -141,10 +156,12 @@ def board_figures(db: Path) -> list[dict[str, object]]:
         start = time.perf_counter()
         raw.execute("SELECT ref, priority, service_name, title, status, major, opened_at FROM incident "
                     "WHERE status IN ('new','in_progress','on_hold') AND exercise = 0 AND "
-                    "(major = 1 OR priority IN ('P1','P2')) ORDER BY priority, opened_at").fetchall()
+                    "(+major = 1 OR +priority IN ('P1','P2')) ORDER BY major DESC, priority, opened_at "
+                    "LIMIT 41").fetchall()
         raw.execute("SELECT ref, service_name, title, resolved_at FROM incident WHERE resolved_at >= "
-                    "datetime('now', '-1 day') AND (major = 1 OR priority IN ('P1','P2')) "
-                    "ORDER BY resolved_at DESC LIMIT 20").fetchall()
+                    "datetime('now', '-1 day') AND updated_at >= datetime('now', '-1 day') AND "
+                    "+status IN ('resolved','closed') AND exercise = 0 AND "
+                    "(+major = 1 OR +priority IN ('P1','P2')) ORDER BY resolved_at DESC LIMIT 20").fetchall()
         (folder / "raw.html").write_text(page, encoding="utf-8")
         base.append((time.perf_counter() - start) * 1000)
     raw.close()

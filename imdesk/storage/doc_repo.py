@@ -18,6 +18,8 @@ from imdesk.storage.models import ServiceRow
 from imdesk.storage.search_terms import fts5_prefix_query, search_tokens, tsquery_prefix
 from imdesk.storage.timeline_search import HIT_END, HIT_START
 
+RANK_LIMIT = 300  # up to this many matching versions, the best come first
+
 
 def _summary_select() -> Any:
     return (select(DocumentRow, ServiceRow.name, TeamRow.name)
@@ -125,14 +127,21 @@ def search(s: Session, query: str, limit: int = 20) -> list[DocHit]:
         return []
     cols = {"id": Integer, "title": String, "service": String, "snippet": String}
     if s.get_bind().dialect.name == "sqlite":
+        match = fts5_prefix_query(tokens)
+        # Ranking costs time in proportion to the hits: a word in most documents ("the",
+        # "restart") lists the newest versions first instead.
+        hits = int(s.execute(text("SELECT count(*) FROM (SELECT 1 FROM document_fts WHERE "
+                                  "document_fts MATCH :q LIMIT :cap)"),
+                             {"q": match, "cap": RANK_LIMIT + 1}).scalar_one())
+        order = "document_fts.rank" if hits <= RANK_LIMIT else "document_fts.rowid DESC"
         sql = ("SELECT d.id, d.title, coalesce(sv.name, t.name, '') AS service, "
                f"snippet(document_fts, 1, '{HIT_START}', '{HIT_END}', '…', 14) AS snippet "
                "FROM document_fts JOIN document_version v ON v.id = document_fts.rowid "
                "JOIN document d ON d.id = v.document_id AND d.current_version = v.number "
                "LEFT JOIN service sv ON sv.id = d.service_id LEFT JOIN team t ON t.id = d.team_id "
                "WHERE document_fts MATCH :q AND d.retired_at IS NULL "
-               "ORDER BY document_fts.rank LIMIT :n")
-        params: dict[str, object] = {"q": fts5_prefix_query(tokens), "n": limit}
+               f"ORDER BY {order} LIMIT :n")
+        params: dict[str, object] = {"q": match, "n": limit}
     else:
         vec = "to_tsvector('simple', v.title || ' ' || v.text)"
         sql = ("SELECT d.id, d.title, coalesce(sv.name, t.name, '') AS service, "

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from imdesk.domain.lifecycle import OPEN_STATUSES, Status
 from imdesk.domain.priority import Priority
@@ -24,6 +24,7 @@ from imdesk.storage.models import IncidentRow, SettingRow, TimelineEntryRow
 RESOLVED_WINDOW = timedelta(hours=24)
 MAINTENANCE_AHEAD = timedelta(days=14)
 URGENT = (Priority.P1.value, Priority.P2.value)
+MAX_CURRENT = 40  # a board is read at a glance; more than this says "and more"
 
 
 class BoardSource(Protocol):
@@ -75,6 +76,14 @@ class BoardData:
     current: tuple[BoardIncident, ...] = ()
     resolved: tuple[BoardResolved, ...] = ()
     maintenance: tuple[BoardMaintenance, ...] = field(default=())
+    more_current: bool = False  # more open P1/P2 incidents than the board lists
+
+
+def _urgent() -> Any:
+    """Major or P1/P2 — wrapped so that SQLite never picks the major or priority index (most
+    rows are closed; the status or update-time index finds the few that matter)."""
+    return or_(func.coalesce(IncidentRow.major, False).is_(True),
+               func.coalesce(IncidentRow.priority, "").in_(URGENT))
 
 
 def collect_board(ctx: BoardSource) -> BoardData:
@@ -90,10 +99,12 @@ def collect_board(ctx: BoardSource) -> BoardData:
         desk_row = s.get(SettingRow, "desk_name")
         desk = str(desk_row.value if desk_row is not None else "") or "Service Desk"
         rows = s.scalars(select(IncidentRow).where(
-            IncidentRow.status.in_([st.value for st in OPEN_STATUSES]),
-            IncidentRow.exercise.is_(False),
-            or_(IncidentRow.major.is_(True), IncidentRow.priority.in_(URGENT)),
-        ).order_by(IncidentRow.priority, IncidentRow.opened_at)).all()
+            IncidentRow.status.in_([st.value for st in OPEN_STATUSES]),  # the index: few rows
+            IncidentRow.exercise.is_(False), _urgent(),
+        ).order_by(IncidentRow.major.desc(), IncidentRow.priority, IncidentRow.opened_at)
+         .limit(MAX_CURRENT + 1)).all()
+        more = len(rows) > MAX_CURRENT
+        rows = rows[:MAX_CURRENT]
         for r in rows:
             item = BoardIncident(r.ref, r.priority, r.service_name or "", r.title,
                                  Status(r.status).label, bool(r.major), since=r.opened_at)
@@ -113,9 +124,10 @@ def collect_board(ctx: BoardSource) -> BoardData:
         resolved = tuple(BoardResolved(r.ref, r.service_name or "", r.title, r.resolved_at)
                          for r in s.scalars(select(IncidentRow).where(
                              IncidentRow.resolved_at >= now - RESOLVED_WINDOW,
-                             IncidentRow.status.in_([Status.RESOLVED.value, Status.CLOSED.value]),
-                             IncidentRow.exercise.is_(False),
-                             or_(IncidentRow.major.is_(True), IncidentRow.priority.in_(URGENT)),
+                             IncidentRow.updated_at >= now - RESOLVED_WINDOW,  # its index
+                             func.coalesce(IncidentRow.status, "").in_(
+                                 [Status.RESOLVED.value, Status.CLOSED.value]),
+                             IncidentRow.exercise.is_(False), _urgent(),
                          ).order_by(IncidentRow.resolved_at.desc()).limit(20))
                          if r.resolved_at is not None)
         maintenance = tuple(BoardMaintenance(m.name, m.service or "", m.starts_at, m.ends_at)
@@ -124,4 +136,4 @@ def collect_board(ctx: BoardSource) -> BoardData:
                                 MaintenanceWindowRow.ended_at.is_(None),
                                 MaintenanceWindowRow.starts_at < now + MAINTENANCE_AHEAD,
                             ).order_by(MaintenanceWindowRow.starts_at).limit(20)))
-    return BoardData(desk, contact, now, tuple(current), resolved, maintenance)
+    return BoardData(desk, contact, now, tuple(current), resolved, maintenance, more)

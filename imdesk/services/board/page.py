@@ -75,6 +75,9 @@ def render_board(data: BoardData) -> str:
     ]
     if data.current:
         parts += [_incident(i, data) for i in data.current]
+        if data.more_current:
+            parts.append("<p>… and more: the desk is working on further disruptions; if yours is "
+                         "not listed here, please call.</p>")
     else:
         parts.append('<p class="ok">All IT services are running normally. '
                      "No major disruption is known to the incident desk.</p>")
