@@ -93,11 +93,14 @@ def search_figures(db: Path) -> list[dict[str, object]]:
     ctx = build_context(f"sqlite:///{db}")
     ctx.docs.search("warm up")
     ctx.timeline.search("warm up")
-    both, docs_only = [], []
+    both, docs_only, timeline_only = [], [], []
     for q in QUERIES * 3:
         start = time.perf_counter()
         ctx.docs.search(q, 10)
         docs_only.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        ctx.timeline.search(q, 50)
+        timeline_only.append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
         ctx.timeline.search(q, 50)
         ctx.docs.search(q, 10)
@@ -127,8 +130,12 @@ def search_figures(db: Path) -> list[dict[str, object]]:
         report(f"Ctrl+K search: 1M timeline entries + {DOCS:,} documents of {PAGES} pages, p95",
                p95_both, "ms", percentile(raw_both, 95), "the same FTS queries in raw sqlite3",
                "≤ 50 ms", p95_both <= 50),
+        report("of which the timeline search alone (1M entries, top 50), p95", percentile(timeline_only, 95),
+               "ms", percentile(raw_both, 95), "the raw FTS queries of both, as above", "≤ 50 ms",
+               percentile(timeline_only, 95) <= 50),
         report(f"document search alone ({DOCS:,} × {PAGES} pages), top 10, p95", p95_docs, "ms",
-               percentile(raw_docs, 95), "the raw FTS5 query in sqlite3", "≤ 50 ms", p95_docs <= 50)]
+               percentile(raw_docs, 95), "the raw FTS5 query ranked by bm25 (no 300-hit cap) in sqlite3",
+               "≤ 50 ms", p95_docs <= 50)]
 
 
 def board_figures(db: Path) -> list[dict[str, object]]:
