@@ -193,6 +193,9 @@ CASES: list[tuple[str, tuple[str | bytes, ...], int]] = [
     ("board", ("board", "write", "-o", "{db}"), 2),
     ("board", ("board", "write", "-o", "{fifo}"), 2),
     ("board", ("board", "write", "-o", "/proc/self"), 2),
+    ("board", ("board", "settings", "--review-days", "0"), 2),
+    ("board", ("board", "settings", "--review-days", str(2**70)), 2),
+    ("board", ("board", "settings", "--phone", BAD), 2),
 ]
 
 

@@ -22,6 +22,37 @@ def register(sub: Subparsers) -> None:
                        help="the folder (default: the board folder from the settings)")
     write.add_argument("--json", action="store_true")
     write.set_defaults(handler=in_context(board_write))
+    conf = board.add_parser("settings", help="show (or change) the board's folder, the desk's contact "
+                                             "block and the documents' review interval")
+    conf.add_argument("--folder", help="where index.html is written (\"\" = the data folder's board)")
+    conf.add_argument("--phone")
+    conf.add_argument("--mail")
+    conf.add_argument("--hours", help='e.g. "24/7 for outages; questions Mon–Fri 07:00–19:00"')
+    conf.add_argument("--review-days", type=int, help="review interval of new documents (1–3650)")
+    conf.add_argument("--json", action="store_true")
+    conf.set_defaults(handler=in_context(board_settings))
+
+
+def board_settings(ctx: AppContext, args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from imdesk.services.board.writer import board_folder
+    from imdesk.services.docs.settings import DocSettings
+
+    settings = DocSettings(ctx.db)
+    if args.review_days is not None:
+        settings.set_review_days(args.review_days)
+    contact = settings.desk_contact()
+    changed = {k: getattr(args, k) for k in ("phone", "mail", "hours") if getattr(args, k) is not None}
+    if changed:
+        settings.set_desk_contact(replace(contact, **changed))
+    if args.folder is not None:
+        settings.set_board_folder(args.folder)
+    contact = settings.desk_contact()
+    data = {"folder": str(board_folder(ctx)), "phone": contact.phone, "mail": contact.mail,
+            "hours": contact.hours, "review_days": settings.review_days()}
+    emit(data, args.json, "\n".join(f"{k.replace('_', ' ')}: {v or '—'}" for k, v in data.items()))
+    return 0
 
 
 def board_write(ctx: AppContext, args: argparse.Namespace) -> int:

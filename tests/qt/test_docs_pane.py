@@ -215,3 +215,24 @@ def test_stale_documents_join_the_contacts_review_queue(
                     and pane.document.summary.id == d.id)
     window.close()
     ctx.close()
+
+
+def test_board_settings_from_the_pane(window: MainWindow, docs: AppContext, qtbot: QtBot,
+                                      tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from imdesk.qt.docs.settings_dialog import BoardSettings, DocSettingsDialog
+
+    pane = open_pane(window, qtbot)
+    seen: list[BoardSettings] = []
+
+    def ask(current: BoardSettings, parent: Any) -> BoardSettings:
+        seen.append(current)
+        return BoardSettings(str(tmp_path / "share"), "+49 30 4000 100", "desk@example.com", "24/7", 90)
+
+    monkeypatch.setattr(DocSettingsDialog, "ask", staticmethod(ask))
+    pane.settings_button.click()
+    assert seen and seen[0].review_days == 180
+    settings = docs.docs.settings
+    assert settings.board_folder() == str(tmp_path / "share") and settings.review_days() == 90
+    assert settings.desk_contact().phone == "+49 30 4000 100"
+    qtbot.waitUntil(lambda: (tmp_path / "share" / "index.html").is_file(), timeout=10_000)
+    assert "+49 30 4000 100" in (tmp_path / "share" / "index.html").read_text(encoding="utf-8")

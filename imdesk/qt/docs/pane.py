@@ -5,7 +5,8 @@ fetched), who owns it and when it was last reviewed; the editor (every save a ne
 the versions with a diff between any two, *still right*, retire, and the review walk over the
 stale ones. Everything that reads or writes the database runs in the task runner.
 
-Signals: status_message(str); docs_changed() after this pane wrote something."""
+Signals: status_message(str); docs_changed() after this pane wrote something;
+settings_changed() after the board's settings were saved."""
 
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ CONTEXT = Qt.ShortcutContext.WidgetWithChildrenShortcut
 class DocsPane(QWidget):
     status_message = Signal(str)
     docs_changed = Signal()
+    settings_changed = Signal()
 
     def __init__(self, ctx: AppContext, runner: TaskRunner, *, read_only: bool = False) -> None:
         super().__init__()
@@ -61,8 +63,9 @@ class DocsPane(QWidget):
         self.stale_only = QCheckBox("S&tale only")
         self.new_button = QPushButton("&New document")
         self.walk_button = QPushButton("Re&view stale…")
+        self.settings_button = QPushButton("&Board and settings…")
         top.addWidget(self.filter, 1)
-        for w in (self.stale_only, self.new_button, self.walk_button):
+        for w in (self.stale_only, self.new_button, self.walk_button, self.settings_button):
             top.addWidget(w)
         box.addLayout(top)
         split = QSplitter()
@@ -112,6 +115,7 @@ class DocsPane(QWidget):
         self.list.selectionModel().currentChanged.connect(lambda cur, _p: self._selected(cur))
         self.new_button.clicked.connect(self.new_document)
         self.walk_button.clicked.connect(self.review_walk)
+        self.settings_button.clicked.connect(self.edit_settings)
         self.edit_button.clicked.connect(self.edit)
         self.history_button.clicked.connect(self.history)
         self.right_button.clicked.connect(self.still_right)
@@ -128,7 +132,8 @@ class DocsPane(QWidget):
                 ("Alt+L", self.list.setFocus, "Documents: to the list"),
                 ("Alt+X", self.viewer.setFocus, "Documents: to the text (read and scroll)")):
             shortcut(self, key, slot, what, context=CONTEXT)
-        for b in (self.new_button, self.edit_button, self.right_button, self.retire_button):
+        for b in (self.new_button, self.edit_button, self.right_button, self.retire_button,
+                  self.settings_button):
             b.setEnabled(not self.read_only)
 
     # -- loading ------------------------------------------------------------------------------
@@ -347,6 +352,35 @@ class DocsPane(QWidget):
                 self.runner.run(lambda: docs.get(walk.edit_id or 0), self.edit, self._failed)
 
         self.runner.run(docs.stale, ready, self._failed)
+
+    def edit_settings(self) -> None:
+        """The board's folder, the desk's contact block, the default review interval."""
+        from imdesk.qt.docs.settings_dialog import BoardSettings, DocSettingsDialog
+
+        settings = self.ctx.docs.settings
+
+        def read() -> BoardSettings:
+            c = settings.desk_contact()
+            return BoardSettings(settings.board_folder(), c.phone, c.mail, c.hours, settings.review_days())
+
+        def ask(current: BoardSettings) -> None:
+            chosen = DocSettingsDialog.ask(current, self)
+            if chosen is not None:
+                self.runner.run(lambda: save(chosen), lambda _r: saved(),
+                                lambda exc: self.status_message.emit(sentence("Not saved", exc)))
+
+        def save(v: BoardSettings) -> None:
+            from imdesk.services.docs.settings import DeskContact
+
+            settings.set_board_folder(v.folder)
+            settings.set_desk_contact(DeskContact(v.phone, v.mail, v.hours))
+            settings.set_review_days(v.review_days)
+
+        def saved() -> None:
+            self.status_message.emit("Board settings saved; the board is written again")
+            self.settings_changed.emit()
+
+        self.runner.run(read, ask, self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         log.error("documents task failed", exc_info=exc)

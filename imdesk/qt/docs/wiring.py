@@ -77,6 +77,7 @@ class DocsWiring:
             pane = DocsPane(self.ctx, w.runner, read_only=self.ctx.read_only)
             pane.status_message.connect(lambda m: w.status.showMessage(m, 6000))
             pane.docs_changed.connect(self.docs_changed)
+            pane.settings_changed.connect(self.changed)
             self.host.put(pane)
             self.built = pane
             pane.start()

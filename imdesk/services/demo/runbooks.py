@@ -104,11 +104,13 @@ STALE_TITLE = "Wi-Fi controller fail-over"
 def seed_demo_docs(ctx: Any, now: datetime) -> int:
     """The demo's documents (once) and the board's folder and desk contact; returns how many."""
     settings = DocSettings(ctx.db)
-    settings.set_desk_contact(DeskContact("+49 30 4000 100", "servicedesk@northwind.example",
-                                          "24/7 for outages; questions Mon–Fri 07:00–19:00"))
-    from imdesk.paths import demo_db_path
+    if not settings.desk_contact().phone:  # what a user changed in the demo stays
+        settings.set_desk_contact(DeskContact("+49 30 4000 100", "servicedesk@northwind.example",
+                                              "24/7 for outages; questions Mon–Fri 07:00–19:00"))
+    if not settings.board_folder():
+        from imdesk.paths import demo_db_path
 
-    settings.set_board_folder(str(demo_db_path().parent / "board"))
+        settings.set_board_folder(str(demo_db_path().parent / "board"))
     if ctx.docs.documents(include_retired=True):
         return 0
     known = {s.lower() for s in ctx.contacts.services()}
