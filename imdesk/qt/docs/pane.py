@@ -60,10 +60,10 @@ class DocsPane(QWidget):
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter by title, service, team or owner…  (Ctrl+F)")
         self.filter.setClearButtonEnabled(True)
-        self.stale_only = QCheckBox("S&tale only")
-        self.new_button = QPushButton("&New document")
-        self.walk_button = QPushButton("Re&view stale…")
-        self.settings_button = QPushButton("&Board and settings…")
+        self.stale_only = QCheckBox("Stale only")
+        self.new_button = QPushButton("New document")
+        self.walk_button = QPushButton("Review stale…")
+        self.settings_button = QPushButton("Board and settings…")
         top.addWidget(self.filter, 1)
         for w in (self.stale_only, self.new_button, self.walk_button, self.settings_button):
             top.addWidget(w)
@@ -84,9 +84,9 @@ class DocsPane(QWidget):
         rbox.addWidget(self.title)
         rbox.addWidget(self.meta)
         actions = QHBoxLayout()
-        self.edit_button = QPushButton("&Edit")
-        self.history_button = QPushButton("Versions && &diff")
-        self.right_button = QPushButton("Still &right")
+        self.edit_button = QPushButton("Edit")
+        self.history_button = QPushButton("Versions && diff")
+        self.right_button = QPushButton("Still right")
         self.retire_button = QPushButton("Retire…")
         for b in (self.edit_button, self.history_button, self.right_button, self.retire_button):
             actions.addWidget(b)
@@ -127,7 +127,9 @@ class DocsPane(QWidget):
                 ("Ctrl+N", self.new_document, "Documents: a new document"),
                 ("Ctrl+E", self.edit, "Documents: edit the document (saving makes a new version)"),
                 ("Ctrl+H", self.history, "Documents: versions and the diff between two"),
-                ("Alt+V", self.still_right, "Documents: still right (reviewed now, by you)"),
+                ("Alt+R", self.still_right, "Documents: still right (reviewed now, by you)"),
+                ("Alt+T", self.stale_only.toggle, "Documents: only the stale ones, or all"),
+                ("Alt+B", self.edit_settings, "Documents: the board's folder, the desk's contact block"),
                 ("Alt+W", self.review_walk, "Documents: review the stale documents one by one"),
                 ("Alt+L", self.list.setFocus, "Documents: to the list"),
                 ("Alt+X", self.viewer.setFocus, "Documents: to the text (read and scroll)")):
@@ -135,6 +137,12 @@ class DocsPane(QWidget):
         for b in (self.new_button, self.edit_button, self.right_button, self.retire_button,
                   self.settings_button):
             b.setEnabled(not self.read_only)
+        tips: tuple[tuple[QWidget, str], ...] = (
+            (self.new_button, "Ctrl+N"), (self.walk_button, "Alt+W"), (self.edit_button, "Ctrl+E"),
+            (self.history_button, "Ctrl+H"), (self.right_button, "Alt+R"),
+            (self.settings_button, "Alt+B"), (self.stale_only, "Alt+T"))
+        for widget, key in tips:
+            widget.setToolTip(key)
 
     # -- loading ------------------------------------------------------------------------------
     def start(self) -> None:
