@@ -46,6 +46,12 @@ def shoot(window: Any, ctx: Any, out: Path, scheme: str, settle: Callable[..., N
         settle(0.4)
         walk.grab().save(str(out / f"documents-review-{scheme}.png"))
         walk.done(0)
+    rooms = ctx.war_rooms.open_rooms()
+    if rooms:  # the incident detail names its service's documents
+        window.show_pane(window.incidents)
+        window.incidents.show_incident(rooms[0].ref)
+        settle(0.8)
+        window.grab().save(str(out / f"incident-documents-{scheme}.png"))
     page = write_board(ctx, out / "board").path
     view = QTextBrowser()
     view.resize(1000, 900)
