@@ -29,6 +29,7 @@ SUITES = (
     "handover",
     "metrics",
     "links",
+    "docs",
 )
 # Long runs, only by name (`./dev bench soak`): not in the default run.
 ON_REQUEST = ("soak",)

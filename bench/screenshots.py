@@ -115,6 +115,10 @@ def main() -> int:
         from bench.shots_links import shoot as shoot_links
 
         shoot_links(window, ctx, out, scheme, settle)
+
+        from bench.docs_shots import shoot as shoot_docs
+
+        shoot_docs(window, ctx, out, scheme, settle)
         window.close()
         settle(0.2)
     ctx.close()

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from imdesk.services.clock import Clock
     from imdesk.services.comms.bundle import Comms
     from imdesk.services.contacts.service import ContactService
+    from imdesk.services.docs.service import DocService
     from imdesk.services.handover.service import HandoverService
     from imdesk.services.incidents import IncidentService
     from imdesk.services.links.dependencies import DependencyService
@@ -139,6 +140,13 @@ class AppContext:
 
         return build_comms(self.db, clock=self.clock, author=self.author, settings=self.settings,
                            war_rooms=self.war_rooms)
+
+    @cached_property
+    def docs(self) -> DocService:
+        """Runbooks and documents per service or team (built on first use)."""
+        from imdesk.services.docs.service import DocService
+
+        return DocService(self.db, clock=self.clock, author=self.author)
 
     @cached_property
     def alerts(self) -> AlertDesk:

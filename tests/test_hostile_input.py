@@ -209,6 +209,25 @@ CASES: list[tuple[str, tuple[str | bytes, ...], int]] = [
     ("handover", ("handover", "export", "1", "--format", "md", "-o", "{folder}"), 2),
     ("handover", ("handover", "export", "1", "--format", "html", "-o", "/dev/full"), 2),
     ("handover", ("handover", "export", "2147483647", "--format", "md", "-o", "h.md"), 2),
+    # documents and the awareness board
+    ("docs", ("docs", "add", "VPN", "Restart", "--file", "{deep}"), 2),  # no such service
+    ("docs", ("docs", "add", "VPN", BAD, "--file", "{deep}"), 2),
+    ("docs", ("docs", "add", "VPN", "x", "--file", "{fifo}"), 2),
+    ("docs", ("docs", "add", "VPN", "x", "--file", "/dev/zero"), 2),
+    ("docs", ("docs", "add", "VPN", "x", "--file", "{folder}"), 2),
+    ("docs", ("docs", "show", str(2**70)), 2),
+    ("docs", ("docs", "show", "999"), 2),
+    ("docs", ("docs", "reviewed", "999"), 2),
+    ("docs", ("docs", "list", "--service", BAD), 2),
+    ("docs", ("docs", "import", "{fifo}"), 2),
+    ("docs", ("docs", "import", "{db}"), 2),
+    ("docs", ("docs", "export", "{db}"), 2),
+    ("board", ("board", "write", "-o", "{db}"), 2),
+    ("board", ("board", "write", "-o", "{fifo}"), 2),
+    ("board", ("board", "write", "-o", "/proc/self"), 2),
+    ("board", ("board", "settings", "--review-days", "0"), 2),
+    ("board", ("board", "settings", "--review-days", str(2**70)), 2),
+    ("board", ("board", "settings", "--phone", BAD), 2),
 ]
 
 

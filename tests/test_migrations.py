@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import SAWarning
 
 import imdesk.storage.contact_models  # its tables are part of the schema
+import imdesk.storage.doc_models  # and the documents
 import imdesk.storage.link_models  # so are the links
 import imdesk.storage.metrics_models  # the milestones table joins Base.metadata
 import imdesk.storage.outbox_models  # noqa: F401  (so is the outbox)
@@ -33,8 +34,8 @@ from tests.conftest import PG_URL
 
 # The SQLite FTS5 tables with their shadow tables, and the PostgreSQL GIN indexes: search
 # objects the models do not describe.
-FTS_OBJECTS = ("incident_fts", "timeline_fts", "open_incident_fts")
-PG_FTS_INDEXES = ("ix_incident_fts", "ix_timeline_fts")
+FTS_OBJECTS = ("incident_fts", "timeline_fts", "open_incident_fts", "document_fts")
+PG_FTS_INDEXES = ("ix_incident_fts", "ix_timeline_fts", "ix_document_fts")
 
 
 def _pg_admin() -> Any:

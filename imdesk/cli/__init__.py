@@ -19,10 +19,12 @@ from collections.abc import Sequence
 from imdesk import __version__
 from imdesk.cli import (
     alerts,
+    board,
     comms,
     contacts,
     db,
     demo,
+    docs,
     handover,
     incidents,
     links,
@@ -61,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     providers.register(sub)  # credentials, provider
     handover.register(sub)
     report.register(sub)  # metrics, review
+    docs.register(sub)  # runbooks and documents
+    board.register(sub)  # the awareness board
     return p
 
 

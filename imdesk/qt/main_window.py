@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         self.handover: Any = None  # the shift handover, likewise
         self.reports: Any = None  # and the others of qt/late_features.py
         self.links: Any = None
+        self.documents: Any = None
 
         self.status = DeskStatusBar(ctx.info.label)
         self.setStatusBar(self.status)
@@ -270,8 +271,11 @@ class MainWindow(QMainWindow):
     def search_timelines(self) -> None:
         from imdesk.qt.search_dialog import SearchDialog
 
-        dialog = SearchDialog(self, self.ctx.timeline, self.runner, self.ctx.incidents.now())
+        dialog = SearchDialog(self, self.ctx.timeline, self.runner, self.ctx.incidents.now(),
+                              documents=lambda q: self.ctx.docs.search(q, 10))
         dialog.chosen.connect(self.go_to_hit)
+        dialog.document_chosen.connect(
+            lambda doc_id: self.documents and self.documents.show_document(doc_id))
         dialog.query.setFocus()
         self.war_rooms.ask(dialog)
 

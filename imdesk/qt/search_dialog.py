@@ -1,7 +1,9 @@
-"""Ctrl+K: search every timeline; Enter jumps to the entry (its room, or the incident)."""
+"""Ctrl+K: search every timeline and the documents; Enter jumps to the entry (its room, or the
+incident) or opens the document in the Documents pane."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
@@ -28,7 +30,11 @@ class HitListModel(RowsListModel):
         self.now = now
         self.set_rows(hits)
 
-    def cell(self, hit: SearchHit, column: int, role: int) -> Any:
+    def cell(self, hit: Any, column: int, role: int) -> Any:
+        if hasattr(hit, "document_id"):  # a document (DocHit): listed before the timeline's hits
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"▤ document · {hit.service or '—'} · {hit.title}\n{hit.snippet}"
+            return "Opens the document in the Documents pane" if role == Qt.ItemDataRole.ToolTipRole else None
         if role == Qt.ItemDataRole.DisplayRole:
             when = friendly(hit.occurred_at or hit.recorded_at, self.now)
             return f"{hit.ref} #{hit.seq} · {when} · {hit.kind} · {hit.author}\n{hit.snippet}"
@@ -38,16 +44,19 @@ class HitListModel(RowsListModel):
 
 
 class SearchDialog(QDialog):
-    """Signals: chosen(SearchHit) when the user opens a hit (Enter or double-click)."""
+    """Signals: chosen(SearchHit) when the user opens a timeline hit (Enter or double-click);
+    document_chosen(int) when it is a document."""
 
     chosen = Signal(object)
+    document_chosen = Signal(int)
 
     def __init__(self, parent: QWidget | None, service: TimelineService, runner: TaskRunner,
-                 now: Any) -> None:
+                 now: Any, documents: Callable[[str], list[Any]] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Search every timeline")
         self.resize(760, 520)
         self._service, self._runner, self._now = service, runner, now
+        self._documents = documents
         self._generation = 0
         layout = QVBoxLayout(self)
         self.query = QLineEdit()
@@ -78,17 +87,20 @@ class SearchDialog(QDialog):
         self._generation += 1
         gen = self._generation
 
-        def done(result: SearchResult) -> None:
+        def done(found: tuple[SearchResult, list[Any]]) -> None:
+            result, docs = found
             if gen == self._generation:
-                self.model.set_hits(result.hits, self._now)
+                self.model.set_hits([*docs, *result.hits], self._now)
                 shown = len(result.hits)
                 self.summary.setText("" if not text.strip() else
-                                     f"{shown} of {result.total_text} hits" +
+                                     (f"{len(docs)} documents · " if docs else "") +
+                                     f"{shown} of {result.total_text} timeline hits" +
                                      (" — the newest first (a common word)" if result.more else ""))
-                if shown:
+                if self.model.rows:
                     self.results.setCurrentIndex(self.model.index(0))
 
-        self._runner.run(lambda: self._service.search(text, 50), done,
+        service, documents = self._service, self._documents
+        self._runner.run(lambda: (service.search(text, 50), documents(text) if documents else []), done,
                          lambda exc: self.summary.setText(sentence("Search failed", exc)))
 
     def _open_first_or_current(self) -> None:
@@ -102,5 +114,8 @@ class SearchDialog(QDialog):
     def _open(self, index: QModelIndex) -> None:
         hit = index.data(HitRole)
         if hit is not None:
-            self.chosen.emit(hit)
+            if hasattr(hit, "document_id"):
+                self.document_chosen.emit(hit.document_id)
+            else:
+                self.chosen.emit(hit)
             self.accept()

@@ -68,6 +68,7 @@ class DeskStatusBar(QStatusBar):
         self.counts_label = QLabel("…")
         self.counts_label.setTextFormat(Qt.TextFormat.PlainText)
         self.contacts_label = QLabel("")
+        self._review_parts: tuple[list[str], list[str]] = ([], [])  # stale contacts, documents
         self.contacts_label.setTextFormat(Qt.TextFormat.PlainText)
         self.addPermanentWidget(self.log_button)
         self.addPermanentWidget(self.counts_label)
@@ -118,7 +119,18 @@ class DeskStatusBar(QStatusBar):
         parts = [f"{counts.stale} contact{'s' if counts.stale != 1 else ''} stale"] if counts.stale else []
         if counts.to_check:
             parts.append(f"{counts.to_check} to check")
-        self.contacts_label.setText(" · ".join(parts))
-        self.contacts_label.setToolTip("Contacts → Review queue lists them")
-        color = theme.sla_color(SlaState.AT_RISK) if counts.total else None
+        self._review_parts = (parts, self._review_parts[1])
+        self._show_review()
+
+    def show_documents(self, stale: int) -> None:
+        """Documents due for review, beside the stale contacts (the same review count)."""
+        self._review_parts = (self._review_parts[0],
+                              [f"{stale} document{'s' if stale != 1 else ''} stale"] if stale else [])
+        self._show_review()
+
+    def _show_review(self) -> None:
+        contacts, docs = self._review_parts
+        self.contacts_label.setText(" · ".join(contacts + docs))
+        self.contacts_label.setToolTip("Contacts → Review queue; Documents → Review stale (Alt+W)")
+        color = theme.sla_color(SlaState.AT_RISK) if contacts or docs else None
         self.contacts_label.setStyleSheet(f"color:{color.name()};" if color else "")

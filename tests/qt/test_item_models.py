@@ -71,6 +71,7 @@ def _filled_window(ctx: AppContext, qtbot: QtBot) -> tuple[MainWindow, list[QAbs
     window.alerts.pane.reload()
     window.show_pane(window.handover.pane)  # the demo's handovers: history and open incidents
     window.reports.show_pane()  # computes the metrics of the demo month into its tables
+    window.documents.pane.reload()  # the Documents pane's list (the demo's runbooks)
     search = SearchDialog(window, ctx.timeline, window.runner, now)
     search.query.setText("vpn")
     search.run_search()

@@ -329,16 +329,23 @@ def test_flow_inform_and_search(demo_window: MainWindow, qtbot: QtBot) -> None:
     dialog_went_well()
     assert len(ctx.comms.outbox.list(ref=ref)) > queued_before
 
-    def search(dialog: QWidget) -> None:
-        keys(qtbot, "vendor")
-        dialog.run_search()  # type: ignore[attr-defined]  (the dialog waits for a typing pause)
-        press(qtbot, Qt.Key.Key_Return)
+    def search_for(word: str) -> Callable[[QWidget], None]:
+        def search(dialog: QWidget) -> None:
+            keys(qtbot, word)
+            dialog.run_search()  # type: ignore[attr-defined]  (the dialog waits for a typing pause)
+            press(qtbot, Qt.Key.Key_Return)
+        return search
 
-    on_next_dialog(search)
+    on_next_dialog(search_for("thumbprint"))  # only in a timeline
     press(qtbot, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     dialog_went_well()
     pane = window.current_pane()
     assert pane is window.war_rooms or pane is window.incidents
+    on_next_dialog(search_for("vendor"))  # a runbook says it too: documents are listed first
+    press(qtbot, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    dialog_went_well()
+    docs = window.documents.pane
+    assert window.current_pane() is docs and "vendor" in docs.viewer.toPlainText().lower()
 
 
 def test_a_line_backdated_before_the_call_sits_in_time_order_marked(

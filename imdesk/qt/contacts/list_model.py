@@ -17,7 +17,7 @@ from imdesk.qt.widgets.models import RowRole, RowsListModel
 HitRole = RowRole
 
 KIND_TAGS = {"service": "SERVICE", "team": "TEAM", "person": "PERSON", "vendor": "VENDOR",
-             "facility": "FACILITY"}
+             "facility": "FACILITY", "document": "DOC"}
 
 
 class SearchHitModel(RowsListModel):

@@ -258,5 +258,8 @@ def paint_pack(data: PackData, writer: QPdfWriter, tz: tzinfo | None = None) -> 
         paint_roster(pp, t, tz)
     paint_external(pp, "Vendors and providers", data.vendors)
     paint_external(pp, "Facilities", data.facilities)
+    from imdesk.qt.contacts.pack_runbooks import paint_runbooks
+
+    paint_runbooks(pp, data.runbooks, tz)
     pp.finish()
     return pp.page_no

@@ -58,6 +58,7 @@ class ContactsPane(ContactPaneActions):
     status_message = Signal(str)
     contacts_changed = Signal()
     call_logged = Signal(str)
+    document_requested = Signal(int)  # a stale document in the review queue, opened (Enter)
 
     def __init__(self, ctx: AppContext, runner: TaskRunner, *, read_only: bool = False) -> None:
         super().__init__()
@@ -123,7 +124,7 @@ class ContactsPane(ContactPaneActions):
         self.search.returnPressed.connect(self.open_current)
         self.search.down.connect(self._into_list)
         self.list.selectionModel().currentChanged.connect(self._on_current)
-        self.list.activated.connect(lambda _i: self._focus_detail())
+        self.list.activated.connect(self._activated)
         self.card.verify_requested.connect(self.verify)
         self.card.edit_requested.connect(self.edit_contact)
         self.card.call_requested.connect(self.called)
@@ -186,12 +187,14 @@ class ContactsPane(ContactPaneActions):
             return [SearchHit(c.kind, c.id, c.name, c.subtitle or c.dial, c.on_duty,
                               is_stale(c.last_verified_at, now, days),
                               c.review or ("a number or address did not validate" if c.flagged else ""))
-                    for c in service.summaries(stale_only=True)]
+                    for c in service.summaries(stale_only=True)] + [  # and the stale documents
+                SearchHit("document", d.id, d.title, f"{d.scope} · review due", stale=True)
+                for d in self.ctx.docs.stale()]
 
         def done(hits: list[SearchHit]) -> None:
             if generation == self._generation:
                 self.model.set_hits(hits)
-                self.status_message.emit(f"{len(hits)} contacts to review")
+                self.status_message.emit(f"{len(hits)} contacts and documents to review")
                 if hits:
                     self.list.setCurrentIndex(self.model.index(0))
                     self.list.setFocus()
@@ -233,12 +236,21 @@ class ContactsPane(ContactPaneActions):
         hit: SearchHit | None = index.data(HitRole) if index.isValid() else None
         if hit is None:
             return
-        if hit.kind == "service":
+        if hit.kind == "document":
+            self.status_message.emit(f"{hit.title}: Enter opens it in the Documents pane")
+        elif hit.kind == "service":
             self.show_who(hit.title)
         elif hit.kind == "team":
             self.show_team(hit.title)
         else:
             self.show_contact(hit.id)
+
+    def _activated(self, index: Any) -> None:
+        hit: SearchHit | None = index.data(HitRole) if index.isValid() else None
+        if hit is not None and hit.kind == "document":
+            self.document_requested.emit(hit.id)
+        else:
+            self._focus_detail()
 
     # -- showing -----------------------------------------------------------------------------
     def show_contact(self, contact_id: int) -> None:

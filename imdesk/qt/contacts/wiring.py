@@ -59,6 +59,7 @@ class ContactsWiring:
             pane.status_message.connect(lambda m: w.status.showMessage(m, 6000))
             pane.contacts_changed.connect(self.changed)
             pane.call_logged.connect(lambda _ref: w.incidents.reload())
+            pane.document_requested.connect(lambda doc_id: w.documents and w.documents.show_document(doc_id))
             pane.pack_handler = self.write_pack_now
             self.host.put(pane)
             self.built = pane

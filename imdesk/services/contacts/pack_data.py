@@ -49,6 +49,18 @@ class PackTeam:
 
 
 @dataclass(frozen=True)
+class PackRunbook:
+    """A service's document, printed whole: the pack is enough when every screen is dark."""
+
+    service: str
+    title: str
+    text: str
+    owner: str
+    version: int
+    reviewed_at: datetime | None
+
+
+@dataclass(frozen=True)
 class PackData:
     made_at: datetime
     desk: str
@@ -57,6 +69,7 @@ class PackData:
     vendors: tuple[Callee, ...]
     facilities: tuple[Callee, ...]
     digest: str                      # sha256 of what the pack shows, made_at excluded
+    runbooks: tuple[PackRunbook, ...] = ()  # by service, then title
 
 
 class _Now(Protocol):
@@ -110,6 +123,7 @@ def collect(db: Database, now: datetime, desk: str) -> PackData:
         wanted += [p.business_owner_id for p in profiles.values() if p.business_owner_id]
         external = contact_repo.ids_of_kinds(s, ("vendor", "facility"))
         people = directory.callees(s, list(dict.fromkeys(wanted + external)), now, days)
+        runbooks = _runbooks(s)
     ladders = {tid: resolve_ladder(steps[tid], members[tid], duty_now[tid], people) for tid in teams}
     out = []
     for svc in services:
@@ -127,7 +141,19 @@ def collect(db: Database, now: datetime, desk: str) -> PackData:
     vendors = tuple(c for c in by_name if c.record.kind.value == "vendor")
     facilities = tuple(c for c in by_name if c.record.kind.value == "facility")
     digest = _digest(out, pack_teams, vendors, facilities)
-    return PackData(now, desk, tuple(out), pack_teams, vendors, facilities, digest)
+    if runbooks:  # a pack without documents keeps the digest it always had
+        digest = hashlib.sha256((digest + json.dumps(
+            [[r.service, r.title, r.text, r.owner, r.version] for r in runbooks])).encode()).hexdigest()
+    return PackData(now, desk, tuple(out), pack_teams, vendors, facilities, digest, runbooks)
+
+
+def _runbooks(s: Any) -> tuple[PackRunbook, ...]:
+    from imdesk.storage import doc_repo
+
+    docs = [d for d in doc_repo.summaries(s) if d.service]
+    texts = doc_repo.current_texts(s, [d.id for d in docs])
+    return tuple(PackRunbook(d.service, d.title, texts.get(d.id, ""), d.owner, d.version,
+                             d.last_reviewed_at) for d in docs)
 
 
 def _callee(c: Callee | None) -> Any:

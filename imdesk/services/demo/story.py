@@ -112,9 +112,11 @@ def plan_demo(story: Story, now: datetime, *, rng_seed: int = 7,
 def ensure_demo_data(ctx: DemoDesk) -> bool:
     """Seed an empty database with the demo story (and name the desk); False if it has incidents."""
     from imdesk.services.demo.contacts import seed_demo_contacts
+    from imdesk.services.demo.runbooks import seed_demo_docs
 
     if ctx.incidents.count(IncidentQuery()) > 0:
         seed_demo_contacts(ctx)  # a demo database from before the contact book
+        seed_demo_docs(ctx, ctx.incidents.now())  # …or before the documents
         return False
     from imdesk.services.demo.handovers import seed_demo_handovers
 
@@ -125,4 +127,5 @@ def ensure_demo_data(ctx: DemoDesk) -> bool:
     from imdesk.services.demo.links import seed_demo_links
 
     seed_demo_links(ctx.db, ctx.incidents, ctx.incidents.now())
+    seed_demo_docs(ctx, ctx.incidents.now())
     return True

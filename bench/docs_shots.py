@@ -1,0 +1,106 @@
+"""Screenshots of the documents (called from bench/screenshots.py for each scheme, or run alone:
+`python -m bench.docs_shots`): the Documents pane on a runbook, the editor, the diff between two
+versions, the review walk, and the awareness board's HTML rendered by a QTextBrowser."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def shoot(window: Any, ctx: Any, out: Path, scheme: str, settle: Callable[..., None]) -> None:
+    from PySide6.QtWidgets import QTextBrowser
+
+    from imdesk.qt.docs.history_dialog import HistoryDialog
+    from imdesk.qt.docs.review_dialog import ReviewWalk
+    from imdesk.services.board.writer import write_board
+
+    wiring = window.documents
+    pane = wiring.pane
+    window.show_pane(wiring.host)
+    settle(0.6)
+    pane.show_service("E-mail")
+    settle(0.6)
+    pane.list.setCurrentIndex(pane.model.index(1))  # the runbook with two versions
+    settle(0.6)
+    window.grab().save(str(out / f"documents-{scheme}.png"))
+    pane.edit()
+    settle(0.4)
+    window.grab().save(str(out / f"documents-editor-{scheme}.png"))
+    pane._cancel_edit()
+    doc = pane.document
+    history = HistoryDialog(doc, lambda a, b: ctx.docs.diff(doc.summary.id, a, b), ctx.docs.now(), window)
+    history.show()
+    settle(0.4)
+    history.grab().save(str(out / f"documents-diff-{scheme}.png"))
+    history.done(0)
+    stale = [d.id for d in ctx.docs.stale()]
+    if stale:
+        walk = ReviewWalk(stale, ctx.docs.get, lambda _i, _v: None, ctx.docs.now(), window)
+        walk.show()
+        settle(0.4)
+        walk.grab().save(str(out / f"documents-review-{scheme}.png"))
+        walk.done(0)
+    rooms = ctx.war_rooms.open_rooms()
+    if rooms:  # the incident detail names its service's documents
+        window.show_pane(window.incidents)
+        window.incidents.show_incident(rooms[0].ref)
+        settle(0.8)
+        window.grab().save(str(out / f"incident-documents-{scheme}.png"))
+    page = write_board(ctx, out / "board").path
+    view = QTextBrowser()
+    view.resize(1000, 900)
+    view.setHtml(page.read_text(encoding="utf-8"))
+    view.show()
+    settle(0.4)
+    view.grab().save(str(out / f"board-{scheme}.png"))
+    view.close()
+
+
+def main() -> int:
+    root = Path(__file__).resolve().parents[1]
+    out = root / "shots"
+    out.mkdir(exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="imdesk-docshots-"))
+    os.environ["IMDESK_DATA_DIR"] = str(tmp)
+    from imdesk.app import build_context
+    from imdesk.qt import theme
+    from imdesk.qt.console import make_app
+    from imdesk.qt.main_window import MainWindow
+    from imdesk.qt.tasks import TaskRunner
+    from imdesk.services.demo.story import ensure_demo_data
+
+    app = make_app()
+    ctx = build_context(f"sqlite:///{tmp / 'demo.sqlite'}")
+    ensure_demo_data(ctx)
+
+    def settle(seconds: float = 0.6) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.02)
+
+    for scheme in sys.argv[1:] or ["light", "dark"]:
+        os.environ["IMDESK_THEME"] = scheme
+        theme.apply_theme(app)
+        window = MainWindow(ctx, TaskRunner(app), demo=True)
+        window.persist_layout = False
+        window.resize(1400, 860)
+        window.show()
+        window.start()
+        settle(1.5)
+        shoot(window, ctx, out, scheme, settle)
+        window.close()
+        settle(0.2)
+    ctx.close()
+    print(f"screenshots in {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The awareness board: a static HTML status page for the business (collect, page, write)."""
