@@ -1,4 +1,8 @@
-"""One way to do background work: run a function on the thread pool, deliver on the GUI thread."""
+"""One way to do background work: run a function on the thread pool, deliver on the GUI thread.
+
+The pool is handed a plain function, not a QRunnable subclass: a Python QRunnable that the pool
+deletes can leave its wrapper alive, and with it the work's closure and its relay — a console
+that runs tasks all day (every refresh is one) grew by them steadily (bench/bench_soak.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -21,19 +25,16 @@ class _Relay(QObject):
     finished = Signal(object, object)  # result, error
 
 
-class _Task(QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
-        super().__init__()
-        self._fn = fn
-        self._relay = relay
-
-    def run(self) -> None:
+def _work(fn: Callable[[], Any], relay: _Relay) -> Callable[[], None]:
+    def run() -> None:
         try:
-            result = self._fn()
+            result = fn()
         except BaseException as exc:  # delivered to the caller, never lost
-            self._relay.finished.emit(None, exc)
+            relay.finished.emit(None, exc)
         else:
-            self._relay.finished.emit(result, None)
+            relay.finished.emit(result, None)
+
+    return run
 
 
 class TaskRunner(QObject):
@@ -70,7 +71,7 @@ class TaskRunner(QObject):
 
         relay.finished.connect(finish)
         self.busy_changed.emit(len(self._relays))
-        self._pool.start(_Task(fn, relay))
+        self._pool.start(_work(fn, relay))
 
     @property
     def pending(self) -> int:
