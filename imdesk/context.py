@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from imdesk.services.clock import Clock
     from imdesk.services.comms.bundle import Comms
     from imdesk.services.contacts.service import ContactService
+    from imdesk.services.drills.desk import DrillDesk
     from imdesk.services.incidents import IncidentService
     from imdesk.services.settings import SettingsService
     from imdesk.services.timeline import TimelineService
@@ -141,6 +142,16 @@ class AppContext:
         from imdesk.services.alerts.desk import AlertDesk
 
         return AlertDesk(self.db, self.incidents)
+
+    @cached_property
+    def drills(self) -> DrillDesk:
+        """Drills: scenarios, the player's records, scorecards, after-action reports."""
+        from imdesk.services.drills.desk import DrillDesk
+
+        def ingest(body: bytes, fmt: str) -> object:
+            return self.alerts.intake.ingest(body, fmt)
+
+        return DrillDesk(self.db, self.clock, self.author, ingest)
 
     def close(self) -> None:
         if self._db is not None:

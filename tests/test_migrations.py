@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import SAWarning
 
 import imdesk.storage.contact_models  # its tables are part of the schema
+import imdesk.storage.drill_models
 import imdesk.storage.outbox_models  # noqa: F401  (so is the outbox)
 from imdesk.app import build_context
 from imdesk.errors import DatabaseCorrupt, DatabaseTooNew

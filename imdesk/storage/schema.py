@@ -1,4 +1,4 @@
 """The schema revisions this build of imdesk knows, without importing Alembic (start-up speed)."""
 
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0005", "0006")
+KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0005", "0006", "0012")
 HEAD_REVISION = KNOWN_REVISIONS[-1]

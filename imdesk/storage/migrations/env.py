@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import imdesk.storage.contact_models  # the contact book's tables join Base.metadata
+import imdesk.storage.drill_models
 import imdesk.storage.outbox_models  # noqa: F401  (the outbox's table joins Base.metadata)
 from imdesk.storage.models import Base
 
