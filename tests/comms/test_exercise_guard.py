@@ -89,7 +89,7 @@ def test_with_capture_off_a_message_to_anyone_else_is_refused_before_queuing(
         twilio: TwilioServer) -> None:
     ref = _exercise(sqlite_ctx, capture=False)
     notify = sqlite_ctx.comms.notify
-    with pytest.raises(ValidationError, match="Real CEO.*not on the drill's allow-list"):
+    with pytest.raises(ValidationError, match=r"Real CEO.*not on the drill's allow-list"):
         notify.plan(ref, "update")
     before = len(sqlite_ctx.incidents.detail(ref).timeline)
     with pytest.raises(ValidationError, match="allow-list"):
@@ -141,14 +141,25 @@ def test_the_send_dialog_and_the_command_line_go_through_the_guard(
     _assert_only_sandbox(_received(smtp_server, twilio))
     smtp_server.received.clear()
     twilio.messages.clear()
-    # the command line (its own context on the same file): queued guarded, sent by the sender
+    # the command line (its own context on the same file, the contact book's people): queued
+    # guarded, then sent by the sender
     from imdesk.cli import main
+    from imdesk.domain.contact import ContactRecord, Email, EmailKind, Phone, PhoneKind
+
+    sqlite_ctx.contacts.add(ContactRecord(
+        name="Real CEO", phones=(Phone(PhoneKind.MOBILE, "+4915112345678", "+4915112345678"),),
+        emails=(Email(EmailKind.WORK, "ceo@example.org", True),)))
 
     capsys.readouterr()
     code = main(["--db", sqlite_url, "notify", ref, "--template", "update", "--to", "Real CEO",
                  "--yes", "--json"])
     out, err = capsys.readouterr()
-    assert code in (0, 2), err
+    assert code == 0, err
+    import json
+
+    shown = json.loads(out)
+    assert shown["exercise"] and [c["name"] for c in shown["captured"]] == ["Real CEO"]
+    assert shown["queued"][0]["state"] == "captured"
     servers.run_once()
     assert not [to for to, _, _ in _received(smtp_server, twilio) if "ceo" in to or
                 to == "+4915112345678"]

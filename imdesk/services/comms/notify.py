@@ -259,8 +259,9 @@ class NotifyService:
                     not_after=now, last_error=f"not reachable: {u.reason}", provider_id="",
                     message_id=f"<{uuid.uuid4()}@imdesk>", possible_duplicate=False,
                     sending_since=None, polls=0, created_at=now, updated_at=now))
+            kept = []
             for m in plan.captured:  # kept to show what would have gone out; never sent
-                s.add(OutboxMessageRow(
+                kept.append(OutboxMessageRow(
                     uuid=str(uuid.uuid4()), incident_id=row.id, request_seq=entry.seq,
                     template=plan.template, audience=plan.audience, recipient=m.recipient.name,
                     route=[], step=0, channel=m.channel.value, address=m.address,
@@ -269,6 +270,7 @@ class NotifyService:
                     next_attempt_at=None, not_after=now, last_error=CAPTURED_NOTE, provider_id="",
                     message_id=f"<{uuid.uuid4()}@imdesk>", possible_duplicate=False,
                     sending_since=None, polls=0, created_at=now, updated_at=now))
+            s.add_all(kept)
             for m in plan.messages:
                 first = m.route[0]
                 manual = first.channel == MessageChannel.MANUAL
@@ -285,6 +287,7 @@ class NotifyService:
                 s.add(msg)
                 rows.append((msg, manual))
             s.flush()
+            ids += [msg.id for msg in kept]
             for msg, manual in rows:
                 ids.append(msg.id)
                 if manual:
