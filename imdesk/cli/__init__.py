@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from imdesk import __version__
-from imdesk.cli import alerts, comms, contacts, db, demo, incidents, org, providers, watch
+from imdesk.cli import alerts, comms, contacts, db, demo, drill, incidents, org, providers, watch
 from imdesk.cli.common import Handler, Parser, UsageError, check_arguments, db_url
 
 
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     org.register(sub)  # export, import, show
     comms.register(sub)  # notify, outbox
     providers.register(sub)  # credentials, provider
+    drill.register(sub)  # drill list, validate, run, replay, score, review, report
     return p
 
 

@@ -56,6 +56,8 @@ def parse_text(text: str, source: str = "") -> Scenario:
         line = mark.line + 1 if mark is not None else 1
         raise ScenarioRefused(source, [Problem(line, "scenario", f"not YAML or JSON: "
                                                                  f"{exc.problem or exc}")]) from None
+    except RecursionError:
+        raise ScenarioRefused(source, [Problem(1, "scenario", "nested too deeply")]) from None
     except yaml.YAMLError as exc:
         raise ScenarioRefused(source, [Problem(1, "scenario", f"not YAML or JSON: {exc}")]) from None
     scenario, problems = check(data, lines, source)
