@@ -335,7 +335,7 @@ def _cross(c: _Checker, injects: list[Inject]) -> None:
             elif target.at_s > i.at_s:
                 c.add(("injects", i.index, "at"), f"plays before {i.if_missed!r} is due "
                                                   f"({target.at_text})")
-    if injects and not any(i.kind == "alert" for i in injects) and not any(
+    if not c.problems and injects and not any(i.kind == "alert" for i in injects) and not any(
             i.kind in ("call", "request") for i in injects):
         c.add(("injects",), "nothing starts the drill: add an alert, call or request")
 
