@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
 
         self.comms = CommsConsole(self)
         self.alerts: Any = None  # the alert intake, installed after the first paint
+        self.drills: Any = None  # drills, installed after the first paint
 
         self.status = DeskStatusBar(ctx.info.label)
         self.setStatusBar(self.status)
@@ -241,6 +242,10 @@ class MainWindow(QMainWindow):
             from imdesk.qt.alerts.wiring import AlertWiring
 
             self.alerts = AlertWiring(self)
+        if self.drills is None:
+            from imdesk.qt.drills.wiring import DrillWiring
+
+            self.drills = DrillWiring(self)
         self.refresh_counts()
         self._counts_timer.start()
         self.runner.run(self.ctx.settings.desk_name,

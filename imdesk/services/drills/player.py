@@ -42,13 +42,21 @@ class DrillPlayer:
     def upcoming(self) -> list[Inject]:
         return list(self.schedule.upcoming())
 
-    def tick(self) -> list[Played]:
-        """Play everything due now; the drill is finished after its last inject."""
-        out: list[Played] = []
+    def take_due(self) -> list[tuple[Inject, float]]:
+        """The injects due now with the moment each was due (cheap: no database; the console
+        takes them on the GUI thread and plays them in a worker)."""
         now = self._moment()
+        out = []
         for inject in self.schedule.due(now):
             due = self.schedule.due_at(inject)
-            late = max(0.0, (now - due) * 1000.0) if due is not None else 0.0
+            out.append((inject, now if due is None else min(due, now)))
+        return out
+
+    def play_due(self, items: list[tuple[Inject, float]]) -> list[Played]:
+        """Play what take_due() returned; the drill is finished after its last inject."""
+        out: list[Played] = []
+        for inject, due in items:
+            late = max(0.0, (self._moment() - due) * 1000.0)
             played = self.service.play(self.id, inject, self.deliverer, late_ms=late)
             out.append(played)
             self.played.append(played)
@@ -58,7 +66,18 @@ class DrillPlayer:
             self.service.finish(self.id)
         return out
 
+    def tick(self) -> list[Played]:
+        """Play everything due now."""
+        return self.play_due(self.take_due())
+
     # -- the trainer's controls ---------------------------------------------------------------------
+    def moment(self) -> float:
+        return self._moment()
+
+    def save(self) -> None:
+        """The pace as it is now, into the drill record."""
+        self._save()
+
     def _save(self) -> None:
         self.service.pace(self.id, status="paused" if self.schedule.paused else "running",
                           speed=self.schedule.speed, anchors=self.schedule.anchors)
