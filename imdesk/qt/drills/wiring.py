@@ -71,12 +71,15 @@ class DrillWiring:
         token = token() if callable(token) else token
         return self.ctx.drills.deliverer(url, str(token or ""))
 
-    def show_trainer(self) -> None:
+    def build_trainer(self) -> Any:
         if self.trainer is None:
             from imdesk.qt.drills.trainer import TrainerWindow
 
             self.trainer = TrainerWindow(self.controller, self.window)
-        self.trainer.show()
+        return self.trainer
+
+    def show_trainer(self) -> None:
+        self.build_trainer().show()
         self.trainer.raise_()
         self.trainer.activateWindow()
 

@@ -119,4 +119,8 @@ def ensure_demo_data(ctx: DemoDesk) -> bool:
     ctx.settings.set_desk_name(DESK_NAME)
     seed_demo(ctx)
     seed_demo_contacts(ctx)
+    from imdesk.services.demo.drill import seed_demo_drill
+
+    people = ctx.contacts.names()
+    seed_demo_drill(ctx.db, datetime.now(UTC), people[0][0] if people else None)
     return True
