@@ -56,7 +56,7 @@ def test_a_drill_from_start_to_signed_report_by_keys(
     qtbot.keyClick(pane.list_view, Qt.Key.Key_Return, CTRL)  # start
     assert wiring.controller.running
     assert "EXERCISE RUNNING — Data-centre power loss" in console.banner.text()
-    assert not any("Dismiss" == b.text() for b in console.banner.buttons())
+    assert not any(b.text() == "Dismiss" for b in console.banner.buttons())
     [ref] = sqlite_ctx.drills.service.incident_refs(wiring.controller.player.id)
     state = sqlite_ctx.incidents.get(ref)
     assert state.exercise
