@@ -105,6 +105,9 @@ def main() -> int:
         from bench.shots_comms import shoot as shoot_comms
 
         shoot_comms(window, ctx, rooms[0].ref if rooms else None, out, scheme, settle)
+        from bench.shots_drills import shoot as shoot_drills
+
+        shoot_drills(window, ctx, out, scheme, settle)
         window.close()
         settle(0.2)
     ctx.close()

@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from imdesk.domain.drill_scenario import Inject
+from imdesk.domain.drill_scenario import Inject, t_text
 from imdesk.domain.drill_score import Figure, duration
 from imdesk.domain.timefmt import readable
 from imdesk.qt.widgets.models import DISPLAY, RowsListModel, RowsTableModel
@@ -85,8 +85,7 @@ class EventTableModel(RowsTableModel):
 
     def cell(self, row: EventView, column: int, role: int) -> Any:
         if role == DISPLAY:
-            due = f"T+{row.due_s // 60}m" + (f"{row.due_s % 60}s" if row.due_s % 60 else "")
-            return (due, row.result, row.text)[column]
+            return (t_text(row.due_s), row.result, row.text)[column]
         if role == FOREGROUND and column == 1:
             return {"met": MET, "missed": MISSED, "failed": MISSED}.get(row.result)
         if role == TOOLTIP and column == 2:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from imdesk.domain.errors import ValidationError
 from imdesk.qt.drills.models import DrillTableModel, EventTableModel, ScoreTableModel
-from imdesk.qt.drills.widgets import plain, table
+from imdesk.qt.drills.widgets import fit_rows, plain, table
 from imdesk.qt.tasks import TaskRunner
 from imdesk.qt.widgets.keys import shortcut
 from imdesk.qt.widgets.models import RowRole
@@ -60,6 +60,7 @@ class ReviewTab(QWidget):
         self.drill_view.selectionModel().currentRowChanged.connect(lambda *_: self.show_drill())
         self.score_model = ScoreTableModel()
         self.score_view = table(self.score_model, 0)
+        fit_rows(self.score_view, 5)
         self.event_model = EventTableModel()
         self.event_view = table(self.event_model, 2)
         self.missed = plain()
@@ -70,7 +71,7 @@ class ReviewTab(QWidget):
         self.actions_edit.setPlaceholderText("Fix the UPS alarm routing | Dana Weiss | 2026-12-15")
         for edit in (self.strengths, self.improvements, self.actions_edit):
             edit.setTabChangesFocus(True)
-            edit.setMaximumHeight(90)
+            edit.setFixedHeight(edit.fontMetrics().height() * 3 + 14)
         self.save_button = QPushButton("&Save report")
         self.save_button.setToolTip("Save the after-action report (Ctrl+S)")
         self.save_button.clicked.connect(self.save)
@@ -92,10 +93,10 @@ class ReviewTab(QWidget):
         rbox = QVBoxLayout(right)
         rbox.setContentsMargins(0, 0, 0, 0)
         rbox.addWidget(plain("Scorecard (scenario time from T+0)", bold=True))
-        rbox.addWidget(self.score_view, 2)
+        rbox.addWidget(self.score_view)
         rbox.addWidget(self.missed)
         rbox.addWidget(plain("Injects as played", bold=True))
-        rbox.addWidget(self.event_view, 2)
+        rbox.addWidget(self.event_view, 1)
         rbox.addWidget(plain("After-action report", bold=True))
         rbox.addLayout(form)
         rbox.addLayout(buttons)
@@ -149,8 +150,9 @@ class ReviewTab(QWidget):
             return
         self.score_model.set_rows(list(card.figures))
         self.event_model.set_rows(events)
-        self.missed.setText("Playbook steps missed: " + "; ".join(card.missed_steps)
-                            if card.missed_steps else "No playbook step missed.")
+        self.missed.setText("Playbook steps missed:\n" + "\n".join(
+            f"  • {step}" for step in card.missed_steps) if card.missed_steps
+            else "No playbook step missed.")
         self.report = report
         self.strengths.setPlainText(report.strengths)
         self.improvements.setPlainText(report.improvements)

@@ -16,11 +16,18 @@ def table(model: RowsTableModel, stretch: int) -> QTableView:
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
     view.setWordWrap(False)
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return view
+
+
+def fit_rows(view: QTableView, rows: int) -> None:
+    """Tall enough for `rows` rows and the header, no taller."""
+    height = view.horizontalHeader().sizeHint().height() + rows * (view.fontMetrics().height() + 8)
+    view.setFixedHeight(height + 2 * view.frameWidth() + 2)
 
 
 def plain(text: str = "", *, bold: bool = False) -> QLabel:

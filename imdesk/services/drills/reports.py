@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from imdesk.domain.drill_scenario import t_text
 from imdesk.domain.drill_score import Scorecard, duration
 from imdesk.domain.errors import ValidationError
 from imdesk.domain.report_doc import Bullets, Fields, Heading, Paragraph, ReportDoc, Table
@@ -151,7 +152,7 @@ class DrillReports:
             blocks += [Heading("Playbook steps missed", 3), Bullets(card.missed_steps)]
         blocks += [Heading("Timeline against the scenario"), Table(
             ("Due", "Played", "Kind", "What", "Result"),
-            tuple((f"T+{e.due_s // 60}m" if e.due_s % 60 == 0 else f"T+{e.due_s}s",
+            tuple((t_text(e.due_s),
                    readable(e.played_at), e.kind, e.text[:300], e.result) for e in events))]
         blocks += [Heading("Strengths"), Paragraph(aar.strengths or "—"),
                    Heading("Areas for improvement"), Paragraph(aar.improvements or "—"),
