@@ -14,7 +14,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SUITES = ("startup", "filter", "search", "room", "room_gui", "seed", "contacts_search", "pack",
-          "contacts_import", "outbox", "alerts", "alerts_gui")
+          "contacts_import", "outbox", "alerts", "alerts_gui", "drills")
 
 
 def main(names: list[str]) -> int:
