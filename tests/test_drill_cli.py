@@ -194,3 +194,58 @@ def test_a_closed_incident_is_replayed_with_role_names(
     other = ctx.incidents.create(NewIncident(title="open", impact="low", urgency="low")).ref
     with pytest.raises(Exception, match="only a resolved or closed"):
         replay(ctx.incidents, ctx.alerts.intake, other)
+
+
+def test_the_desk_allow_list_from_the_command_line(capsys: pytest.CaptureFixture[str],
+                                                   sqlite_url: str) -> None:
+    cli = Cli(capsys, sqlite_url)
+    assert cli.json("drill", "allow") == {"allow_list": [], "capture": True}
+    shown = cli.json("drill", "allow", "drill@example.org", "+49 151 99999999", "--no-capture")
+    assert shown == {"allow_list": ["drill@example.org", "+49 151 99999999"], "capture": False}
+    code, _, err = cli("drill", "allow", "nobody")
+    assert code == 2 and "neither an email address nor a phone number" in err
+    assert cli.json("drill", "allow", "--clear", "--capture") == {"allow_list": [],
+                                                                  "capture": True}
+
+
+def test_the_reports_as_pdf_and_markdown(capsys: pytest.CaptureFixture[str], sqlite_url: str,
+                                         tmp_path: Path) -> None:
+    from imdesk.app import build_context
+    from tests.helpers.pdf_text import pdf_text
+
+    cli = Cli(capsys, sqlite_url)
+    path = tmp_path / "short.yaml"
+    path.write_text(SHORT, encoding="utf-8")
+    assert cli("drill", "run", str(path), "--speed", "60", "--json")[0] == 0
+    signed = cli.json("drill", "review", "1", "--strengths", "Calm triage", "--improve",
+                      "Acknowledge sooner", "--action", "Page the on-call|Dana Weiss|2026-12-15",
+                      "--sign")
+    assert signed["signed_by"] and len(signed["digest"]) == 64 and signed["intact"]
+    code, _, err = cli("drill", "review", "1", "--strengths", "changed")
+    assert code == 2 and "frozen" in err
+    assert cli("drill", "report", "1", "--format", "pdf", "-o", str(tmp_path / "r.pdf"))[0] == 0
+    text = pdf_text(tmp_path / "r.pdf")
+    for needle in ("After-action report: Short drill", "Time to acknowledge", "MISSED",
+                   "Calm triage", "Page the on-call", "Dana Weiss", signed["digest"][:16],
+                   "page 1 of"):
+        assert needle in text, needle
+    assert cli("drill", "report", "1", "--format", "md", "-o", str(tmp_path / "r.md"))[0] == 0
+    assert "| Time to acknowledge | — | 1 min 00 s | MISSED |" in (tmp_path / "r.md").read_text()
+    # the contact drill's report: tries outside incidents, stale contacts
+    from imdesk.domain.contact import ContactRecord, Phone, PhoneKind
+
+    ctx = build_context(sqlite_url)
+    try:
+        ids = [ctx.contacts.add(ContactRecord(name=n, phones=(Phone(PhoneKind.MOBILE, p, p),)))
+               for n, p in (("Kim Larsen", "+4915112345678"), ("Ana Souza", "+5511912345678"))]
+        ctx.contacts.verify(ids[0], "reached")
+        ctx.contacts.verify(ids[1], "not_reached")
+        ctx.contacts.verify(ids[1], "wrong_number")
+    finally:
+        ctx.close()
+    shown = cli.json("drill", "contacts-report", "--format", "pdf", "-o",
+                     str(tmp_path / "c.pdf"))
+    assert (shown["tried"], shown["reached"], shown["no_answer"], shown["wrong"]) == (3, 1, 1, 1)
+    assert [s["name"] for s in shown["stale"]] == ["Ana Souza"]
+    text = pdf_text(tmp_path / "c.pdf")
+    assert "Contact drill results" in text and "Numbers tried" in text and "Ana Souza" in text

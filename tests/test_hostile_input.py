@@ -194,6 +194,8 @@ CASES: list[tuple[str, tuple[str | bytes, ...], int]] = [
     ("drill", ("drill", "report", "1", "--format", "pdf", "-o", "/sys/x.pdf"), 2),
     ("drill", ("drill", "review", "1", "--action", BAD), 2),
     ("drill", ("drill", "contacts-report", "--format", "md", "-o", "{folder}"), 2),
+    ("drill", ("drill", "allow", BAD), 2),
+    ("drill", ("drill", "allow", "not-an-address"), 2),
     ("incident", ("incident", "exercise", "INC-1001", "--exercise", "--why", BAD), 2),
     ("incident", ("incident", "exercise", "INC-1001", "--real", "--why", "it is real"), 2),
     ("incident", ("incident", "exercise", "INC-1001", "--exercise", "--why", ""), 2),

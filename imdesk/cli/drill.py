@@ -68,6 +68,16 @@ def register(sub: Subparsers) -> None:
     rp.add_argument("--format", choices=("md", "pdf"), required=True)
     rp.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
     rp.set_defaults(handler=in_context(drill_report), outputs=("output",))
+    al = dr.add_parser("allow", help="the desk's allow-list for exercise messages (show or set)")
+    al.add_argument("address", nargs="*", help="email addresses and numbers (replace the list)")
+    al.add_argument("--clear", action="store_true", help="empty the list")
+    cap = al.add_mutually_exclusive_group()
+    cap.add_argument("--capture", dest="capture", action="store_true", default=None,
+                     help="others' messages are kept in the outbox as captured (default)")
+    cap.add_argument("--no-capture", dest="capture", action="store_false",
+                     help="a message to anyone else is refused before it is queued")
+    al.add_argument("--json", action="store_true")
+    al.set_defaults(handler=in_context(drill_allow))
     cr = dr.add_parser("contacts-report", help="the contact drill's results (Markdown or PDF)")
     cr.add_argument("--days", type=count, default=30, help="the period: the last N days (30)")
     cr.add_argument("--format", choices=("md", "pdf"), required=True)
@@ -256,6 +266,20 @@ def drill_report(ctx: AppContext, args: argparse.Namespace) -> int:
     doc = ctx.drills.reports.document(args.id, ctx.now())
     _write(doc, args.format, args.output)
     print(f"{args.output} · {doc.title}")
+    return 0
+
+
+def drill_allow(ctx: AppContext, args: argparse.Namespace) -> int:
+    settings = ctx.drills.settings
+    if args.address or args.clear or args.capture is not None:
+        current = settings.load()
+        addresses = [] if args.clear else (args.address or settings.addresses())
+        settings.save(addresses, capture=current.capture if args.capture is None
+                      else args.capture)
+    allow, listed = settings.load(), settings.addresses()
+    emit({"allow_list": listed, "capture": allow.capture}, args.json,
+         (", ".join(listed) or "(empty)") + " · others' messages "
+         + ("captured, never sent" if allow.capture else "refused"))
     return 0
 
 

@@ -358,41 +358,6 @@ def check_names(scenario: Scenario, known: Callable[[str, str], bool]) -> list[P
             for line, fld, kind, name in names_to_check(scenario) if not known(kind, name)]
 
 
-def to_data(scenario: Scenario) -> dict[str, Any]:
-    """The scenario as plain values in the file's schema (check() reads it back)."""
-    injects: list[dict[str, Any]] = []
-    for i in scenario.injects:
-        item: dict[str, Any] = {"at": i.at_text, "kind": i.kind, "id": i.id}
-        if i.kind == "alert":
-            item.update(format=i.fmt, payload=dict(i.payload))
-        elif i.kind == "expectation":
-            item.update(expect=i.expect, objective=i.objective)
-            item.update({k: v for k, v in (("contact", i.contact), ("service", i.service)) if v})
-        else:
-            item.update({k: v for k, v in (("who", i.who), ("says", i.says), ("asks", i.asks),
-                                           ("if_missed", i.if_missed)) if v})
-        injects.append(item)
-    data: dict[str, Any] = {"version": VERSION, "name": scenario.name}
-    if scenario.summary:
-        data["summary"] = scenario.summary
-    if scenario.service:
-        data["service"] = scenario.service
-    if scenario.roles:
-        data["roles"] = dict(scenario.roles)
-    if scenario.allow_list:
-        data["allow_list"] = list(scenario.allow_list)
-    data["injects"] = injects
-    return data
-
-
-def from_data(data: Any, source: str = "") -> Scenario:
-    """A scenario kept as plain values (a drill record); ValueError if it no longer checks."""
-    scenario, problems = check(data, {}, source)
-    if scenario is None:
-        raise ValueError("; ".join(str(p) for p in problems))
-    return scenario
-
-
 def check_speed_text(speed: float) -> None:
     from imdesk.domain.errors import ValidationError
 

@@ -117,3 +117,28 @@ def test_a_drill_from_start_to_signed_report_by_keys(
     assert review.strengths.isReadOnly() and "Signed off by tester" in review.signed.text()
     assert not review.save_button.isEnabled()
     assert sqlite_ctx.incidents.page(IncidentQuery(include_exercise=False), 0, 10) == []
+
+
+def test_turning_an_exercise_into_a_real_incident_is_asked_and_written(
+        qtbot: QtBot, console: MainWindow, sqlite_ctx: AppContext,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from imdesk.qt.widgets.note_dialog import NoteDialog
+    from tests.qt.conftest import add
+
+    ref = add(sqlite_ctx, "ERP down (drill)", "high", "high", exercise=True)
+    console.incidents.reload()
+    console.incidents.show_incident(ref)
+    asked: list[str] = []
+
+    def ask(cls: object, parent: object, title: str, prompt: str, **kw: object) -> str:
+        asked.append(title)
+        return "the drill found a real fault"
+
+    monkeypatch.setattr(NoteDialog, "ask", classmethod(ask))
+    console.incidents.table.setFocus()
+    qtbot.keyClick(console.incidents.table, Qt.Key.Key_Y, CTRL_SHIFT)
+    assert asked == [f"Turn {ref} into a real incident"]
+    assert not sqlite_ctx.incidents.get(ref).exercise
+    entry = sqlite_ctx.incidents.detail(ref).timeline[-1]
+    assert entry.kind == "exercise" and entry.author == "tester"
+    assert "the drill found a real fault" in entry.text

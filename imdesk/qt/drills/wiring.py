@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QPlainTextEdit, QToolButton
 
 from imdesk.domain.drill_scenario import t_text
@@ -46,6 +47,48 @@ class DrillWiring:
         self.dock.hide()
         shortcut(window, "Ctrl+Shift+D", self.toggle_prompts, "Drills: show or hide the prompts")
         self.button: QToolButton = window.rail.add(self.host, "◎", "Drills", lambda: self.pane)
+        self.exercise_action = QAction("E&xercise or real incident…", window)
+        self.exercise_action.setShortcut(QKeySequence("Ctrl+Shift+Y"))
+        self.exercise_action.setWhatsThis("Turn the incident into an exercise, or an exercise "
+                                          "into a real incident (asks why)")
+        self.exercise_action.triggered.connect(self.toggle_exercise)
+        window.addAction(self.exercise_action)
+        menu = next((a.menu() for a in window.menuBar().actions() if a.text() == "&Incident"),
+                    None)
+        if menu is not None:
+            menu.addSeparator()
+            menu.addAction(self.exercise_action)
+
+    def toggle_exercise(self) -> None:
+        """The explicit, confirmed change: why is asked and written with who to the timeline."""
+        from imdesk.qt.widgets.note_dialog import NoteDialog
+
+        w = self.window
+        state = w.rooms.incident_in_view() if getattr(w, "rooms", None) else None
+        state = state or w.incidents.detail.state
+        if state is None or self.ctx.read_only:
+            w.status.showMessage("Select an incident first", 4000)
+            return
+        to_real = state.exercise
+        title = (f"Turn {state.ref} into a real incident" if to_real
+                 else f"Mark {state.ref} as an exercise")
+        prompt = ("Why is this a real incident? (the drill found a real fault …) — written to the "
+                  "timeline with your name" if to_real else
+                  "Why is this an exercise? Its messages will go only to the drill's allow-list "
+                  "— written to the timeline with your name")
+        why = NoteDialog.ask(w, title, prompt, required=True,
+                             ok_text="Real incident" if to_real else "Mark as exercise")
+        if why is None:
+            return
+        incidents, ref = self.ctx.incidents, state.ref
+
+        def done(_state: Any) -> None:
+            w.status.showMessage(f"{ref} is now {'a real incident' if to_real else 'an exercise'}",
+                                 6000)
+            w.incidents.reload()
+
+        w.runner.run(lambda: incidents.set_exercise(ref, not to_real, why), done,
+                     lambda exc: w.status.showMessage(f"Not changed: {exc}", 8000))
 
     @property
     def pane(self) -> Any:

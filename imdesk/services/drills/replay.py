@@ -131,6 +131,6 @@ def replay(incidents: IncidentService, alerts: AlertService, ref: str) -> Scenar
 def to_yaml(scenario: Scenario) -> str:
     import yaml
 
-    from imdesk.domain.drill_scenario import to_data
+    from imdesk.domain.drill_scenario_data import to_data
 
     return yaml.safe_dump(to_data(scenario), sort_keys=False, allow_unicode=True, width=100)

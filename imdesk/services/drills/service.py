@@ -18,9 +18,8 @@ from imdesk.domain.drill_scenario import (
     Scenario,
     check_names,
     check_speed_text,
-    from_data,
-    to_data,
 )
+from imdesk.domain.drill_scenario_data import from_data, to_data
 from imdesk.domain.errors import ValidationError
 from imdesk.domain.exercise_guard import normal
 from imdesk.domain.milestones import milestones_of
