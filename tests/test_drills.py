@@ -35,7 +35,8 @@ def _play_to_end(player: DrillPlayer, clock: ManualClock, step: timedelta) -> li
 
 @pytest.mark.parametrize("path", built_in(), ids=lambda p: p.stem)
 def test_each_built_in_scenario_validates_and_plays_to_the_end(
-        sqlite_ctx: AppContext, clock: ManualClock, path: object) -> None:
+        ctx: AppContext, clock: ManualClock, path: object) -> None:
+    sqlite_ctx = ctx  # and on PostgreSQL when a server runs
     scenario = read_file(path)  # type: ignore[arg-type]
     assert scenario.length_s >= 30 * 60 and len(scenario.injects) >= 6
     assert not sqlite_ctx.drills.service.check_names(scenario)
@@ -57,7 +58,8 @@ def test_each_built_in_scenario_validates_and_plays_to_the_end(
     assert all(p.result == "played" for p in player.played if p.inject.kind == "contingency")
 
 
-def test_a_met_expectation_skips_its_contingency(sqlite_ctx: AppContext, clock: ManualClock) -> None:
+def test_a_met_expectation_skips_its_contingency(ctx: AppContext, clock: ManualClock) -> None:
+    sqlite_ctx = ctx
     player = _player(sqlite_ctx, find("datacentre-power-loss"))
     clock.advance(timedelta(seconds=1))
     player.tick()  # T+0: the UPS alert opens an exercise incident
