@@ -39,6 +39,14 @@ def shoot(window: Any, ctx: Any, out: Path, scheme: str, settle: Callable[..., N
     wiring.controller.pause()
     settle(0.4)
     window.grab().save(str(out / f"drill-running-{scheme}.png"))
+    refs = ctx.drills.service.incident_refs(wiring.controller.player.id)
+    if refs:
+        window.show_pane(window.incidents)
+        window.incidents.reload()
+        settle(0.6)
+        window.incidents.show_incident(refs[0])
+        settle(0.8)
+        window.grab().save(str(out / f"drill-incident-{scheme}.png"))
     rooms = ctx.war_rooms.open_rooms()
     if rooms:
         window.war_rooms.reload_rooms(select=rooms[0].ref)
