@@ -100,6 +100,7 @@ class Scenario:
     roles: Mapping[str, str] = field(default_factory=dict)
     allow_list: tuple[str, ...] = ()
     source: str = ""
+    service_line: int = 1
 
     @property
     def length_s(self) -> int:
@@ -229,7 +230,8 @@ def check(data: Any, lines: Mapping[Path, int], source: str = "") -> tuple[Scena
         _cross(c, injects)
     if c.problems:
         return None, c.problems
-    return Scenario(VERSION, name, summary, tuple(injects), service, roles, allow, source), []
+    return Scenario(VERSION, name, summary, tuple(injects), service, roles, allow, source,
+                    c.line(("service",))), []
 
 
 def _roles(c: _Checker, raw: Any) -> dict[str, str]:
@@ -344,7 +346,7 @@ def names_to_check(scenario: Scenario) -> list[tuple[int, str, str, str]]:
     """(line, field, kind, name) of every contact and service the database must know."""
     found: list[tuple[int, str, str, str]] = []
     if scenario.service:
-        found.append((1, "service", "service", scenario.service))
+        found.append((scenario.service_line, "service", "service", scenario.service))
     for i in scenario.injects:
         if i.contact:
             found.append((i.line, f"injects[{i.index}].contact", "contact", i.contact))

@@ -52,9 +52,14 @@ def test_a_drill_from_start_to_signed_report_by_keys(
         "datacentre-power-loss", "mail-relay-down", "suspected-ransomware"]
     pane.list_view.setCurrentIndex(pane.list_model.index(0, 0))
     assert pane.inject_model.rowCount() == 13
+    pane.participants.setText("Priya Raman, Tom Becker")
+    pane.allow.setText("drill-room@example.org")
     pane.focus_default()
     qtbot.keyClick(pane.list_view, Qt.Key.Key_Return, CTRL)  # start
     assert wiring.controller.running
+    drill = sqlite_ctx.drills.service.get(wiring.controller.player.id)
+    assert drill.allow_list == ("drill-room@example.org",)
+    assert drill.participants == ("Priya Raman", "Tom Becker")
     assert "EXERCISE RUNNING — Data-centre power loss" in console.banner.text()
     assert not any(b.text() == "Dismiss" for b in console.banner.buttons())
     [ref] = sqlite_ctx.drills.service.incident_refs(wiring.controller.player.id)

@@ -46,15 +46,16 @@ class DrillController(QObject):
         return self.player is not None
 
     def start(self, scenario: Scenario, speed: float = 1.0, participants: list[str] | None = None,
-              on_error: Any = None) -> None:
+              allow_list: list[str] | None = None, on_error: Any = None) -> None:
         if self.player is not None:
             self.failed.emit("A drill is already running: stop it first")
             return
-        desk, people = self.desk, participants or []
+        desk, people, allow = self.desk, participants or [], allow_list or []
         deliverer = self._deliverer()
 
         def work() -> DrillPlayer:
-            drill = desk.service.start(scenario, speed=speed, participants=people)
+            drill = desk.service.start(scenario, speed=speed, participants=people,
+                                       allow_list=allow)
             return DrillPlayer(desk.service, drill, deliverer)
 
         def started(player: DrillPlayer) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
+    QLineEdit,
     QListView,
     QPushButton,
     QSplitter,
@@ -123,6 +124,15 @@ class DrillsPane(QWidget):
         self.start_button = QPushButton("S&tart drill")
         self.start_button.setToolTip("Play the scenario now (Ctrl+Return)")
         self.start_button.clicked.connect(self.start)
+        self.participants = QLineEdit()
+        self.participants.setPlaceholderText("Participants, comma-separated")
+        self.allow = QLineEdit()
+        self.allow.setPlaceholderText("This drill's sandbox addresses and numbers, comma-separated")
+        self.allow.setToolTip("Exercise messages go only to these and the desk's allow-list; "
+                              "anything else is captured in the outbox, never sent")
+        people = QHBoxLayout()
+        people.addWidget(self.participants, 1)
+        people.addWidget(self.allow, 2)
         row = QHBoxLayout()
         row.addWidget(plain("Speed"))
         row.addWidget(self.speed)
@@ -135,6 +145,7 @@ class DrillsPane(QWidget):
         for w in (self.title, self.summary, self.problems):
             rbox.addWidget(w)
         rbox.addWidget(self.inject_view, 1)
+        rbox.addLayout(people)
         rbox.addLayout(row)
         split = QSplitter()
         split.addWidget(left)
@@ -235,7 +246,11 @@ class DrillsPane(QWidget):
         sc = self.scenarios.get(item.key) if item else None
         if sc is None or self.read_only or self.controller.running:
             return
-        self.controller.start(sc, float(self.speed.currentData()))
+        def listed(edit: QLineEdit) -> list[str]:
+            return [x.strip() for x in edit.text().split(",") if x.strip()]
+
+        self.controller.start(sc, float(self.speed.currentData()), listed(self.participants),
+                              listed(self.allow))
         self.status_message.emit(f"Drill started: {sc.name} — incidents it opens are exercises")
 
     # -- the player ---------------------------------------------------------------------------------
