@@ -163,3 +163,27 @@ def test_the_send_dialog_and_the_command_line_go_through_the_guard(
     servers.run_once()
     assert not [to for to, _, _ in _received(smtp_server, twilio) if "ceo" in to or
                 to == "+4915112345678"]
+
+
+def test_a_drills_own_allow_list_opens_the_way_for_its_incidents_only(
+        sqlite_ctx: AppContext, servers: OutboxSender, smtp_server: SmtpServer,
+        twilio: TwilioServer) -> None:
+    from imdesk.services.drills.player import DrillPlayer
+    from imdesk.services.drills.scenario_file import find
+
+    room = Recipient("Drill Room", emails=("drill-room@example.org",))
+    use_people(sqlite_ctx, [CEO, room])
+    desk = sqlite_ctx.drills
+    drill = desk.service.start(find("mail-relay-down"), allow_list=["drill-room@example.org"])
+    DrillPlayer(desk.service, drill, desk.deliverer()).tick()
+    [ref] = desk.service.incident_refs(drill.id)
+    other = sqlite_ctx.incidents.create(NewIncident(title="another exercise", impact="high",
+                                                    urgency="high", exercise=True)).ref
+    notify = sqlite_ctx.comms.notify
+    mine = notify.plan(ref, "initial", channel="email")
+    assert [m.recipient.name for m in mine.messages] == ["Drill Room"]
+    assert [m.recipient.name for m in notify.plan(other, "initial", channel="email").messages] == []
+    notify.queue(mine)
+    servers.run_once()
+    assert [r.rcpt for r in smtp_server.received] == [["drill-room@example.org"]]
+    assert twilio.sent() == []
