@@ -125,3 +125,24 @@ def test_the_after_action_report_is_frozen_once_signed(sqlite_ctx: AppContext,
         assert row is not None
         row.strengths = "rewritten later"
     assert not reports.after_action(player.id).intact
+
+
+def test_an_update_captured_by_the_guard_counts_as_sent_on_the_scorecard(
+        sqlite_ctx: AppContext, clock: ManualClock) -> None:
+    from imdesk.services.comms.recipients import Recipient
+    from tests.comms.conftest import configure, use_people
+
+    configure(sqlite_ctx)
+    use_people(sqlite_ctx, [Recipient("Real CEO", phones=("+4915112345678",),
+                                      emails=("ceo@example.org",))])
+    player = _player(sqlite_ctx, find("mail-relay-down"))
+    clock.advance(timedelta(seconds=1))
+    player.tick()
+    [ref] = sqlite_ctx.drills.service.incident_refs(player.id)
+    clock.advance(timedelta(minutes=6))
+    notify = sqlite_ctx.comms.notify
+    notify.queue(notify.plan(ref, "initial", channel="email"))
+    _play_to_end(player, clock, timedelta(minutes=1))
+    assert "update:met" in [f"{p.inject.id}:{p.result}" for p in player.played]
+    figure = sqlite_ctx.drills.scoring.scorecard(player.id, clock.now()).figure("first_update")
+    assert figure.met and 360 <= (figure.actual_s or 0) <= 420

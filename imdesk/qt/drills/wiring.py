@@ -58,6 +58,42 @@ class DrillWiring:
         if menu is not None:
             menu.addSeparator()
             menu.addAction(self.exercise_action)
+        contacts = next((a.menu() for a in window.menuBar().actions()
+                         if a.text() == "C&ontacts"), None)
+        if contacts is not None:
+            report = QAction("Contact drill &report (last 30 days)…", window)
+            report.setWhatsThis("Numbers tried, reached, no answer, wrong; median time to "
+                                "answer; contacts not verified in time — as PDF or Markdown")
+            report.triggered.connect(self.contact_report)
+            contacts.addAction(report)
+
+    def contact_report(self) -> None:
+        from datetime import timedelta
+        from pathlib import Path
+
+        from PySide6.QtWidgets import QFileDialog
+
+        w = self.window
+        name, _ = QFileDialog.getSaveFileName(w, "Contact drill report", "contact-drill.pdf",
+                                              "PDF (*.pdf);;Markdown (*.md)")
+        if not name:
+            return
+        path, report, now = Path(name), self.ctx.drills.contact_report, self.ctx.now()
+
+        def work() -> Path:
+            doc = report.document(now - timedelta(days=30), now)
+            if path.suffix.lower() == ".md":
+                from imdesk.domain.report_doc import to_markdown
+
+                path.write_text(to_markdown(doc), encoding="utf-8")
+            else:
+                from imdesk.qt.widgets.report_pdf import write_report_pdf
+
+                write_report_pdf(doc, path)
+            return path
+
+        w.runner.run(work, lambda p: w.status.showMessage(f"Written: {p}", 6000),
+                     lambda exc: w.status.showMessage(f"Not written: {exc}", 8000))
 
     def toggle_exercise(self) -> None:
         """The explicit, confirmed change: why is asked and written with who to the timeline."""

@@ -287,7 +287,10 @@ class NotifyService:
                 s.add(msg)
                 rows.append((msg, manual))
             s.flush()
-            ids += [msg.id for msg in kept]
+            for msg in kept:  # in the timeline too: for the drill's scorecard it went out
+                journal.move(msg, MessageState.CAPTURED, "captured for the drill (not on its "
+                                                         "allow-list): kept, never sent")
+                ids.append(msg.id)
             for msg, manual in rows:
                 ids.append(msg.id)
                 if manual:
