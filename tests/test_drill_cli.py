@@ -209,7 +209,9 @@ def test_the_desk_allow_list_from_the_command_line(capsys: pytest.CaptureFixture
 
 
 def test_the_reports_as_pdf_and_markdown(capsys: pytest.CaptureFixture[str], sqlite_url: str,
-                                         tmp_path: Path) -> None:
+                                         tmp_path: Path, qapp: object) -> None:
+    # qapp: the PDF writer then uses the test session's QApplication rather than making a
+    # QGuiApplication of its own that later widget tests could not use
     from imdesk.app import build_context
     from tests.helpers.pdf_text import pdf_text
 
