@@ -30,6 +30,7 @@ SUITES = (
     "metrics",
     "links",
     "docs",
+    "drills",
 )
 # Long runs, only by name (`./dev bench soak`): not in the default run.
 ON_REQUEST = ("soak",)

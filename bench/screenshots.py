@@ -119,6 +119,10 @@ def main() -> int:
         from bench.docs_shots import shoot as shoot_docs
 
         shoot_docs(window, ctx, out, scheme, settle)
+
+        from bench.shots_drills import shoot as shoot_drills
+
+        shoot_drills(window, ctx, out, scheme, settle)
         window.close()
         settle(0.2)
     ctx.close()

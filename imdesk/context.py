@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from imdesk.services.comms.bundle import Comms
     from imdesk.services.contacts.service import ContactService
     from imdesk.services.docs.service import DocService
+    from imdesk.services.drills.desk import DrillDesk
     from imdesk.services.handover.service import HandoverService
     from imdesk.services.incidents import IncidentService
     from imdesk.services.links.dependencies import DependencyService
@@ -190,6 +191,16 @@ class AppContext:
         from imdesk.services.links.dependencies import DependencyService
 
         return DependencyService(self.db)
+
+    @cached_property
+    def drills(self) -> DrillDesk:
+        """Drills: scenarios, the player's records, scorecards, after-action reports."""
+        from imdesk.services.drills.desk import DrillDesk
+
+        def ingest(body: bytes, fmt: str) -> object:
+            return self.alerts.intake.ingest(body, fmt)
+
+        return DrillDesk(self.db, self.clock, self.author, ingest)
 
     def close(self) -> None:
         if self._db is not None:

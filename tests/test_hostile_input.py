@@ -228,6 +228,28 @@ CASES: list[tuple[str, tuple[str | bytes, ...], int]] = [
     ("board", ("board", "settings", "--review-days", "0"), 2),
     ("board", ("board", "settings", "--review-days", str(2**70)), 2),
     ("board", ("board", "settings", "--phone", BAD), 2),
+    # drills: scenario files in, reports out, exercise marks
+    ("drill", ("drill", "validate", "{fifo}"), 2),
+    ("drill", ("drill", "validate", "/dev/zero"), 2),
+    ("drill", ("drill", "validate", "{folder}"), 2),
+    ("drill", ("drill", "validate", "{deep}"), 2),
+    ("drill", ("drill", "run", BAD), 2),
+    ("drill", ("drill", "run", "{fifo}"), 2),
+    ("drill", ("drill", "run", "mail-relay-down", "--speed", "1e999"), 2),
+    ("drill", ("drill", "run", "mail-relay-down", "--allow", "not an address"), 2),
+    ("drill", ("drill", "score", str(2**70)), 2),
+    ("drill", ("drill", "score", "7"), 2),
+    ("drill", ("drill", "replay", "INC-1001", "-o", "{db}"), 2),
+    ("drill", ("drill", "replay", "INC-1001", "-o", "{folder}/x.yaml"), 2),
+    ("drill", ("drill", "report", "1", "--format", "md", "-o", "{db}-wal"), 2),
+    ("drill", ("drill", "report", "1", "--format", "pdf", "-o", "/sys/x.pdf"), 2),
+    ("drill", ("drill", "review", "1", "--action", BAD), 2),
+    ("drill", ("drill", "contacts-report", "--format", "md", "-o", "{folder}"), 2),
+    ("drill", ("drill", "allow", BAD), 2),
+    ("drill", ("drill", "allow", "not-an-address"), 2),
+    ("incident", ("incident", "exercise", "INC-1001", "--exercise", "--why", BAD), 2),
+    ("incident", ("incident", "exercise", "INC-1001", "--real", "--why", "it is real"), 2),
+    ("incident", ("incident", "exercise", "INC-1001", "--exercise", "--why", ""), 2),
 ]
 
 

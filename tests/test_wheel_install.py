@@ -58,6 +58,7 @@ def test_the_installed_wheel_finds_its_resources(tmp_path: Path) -> None:
     for shipped in ("imdesk/resources/templates/initial/business.email.j2",
                     "imdesk/resources/demo/story.json", "imdesk/resources/demo/contacts.json",
                     "imdesk/resources/playbooks/major_incident.json", "imdesk/resources/icons/imdesk.svg",
+                    "imdesk/resources/drills/mail-relay-down.yaml",
                     "imdesk/storage/migrations/env.py"):
         assert shipped in names, f"{shipped} is not in {wheel.name}"
 
@@ -92,6 +93,8 @@ def test_the_installed_wheel_finds_its_resources(tmp_path: Path) -> None:
     assert refs, "the demo story wrote no open incidents"
     preview = json.loads(imdesk("--db", demo, "notify", refs[0], "--template", "initial", "--json"))
     assert preview["queued"] == [] and refs[0] in preview["subject"] and preview["body"].strip()
+    drills = json.loads(imdesk("--db", demo, "drill", "list", "--json"))
+    assert len(drills["scenarios"]) == 3 and drills["drills"], drills  # built-in, the demo's drill
     pack = work / "pack.pdf"
     imdesk("--db", demo, "contacts", "pack", "-o", str(pack))
     assert pack.read_bytes().startswith(b"%PDF")

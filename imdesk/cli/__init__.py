@@ -25,6 +25,7 @@ from imdesk.cli import (
     db,
     demo,
     docs,
+    drill,
     handover,
     incidents,
     links,
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.register(sub)  # metrics, review
     docs.register(sub)  # runbooks and documents
     board.register(sub)  # the awareness board
+    drill.register(sub)  # drill list, validate, run, replay, score, review, report
     return p
 
 

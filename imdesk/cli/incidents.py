@@ -47,6 +47,15 @@ def register(sub: Subparsers) -> None:
     st.add_argument("--note", default="")
     st.add_argument("--json", action="store_true")
     st.set_defaults(handler=in_context(incident_status))
+    ex = inc.add_parser("exercise", help="turn an incident into an exercise or back (with why)")
+    ex.add_argument("ref")
+    which = ex.add_mutually_exclusive_group(required=True)
+    which.add_argument("--real", dest="exercise", action="store_false",
+                       help="it is a real incident (the drill found a real fault)")
+    which.add_argument("--exercise", dest="exercise", action="store_true", help="it is a drill")
+    ex.add_argument("--why", required=True, help="the reason, written to the timeline")
+    ex.add_argument("--json", action="store_true")
+    ex.set_defaults(handler=in_context(incident_exercise))
     note = inc.add_parser("note", help="add a note to the timeline")
     note.add_argument("ref")
     note.add_argument("text")
@@ -177,6 +186,15 @@ def incident_status(ctx: AppContext, args: argparse.Namespace) -> int:
 
     state = ctx.incidents.change_status(args.ref, args.status, args.note)
     emit(incident_json(state), args.json, f"{state.ref} is now {state.status.value}")
+    return 0
+
+
+def incident_exercise(ctx: AppContext, args: argparse.Namespace) -> int:
+    from imdesk.domain.incident_json import incident_json
+
+    state = ctx.incidents.set_exercise(args.ref, args.exercise, args.why)
+    emit(incident_json(state), args.json,
+         f"{state.ref} is now {'an exercise' if state.exercise else 'a real incident'}")
     return 0
 
 

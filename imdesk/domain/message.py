@@ -33,6 +33,7 @@ class MessageState(StrEnum):
     CALLED = "called"          # done by hand, logged
     FAILED = "failed"          # permanently refused on every step of the route
     EXPIRED = "expired"        # its not-after time passed before it went out
+    CAPTURED = "captured"      # an exercise's message kept by the outbound guard, never sent
 
     @property
     def final(self) -> bool:
@@ -44,7 +45,7 @@ class MessageState(StrEnum):
 
 
 FINAL_STATES = frozenset({MessageState.DELIVERED, MessageState.CALLED, MessageState.FAILED,
-                          MessageState.EXPIRED})
+                          MessageState.EXPIRED, MessageState.CAPTURED})
 # States after which the next message to the same recipient of the same incident may go out.
 SETTLED_STATES = FINAL_STATES | {MessageState.SENT, MessageState.CALL}
 # SMS accepted by the provider stays SENT until its delivery status is final.

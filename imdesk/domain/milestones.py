@@ -9,7 +9,8 @@ One reading for all of them, so a figure means the same on every report:
 - **acknowledged**: the first move to *in progress*;
 - **major**: when it was declared a major incident (opened as one counts at opening);
 - **first communication**: the first stakeholder communication — a message that went out
-  through the outbox (sent, delivered, or phoned from the call list; queuing it is not enough)
+  through the outbox (sent, delivered, or phoned from the call list; queuing it is not enough;
+  an exercise's message captured by the outbound guard counts)
   or a communication line written by a person; a phone call to a contact is not one;
 - **resolved**: the resolution that stands (a reopen clears it; the next resolution sets it);
   **first resolved** keeps the first one;
@@ -28,7 +29,9 @@ from datetime import datetime
 from imdesk.domain.timeline import EntryKind, TimelineEntry
 
 MESSAGE_KIND = "message"  # the outbox's entries (domain.message.MESSAGE_KIND)
-_DELIVERED = frozenset({"sent", "delivered", "called"})
+# "captured": an exercise's message kept by the outbound guard instead of sent — for the drill's
+# scorecard the update went out (exercises stay out of the desk metrics).
+_DELIVERED = frozenset({"sent", "delivered", "called", "captured"})
 
 
 @dataclass(frozen=True)

@@ -213,3 +213,4 @@ class SearchHit:
     author: str
     recorded_at: datetime
     occurred_at: datetime | None
+    exercise: bool = False  # the incident is an exercise (a drill): the hit says so

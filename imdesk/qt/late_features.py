@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 def install_late_features(window: MainWindow) -> None:
     from imdesk.qt.alerts.wiring import AlertWiring
     from imdesk.qt.docs.wiring import DocsWiring
+    from imdesk.qt.drills.wiring import DrillWiring
     from imdesk.qt.handover.wiring import HandoverWiring
     from imdesk.qt.links.wiring import LinkWiring
     from imdesk.qt.reports.wiring import ReportsWiring
@@ -22,4 +23,5 @@ def install_late_features(window: MainWindow) -> None:
     window.handover = HandoverWiring(window)  # Alt+6
     window.reports = ReportsWiring(window)  # Alt+7
     window.documents = DocsWiring(window)  # Alt+8: documents and the awareness board
+    window.drills = DrillWiring(window)  # Alt+9
     window.links = LinkWiring(window)  # callers, link keys, similar hints (no pane of its own)

@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         self.reports: Any = None  # and the others of qt/late_features.py
         self.links: Any = None
         self.documents: Any = None
+        self.drills: Any = None
 
         self.status = DeskStatusBar(ctx.info.label)
         self.setStatusBar(self.status)

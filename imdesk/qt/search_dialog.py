@@ -37,7 +37,9 @@ class HitListModel(RowsListModel):
             return "Opens the document in the Documents pane" if role == Qt.ItemDataRole.ToolTipRole else None
         if role == Qt.ItemDataRole.DisplayRole:
             when = friendly(hit.occurred_at or hit.recorded_at, self.now)
-            return f"{hit.ref} #{hit.seq} · {when} · {hit.kind} · {hit.author}\n{hit.snippet}"
+            mark = " · [EXERCISE]" if hit.exercise else ""
+            return (f"{hit.ref}{mark} #{hit.seq} · {when} · {hit.kind} · {hit.author}\n"
+                    f"{hit.snippet}")
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{hit.text}\nrecorded {exact(hit.recorded_at)}"
         return None

@@ -262,6 +262,21 @@ class IncidentService:
                                      service_id, now)
             return state
 
+    def set_exercise(self, ref: str, exercise: bool, why: str) -> IncidentState:
+        """Turn a real incident into an exercise or an exercise into a real incident (the drill
+        found a real fault): an explicit entry with who and why."""
+        reason = clean_text(why, "why", max_len=1000, required=True, single_line=True)
+        with self._db.write() as s:
+            row = incident_repo.get_row(s, ref, for_update=True)
+            state = incident_repo.row_state(s, row)
+            if state.exercise == exercise:
+                raise ValidationError("exercise", f"{state.ref} already is "
+                                                  f"{'an exercise' if exercise else 'a real incident'}")
+            text = (f"marked as an exercise: {reason}" if exercise
+                    else f"turned into a real incident: {reason}")
+            draft = EntryDraft(EntryKind.EXERCISE, text, {"exercise": exercise, "why": reason})
+            return self._append(s, row, state, draft, row.service_id, self._clock.now())
+
     def _append(self, s: Session, row: IncidentRow, state: IncidentState | None, draft: EntryDraft,
                 service_id: int | None, now: datetime) -> IncidentState:
         return self._write(s, row, state, draft, service_id, now)[0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, text
+from sqlalchemy import Boolean, Integer, String, text
 from sqlalchemy.orm import Session
 
 from imdesk.domain.timeline import SearchHit
@@ -19,9 +19,11 @@ RANK_LIMIT = 2000
 
 def _hits(session: Session, sql: str, params: dict[str, object]) -> list[SearchHit]:
     typed = text(sql).columns(ref=String, seq=Integer, kind=String, text=String, author=String,
-                              recorded_at=UTCDateTime, occurred_at=UTCDateTime, snippet=String)
+                              recorded_at=UTCDateTime, occurred_at=UTCDateTime, snippet=String,
+                              exercise=Boolean)
     return [SearchHit(ref=r.ref, seq=r.seq, kind=r.kind, text=r.text, snippet=r.snippet,
-                      author=r.author, recorded_at=r.recorded_at, occurred_at=r.occurred_at)
+                      author=r.author, recorded_at=r.recorded_at, occurred_at=r.occurred_at,
+                      exercise=bool(r.exercise))
             for r in session.execute(typed, params)]
 
 
@@ -39,6 +41,7 @@ def search(session: Session, query: str, limit: int = 50) -> tuple[list[SearchHi
         order = "timeline_fts.rank" if total <= RANK_LIMIT else "timeline_fts.rowid DESC"
         return _hits(session,
                      "SELECT i.ref, e.seq, e.kind, e.text, e.author, e.recorded_at, e.occurred_at, "
+                     "i.exercise, "
                      f"snippet(timeline_fts, 0, '{HIT_START}', '{HIT_END}', '…', 16) AS snippet "
                      "FROM timeline_fts JOIN timeline_entry e ON e.id = timeline_fts.rowid "
                      "JOIN incident i ON i.id = e.incident_id "
@@ -53,6 +56,7 @@ def search(session: Session, query: str, limit: int = 50) -> tuple[list[SearchHi
              if total <= RANK_LIMIT else "e.id DESC")
     return _hits(session,
                  "SELECT i.ref, e.seq, e.kind, e.text, e.author, e.recorded_at, e.occurred_at, "
+                     "i.exercise, "
                  "ts_headline('simple', e.text, to_tsquery('simple', :q), "
                  f"'StartSel={HIT_START}, StopSel={HIT_END}, MaxWords=18, MinWords=6') AS snippet "
                  "FROM timeline_entry e JOIN incident i ON i.id = e.incident_id "

@@ -72,13 +72,19 @@ def _filled_window(ctx: AppContext, qtbot: QtBot) -> tuple[MainWindow, list[QAbs
     window.show_pane(window.handover.pane)  # the demo's handovers: history and open incidents
     window.reports.show_pane()  # computes the metrics of the demo month into its tables
     window.documents.pane.reload()  # the Documents pane's list (the demo's runbooks)
+    drills = window.drills.pane  # scenarios, their injects, the demo's past drill and its card
+    drills.list_view.setCurrentIndex(drills.list_model.index(0, 0))
+    drills.review.reload()
+    window.drills.build_trainer()  # the trainer's view: what comes next, what was played
+    window.drills.trainer.upcoming_model.set_rows(list(drills.inject_model.rows))
+    window.drills.trainer.played_model.set_rows(list(drills.review.event_model.rows))
     search = SearchDialog(window, ctx.timeline, window.runner, now)
     search.query.setText("vpn")
     search.run_search()
     models = {id(v.model()): v.model() for v in window.findChildren(QAbstractItemView)
               if v.model() is not None}
     sheet = window.shortcut_sheet()  # F1
-    for dialog in (search, sheet):
+    for dialog in (search, sheet, window.drills.trainer):
         models.update({id(v.model()): v.model() for v in dialog.findChildren(QAbstractItemView)})
     ours = [m for m in models.values() if type(m).__module__.startswith("imdesk.")]
     return window, ours

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -366,3 +367,80 @@ def test_a_line_backdated_before_the_call_sits_in_time_order_marked(
     model = window.incidents.detail.timeline_model
     lines = [model.index(r).data() for r in range(model.rowCount())]
     assert "users in Hamburg lost mail" in lines[-1], lines  # the oldest moment: last of newest-first
+
+
+def _scopes(window: MainWindow) -> list[tuple[str, QWidget, bool, str]]:
+    """(key, the widget whose subtree it covers, only that widget, what) for every enabled
+    action and shortcut of the window."""
+    from PySide6.QtGui import QAction, QShortcut
+
+    found: list[tuple[str, QWidget, bool, str]] = []
+
+    def add(sequence: QKeySequence, context: Qt.ShortcutContext, widgets: list[QWidget],
+            what: str) -> None:
+        key = sequence.toString()
+        if not key:
+            return
+        for widget in widgets:
+            if context in (Qt.ShortcutContext.WindowShortcut, Qt.ShortcutContext.ApplicationShortcut):
+                found.append((key, window, False, what))
+            else:
+                found.append((key, widget, context == Qt.ShortcutContext.WidgetShortcut, what))
+
+    for action in window.findChildren(QAction):
+        if action.isEnabled():
+            widgets = [w for w in action.associatedObjects() if isinstance(w, QWidget)]
+            for sequence in action.shortcuts():
+                add(sequence, action.shortcutContext(), widgets or [window], action.text())
+    for made in window.findChildren(QShortcut):
+        parent = made.parent()
+        if made.isEnabled() and isinstance(parent, QWidget):
+            add(made.key(), made.context(), [parent], made.whatsThis() or made.objectName())
+    return found
+
+
+def test_no_key_is_taken_twice_where_both_could_fire(demo_window: MainWindow, qtbot: QtBot) -> None:
+    """Two shortcuts on one key, both live for the same focus, make Qt fire neither (it calls
+    them ambiguous): a key that silently does nothing. Every pane is built first."""
+    window = demo_window
+    for index in range(len(window.rail.group.buttons())):
+        qtbot.keyClick(focused(), RAIL_KEYS[index], ALT)
+    scopes = _scopes(window)
+    clashes = set()
+    for i, (key, widget, exact, what) in enumerate(scopes):
+        for key2, widget2, exact2, what2 in scopes[i + 1:]:
+            if key != key2 or what == what2:
+                continue
+            overlap = (widget is widget2 or (not exact and widget.isAncestorOf(widget2))
+                       or (not exact2 and widget2.isAncestorOf(widget)))
+            if overlap:
+                clashes.add((key, *sorted((what, what2))))
+    assert sorted(clashes) == [], "\n".join(map(str, sorted(clashes)))
+
+
+def test_a_key_a_pane_claims_does_the_pane_s_thing_there_and_the_window_s_elsewhere(
+        demo_window: MainWindow, qtbot: QtBot) -> None:
+    window = demo_window
+    assert window.incidents.incident_actions.edit.isEnabled()  # an open incident is selected
+    qtbot.keyClick(focused(), RAIL_KEYS[7], ALT)  # Documents
+    pane = window.documents.pane
+    qtbot.waitUntil(lambda: pane.document is not None)
+    pane.list.setFocus()
+    qtbot.keyClick(pane.list, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert pane.stack.currentWidget() is pane.editor  # the document, not the incident
+    assert QApplication.activeModalWidget() is None
+    pane.editor.cancelled.emit()
+    qtbot.keyClick(focused(), RAIL_KEYS[0], ALT)  # back on the list, Ctrl+E edits the incident
+    opened: list[str] = []
+
+    def seen() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(10, seen)
+            return
+        opened.append(dialog.windowTitle())
+        dialog.reject()
+
+    QTimer.singleShot(0, seen)
+    qtbot.keyClick(focused(), Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert opened and "INC-" in opened[0]

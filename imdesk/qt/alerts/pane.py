@@ -131,7 +131,7 @@ class AlertsPane(QWidget):
         self.add_beat.clicked.connect(self.new_heartbeat)
         self.remove_beat.clicked.connect(self.remove_selected_heartbeat)
         shortcut(self, QKeySequence.StandardKey.Refresh, self.reload, "Alerts: read again",
-                 context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                 context=Qt.ShortcutContext.WidgetWithChildrenShortcut, claim=True)
 
     def _with_buttons(self, view: QTableView, *buttons: QPushButton) -> QWidget:
         host = QWidget()

@@ -22,7 +22,7 @@ Index = QModelIndex | QPersistentModelIndex
 _SYMBOL = {
     MessageState.QUEUED: "◷", MessageState.SENDING: "↗", MessageState.SENT: "✓",
     MessageState.DELIVERED: "✔", MessageState.CALL: "☎", MessageState.CALLED: "☑",
-    MessageState.FAILED: "✖", MessageState.EXPIRED: "⌛",
+    MessageState.FAILED: "✖", MessageState.EXPIRED: "⌛", MessageState.CAPTURED: "⊘",
 }
 
 

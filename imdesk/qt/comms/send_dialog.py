@@ -63,8 +63,15 @@ def recipients_text(plan: NotifyPlan) -> str:
     if plan.unknown:
         lines.append("")
         lines.append("⚠ Not in the contact book: " + ", ".join(plan.unknown))
-    if not plan.messages:
+    if plan.captured:
+        lines.append("")
+        lines.append(f"⊘ Captured, never sent: not on the drill's allow-list ({len(plan.captured)})")
+        lines += [f"   {m.recipient.name}  <{m.address}>" for m in plan.captured]
+    if not plan.messages and not plan.captured:
         lines.insert(0, "Nobody to send to: add names above, or stakeholders to the service.")
+    if plan.exercise:
+        lines[:0] = ["EXERCISE: messages go only to the drill's allow-list; the rest are captured.",
+                     ""]
     return "\n".join(lines)
 
 
@@ -244,7 +251,7 @@ class SendDialog(QDialog):
         self.sms_size.setText(plan.sms_size.describe())
         warn = plan.sms_size.segments > 2
         self.sms_size.setStyleSheet("color:#a15c00; font-weight:bold;" if warn else "")
-        self.send_button.setEnabled(bool(plan.messages) and not plan.unknown)
+        self.send_button.setEnabled(bool(plan.messages or plan.captured) and not plan.unknown)
         self._warn_if_empty(plan)
 
     def _warn_if_empty(self, plan: NotifyPlan) -> None:

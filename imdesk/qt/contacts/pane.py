@@ -145,7 +145,7 @@ class ContactsPane(ContactPaneActions):
         shortcut(self, "Ctrl+F", self.focus_search, "Contacts: search", context=within)
         shortcut(self, "Ctrl+E", lambda: self.edit_contact(self.card.detail.id)
                  if self.card.detail and self.stack.currentWidget() is self.card else None,
-                 "Contacts: edit the contact on the card", context=within)
+                 "Contacts: edit the contact on the card", context=within, claim=True)
         shortcut(self, Qt.Key.Key_Escape, self.focus_search, "Contacts: back to the search", context=within)
         self.pack_handler: Callable[[], None] | None = None
 

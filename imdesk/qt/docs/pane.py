@@ -133,7 +133,8 @@ class DocsPane(QWidget):
                 ("Alt+W", self.review_walk, "Documents: review the stale documents one by one"),
                 ("Alt+L", self.list.setFocus, "Documents: to the list"),
                 ("Alt+X", self.viewer.setFocus, "Documents: to the text (read and scroll)")):
-            shortcut(self, key, slot, what, context=CONTEXT)
+            # Ctrl+N and Ctrl+E mean the document here (the window's new/edit incident elsewhere)
+            shortcut(self, key, slot, what, context=CONTEXT, claim=key in ("Ctrl+N", "Ctrl+E"))
         for b in (self.new_button, self.edit_button, self.right_button, self.retire_button,
                   self.settings_button):
             b.setEnabled(not self.read_only)

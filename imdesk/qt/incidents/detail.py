@@ -166,7 +166,8 @@ class IncidentDetail(QWidget):
                                  "padding:2px 8px; font-weight:bold;")
         self.ref.setText(state.ref)
         self.status.setText(state.status.label.upper())
-        self.major.setText("⚑ MAJOR" if state.major else ("[drill]" if state.exercise else ""))
+        self.major.setText(" · ".join(
+            ([("⚑ MAJOR")] if state.major else []) + (["◎ EXERCISE"] if state.exercise else [])))
         self.major.setStyleSheet(f"color:{color}; font-weight:bold;")
         self.title.setText(state.title)
         f = self.fields

@@ -310,7 +310,7 @@ class IncidentTableModel(QAbstractTableModel):
         alerts = f"⚠ {badge[1]}/{badge[0]} " if badge else ""
         if self._callers.get(st.ref):
             alerts = f"☎ {self._callers[st.ref]} " + alerts
-        display = (st.ref, st.priority.value, alerts + ("[drill] " if st.exercise else "") + st.title,
+        display = (st.ref, st.priority.value, alerts + ("◎ EXERCISE · " if st.exercise else "") + st.title,
                    st.service or "—", st.status.label, "⚑" if st.major else "",
                    format_duration(self._now - st.opened_at), sla)
         bold = self._bold

@@ -92,7 +92,9 @@ class RoomHeader(QWidget):
 
     def show_room(self, room: Room, *, read_only: bool) -> None:
         st, inc = room.state, room.incident
-        self.title.setText(f"{inc.ref} · {inc.priority.value} · {inc.status.label} · {inc.title}")
+        drill = "◎ EXERCISE · " if inc.exercise else ""
+        self.title.setText(f"{drill}{inc.ref} · {inc.priority.value} · {inc.status.label} · "
+                           f"{inc.title}")
         self.bridge.setText(f"☎ Bridge: {st.bridge}" if st.bridge else "☎ No bridge recorded yet")
         self.copy_bridge.setEnabled(bool(st.bridge))
         for key, label in self.can.items():

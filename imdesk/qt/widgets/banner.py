@@ -24,6 +24,7 @@ class BannerStack(QWidget):
         self._dismissed = dismissed
         self._for_good = dismiss_for_good
         self._rows: list[tuple[QWidget, str]] = []
+        self._fixed: dict[str, tuple[QWidget, QLabel]] = {}
         self.hide()
 
     def add(self, text: str, key: str | None = None) -> bool:
@@ -51,6 +52,32 @@ class BannerStack(QWidget):
         self.show()
         return True
 
+    def set_fixed(self, key: str, text: str | None, style: str = "") -> None:
+        """A banner that stays (no Dismiss) while `text` is given — a running drill — and goes
+        when it is None; calling again updates its text."""
+        found = self._fixed.get(key)
+        if text is None:
+            if found is not None:
+                del self._fixed[key]
+                self._remove(found[0])
+            return
+        if found is not None:
+            found[1].setText(text)
+            return
+        row = QWidget()
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        label = QLabel(text)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setWordWrap(True)
+        if style:
+            label.setStyleSheet(style)
+        line.addWidget(label, 1)
+        self._box.insertWidget(0, row)
+        self._rows.insert(0, (row, text))
+        self._fixed[key] = (row, label)
+        self.show()
+
     def _never(self, key: str, row: QWidget) -> None:
         self._for_good(key)
         self._remove(row)
@@ -62,7 +89,8 @@ class BannerStack(QWidget):
         self.setVisible(bool(self._rows))
 
     def text(self) -> str:
-        return "\n".join(t for _w, t in self._rows)
+        fixed = {id(row): label.text() for row, label in self._fixed.values()}
+        return "\n".join(fixed.get(id(w), t) for w, t in self._rows)
 
     def buttons(self) -> list[QPushButton]:
         return [b for w, _t in self._rows for b in w.findChildren(QPushButton)]

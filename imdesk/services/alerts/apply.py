@@ -35,6 +35,25 @@ from imdesk.storage.models import IncidentRow
 _RANK = {Level.HIGH: 3, Level.MEDIUM: 2, Level.LOW: 1}
 
 
+# A drill's alerts carry this label (custom detail for PagerDuty): the incident they open is an
+# exercise (the drill player sets it; its group keys are the drill's own, never a real group).
+DRILL_LABEL = "imdesk_drill"
+
+
+def _drill_running(s: Session, alerts: list[AlertRow]) -> bool:
+    """Only a drill that is being played makes an exercise: a stray label on a real alert
+    must not turn a real outage into a drill whose messages are held back."""
+    from imdesk.storage.drill_models import DrillRow
+
+    for a in alerts:
+        mark = str(a.labels.get(DRILL_LABEL) or a.annotations.get(DRILL_LABEL) or "")
+        if mark.isdigit():
+            drill = s.get(DrillRow, int(mark))
+            if drill is not None and drill.ended_at is None:
+                return True
+    return False
+
+
 def key_hash(group_key: str) -> str:
     return hashlib.sha256(group_key.encode("utf-8")).hexdigest()
 
@@ -225,9 +244,10 @@ class NoticeApplier:
                            single_line=True)[:TITLE_MAX]
         if not title:  # only blanks or invisible controls: still an incident, named by its source
             title = _cut(f"Alert from {notice.source}: {alerts[0].alert_key}", TITLE_MAX)
+        drill = _drill_running(s, alerts)
         new = NewIncident(title=title, impact=levels[0].value,
                           urgency=levels[1].value, service=service, origin="monitoring",
-                          description=_cut("\n".join(lines), TEXT_MAX))
+                          description=_cut("\n".join(lines), TEXT_MAX), exercise=drill)
         try:
             row, state = self._incidents.create_in(s, new)
         except ValidationError as exc:
@@ -237,7 +257,7 @@ class NoticeApplier:
                              "opened without a service")
             row, state = self._incidents.create_in(s, NewIncident(
                 title=new.title, impact=new.impact, urgency=new.urgency, origin="monitoring",
-                description=new.description))
+                description=new.description, exercise=drill))
         group.incident_id = row.id
         out.opened.append(OpenedIncident(state.ref, state.title, state.priority))
         return row, state

@@ -23,11 +23,12 @@ from imdesk.domain.message import MessageChannel, MessageState, RouteStep, not_a
 from imdesk.domain.sms_text import SmsSize, measure
 from imdesk.domain.timeline import EntryDraft, EntryKind
 from imdesk.services.clock import Clock, SystemClock, default_author
+from imdesk.services.comms.exercise import CAPTURED_NOTE, guard_plan
 from imdesk.services.comms.journal import MessageJournal
 from imdesk.services.comms.recipients import Recipient, RecipientDirectory
 from imdesk.services.comms.settings import CommsSettingsService
 from imdesk.services.comms.templates import Rendered, check_name, render
-from imdesk.storage import incident_repo
+from imdesk.storage import drill_repo, incident_repo
 from imdesk.storage.database import Database
 from imdesk.storage.outbox_models import OutboxMessageRow
 
@@ -74,6 +75,8 @@ class NotifyPlan:
     unreachable: tuple[Unreachable, ...] = ()
     unknown: tuple[str, ...] = ()
     fields: dict[str, Any] = field(default_factory=dict)
+    captured: tuple[PlannedMessage, ...] = ()  # an exercise's recipients off the allow-list
+    exercise: bool = False
 
     def by_channel(self) -> dict[MessageChannel, list[PlannedMessage]]:
         result: dict[MessageChannel, list[PlannedMessage]] = {}
@@ -91,6 +94,7 @@ class NotifyPlan:
             "recipients": [m.to_json() for m in self.messages],
             "unreachable": [u.to_json() for u in self.unreachable],
             "unknown": list(self.unknown),
+            "exercise": self.exercise, "captured": [m.to_json() for m in self.captured],
         }
 
 
@@ -212,13 +216,18 @@ class NotifyService:
             if problems:
                 unreachable.append(Unreachable(person.name, "partly: " + "; ".join(problems)))
             messages.append(PlannedMessage(clean, route))
-        return NotifyPlan(ref, template, audience, primary, rendered, measure(rendered.sms),
+        plan = NotifyPlan(ref, template, audience, primary, rendered, measure(rendered.sms),
                           tuple(messages), tuple(unreachable), tuple(unknown), fields)
+        with self._db.read() as s:
+            row = incident_repo.get_row(s, ref)
+            if row.exercise:
+                plan = guard_plan(plan, drill_repo.allow_list_for(s, row.id))
+        return plan
 
     # -- queuing ------------------------------------------------------------------------------
     def queue(self, plan: NotifyPlan) -> list[int]:
         """The communication entry and one outbox row per recipient, in one transaction."""
-        if not plan.messages:
+        if not plan.messages and not plan.captured:
             raise ValidationError("recipients", "nobody to send to: no recipient has a usable "
                                                 "address")
         if plan.unknown:
@@ -228,18 +237,27 @@ class NotifyService:
         with self._db.write() as s:
             row = incident_repo.get_row(s, plan.ref, for_update=True)
             state = incident_repo.row_state(s, row)
+            if state.exercise:  # the guard, on the incident as it is now: no way around it
+                plan = guard_plan(plan, drill_repo.allow_list_for(s, row.id))
+            if not plan.messages and not plan.captured:
+                raise ValidationError("recipients", "nobody to send to")
             if state.status in FINAL_STATUSES:
                 raise TransitionError(f"{state.ref} is {state.status.label}: nobody is informed "
                                       "about a closed incident any more")
             journal = MessageJournal(s, author=self.author, now=now)
-            names = ", ".join(f"{m.recipient.name} ({m.channel.value})" for m in plan.messages)
+            names = ", ".join([f"{m.recipient.name} ({m.channel.value})" for m in plan.messages]
+                              + [f"{m.recipient.name} (captured)" for m in plan.captured])
             text = (f"{plan.template} ({plan.audience}) queued for {len(plan.messages)} "
                     f"recipient{'s' if len(plan.messages) != 1 else ''}: {names}")
+            if plan.exercise:
+                text = "EXERCISE: " + text
             entry = journal.entry(row.id, EntryDraft(EntryKind.COMMUNICATION, text[:4000], {
                 "update": True, "template": plan.template, "audience": plan.audience,
                 "subject": plan.rendered.subject, "sms": plan.rendered.sms,
                 "recipients": [m.to_json() for m in plan.messages],
                 "unreachable": [u.to_json() for u in plan.unreachable],
+                **({"exercise": True, "captured": [m.to_json() for m in plan.captured]}
+                   if plan.exercise else {}),
             }))
             expires = not_after(state.priority, now)
             rows = []
@@ -253,6 +271,18 @@ class NotifyService:
                     not_after=now, last_error=f"not reachable: {u.reason}", provider_id="",
                     message_id=f"<{uuid.uuid4()}@imdesk>", possible_duplicate=False,
                     sending_since=None, polls=0, created_at=now, updated_at=now))
+            kept = []
+            for m in plan.captured:  # kept to show what would have gone out; never sent
+                kept.append(OutboxMessageRow(
+                    uuid=str(uuid.uuid4()), incident_id=row.id, request_seq=entry.seq,
+                    template=plan.template, audience=plan.audience, recipient=m.recipient.name,
+                    route=[], step=0, channel=m.channel.value, address=m.address,
+                    subject=plan.rendered.subject, body=plan.rendered.body, sms_text=plan.rendered.sms,
+                    state=MessageState.CAPTURED.value, attempts=0, step_attempts=0,
+                    next_attempt_at=None, not_after=now, last_error=CAPTURED_NOTE, provider_id="",
+                    message_id=f"<{uuid.uuid4()}@imdesk>", possible_duplicate=False,
+                    sending_since=None, polls=0, created_at=now, updated_at=now))
+            s.add_all(kept)
             for m in plan.messages:
                 first = m.route[0]
                 manual = first.channel == MessageChannel.MANUAL
@@ -269,6 +299,10 @@ class NotifyService:
                 s.add(msg)
                 rows.append((msg, manual))
             s.flush()
+            for msg in kept:  # in the timeline too: for the drill's scorecard it went out
+                journal.move(msg, MessageState.CAPTURED, "captured for the drill (not on its "
+                                                         "allow-list): kept, never sent")
+                ids.append(msg.id)
             for msg, manual in rows:
                 ids.append(msg.id)
                 if manual:

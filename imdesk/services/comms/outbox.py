@@ -124,6 +124,9 @@ class OutboxService:
             if msg is None:
                 raise NotFoundError(f"no message {message_id} in the outbox")
             state = MessageState(msg.state)
+            if state == MessageState.CAPTURED:
+                raise ValidationError("message", f"message {message_id} was captured by the "
+                                                 "exercise guard: it is never sent")
             if not msg.route:
                 raise ValidationError("message", f"{msg.recipient} has no phone number or email "
                                                  "address: add one to the contact, then inform again")

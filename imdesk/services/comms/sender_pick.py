@@ -10,10 +10,11 @@ from datetime import datetime
 
 from imdesk.channels.settings import CommsSettings, HttpGatewaySettings, Provider, SmtpSettings
 from imdesk.credentials.store import CredentialState, SecretStore
+from imdesk.domain.exercise_guard import AllowList, marked
 from imdesk.domain.message import MessageChannel, MessageState, RouteStep
 from imdesk.services.clock import Clock
 from imdesk.services.comms.journal import MessageJournal
-from imdesk.storage import outbox_repo
+from imdesk.storage import drill_repo, outbox_repo
 from imdesk.storage.database import Database
 from imdesk.storage.outbox_models import OutboxMessageRow
 
@@ -85,13 +86,21 @@ def pick(db: Database, clock: Clock, secrets: SecretStore, settings: CommsSettin
         known: dict[str, set[str]] = {}
         threads = outbox_repo.email_threads(
             s, {m.incident_id for m, st in candidates if st.channel == MessageChannel.EMAIL})
+        exercises = drill_repo.exercise_ids(s, {m.incident_id for m, _ in candidates})
+        allows = {i: drill_repo.allow_list_for(s, i) for i in exercises}
         doubtful = {st.address for m, st in candidates if m.sending_since is not None}
         if doubtful:
             known = outbox_repo.provider_ids_by_address(s, doubtful)
     waiting: dict[str, CredentialState] = {}
     usable: dict[str, bool] = {}
     jobs: list[Job] = []
+    refused: dict[int, str] = {}
     for msg, step in candidates:
+        if msg.incident_id in allows:  # the last line of the exercise guard
+            why = _exercise_refusal(msg, step, allows[msg.incident_id])
+            if why:
+                refused[msg.id] = why
+                continue
         if step.provider not in usable:
             state = credential_state(secrets, settings, step.provider)
             usable[step.provider] = state is None
@@ -107,6 +116,8 @@ def pick(db: Database, clock: Clock, secrets: SecretStore, settings: CommsSettin
                               if ident < msg.id)))
     if waiting:
         _note_waiting(db, waiting)
+    if refused:
+        _refuse(db, clock, refused)
     if not jobs:
         return [], waiting
     with db.write() as s, s.no_autoflush:
@@ -119,6 +130,24 @@ def pick(db: Database, clock: Clock, secrets: SecretStore, settings: CommsSettin
             journal.move(msg, MessageState.SENDING, f"sending via {job.provider} "
                          f"(attempt {msg.attempts})", error="")
     return jobs, waiting
+
+
+def _exercise_refusal(msg: OutboxMessageRow, step: RouteStep, allow: AllowList) -> str:
+    if not allow.allows(step.address):
+        return f"refused by the exercise guard: {step.address} is not on the drill's allow-list"
+    if not marked(msg.subject, msg.body, msg.sms_text):
+        return "refused by the exercise guard: the message lacks its EXERCISE marks"
+    return ""
+
+
+def _refuse(db: Database, clock: Clock, refused: dict[int, str]) -> None:
+    with db.write() as s:
+        journal = MessageJournal(s, author=SENDER_AUTHOR, now=clock.now())
+        loaded = outbox_repo.load(s, list(refused))
+        for ident, why in refused.items():
+            msg = loaded.get(ident)
+            if msg is not None and msg.state == MessageState.QUEUED.value:
+                journal.move(msg, MessageState.FAILED, why, error=why)
 
 
 def _note_waiting(db: Database, waiting: dict[str, CredentialState]) -> None:

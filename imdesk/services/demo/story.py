@@ -128,4 +128,8 @@ def ensure_demo_data(ctx: DemoDesk) -> bool:
 
     seed_demo_links(ctx.db, ctx.incidents, ctx.incidents.now())
     seed_demo_docs(ctx, ctx.incidents.now())
+    from imdesk.services.demo.drill import seed_demo_drill
+
+    people = ctx.contacts.names()
+    seed_demo_drill(ctx.db, datetime.now(UTC), people[0][0] if people else None)
     return True

@@ -6,6 +6,7 @@ from alembic import context
 
 import imdesk.storage.contact_models  # the contact book's tables join Base.metadata
 import imdesk.storage.doc_models  # documents and their versions join Base.metadata
+import imdesk.storage.drill_models
 import imdesk.storage.handover_models
 import imdesk.storage.link_models  # links and service dependencies join Base.metadata
 import imdesk.storage.metrics_models  # the milestones table joins Base.metadata

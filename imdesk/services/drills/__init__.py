@@ -1,0 +1,1 @@
+"""Drills: scenarios, the player, drill records, the scorecard and the after-action report."""
