@@ -4,10 +4,7 @@ versions, the review walk, and the awareness board's HTML rendered by a QTextBro
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -63,43 +60,9 @@ def shoot(window: Any, ctx: Any, out: Path, scheme: str, settle: Callable[..., N
 
 
 def main() -> int:
-    root = Path(__file__).resolve().parents[1]
-    out = root / "shots"
-    out.mkdir(exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="imdesk-docshots-"))
-    os.environ["IMDESK_DATA_DIR"] = str(tmp)
-    from imdesk.app import build_context
-    from imdesk.qt import theme
-    from imdesk.qt.console import make_app
-    from imdesk.qt.main_window import MainWindow
-    from imdesk.qt.tasks import TaskRunner
-    from imdesk.services.demo.story import ensure_demo_data
+    from shot_harness import run_alone  # run as a script: bench/ is on the path
 
-    app = make_app()
-    ctx = build_context(f"sqlite:///{tmp / 'demo.sqlite'}")
-    ensure_demo_data(ctx)
-
-    def settle(seconds: float = 0.6) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.02)
-
-    for scheme in sys.argv[1:] or ["light", "dark"]:
-        os.environ["IMDESK_THEME"] = scheme
-        theme.apply_theme(app)
-        window = MainWindow(ctx, TaskRunner(app), demo=True)
-        window.persist_layout = False
-        window.resize(1400, 860)
-        window.show()
-        window.start()
-        settle(1.5)
-        shoot(window, ctx, out, scheme, settle)
-        window.close()
-        settle(0.2)
-    ctx.close()
-    print(f"screenshots in {out}")
-    return 0
+    return run_alone(shoot)
 
 
 if __name__ == "__main__":

@@ -64,52 +64,9 @@ def shoot(window: Any, ctx: Any, out: Path, scheme: str, settle: Callable[..., N
 
 
 def main() -> int:
-    import os
-    import tempfile
-    import time
+    from shot_harness import run_alone  # run as a script: bench/ is on the path
 
-    out = ROOT / "shots"
-    out.mkdir(exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="imdesk-shots-"))
-    os.environ["IMDESK_DATA_DIR"] = str(tmp)
-    os.environ.setdefault("XDG_CONFIG_HOME", str(tmp / "config"))
-    from PySide6.QtWidgets import QApplication
-
-    from imdesk.app import build_context
-    from imdesk.qt import theme
-    from imdesk.qt.console import make_app
-    from imdesk.qt.main_window import MainWindow
-    from imdesk.qt.tasks import TaskRunner
-    from imdesk.services.alerts.settings import ListenerSettings
-    from imdesk.services.demo.story import ensure_demo_data
-
-    app = make_app()
-    ctx = build_context(f"sqlite:///{tmp / 'demo.sqlite'}")
-    ensure_demo_data(ctx)
-    ctx.alerts.settings.set_listener(ListenerSettings(enabled=False))
-
-    def settle(seconds: float = 0.6) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.02)
-
-    for scheme in sys.argv[1:] or ["light"]:
-        os.environ["IMDESK_THEME"] = scheme
-        theme.apply_theme(app)
-        window = MainWindow(ctx, TaskRunner(app), demo=True)
-        window.persist_layout = False
-        window.resize(1400, 860)
-        window.show()
-        window.start()
-        settle(2.0)
-        shoot(window, ctx, out, scheme, settle)
-        window.close()
-        settle(0.2)
-    ctx.close()
-    QApplication.quit()
-    print(f"screenshots in {out}")
-    return 0
+    return run_alone(shoot, listener=False)
 
 
 if __name__ == "__main__":

@@ -4,10 +4,7 @@ Called by screenshots.py; `xvfb-run -a python bench/shots_links.py` takes only t
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -53,43 +50,9 @@ def shoot(window: Any, ctx: Any, out: Path, scheme: str, settle: Callable[..., N
 
 
 def main() -> int:
-    out = ROOT / "shots"
-    out.mkdir(exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="imdesk-shots-"))
-    os.environ["IMDESK_DATA_DIR"] = str(tmp)
-    os.environ.setdefault("XDG_CONFIG_HOME", str(tmp / "config"))
-    from imdesk.app import build_context
-    from imdesk.qt import theme
-    from imdesk.qt.console import make_app
-    from imdesk.qt.main_window import MainWindow
-    from imdesk.qt.tasks import TaskRunner
-    from imdesk.services.demo.story import ensure_demo_data
+    from shot_harness import run_alone  # run as a script: bench/ is on the path
 
-    app = make_app()
-    ctx = build_context(f"sqlite:///{tmp / 'demo.sqlite'}")
-    ensure_demo_data(ctx)
-
-    def settle(seconds: float = 0.6) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.02)
-
-    for scheme in ("light", "dark"):
-        os.environ["IMDESK_THEME"] = scheme
-        theme.apply_theme(app)
-        window = MainWindow(ctx, TaskRunner(app), demo=True)
-        window.persist_layout = False
-        window.resize(1400, 860)
-        window.incidents.splitter.setSizes([820, 560])
-        window.show()
-        window.start()
-        settle(1.5)
-        shoot(window, ctx, out, scheme, settle)
-        window.close()
-        settle(0.2)
-    ctx.close()
-    return 0
+    return run_alone(shoot)
 
 
 if __name__ == "__main__":

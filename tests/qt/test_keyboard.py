@@ -444,3 +444,19 @@ def test_a_key_a_pane_claims_does_the_pane_s_thing_there_and_the_window_s_elsewh
     QTimer.singleShot(0, seen)
     qtbot.keyClick(focused(), Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     assert opened and "INC-" in opened[0]
+
+
+def test_the_focus_ring_stays_on_its_control_when_a_banner_opens_above(
+        demo_window: MainWindow, qtbot: QtBot) -> None:
+    window = demo_window
+    target = focused()
+    ring = window.focus_ring
+
+    def ring_on_target() -> bool:
+        spot = target.mapTo(window, target.rect().topLeft())
+        return ring.isVisible() and ring.geometry().contains(spot)
+
+    qtbot.waitUntil(ring_on_target)
+    window.show_banner("The mail relay refuses connections (test banner)")
+    qtbot.waitUntil(lambda: window.banner.isVisible())
+    qtbot.waitUntil(ring_on_target)  # moved down with its control

@@ -24,6 +24,7 @@ class FocusRing(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._window = window
         self._target: QWidget | None = None
+        self._watched: list[QWidget] = []  # the target and its ancestors below the window
         self.hide()
         app = QApplication.instance()
         if isinstance(app, QApplication):
@@ -36,11 +37,18 @@ class FocusRing(QWidget):
     def _focus_changed(self, _old: QWidget | None, now: QWidget | None) -> None:
         if not isValid(self) or not isValid(self._window):
             return  # the window is gone; its ring with it
-        if self._target is not None and isValid(self._target):
-            self._target.removeEventFilter(self)
+        for widget in self._watched:
+            if isValid(widget):
+                widget.removeEventFilter(self)
         self._target = now if now is not None and self._window.isAncestorOf(now) else None
-        if self._target is not None:
-            self._target.installEventFilter(self)
+        # An ancestor that moves (a banner opening above the panes) moves the target with it,
+        # without the target itself getting a move event: the ring watches the whole line.
+        self._watched = []
+        widget = self._target
+        while widget is not None and widget is not self._window:
+            widget.installEventFilter(self)
+            self._watched.append(widget)
+            widget = widget.parentWidget()
         self.follow()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
