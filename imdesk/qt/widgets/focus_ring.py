@@ -37,14 +37,14 @@ class FocusRing(QWidget):
     def _focus_changed(self, _old: QWidget | None, now: QWidget | None) -> None:
         if not isValid(self) or not isValid(self._window):
             return  # the window is gone; its ring with it
-        for widget in self._watched:
-            if isValid(widget):
-                widget.removeEventFilter(self)
+        for watched in self._watched:
+            if isValid(watched):
+                watched.removeEventFilter(self)
         self._target = now if now is not None and self._window.isAncestorOf(now) else None
         # An ancestor that moves (a banner opening above the panes) moves the target with it,
         # without the target itself getting a move event: the ring watches the whole line.
         self._watched = []
-        widget = self._target
+        widget: QWidget | None = self._target
         while widget is not None and widget is not self._window:
             widget.installEventFilter(self)
             self._watched.append(widget)
