@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from imdesk.domain.drill_scenario import Scenario
+from imdesk.messages import sentence
 from imdesk.qt.tasks import TaskRunner
 from imdesk.services.drills.desk import DrillDesk
 from imdesk.services.drills.player import DrillPlayer
@@ -99,7 +100,7 @@ class DrillController(QObject):
 
     def _play_failed(self, exc: BaseException) -> None:
         self._playing = False
-        self.failed.emit(f"An inject could not be played: {exc}")
+        self.failed.emit(sentence("An inject could not be played", exc))
         self._arm()
 
     def _end(self, drill_id: int) -> None:

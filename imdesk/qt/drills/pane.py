@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from imdesk.domain.drill_scenario import Scenario, t_text
+from imdesk.messages import sentence
 from imdesk.qt.drills.controller import DrillController
 from imdesk.qt.drills.models import InjectTableModel, ScenarioItem, ScenarioListModel
 from imdesk.qt.drills.review import ReviewTab
@@ -196,7 +197,7 @@ class DrillsPane(QWidget):
             self.show_scenario()
 
         self.runner.run(lambda: load_items(files), loaded,
-                        lambda exc: self.status_message.emit(f"Scenarios not read: {exc}"))
+                        lambda exc: self.status_message.emit(sentence("Scenarios not read", exc)))
         self.review.reload()
 
     def current_item(self) -> ScenarioItem | None:

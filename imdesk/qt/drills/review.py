@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from imdesk.domain.errors import ValidationError
+from imdesk.messages import sentence
 from imdesk.qt.drills.models import DrillTableModel, EventTableModel, ScoreTableModel
 from imdesk.qt.drills.widgets import fit_rows, plain, table
 from imdesk.qt.tasks import TaskRunner
@@ -124,7 +125,7 @@ class ReviewTab(QWidget):
             self.show_drill()
 
         self.runner.run(self.desk.service.drills, listed,
-                        lambda exc: self.status_message.emit(f"Drills not read: {exc}"))
+                        lambda exc: self.status_message.emit(sentence("Drills not read", exc)))
 
     def current_id(self) -> int | None:
         drill = self.drill_view.currentIndex().data(RowRole)
@@ -143,7 +144,7 @@ class ReviewTab(QWidget):
                     desk.reports.after_action(ident))
 
         self.runner.run(work, lambda r: self._shown(ident, *r),
-                        lambda exc: self.status_message.emit(f"Drill {ident}: {exc}"))
+                        lambda exc: self.status_message.emit(sentence(f"Drill {ident}", exc)))
 
     def _shown(self, ident: int, card: Any, events: Any, report: AfterAction) -> None:
         if ident != self.current_id():
@@ -176,7 +177,7 @@ class ReviewTab(QWidget):
         try:
             actions = parse_actions(self.actions_edit.toPlainText())
         except ValidationError as exc:
-            self.status_message.emit(f"Not saved: {exc.message}")
+            self.status_message.emit(sentence("Not saved", exc.message))
             return
         good, better, reports = (self.strengths.toPlainText(), self.improvements.toPlainText(),
                                  self.desk.reports)
@@ -186,7 +187,7 @@ class ReviewTab(QWidget):
 
         self.runner.run(lambda: reports.edit(ident, strengths=good, improvements=better,
                                              actions=actions),
-                        saved, lambda exc: self.status_message.emit(f"Not saved: {exc}"))
+                        saved, lambda exc: self.status_message.emit(sentence("Not saved", exc)))
 
     def sign(self) -> None:
         ident = self.current_id()
@@ -205,7 +206,7 @@ class ReviewTab(QWidget):
 
         def signed() -> None:
             self.runner.run(lambda: reports.sign(ident), done,
-                            lambda exc: self.status_message.emit(f"Not signed: {exc}"))
+                            lambda exc: self.status_message.emit(sentence("Not signed", exc)))
 
         self.save(then=signed)
 
@@ -234,4 +235,4 @@ class ReviewTab(QWidget):
             return path
 
         self.runner.run(work, lambda p: self.status_message.emit(f"Written: {p}"),
-                        lambda exc: self.status_message.emit(f"Not written: {exc}"))
+                        lambda exc: self.status_message.emit(sentence("Not written", exc)))

@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QPlainTextEdit, QToolButton
 
 from imdesk.domain.drill_scenario import t_text
+from imdesk.messages import sentence
 from imdesk.qt.drills.controller import DrillController
 from imdesk.qt.widgets.keys import shortcut
 from imdesk.qt.widgets.pane_host import PaneHost
@@ -93,7 +94,7 @@ class DrillWiring:
             return path
 
         w.runner.run(work, lambda p: w.status.showMessage(f"Written: {p}", 6000),
-                     lambda exc: w.status.showMessage(f"Not written: {exc}", 8000))
+                     lambda exc: w.status.showMessage(sentence("Not written", exc), 8000))
 
     def toggle_exercise(self) -> None:
         """The explicit, confirmed change: why is asked and written with who to the timeline."""
@@ -124,7 +125,7 @@ class DrillWiring:
             w.incidents.reload()
 
         w.runner.run(lambda: incidents.set_exercise(ref, not to_real, why), done,
-                     lambda exc: w.status.showMessage(f"Not changed: {exc}", 8000))
+                     lambda exc: w.status.showMessage(sentence("Not changed", exc), 8000))
 
     @property
     def pane(self) -> Any:

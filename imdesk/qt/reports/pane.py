@@ -228,8 +228,7 @@ class ReportsPane(QWidget):
         self.summary.setText("Computing…")
         self.runner.run(lambda: self.ctx.metrics.report(f, unit),
                         lambda r: self._show(r, generation),
-                        lambda exc: self.summary.setText(sentence(f"the figures could not be "
-                                                                  f"computed: {exc}")))
+                        lambda exc: self.summary.setText(sentence("The figures could not be computed", exc)))
 
     def _show(self, report: Report, generation: int) -> None:
         if generation != self._generation:
@@ -284,7 +283,7 @@ class ReportsPane(QWidget):
         self.runner.run(lambda: write_text(path, to_csv(table)),
                         lambda _r: self.status_message.emit(f"Saved {table.title} as {path}"),
                         lambda exc: self.status_message.emit(
-                            sentence(f"the CSV could not be written: {exc}")))
+                            sentence("The CSV could not be written", exc)))
         self.csv_folder = path.parent
 
 

@@ -90,5 +90,5 @@ class ReviewPackCommand:
         w.status.showMessage(f"Writing the review pack of {ref}…", 4000)
         w.runner.run(lambda: write_pack(w.ctx, ref, path),
                      lambda p: w.status.showMessage(f"Review pack of {ref} saved as {p}", 8000),
-                     lambda exc: w.show_banner(sentence(f"the review pack of {ref} could not be "
-                                                        f"written: {exc}")))
+                     lambda exc: w.show_banner(
+                         sentence(f"The review pack of {ref} could not be written", exc)))
