@@ -72,6 +72,15 @@ def _view(model: TableModel) -> QTableView:
     return view
 
 
+def _callers_text(report: Report) -> str:
+    c = report.callers
+    if c is None or not c.with_callers:
+        return " No outage had callers linked."
+    return (f" A master and its callers count once: {c.with_callers} outage"
+            f"{'s' if c.with_callers != 1 else ''} had callers ({c.callers} in all, "
+            f"{c.mean:g} per outage on average, at most {c.max}).")
+
+
 def _definitions_html() -> str:
     items = "".join(f"<p><b>{name}.</b> {text}</p>" for name, text in DEFINITIONS)
     return f"<h3>How each figure is computed</h3>{items}"
@@ -240,7 +249,8 @@ class ReportsPane(QWidget):
         self.summary.setText(
             f"{s.count} incident{'s' if s.count != 1 else ''} opened{drills}; "
             f"{s.not_acknowledged} not acknowledged and {s.not_resolved} not resolved are left "
-            f"out of the durations; {s.cancelled} cancelled; {report.majors} declared major.")
+            f"out of the durations; {s.cancelled} cancelled; {report.majors} declared major."
+            + _callers_text(report))
         for model, table in zip(self.models, all_tables(report), strict=True):
             model.show_table(table)
         charts = self.charts
