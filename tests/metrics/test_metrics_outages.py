@@ -89,3 +89,20 @@ def test_report_metrics_json_counts_callers_once(linked: Cli) -> None:
     assert (data["count"], data["tta_median_s"], data["ttr_median_s"]) == (6, 1500, 21600)
     assert (data["callers_per_outage_mean"], data["callers_per_outage_max"],
             data["outages_with_callers"]) == (1.5, 2, 2)
+
+
+def test_db_check_finds_a_stale_stored_duration(sqlite_ctx: AppContext,
+                                                clock: ManualClock) -> None:
+    """The milliseconds the metrics read are compared with a rebuild like every other field."""
+    from sqlalchemy import text
+
+    from imdesk.services.integrity import check_database
+
+    refs = build(sqlite_ctx, clock)
+    assert check_database(sqlite_ctx.db).ok
+    with sqlite_ctx.db.write() as s:
+        s.execute(text("UPDATE incident_milestone SET ttr_net_ms = ttr_net_ms + 1 WHERE "
+                       "incident_id = (SELECT id FROM incident WHERE ref = :ref)"),
+                  {"ref": refs["A"]})
+    problem = check_database(sqlite_ctx.db).problem
+    assert problem is not None and "milestone ttr_net_ms is 7200001" in problem
