@@ -76,9 +76,11 @@ def _callers_text(report: Report) -> str:
     c = report.callers
     if c is None or not c.with_callers:
         return " No outage had callers linked."
-    return (f" A master and its callers count once: {c.with_callers} outage"
-            f"{'s' if c.with_callers != 1 else ''} had callers ({c.callers} in all, "
-            f"{c.mean:g} per outage on average, at most {c.max}).")
+    if c.with_callers == 1:
+        return (f" A master and its callers count once: 1 outage had {c.callers} "
+                f"caller{'s' if c.callers != 1 else ''}.")
+    return (f" A master and its callers count once: {c.with_callers} outages had callers "
+            f"({c.callers} in all, {c.mean:g} per outage on average, at most {c.max}).")
 
 
 def _definitions_html() -> str:
