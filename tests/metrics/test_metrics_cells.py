@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from imdesk.app import AppContext
-from imdesk.domain.lifecycle import Status, allowed_targets
+from imdesk.domain.lifecycle import allowed_targets
 from imdesk.domain.metrics import Figure, Sample, Summary, build_report
 from imdesk.domain.milestones import milestones_of
 from imdesk.services.clock import ManualClock
