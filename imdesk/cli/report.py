@@ -90,6 +90,9 @@ def report_json(r: Report, filters: dict[str, Any]) -> dict[str, Any]:
         "majors_per_month": [{"month": m, "majors": n} for m, n in r.majors_per_month],
         **_figure("declare_to_update", r.declare_to_update),
         "declare_to_update_missing": r.declare_to_update.missing,
+        "callers_per_outage_mean": r.callers.mean if r.callers else None,
+        "callers_per_outage_max": r.callers.max if r.callers else 0,
+        "outages_with_callers": r.callers.with_callers if r.callers else 0,
         "trend_unit": r.unit,
         "trend": [{"period": t.label, "count": t.count, "tta_median_s": t.tta_median,
                    "ttr_median_s": t.ttr_median, "sla_respond_met_pct": t.respond_pct,
@@ -122,7 +125,8 @@ def report_metrics(ctx: AppContext, args: argparse.Namespace) -> int:
     filters = {"priority": list(f.priorities), "service": f.service, "origin": f.origin,
                "exercises": f.exercises}
     lines = [f"Incidents opened {iso(start)} to {iso(end)}"
-             f"{' (exercises only)' if f.exercises else ''}: {report.summary.count}"]
+             f"{' (exercises only)' if f.exercises else ''}: {report.summary.count} "
+             f"(a master and its callers count once)"]
     for table in all_tables(report):
         widths = [max(len(h), *(len(r[i]) for r in table.rows)) if table.rows else len(h)
                   for i, h in enumerate(table.headers)]

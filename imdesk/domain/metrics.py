@@ -229,6 +229,21 @@ def majors_per_month(samples: Sequence[Sample], months: Sequence[Period]) -> lis
 
 
 @dataclass(frozen=True)
+class Callers:
+    """Callers linked to the outages counted (a master and its callers are one outage)."""
+
+    outages: int  # outages counted
+    with_callers: int  # of them, how many had at least one caller
+    callers: int  # callers linked to those
+    max: int  # the most callers on one outage
+
+    @property
+    def mean(self) -> float | None:
+        """Mean callers per outage that had callers (None when none had)."""
+        return round(self.callers / self.with_callers, 2) if self.with_callers else None
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything the Reports pane and `report metrics` show for one range and filter."""
 
@@ -241,6 +256,7 @@ class Report:
     declare_to_update: Figure
     unit: str
     trend: list[TrendRow] = field(default_factory=list)
+    callers: Callers | None = None  # callers per outage (None: not computed)
 
 
 def build_report(samples: Sequence[Sample], start: datetime, end: datetime, unit: str = "week",

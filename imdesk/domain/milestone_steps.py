@@ -9,7 +9,7 @@ equal), so the stored row and a rebuild agree.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from imdesk.domain.milestones import Milestones, _is_stakeholder_communication
@@ -24,13 +24,40 @@ class Step:
 
 
 MILESTONE_FIELDS = tuple(Milestones.__dataclass_fields__)
-STEP_FIELDS = (*MILESTONE_FIELDS, "status", "hold_started_at")
+# the durations the desk metrics read, kept as whole milliseconds beside the times (derived)
+DURATION_FIELDS = ("tta_ms", "tta_net_ms", "ttr_ms", "ttr_net_ms")
+STEP_FIELDS = (*MILESTONE_FIELDS, "status", "hold_started_at", *DURATION_FIELDS)
+
+
+def epoch_ms(at: datetime) -> int:
+    """Whole milliseconds since the epoch, the microseconds cut (as SQL fills them in bulk)."""
+    return (at - _EPOCH) // timedelta(milliseconds=1)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def durations(m: Milestones) -> dict[str, int | None]:
+    """Milliseconds to acknowledge and to resolve (the standing resolution), with and without
+    the time on hold before it; None when not reached or cancelled (the metrics leave it out)."""
+    out: dict[str, int | None] = dict.fromkeys(DURATION_FIELDS)
+    if m.cancelled:
+        return out
+    opened = epoch_ms(m.opened_at)
+    if m.acknowledged_at is not None:
+        out["tta_ms"] = tta = epoch_ms(m.acknowledged_at) - opened
+        out["tta_net_ms"] = max(tta - m.hold_before_ack_seconds * 1000, 0)
+    if m.resolved_at is not None:
+        out["ttr_ms"] = ttr = epoch_ms(m.resolved_at) - opened
+        out["ttr_net_ms"] = max(ttr - m.hold_before_resolve_seconds * 1000, 0)
+    return out
 
 
 def flat(step: Step) -> dict[str, Any]:
     """Column name -> value, as the incident_milestone row stores it."""
-    out = {name: getattr(step.milestones, name) for name in MILESTONE_FIELDS}
+    out: dict[str, Any] = {name: getattr(step.milestones, name) for name in MILESTONE_FIELDS}
     out.update(status=step.status, hold_started_at=step.hold_started_at)
+    out.update(durations(step.milestones))
     return out
 
 

@@ -85,10 +85,10 @@ def check_database(db: Database, *, ref: str | None = None,
 def _milestones_problem(s: Session, incident_id: int, ref: str,
                         timeline: list[TimelineEntry]) -> str | None:
     """The stored milestones against a fold of the timeline (the first field that differs)."""
-    stored = milestone_repo.get(s, incident_id)
-    if stored is None:
+    have = milestone_repo.stored(s, incident_id)
+    if have is None:
         return f"{ref}: no milestones row (the metrics leave it out)"
-    have, want = flat(stored), flat(fold(timeline))
+    want = flat(fold(timeline))
     for name, value in want.items():
         if have[name] != value:
             return (f"{ref}: milestone {name} is {have[name]!r} but the timeline says {value!r}")

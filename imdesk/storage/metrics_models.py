@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from imdesk.storage.models import Base, UTCDateTime
@@ -32,5 +32,10 @@ class MilestoneRow(Base):
     # where the fold stands: the status, and a hold that is running
     status: Mapped[str] = mapped_column(String(20))
     hold_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # derived, whole milliseconds (milestone_steps.durations): what the metrics aggregate
+    tta_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    tta_net_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    ttr_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    ttr_net_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     __table_args__ = (Index("ix_incident_milestone_opened", "opened_at"),)

@@ -54,6 +54,12 @@ def get(session: Session, incident_id: int) -> Step | None:
     return None if row is None else to_step(row)
 
 
+def stored(session: Session, incident_id: int) -> dict[str, object] | None:
+    """The row as stored, column by column (the check compares it with a rebuild)."""
+    row = session.get(MilestoneRow, incident_id)
+    return None if row is None else {name: getattr(row, name) for name in STEP_FIELDS}
+
+
 def put(session: Session, incident_id: int, step: Step) -> None:
     """Store a rebuilt row (migration, repair)."""
     row = session.get(MilestoneRow, incident_id)
@@ -69,14 +75,25 @@ FILL_SIMPLE_SQL = (
     "INSERT INTO incident_milestone (incident_id, opened_at, reported_at, acknowledged_at, "
     "major_at, first_communication_at, first_resolved_at, resolved_at, closed_at, cancelled, "
     "reopened, hold_seconds, hold_before_ack_seconds, hold_before_resolve_seconds, exercise, "
-    "status, hold_started_at) "
+    "status, hold_started_at, tta_ms, tta_net_ms, ttr_ms, ttr_net_ms) "
     "SELECT id, opened_at, opened_at, acknowledged_at, NULL, NULL, resolved_at, resolved_at, "
-    "closed_at, false, 0, 0, 0, 0, exercise, status, NULL FROM incident "
-    "WHERE id BETWEEN :a AND :b")
+    "closed_at, false, 0, 0, 0, 0, exercise, status, NULL, {ack}, {ack}, {res}, {res} "
+    "FROM incident WHERE id BETWEEN :a AND :b")
+# epoch_ms (milestone_steps) in SQL: whole seconds * 1000 + the microseconds cut to ms
+_MS = {"sqlite": "(CAST(strftime('%s', {0}) AS INTEGER) * 1000 + CAST(substr({0}, 21, 3) AS INTEGER))",
+       "postgresql": "CAST(round(extract(epoch FROM date_trunc('milliseconds', {0})) * 1000) AS BIGINT)"}
+
+
+def fill_simple_sql(dialect: str) -> str:
+    """FILL_SIMPLE_SQL with the durations in milliseconds (no hold: with and without the same)."""
+    ms = _MS.get(dialect, _MS["postgresql"])
+    return FILL_SIMPLE_SQL.format(ack=ms.format("acknowledged_at") + " - " + ms.format("opened_at"),
+                                  res=ms.format("resolved_at") + " - " + ms.format("opened_at"))
 
 
 def fill_simple(session: Session, first_id: int, last_id: int) -> None:
-    session.execute(text(FILL_SIMPLE_SQL), {"a": first_id, "b": last_id})
+    sql = fill_simple_sql(session.get_bind().dialect.name)
+    session.execute(text(sql), {"a": first_id, "b": last_id})
 
 
 def missing_ids(session: Session) -> list[int]:

@@ -21,6 +21,7 @@ from imdesk.qt.tasks import SyncTaskRunner
 from imdesk.services.clock import ManualClock
 from imdesk.storage.incident_repo import IncidentQuery
 from tests.metrics.dataset import build
+from tests.metrics.test_metrics_outages import add_callers
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -38,7 +39,7 @@ def berlin(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture
 def reports_window(qtbot: QtBot, sqlite_ctx: AppContext, clock: ManualClock,
                    berlin: None) -> Iterator[MainWindow]:
-    build(sqlite_ctx, clock)
+    add_callers(sqlite_ctx, build(sqlite_ctx, clock))  # callers count once: the same figures
     window = MainWindow(sqlite_ctx, SyncTaskRunner())
     window.persist_layout = False
     qtbot.addWidget(window)
@@ -53,9 +54,10 @@ def reports_window(qtbot: QtBot, sqlite_ctx: AppContext, clock: ManualClock,
 
 
 def _key_to_reports(window: MainWindow, qtbot: QtBot) -> None:
-    last = len(window.rail.group.buttons())
-    assert window.rail.group.button(last - 1).property("rail_label") == "Reports"
-    qtbot.keyClick(QApplication.focusWidget() or window, getattr(Qt.Key, f"Key_{last}"),
+    labels = [window.rail.group.button(n).property("rail_label")
+              for n in range(len(window.rail.group.buttons()))]
+    place = labels.index("Reports") + 1  # Alt+7 (Drills came after it, Alt+9)
+    qtbot.keyClick(QApplication.focusWidget() or window, getattr(Qt.Key, f"Key_{place}"),
                    Qt.KeyboardModifier.AltModifier)
 
 
@@ -72,6 +74,9 @@ def test_keyboard_only_range_figures_charts_and_csv(reports_window: MainWindow, 
     # same hand computation as tests/metrics: 6 incidents, 1 not acknowledged, 2 not resolved
     assert pane.summary.text().startswith("6 incidents opened; 1 not acknowledged and 2 not "
                                           "resolved")
+    assert pane.summary.text().endswith("A master and its callers count once: 2 outages had "
+                                        "callers (3 in all, 1.5 per outage on average, at "
+                                        "most 2).")
     figures = pane.models[0]
     tta = figures.rows[0]
     assert tta[:5] == ("Time to acknowledge", "25m", "40m", "25m", "4")

@@ -72,6 +72,17 @@ def _view(model: TableModel) -> QTableView:
     return view
 
 
+def _callers_text(report: Report) -> str:
+    c = report.callers
+    if c is None or not c.with_callers:
+        return " No outage had callers linked."
+    if c.with_callers == 1:
+        return (f" A master and its callers count once: 1 outage had {c.callers} "
+                f"caller{'s' if c.callers != 1 else ''}.")
+    return (f" A master and its callers count once: {c.with_callers} outages had callers "
+            f"({c.callers} in all, {c.mean:g} per outage on average, at most {c.max}).")
+
+
 def _definitions_html() -> str:
     items = "".join(f"<p><b>{name}.</b> {text}</p>" for name, text in DEFINITIONS)
     return f"<h3>How each figure is computed</h3>{items}"
@@ -239,7 +250,8 @@ class ReportsPane(QWidget):
         self.summary.setText(
             f"{s.count} incident{'s' if s.count != 1 else ''} opened{drills}; "
             f"{s.not_acknowledged} not acknowledged and {s.not_resolved} not resolved are left "
-            f"out of the durations; {s.cancelled} cancelled; {report.majors} declared major.")
+            f"out of the durations; {s.cancelled} cancelled; {report.majors} declared major."
+            + _callers_text(report))
         for model, table in zip(self.models, all_tables(report), strict=True):
             model.show_table(table)
         charts = self.charts

@@ -25,7 +25,7 @@ from imdesk.domain.timeline import GENESIS_HASH, canonical_json_of, compact_json
 from imdesk.services.incidents import REF_BASE, REF_PREFIX
 from imdesk.storage.database import Database
 from imdesk.storage.incident_repo import SLA_NEVER
-from imdesk.storage.milestone_repo import FILL_SIMPLE_SQL, fill_simple
+from imdesk.storage.milestone_repo import fill_simple, fill_simple_sql
 from imdesk.storage.models import IncidentRow, ServiceRow, TimelineEntryRow
 
 _WORDS = ("switch", "uplink", "mailbox", "printer", "VPN", "gateway", "database", "ERP", "login",
@@ -100,7 +100,7 @@ def _flush(db: Database, inc_rows: list[tuple[Any, ...]], ent_rows: list[tuple[A
             cur.execute("BEGIN IMMEDIATE")
             cur.executemany(_insert_sql("incident", INCIDENT_COLUMNS), inc_rows)
             cur.executemany(_insert_sql("timeline_entry", ENTRY_COLUMNS), ent_rows)
-            cur.execute(FILL_SIMPLE_SQL, {"a": inc_rows[0][0], "b": inc_rows[-1][0]})
+            cur.execute(fill_simple_sql("sqlite"), {"a": inc_rows[0][0], "b": inc_rows[-1][0]})
             cur.execute("COMMIT")
         except BaseException:
             raw.rollback()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from datetime import tzinfo
 
-from imdesk.domain.metrics import Report, build_report
-from imdesk.services.metrics.query import MetricsFilter, raw_count, samples
+from imdesk.domain.metrics import Report
+from imdesk.domain.metrics_cells import report_from_cells, report_periods
+from imdesk.services.metrics.query import MetricsFilter, callers, cells, majors, raw_count
 from imdesk.storage.database import Database
 
 __all__ = ["MetricsFilter", "MetricsService"]
@@ -22,9 +23,12 @@ class MetricsService:
             from imdesk.domain.errors import ValidationError
 
             raise ValidationError("to", "the end of the range must be after its start")
+        spans = report_periods(f.start, f.end, unit, tz)
         with self._db.read() as s:
-            found = samples(s, f)
-        return build_report(found, f.start, f.end, unit, tz)
+            found = cells(s, f, spans)
+            declared = majors(s, f)
+            linked = callers(s, f, sum(c.count for c in found))
+        return report_from_cells(found, declared, linked, f.start, f.end, unit, tz)
 
     def timed_count(self, f: MetricsFilter) -> tuple[int, float]:
         """(incidents in range, seconds): the plain SQL count, for the benchmark's baseline."""

@@ -7,7 +7,10 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
      "Incidents opened in the range (from, inclusive, to the end, exclusive), after the "
      "priority, service and origin filters. Exercises (drills) are left out; with "
      "'Exercises only' only they are counted. Cancelled incidents are counted but take no part "
-     "in the durations or the SLA figures. Each incident counts as one outage."),
+     "in the durations or the SLA figures. A master and the incidents linked to it as callers are "
+     "one outage, counted once — with the master's opening, priority, service, milestones and "
+     "SLA targets; a caller is never counted on its own (in no range or filter), so the counts "
+     "of two adjacent ranges add up. \"Incidents\" in the figures means these outages."),
     ("Opened",
      "The earliest time on the incident's timeline: its opening, or an entry the user backdated "
      "to before it (\"it started at 10:02\")."),
@@ -36,6 +39,10 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
      "that went out (sent, delivered, or phoned from the call list — queuing is not enough) or "
      "a communication line written by a person; a phone call to a contact is not one. An update "
      "sent before the declaration counts as 0."),
+    ("Callers per outage",
+     "Of the outages counted, how many had callers (incidents linked to the master as "
+     "callers, wherever they were opened), the mean number of callers over those outages, and "
+     "the most callers on one outage."),
     ("Trend",
      "Incidents by the week (Monday 00:00 local time) or calendar month of their opening; the "
      "medians and SLA shares as above, per period."),

@@ -40,7 +40,19 @@ def figures(report: Report) -> Table:
         _figure_row("Time to resolve", s.ttr, "not resolved"),
         _figure_row("Time to resolve without hold", s.ttr_excl_hold, "not resolved"),
         _figure_row("Declared major → first update", report.declare_to_update, "without update"),
+        callers_row(report),
     ))
+
+
+def callers_row(report: Report) -> tuple[str, ...]:
+    """Callers per outage: the mean in the Mean column, over the outages that had callers
+    (their number in the Incidents column), and the most callers on one outage."""
+    c = report.callers
+    if c is None:
+        return ("Callers per outage", "—", "—", "—", "0", "—")
+    mean = "—" if c.mean is None else f"{c.mean:g} (max {c.max})"
+    return ("Callers per outage", "—", "—", mean, str(c.with_callers),
+            f"{c.outages - c.with_callers} without callers")
 
 
 def by_priority(report: Report) -> Table:

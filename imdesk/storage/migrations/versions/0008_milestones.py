@@ -43,6 +43,10 @@ def upgrade() -> None:
         sa.Column("exercise", sa.Boolean, nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("hold_started_at", UTCDateTime, nullable=True),
+        sa.Column("tta_ms", sa.BigInteger, nullable=True),
+        sa.Column("tta_net_ms", sa.BigInteger, nullable=True),
+        sa.Column("ttr_ms", sa.BigInteger, nullable=True),
+        sa.Column("ttr_net_ms", sa.BigInteger, nullable=True),
     )
     op.create_index("ix_incident_milestone_opened", "incident_milestone", ["opened_at"])
     table = sa.table("incident_milestone", sa.column("incident_id"),
