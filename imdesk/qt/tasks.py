@@ -2,7 +2,9 @@
 
 The pool is handed a plain function, not a QRunnable subclass: a Python QRunnable that the pool
 deletes can leave its wrapper alive, and with it the work's closure and its relay — a console
-that runs tasks all day (every refresh is one) grew by them steadily (bench/bench_soak.py)."""
+that runs tasks all day (every refresh is one) grew by them steadily (bench/bench_soak.py).
+Nor is the finishing function decorated with @Slot: PySide keeps a little of every function it
+is applied to, and one is made per task."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +57,6 @@ class TaskRunner(QObject):
         relay = _Relay()
         self._relays.add(relay)
 
-        @Slot(object, object)
         def finish(result: Any, error: BaseException | None) -> None:
             self._relays.discard(relay)
             relay.deleteLater()
