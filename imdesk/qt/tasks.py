@@ -28,13 +28,19 @@ class _Relay(QObject):
 
 
 def _work(fn: Callable[[], Any], relay: _Relay) -> Callable[[], None]:
+    def deliver(result: Any, error: BaseException | None) -> None:
+        try:
+            relay.finished.emit(result, error)
+        except RuntimeError:  # the console closed while this ran: nobody waits for it now
+            log.debug("a background task ended after its console closed")
+
     def run() -> None:
         try:
             result = fn()
         except BaseException as exc:  # delivered to the caller, never lost
-            relay.finished.emit(None, exc)
+            deliver(None, exc)
         else:
-            relay.finished.emit(result, None)
+            deliver(result, None)
 
     return run
 

@@ -87,13 +87,15 @@ def test_a_thousand_refreshes_leave_no_objects_behind(live_window: MainWindow, q
     after = _own_objects()
     grown = {k: v for k, v in (after - before).items() if v > 0}
     assert grown == {}
-    assert len(window.findChildren(QObject)) == qobjects
+    # a leak in the cycle would show a hundred times; a control built once, when its moment
+    # came round on the wall clock (the handover reminder's notice), shows once
+    assert len(window.findChildren(QObject)) - qobjects <= 2
 
 
 def test_background_tasks_leave_no_memory_behind(qtbot: QtBot) -> None:
     """Every refresh is a task: thousands a day. Python's allocated blocks (which also count
     what no container holds — a string kept by PySide for each decorated function, say) stay
-    put over 3,000 of them."""
+    put over rounds of 1,000 of them."""
     runner = TaskRunner()
     done = [0]
 
@@ -106,10 +108,12 @@ def test_background_tasks_leave_no_memory_behind(qtbot: QtBot) -> None:
         qtbot.waitUntil(lambda: runner.pending == 0, timeout=20_000)
 
     batch(500)  # warm: the pool's threads, free lists
-    gc.collect()
-    blocks = sys.getallocatedblocks()
-    batch(3000)
-    gc.collect()
+    growth = []
+    for _round in range(3):  # a leak grows in every round; noise (a late deletion) in one
+        gc.collect()
+        blocks = sys.getallocatedblocks()
+        batch(1000)
+        gc.collect()
+        growth.append(sys.getallocatedblocks() - blocks)
     assert done == [3500]
-    # (a few hundred come and go with the pool's threads; one kept per task would be 3,000)
-    assert sys.getallocatedblocks() - blocks < 1500
+    assert min(growth) < 500, growth  # one block kept per task would be 1,000 a round
