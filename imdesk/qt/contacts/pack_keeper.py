@@ -6,12 +6,14 @@ Signals: written(str path, str digest), failed(str reason).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from imdesk.context import AppContext
 from imdesk.qt.tasks import TaskRunner
+from imdesk.qt.widgets.debounced_job import DebouncedJob
 
 DEBOUNCE_MS = 3000
 
@@ -38,53 +40,24 @@ def write_current_pack(ctx: AppContext, last_digest: str = "") -> tuple[str, str
     return str(path), data.digest
 
 
-class PackKeeper(QObject):
+class PackKeeper(DebouncedJob):
     written = Signal(str, str)
     failed = Signal(str)
 
     def __init__(self, ctx: AppContext, runner: TaskRunner, parent: QObject | None = None,
                  delay_ms: int = DEBOUNCE_MS) -> None:
-        super().__init__(parent)
+        super().__init__(runner, delay_ms, parent)
         self._ctx = ctx
-        self._runner = runner
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(delay_ms)
-        self._timer.timeout.connect(self.write_now)
-        self._running = False
-        self._again = False
         self.digest = ""
         self.path = ""
 
-    def schedule(self) -> None:
-        """Contacts changed: write once things have been quiet for a moment."""
-        self._timer.start()
-
-    def write_now(self, *, force: bool = False) -> None:
-        self._timer.stop()
-        if self._running:
-            self._again = True
-            return
-        self._running = True
+    def job(self, *, force: bool) -> Callable[[], tuple[str, str]]:
         ctx, last = self._ctx, "" if force else self.digest
-        self._runner.run(lambda: write_current_pack(ctx, last), self._done, self._error)
+        return lambda: write_current_pack(ctx, last)
 
-    def _done(self, result: tuple[str, str]) -> None:
-        self._running = False
+    def done(self, result: tuple[str, str]) -> None:
         self.path, self.digest = result
         self.written.emit(*result)
-        self._rerun()
 
-    def _error(self, exc: BaseException) -> None:
-        self._running = False
+    def error(self, exc: BaseException) -> None:
         self.failed.emit(str(exc))
-        self._rerun()
-
-    def _rerun(self) -> None:
-        if self._again:
-            self._again = False
-            self.write_now()
-
-    @property
-    def busy(self) -> bool:
-        return self._running or self._timer.isActive()

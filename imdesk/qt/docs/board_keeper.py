@@ -8,39 +8,30 @@ Signals: written(str path), failed(str reason)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from imdesk.context import AppContext
 from imdesk.qt.tasks import TaskRunner
+from imdesk.qt.widgets.debounced_job import DebouncedJob
 
 DEBOUNCE_MS = 700
 REFRESH_EVERY = 10  # counts-timer ticks (30 s each): five minutes
 
 
-class BoardKeeper(QObject):
+class BoardKeeper(DebouncedJob):
     written = Signal(str)
     failed = Signal(str)
 
     def __init__(self, ctx: AppContext, runner: TaskRunner, parent: QObject | None = None,
                  delay_ms: int = DEBOUNCE_MS) -> None:
-        super().__init__(parent)
+        super().__init__(runner, delay_ms, parent)
         self._ctx = ctx
-        self._runner = runner
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(delay_ms)
-        self._timer.timeout.connect(self.write_now)
-        self._running = False
-        self._again = False
         self._marker: Any = None
         self._checks = 0
         self.failing = False
-
-    def schedule(self) -> None:
-        """Something changed: write once things have been quiet for a moment."""
-        self._timer.start()
 
     def check_marker(self) -> None:
         """Called on the console's counts timer: a change made elsewhere rewrites the board, and
@@ -55,12 +46,7 @@ class BoardKeeper(QObject):
 
         self._runner.run(incidents.change_marker, seen, lambda _e: None)
 
-    def write_now(self) -> None:
-        self._timer.stop()
-        if self._running:
-            self._again = True
-            return
-        self._running = True
+    def job(self, *, force: bool) -> Callable[[], str]:
         ctx = self._ctx
 
         def work() -> str:
@@ -68,22 +54,13 @@ class BoardKeeper(QObject):
 
             return str(write_board(ctx).path)
 
-        self._runner.run(work, self._done, self._error)
+        return work
 
-    def _done(self, path: str) -> None:
-        self._running = False
+    def done(self, result: str) -> None:
         if self.failing:
             self.failing = False
-            self.written.emit(path)  # back after a failure: say so once
-        self._rerun()
+            self.written.emit(result)  # back after a failure: say so once
 
-    def _error(self, exc: BaseException) -> None:
-        self._running = False
+    def error(self, exc: BaseException) -> None:
         self.failing = True
         self.failed.emit(str(exc))
-        self._rerun()
-
-    def _rerun(self) -> None:
-        if self._again:
-            self._again = False
-            self.write_now()
