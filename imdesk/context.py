@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from imdesk.domain.desk import Desk
     from imdesk.domain.incident_query import IncidentQuery
     from imdesk.services.alerts.desk import AlertDesk
     from imdesk.services.catalog import CatalogService
@@ -97,6 +98,13 @@ class AppContext:
         from imdesk.services.clock import SystemClock
 
         return SystemClock().now()
+
+    @cached_property
+    def desk(self) -> Desk:
+        """This console's desk identity (name, host, user): no database needed."""
+        from imdesk.services.desk.identity import current_desk
+
+        return current_desk(self.author)
 
     @cached_property
     def incidents(self) -> IncidentService:
