@@ -236,3 +236,55 @@ def test_board_settings_from_the_pane(window: MainWindow, docs: AppContext, qtbo
     assert settings.desk_contact().phone == "+49 30 4000 100"
     qtbot.waitUntil(lambda: (tmp_path / "share" / "index.html").is_file(), timeout=10_000)
     assert "+49 30 4000 100" in (tmp_path / "share" / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_stale_drill_goes_on_through_the_stale_documents(qtbot: QtBot, sqlite_url: str,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The review queue holds contacts and documents: the drill over everything stale steps
+    through the stale contacts, then walks the stale documents (still right / edit / retire)."""
+    from imdesk.app import build_context
+    from imdesk.domain.contact_book import CheckOutcome, ContactRecord
+    from imdesk.qt.contacts.drill_dialog import DrillChoice, DrillDialog
+    from imdesk.qt.docs.review_dialog import ReviewWalk
+    from tests.conftest import START
+
+    clock = ManualClock(START)
+    ctx = build_context(sqlite_url, clock=clock, author="tester")
+    ctx.catalog.add("ERP")
+    doc = ctx.docs.add("ERP", "ERP vendor contract", "Hotline\n", review_days=30)
+    contact = ctx.contacts.add(ContactRecord(name="Ingrid Larsen"))
+    clock.advance(timedelta(days=400))
+    assert ctx.contacts.drill_ids(stale=True) == [contact] and [d.id for d in ctx.docs.stale()] == [doc.id]
+    window = MainWindow(ctx, SyncTaskRunner())
+    window.persist_layout = False
+    qtbot.addWidget(window)
+    window.start()
+    qtbot.waitUntil(lambda: window.documents is not None)
+    window.contact_book.open()
+    pane = window.contacts
+    seen: list[str] = []
+
+    def ask(dialog: Any) -> bool:
+        if isinstance(dialog, DrillChoice):
+            seen.append(dialog.combo.currentText())
+            return True
+        assert isinstance(dialog, DrillDialog)
+        dialog.mark(CheckOutcome.REACHED)  # the one stale contact: reached
+        return True
+
+    def walk(ids: list[int], load: Any, act: Any, now: Any, parent: Any) -> Any:
+        seen.append(load(ids[0]).summary.title)
+        act(ids[0], "still right")
+        result = ReviewWalk.__new__(ReviewWalk)
+        result.edit_id = None
+        result.done_count = {"still right": 1, "retired": 0, "skipped": 0}
+        return result
+
+    monkeypatch.setattr(pane, "ask", ask)
+    monkeypatch.setattr(ReviewWalk, "ask", staticmethod(walk))
+    pane.start_drill()
+    qtbot.waitUntil(lambda: len(seen) == 2)
+    assert seen == ["All stale and flagged contacts (1), then the stale documents", "ERP vendor contract"]
+    assert ctx.contacts.drill_ids(stale=True) == [] and ctx.docs.stale() == []
+    window.close()
+    ctx.close()

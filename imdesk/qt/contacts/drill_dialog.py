@@ -1,6 +1,7 @@
 """The verification drill: step through a team, a service's ladder or every stale contact and
 mark each reached (verified now, by you), not reached, or wrong number (marked for review).
-Keys: R, N, W, S (skip), Esc (stop)."""
+Keys: R, N, W, S (skip), Esc (stop). The stale drill goes on through the stale documents (the
+review queue holds both): the documents' walk, with still right / edit / retire."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ from imdesk.qt.tasks import TaskRunner
 from imdesk.services.contacts.service import ContactService
 
 
+STALE_DRILL = "Stale and flagged contacts"  # the drill that goes on through the stale documents
+
+
 class DrillChoice(QDialog):
     """Which drill: all stale contacts, a team, or a service's ladder."""
 
@@ -36,7 +40,8 @@ class DrillChoice(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Step through these contacts and mark each one:"))
         self.combo = QComboBox()
-        self.combo.addItem(f"All stale and flagged contacts ({stale})", ("stale", ""))
+        self.combo.addItem(f"All stale and flagged contacts ({stale}), then the stale documents",
+                           ("stale", ""))
         for t in teams:
             self.combo.addItem(f"Team: {t}", ("team", t))
         for s in services:
@@ -61,7 +66,7 @@ def choose_drill(parent: QWidget, service: ContactService) -> tuple[str, list[in
         return None
     kind, name = dialog.choice()
     if kind == "stale":
-        return "Stale and flagged contacts", service.drill_ids(stale=True)
+        return STALE_DRILL, service.drill_ids(stale=True)
     if kind == "team":
         return f"Team {name}", service.drill_ids(team=name)
     return f"Ladder of {name}", service.drill_ids(service=name)
@@ -147,6 +152,11 @@ class DrillDialog(QDialog):
             self.skipped += 1
         self.position += 1
         self._load()
+
+    @property
+    def finished_all(self) -> bool:
+        """Every contact was marked or skipped (not stopped with Esc)."""
+        return self.position >= len(self.ids)
 
     def summary(self) -> str:
         parts = [f"{self.marked[o.value]} {o.label}" for o in CheckOutcome if self.marked[o.value]]

@@ -59,6 +59,7 @@ class ContactsPane(ContactPaneActions):
     contacts_changed = Signal()
     call_logged = Signal(str)
     document_requested = Signal(int)  # a stale document in the review queue, opened (Enter)
+    documents_review_requested = Signal()  # the stale drill goes on through the stale documents
 
     def __init__(self, ctx: AppContext, runner: TaskRunner, *, read_only: bool = False) -> None:
         super().__init__()

@@ -134,7 +134,7 @@ class ContactPaneActions(QWidget):
             self._after_write()
 
     def start_drill(self) -> None:
-        from imdesk.qt.contacts.drill_dialog import DrillDialog, choose_drill
+        from imdesk.qt.contacts.drill_dialog import STALE_DRILL, DrillDialog, choose_drill
 
         choice = choose_drill(self, self.contacts)
         if choice is None:
@@ -142,9 +142,13 @@ class ContactPaneActions(QWidget):
         title, ids = choice
         if not ids:
             self.status_message.emit(f"{title}: nobody to check")
-            return
-        dialog = DrillDialog(self, self.contacts, self.runner, title, ids)
-        self.ask(dialog)
-        self.status_message.emit(dialog.summary())
-        if dialog.marked:
-            self._after_write()
+        else:
+            dialog = DrillDialog(self, self.contacts, self.runner, title, ids)
+            self.ask(dialog)
+            self.status_message.emit(dialog.summary())
+            if dialog.marked:
+                self._after_write()
+            if not dialog.finished_all:
+                return  # stopped with Esc: the documents wait for the next drill
+        if title == STALE_DRILL:
+            self.documents_review_requested.emit()  # the review queue holds documents too

@@ -60,6 +60,7 @@ class ContactsWiring:
             pane.contacts_changed.connect(self.changed)
             pane.call_logged.connect(lambda _ref: w.incidents.reload())
             pane.document_requested.connect(lambda doc_id: w.documents and w.documents.show_document(doc_id))
+            pane.documents_review_requested.connect(lambda: w.documents and w.documents.pane.review_walk())
             pane.pack_handler = self.write_pack_now
             self.host.put(pane)
             self.built = pane
