@@ -27,7 +27,6 @@ from imdesk.qt.contacts.card import CardData, ContactCard, format_card
 from imdesk.qt.tasks import TaskRunner
 from imdesk.services.contacts.service import ContactService
 
-
 STALE_DRILL = "Stale and flagged contacts"  # the drill that goes on through the stale documents
 
 
