@@ -34,6 +34,7 @@ class ContactPaneActions(QWidget):
     card: ContactCard
     status_message: Any
     call_logged: Any
+    documents_review_requested: Any
     _incident_ref: str
     contacts: ContactService
     _after_write: Callable[..., None]
