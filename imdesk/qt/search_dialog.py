@@ -101,8 +101,10 @@ class SearchDialog(QDialog):
                 if self.model.rows:
                     self.results.setCurrentIndex(self.model.index(0))
 
+        from imdesk.services.search_everywhere import search_everywhere
+
         service, documents = self._service, self._documents
-        self._runner.run(lambda: (service.search(text, 50), documents(text) if documents else []), done,
+        self._runner.run(lambda: search_everywhere(service, documents, text, 50), done,
                          lambda exc: self.summary.setText(sentence("Search failed", exc)))
 
     def _open_first_or_current(self) -> None:
