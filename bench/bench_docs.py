@@ -51,6 +51,8 @@ def docs_database() -> Path:
     if path.exists():
         return path
     tmp = start_build(path)
+    if tmp is None:
+        return path
     tmp.write_bytes(big.read_bytes())
     print(f"  adding {DOCS:,} documents of {PAGES} pages (once) …", flush=True)
     rng = random.Random(15)

@@ -38,8 +38,8 @@ def handover_database() -> tuple[Path, datetime]:
 
 
     path = CACHE / f"handover-100000-1000000-open01-schema{HEAD_REVISION}.sqlite"
-    if not path.exists():
-        tmp = start_build(path)
+    tmp = None if path.exists() else start_build(path)
+    if tmp is not None:  # None: built already (or by another run while this one waited)
         ctx = build_context(f"sqlite:///{tmp}")
         ensure_demo_data(ctx)
         end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
@@ -50,8 +50,8 @@ def handover_database() -> tuple[Path, datetime]:
         bulk_seed(ctx.db, incidents=99_700, entries=990_000, now=end - timedelta(hours=12),
                   open_share=0.001)
         bulk_seed(ctx.db, incidents=300, entries=10_000, now=end, span=timedelta(hours=12), seed=2)
-        finish_build(ctx, tmp, path)
         path.with_suffix(".end").write_text(end.isoformat())  # where the shift ends
+        finish_build(ctx, tmp, path)
     return path, datetime.fromisoformat(path.with_suffix(".end").read_text().strip())
 
 

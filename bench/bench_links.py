@@ -29,6 +29,8 @@ def links_database() -> Path:
     if path.exists():
         return path
     tmp = start_build(path)
+    if tmp is None:
+        return path
     ctx = build_context(f"sqlite:///{tmp}")
     ensure_demo_data(ctx)
     print(f"  building {INCIDENTS:,} incidents ({OPEN_SHARE:.0%} open) / {ENTRIES:,} entries "

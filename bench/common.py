@@ -39,6 +39,8 @@ def big_database(incidents: int = 100_000, entries: int = 1_000_000) -> Path:
     if path.exists():
         return path
     tmp = start_build(path)
+    if tmp is None:
+        return path
     ctx = build_context(f"sqlite:///{tmp}")
     ensure_demo_data(ctx)  # services and a realistic open set on top
     print(f"  building {incidents:,} incidents / {entries:,} entries (once) …", flush=True)
@@ -46,10 +48,22 @@ def big_database(incidents: int = 100_000, entries: int = 1_000_000) -> Path:
     return finish_build(ctx, tmp, path)
 
 
-def start_build(path: Path) -> Path:
+_LOCKS: dict[Path, int] = {}
+
+
+def start_build(path: Path) -> Path | None:
     """Where to build the cached database PATH: its ".building" twin, cleared of what an
-    interrupted build left (with its WAL and SHM files)."""
+    interrupted build left (with its WAL and SHM files). Two benchmark runs building the same
+    database take turns (a lock file): None when PATH was finished while this one waited."""
+    import fcntl
+
     path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # released by finish_build, or when this process ends
+    if path.exists():
+        os.close(fd)
+        return None
+    _LOCKS[path] = fd
     tmp = path.with_suffix(".building")
     for side in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
         side.unlink(missing_ok=True)
@@ -63,6 +77,9 @@ def finish_build(ctx: AppContext, tmp: Path, path: Path) -> Path:
         conn.exec_driver_sql("ANALYZE")
     ctx.close()
     tmp.rename(path)
+    fd = _LOCKS.pop(path, None)
+    if fd is not None:
+        os.close(fd)
     return path
 
 

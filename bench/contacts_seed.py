@@ -32,6 +32,8 @@ def book_database(people: int, services: int) -> Path:
     if path.exists():
         return path
     tmp = start_build(path)
+    if tmp is None:
+        return path
     print(f"  building a contact book of {people:,} people and {services} services (once) …", flush=True)
     rng = random.Random(4)
     now = datetime.now(UTC)
