@@ -16,6 +16,7 @@ from imdesk.storage import incident_repo, milestone_repo, timeline_repo
 from imdesk.storage.damage import damaged_values
 from imdesk.storage.database import Database
 from imdesk.storage.incident_repo import sort_due
+from imdesk.storage.models import IncidentRow
 
 
 @dataclass(frozen=True)
@@ -92,4 +93,10 @@ def _milestones_problem(s: Session, incident_id: int, ref: str,
     for name, value in want.items():
         if have[name] != value:
             return (f"{ref}: milestone {name} is {have[name]!r} but the timeline says {value!r}")
+    incident = s.get(IncidentRow, incident_id)
+    copies = milestone_repo.stored_copies(s, incident_id)
+    if incident is not None and copies is not None:
+        for name, value in milestone_repo.copied(s, incident).items():
+            if copies[name] != value:
+                return f"{ref}: milestone {name} is {copies[name]!r} but the incident says {value!r}"
     return None

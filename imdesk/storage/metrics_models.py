@@ -10,6 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from imdesk.storage.models import Base, UTCDateTime
 
+# the metrics' covering index: per priority, in time order, every column the figures read
+REPORT_INDEX = ("exercise", "caller", "priority", "opened_at", "cancelled", "respond_minutes",
+                "resolve_minutes", "tta_ms", "tta_net_ms", "ttr_ms", "ttr_net_ms")
+# the incident's own values the row carries (kept in step by milestone_repo)
+COPIED = ("priority", "respond_minutes", "resolve_minutes")
+
 
 class MilestoneRow(Base):
     __tablename__ = "incident_milestone"
@@ -37,5 +43,12 @@ class MilestoneRow(Base):
     tta_net_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     ttr_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     ttr_net_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # copied from the incident and its links on every append (milestone_repo.on_append), so the
+    # metrics read one table: the priority and SLA targets, and whether it is a caller of a master
+    priority: Mapped[str] = mapped_column(String(2), default="P5")
+    respond_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    resolve_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    caller: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    __table_args__ = (Index("ix_incident_milestone_opened", "opened_at"),)
+    __table_args__ = (Index("ix_incident_milestone_opened", "opened_at"),
+                      Index("ix_incident_milestone_report", *REPORT_INDEX))

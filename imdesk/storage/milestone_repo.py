@@ -7,9 +7,10 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from imdesk.domain.milestone_steps import STEP_FIELDS, Step, advance, flat, fold, unflat
-from imdesk.domain.timeline import TimelineEntry
+from imdesk.domain.timeline import EntryKind, TimelineEntry
 from imdesk.storage import timeline_repo
-from imdesk.storage.metrics_models import MilestoneRow
+from imdesk.storage.link_repo import CALLER
+from imdesk.storage.metrics_models import COPIED, MilestoneRow
 from imdesk.storage.models import IncidentRow
 
 
@@ -23,18 +24,44 @@ def _write(row: MilestoneRow, step: Step) -> None:
 
 
 def on_append(session: Session, incident: IncidentRow, entry: TimelineEntry) -> None:
-    """Advance the incident's milestones by the entry just appended (same transaction)."""
+    """Advance the incident's milestones by the entry just appended (same transaction), and
+    copy what the metrics need of the incident (priority, SLA targets; after a link entry,
+    whether it is now a caller)."""
     row = _row(session, incident.id) if entry.seq > 1 else None
     if row is None:
         current = None
         if entry.seq > 1:  # no row yet (a database older than the table): fold what came before
             current = fold(timeline_repo.entries_for(session, incident)[: entry.seq - 1])
-        row = MilestoneRow(incident_id=incident.id)
+        row = MilestoneRow(incident_id=incident.id, caller=False)
         session.add(row)
         session.info.setdefault(_PENDING, {})[incident.id] = row
         _write(row, advance(current, entry))
-        return
-    _write(row, advance(to_step(row), entry))
+        linked = entry.seq > 1
+    else:
+        _write(row, advance(to_step(row), entry))
+        linked = entry.kind == EntryKind.LINK
+    for name in COPIED:
+        setattr(row, name, getattr(incident, name))
+    if linked:  # the link rows are written before the entries that tell of them
+        row.caller = is_caller(session, incident.id)
+
+
+def is_caller(session: Session, incident_id: int) -> bool:
+    """Whether the incident is linked as a caller of a master (it then never counts alone)."""
+    return session.execute(text(
+        f"SELECT 1 FROM incident_link WHERE incident_id = :i AND kind = '{CALLER}'"),
+        {"i": incident_id}).first() is not None
+
+
+def copied(session: Session, incident: IncidentRow) -> dict[str, object]:
+    """What the milestone row should carry of the incident (the check compares it)."""
+    return {**{name: getattr(incident, name) for name in COPIED},
+            "caller": is_caller(session, incident.id)}
+
+
+def stored_copies(session: Session, incident_id: int) -> dict[str, object] | None:
+    row = session.get(MilestoneRow, incident_id)
+    return None if row is None else {name: getattr(row, name) for name in (*COPIED, "caller")}
 
 
 _PENDING = "imdesk.milestone_rows"  # rows added in this session, not flushed yet
@@ -61,12 +88,16 @@ def stored(session: Session, incident_id: int) -> dict[str, object] | None:
 
 
 def put(session: Session, incident_id: int, step: Step) -> None:
-    """Store a rebuilt row (migration, repair)."""
+    """Store a rebuilt row (migration, repair), with the incident's copied values."""
     row = session.get(MilestoneRow, incident_id)
     if row is None:
         row = MilestoneRow(incident_id=incident_id)
         session.add(row)
     _write(row, step)
+    incident = session.get(IncidentRow, incident_id)
+    if incident is not None:
+        for name, value in copied(session, incident).items():
+            setattr(row, name, value)
 
 
 # Rows for bulk-seeded incidents whose story is plain (opened, in progress, resolved, closed; no
@@ -75,9 +106,11 @@ FILL_SIMPLE_SQL = (
     "INSERT INTO incident_milestone (incident_id, opened_at, reported_at, acknowledged_at, "
     "major_at, first_communication_at, first_resolved_at, resolved_at, closed_at, cancelled, "
     "reopened, hold_seconds, hold_before_ack_seconds, hold_before_resolve_seconds, exercise, "
-    "status, hold_started_at, tta_ms, tta_net_ms, ttr_ms, ttr_net_ms) "
+    "status, hold_started_at, tta_ms, tta_net_ms, ttr_ms, ttr_net_ms, priority, respond_minutes, "
+    "resolve_minutes, caller) "
     "SELECT id, opened_at, opened_at, acknowledged_at, NULL, NULL, resolved_at, resolved_at, "
-    "closed_at, false, 0, 0, 0, 0, exercise, status, NULL, {ack}, {ack}, {res}, {res} "
+    "closed_at, false, 0, 0, 0, 0, exercise, status, NULL, {ack}, {ack}, {res}, {res}, priority, "
+    "respond_minutes, resolve_minutes, false "
     "FROM incident WHERE id BETWEEN :a AND :b")
 # epoch_ms (milestone_steps) in SQL: whole seconds * 1000 + the microseconds cut to ms
 _MS = {"sqlite": "(CAST(strftime('%s', {0}) AS INTEGER) * 1000 + CAST(substr({0}, 21, 3) AS INTEGER))",

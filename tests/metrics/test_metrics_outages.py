@@ -106,3 +106,47 @@ def test_db_check_finds_a_stale_stored_duration(sqlite_ctx: AppContext,
                   {"ref": refs["A"]})
     problem = check_database(sqlite_ctx.db).problem
     assert problem is not None and "milestone ttr_net_ms is 7200001" in problem
+
+
+def test_unlink_and_promote_move_who_counts(ctx: AppContext, clock: ManualClock) -> None:
+    """The milestone row's caller mark follows the links: an unlinked caller counts again as an
+    outage of its own; after a promotion the new master counts and the old one does not."""
+    from imdesk.services.integrity import check_database
+
+    refs = add_callers(ctx, build(ctx, clock))
+    whole = MetricsFilter(START, END)
+    p3 = MetricsFilter(START, END, priorities=("P3",))
+    assert ctx.metrics.report(whole).summary.count == 6
+    ctx.links.unlink(refs["K1"])  # K1 (P3, opened in range) is its own outage again
+    assert ctx.metrics.report(whole).summary.count == 7
+    assert ctx.metrics.report(p3).summary.count == 3
+    ctx.links.promote(refs["K2"])  # K2 (P4) now stands for A's outage; A becomes its caller
+    r = ctx.metrics.report(whole)
+    assert r.summary.count == 7 and r.priorities["P4"].count == 1
+    assert check_database(ctx.db).ok
+
+
+def test_a_priority_change_moves_the_outage_to_its_new_row(ctx: AppContext, clock: ManualClock) -> None:
+    from imdesk.services.incidents import IncidentEdit
+
+    refs = build(ctx, clock)
+    before = ctx.metrics.report(MetricsFilter(START, END)).priorities
+    was = ctx.incidents.get(refs["C"]).priority
+    ctx.incidents.edit(refs["C"], IncidentEdit(impact="high", urgency="high"))
+    after = ctx.metrics.report(MetricsFilter(START, END)).priorities
+    assert after[was].count == before[was].count - 1
+    assert after["P1"].count == (before["P1"].count if "P1" in before else 0) + 1
+
+
+def test_db_check_finds_a_stale_copy_of_the_incident(sqlite_ctx: AppContext, clock: ManualClock) -> None:
+    from sqlalchemy import text
+
+    from imdesk.services.integrity import check_database
+
+    refs = add_callers(sqlite_ctx, build(sqlite_ctx, clock))
+    assert check_database(sqlite_ctx.db).ok
+    with sqlite_ctx.db.write() as s:
+        s.execute(text("UPDATE incident_milestone SET caller = false WHERE "
+                       "incident_id = (SELECT id FROM incident WHERE ref = :ref)"), {"ref": refs["K1"]})
+    problem = check_database(sqlite_ctx.db).problem
+    assert problem is not None and "milestone caller is False but the incident says True" in problem
