@@ -72,18 +72,33 @@ def _merged(lists: Iterable[list[int]]) -> list[int]:
     return out
 
 
+def _merged_net(cells: Sequence[Cell], gross: list[int], net: str) -> list[int]:
+    """The merged durations without hold: the gross ones when no cell was held (its net list is
+    then its gross list, the same object), else merged on their own."""
+    if all(getattr(c, net) is getattr(c, net[:3]) for c in cells):
+        return gross
+    return _merged(getattr(c, net) for c in cells)
+
+
+def _as_cell(cells: Sequence[Cell]) -> Cell:
+    """Cells added up into one (their lists merged, sorted)."""
+    tta, ttr = _merged(c.tta for c in cells), _merged(c.ttr for c in cells)
+    return Cell("", 0, sum(c.count for c in cells), sum(c.cancelled for c in cells), tta,
+                _merged_net(cells, tta, "tta_net"), ttr, _merged_net(cells, ttr, "ttr_net"),
+                sum(c.respond_met for c in cells), sum(c.resolve_met for c in cells))
+
+
 def summary_of(cells: Sequence[Cell]) -> Summary:
-    count = sum(c.count for c in cells)
-    cancelled = sum(c.cancelled for c in cells)
-    tta, tta_net = _merged(c.tta for c in cells), _merged(c.tta_net for c in cells)
-    ttr, ttr_net = _merged(c.ttr for c in cells), _merged(c.ttr_net for c in cells)
-    live = count - cancelled
-    not_acked, not_resolved = live - len(tta), live - len(ttr)
-    sla = Sla(sum(c.respond_met for c in cells), len(tta),
-              sum(c.resolve_met for c in cells), len(ttr))
-    return Summary(count, cancelled, not_acked, not_resolved, figure_ms(tta, not_acked),
-                   figure_ms(tta_net, not_acked), figure_ms(ttr, not_resolved),
-                   figure_ms(ttr_net, not_resolved), sla)
+    return _summary(_as_cell(cells))
+
+
+def _summary(c: Cell) -> Summary:
+    live = c.count - c.cancelled
+    not_acked, not_resolved = live - len(c.tta), live - len(c.ttr)
+    sla = Sla(c.respond_met, len(c.tta), c.resolve_met, len(c.ttr))
+    return Summary(c.count, c.cancelled, not_acked, not_resolved, figure_ms(c.tta, not_acked),
+                   figure_ms(c.tta_net, not_acked), figure_ms(c.ttr, not_resolved),
+                   figure_ms(c.ttr_net, not_resolved), sla)
 
 
 def _median_ms(values: list[int]) -> float | None:
@@ -114,7 +129,10 @@ def report_from_cells(cells: Sequence[Cell], majors: Sequence[Major], callers: C
     # the major figures reuse the per-sample functions (majors are few)
     major_samples = [Sample("", m.major, None, None, 0.0, 0.0, 0.0, 0.0, False, m.major,
                             m.update) for m in majors]
-    return Report(start, end, summary_of(cells), {p: summary_of(g) for p, g in by_prio.items()},
+    # each priority's lists merged once; the whole from those five (few long sorted runs)
+    per_prio = {p: _as_cell(g) for p, g in by_prio.items()}
+    return Report(start, end, _summary(_as_cell(list(per_prio.values()))),
+                  {p: _summary(c) for p, c in per_prio.items()},
                   len(majors), majors_per_month(major_samples, months),
                   _declare_to_update(major_samples), unit, trend, callers)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from imdesk.storage.models import Base, UTCDateTime
@@ -51,4 +51,8 @@ class MilestoneRow(Base):
     caller: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (Index("ix_incident_milestone_opened", "opened_at"),
-                      Index("ix_incident_milestone_report", *REPORT_INDEX))
+                      Index("ix_incident_milestone_report", *REPORT_INDEX),
+                      # the declared majors (few) without reading every row of the range
+                      Index("ix_incident_milestone_major", "major_at",
+                            sqlite_where=text("major_at IS NOT NULL"),
+                            postgresql_where=text("major_at IS NOT NULL")))

@@ -32,9 +32,13 @@ def upgrade() -> None:
     op.execute("UPDATE incident_milestone SET caller = true WHERE incident_id IN "
                "(SELECT l.incident_id FROM incident_link l WHERE l.kind = 'caller')")
     op.create_index("ix_incident_milestone_report", "incident_milestone", list(REPORT_INDEX))
+    op.create_index("ix_incident_milestone_major", "incident_milestone", ["major_at"],
+                    sqlite_where=sa.text("major_at IS NOT NULL"),
+                    postgresql_where=sa.text("major_at IS NOT NULL"))
 
 
 def downgrade() -> None:
+    op.drop_index("ix_incident_milestone_major", table_name="incident_milestone")
     op.drop_index("ix_incident_milestone_report", table_name="incident_milestone")
     with warnings.catch_warnings():  # SQLite rebuilds the table; reflection warns of an index
         warnings.simplefilter("ignore", sa.exc.SAWarning)
