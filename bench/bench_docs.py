@@ -15,7 +15,17 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from common import CACHE, big_database, finish_build, isolate, percentile, report, save, start_build
+from common import (
+    CACHE,
+    big_database,
+    finish_build,
+    isolate,
+    percentile,
+    report,
+    save,
+    start_build,
+    upgrade_older,
+)
 
 DOCS, PAGE_CHARS, PAGES = 5_000, 3_000, 5
 QUERIES = ["restart", "failover", "vendor contract", "dashboard", "certificate", "vpn", "rest",
@@ -53,6 +63,10 @@ def docs_database() -> Path:
     tmp = start_build(path)
     if tmp is None:
         return path
+    if upgrade_older(path, tmp):
+        from imdesk.app import build_context as _open
+
+        return finish_build(_open(f"sqlite:///{tmp}"), tmp, path)
     tmp.write_bytes(big.read_bytes())
     print(f"  adding {DOCS:,} documents of {PAGES} pages (once) …", flush=True)
     rng = random.Random(15)

@@ -13,7 +13,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import CACHE, finish_build, isolate, report, save, start_build
+from common import CACHE, finish_build, isolate, report, save, start_build, upgrade_older
 
 RUNS = 7
 
@@ -39,7 +39,9 @@ def handover_database() -> tuple[Path, datetime]:
 
     path = CACHE / f"handover-100000-1000000-open01-schema{HEAD_REVISION}.sqlite"
     tmp = None if path.exists() else start_build(path)
-    if tmp is not None:  # None: built already (or by another run while this one waited)
+    if tmp is not None and upgrade_older(path, tmp):
+        finish_build(build_context(f"sqlite:///{tmp}"), tmp, path)
+    elif tmp is not None:  # None: built already (or by another run while this one waited)
         ctx = build_context(f"sqlite:///{tmp}")
         ensure_demo_data(ctx)
         end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)

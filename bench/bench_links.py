@@ -8,7 +8,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from common import CACHE, finish_build, isolate, percentile, report, save, start_build
+from common import CACHE, finish_build, isolate, percentile, report, save, start_build, upgrade_older
 
 INCIDENTS, ENTRIES, OPEN_SHARE = 100_000, 1_000_000, 0.10
 # What a desk types for a new call, keystroke by keystroke (each prefix is one query).
@@ -31,6 +31,10 @@ def links_database() -> Path:
     tmp = start_build(path)
     if tmp is None:
         return path
+    if upgrade_older(path, tmp):
+        from imdesk.app import build_context as _open
+
+        return finish_build(_open(f"sqlite:///{tmp}"), tmp, path)
     ctx = build_context(f"sqlite:///{tmp}")
     ensure_demo_data(ctx)
     print(f"  building {INCIDENTS:,} incidents ({OPEN_SHARE:.0%} open) / {ENTRIES:,} entries "

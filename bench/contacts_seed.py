@@ -7,7 +7,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import CACHE, finish_build, start_build
+from common import CACHE, finish_build, start_build, upgrade_older
 
 FIRST = ["Anna", "Ben", "Chen", "Dara", "Emil", "Fatima", "Giulia", "Hiro", "Ines", "Jonas", "Kemal",
          "Lucía", "Mei", "Nadia", "Olga", "Pedro", "Quinn", "Rosa", "Sven", "Tomás", "Uma", "Vikram",
@@ -34,6 +34,10 @@ def book_database(people: int, services: int) -> Path:
     tmp = start_build(path)
     if tmp is None:
         return path
+    if upgrade_older(path, tmp):
+        from imdesk.app import build_context as _open
+
+        return finish_build(_open(f"sqlite:///{tmp}"), tmp, path)
     print(f"  building a contact book of {people:,} people and {services} services (once) …", flush=True)
     rng = random.Random(4)
     now = datetime.now(UTC)
