@@ -101,8 +101,9 @@ def collect_board(ctx: BoardSource) -> BoardData:
         rows = s.scalars(select(IncidentRow).where(
             IncidentRow.status.in_([st.value for st in OPEN_STATUSES]),  # the index: few rows
             IncidentRow.exercise.is_(False), _urgent(),
-        ).order_by(IncidentRow.major.desc(), IncidentRow.priority, IncidentRow.opened_at)
-         .limit(MAX_CURRENT + 1)).all()
+        ).order_by(  # coalesce: sort the few open rows; never walk the major index instead
+            func.coalesce(IncidentRow.major, False).desc(), IncidentRow.priority,
+            IncidentRow.opened_at).limit(MAX_CURRENT + 1)).all()
         more = len(rows) > MAX_CURRENT
         rows = rows[:MAX_CURRENT]
         for r in rows:
