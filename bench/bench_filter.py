@@ -8,6 +8,7 @@ import sqlite3
 import time
 
 from common import big_database, isolate, percentile, report, save
+from gui_probe import finish, maybe_probe, maybe_runner_times
 
 PREFIXES = ["v", "vp", "vpn", "p", "pr", "pri", "prin", "print", "s", "sw", "swi", "swit", "switch",
             "d", "da", "dat", "data", "e", "er", "erp", "l", "la", "lat", "late", "latency",
@@ -47,6 +48,7 @@ def run() -> list[dict[str, object]]:
         return (time.perf_counter() - start) * 1000
 
     wait_loaded(pane.apply_filter)
+    probe, times = maybe_probe(), maybe_runner_times()
     filter_ms = []
     for text in PREFIXES:
         pane.filter_edit.blockSignals(True)
@@ -59,6 +61,7 @@ def run() -> list[dict[str, object]]:
         for order in (0, 1):
             sort_ms.append(wait_loaded(lambda c=col, o=order: pane.table.sortByColumn(
                 c, Qt.SortOrder(o))))
+    finish(probe, times)
     window.close()
     ctx.close()
 

@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from common import ROOT, isolate, report, save
+from gui_probe import finish, maybe_probe, maybe_runner_times
 
 N = 1000
 PASSWORD = "bench-smtp-password"
@@ -167,7 +168,9 @@ def gui_stall(folder: Path, servers: dict[str, object]) -> tuple[float, float, f
         return gap - 5, cpu, time.perf_counter() - started
 
     idle, _, _ = gaps(3, sending=False)
+    probe, times = maybe_probe(), maybe_runner_times()
     busy, cpu, took = gaps(0, sending=True)
+    finish(probe, times)
     window.close()
     ctx.close()  # type: ignore[attr-defined]
     return busy, idle, took, cpu

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from common import isolate, report, save
 from contacts_seed import book_database
+from gui_probe import finish, maybe_probe, maybe_runner_times
 
 
 def run() -> list[dict[str, object]]:
@@ -65,7 +66,9 @@ def run() -> list[dict[str, object]]:
         timer.stop()
         return elapsed, max(gaps, default=0.0), result[0]
 
+    probe, times = maybe_probe(), maybe_runner_times()
     elapsed, stall, services = measured(job)
+    finish(probe, times)
     pages = out.read_bytes().count(b"/Type /Page\n") or out.read_bytes().count(b"/Type /Page")
     chars = sum(len(s.name) + 200 * max(1, len(s.ladder)) for s in collect_pack(ctx).services)
 

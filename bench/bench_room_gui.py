@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from common import ROOT, isolate, percentile, report, save
+from gui_probe import finish, maybe_probe, maybe_runner_times
 
 WRITER = """
 import sys, time
@@ -83,12 +84,14 @@ def run() -> list[dict[str, object]]:
         bare.append((time.perf_counter() - start) * 1000)
         view.close()
 
+    probe, times = maybe_probe(), maybe_runner_times()
     adds = []
     for i in range(60):
         pane.composer.setText(f"bench line {i}")
         # rowsInserted: the new line is in the view, whichever refresh (ours or the 2 s poll)
         # brought it
         adds.append(until(pane.timeline_model.rowsInserted, pane.submit))
+    finish(probe, times)
     import sqlite3
 
     raw = sqlite3.connect(folder / "raw.sqlite", isolation_level=None)
