@@ -38,12 +38,17 @@ Build = Callable[..., AppContext]
 RememberPlan = Callable[[AppContext, "IncidentQuery", int], None]
 Late = Callable[[Path], "AppContext | None"]
 UPKEEP_DELAY_MS = 20_000  # integrity check and backup wait until the desk is usable
+# Workers (queries, the pack, exports) hand the interpreter lock over every millisecond
+# instead of every 5: the GUI thread takes it for each call into Python while it paints (every
+# cell asks the model), and waiting 5 ms at each of those was the window's worst stutter.
+GUI_SWITCH_S = 0.001
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
+    sys.setswitchinterval(GUI_SWITCH_S)
     QCoreApplication.setOrganizationName(APP_NAME)
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setApplicationVersion(__version__)

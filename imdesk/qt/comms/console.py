@@ -119,6 +119,10 @@ class CommsConsole(QObject):
         """After the first paint: counts now; the sender process once there is work for it
         (messages waiting from before, or the first one queued now)."""
         self.started = True
+        # What start-up built (modules, the window, its panes) lives as long as the console:
+        # out of the collector's reach from here on, a full collection — in whichever thread
+        # it falls, holding the interpreter lock — scans only what is new, not the whole heap.
+        gc.freeze()
         self.refresh_counts()
         if self.ctx.read_only:
             return
@@ -134,9 +138,7 @@ class CommsConsole(QObject):
             path = self.ctx.info.path
             url = str(path) if path is not None else \
                 self.ctx.db.engine.url.render_as_string(hide_password=False)
-            # Everything built so far (modules, the window, its panes) lives as long as the
-            # console: out of the collector's reach, a full collection while messages go out
-            # scans only what is new (the whole heap took ~100 ms, holding the lock).
+            # And what was built since (the whole heap took ~100 ms to scan, holding the lock).
             gc.freeze()
             self.worker = SenderProcess(url, self)
             self.worker.report.connect(self._report)

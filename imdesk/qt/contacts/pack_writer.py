@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QGuiApplication, QPdfWriter
 
+from imdesk.gc_pause import collector_paused
 from imdesk.qt.contacts.pack_painter import paint_pack
 from imdesk.services.contacts.pack_data import PackData
 
@@ -29,7 +30,8 @@ def write_pdf(data: PackData, path: Path) -> Path:
         writer.setTitle(f"Emergency pack — {data.desk}")
         writer.setCreator("imdesk")
         writer.setResolution(300)
-        paint_pack(data, writer)
+        with collector_paused():  # no full collection holding the interpreter lock mid-pack
+            paint_pack(data, writer)
         del writer  # closes and flushes the file
         os.chmod(tmp_name, 0o644)
         os.replace(tmp_name, path)

@@ -20,6 +20,7 @@ from imdesk.domain.contact_book import (
     on_duty,
     resolve_ladder,
 )
+from imdesk.gc_pause import collector_paused
 from imdesk.services.contacts import directory
 from imdesk.services.settings import load_stale_days
 from imdesk.storage import contact_repo, link_repo, org_repo
@@ -95,7 +96,11 @@ class PackSource(Protocol):
 
 
 def collect_pack(ctx: PackSource) -> PackData:
-    return collect(ctx.db, ctx.contacts.now(), ctx.settings.desk_name())
+    """The pack's data, read with the cyclic collector paused: the rows and records it builds
+    have no cycles, and a full collection in this worker would hold the interpreter lock (and
+    so the window) for tens of milliseconds."""
+    with collector_paused():
+        return collect(ctx.db, ctx.contacts.now(), ctx.settings.desk_name())
 
 
 def collect(db: Database, now: datetime, desk: str) -> PackData:
