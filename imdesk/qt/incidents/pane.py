@@ -29,7 +29,7 @@ from imdesk.messages import sentence
 from imdesk.qt.incidents.actions import IncidentActions
 from imdesk.qt.incidents.commands import IncidentCommands
 from imdesk.qt.incidents.detail import IncidentDetail
-from imdesk.qt.incidents.priority_delegate import PriorityBadgeDelegate
+from imdesk.qt.incidents.priority_delegate import IncidentCellDelegate, PriorityBadgeDelegate
 from imdesk.qt.incidents.table_model import COL_PRIORITY, COL_SLA, COL_TITLE, IncidentTableModel
 from imdesk.qt.tasks import TaskRunner
 from imdesk.qt.widgets.keys import shortcut
@@ -127,7 +127,9 @@ class IncidentListPane(IncidentCommands):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
-        self.table.setItemDelegateForColumn(COL_PRIORITY, PriorityBadgeDelegate(self.table))
+        self.table.setItemDelegate(IncidentCellDelegate(self.model, COL_PRIORITY, self.table))
+        self.table.setItemDelegateForColumn(
+            COL_PRIORITY, PriorityBadgeDelegate(self.model, COL_PRIORITY, self.table))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
         header.setSortIndicator(COL_SLA, Qt.SortOrder.AscendingOrder)
@@ -155,6 +157,8 @@ class IncidentListPane(IncidentCommands):
         self.priority_combo.currentIndexChanged.connect(self.apply_filter)
         self.major_check.toggled.connect(self.apply_filter)
         self.model.loaded.connect(self._on_loaded)
+        # a new sort (or any fresh start of the rows) keeps the incident the user is on
+        self.model.modelAboutToBeReset.connect(self._remember_current)
         self.model.loading_failed.connect(
             lambda msg: self.status_message.emit(sentence("Could not load", msg)))
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
@@ -232,14 +236,25 @@ class IncidentListPane(IncidentCommands):
         self._pending_select = self._pending_select or self.current_ref()
         self.model.reload()
 
+    def _remember_current(self) -> None:
+        self._pending_select = self._pending_select or self.current_ref()
+
     def _on_loaded(self, total: int) -> None:
         self.count_label.setText(f"{total:,} incident{'s' if total != 1 else ''}")
         ref, self._pending_select = self._pending_select, None
+        if ref is None and self.model.kept_rows:
+            ref = self.current_ref()  # the same rows again (a second ask): stay where we are
         written, self._just_written = self._just_written, None
         row = self.model.row_of(ref) if ref else -1
         if row < 0 and self.model.rowCount() and (ref is None or ref != written):
             row = 0  # the incident shown before is not in this list: show the first one
-        if row >= 0:
+        if row >= 0 and self.model.kept_rows and row == self.table.currentIndex().row():
+            # the same rows came back, changed in place: the view keeps its row and scroll
+            # position; the detail is read again only when its incident changed
+            state = self.model.state_at(row)
+            if state is not None and state != self.detail.state:
+                self._load_detail(state.ref)
+        elif row >= 0:
             index = self.model.index(row, 0)
             self.table.selectionModel().setCurrentIndex(
                 index, QItemSelectionModel.SelectionFlag.ClearAndSelect
@@ -277,7 +292,8 @@ class IncidentListPane(IncidentCommands):
             self._show_detail(None)
             return
         self.incident_actions.update_for(state)
-        self._load_detail(state.ref)
+        if state != self.detail.state:  # else the detail on screen is that of this very row
+            self._load_detail(state.ref)
 
     def _load_detail(self, ref: str) -> None:
         self._detail_gen += 1

@@ -63,6 +63,7 @@ _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
 _ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole.value)
 _RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 _ALIGNMENT = {COL_AGE: _RIGHT, COL_SLA: _RIGHT, COL_MAJOR: int(Qt.AlignmentFlag.AlignCenter.value)}
+_ALIGNMENT_FLAGS = {col: Qt.AlignmentFlag(value) for col, value in _ALIGNMENT.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,16 @@ class _RowView:
     sla_bg: QColor | None
     major_fg: QColor | None
     dim: QColor | None = None  # resolved, waiting to be closed: shown, but quieter
+
+    def foreground(self, col: int) -> QColor | None:
+        return self.sla_fg if col == COL_SLA else (self.major_fg if col == COL_MAJOR else self.dim)
+
+    def background(self, col: int) -> QColor | None:
+        return self.sla_bg if col == COL_SLA else None
+
+    @staticmethod
+    def alignment(col: int) -> Qt.AlignmentFlag | None:
+        return _ALIGNMENT_FLAGS.get(col)
 
 
 class IncidentTableModel(QAbstractTableModel):
@@ -99,6 +110,7 @@ class IncidentTableModel(QAbstractTableModel):
         self._fetching = False
         self._in_flight = False
         self._waiting: int | None = None
+        self.kept_rows = False  # the last load brought the same rows back (changed in place)
         self._cache: dict[int, _RowView] = {}
         self._now = ctx.now()
         self._mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
@@ -157,14 +169,11 @@ class IncidentTableModel(QAbstractTableModel):
             if self._run_waiting(gen):
                 return
             self._fetching = False
-            self.beginResetModel()
-            self._rows, self._total, marker, self._badges = result
-            self._callers = counted[0] if counted else {}
+            rows, self._total, marker, badges = result
             if marker is not None:
                 self.first_marker = marker
             self._now = ctx.now()
-            self._cache.clear()
-            self.endResetModel()
+            self._show_rows(rows, badges, counted[0] if counted else {})
             self.loaded.emit(self._total)
 
         def failed(exc: BaseException) -> None:
@@ -174,6 +183,26 @@ class IncidentTableModel(QAbstractTableModel):
                 self.loading_failed.emit(str(exc))
 
         self._runner.run(work, done, failed)
+
+    def _show_rows(self, rows: list[IncidentState], badges: Badges, callers: dict[str, int]) -> None:
+        """The same incidents in the same order (a refresh, the poll): changed in place, so the
+        view keeps its current row, selection and scroll position and repaints only what
+        changed. Other rows (a new filter or sort): the model starts afresh."""
+        self.kept_rows = bool(rows) and [r.ref for r in rows] == [r.ref for r in self._rows]
+        if not self.kept_rows:
+            self.beginResetModel()
+            self._rows, self._badges, self._callers = rows, badges, callers
+            self._cache.clear()
+            self.endResetModel()
+            return
+        changed = [i for i, (old, new) in enumerate(zip(self._rows, rows, strict=True))
+                   if old != new or self._badges.get(new.ref) != badges.get(new.ref)
+                   or self._callers.get(new.ref) != callers.get(new.ref)]
+        self._rows, self._badges, self._callers = rows, badges, callers
+        self._cache.clear()  # the clock moved on too (the tick repaints those columns)
+        last = len(COLUMNS) - 1
+        for i in changed:
+            self.dataChanged.emit(self.index(i, 0), self.index(i, last))
 
     def _run_waiting(self, finished_gen: int) -> bool:
         """Start the query that waited, if a newer one was asked for meanwhile."""
@@ -284,9 +313,9 @@ class IncidentTableModel(QAbstractTableModel):
         if role == _FONT:
             return view.fonts[col]
         if role == _FOREGROUND:
-            return view.sla_fg if col == COL_SLA else (view.major_fg if col == COL_MAJOR else view.dim)
+            return view.foreground(col)
         if role == _BACKGROUND:
-            return view.sla_bg if col == COL_SLA else None
+            return view.background(col)
         if role == _ALIGN:
             return _ALIGNMENT.get(col)
         st = self._rows[row]
@@ -301,6 +330,12 @@ class IncidentTableModel(QAbstractTableModel):
         if role == _ACCESSIBLE:
             return f"{COLUMNS[col][1]}: {view.display[col] or 'none'}"
         return None
+
+    def view_at(self, row: int) -> _RowView | None:
+        """What row `row` shows (for the cell delegate, without a round trip per role)."""
+        if not 0 <= row < len(self._rows):
+            return None
+        return self._cache.get(row) or self._view(row)
 
     def _view(self, row: int) -> _RowView:
         """Everything a row shows, computed once per tick (painting asks each cell many times)."""
