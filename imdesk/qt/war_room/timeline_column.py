@@ -33,7 +33,7 @@ class RoomTimelineColumn(QWidget):
         self.model = RoomTimelineModel(service, runner, self)
         self.timeline = QListView()
         self.timeline.setModel(self.model)
-        self.delegate = CachedHeightDelegate(self.timeline)
+        self.delegate = CachedHeightDelegate(self.timeline, self.model)
         self.timeline.setItemDelegate(self.delegate)
         self.model.modelReset.connect(self.delegate.forget)
         self.timeline.setWordWrap(True)

@@ -16,7 +16,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from imdesk.domain.timefmt import exact, friendly, to_local
@@ -28,6 +28,8 @@ from imdesk.services.war_room import WarRoomService
 
 PAGE = 200
 EntryRole = Qt.ItemDataRole.UserRole + 1
+_HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
+_TEXT = QPalette.ColorRole.Text
 
 # Each kind: a symbol and a colour (light, dark); the symbol carries the meaning without colour.
 KIND_STYLE: dict[str, tuple[str, str, str]] = {
@@ -48,22 +50,34 @@ KIND_STYLE: dict[str, tuple[str, str, str]] = {
 }
 
 
+_STYLES: dict[tuple[str, bool], tuple[str, QColor]] = {}
+
+
 def kind_style(kind: str) -> tuple[str, QColor]:
-    symbol, light, dark = KIND_STYLE.get(kind, ("•", "#444a55", "#c9ccd3"))
-    return symbol, QColor(dark if theme.is_dark() else light)
+    """A kind's symbol and colour (made once per kind and colour scheme: painting asks often)."""
+    key = (kind, theme.is_dark())
+    style = _STYLES.get(key)
+    if style is None:
+        symbol, light, dark = KIND_STYLE.get(kind, ("•", "#444a55", "#c9ccd3"))
+        style = _STYLES[key] = (symbol, QColor(dark if key[1] else light))
+    return style
 
 
 class CachedHeightDelegate(QStyledItemDelegate):
     """Remembers each line's size per width: a list of wrapped lines is laid out again on
-    every insert, and measuring hundreds of wrapped texts each time costs tens of ms."""
+    every insert (the view asks every row's size), and measuring hundreds of wrapped texts each
+    time costs tens of ms. With the timeline model given, a cell's text, colour and font come
+    from it in one call instead of one call per role."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None,
+                 model: RoomTimelineModel | None = None) -> None:
         super().__init__(parent)
         self._sizes: dict[tuple[int, int, bool], QSize] = {}
+        self._model = model
 
     def sizeHint(self, option: QStyleOptionViewItem,
                  index: QModelIndex | QPersistentModelIndex) -> QSize:
-        model = index.model()
+        model = self._model or index.model()
         if not isinstance(model, RoomTimelineModel):
             return super().sizeHint(option, index)
         seq, struck = model.seq_and_struck(index.row())  # no round trip through QVariant
@@ -74,6 +88,22 @@ class CachedHeightDelegate(QStyledItemDelegate):
                 self._sizes.clear()
             size = self._sizes[key] = super().sizeHint(option, index)
         return size
+
+    def initStyleOption(self, option: QStyleOptionViewItem,
+                        index: QModelIndex | QPersistentModelIndex) -> None:
+        look = self._model.look(index.row()) if self._model is not None else None
+        if look is None:
+            super().initStyleOption(option, index)
+            return
+        text, color, font = look
+        if isinstance(index, QModelIndex):  # (a view passes a plain index)
+            option.index = index
+        option.features |= _HAS_DISPLAY
+        option.text = text
+        option.palette.setColor(_TEXT, color)
+        if font is not None:
+            option.font = font
+            option.fontMetrics = QFontMetrics(font)
 
     def forget(self) -> None:
         self._sizes.clear()
@@ -105,6 +135,7 @@ class RoomTimelineModel(QAbstractListModel):
         self._now = service.now()
         self._strike = QFont()
         self._strike.setStrikeOut(True)
+        self._lines: dict[int, str] = {}  # seq → its line, made once (painting asks often)
 
     # -- loading -------------------------------------------------------------------------------
     def open(self, ref: str, kinds: tuple[str, ...] = ()) -> None:
@@ -123,6 +154,7 @@ class RoomTimelineModel(QAbstractListModel):
             self._busy = False
             self.beginResetModel()
             self._entries = result
+            self._lines.clear()
             self._superseded = _superseded_by(result)
             self._has_older = len(self._entries) == PAGE
             self._now = service.now()
@@ -135,6 +167,7 @@ class RoomTimelineModel(QAbstractListModel):
         self._generation += 1
         self.beginResetModel()
         self._ref, self._entries, self._has_older = "", [], False
+        self._lines.clear()
         self.endResetModel()
 
     def _failed(self, gen: int) -> Any:
@@ -164,6 +197,7 @@ class RoomTimelineModel(QAbstractListModel):
             if older:
                 self.beginInsertRows(QModelIndex(), 0, len(older) - 1)
                 self._entries[:0] = older
+                self._lines.pop(self._entries[len(older)].seq, None)  # its day may show now
                 self.endInsertRows()
 
         def failed(_exc: BaseException) -> None:
@@ -222,6 +256,8 @@ class RoomTimelineModel(QAbstractListModel):
         self.appended.emit(1)
 
     def tick(self, now: datetime) -> None:
+        if to_local(now).date() != to_local(self._now).date():
+            self._lines.clear()  # "today" became "yesterday"
         self._now = now
 
     @property
@@ -252,7 +288,7 @@ class RoomTimelineModel(QAbstractListModel):
             return None
         e = self._entries[row]
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._line(row, e)
+            return self._line_of(row, e)
         if role == Qt.ItemDataRole.ForegroundRole:
             return kind_style(e.kind)[1]
         if role == Qt.ItemDataRole.FontRole and e.seq in self._superseded:
@@ -273,6 +309,20 @@ class RoomTimelineModel(QAbstractListModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{e.kind} at {exact(e.effective_at)} by {e.author}: {e.text}"
         return None
+
+    def look(self, row: int) -> tuple[str, QColor, QFont | None] | None:
+        """A line's text, colour and font (struck through when superseded), for the delegate."""
+        if not 0 <= row < len(self._entries):
+            return None
+        e = self._entries[row]
+        return (self._line_of(row, e), kind_style(e.kind)[1],
+                self._strike if e.seq in self._superseded else None)
+
+    def _line_of(self, row: int, e: TimelineEntry) -> str:
+        line = self._lines.get(e.seq)
+        if line is None:
+            line = self._lines[e.seq] = self._line(row, e)
+        return line
 
     def _line(self, row: int, e: TimelineEntry) -> str:
         """'10:42  ◆ decision  fail over to DC1  — Kim'; the date too when the day changes."""
