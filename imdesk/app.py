@@ -85,15 +85,17 @@ def late_context(path: Path, plans_file: Path) -> AppContext | None:
     """For the console on a local file at the current schema that an earlier run has planned
     the first page for: a context that opens the database (imports SQLAlchemy) on first use, and
     until then shows the list's first page through the standard library (storage/first_page.py).
-    None when that cannot be (another schema, no plans, not a readable SQLite file)."""
+    Without a saved plan for the query (the first start after installing or upgrading), the
+    built-in one reads it. None when that cannot be (another schema, not a readable SQLite file)."""
     from imdesk.storage import first_page
     from imdesk.storage.db_info import sqlite_file_info
 
-    if not first_page.ready(path, plans_file):
+    if not first_page.ready(path, plans_file, built_in=True):
         return None
 
     def quick(query: object, limit: int) -> FirstPage | None:
-        return first_page.read_first_page(path, query, limit, plans_file)  # type: ignore[arg-type]
+        return first_page.read_first_page(path, query, limit, plans_file,  # type: ignore[arg-type]
+                                          built_in=True)
 
     return AppContext(opener=lambda: open_database(path), info=sqlite_file_info(path),
                       quick_page=quick)
@@ -105,7 +107,7 @@ def run_console(*, db_url: DbUrl, demo: bool, take_over: bool, exit_after_paint:
     from imdesk.storage import first_page
 
     plans = cache_dir() / "first-page-plans.json"
-    if not (isinstance(db_url, Path) and first_page.ready(db_url, plans)):
+    if not (isinstance(db_url, Path) and first_page.ready(db_url, plans, built_in=True)):
         # The database will be opened before the window: import its modules before PySide6,
         # whose import hook makes every later import slower.
         import imdesk.services.incidents

@@ -142,6 +142,27 @@ def test_a_late_context_shows_the_first_page_then_opens_on_first_use(
         late.close()
 
 
-def test_no_late_context_without_a_plan(seeded: tuple[Path, AppContext], tmp_path: Path) -> None:
+def test_without_a_saved_plan_the_late_context_reads_with_the_built_in_one(
+        seeded: tuple[Path, AppContext], tmp_path: Path) -> None:
+    path, ctx = seeded
+    query = IncidentQuery(statuses=(Status.NEW, Status.IN_PROGRESS))
+    late = late_context(path, tmp_path / "none.json")
+    assert late is not None
+    try:
+        page = late.take_quick_page(query, LIMIT)
+        assert page is not None and not late.opened
+        assert page.rows == ctx.incidents.page(query, 0, LIMIT)
+        assert late.take_quick_page(IncidentQuery(text="vpn"), LIMIT) is None  # a search: none
+    finally:
+        late.close()
+
+
+def test_no_late_context_for_a_database_of_another_schema(
+        seeded: tuple[Path, AppContext], tmp_path: Path) -> None:
     path, _ctx = seeded
-    assert late_context(path, tmp_path / "none.json") is None
+    older = tmp_path / "older.sqlite"
+    with sqlite3.connect(path) as src, sqlite3.connect(older) as dst:
+        src.backup(dst)
+    with sqlite3.connect(older) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0001'")
+    assert late_context(older, tmp_path / "none.json") is None

@@ -59,6 +59,53 @@ def plan_key(query: IncidentQuery, limit: int) -> str | None:
     return json.dumps([__version__, HEAD_REVISION, fields], separators=(",", ":"))
 
 
+# For a start without a saved plan (the first after installing or upgrading, or after the cache
+# was cleared): the list's SQL written out here for the current schema — what incident_repo's
+# SQLAlchemy query compiles to for a query without search text. tests/test_first_page_built_in.py
+# compares its rows and totals with SQLAlchemy's for every sort, direction and filter; like any
+# plan it is used only at HEAD_REVISION, and an error from sqlite3 falls back to the usual path.
+UTC_COLUMNS = ("opened_at", "acknowledged_at", "resolved_at", "closed_at", "hold_started_at",
+               "respond_due", "resolve_due", "sla_due", "updated_at")
+_SORT_SQL = {"ref": "incident.id", "priority": "incident.priority",
+             "title": "lower(incident.title)", "service": "lower(incident.service_name)",
+             "status": "incident.status", "major": "incident.major", "age": "incident.opened_at",
+             "sla": "incident.sla_due", "updated": "incident.updated_at"}
+_MARKER_SQL = "SELECT count(incident.id), max(incident.updated_at) FROM incident"
+
+
+def _literals(values: list[str]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def built_in_plan(query: IncidentQuery, limit: int) -> FirstPagePlan | None:
+    """The plan for `query` without SQLAlchemy (None for search text or a service filter)."""
+    key = plan_key(query, limit)
+    if key is None or query.services or query.sort not in _SORT_SQL:
+        return None
+    where = []
+    if query.statuses:
+        where.append(f"incident.status IN ({_literals([s.value for s in query.statuses])})")
+    if query.priorities:
+        where.append(f"incident.priority IN ({_literals([p.value for p in query.priorities])})")
+    if query.major_only:
+        where.append("incident.major IS 1")
+    if not query.include_exercise:
+        where.append("incident.exercise IS 0")
+    condition = f" WHERE {' AND '.join(where)}" if where else ""
+    col = _SORT_SQL[query.sort]
+    direction = "DESC" if query.descending != (query.sort == "age") else "ASC"
+    if query.sort == "ref":
+        order = f"{col} {direction}"
+    elif query.sort == "service":
+        nulls = "NULLS LAST" if direction == "DESC" else "NULLS FIRST"
+        order = f"{col} {direction} {nulls}, incident.id {direction}"
+    else:
+        order = f"{col} {direction}, incident.id {direction}"
+    return FirstPagePlan(
+        key, f"SELECT * FROM incident{condition} ORDER BY {order} LIMIT {int(limit)} OFFSET 0",
+        f"SELECT count(*) FROM incident{condition}", _MARKER_SQL, UTC_COLUMNS)
+
+
 def load_plans(file: Path) -> dict[str, FirstPagePlan]:
     try:
         raw = json.loads(file.read_text(encoding="utf-8"))
@@ -78,9 +125,10 @@ def save_plan(file: Path, plan: FirstPagePlan) -> None:
     os.replace(tmp, file)
 
 
-def ready(db_path: Path, plans_file: Path) -> bool:
-    """Is there a plan, and is the file a SQLite database at this build's schema revision?"""
-    if not plans_file.is_file() or not db_path.is_file():
+def ready(db_path: Path, plans_file: Path, *, built_in: bool = False) -> bool:
+    """Is there a plan (in `plans_file`, or the built-in one when allowed), and is the file a
+    SQLite database at this build's schema revision?"""
+    if not (built_in or plans_file.is_file()) or not db_path.is_file():
         return False
     try:
         conn = sqlite3.connect(sqlite_file_uri(db_path), uri=True, timeout=1.0)
@@ -102,12 +150,15 @@ def _utc(value: Any) -> datetime | None:
 
 
 def read_first_page(db_path: Path, query: IncidentQuery, limit: int,
-                    plans_file: Path) -> FirstPage | None:
-    """The first page, its total and the change marker, in one read transaction — or None."""
+                    plans_file: Path, *, built_in: bool = False) -> FirstPage | None:
+    """The first page, its total and the change marker, in one read transaction — or None.
+    With `built_in`, a query without a saved plan is read with the built-in one."""
     key = plan_key(query, limit)
     if key is None or not db_path.is_file():
         return None
-    plan = load_plans(plans_file).get(key)
+    plan = load_plans(plans_file).get(key) if plans_file.is_file() else None
+    if plan is None and built_in:
+        plan = built_in_plan(query, limit)
     if plan is None:
         return None
     try:
