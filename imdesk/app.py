@@ -127,12 +127,16 @@ def run_console(*, db_url: DbUrl, demo: bool, take_over: bool, exit_after_paint:
 
 def remember_first_page(ctx: AppContext, plans: Path, query: IncidentQuery, limit: int) -> None:
     """Keep the plan of the list's query for the next start (the console runs this in a worker
-    as it closes, and once the list is on screen)."""
-    if not ctx.opened or not ctx.db.is_sqlite:
-        return
-    from imdesk.storage.first_page import save_plan
+    as it closes, and once the list is on screen). A console closed before its database opened
+    showed the built-in plan's page: that plan is kept, without opening the database for it."""
+    from imdesk.storage.first_page import built_in_plan, save_plan
 
-    plan = ctx.incidents.first_page_plan(query, limit)
+    if not ctx.opened:
+        plan = built_in_plan(query, limit)
+    elif ctx.db.is_sqlite:
+        plan = ctx.incidents.first_page_plan(query, limit)
+    else:
+        return
     if plan is not None:
         save_plan(plans, plan)
 

@@ -83,3 +83,21 @@ def test_without_permission_or_for_a_search_there_is_none(seeded: tuple[Path, Ap
     assert read_first_page(path, IncidentQuery(text="vpn"), LIMIT, tmp_path / "none.json",
                            built_in=True) is None
     assert built_in_plan(IncidentQuery(text="vpn"), LIMIT) is None
+
+
+def test_a_console_closed_before_its_database_opened_keeps_the_built_in_plan(
+        seeded: tuple[Path, AppContext], tmp_path: Path) -> None:
+    from imdesk.app import late_context, remember_first_page
+
+    path, _ctx = seeded
+    plans = tmp_path / "plans.json"
+    late = late_context(path, plans)
+    assert late is not None
+    query = IncidentQuery(statuses=(Status.NEW, Status.ON_HOLD), sort="age")
+    try:
+        remember_first_page(late, plans, query, LIMIT)  # what the console does as it closes
+        assert not late.opened  # no database opened (no SQLAlchemy) just to keep the plan
+    finally:
+        late.close()
+    key = first_page.plan_key(query, LIMIT)
+    assert key is not None and first_page.load_plans(plans)[key] == built_in_plan(query, LIMIT)

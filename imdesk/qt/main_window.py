@@ -376,7 +376,7 @@ class MainWindow(QMainWindow):
     def _remember_first_page(self) -> None:
         """Keep the plan of the list's current query for the next start (off the GUI thread)."""
         remember, ctx = self.remember_plan, self.ctx
-        if remember is None or not ctx.opened:
+        if remember is None:
             return
         from imdesk.qt.incidents.table_model import PAGE
 

@@ -6,7 +6,6 @@ import contextlib
 import getpass
 import json
 import os
-import socket
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +30,15 @@ def _try_lock(handle: IO[str]) -> bool:
     except OSError:
         return False
     return True
+
+
+def _host() -> str:
+    """The host name without importing socket (its enums cost milliseconds at every start)."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
 
 
 def _user() -> str:
@@ -94,7 +102,7 @@ class InstanceLock:
         handle.seek(0)
         handle.truncate()
         handle.write(json.dumps({
-            "host": socket.gethostname(),
+            "host": _host(),
             "pid": os.getpid(),
             "user": _user(),
             "since": datetime.now(UTC).isoformat(timespec="seconds"),
