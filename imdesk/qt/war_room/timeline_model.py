@@ -12,11 +12,12 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QRect,
     QSize,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from imdesk.domain.timefmt import exact, friendly, to_local
@@ -74,6 +75,7 @@ class CachedHeightDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._sizes: dict[tuple[int, int, bool], QSize] = {}
         self._model = model
+        self._pixmaps: dict[tuple[object, ...], QPixmap] = {}  # painted lines, see paint()
 
     def sizeHint(self, option: QStyleOptionViewItem,
                  index: QModelIndex | QPersistentModelIndex) -> QSize:
@@ -105,8 +107,37 @@ class CachedHeightDelegate(QStyledItemDelegate):
             option.font = font
             option.fontMetrics = QFontMetrics(font)
 
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        """A line is laid out and drawn once per look (its text version, width, state and the
+        colour scheme), then copied: every insert scrolls the whole list and repaints it."""
+        model = self._model
+        if model is None or option.widget is None:
+            super().paint(painter, option, index)
+            return
+        seq, struck = model.seq_and_struck(index.row())
+        rect = option.rect
+        ratio = option.widget.devicePixelRatioF()
+        key = (seq, struck, model.look_version, rect.width(), rect.height(), ratio,
+               option.state.value, option.features.value, theme.is_dark())
+        pixmap = self._pixmaps.get(key)
+        if pixmap is None:
+            if len(self._pixmaps) > 2_000:
+                self._pixmaps.clear()
+            pixmap = QPixmap(max(1, round(rect.width() * ratio)), max(1, round(rect.height() * ratio)))
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            on = QPainter(pixmap)
+            at_origin = QStyleOptionViewItem(option)
+            at_origin.rect = QRect(0, 0, rect.width(), rect.height())
+            super().paint(on, at_origin, index)
+            on.end()
+            self._pixmaps[key] = pixmap
+        painter.drawPixmap(rect.topLeft(), pixmap)
+
     def forget(self) -> None:
         self._sizes.clear()
+        self._pixmaps.clear()
 
 
 def _superseded_by(entries: list[TimelineEntry]) -> frozenset[int]:
@@ -136,6 +167,7 @@ class RoomTimelineModel(QAbstractListModel):
         self._strike = QFont()
         self._strike.setStrikeOut(True)
         self._lines: dict[int, str] = {}  # seq → its line, made once (painting asks often)
+        self.look_version = 0  # moves on when lines may read differently (day change, older page)
 
     # -- loading -------------------------------------------------------------------------------
     def open(self, ref: str, kinds: tuple[str, ...] = ()) -> None:
@@ -198,6 +230,7 @@ class RoomTimelineModel(QAbstractListModel):
                 self.beginInsertRows(QModelIndex(), 0, len(older) - 1)
                 self._entries[:0] = older
                 self._lines.pop(self._entries[len(older)].seq, None)  # its day may show now
+                self.look_version += 1
                 self.endInsertRows()
 
         def failed(_exc: BaseException) -> None:
@@ -258,6 +291,7 @@ class RoomTimelineModel(QAbstractListModel):
     def tick(self, now: datetime) -> None:
         if to_local(now).date() != to_local(self._now).date():
             self._lines.clear()  # "today" became "yesterday"
+            self.look_version += 1
         self._now = now
 
     @property
