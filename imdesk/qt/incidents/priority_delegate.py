@@ -21,6 +21,7 @@ Index = QModelIndex | QPersistentModelIndex
 _HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
 _TEXT = QPalette.ColorRole.Text
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_WITH_DISPLAY: dict[object, QStyleOptionViewItem.ViewItemFeature] = {}
 
 
 class IncidentCellDelegate(QStyledItemDelegate):
@@ -42,7 +43,11 @@ class IncidentCellDelegate(QStyledItemDelegate):
         col = index.column()
         if isinstance(index, QModelIndex):  # (a view passes a plain index)
             option.index = index
-        option.features |= _HAS_DISPLAY
+        features = option.features  # flags combined once per value (enum arithmetic is slow)
+        with_display = _WITH_DISPLAY.get(features)
+        if with_display is None:
+            with_display = _WITH_DISPLAY[features] = features | _HAS_DISPLAY
+        option.features = with_display
         option.text = view.display[col] if col != self._priority_column else ""
         option.displayAlignment = view.alignment(col) or _LEFT
         font = view.fonts[col]
@@ -71,15 +76,16 @@ class PriorityBadgeDelegate(IncidentCellDelegate):
                            badge)
 
     def _badge(self, priority: Priority, option: QStyleOptionViewItem) -> QPixmap:
-        metrics = option.fontMetrics
-        width = metrics.horizontalAdvance("P5") + 16
-        height = min(option.rect.height() - 6, metrics.height() + 4)
         widget = option.widget
         ratio = widget.devicePixelRatioF() if widget is not None else 1.0
-        key = (priority, width, height, ratio, theme.is_dark(), option.font.key())
+        font = option.font
+        key = (priority, option.rect.height(), ratio, theme.is_dark(), font.key())
         pixmap = self._badges.get(key)
-        if pixmap is None:
-            pixmap = self._badges[key] = _draw_badge(priority, width, height, ratio, option.font)
+        if pixmap is None:  # measured only now: font metrics are slow to ask for every cell
+            metrics = option.fontMetrics
+            width = metrics.horizontalAdvance("P5") + 16
+            height = min(option.rect.height() - 6, metrics.height() + 4)
+            pixmap = self._badges[key] = _draw_badge(priority, width, height, ratio, font)
         return pixmap
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
