@@ -64,6 +64,8 @@ class AppContext:
         self.author = author
         self.migration_backup = migration_backup
         self.notices: list[str] = []
+        if db is not None:
+            db.desk = self.desk.as_data()  # every entry this context writes carries its desk
 
     @property
     def db(self) -> Database:
@@ -73,6 +75,7 @@ class AppContext:
                     assert self._opener is not None
                     db, self.migration_backup = self._opener()
                     self._quick_page = None
+                    db.desk = self.desk.as_data()
                     self._db = db
         return self._db
 
