@@ -109,6 +109,15 @@ class AppContext:
 
         return current_desk(self.author)
 
+    def set_desk_name(self, name: str) -> None:
+        """The desk was renamed: entries written from now on carry the new name."""
+        from imdesk.domain.desk import Desk
+
+        old = self.desk
+        self.__dict__["desk"] = Desk(name=name, host=old.host, user=old.user)
+        if self._db is not None:
+            self._db.desk = self.desk.as_data()
+
     @cached_property
     def incidents(self) -> IncidentService:
         from imdesk.services.incidents import IncidentService

@@ -10,14 +10,16 @@ so nothing is written there.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
+from imdesk.domain.desk import Change, parse_change
 from imdesk.storage.models import UTCDateTime
 from imdesk.storage.team_models import ChangeFeedRow
+
+__all__ = ["CHANNEL", "Change", "latest", "parse_change", "record"]
 
 CHANNEL = "imdesk_changes"
 KEEP = 20_000  # rows kept; a desk further behind than this reloads everything
@@ -28,13 +30,6 @@ _INSERT_AND_NOTIFY = text(
     "RETURNING counter) "
     f"SELECT counter, pg_notify('{CHANNEL}', counter || ':' || :desk) FROM c"
 ).bindparams(bindparam("at", type_=UTCDateTime()))
-
-
-@dataclass(frozen=True)
-class Change:
-    counter: int
-    desk: str
-    what: tuple[str, ...]  # incident refs, "contacts", "outbox", …; ("*",) = reload everything
 
 
 def record(s: Session, *, desk: str, what: Iterable[str], at: datetime) -> int:
@@ -50,10 +45,6 @@ def record(s: Session, *, desk: str, what: Iterable[str], at: datetime) -> int:
 def latest(s: Session) -> int:
     """The newest counter (0 when nothing was recorded)."""
     return int(s.scalar(select(func.coalesce(func.max(ChangeFeedRow.counter), 0))) or 0)
-
-
-def parse(counter: int, desk: str, what: str) -> Change:
-    return Change(counter, desk, tuple(w for w in what.split(",") if w))
 
 
 SINCE_SQL = "SELECT counter, desk, what FROM change_feed WHERE counter > %s ORDER BY counter LIMIT %s"

@@ -39,7 +39,8 @@ def check_fresh(s: Session, row: IncidentRow, expected_seq: int | None) -> None:
         TimelineEntryRow.kind.in_(CHANGING_KINDS)).order_by(TimelineEntryRow.seq.desc())
         .limit(1)).first()
     if newest is not None:
-        raise StaleStateError(row.ref, who(newest.author, newest.data), describe(newest), newest.seq)
+        raise StaleStateError(row.ref, who(newest.author, newest.data), describe(newest), newest.seq,
+                              row.last_seq)
 
 
 def describe(entry: TimelineEntryRow) -> str:

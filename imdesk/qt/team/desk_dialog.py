@@ -1,0 +1,58 @@
+"""Name this desk: a one-line dialog (Ctrl+Alt+D, or File ▸ Name this desk…). The name is kept in
+the user's data folder (services/desk/identity.py) and shown on every entry written after."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imdesk.domain.desk import MAX_NAME, Desk
+
+
+class DeskNameDialog(QDialog):
+    def __init__(self, parent: QWidget | None, desk: Desk) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Name this desk")
+        self.setMinimumWidth(440)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(8)
+        intro = QLabel(f"This console is <b>{_html(desk.label)}</b>. In team mode every entry it "
+                       "writes carries the desk's name, and other desks see it beside the author.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        label = QLabel("&Desk name (e.g. SPOC desk, MIM laptop, Shift lead):")
+        self.edit = QLineEdit(desk.name)
+        self.edit.setMaxLength(MAX_NAME + 20)  # longer is refused with the reason, not cut
+        self.edit.selectAll()
+        label.setBuddy(self.edit)
+        layout.addWidget(label)
+        layout.addWidget(self.edit)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #d32f2f;")
+        self.error.hide()
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def name(self) -> str:
+        return self.edit.text()
+
+    def show_error(self, message: str) -> None:
+        """The name was refused: say why, keep what was typed."""
+        self.error.setText(message)
+        self.error.show()
+        self.edit.setFocus()
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
