@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from imdesk.domain.desk import MAX_NAME, Desk
+from imdesk.domain.desk import MAX_NAME, Desk, clean_name
 
 
 class DeskNameDialog(QDialog):
@@ -46,6 +46,15 @@ class DeskNameDialog(QDialog):
 
     def name(self) -> str:
         return self.edit.text()
+
+    def accept(self) -> None:
+        """Only a usable name closes the dialog; otherwise it says why and keeps the text."""
+        try:
+            clean_name(self.name())
+        except ValueError as exc:
+            self.show_error(f"Not saved: {exc}.")
+            return
+        super().accept()
 
     def show_error(self, message: str) -> None:
         """The name was refused: say why, keep what was typed."""
