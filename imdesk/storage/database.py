@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -103,6 +103,7 @@ class Database:
         # Team mode: the desk that writes (set by the AppContext; its entries carry it) and, on
         # a server database, the change feed written with every commit that changed something.
         self.desk: dict[str, Any] | None = None
+        self.desk_source: Callable[[], dict[str, Any]] | None = None  # gives `desk` when first needed
         self.own_counters: OwnCounters = OwnCounters()
         if self.dialect != "sqlite":
             event.listen(self._writer, "after_flush", _note_changed_tables)
@@ -122,6 +123,8 @@ class Database:
         """One write transaction (BEGIN IMMEDIATE on SQLite); commits or rolls back whole."""
         if self.read_only:
             raise DatabaseReadOnly("the database is open read-only; nothing can be saved")
+        if self.desk is None and self.desk_source is not None:
+            self.desk = self.desk_source()
         session = self._writer()
         session.info["imdesk_desk"] = self.desk
         try:
@@ -211,6 +214,9 @@ class OwnCounters:
 
     def __contains__(self, counter: object) -> bool:
         return counter in self._seen
+
+    def counters(self) -> list[int]:
+        return list(self._seen)
 
 
 def _install_sqlite_hooks(engine: Engine, *, read_only: bool) -> None:
