@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QLayout,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -19,12 +20,14 @@ class DeskNameDialog(QDialog):
     def __init__(self, parent: QWidget | None, desk: Desk) -> None:
         super().__init__(parent)
         self.setWindowTitle("Name this desk")
-        self.setMinimumWidth(440)
+        self.setMinimumWidth(460)
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetFixedSize)  # grows with the error
         intro = QLabel(f"This console is <b>{_html(desk.label)}</b>. In team mode every entry it "
                        "writes carries the desk's name, and other desks see it beside the author.")
         intro.setWordWrap(True)
+        intro.setFixedWidth(440)
         layout.addWidget(intro)
         label = QLabel("&Desk name (e.g. SPOC desk, MIM laptop, Shift lead):")
         self.edit = QLineEdit(desk.name)
@@ -35,6 +38,7 @@ class DeskNameDialog(QDialog):
         layout.addWidget(self.edit)
         self.error = QLabel()
         self.error.setWordWrap(True)
+        self.error.setFixedWidth(440)
         self.error.setStyleSheet("color: #d32f2f;")
         self.error.hide()
         layout.addWidget(self.error)
