@@ -70,8 +70,10 @@ class TeamWiring(QObject):
             if room is not None and (refs is None or room.incident.ref in refs):
                 rooms.poll()  # the entries after its last seq, and the room's state
             w.refresh_counts()
-        if names is None or names & {"contacts"}:
-            w.contact_book.refresh_counts()
+        if names is None or "contacts" in names:
+            w.contact_book.refresh_counts()  # (the pane's list is read again on the next search)
+        if names is None or "outbox" in names:
+            w.comms.refresh_counts()
 
     def rename(self) -> None:
         from imdesk.qt.team.desk_dialog import DeskNameDialog
