@@ -123,6 +123,10 @@ def main() -> int:
         from bench.shots_drills import shoot as shoot_drills
 
         shoot_drills(window, ctx, out, scheme, settle)
+
+        from bench.shots_team import shoot as shoot_team
+
+        shoot_team(window, ctx, out, scheme, settle)
         window.close()
         settle(0.2)
     ctx.close()

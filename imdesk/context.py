@@ -64,6 +64,8 @@ class AppContext:
         self.author = author
         self.migration_backup = migration_backup
         self.notices: list[str] = []
+        if db is not None:  # every entry this context writes carries its desk (read at the first write)
+            db.desk_source = self._desk_data
 
     @property
     def db(self) -> Database:
@@ -73,6 +75,7 @@ class AppContext:
                     assert self._opener is not None
                     db, self.migration_backup = self._opener()
                     self._quick_page = None
+                    db.desk_source = self._desk_data
                     self._db = db
         return self._db
 
@@ -105,6 +108,18 @@ class AppContext:
         from imdesk.services.desk.identity import current_desk
 
         return current_desk(self.author)
+
+    def _desk_data(self) -> dict[str, object]:
+        return self.desk.as_data()
+
+    def set_desk_name(self, name: str) -> None:
+        """The desk was renamed: entries written from now on carry the new name."""
+        from imdesk.domain.desk import Desk
+
+        old = self.desk
+        self.__dict__["desk"] = Desk(name=name, host=old.host, user=old.user)
+        if self._db is not None:
+            self._db.desk = self.desk.as_data()
 
     @cached_property
     def incidents(self) -> IncidentService:

@@ -90,7 +90,9 @@ def test_add_list_show_status_note_on_both_databases(capsys: pytest.CaptureFixtu
     assert [e["kind"] for e in shown["timeline"]] == ["opened", "status", "status", "note", "note"]
     assert all(set(e) == ENTRY_KEYS for e in shown["timeline"])
     assert shown["timeline"][2]["text"] == "waiting for ISP"
-    assert shown["timeline"][2]["data"] == {"from": "in_progress", "to": "on_hold"}
+    data = shown["timeline"][2]["data"]
+    assert data["desk"]["user"] == "tester"  # the desk that wrote it
+    assert {k: v for k, v in data.items() if k != "desk"} == {"from": "in_progress", "to": "on_hold"}
     assert all(len(e["hash"]) == 64 for e in shown["timeline"])
     assert shown["timeline"][0]["author"] == "tester"
     code, out, _ = cli("incident", "show", "INC-1001")

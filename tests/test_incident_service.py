@@ -165,7 +165,7 @@ def test_major_flag(ctx: AppContext) -> None:
     assert not ctx.incidents.get(ref).major
     assert ctx.incidents.edit(ref, IncidentEdit(major=True)).major
     entry = ctx.incidents.detail(ref).timeline[-1]
-    assert (entry.kind, dict(entry.data)) == ("major", {"major": True})
+    assert (entry.kind, dict(entry.data)) == ("major", {"major": True, "desk": ctx.desk.as_data()})
     before = ctx.incidents.detail(ref)
     ctx.incidents.edit(ref, IncidentEdit(major=True))  # already major: no entry
     assert ctx.incidents.detail(ref) == before

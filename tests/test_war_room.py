@@ -171,7 +171,8 @@ def test_roles_are_handed_over_explicitly(ctx: AppContext, clock: ManualClock) -
     clock.advance(timedelta(minutes=2))
     first = ctx.war_rooms.assign_role(ref, "incident_manager", "Kim Berg")
     assert (first.kind, first.text) == ("role", "Incident manager: Kim Berg")
-    assert first.data == {"role": "incident_manager", "name": "Kim Berg", "previous": None}
+    assert first.data == {"role": "incident_manager", "name": "Kim Berg", "previous": None,
+                          "desk": ctx.desk.as_data()}  # the desk that wrote it
     clock.advance(timedelta(minutes=50))
     second = ctx.war_rooms.assign_role(ref, "IM", "Sam Ode")
     assert second.text == "Incident manager handed over from Kim Berg to Sam Ode"
@@ -301,7 +302,7 @@ def test_action_items_numbers_owner_due_and_status(ctx: AppContext, clock: Manua
              ctx.war_rooms.update_action, ref, 2, status="finished")
     _refused(ctx, ref, "nothing to change", ctx.war_rooms.update_action, ref, 2)
     reopened = ctx.war_rooms.update_action(ref, 1, status="open")
-    assert reopened.data == {"number": 1, "status": "open"}
+    assert reopened.data == {"number": 1, "status": "open", "desk": ctx.desk.as_data()}
     assert ctx.war_rooms.room(ref).state.actions[1].overdue(clock.now())
     _intact(ctx)
 

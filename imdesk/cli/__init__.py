@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
         contacts,
         db,
         demo,
+        desk,
         docs,
         drill,
         handover,
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     docs.register(sub)  # runbooks and documents
     board.register(sub)  # the awareness board
     drill.register(sub)  # drill list, validate, run, replay, score, review, report
+    desk.register(sub)  # team mode: desk name, desk status
     return p
 
 
@@ -129,7 +131,7 @@ def run_command(args: argparse.Namespace) -> int:
         return handler(args)
     except (ValidationError, NotFoundError, UsageError, PathRefused) as exc:
         print(f"imdesk: {exc}", file=sys.stderr)
-        return 2
+        return 3 if type(exc).__name__ == "StaleStateError" else 2  # changed meanwhile: reread
     except KnownError as exc:
         print(f"imdesk: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from imdesk.services.war_room import Room
 
 
+STALE_HELP = ("the last seq you saw (incident show): refused, exit 3, if the incident was changed "
+              "after it")
+
+
 def register(sub: Subparsers) -> None:
     """Add ``incident``, ``timeline``, ``major``, ``action`` and ``role`` to the top-level
     sub-parsers."""
@@ -45,6 +49,7 @@ def register(sub: Subparsers) -> None:
     st.add_argument("ref")
     st.add_argument("status")
     st.add_argument("--note", default="")
+    st.add_argument("--expected-seq", type=count, metavar="N", help=STALE_HELP)
     st.add_argument("--json", action="store_true")
     st.set_defaults(handler=in_context(incident_status))
     ex = inc.add_parser("exercise", help="turn an incident into an exercise or back (with why)")
@@ -54,6 +59,7 @@ def register(sub: Subparsers) -> None:
                        help="it is a real incident (the drill found a real fault)")
     which.add_argument("--exercise", dest="exercise", action="store_true", help="it is a drill")
     ex.add_argument("--why", required=True, help="the reason, written to the timeline")
+    ex.add_argument("--expected-seq", type=count, metavar="N", help=STALE_HELP)
     ex.add_argument("--json", action="store_true")
     ex.set_defaults(handler=in_context(incident_exercise))
     note = inc.add_parser("note", help="add a note to the timeline")
@@ -93,6 +99,7 @@ def register(sub: Subparsers) -> None:
     declare.add_argument("--im", default="", metavar="NAME", help="the incident manager")
     declare.add_argument("--first-update", type=count, metavar="MINUTES",
                          help="first stakeholder update due in MINUTES")
+    declare.add_argument("--expected-seq", type=count, metavar="N", help=STALE_HELP)
     declare.add_argument("--json", action="store_true")
     declare.set_defaults(handler=in_context(major_declare))
     act = command_group(sub, "action", "war-room action items")
@@ -112,6 +119,7 @@ def register(sub: Subparsers) -> None:
     rassign.add_argument("ref")
     rassign.add_argument("role", help="incident_manager (im), tech_lead, communications, scribe")
     rassign.add_argument("name")
+    rassign.add_argument("--expected-seq", type=count, metavar="N", help=STALE_HELP)
     rassign.set_defaults(handler=in_context(role_assign))
 
 
@@ -184,7 +192,8 @@ def incident_show(ctx: AppContext, args: argparse.Namespace) -> int:
 def incident_status(ctx: AppContext, args: argparse.Namespace) -> int:
     from imdesk.domain.incident_json import incident_json
 
-    state = ctx.incidents.change_status(args.ref, args.status, args.note)
+    state = ctx.incidents.change_status(args.ref, args.status, args.note,
+                                        expected_seq=args.expected_seq)
     emit(incident_json(state), args.json, f"{state.ref} is now {state.status.value}")
     return 0
 
@@ -192,7 +201,8 @@ def incident_status(ctx: AppContext, args: argparse.Namespace) -> int:
 def incident_exercise(ctx: AppContext, args: argparse.Namespace) -> int:
     from imdesk.domain.incident_json import incident_json
 
-    state = ctx.incidents.set_exercise(args.ref, args.exercise, args.why)
+    state = ctx.incidents.set_exercise(args.ref, args.exercise, args.why,
+                                       expected_seq=args.expected_seq)
     emit(incident_json(state), args.json,
          f"{state.ref} is now {'an exercise' if state.exercise else 'a real incident'}")
     return 0
@@ -276,7 +286,8 @@ def room_json(room: Room) -> dict[str, Any]:
 def major_declare(ctx: AppContext, args: argparse.Namespace) -> int:
     roles = {"incident_manager": args.im} if args.im else None
     room = ctx.war_rooms.declare(args.ref, bridge=args.bridge, roles=roles,
-                                 first_update_minutes=args.first_update)
+                                 first_update_minutes=args.first_update,
+                                 expected_seq=args.expected_seq)
     due = iso(room.update.due) or "—"
     emit(room_json(room), args.json, f"{room.incident.ref} is a major incident; "
          f"first stakeholder update due {due}")
@@ -298,6 +309,7 @@ def action_done(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def role_assign(ctx: AppContext, args: argparse.Namespace) -> int:
-    entry = ctx.war_rooms.assign_role(args.ref, args.role, args.name)
+    entry = ctx.war_rooms.assign_role(args.ref, args.role, args.name,
+                                      expected_seq=args.expected_seq)
     print(f"{entry.incident_ref}: {entry.text}")
     return 0

@@ -44,3 +44,22 @@ def clean_name(value: str) -> str:
     if len(name) > MAX_NAME:
         raise ValueError(f"a desk name has at most {MAX_NAME} characters (this one has {len(name)})")
     return name
+
+
+def written_by(author: str, data: Any) -> str:
+    """An entry's author as the timelines show it: "ana · SPOC desk" when it has a desk."""
+    desk = Desk.from_data(data.get("desk") if isinstance(data, dict) else None)
+    return f"{author} · {desk.name}" if desk is not None else author
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row of the team's change feed: a commit of a desk, and what it changed."""
+
+    counter: int
+    desk: str
+    what: tuple[str, ...]  # incident refs, "contacts", "outbox", …; ("*",) = anything
+
+
+def parse_change(counter: int, desk: str, what: str) -> Change:
+    return Change(counter, desk, tuple(w for w in what.split(",") if w))

@@ -21,3 +21,16 @@ class TransitionError(ValidationError):
 
 class NotFoundError(LookupError):
     """A referenced record (incident, service) does not exist."""
+
+
+class StaleStateError(ValidationError):
+    """A change made against a state of the incident that another desk (or person) has changed
+    since: refused with what changed and by whom, nothing written (team mode)."""
+
+    def __init__(self, ref: str, by: str, what: str, seq: int, latest: int) -> None:
+        super().__init__("expected_seq", f"{ref} was changed meanwhile by {by}: {what}")
+        self.ref = ref
+        self.by = by  # "DESK/USER", or the author alone for entries written before desks
+        self.what = what
+        self.seq = seq  # the entry that changed it
+        self.latest = latest  # the incident's last seq now: what a second try is made against

@@ -31,6 +31,7 @@ def incident_json(state: IncidentState,
         "resolve_due": iso(state.resolve_due),
         "on_hold_seconds": state.on_hold_seconds,
         "head_hash": state.head_hash,
+        "last_seq": state.last_seq,  # what a change made against this state gives --expected-seq
     }
     if timeline is not None:
         out["timeline"] = [e.to_json() for e in timeline]

@@ -18,6 +18,7 @@ def install_late_features(window: MainWindow) -> None:
     from imdesk.qt.handover.wiring import HandoverWiring
     from imdesk.qt.links.wiring import LinkWiring
     from imdesk.qt.reports.wiring import ReportsWiring
+    from imdesk.qt.team.wiring import TeamWiring
 
     window.alerts = AlertWiring(window)  # Alt+5
     window.handover = HandoverWiring(window)  # Alt+6
@@ -25,3 +26,4 @@ def install_late_features(window: MainWindow) -> None:
     window.documents = DocsWiring(window)  # Alt+8: documents and the awareness board
     window.drills = DrillWiring(window)  # Alt+9
     window.links = LinkWiring(window)  # callers, link keys, similar hints (no pane of its own)
+    TeamWiring(window)  # desk name, live refresh (no pane; a child of the window)

@@ -25,6 +25,7 @@ from imdesk.domain.timeline import (
     parse_user_kind,
 )
 from imdesk.services.clock import Clock, SystemClock, default_author
+from imdesk.services.desk.stale import check_fresh
 from imdesk.services.journal import write_entry
 from imdesk.services.settings import load_matrix, load_sla
 from imdesk.storage import incident_repo, timeline_repo
@@ -140,11 +141,15 @@ class IncidentService:
         )
         return row, self._append(s, row, None, draft, service_id, now)
 
-    def change_status(self, ref: str, target: str | Status, note: str = "") -> IncidentState:
+    def change_status(self, ref: str, target: str | Status, note: str = "", *,
+                      expected_seq: int | None = None) -> IncidentState:
+        """`expected_seq`: the last seq the desk showed; refused (StaleStateError) when the
+        incident was changed after it."""
         goal = target if isinstance(target, Status) else Status.parse(target)
         text = clean_text(note, "note")
         with self._db.write() as s:
             row = incident_repo.get_row(s, ref, for_update=True)
+            check_fresh(s, row, expected_seq)
             return self.change_status_in(s, row, incident_repo.row_state(s, row), goal, text)
 
     def change_status_in(self, s: Session, row: IncidentRow, state: IncidentState, goal: Status,
@@ -205,10 +210,11 @@ class IncidentService:
             draft = EntryDraft(entry_kind, body, data, occurred_at)
             return self._write(s, row, state, draft, row.service_id, now)[1]
 
-    def edit(self, ref: str, edit: IncidentEdit) -> IncidentState:
+    def edit(self, ref: str, edit: IncidentEdit, *, expected_seq: int | None = None) -> IncidentState:
         """Apply the changed fields; one entry per kind of change, all in one transaction."""
         with self._db.write() as s:
             row = incident_repo.get_row(s, ref, for_update=True)
+            check_fresh(s, row, expected_seq)
             state = incident_repo.row_state(s, row)
             if state.status in FINAL_STATUSES:
                 raise TransitionError(
@@ -262,12 +268,14 @@ class IncidentService:
                                      service_id, now)
             return state
 
-    def set_exercise(self, ref: str, exercise: bool, why: str) -> IncidentState:
+    def set_exercise(self, ref: str, exercise: bool, why: str, *,
+                     expected_seq: int | None = None) -> IncidentState:
         """Turn a real incident into an exercise or an exercise into a real incident (the drill
         found a real fault): an explicit entry with who and why."""
         reason = clean_text(why, "why", max_len=1000, required=True, single_line=True)
         with self._db.write() as s:
             row = incident_repo.get_row(s, ref, for_update=True)
+            check_fresh(s, row, expected_seq)
             state = incident_repo.row_state(s, row)
             if state.exercise == exercise:
                 raise ValidationError("exercise", f"{state.ref} already is "

@@ -32,6 +32,7 @@ from imdesk.domain.war_room import (
 )
 from imdesk.services.clock import Clock as TimeSource
 from imdesk.services.clock import SystemClock, default_author
+from imdesk.services.desk.stale import check_fresh
 from imdesk.services.journal import write_entry
 from imdesk.storage import incident_repo, timeline_repo
 from imdesk.storage.database import Database
@@ -72,13 +73,15 @@ class WarRoomService:
 
     # -- writing -----------------------------------------------------------------------------
     def declare(self, ref: str, *, bridge: str = "", roles: Mapping[str, str] | None = None,
-                first_update_minutes: int | None = None) -> Room:
+                first_update_minutes: int | None = None,
+                expected_seq: int | None = None) -> Room:
         """Declare a major incident (or confirm it): each checklist step is an entry."""
         bridge_text = clean_text(bridge, "bridge", max_len=500, single_line=True)
         parsed_roles = {Role.parse(k): _name(v, "name") for k, v in (roles or {}).items() if v}
         if first_update_minutes is not None and not 1 <= first_update_minutes <= 240:
             raise ValidationError("first update", "the first update is due in 1 to 240 minutes")
-        with self._unit(ref, final="declare a new incident instead") as (s, row, state, now):
+        with self._unit(ref, final="declare a new incident instead",
+                        expected_seq=expected_seq) as (s, row, state, now):
             if state.status not in OPEN_STATUSES:
                 raise TransitionError(f"{state.ref} is {state.status.label}: declare a new "
                                       "incident instead")
@@ -118,11 +121,12 @@ class WarRoomService:
         return self._one(ref, EntryDraft(EntryKind.SITUATION, f"situation — {summary}",
                                          _cleaned(dict(values), conditions, actions, needs, impact)))
 
-    def assign_role(self, ref: str, role: str, name: str) -> TimelineEntry:
+    def assign_role(self, ref: str, role: str, name: str, *,
+                    expected_seq: int | None = None) -> TimelineEntry:
         """Give a role to a person; if someone holds it, it is an explicit hand-over."""
         who = _name(name, "name")
         which = Role.parse(role)
-        with self._unit(ref) as (s, row, state, now):
+        with self._unit(ref, expected_seq=expected_seq) as (s, row, state, now):
             draft = self._role_draft(self._room_state(s, row), which, who)
             return write_entry(s, row, state, draft, service_id=row.service_id,
                                author=self.author, now=now)[1]
@@ -266,16 +270,18 @@ class WarRoomService:
             return write_entry(s, row, state, draft, service_id=row.service_id,
                                author=self.author, now=now)[1]
 
-    def _unit(self, ref: str, **kw: str) -> _Unit:
-        return _Unit(self._db, ref, self._clock, **kw)
+    def _unit(self, ref: str, final: str | None = None,
+              expected_seq: int | None = None) -> _Unit:
+        return _Unit(self._db, ref, self._clock, final=final, expected_seq=expected_seq)
 
 
 class _Unit:
     """One write transaction on one incident, holding its lock: (session, row, state, now)."""
 
-    def __init__(self, db: Database, ref: str, clock: TimeSource,
-                 final: str = "its war room is closed (notes can still be added)") -> None:
-        self._final = final
+    def __init__(self, db: Database, ref: str, clock: TimeSource, final: str | None = None,
+                 expected_seq: int | None = None) -> None:
+        self._final = final or "its war room is closed (notes can still be added)"
+        self._expected = expected_seq
         self._cm = db.write()
         self._ref = ref
         self._clock = clock
@@ -284,6 +290,7 @@ class _Unit:
         s = self._cm.__enter__()
         try:
             row = incident_repo.get_row(s, self._ref, for_update=True)
+            check_fresh(s, row, self._expected)
             state = incident_repo.row_state(s, row)
             if state.status in FINAL_STATUSES:
                 raise TransitionError(f"{state.ref} is {state.status.label}: {self._final}")

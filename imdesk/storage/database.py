@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -100,6 +100,13 @@ class Database:
         self._writer = sessionmaker(
             bind=self.engine.execution_options(imdesk_begin="IMMEDIATE"), expire_on_commit=False
         )
+        # Team mode: the desk that writes (set by the AppContext; its entries carry it) and, on
+        # a server database, the change feed written with every commit that changed something.
+        self.desk: dict[str, Any] | None = None
+        self.desk_source: Callable[[], dict[str, Any]] | None = None  # gives `desk` when first needed
+        self.own_counters: OwnCounters = OwnCounters()
+        if self.dialect != "sqlite":
+            event.listen(self._writer, "after_flush", _note_changed_tables)
         self.info = DbInfo(
             url=parsed.render_as_string(hide_password=True),
             dialect=self.dialect,
@@ -116,10 +123,15 @@ class Database:
         """One write transaction (BEGIN IMMEDIATE on SQLite); commits or rolls back whole."""
         if self.read_only:
             raise DatabaseReadOnly("the database is open read-only; nothing can be saved")
+        if self.desk is None and self.desk_source is not None:
+            self.desk = self.desk_source()
         session = self._writer()
+        session.info["imdesk_desk"] = self.desk
         try:
             with session.begin():
                 yield session
+                if self.dialect != "sqlite":
+                    self._announce(session)
         except DBAPIError as exc:
             known = translate(exc)
             if known is not None:
@@ -127,6 +139,20 @@ class Database:
             raise
         finally:
             session.close()
+
+    def _announce(self, session: Session) -> None:
+        """One change-feed row (and NOTIFY) for a commit that changed something shared."""
+        changed: set[str] | None = session.info.get(CHANGED)
+        if not changed:
+            return
+        from datetime import UTC, datetime
+
+        from imdesk.storage import change_feed_repo
+
+        session.flush()
+        counter = change_feed_repo.record(session, desk=str((self.desk or {}).get("name", "")),
+                                          what=changed, at=datetime.now(UTC))
+        self.own_counters.add(counter)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -144,6 +170,53 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+CHANGED = "imdesk_changed"  # session.info key: what this transaction changed (a set of names)
+
+
+def mark_changed(session: Session, what: str) -> None:
+    """Say what a write changed, for the change feed (incident refs, "contacts", …)."""
+    session.info.setdefault(CHANGED, set()).add(what)
+
+
+# Tables whose rows several desks show, by the name the change feed gives them (by prefix).
+_FEED_NAMES = (("outbox", "outbox"), ("alert", "alerts"), ("maintenance", "alerts"),
+               ("heartbeat", "alerts"), ("handover", "handover"), ("document", "docs"),
+               ("drill", "drills"), ("incident_link", "links"), ("service_dependency", "links"),
+               ("setting", "settings"), ("service", "contacts"), ("contact", "contacts"),
+               ("team", "contacts"), ("escalation", "contacts"), ("roster", "contacts"),
+               ("distribution", "contacts"), ("list_member", "contacts"))
+_NAMED_BY_REF = ("timeline_entry", "change_feed", "incident", "incident_milestone")
+
+
+def _note_changed_tables(session: Session, _context: object) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(obj, "__tablename__", "")
+        if table in _NAMED_BY_REF:
+            continue  # an incident's changes are named by its ref (services/journal.py)
+        name = next((n for prefix, n in _FEED_NAMES if table.startswith(prefix)), table)
+        if name:
+            mark_changed(session, name)
+
+
+class OwnCounters:
+    """The change-feed counters this process wrote: its desk ignores their notifications."""
+
+    def __init__(self, keep: int = 4096) -> None:
+        self._keep = keep
+        self._seen: dict[int, None] = {}
+
+    def add(self, counter: int) -> None:
+        self._seen[counter] = None
+        if len(self._seen) > self._keep:
+            del self._seen[next(iter(self._seen))]
+
+    def __contains__(self, counter: object) -> bool:
+        return counter in self._seen
+
+    def counters(self) -> list[int]:
+        return list(self._seen)
 
 
 def _install_sqlite_hooks(engine: Engine, *, read_only: bool) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QWidget
 
-from imdesk.domain.errors import ValidationError
+from imdesk.domain.errors import StaleStateError, ValidationError
 from imdesk.domain.lifecycle import NOTE_REQUIRED, Status
 from imdesk.messages import sentence
 from imdesk.qt.tasks import TaskRunner
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from imdesk.domain.incident import IncidentState
     from imdesk.qt.incidents.detail import IncidentDetail
     from imdesk.services.catalog import CatalogService
-    from imdesk.services.incidents import IncidentService, NewIncident
+    from imdesk.services.incidents import IncidentEdit, IncidentService, NewIncident
     from imdesk.services.settings import SettingsService
 
 STATUS_PROMPTS = {
@@ -42,6 +42,7 @@ class IncidentCommands(QWidget):
     _runner: TaskRunner
     detail: IncidentDetail
     _written: Callable[[str, str], None]
+    show_fresh: Callable[[str, str], None]
 
     @property
     def _incidents(self) -> IncidentService:
@@ -86,10 +87,18 @@ class IncidentCommands(QWidget):
         from imdesk.qt.incidents.dialog import IncidentDialog
 
         services = [s.name for s in self._catalog.services()]
-        ref = current.ref
+        ref, seen = current.ref, [current.last_seq]  # refused if another desk changed it since
+        incidents = self._incidents
+
+        def save(edit: IncidentEdit) -> IncidentState:
+            try:
+                return incidents.edit(ref, edit, expected_seq=seen[0])
+            except StaleStateError as exc:  # told once: Save again applies it to the new state
+                seen[0] = exc.latest
+                raise
+
         state = IncidentDialog.ask(self, services=services, matrix=self._settings.matrix(),
-                                   runner=self._runner, initial=current,
-                                   save=lambda edit: self._incidents.edit(ref, edit))
+                                   runner=self._runner, initial=current, save=save)
         if state is not None:
             self._written(state.ref, f"{state.ref} saved")
 
@@ -109,15 +118,18 @@ class IncidentCommands(QWidget):
             note = self.ask_note(f"{title} {current.ref}", prompt, ok)
             if note is None:
                 return
-        ref, text = current.ref, note or ""
+        ref, text, seen = current.ref, note or "", current.last_seq
         service = self._incidents
 
         def failed(exc: BaseException) -> None:
             message = exc.message if isinstance(exc, ValidationError) else str(exc)
             kept = f" Your note is kept: “{text}”." if text else ""
+            if isinstance(exc, StaleStateError):  # show what it is now, keep the message
+                self.show_fresh(ref, sentence(f"{ref} was not changed", message) + kept)
+                return
             self.detail.show_error(sentence(f"{ref} was not changed", message) + kept)
 
-        self._runner.run(lambda: service.change_status(ref, target, text),
+        self._runner.run(lambda: service.change_status(ref, target, text, expected_seq=seen),
                          lambda st: self._written(st.ref, f"{st.ref} is now {st.status.label}"),
                          failed)
 

@@ -182,6 +182,7 @@ class IncidentListPane(IncidentCommands):
         self._poll_timer = QTimer(self)
         self._poll_timer.setInterval(5000)
         self._poll_timer.timeout.connect(self.poll_changes)
+        self._live = False  # team mode's change feed drives the reloads instead (go_live)
         if read_only:
             self.incident_actions.new.setEnabled(False)
             self.detail.note.setEnabled(False)
@@ -204,7 +205,8 @@ class IncidentListPane(IncidentCommands):
         self.model.loaded.connect(self._remember_first_marker, Qt.ConnectionType.SingleShotConnection)
         self.apply_filter()
         self._tick_timer.start()
-        self._poll_timer.start()
+        if not self._live:
+            self._poll_timer.start()
 
     def _remember_first_marker(self, _total: int) -> None:
         """How the data looked when the first page was read: read with that page when it came
@@ -280,6 +282,30 @@ class IncidentListPane(IncidentCommands):
 
         ctx = self._ctx
         self._runner.run(lambda: ctx.incidents.change_marker(), compare, lambda _exc: None)
+
+    def live_changes(self, refs: frozenset[str] | None) -> None:
+        """Another desk changed incidents (None: anything may have changed): read the page
+        again, and the detail when its incident is among them."""
+        self.reload()
+        current = self.detail.state.ref if self.detail.state is not None else None
+        if current is not None and (refs is None or current in refs):
+            self._load_detail(current)
+
+    def go_live(self) -> None:
+        """Team mode's change feed (qt/team) tells of changes: the 5 s marker poll stops."""
+        self._live = True
+        self._poll_timer.stop()
+
+    def show_fresh(self, ref: str, message: str) -> None:
+        """A change refused as stale: read the incident again and show why (after the read)."""
+        ctx = self._ctx
+
+        def done(detail: Detail) -> None:
+            self._show_detail(detail)
+            self.detail.show_error(message)
+
+        self._runner.run(lambda: ctx.incidents.detail(ref, last=DETAIL_ENTRIES), done,
+                         lambda _exc: self.detail.show_error(message))
 
     def current_ref(self) -> str | None:
         index = self.table.currentIndex()

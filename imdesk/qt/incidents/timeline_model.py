@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 
+from imdesk.domain.desk import written_by
 from imdesk.domain.timefmt import exact, friendly
 from imdesk.domain.timeline import TimelineEntry
 from imdesk.qt.widgets.models import RowRole, RowsListModel
@@ -49,7 +50,8 @@ class TimelineListModel(RowsListModel):
             backdated = (" (backdated, before it was opened)" if e.data.get("before_opened")
                          else " (backdated)" if e.occurred_at else "")
             symbol = KIND_SYMBOL.get(e.kind, "•")
-            return (f"{when}{backdated} · {symbol} {KIND_LABEL.get(e.kind, e.kind)} · {e.author}\n"
+            by = written_by(e.author, e.data)
+            return (f"{when}{backdated} · {symbol} {KIND_LABEL.get(e.kind, e.kind)} · {by}\n"
                     f"{entry_summary(e)}")
         if role == Qt.ItemDataRole.ToolTipRole:
             extra = f"\nhappened {exact(e.occurred_at)}" if e.occurred_at else ""

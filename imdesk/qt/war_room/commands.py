@@ -33,7 +33,8 @@ class RoomCommands(QWidget):
 
     def assign(self, role: Role, edit: QLineEdit) -> None:
         name = edit.text()
-        self._run(lambda ref: self._service.assign_role(ref, role.value, name),
+        seen = self._room.incident.last_seq if self._room is not None else None
+        self._run(lambda ref: self._service.assign_role(ref, role.value, name, expected_seq=seen),
                   f"{role.label}: {name.strip()}", clear=edit)
 
     def person_moves(self, *, joined: bool) -> None:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from imdesk.domain.composer import parse_action, parse_line
-from imdesk.domain.errors import ValidationError
+from imdesk.domain.errors import StaleStateError, ValidationError
 from imdesk.domain.incident import IncidentState
 from imdesk.domain.timeline import USER_KINDS, TimelineEntry
 from imdesk.messages import sentence
@@ -352,6 +352,8 @@ class WarRoomPane(RoomCommands):
     def _refused(self, exc: BaseException) -> None:
         message = exc.message if isinstance(exc, ValidationError) else str(exc)
         self._fail(sentence("Not saved", message, "Your text is still there"))
+        if isinstance(exc, StaleStateError):
+            self.poll()  # changed meanwhile by another desk: show the room as it is now
 
     def _fail(self, message: str) -> None:
         self.error.setText(message)

@@ -20,6 +20,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
+from imdesk.domain.desk import written_by
 from imdesk.domain.timefmt import exact, friendly, to_local
 from imdesk.domain.timeline import TimelineEntry
 from imdesk.qt import theme
@@ -328,7 +329,8 @@ class RoomTimelineModel(QAbstractListModel):
         if role == Qt.ItemDataRole.FontRole and e.seq in self._superseded:
             return self._strike
         if role == Qt.ItemDataRole.ToolTipRole:
-            lines = [f"#{e.seq} {e.kind} by {e.author}", f"recorded {exact(e.recorded_at)}"]
+            lines = [f"#{e.seq} {e.kind} by {written_by(e.author, e.data)}",
+                     f"recorded {exact(e.recorded_at)}"]
             if e.occurred_at:
                 lines.append(f"happened {exact(e.occurred_at)} (backdated)")
             if e.seq in self._superseded:
@@ -341,7 +343,7 @@ class RoomTimelineModel(QAbstractListModel):
         if role == EntryRole:
             return e
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{e.kind} at {exact(e.effective_at)} by {e.author}: {e.text}"
+            return f"{e.kind} at {exact(e.effective_at)} by {written_by(e.author, e.data)}: {e.text}"
         return None
 
     def look(self, row: int) -> tuple[str, QColor, QFont | None] | None:
@@ -375,4 +377,4 @@ class RoomTimelineModel(QAbstractListModel):
         if e.data.get("cleaned"):
             marks += f" [{e.data['cleaned']}]"
         kind = e.kind.replace("_", " ")
-        return f"{stamp}  {symbol} {kind}  {entry_summary(e)}{marks}  — {e.author}"
+        return f"{stamp}  {symbol} {kind}  {entry_summary(e)}{marks}  — {written_by(e.author, e.data)}"

@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QToolButton
 
-from imdesk.domain.errors import ValidationError
+from imdesk.domain.errors import StaleStateError, ValidationError
 from imdesk.errors import KnownError
 from imdesk.messages import sentence
 from imdesk.qt.widgets.pane_host import PaneHost
@@ -100,15 +100,17 @@ class WarRoomWiring:
         name, steps = load_playbook()
         dialog = DeclareDialog(w, state.ref, state.title, name, steps,
                                DEFAULT_UPDATE_POLICY[state.priority].first_minutes)
-        ref, rooms = state.ref, self.ctx.war_rooms
+        ref, rooms, seen = state.ref, self.ctx.war_rooms, state.last_seq
         while self.pane.ask(dialog):
             d = dialog.declaration()
             try:
                 rooms.declare(ref, bridge=d.bridge, roles=d.roles,
-                              first_update_minutes=d.first_update_minutes)
+                              first_update_minutes=d.first_update_minutes, expected_seq=seen)
                 if d.impact.strip():
                     rooms.set_situation(ref, conditions="", actions="", needs="", impact=d.impact)
             except (ValidationError, KnownError) as exc:
+                if isinstance(exc, StaleStateError):  # told once: declaring again is meant
+                    seen = exc.latest
                 dialog.show_error(sentence("Not declared", exc, "What you typed is still here"))
                 continue
             w.incidents.reload()

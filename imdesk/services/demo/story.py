@@ -25,6 +25,13 @@ from imdesk.services.war_room import WarRoomService
 from imdesk.storage.incident_repo import IncidentQuery
 
 DESK_NAME = "Service Desk North"
+# Team mode: the story is written from three consoles on one database (each entry names its desk).
+SPOC, MIM, LEAD = "SPOC desk", "MIM laptop", "Shift lead screen"
+
+
+def _at_desk(ctx: DemoDesk, name: str, author: str) -> None:
+    ctx.db.desk = {"name": name, "host": f"{name.split()[0].lower()}-pc", "user": author}
+
 REGULAR_INCIDENTS = 180  # plus duplicates (cancelled) and the scripted incidents: about 200
 DUPLICATES = 8
 
@@ -35,9 +42,11 @@ def _write(ctx: DemoDesk, plans: list[Plan], now: datetime) -> int:
     service = IncidentService(ctx.db, clock=clock)
     room = WarRoomService(ctx.db, clock=clock)
     refs: dict[int, str] = {}
+    own_desk = ctx.db.desk
     for plan in sorted(plans, key=lambda p: (p.opened_at, p.recorded_at)):
         clock.set(plan.recorded_at)
         service.author = plan.author
+        _at_desk(ctx, SPOC, plan.author)
         ref = service.create(plan.new).ref
         refs[id(plan)] = ref
         dup = refs.get(id(plan.duplicate_of)) if plan.duplicate_of is not None else None
@@ -46,6 +55,8 @@ def _write(ctx: DemoDesk, plans: list[Plan], now: datetime) -> int:
                 break  # the rest of this incident's story has not happened yet
             clock.set(step.at)
             service.author = room.author = step.author
+            _at_desk(ctx, MIM if step.action in ROOM_STEPS else LEAD if step.action == ESCALATE
+                     else SPOC, step.author)
             if step.action in ROOM_STEPS:
                 _room_step(service, room, ref, step)
             elif step.action == NOTE:
@@ -56,6 +67,7 @@ def _write(ctx: DemoDesk, plans: list[Plan], now: datetime) -> int:
             else:
                 text = step.text.replace("{dup}", dup or "an earlier incident")
                 service.change_status(ref, step.action, text)
+    ctx.db.desk = own_desk
     return len(plans)
 
 

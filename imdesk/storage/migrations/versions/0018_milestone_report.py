@@ -3,7 +3,7 @@ and whether it is a caller of a master (kept in step on every append), under a c
 priority and time order (a year of 100k incidents aggregated without a join or a sort).
 
 Revision ID: 0018
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-05
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from imdesk.storage.metrics_models import REPORT_INDEX
 
 revision = "0018"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
