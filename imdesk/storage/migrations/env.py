@@ -10,7 +10,8 @@ import imdesk.storage.drill_models
 import imdesk.storage.handover_models
 import imdesk.storage.link_models  # links and service dependencies join Base.metadata
 import imdesk.storage.metrics_models  # the milestones table joins Base.metadata
-import imdesk.storage.outbox_models  # noqa: F401  (the outbox's table joins Base.metadata)
+import imdesk.storage.outbox_models  # the outbox's table joins Base.metadata
+import imdesk.storage.spool_models  # noqa: F401  (the offline spool's tables join Base.metadata)
 from imdesk.storage.models import Base
 
 config = context.config
