@@ -24,6 +24,7 @@ from imdesk.cli import (
     contacts,
     db,
     demo,
+    desk,
     docs,
     drill,
     handover,
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     docs.register(sub)  # runbooks and documents
     board.register(sub)  # the awareness board
     drill.register(sub)  # drill list, validate, run, replay, score, review, report
+    desk.register(sub)  # team mode: sync, conflicts, settle
     return p
 
 

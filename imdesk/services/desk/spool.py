@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from imdesk.domain.desk import Desk
 from imdesk.errors import DatabaseUnavailable, KnownError
@@ -24,6 +25,9 @@ from imdesk.services.desk.replica import (
 from imdesk.services.desk.team_db import UNREACHABLE, TeamDatabase, connect_quickly
 from imdesk.storage import spool_repo
 from imdesk.storage.database import Database
+
+if TYPE_CHECKING:
+    from imdesk.services.incidents import IncidentService
 
 Opener = Callable[[str], "tuple[Database, Path | None]"]  # app.open_database
 
@@ -205,3 +209,34 @@ class SpoolService:
             return [Conflict(r.id, r.incident_ref, r.kind, r.text,
                              r.data.get("to") if isinstance(r.data, dict) else None, r.author,
                              r.desk, r.recorded_at, r.reason, r.state) for r in rows]
+
+    def settle(self, conflict_id: int, apply: bool, incidents: IncidentService,
+               author: str) -> Conflict:
+        """A person settles a conflict: apply it anyway as a note in the incident's timeline
+        (what was refused, where and when it was written, and why), or dismiss it."""
+        from imdesk.domain.errors import ValidationError
+        from imdesk.domain.timefmt import readable
+        from imdesk.domain.timeline import EntryDraft, EntryKind
+        from imdesk.storage import incident_repo
+        from imdesk.storage.spool_models import SpoolConflictRow
+
+        now = self._now()
+        with self.db.server.write() as s:
+            row = s.get(SpoolConflictRow, conflict_id, with_for_update=True)
+            if row is None or row.state != "open":
+                raise ValidationError("conflict", f"no open conflict {conflict_id}")
+            if apply:
+                inc = incident_repo.get_row(s, row.incident_ref, for_update=True)
+                what = (f"status → {row.data['to']}" if row.kind == "status"
+                        and isinstance(row.data, dict) and row.data.get("to") else row.kind)
+                text = (f"written offline on {row.desk} ({readable(row.recorded_at)}) by "
+                        f"{row.author}, refused at the merge ({row.reason}): {what}"
+                        + (f" — {row.text}" if row.text else ""))
+                incidents.append_in(s, inc, incident_repo.row_state(s, inc), EntryDraft(
+                    EntryKind.NOTE, text, {"conflict": row.entry_uuid}))
+            row.state = "applied" if apply else "dismissed"
+            row.settled_by = author
+            row.settled_at = now
+            return Conflict(row.id, row.incident_ref, row.kind, row.text,
+                            row.data.get("to") if isinstance(row.data, dict) else None,
+                            row.author, row.desk, row.recorded_at, row.reason, row.state)
