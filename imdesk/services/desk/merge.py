@@ -170,8 +170,9 @@ def _seq_map(s: Session, row: IncidentRow, entries: list[TimelineEntry],
     wanted = [e for e in entries if e.uuid in done]
     if not wanted:
         return {}
-    server = dict(s.execute(select(TimelineEntryRow.uuid, TimelineEntryRow.seq).where(
-        TimelineEntryRow.uuid.in_([e.uuid for e in wanted]))).tuples().all())
+    server = {uuid: seq for uuid, seq in s.execute(select(
+        TimelineEntryRow.uuid, TimelineEntryRow.seq).where(
+        TimelineEntryRow.uuid.in_([e.uuid for e in wanted])))}
     return {e.seq: server[e.uuid] for e in wanted if e.uuid in server}
 
 
