@@ -6,6 +6,7 @@ killed (kill -9) half-way."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -77,10 +78,8 @@ def cluster() -> Iterator[Cluster]:
         conn.execute(text("CREATE DATABASE drill"))
     admin.dispose()
     yield c
-    try:
+    with contextlib.suppress(subprocess.CalledProcessError):
         c.stop()
-    except subprocess.CalledProcessError:
-        pass
     shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -99,7 +99,7 @@ def test_offline_work_is_merged_once_in_order_marked_and_conflicts_kept(
     assert ctx.timeline.verify().ok
     [conflict] = spool(ctx).conflicts()
     assert conflict.incident_ref == b.ref and conflict.to_status == "on_hold"
-    assert "waiting for the vendor" == conflict.text
+    assert conflict.text == "waiting for the vendor"
     # a person applies it anyway as a note
     spool(ctx).settle(conflict.id, True, ctx.incidents, "ana")
     assert "waiting for the vendor" in ctx.incidents.detail(b.ref).timeline[-1].text
