@@ -44,3 +44,13 @@ def clean_name(value: str) -> str:
     if len(name) > MAX_NAME:
         raise ValueError(f"a desk name has at most {MAX_NAME} characters (this one has {len(name)})")
     return name
+
+
+def offline_mark(data: Any) -> str:
+    """How a timeline shows an entry written offline and merged later: " ⇄ written offline
+    (SPOC desk)"; "" for any other entry."""
+    offline = data.get("offline") if hasattr(data, "get") else None
+    if not isinstance(offline, dict):
+        return ""
+    desk = Desk.from_data(offline.get("desk"))
+    return f" ⇄ written offline{f' ({desk.name})' if desk else ''}"

@@ -25,3 +25,7 @@ def install_late_features(window: MainWindow) -> None:
     window.documents = DocsWiring(window)  # Alt+8: documents and the awareness board
     window.drills = DrillWiring(window)  # Alt+9
     window.links = LinkWiring(window)  # callers, link keys, similar hints (no pane of its own)
+    from imdesk.qt.spool.wiring import SpoolWiring
+
+    # team mode offline: banner, replica, merge, conflicts (main_window.py is full: no new field)
+    setattr(window, "spool_wiring", SpoolWiring(window))  # noqa: B010

@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 
+from imdesk.domain.desk import offline_mark
 from imdesk.domain.timefmt import exact, friendly
 from imdesk.domain.timeline import TimelineEntry
 from imdesk.qt.widgets.models import RowRole, RowsListModel
@@ -48,6 +49,7 @@ class TimelineListModel(RowsListModel):
             when = friendly(e.effective_at, self._now)
             backdated = (" (backdated, before it was opened)" if e.data.get("before_opened")
                          else " (backdated)" if e.occurred_at else "")
+            backdated += offline_mark(e.data)
             symbol = KIND_SYMBOL.get(e.kind, "•")
             return (f"{when}{backdated} · {symbol} {KIND_LABEL.get(e.kind, e.kind)} · {e.author}\n"
                     f"{entry_summary(e)}")

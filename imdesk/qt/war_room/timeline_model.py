@@ -19,6 +19,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
+from imdesk.domain.desk import offline_mark
 from imdesk.domain.timefmt import exact, friendly, to_local
 from imdesk.domain.timeline import TimelineEntry
 from imdesk.qt import theme
@@ -290,5 +291,6 @@ class RoomTimelineModel(QAbstractListModel):
             marks += f" (corrects #{e.data['supersedes']})"
         if e.data.get("cleaned"):
             marks += f" [{e.data['cleaned']}]"
+        marks += offline_mark(e.data)
         kind = e.kind.replace("_", " ")
         return f"{stamp}  {symbol} {kind}  {entry_summary(e)}{marks}  — {e.author}"
