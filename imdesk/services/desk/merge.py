@@ -19,16 +19,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from imdesk.domain.errors import TransitionError, ValidationError
 from imdesk.domain.incident import IncidentState, apply
 from imdesk.domain.lifecycle import Status, check_transition
+from imdesk.domain.milestone_steps import advance, flat
 from imdesk.domain.timeline import GENESIS_HASH, EntryKind, TimelineEntry, entry_hash
 from imdesk.services.desk.replica import ReplicaDatabase
 from imdesk.storage import incident_repo, milestone_repo, spool_repo
 from imdesk.storage.database import Database
+from imdesk.storage.metrics_models import MilestoneRow
 from imdesk.storage.models import IncidentRow, TimelineEntryRow
 from imdesk.storage.outbox_models import OutboxMessageRow
 from imdesk.storage.spool_models import SpoolConflictRow, SpoolRefRow
@@ -52,13 +54,25 @@ class MergeReport:
         return bool(self.entries or self.messages or self.refs or self.conflicts)
 
 
+MARK_EVERY = 20  # incidents merged between two notes in the replica of what went in
+
+
 def merge(server: Database, replica: ReplicaDatabase, now: datetime) -> MergeReport:
     """Merge everything pending in the replica's spool into the server (see the module)."""
     report = MergeReport()
     with replica.read() as r:
-        incident_ids = spool_repo.pending_incidents(r)
-    for local_id in incident_ids:
-        _merge_incident(server, replica, local_id, now, report)
+        pending = [_read_pending(r, local_id) for local_id in spool_repo.pending_incidents(r)]
+    marks: list[tuple[list[str], list[str]]] = []
+    for n, one in enumerate(pending, start=1):
+        marks.append(_merge_incident(server, one, now, report))
+        if n % MARK_EVERY == 0 or n == len(pending):
+            # what the server took is noted in the replica now and then, not per incident: a
+            # merge cut short in between finds those entries on the server by uuid
+            with replica.sync_write() as w:
+                for merged, conflicts in marks:
+                    spool_repo.mark(w, merged, "merged", now)
+                    spool_repo.mark(w, conflicts, "conflict", now)
+            marks = []
     return report
 
 
@@ -70,22 +84,21 @@ class _Pending:
     desk: dict[str, Any]
 
 
-def _read_pending(replica: ReplicaDatabase, local_id: int) -> _Pending:
-    with replica.read() as r:
-        items = spool_repo.pending_items(r, local_id)
-        row = r.get(IncidentRow, local_id)
-        assert row is not None
-        by_uuid = spool_repo.entry_rows(r, [i.uuid for i in items if i.kind == "entry"])
-        entries = [to_entry(by_uuid[i.uuid], row.ref) for i in items if i.uuid in by_uuid]
-        t = spool_repo.table("outbox_message")
-        wanted = [i.uuid for i in items if i.kind == "message"]
-        messages = spool_repo.read_rows(r, t, t.c.uuid.in_(wanted)) if wanted else []
-        return _Pending(row.ref, entries, messages, items[0].desk if items else {})
+def _read_pending(r: Session, local_id: int) -> _Pending:
+    items = spool_repo.pending_items(r, local_id)
+    row = r.get(IncidentRow, local_id)
+    assert row is not None
+    by_uuid = spool_repo.entry_rows(r, [i.uuid for i in items if i.kind == "entry"])
+    entries = [to_entry(by_uuid[i.uuid], row.ref) for i in items if i.uuid in by_uuid]
+    t = spool_repo.table("outbox_message")
+    wanted = [i.uuid for i in items if i.kind == "message"]
+    messages = spool_repo.read_rows(r, t, t.c.uuid.in_(wanted)) if wanted else []
+    return _Pending(row.ref, entries, messages, items[0].desk if items else {})
 
 
-def _merge_incident(server: Database, replica: ReplicaDatabase, local_id: int, now: datetime,
-                    report: MergeReport) -> None:
-    pending = _read_pending(replica, local_id)
+def _merge_incident(server: Database, pending: _Pending, now: datetime,
+                    report: MergeReport) -> tuple[list[str], list[str]]:
+    """One incident in one server transaction; the uuids merged and those become conflicts."""
     desk = pending.desk
     desk_label = f"{desk.get('name', '?')} ({desk.get('user', '?')}@{desk.get('host', '?')})"
     merged: list[str] = []
@@ -95,6 +108,7 @@ def _merge_incident(server: Database, replica: ReplicaDatabase, local_id: int, n
         done |= set(s.scalars(select(SpoolConflictRow.entry_uuid).where(
             SpoolConflictRow.entry_uuid.in_([e.uuid for e in pending.entries]))))
         row, state, created = _server_incident(s, pending, done)
+        chain = _Chain(row, state)
         seq_map = _seq_map(s, row, pending.entries, done)
         appended = 0
         for e in pending.entries:
@@ -105,37 +119,35 @@ def _merge_incident(server: Database, replica: ReplicaDatabase, local_id: int, n
             if e.kind == EntryKind.OPENED and not created:
                 continue  # cannot be: a provisional incident's opening made the row
             if e.kind == EntryKind.STATUS:
+                current = chain.state.status if chain.state else Status.NEW
                 try:
-                    check_transition(state.status if state else Status.NEW,
-                                     Status(str(e.data.get("to"))), e.text)
+                    check_transition(current, Status(str(e.data.get("to"))), e.text)
                 except (TransitionError, ValidationError, ValueError) as refusal:
                     _conflict(s, row.ref, e, desk_label, str(refusal), now)
                     report.conflicts.append(f"{row.ref}: {e.text or e.data.get('to')} "
                                             f"({refusal})")
                     conflicts.append(e.uuid)
                     continue
-            state, entry = _append(s, row, state, e, pending.ref, desk, seq_map)
+            entry = _append(chain, e, pending.ref, desk, seq_map)
             seq_map[e.seq] = entry.seq
             merged.append(e.uuid)
             appended += 1
-        assert state is not None
         if created:
             text = f"written offline as {pending.ref} on {desk_label}; on the server {row.ref}"
-            state = _note(s, row, state, text, {"provisional_ref": pending.ref}, desk, now)
+            _note(chain, text, {"provisional_ref": pending.ref}, desk, now)
             s.add(SpoolRefRow(provisional_ref=pending.ref, server_ref=row.ref, desk=desk_label,
                               mapped_at=now))
             report.refs.append((pending.ref, row.ref))
         elif appended:
             plural = "entry" if appended == 1 else "entries"
-            state = _note(s, row, state, f"{appended} {plural} written offline on {desk_label} "
-                          "merged", {"merged_offline": appended}, desk, now)
+            _note(chain, f"{appended} {plural} written offline on {desk_label} merged",
+                  {"merged_offline": appended}, desk, now)
+        chain.write(s)
         report.messages += _messages(s, row, pending.messages, seq_map)
         merged += [m["uuid"] for m in pending.messages]
         report.entries += appended
         report.incidents += 1 if appended or created else 0
-    with replica.sync_write() as w:
-        spool_repo.mark(w, merged, "merged", now)
-        spool_repo.mark(w, conflicts, "conflict", now)
+    return merged, conflicts
 
 
 def _server_incident(s: Session, pending: _Pending,
@@ -176,9 +188,8 @@ def _seq_map(s: Session, row: IncidentRow, entries: list[TimelineEntry],
     return {e.seq: server[e.uuid] for e in wanted if e.uuid in server}
 
 
-def _append(s: Session, row: IncidentRow, state: IncidentState | None, e: TimelineEntry,
-            local_ref: str, desk: dict[str, Any],
-            seq_map: dict[int, int]) -> tuple[IncidentState, TimelineEntry]:
+def _append(chain: _Chain, e: TimelineEntry, local_ref: str, desk: dict[str, Any],
+            seq_map: dict[int, int]) -> TimelineEntry:
     data = dict(e.data)
     local_changes: dict[str, Any] = {}
     if isinstance(data.get("supersedes"), int) and data["supersedes"] in seq_map:
@@ -187,40 +198,72 @@ def _append(s: Session, row: IncidentRow, state: IncidentState | None, e: Timeli
     data["offline"] = {"local_hash": e.hash, "local_seq": e.seq, "local_prev_hash": e.prev_hash,
                        "local_ref": local_ref, "desk": desk,
                        **({"local_data": local_changes} if local_changes else {})}
-    return _write(s, row, state, kind=e.kind, text=e.text, data=data, author=e.author,
-                  recorded_at=e.recorded_at, occurred_at=e.occurred_at, entry_uuid=e.uuid)
+    return chain.add(kind=e.kind, text=e.text, data=data, author=e.author,
+                     recorded_at=e.recorded_at, occurred_at=e.occurred_at, entry_uuid=e.uuid)
 
 
-def _note(s: Session, row: IncidentRow, state: IncidentState, text: str, data: dict[str, Any],
-          desk: dict[str, Any], now: datetime) -> IncidentState:
-    return _write(s, row, state, kind=EntryKind.NOTE, text=text, data={**data, "desk": desk},
-                  author=str(desk.get("user") or "imdesk"), recorded_at=now, occurred_at=None,
-                  entry_uuid=str(uuid_mod.uuid4()))[0]
+def _note(chain: _Chain, text: str, data: dict[str, Any], desk: dict[str, Any],
+          now: datetime) -> None:
+    chain.add(kind=EntryKind.NOTE, text=text, data={**data, "desk": desk},
+              author=str(desk.get("user") or "imdesk"), recorded_at=now, occurred_at=None,
+              entry_uuid=str(uuid_mod.uuid4()))
 
 
-def _write(s: Session, row: IncidentRow, state: IncidentState | None, *, kind: str, text: str,
-           data: dict[str, Any], author: str, recorded_at: datetime, occurred_at: datetime | None,
-           entry_uuid: str) -> tuple[IncidentState, TimelineEntry]:
-    """journal.write_entry with the entry's own uuid, author and recorded_at."""
-    prev_hash = state.head_hash if state else GENESIS_HASH
-    seq = (state.last_seq if state else 0) + 1
-    digest = entry_hash(prev_hash=prev_hash, incident_ref=row.ref, seq=seq, uuid=entry_uuid,
-                        kind=kind, text=text, author=author, recorded_at=recorded_at,
-                        occurred_at=occurred_at, data=data)
-    s.add(TimelineEntryRow(uuid=entry_uuid, incident_id=row.id, seq=seq, kind=kind, text=text,
-                           author=author, recorded_at=recorded_at, occurred_at=occurred_at,
-                           data=data, prev_hash=prev_hash, hash=digest))
-    entry = TimelineEntry(row.ref, seq, entry_uuid, kind, text, author, recorded_at, occurred_at,
-                          data, prev_hash, digest)
-    service_id = row.service_id
-    if kind == EntryKind.OPENED:
-        service_id = _service_id(s, data.get("service"))
-    elif kind == EntryKind.EDIT and "service" in data.get("changes", {}):
-        service_id = _service_id(s, data["changes"]["service"][1])
-    new_state = apply(state, entry)
-    incident_repo.write_state(row, new_state, service_id)
-    milestone_repo.on_append(s, row, entry)
-    return new_state, entry
+class _Chain:
+    """One incident's appends in this merge: folded in memory, written once at the end (one
+    INSERT of every entry, the incident row and its milestones set once)."""
+
+    def __init__(self, row: IncidentRow, state: IncidentState | None) -> None:
+        self.row = row
+        self.state = state
+        self.service_id = row.service_id
+        self.rows: list[dict[str, Any]] = []
+        self.first: TimelineEntry | None = None  # the opening of an incident new on the server
+
+    def add(self, *, kind: str, text: str, data: dict[str, Any], author: str,
+            recorded_at: datetime, occurred_at: datetime | None,
+            entry_uuid: str) -> TimelineEntry:
+        """journal.write_entry with the entry's own uuid, author and recorded_at."""
+        state = self.state
+        prev_hash = state.head_hash if state else GENESIS_HASH
+        seq = (state.last_seq if state else 0) + 1
+        digest = entry_hash(prev_hash=prev_hash, incident_ref=self.row.ref, seq=seq,
+                            uuid=entry_uuid, kind=kind, text=text, author=author,
+                            recorded_at=recorded_at, occurred_at=occurred_at, data=data)
+        self.rows.append({"uuid": entry_uuid, "incident_id": self.row.id, "seq": seq,
+                          "kind": kind, "text": text, "author": author,
+                          "recorded_at": recorded_at, "occurred_at": occurred_at, "data": data,
+                          "prev_hash": prev_hash, "hash": digest})
+        entry = TimelineEntry(self.row.ref, seq, entry_uuid, kind, text, author, recorded_at,
+                              occurred_at, data, prev_hash, digest)
+        if kind == EntryKind.OPENED:
+            self.first = entry
+        self.state = apply(state, entry)
+        return entry
+
+    def write(self, s: Session) -> None:
+        if not self.rows or self.state is None:
+            return
+        if self.first is not None or self.state.service != self.row.service_name:
+            self.service_id = _service_id(s, self.state.service)
+        s.execute(insert(TimelineEntryRow), self.rows)
+        incident_repo.write_state(self.row, self.state, self.service_id)
+        entries = [TimelineEntry(self.row.ref, r["seq"], r["uuid"], r["kind"], r["text"],
+                                 r["author"], r["recorded_at"], r["occurred_at"], r["data"],
+                                 r["prev_hash"], r["hash"]) for r in self.rows]
+        if self.first is not None:  # a new incident: its milestones row is made here
+            milestone_repo.on_append(s, self.row, self.first)
+            entries = entries[1:]
+        ms = s.get(MilestoneRow, self.row.id)
+        if ms is None:  # a database older than the milestones: the repo folds the chain
+            for entry in entries:
+                milestone_repo.on_append(s, self.row, entry)
+            return
+        step = milestone_repo.to_step(ms)
+        for entry in entries:
+            step = advance(step, entry)
+        for name, value in flat(step).items():
+            setattr(ms, name, value)
 
 
 def _service_id(s: Session, name: Any) -> int | None:
