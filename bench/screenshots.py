@@ -123,6 +123,9 @@ def main() -> int:
         from bench.shots_drills import shoot as shoot_drills
 
         shoot_drills(window, ctx, out, scheme, settle)
+        from bench.shots_spool import shoot as shoot_spool
+
+        shoot_spool(window, ctx, out, scheme, settle)
         window.close()
         settle(0.2)
     ctx.close()

@@ -25,6 +25,13 @@ BANNER = "offline"
 STYLE = "color:#7a1f00; font-weight:bold;"
 
 
+def banner_text(status: Any, now: Any) -> str:
+    """"Offline since today 10:42 — 17 entries waiting. …" for a SpoolStatus."""
+    waiting = f"{status.waiting} entr{'y' if status.waiting == 1 else 'ies'} waiting"
+    return (f"Offline since {friendly(status.offline_since, now)} — {waiting}. This desk works "
+            "on its own copy; everything goes to the server when it is back.")
+
+
 class SpoolWiring:
     def __init__(self, window: Any) -> None:
         self.window = window
@@ -64,11 +71,7 @@ class SpoolWiring:
         self._running = False
         outcome, status = result
         if status.offline:
-            waiting = f"{status.waiting} entr{'y' if status.waiting == 1 else 'ies'} waiting"
-            since = friendly(status.offline_since, self.window.ctx.now())
-            self.window.banner.set_fixed(
-                BANNER, f"Offline since {since} — {waiting}. This desk works on its own copy; "
-                "everything goes to the server when it is back.", STYLE)
+            self.window.banner.set_fixed(BANNER, banner_text(status, self.window.ctx.now()), STYLE)
         else:
             self.window.banner.set_fixed(BANNER, None)
         if isinstance(outcome, MergeReport) and outcome.anything:
