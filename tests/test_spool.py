@@ -163,3 +163,31 @@ def test_offline_only_incident_work_is_taken_and_the_rest_says_why(
     with pytest.raises(TransitionError):  # the lifecycle still holds offline
         ctx.incidents.change_status(ref, "closed")
     ctx.close()
+
+
+def test_a_message_queued_offline_waits_and_is_not_sent_from_the_replica(
+        server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from imdesk.errors import DatabaseReadOnly
+    from imdesk.services.comms.recipients import Recipient
+    from tests.comms.conftest import configure, use_people
+
+    ctx = desk(server, "SPOC", tmp_path, monkeypatch)
+    configure(ctx)
+    ref = ctx.incidents.create(NewIncident("VPN down", "high", "high")).ref
+    spool(ctx).tick()
+    spool(ctx).go_offline()
+    use_people(ctx, [Recipient("Kim Larsen", phones=("+4915771234567",))])
+    ctx.comms.notify.queue(ctx.comms.notify.plan(ref, "update", audience="business"))
+    assert spool(ctx).status().waiting >= 2  # its timeline lines and the message
+    from sqlalchemy import select
+
+    from imdesk.storage.outbox_models import OutboxMessageRow
+
+    with pytest.raises(DatabaseReadOnly, match="messages wait"), ctx.db.write() as s:
+        msg = s.scalars(select(OutboxMessageRow)).one()
+        msg.sending_since = msg.created_at  # what a sender does to claim it: refused offline
+    report = spool(ctx).tick()
+    assert isinstance(report, merge_mod.MergeReport) and report.messages == 1
+    [message] = ctx.comms.outbox.list()
+    assert message.state != "sent"
+    ctx.close()

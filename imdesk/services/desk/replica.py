@@ -86,6 +86,13 @@ class ReplicaDatabase(Database):
                 raise DatabaseReadOnly(
                     "offline: only incidents, their timelines and messages can be written until "
                     "the server is back (this change was not saved)")
+        made_here = s.info.setdefault("imdesk.new_outbox", set())
+        made_here.update(id(o) for o in s.new if isinstance(o, OutboxMessageRow))
+        for obj in s.dirty:
+            if isinstance(obj, OutboxMessageRow) and id(obj) not in made_here:
+                # a sender claiming a message queued before: offline, nothing goes out
+                raise DatabaseReadOnly("offline: messages wait in the spool until the server "
+                                       "is back; the team's sender sends them then")
         for obj in list(s.new):
             if isinstance(obj, TimelineEntryRow):
                 s.add(SpoolItemRow(kind="entry", uuid=obj.uuid, incident_id=obj.incident_id,
