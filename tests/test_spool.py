@@ -96,6 +96,7 @@ def test_offline_work_is_merged_once_in_order_marked_and_conflicts_kept(
     new = ctx.incidents.detail("INC-1003")
     assert [e.kind for e in new.timeline] == ["opened", "note", "note"]
     assert "INC-OFF-SPOC-1" in new.timeline[-1].text and "INC-1003" in new.timeline[-1].text
+    assert ctx.incidents.get("inc-off-spoc-1").ref == "INC-1003"  # the old ref still finds it
     assert ctx.timeline.verify().ok
     [conflict] = spool(ctx).conflicts()
     assert conflict.incident_ref == b.ref and conflict.to_status == "on_hold"
@@ -191,3 +192,13 @@ def test_a_message_queued_offline_waits_and_is_not_sent_from_the_replica(
     [message] = ctx.comms.outbox.list()
     assert message.state != "sent"
     ctx.close()
+
+
+def test_an_unreachable_server_without_a_replica_is_said_plainly(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from imdesk.cli import main
+
+    monkeypatch.setenv("IMDESK_DATA_DIR", str(tmp_path / "never-synced"))
+    code = main(["--db", "postgresql+psycopg://imdesk@127.0.0.1:1/gone", "incident", "list"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and "no replica" in err

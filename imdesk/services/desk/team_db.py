@@ -150,7 +150,9 @@ class TeamDatabase(Database):
         try:
             unit.__exit__(type(exc), exc, exc.__traceback__)
         except UNREACHABLE:
-            return self.go_offline() or (self.offline_since is not None and self.replica is not None)
+            if self.go_offline() or (self.offline_since is not None and self.replica is not None):
+                return True
+            raise  # no replica: the server's error, as the user would see it without one
         return False
 
     def dispose(self) -> None:
