@@ -72,9 +72,8 @@ def remember_database(path: Path) -> None:
 
 def build_context(url: DbUrl, *, clock: Clock | None = None, author: str | None = None,
                   read_only: bool | None = None, create: bool = False) -> AppContext:
-    from imdesk.services.desk.team_db import is_team_url
-
-    if is_team_url(url):  # several desks on one server: offline on this desk's replica
+    if isinstance(url, str) and url.startswith("postgresql"):  # several desks on one server:
+        # offline on this desk's replica (services/desk/); a desk's own file imports none of it
         from imdesk.services.desk.identity import current_desk
         from imdesk.services.desk.spool import open_team
 

@@ -113,9 +113,11 @@ def settle_cmd(ctx: AppContext, args: argparse.Namespace) -> int:
 def offline_before(ctx: AppContext) -> tuple[str, int] | None:
     """When the team server cannot be reached: (stale_since, waiting) of the replica the
     command will work on; None online or on a desk's own file."""
+    if not ctx.opened or ctx.info.dialect == "sqlite":
+        return None  # a desk's own file: nothing of team mode is even imported
     from imdesk.services.desk.team_db import TeamDatabase
 
-    if not ctx.opened or not isinstance(ctx.db, TeamDatabase) or not ctx.db.offline:
+    if not isinstance(ctx.db, TeamDatabase) or not ctx.db.offline:
         return None
     spool = _spool(ctx)
     status = spool.status()

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
@@ -170,7 +169,3 @@ def connect_quickly(url: str, seconds: int = 3) -> str:
         return url
     return parsed.update_query_dict({"connect_timeout": str(seconds)}).render_as_string(
         hide_password=False)
-
-
-def is_team_url(url: Any) -> bool:
-    return isinstance(url, str) and url.startswith("postgresql")
