@@ -167,6 +167,10 @@ def refresh(server: Database, replica: ReplicaDatabase, now: datetime, *,
         new_print = spool_repo.fingerprint(s) if due else old_print
         if new_print != old_print or full:
             reference = {t.name: spool_repo.read_rows(s, t) for t in spool_repo.reference_tables()}
+    if not changed and reference is None and not due and cursor is not None:
+        # nothing new: no write (no fsync) on the desk every few seconds; the cursor and
+        # "synced at" are written with the next change or the next reference check
+        return RefreshResult(0, 0, False, now)
     with replica.sync_write() as w:
         if reference is not None:
             spool_repo.replace_reference(w, reference)
