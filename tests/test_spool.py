@@ -202,3 +202,18 @@ def test_an_unreachable_server_without_a_replica_is_said_plainly(
     code = main(["--db", "postgresql+psycopg://imdesk@127.0.0.1:1/gone", "incident", "list"])
     err = capsys.readouterr().err
     assert code == 1 and err.count("\n") == 1 and "no replica" in err
+
+
+def test_what_team_mode_sets_on_the_database_reaches_server_and_replica(
+        server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from imdesk.services.desk.team_db import TeamDatabase
+
+    ctx = desk(server, "SPOC", tmp_path, monkeypatch)
+    db = ctx.db
+    assert isinstance(db, TeamDatabase)
+    db.desk = {"name": "SPOC", "host": "h", "user": "u"}  # the desk on every entry (team mode)
+    spool(ctx).tick()  # the replica is made after: it gets it too
+    assert db.replica is not None
+    want = {"name": "SPOC", "host": "h", "user": "u"}
+    assert db.server.desk == db.replica.desk == db.desk == want  # type: ignore[attr-defined]
+    ctx.close()

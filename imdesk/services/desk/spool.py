@@ -103,7 +103,8 @@ class SpoolService:
         """The desk's replica, made now when this desk never had one."""
         if self.db.replica is None:
             assert self.db.replica_file is not None
-            self.db.replica = open_replica(self.db.replica_file, self.desk)
+            self.db.adopt(open_replica(self.db.replica_file, self.desk))
+        assert self.db.replica is not None
         return self.db.replica
 
     @property
@@ -200,7 +201,7 @@ class SpoolService:
         for side in ("-wal", "-shm"):
             Path(f"{old.path}{side}").unlink(missing_ok=True)
         os.replace(tmp, old.path)
-        self.db.replica = open_replica(old.path, old.desk)
+        self.db.adopt(open_replica(old.path, old.desk))
 
     # -- conflicts -----------------------------------------------------------------------------
     def conflicts(self, include_settled: bool = False) -> list[Conflict]:

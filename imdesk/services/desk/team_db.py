@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
@@ -26,6 +27,7 @@ from imdesk.storage.database import Database
 from imdesk.storage.db_info import DbInfo
 
 UNREACHABLE = (DatabaseUnavailable, OperationalError)
+FORWARDED = frozenset({"desk", "desk_source", "own_counters"})
 
 
 class TeamDatabase(Database):
@@ -40,6 +42,29 @@ class TeamDatabase(Database):
         self.offline_since: datetime | None = None
         self.listeners: list[Callable[[], None]] = []  # told when online/offline changes
         self._lock = threading.Lock()
+        self._forwarded: dict[str, Any] = {}
+
+    # What the composition root sets on "the database" for team mode online (the desk written
+    # on every entry, the change feed's own counters) goes to the server and the replica alike.
+    def __getattr__(self, name: str) -> Any:
+        if name in FORWARDED:
+            return getattr(self.__dict__["server"], name)
+        raise AttributeError(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in FORWARDED:
+            self._forwarded[name] = value
+            setattr(self.server, name, value)
+            if self.replica is not None:
+                setattr(self.replica, name, value)
+            return
+        super().__setattr__(name, value)
+
+    def adopt(self, replica: ReplicaDatabase) -> None:
+        """Use REPLICA from now on (made later, or made afresh after a merge)."""
+        for name, value in self._forwarded.items():
+            setattr(replica, name, value)
+        self.replica = replica
 
     # -- which one -----------------------------------------------------------------------------
     @property
