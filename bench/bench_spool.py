@@ -6,6 +6,7 @@ database of its own is made there and dropped after — else on a SQLite file as
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -87,6 +88,7 @@ def main() -> None:
         server.dispose()
     finally:
         drop(url, name)
+        shutil.rmtree(folder, ignore_errors=True)
     save(results)
 
 
