@@ -32,6 +32,7 @@ SUITES = (
     "docs",
     "drills",
     "team",
+    "spool",
 )
 # Long runs, only by name (`./dev bench soak`): not in the default run.
 ON_REQUEST = ("soak",)

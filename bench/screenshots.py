@@ -127,6 +127,9 @@ def main() -> int:
         from bench.shots_team import shoot as shoot_team
 
         shoot_team(window, ctx, out, scheme, settle)
+        from bench.shots_spool import shoot as shoot_spool
+
+        shoot_spool(window, ctx, out, scheme, settle)
         window.close()
         settle(0.2)
     ctx.close()

@@ -72,7 +72,17 @@ def remember_database(path: Path) -> None:
 
 def build_context(url: DbUrl, *, clock: Clock | None = None, author: str | None = None,
                   read_only: bool | None = None, create: bool = False) -> AppContext:
-    db, backup = open_database(url, read_only=read_only, create=create)
+    if isinstance(url, str) and url.startswith("postgresql"):  # several desks on one server:
+        # offline on this desk's replica (services/desk/); a desk's own file imports none of it
+        from imdesk.services.desk.identity import current_desk
+        from imdesk.services.desk.spool import open_team
+
+        db: Database
+        db, backup = open_team(str(url), lambda u: open_database(u, read_only=read_only,
+                                                                  create=create),
+                               current_desk(author))
+    else:
+        db, backup = open_database(url, read_only=read_only, create=create)
     ctx = AppContext(db, clock=clock, author=author, migration_backup=backup)
     if backup is not None:
         ctx.notices.append(f"The database was upgraded; the copy from before is {backup}.")

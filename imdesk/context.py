@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from imdesk.services.clock import Clock
     from imdesk.services.comms.bundle import Comms
     from imdesk.services.contacts.service import ContactService
+    from imdesk.services.desk.spool import SpoolService
     from imdesk.services.docs.service import DocService
     from imdesk.services.drills.desk import DrillDesk
     from imdesk.services.handover.service import HandoverService
@@ -224,6 +225,15 @@ class AppContext:
             return self.alerts.intake.ingest(body, fmt)
 
         return DrillDesk(self.db, self.clock, self.author, ingest)
+
+    @cached_property
+    def spool(self) -> SpoolService | None:
+        """Team mode's replica, offline spool and merge (None on a desk's own SQLite file)."""
+        from imdesk.services.desk.spool import SpoolService
+        from imdesk.services.desk.team_db import TeamDatabase
+
+        db = self.db
+        return SpoolService(db, self.desk, self.now) if isinstance(db, TeamDatabase) else None
 
     def close(self) -> None:
         if self._db is not None:

@@ -255,6 +255,12 @@ CASES: list[tuple[str, tuple[str | bytes, ...], int]] = [
     ("incident", ("incident", "exercise", "INC-1001", "--exercise", "--why", BAD), 2),
     ("incident", ("incident", "exercise", "INC-1001", "--real", "--why", "it is real"), 2),
     ("incident", ("incident", "exercise", "INC-1001", "--exercise", "--why", ""), 2),
+    # team mode offline: a desk's own file has no server to sync with (exit 1, nothing changed)
+    ("desk", ("desk", "settle", str(2**70), "apply"), 2),
+    ("desk", ("desk", "settle", "1", "maybe"), 2),
+    ("desk", ("desk", "settle", "1", BAD), 2),
+    ("desk", ("desk", "sync"), 1),
+    ("desk", ("desk", "conflicts", "--json"), 1),
 ]
 
 

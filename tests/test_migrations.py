@@ -23,6 +23,7 @@ import imdesk.storage.drill_models
 import imdesk.storage.link_models  # so are the links
 import imdesk.storage.metrics_models  # the milestones table joins Base.metadata
 import imdesk.storage.outbox_models  # so is the outbox
+import imdesk.storage.spool_models
 import imdesk.storage.team_models  # noqa: F401  (and the change feed)
 from imdesk.app import build_context
 from imdesk.errors import DatabaseCorrupt, DatabaseTooNew

@@ -266,7 +266,10 @@ def test_two_desks_changing_one_incident_at_once(pg_template: str, pairs: list[t
                 if isinstance(result, TimelineEntry):
                     assert by_seq[result.seq].uuid == result.uuid
                 elif isinstance(result, IncidentState) and result.last_seq > before:
-                    assert by_seq[result.last_seq].data["desk"]["name"] == f"Desk {name}"
+                    # its own change, or one that asked for what the incident already was (a
+                    # note of the other desk came first): nothing written by this desk then
+                    writer = by_seq[result.last_seq].data["desk"]["name"]
+                    assert writer == f"Desk {name}" or f"Desk {name}" not in writers, outcome
         assert a.timeline.verify(ref).ok
     finally:
         a.close()

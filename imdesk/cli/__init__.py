@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     docs.register(sub)  # runbooks and documents
     board.register(sub)  # the awareness board
     drill.register(sub)  # drill list, validate, run, replay, score, review, report
-    desk.register(sub)  # team mode: desk name, desk status
+    desk.register(sub)  # team mode: desk name, status, sync, conflicts, settle
     return p
 
 

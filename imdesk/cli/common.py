@@ -43,9 +43,16 @@ def command_group(sub: Subparsers, name: str, help: str, dest: str = "action") -
         dest=dest, required=True, metavar="ACTION", parser_class=Parser)
 
 
+STALE: dict[str, str] = {}  # offline: {"stale_since": …} while a command reads the replica
+
+
 def emit(data: Any, as_json: bool, text: str) -> None:
-    """DATA as indented JSON with --json, else TEXT."""
+    """DATA as indented JSON with --json, else TEXT (offline: with "stale_since")."""
     if as_json:
+        if STALE and isinstance(data, dict):
+            data = {**data, **STALE}
+        elif STALE and isinstance(data, list):
+            data = [{**d, **STALE} if isinstance(d, dict) else d for d in data]
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         print(text)
@@ -188,7 +195,18 @@ def in_context(work: Work) -> Handler:
     def handler(args: argparse.Namespace) -> int:
         ctx = open_context(db_url(args), demo=args.demo, create=getattr(args, "create", False))
         try:
-            return work(ctx, args)
+            from imdesk.cli.desk import offline_after, offline_before
+
+            offline = offline_before(ctx)  # team server unreachable: the replica answers
+            if offline is None:
+                return work(ctx, args)
+            STALE["stale_since"] = offline[0]
+            try:
+                code = work(ctx, args)
+            finally:
+                STALE.clear()
+            offline_after(ctx, args, offline)
+            return code
         finally:
             ctx.close()
 

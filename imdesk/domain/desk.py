@@ -63,3 +63,11 @@ class Change:
 
 def parse_change(counter: int, desk: str, what: str) -> Change:
     return Change(counter, desk, tuple(w for w in what.split(",") if w))
+def offline_mark(data: Any) -> str:
+    """How a timeline shows an entry written offline and merged later: " ⇄ written offline
+    (SPOC desk)"; "" for any other entry."""
+    offline = data.get("offline") if hasattr(data, "get") else None
+    if not isinstance(offline, dict):
+        return ""
+    desk = Desk.from_data(offline.get("desk"))
+    return f" ⇄ written offline{f' ({desk.name})' if desk else ''}"

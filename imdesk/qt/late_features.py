@@ -27,3 +27,7 @@ def install_late_features(window: MainWindow) -> None:
     window.drills = DrillWiring(window)  # Alt+9
     window.links = LinkWiring(window)  # callers, link keys, similar hints (no pane of its own)
     TeamWiring(window)  # desk name, live refresh (no pane; a child of the window)
+    from imdesk.qt.spool.wiring import SpoolWiring
+
+    # team mode offline: banner, replica, merge, conflicts (main_window.py is full: no new field)
+    setattr(window, "spool_wiring", SpoolWiring(window))  # noqa: B010

@@ -126,7 +126,8 @@ class IncidentService:
         )
         s.add(row)
         s.flush()
-        row.ref = f"{REF_PREFIX}{REF_BASE + row.id}"
+        make_ref = s.info.get("imdesk.new_ref")  # offline: a provisional ref (desk/replica.py)
+        row.ref = make_ref(s) if make_ref else f"{REF_PREFIX}{REF_BASE + row.id}"
         draft = EntryDraft(
             EntryKind.OPENED,
             text=title,

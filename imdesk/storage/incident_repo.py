@@ -54,6 +54,12 @@ def get_row(session: Session, ref: str, *, for_update: bool = False) -> Incident
     if for_update:
         query = query.with_for_update()
     row = session.scalars(query).first()
+    if row is None and ref.strip().upper().startswith("INC-OFF-"):  # written offline, merged
+        from imdesk.storage.spool_models import SpoolRefRow
+
+        mapped = session.get(SpoolRefRow, ref.strip().upper())
+        if mapped is not None:
+            return get_row(session, mapped.server_ref, for_update=for_update)
     if row is None:
         raise NotFoundError(f"no incident {ref!r}")
     return row

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 
-from imdesk.domain.desk import written_by
+from imdesk.domain.desk import offline_mark, written_by
 from imdesk.domain.timefmt import exact, friendly
 from imdesk.domain.timeline import TimelineEntry
 from imdesk.qt.widgets.models import RowRole, RowsListModel
@@ -49,6 +49,7 @@ class TimelineListModel(RowsListModel):
             when = friendly(e.effective_at, self._now)
             backdated = (" (backdated, before it was opened)" if e.data.get("before_opened")
                          else " (backdated)" if e.occurred_at else "")
+            backdated += offline_mark(e.data)
             symbol = KIND_SYMBOL.get(e.kind, "•")
             by = written_by(e.author, e.data)
             return (f"{when}{backdated} · {symbol} {KIND_LABEL.get(e.kind, e.kind)} · {by}\n"

@@ -20,7 +20,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
-from imdesk.domain.desk import written_by
+from imdesk.domain.desk import offline_mark, written_by
 from imdesk.domain.timefmt import exact, friendly, to_local
 from imdesk.domain.timeline import TimelineEntry
 from imdesk.qt import theme
@@ -376,5 +376,6 @@ class RoomTimelineModel(QAbstractListModel):
             marks += f" (corrects #{e.data['supersedes']})"
         if e.data.get("cleaned"):
             marks += f" [{e.data['cleaned']}]"
+        marks += offline_mark(e.data)
         kind = e.kind.replace("_", " ")
         return f"{stamp}  {symbol} {kind}  {entry_summary(e)}{marks}  — {written_by(e.author, e.data)}"

@@ -139,6 +139,9 @@ def ensure_demo_data(ctx: DemoDesk) -> bool:
     from imdesk.services.demo.links import seed_demo_links
 
     seed_demo_links(ctx.db, ctx.incidents, ctx.incidents.now())
+    from imdesk.services.demo.offline import seed_demo_offline
+
+    seed_demo_offline(ctx.db, ctx.incidents, ctx.incidents.now())  # merged from the MIM laptop
     seed_demo_docs(ctx, ctx.incidents.now())
     from imdesk.services.demo.drill import seed_demo_drill
 

@@ -11,6 +11,7 @@ import imdesk.storage.handover_models
 import imdesk.storage.link_models  # links and service dependencies join Base.metadata
 import imdesk.storage.metrics_models  # the milestones table joins Base.metadata
 import imdesk.storage.outbox_models  # the outbox's table joins Base.metadata
+import imdesk.storage.spool_models
 import imdesk.storage.team_models  # noqa: F401  (the change feed joins Base.metadata)
 from imdesk.storage.models import Base
 
