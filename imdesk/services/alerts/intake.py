@@ -18,7 +18,7 @@ from imdesk.domain.alert_accept import MAX_BODY as MAX_BODY
 from imdesk.domain.alert_accept import Accepted as Accepted
 from imdesk.domain.alert_accept import accept as accept
 from imdesk.domain.alert_outcome import Outcome
-from imdesk.domain.alert_payload import PayloadError, load_json, parse
+from imdesk.domain.alert_payload import AlertNotice, PayloadError, load_json, parse
 from imdesk.domain.alert_rules import Window
 from imdesk.services.alerts.apply import NoticeApplier
 from imdesk.services.alerts.monitoring_watch import heartbeat_seen, load_windows
@@ -26,7 +26,7 @@ from imdesk.services.alerts.settings import load_mapping
 from imdesk.services.clock import Clock, SystemClock
 from imdesk.services.incidents import IncidentService
 from imdesk.storage import alert_repo, incident_repo
-from imdesk.storage.alert_models import AlertInboxRow, AlertRow
+from imdesk.storage.alert_models import AlertRow
 from imdesk.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -128,14 +128,23 @@ class AlertService:
         try:
             with self._gate, self._db.write() as s:
                 started = time.perf_counter()
-                rows = alert_repo.next_pending(s, batch)
+                rows = alert_repo.next_pending_rows(s, batch)
+                parsed = [self._parse(row) for row in rows]
+                notices = [p for p in parsed if isinstance(p, AlertNotice)]
+                applier = None
+                if notices:  # one per transaction: settings read once, lookups set-wise
+                    applier = NoticeApplier(self._incidents, load_mapping(s), self._windows(s))
+                    applier.prefetch(s, notices)
                 outcome = Outcome()
-                appliers: list[NoticeApplier] = []  # one per transaction: settings read once
-                for row in rows:
-                    outcome.merge(self._process_row(s, row, appliers))
+                marks: list[tuple[int, datetime, str]] = []
+                for row, item in zip(rows, parsed, strict=True):
+                    one, note = self._process_row(s, row, item, applier)
+                    marks.append((row.id, self._clock.now(), note))
+                    outcome.merge(one)
                     outcome.processed += 1
                     if budget_s is not None and time.perf_counter() - started > budget_s:
                         break
+                alert_repo.mark_processed(s, marks)
                 return outcome.processed, len(rows) < batch and outcome.processed == len(rows), outcome
         except Exception:
             if batch == 1:
@@ -164,23 +173,28 @@ class AlertService:
                 row.outcome = "failed: could not be processed (kept in the inbox)"
             return len(rows), not rows
 
-    def _process_row(self, s: Session, row: AlertInboxRow, appliers: list[NoticeApplier]) -> Outcome:
-        now = self._clock.now()
-        row.processed_at = now
+    @staticmethod
+    def _parse(row: alert_repo.PendingRow) -> AlertNotice | str | None:
+        """The row's notice; the reason it is refused (a string); None for a heartbeat."""
         if row.endpoint == "heartbeat":
+            return None
+        try:
+            data = load_json(row.body.encode("utf-8"))  # cleaned as it was when accepted
+            return parse(data, row.endpoint, assigned_key=row.assigned_key)
+        except PayloadError as exc:  # accepted by an older check: kept, with the reason
+            return f"refused: {exc}"
+
+    def _process_row(self, s: Session, row: alert_repo.PendingRow, item: AlertNotice | str | None,
+                     applier: NoticeApplier | None) -> tuple[Outcome, str]:
+        """The row's outcome and the note the inbox keeps for it."""
+        if item is None:
             outcome = heartbeat_seen(s, self._incidents, row.body, row.received_at)
+        elif isinstance(item, str):
+            return Outcome(notes=[item]), item
         else:
-            try:
-                data = load_json(row.body.encode("utf-8"))  # cleaned as it was when accepted
-                notice = parse(data, row.endpoint, assigned_key=row.assigned_key)
-            except PayloadError as exc:  # accepted by an older check: kept, with the reason
-                row.outcome = f"refused: {exc}"
-                return Outcome(notes=[row.outcome])
-            if not appliers:
-                appliers.append(NoticeApplier(self._incidents, load_mapping(s), self._windows(s)))
-            outcome = appliers[0].apply(s, notice, _digest(row.body, row.assigned_key), row.received_at)
-        row.outcome = "; ".join(outcome.notes)[:2000] or "processed"
-        return outcome
+            assert applier is not None
+            outcome = applier.apply(s, item, _digest(row.body, row.assigned_key), row.received_at)
+        return outcome, "; ".join(outcome.notes)[:2000] or "processed"
 
     def _windows(self, s: Session) -> list[Window]:
         return load_windows(s, self._clock.now())
