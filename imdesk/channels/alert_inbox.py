@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 STORE_TIMEOUT_S = 10.0
 WRITER_BATCH = 500
 WRITER_FIRST_S = 5.0
-QUIET_S = 0.05
 PROCESS_BUDGET_S = 0.01  # a processing transaction holds the write lock about this long
+PROCESS_BATCH = 500  # at most this many payloads in one transaction (the budget ends it first)
 
 
 class InboxStore(Protocol):
@@ -61,7 +61,8 @@ class InboxWriter:
         self._queue: queue.Queue[_Pending | None] = queue.Queue()
         self._idle = threading.Event()
         self._idle.set()
-        self._last_commit = 0.0
+        self._commits = 0
+        self._committed = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="imdesk-inbox-writer", daemon=True)
 
     def start(self) -> None:
@@ -110,27 +111,28 @@ class InboxWriter:
             for p in batch:
                 p.ok = ok
                 p.done.set()
-            self._last_commit = time.monotonic()
-            if self._queue.empty():
-                self._idle.set()
+            with self._committed:
+                self._commits += 1
+                if self._queue.empty():
+                    self._idle.set()
+                self._committed.notify_all()
             if ok:
                 self._on_stored()
             if stop:
                 return
 
     def let_go_first(self) -> None:
-        """Replies come before processing: wait until no payload has arrived for QUIET_S, but
-        no longer than WRITER_FIRST_S, so that processing still moves in a storm that never
-        pauses (then about one short transaction in WRITER_FIRST_S)."""
-        deadline = time.monotonic() + WRITER_FIRST_S
-        while time.monotonic() < deadline:
-            if not self._idle.wait(QUIET_S):
-                continue
-            if time.monotonic() - self._last_commit >= QUIET_S:
-                return
-            self._idle.wait(QUIET_S)
-            if self._queue.empty() and time.monotonic() - self._last_commit >= QUIET_S:
-                return
+        """Replies come before processing: when payloads wait to be stored, wait until the
+        writer's next commit (at most WRITER_FIRST_S). In a storm that never pauses, processing
+        and storing then take turns: one short processing transaction between two commits."""
+        with self._committed:
+            seen = self._commits
+            deadline = time.monotonic() + WRITER_FIRST_S
+            while not self._idle.is_set() and self._commits == seen:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                self._committed.wait(left)
 
 
 class _Stopping(Exception):
@@ -187,7 +189,7 @@ class InboxProcessor:
         """One short transaction at a time, each reported, until the inbox is empty."""
         while True:
             try:
-                outcome = self._intake.process_pending(batch=50, budget_s=PROCESS_BUDGET_S,
+                outcome = self._intake.process_pending(batch=PROCESS_BATCH, budget_s=PROCESS_BUDGET_S,
                                                        between=self._next_transaction,
                                                        transactions=1)
             except _Stopping:

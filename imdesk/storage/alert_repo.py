@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, case, func, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from imdesk.domain.alert_accept import Accepted
 from imdesk.storage.alert_models import (
@@ -51,12 +51,12 @@ def next_pending(s: Session, limit: int) -> Sequence[AlertInboxRow]:
 PendingRow = Row[int, datetime, str, str, str | None]
 
 
-def next_pending_rows(s: Session, limit: int) -> Sequence[PendingRow]:
-    """As next_pending, as plain rows (id, received_at, endpoint, body, assigned_key): the
-    processor reads them once and marks them with mark_processed."""
+def next_pending_rows(s: Session, limit: int, after: int = 0) -> Sequence[PendingRow]:
+    """As next_pending (after inbox id AFTER), as plain rows (id, received_at, endpoint, body,
+    assigned_key): the processor reads them once and marks them with mark_processed."""
     return s.execute(select(AlertInboxRow.id, AlertInboxRow.received_at, AlertInboxRow.endpoint,
                             AlertInboxRow.body, AlertInboxRow.assigned_key)
-                     .where(AlertInboxRow.processed_at.is_(None))
+                     .where(AlertInboxRow.processed_at.is_(None), AlertInboxRow.id > after)
                      .order_by(AlertInboxRow.id).limit(limit)
                      .with_for_update(skip_locked=True)).all()
 
@@ -125,7 +125,8 @@ def newest_alerts(s: Session, group_ids: Collection[int]) -> Sequence[AlertRow]:
         return []
     newest = (select(func.max(AlertRow.id)).where(AlertRow.group_id.in_(sorted(group_ids)))
               .group_by(AlertRow.group_id, AlertRow.alert_key))
-    return s.scalars(select(AlertRow).where(AlertRow.id.in_(newest))).all()
+    return s.scalars(select(AlertRow).where(AlertRow.id.in_(newest))
+                     .options(defer(AlertRow.labels), defer(AlertRow.links))).all()
 
 
 def newest_alert(s: Session, group_id: int, key: str) -> AlertRow | None:

@@ -31,6 +31,12 @@ from imdesk.storage.database import Database
 
 log = logging.getLogger(__name__)
 
+# Payloads are read, parsed and looked up (one query each for groups, alerts, incidents) a chunk
+# at a time: 4, then twice as many each time up to CHUNK, so that a transaction cut short by its
+# time budget has read little more than it used.
+FIRST_CHUNK = 4
+CHUNK = 256
+
 
 @dataclass(frozen=True)
 class AlertView:
@@ -125,27 +131,38 @@ class AlertService:
                 return total
 
     def _process_batch(self, batch: int, budget_s: float | None) -> tuple[int, bool, Outcome]:
+        """One transaction over up to BATCH of the oldest payloads, in inbox order; with a budget
+        it commits once that much time is spent (then at least one payload is done). Payloads
+        are read and looked up a chunk at a time, so a small budget reads no more than it uses."""
         try:
             with self._gate, self._db.write() as s:
                 started = time.perf_counter()
-                rows = alert_repo.next_pending_rows(s, batch)
-                parsed = [self._parse(row) for row in rows]
-                notices = [p for p in parsed if isinstance(p, AlertNotice)]
-                applier = None
-                if notices:  # one per transaction: settings read once, lookups set-wise
-                    applier = NoticeApplier(self._incidents, load_mapping(s), self._windows(s))
-                    applier.prefetch(s, notices)
                 outcome = Outcome()
                 marks: list[tuple[int, datetime, str]] = []
-                for row, item in zip(rows, parsed, strict=True):
-                    one, note = self._process_row(s, row, item, applier)
-                    marks.append((row.id, self._clock.now(), note))
-                    outcome.merge(one)
-                    outcome.processed += 1
-                    if budget_s is not None and time.perf_counter() - started > budget_s:
-                        break
+                applier: NoticeApplier | None = None
+                last, exhausted, spent, size = 0, False, False, FIRST_CHUNK
+                while not (exhausted or spent) and len(marks) < batch:
+                    want = min(size, batch - len(marks))
+                    chunk = alert_repo.next_pending_rows(s, want, last)
+                    exhausted, size = len(chunk) < want, min(size * 2, CHUNK)
+                    parsed = [self._parse(row) for row in chunk]
+                    notices = [p for p in parsed if isinstance(p, AlertNotice)]
+                    if notices and applier is None:  # one per transaction: settings read once
+                        applier = NoticeApplier(self._incidents, load_mapping(s), self._windows(s))
+                    if applier is not None and notices:
+                        applier.prefetch(s, notices)
+                    for row, item in zip(chunk, parsed, strict=True):
+                        one, note = self._process_row(s, row, item, applier)
+                        marks.append((row.id, self._clock.now(), note))
+                        last = row.id
+                        outcome.merge(one)
+                        outcome.processed += 1
+                        if budget_s is not None and time.perf_counter() - started > budget_s:
+                            spent = True
+                            break
+                    exhausted = exhausted and not spent
                 alert_repo.mark_processed(s, marks)
-                return outcome.processed, len(rows) < batch and outcome.processed == len(rows), outcome
+                return outcome.processed, exhausted, outcome
         except Exception:
             if batch == 1:
                 done, exhausted = self._quarantine()
