@@ -22,6 +22,9 @@ STORE_TIMEOUT_S = 10.0
 WRITER_BATCH = 500
 WRITER_FIRST_S = 5.0
 PROCESS_BUDGET_S = 0.01  # a processing transaction holds the write lock about this long
+QUIET_S = 0.05  # no payload stored for this long: the storm is over (or paused)
+QUIET_BUDGET_S = 0.05  # ... and processing may hold the write lock this long per transaction
+REST_FACTOR = 1.0  # while payloads arrive, processing rests as long as its last transaction took
 PROCESS_BATCH = 500  # at most this many payloads in one transaction (the budget ends it first)
 
 
@@ -62,6 +65,7 @@ class InboxWriter:
         self._idle = threading.Event()
         self._idle.set()
         self._commits = 0
+        self._last_commit = 0.0
         self._committed = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="imdesk-inbox-writer", daemon=True)
 
@@ -111,6 +115,7 @@ class InboxWriter:
             for p in batch:
                 p.ok = ok
                 p.done.set()
+            self._last_commit = time.monotonic()
             with self._committed:
                 self._commits += 1
                 if self._queue.empty():
@@ -120,6 +125,10 @@ class InboxWriter:
                 self._on_stored()
             if stop:
                 return
+
+    def quiet(self) -> bool:
+        """Nothing waits to be stored and nothing was for QUIET_S."""
+        return self._idle.is_set() and time.monotonic() - self._last_commit >= QUIET_S
 
     def let_go_first(self) -> None:
         """Replies come before processing: when payloads wait to be stored, wait until the
@@ -146,9 +155,13 @@ class InboxProcessor:
 
     def __init__(self, intake: AlertIntake, on_outcome: Callable[[Outcome], None],
                  on_error: Callable[[BaseException], None] | None = None,
-                 between: Callable[[], None] | None = None) -> None:
+                 between: Callable[[], None] | None = None,
+                 quiet: Callable[[], bool] | None = None) -> None:
         self._intake = intake
         self._between = between
+        self._quiet = quiet
+        self._rest = 0.0
+        self._began = 0.0
         self._on_outcome = on_outcome
         self._on_error = on_error
         self._wake = threading.Event()
@@ -170,10 +183,13 @@ class InboxProcessor:
     def _next_transaction(self) -> None:
         if self._stopping.is_set():
             raise _Stopping  # what is left stays in the inbox for the next start
+        if self._rest > 0 and self._quiet is not None and not self._quiet():
+            self._stopping.wait(self._rest)  # payloads arrive: processing takes its share only
         if self._between is not None:
             self._between()
         if self._stopping.is_set():
             raise _Stopping
+        self._began = time.monotonic()  # the transaction starts now
 
     def _run(self) -> None:
         while not self._stopping.is_set():
@@ -186,12 +202,17 @@ class InboxProcessor:
                 return
 
     def _drain(self) -> None:
-        """One short transaction at a time, each reported, until the inbox is empty."""
+        """One short transaction at a time, each reported, until the inbox is empty: while
+        payloads arrive, PROCESS_BUDGET_S between two of the writer's commits; once the intake
+        is quiet, QUIET_BUDGET_S (more payloads per commit to catch up)."""
         while True:
             try:
-                outcome = self._intake.process_pending(batch=PROCESS_BATCH, budget_s=PROCESS_BUDGET_S,
+                quiet = self._quiet is not None and self._quiet()
+                budget = QUIET_BUDGET_S if quiet else PROCESS_BUDGET_S
+                outcome = self._intake.process_pending(batch=PROCESS_BATCH, budget_s=budget,
                                                        between=self._next_transaction,
                                                        transactions=1)
+                self._rest = (time.monotonic() - self._began) * REST_FACTOR
             except _Stopping:
                 return
             except Exception as exc:  # the database went away: try again on the next payload

@@ -32,10 +32,12 @@ from imdesk.storage.database import Database
 log = logging.getLogger(__name__)
 
 # Payloads are read, parsed and looked up (one query each for groups, alerts, incidents) a chunk
-# at a time: 4, then twice as many each time up to CHUNK, so that a transaction cut short by its
+# at a time: 8, then twice as many each time up to CHUNK, so that a transaction cut short by its
 # time budget has read little more than it used.
-FIRST_CHUNK = 4
+FIRST_CHUNK = 8
 CHUNK = 256
+LEAST = 16  # a transaction with a time budget still does this many (what it costs to begin,
+# look up and commit is then spread over enough payloads to keep pace with a storm)
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ class AlertService:
 
     def _process_batch(self, batch: int, budget_s: float | None) -> tuple[int, bool, Outcome]:
         """One transaction over up to BATCH of the oldest payloads, in inbox order; with a budget
-        it commits once that much time is spent (then at least one payload is done). Payloads
+        it commits once that much time is spent and at least LEAST payloads are done. Payloads
         are read and looked up a chunk at a time, so a small budget reads no more than it uses."""
         try:
             with self._gate, self._db.write() as s:
@@ -157,7 +159,8 @@ class AlertService:
                         last = row.id
                         outcome.merge(one)
                         outcome.processed += 1
-                        if budget_s is not None and time.perf_counter() - started > budget_s:
+                        if (budget_s is not None and outcome.processed >= LEAST
+                                and time.perf_counter() - started > budget_s):
                             spent = True
                             break
                     exhausted = exhausted and not spent
