@@ -89,14 +89,28 @@ class NoticeApplier:
         self._touched: dict[int, AlertRow] = {}  # every alert loaded or made here, by id()
         self._rows: dict[int, IncidentRow | None] = {}  # incidents loaded (locked) here
 
-    def prefetch(self, s: Session, notices: Sequence[AlertNotice]) -> None:
-        """Load what a batch of notices needs set-wise: its groups in one query, their newest
-        alert per key in one, the incidents they map to (locked) in one. Applying then asks
-        the database nothing but what an all-clear needs."""
-        wanted = {(n.source, key_hash(n.group_key)) for n in notices} - self._groups.keys()
+    def prefetch(self, s: Session, notices: Sequence[tuple[AlertNotice, datetime]]) -> None:
+        """Load what a batch of (notice, received at) needs set-wise: its groups in one query,
+        their newest alert per key in one, the incidents they map to (locked) in one; the groups
+        seen for the first time are added together (one flush). Applying then asks the database
+        nothing but what an all-clear needs."""
+        wanted = {(n.source, key_hash(n.group_key)) for n, _ in notices} - self._groups.keys()
         found = alert_repo.groups(s, wanted)
         for g in found:
             self._groups[(g.source, g.key_hash)] = g
+        new: list[AlertGroupRow] = []
+        for notice, at in notices:
+            digest = key_hash(notice.group_key)
+            if (notice.source, digest) not in self._groups:
+                group = AlertGroupRow(source=notice.source, key_hash=digest,
+                                      group_key=notice.group_key, title=notice.title[:200],
+                                      last_digest="", created_at=at)
+                self._groups[(notice.source, digest)] = group
+                new.append(group)
+        if new:
+            s.add_all(new)
+            s.flush()
+            self._complete.update(g.id for g in new)  # a new group has no alerts yet
         ids = [g.id for g in found if g.id not in self._complete]
         for a in alert_repo.newest_alerts(s, ids):
             self._alerts.setdefault((a.group_id, a.alert_key), a)

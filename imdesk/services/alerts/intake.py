@@ -148,7 +148,8 @@ class AlertService:
                     chunk = alert_repo.next_pending_rows(s, want, last)
                     exhausted, size = len(chunk) < want, min(size * 2, CHUNK)
                     parsed = [self._parse(row) for row in chunk]
-                    notices = [p for p in parsed if isinstance(p, AlertNotice)]
+                    notices = [(p, row.received_at) for p, row in zip(parsed, chunk, strict=True)
+                               if isinstance(p, AlertNotice)]
                     if notices and applier is None:  # one per transaction: settings read once
                         applier = NoticeApplier(self._incidents, load_mapping(s), self._windows(s))
                     if applier is not None and notices:
