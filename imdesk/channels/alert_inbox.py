@@ -212,7 +212,9 @@ class InboxProcessor:
                 outcome = self._intake.process_pending(batch=PROCESS_BATCH, budget_s=budget,
                                                        between=self._next_transaction,
                                                        transactions=1)
-                self._rest = (time.monotonic() - self._began) * REST_FACTOR
+                # no rest after opening incidents: a new group's incident is what the desk
+                # waits for, and a storm's new groups come first
+                self._rest = 0.0 if outcome.opened else (time.monotonic() - self._began) * REST_FACTOR
             except _Stopping:
                 return
             except Exception as exc:  # the database went away: try again on the next payload
@@ -221,5 +223,6 @@ class InboxProcessor:
                     self._on_error(exc)
                 return
             if not outcome.processed:
+                self._rest = 0.0  # the next storm's first payloads are processed at once
                 return
             self._on_outcome(outcome)
