@@ -1,6 +1,7 @@
 """The sender side of the alert benchmarks (a process of its own): POST Alertmanager payloads
 over keep-alive loopback connections from several threads, as a clustered Alertmanager does;
-print the reply latencies and the wall time as JSON.
+print the reply latencies, the wall time, when each group's first post was sent and when the
+last reply came (time.monotonic(), a clock every process on the machine shares) as JSON.
 
 usage: alert_poster.py PORT TOKEN POSTS CONNECTIONS [GROUPS]
 """
@@ -51,6 +52,7 @@ def main() -> None:
     latencies: list[float] = []
     stamps: list[float] = []
     failures: list[int] = []
+    first: dict[int, float] = {}
     lock = threading.Lock()
     next_index = iter(range(posts))
 
@@ -64,6 +66,8 @@ def main() -> None:
             if i is None:
                 break
             start = time.perf_counter()
+            if i < groups:  # a group's first post: when it was sent (a clock all processes share)
+                first[i] = time.monotonic()
             conn.request("POST", "/alertmanager", body=bodies[i], headers=headers)
             resp = conn.getresponse()
             resp.read()
@@ -84,12 +88,14 @@ def main() -> None:
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
+    last_reply = time.monotonic()
     # the slowest full second of the run (sustained rate), from the reply times
     stamps.sort()
     worst = min((sum(1 for s in stamps if t0 <= s < t0 + 1) for t0 in
                  [started + k for k in range(max(1, int(wall)))]), default=posts)
     print(json.dumps({"latencies": latencies, "wall": wall, "failures": failures,
-                      "worst_second": worst if wall >= 1 else posts / wall}))
+                      "worst_second": worst if wall >= 1 else posts / wall,
+                      "first_sent": first, "last_reply": last_reply}))
 
 
 if __name__ == "__main__":

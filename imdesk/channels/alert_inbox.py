@@ -21,8 +21,11 @@ log = logging.getLogger(__name__)
 STORE_TIMEOUT_S = 10.0
 WRITER_BATCH = 500
 WRITER_FIRST_S = 5.0
-QUIET_S = 0.05
 PROCESS_BUDGET_S = 0.01  # a processing transaction holds the write lock about this long
+QUIET_S = 0.05  # no payload stored for this long: the storm is over (or paused)
+QUIET_BUDGET_S = 0.05  # ... and processing may hold the write lock this long per transaction
+REST_FACTOR = 1.0  # while payloads arrive, processing rests as long as its last transaction took
+PROCESS_BATCH = 500  # at most this many payloads in one transaction (the budget ends it first)
 
 
 class InboxStore(Protocol):
@@ -61,7 +64,9 @@ class InboxWriter:
         self._queue: queue.Queue[_Pending | None] = queue.Queue()
         self._idle = threading.Event()
         self._idle.set()
+        self._commits = 0
         self._last_commit = 0.0
+        self._committed = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="imdesk-inbox-writer", daemon=True)
 
     def start(self) -> None:
@@ -111,26 +116,32 @@ class InboxWriter:
                 p.ok = ok
                 p.done.set()
             self._last_commit = time.monotonic()
-            if self._queue.empty():
-                self._idle.set()
+            with self._committed:
+                self._commits += 1
+                if self._queue.empty():
+                    self._idle.set()
+                self._committed.notify_all()
             if ok:
                 self._on_stored()
             if stop:
                 return
 
+    def quiet(self) -> bool:
+        """Nothing waits to be stored and nothing was for QUIET_S."""
+        return self._idle.is_set() and time.monotonic() - self._last_commit >= QUIET_S
+
     def let_go_first(self) -> None:
-        """Replies come before processing: wait until no payload has arrived for QUIET_S, but
-        no longer than WRITER_FIRST_S, so that processing still moves in a storm that never
-        pauses (then about one short transaction in WRITER_FIRST_S)."""
-        deadline = time.monotonic() + WRITER_FIRST_S
-        while time.monotonic() < deadline:
-            if not self._idle.wait(QUIET_S):
-                continue
-            if time.monotonic() - self._last_commit >= QUIET_S:
-                return
-            self._idle.wait(QUIET_S)
-            if self._queue.empty() and time.monotonic() - self._last_commit >= QUIET_S:
-                return
+        """Replies come before processing: when payloads wait to be stored, wait until the
+        writer's next commit (at most WRITER_FIRST_S). In a storm that never pauses, processing
+        and storing then take turns: one short processing transaction between two commits."""
+        with self._committed:
+            seen = self._commits
+            deadline = time.monotonic() + WRITER_FIRST_S
+            while not self._idle.is_set() and self._commits == seen:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                self._committed.wait(left)
 
 
 class _Stopping(Exception):
@@ -144,9 +155,13 @@ class InboxProcessor:
 
     def __init__(self, intake: AlertIntake, on_outcome: Callable[[Outcome], None],
                  on_error: Callable[[BaseException], None] | None = None,
-                 between: Callable[[], None] | None = None) -> None:
+                 between: Callable[[], None] | None = None,
+                 quiet: Callable[[], bool] | None = None) -> None:
         self._intake = intake
         self._between = between
+        self._quiet = quiet
+        self._rest = 0.0
+        self._began = 0.0
         self._on_outcome = on_outcome
         self._on_error = on_error
         self._wake = threading.Event()
@@ -168,10 +183,13 @@ class InboxProcessor:
     def _next_transaction(self) -> None:
         if self._stopping.is_set():
             raise _Stopping  # what is left stays in the inbox for the next start
+        if self._rest > 0 and self._quiet is not None and not self._quiet():
+            self._stopping.wait(self._rest)  # payloads arrive: processing takes its share only
         if self._between is not None:
             self._between()
         if self._stopping.is_set():
             raise _Stopping
+        self._began = time.monotonic()  # the transaction starts now
 
     def _run(self) -> None:
         while not self._stopping.is_set():
@@ -184,12 +202,19 @@ class InboxProcessor:
                 return
 
     def _drain(self) -> None:
-        """One short transaction at a time, each reported, until the inbox is empty."""
+        """One short transaction at a time, each reported, until the inbox is empty: while
+        payloads arrive, PROCESS_BUDGET_S between two of the writer's commits; once the intake
+        is quiet, QUIET_BUDGET_S (more payloads per commit to catch up)."""
         while True:
             try:
-                outcome = self._intake.process_pending(batch=50, budget_s=PROCESS_BUDGET_S,
+                quiet = self._quiet is not None and self._quiet()
+                budget = QUIET_BUDGET_S if quiet else PROCESS_BUDGET_S
+                outcome = self._intake.process_pending(batch=PROCESS_BATCH, budget_s=budget,
                                                        between=self._next_transaction,
                                                        transactions=1)
+                # no rest after opening incidents: a new group's incident is what the desk
+                # waits for, and a storm's new groups come first
+                self._rest = 0.0 if outcome.opened else (time.monotonic() - self._began) * REST_FACTOR
             except _Stopping:
                 return
             except Exception as exc:  # the database went away: try again on the next payload
@@ -198,5 +223,6 @@ class InboxProcessor:
                     self._on_error(exc)
                 return
             if not outcome.processed:
+                self._rest = 0.0  # the next storm's first payloads are processed at once
                 return
             self._on_outcome(outcome)

@@ -198,7 +198,8 @@ class AlertListener:
         self.port = port
         self.hosts = allowed_hosts(host)
         self.processor = InboxProcessor(intake, on_outcome or (lambda _o: None), on_error,
-                                        between=lambda: self.writer.let_go_first())
+                                        between=lambda: self.writer.let_go_first(),
+                                        quiet=lambda: self.writer.quiet())
         self.writer = InboxWriter(intake, self.processor.wake)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None

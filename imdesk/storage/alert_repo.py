@@ -5,12 +5,12 @@ over a session (and the listener's own inbox connection); the services own the t
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, func, insert, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Row, case, func, insert, or_, select, update
+from sqlalchemy.orm import Session, defer
 
 from imdesk.domain.alert_accept import Accepted
 from imdesk.storage.alert_models import (
@@ -46,6 +46,26 @@ def next_pending(s: Session, limit: int) -> Sequence[AlertInboxRow]:
     return s.scalars(select(AlertInboxRow).where(AlertInboxRow.processed_at.is_(None))
                      .order_by(AlertInboxRow.id).limit(limit)
                      .with_for_update(skip_locked=True)).all()
+
+
+PendingRow = Row[int, datetime, str, str, str | None]
+
+
+def next_pending_rows(s: Session, limit: int, after: int = 0) -> Sequence[PendingRow]:
+    """As next_pending (after inbox id AFTER), as plain rows (id, received_at, endpoint, body,
+    assigned_key): the processor reads them once and marks them with mark_processed."""
+    return s.execute(select(AlertInboxRow.id, AlertInboxRow.received_at, AlertInboxRow.endpoint,
+                            AlertInboxRow.body, AlertInboxRow.assigned_key)
+                     .where(AlertInboxRow.processed_at.is_(None), AlertInboxRow.id > after)
+                     .order_by(AlertInboxRow.id).limit(limit)
+                     .with_for_update(skip_locked=True)).all()
+
+
+def mark_processed(s: Session, marks: Sequence[tuple[int, datetime, str]]) -> None:
+    """Set (id, processed_at, outcome) on inbox rows: one statement for the batch."""
+    if marks:
+        s.execute(update(AlertInboxRow), [{"id": i, "processed_at": at, "outcome": outcome}
+                                          for i, at, outcome in marks])
 
 
 def newest_inbox(s: Session, limit: int) -> list[tuple[int, datetime, str, str | None, int]]:
@@ -89,6 +109,26 @@ def group(s: Session, source: str, key_hash: str) -> AlertGroupRow | None:
         AlertGroupRow.source == source, AlertGroupRow.key_hash == key_hash)).first()
 
 
+def groups(s: Session, keys: Collection[tuple[str, str]]) -> list[AlertGroupRow]:
+    """The groups with these (source, key hash) pairs, in one query."""
+    if not keys:
+        return []
+    wanted = set(keys)
+    rows = s.scalars(select(AlertGroupRow).where(
+        AlertGroupRow.key_hash.in_(sorted({k for _, k in wanted})))).all()
+    return [g for g in rows if (g.source, g.key_hash) in wanted]
+
+
+def newest_alerts(s: Session, group_ids: Collection[int]) -> Sequence[AlertRow]:
+    """The newest alert of every key in these groups, in one query."""
+    if not group_ids:
+        return []
+    newest = (select(func.max(AlertRow.id)).where(AlertRow.group_id.in_(sorted(group_ids)))
+              .group_by(AlertRow.group_id, AlertRow.alert_key))
+    return s.scalars(select(AlertRow).where(AlertRow.id.in_(newest))
+                     .options(defer(AlertRow.labels), defer(AlertRow.links))).all()
+
+
 def newest_alert(s: Session, group_id: int, key: str) -> AlertRow | None:
     """The newest alert with this key in the group."""
     return s.scalars(select(AlertRow).where(
@@ -96,10 +136,10 @@ def newest_alert(s: Session, group_id: int, key: str) -> AlertRow | None:
         .order_by(AlertRow.id.desc()).limit(1)).first()
 
 
-def any_unresolved(s: Session, incident_id: int) -> bool:
-    """Has the incident an alert that is not resolved?"""
-    return s.scalars(select(AlertRow.id).where(
-        AlertRow.incident_id == incident_id, AlertRow.status != "resolved").limit(1)).first() is not None
+def unresolved_ids(s: Session, incident_id: int) -> list[int]:
+    """The stored alerts of the incident that are not resolved."""
+    return list(s.scalars(select(AlertRow.id).where(
+        AlertRow.incident_id == incident_id, AlertRow.status != "resolved")))
 
 
 def alerts_with_refs(s: Session, *, incident_id: int | None, status: str | None, limit: int,

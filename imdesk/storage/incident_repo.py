@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -69,6 +70,14 @@ def locked_by_id(session: Session, incident_id: int) -> IncidentRow | None:
     """The incident row, locked for this transaction (None when it is gone)."""
     return session.scalars(select(IncidentRow).where(IncidentRow.id == incident_id)
                            .with_for_update()).first()
+
+
+def locked_by_ids(session: Session, ids: Collection[int]) -> Sequence[IncidentRow]:
+    """The incident rows, locked for this transaction in id order, in one query."""
+    if not ids:
+        return []
+    return session.scalars(select(IncidentRow).where(IncidentRow.id.in_(sorted(ids)))
+                           .order_by(IncidentRow.id).with_for_update()).all()
 
 
 def service_id_for(session: Session, name: str | None) -> int | None:

@@ -64,16 +64,20 @@ def stored_copies(session: Session, incident_id: int) -> dict[str, object] | Non
     return None if row is None else {name: getattr(row, name) for name in (*COPIED, "caller")}
 
 
-_PENDING = "imdesk.milestone_rows"  # rows added in this session, not flushed yet
+_PENDING = "imdesk.milestone_rows"  # rows added or loaded in this session (one transaction)
 
 
 def _row(session: Session, incident_id: int) -> MilestoneRow | None:
     """The incident's row: one added earlier in this transaction (an incident opened and
     appended to in one unit of work: not in the identity map before a flush), or the stored one."""
-    pending = session.info.get(_PENDING, {}).get(incident_id)
+    held = session.info.setdefault(_PENDING, {})
+    pending = held.get(incident_id)
     if pending is not None and pending in session:
         return pending  # type: ignore[no-any-return]
-    return session.get(MilestoneRow, incident_id)
+    row = session.get(MilestoneRow, incident_id)
+    if row is not None:  # held for the transaction: many appends load it once, not per flush
+        held[incident_id] = row
+    return row
 
 
 def get(session: Session, incident_id: int) -> Step | None:

@@ -85,6 +85,40 @@ class NoticeApplier:
         # storm of repeats then costs no queries but the changed rows' UPDATEs at the flush.
         self._groups: dict[tuple[str, str], AlertGroupRow] = {}
         self._alerts: dict[tuple[int, str], AlertRow | None] = {}
+        self._complete: set[int] = set()  # groups whose every alert key is in _alerts
+        self._touched: dict[int, AlertRow] = {}  # every alert loaded or made here, by id()
+        self._rows: dict[int, IncidentRow | None] = {}  # incidents loaded (locked) here
+
+    def prefetch(self, s: Session, notices: Sequence[tuple[AlertNotice, datetime]]) -> None:
+        """Load what a batch of (notice, received at) needs set-wise: its groups in one query,
+        their newest alert per key in one, the incidents they map to (locked) in one; the groups
+        seen for the first time are added together (one flush). Applying then asks the database
+        nothing but what an all-clear needs."""
+        wanted = {(n.source, key_hash(n.group_key)) for n, _ in notices} - self._groups.keys()
+        found = alert_repo.groups(s, wanted)
+        for g in found:
+            self._groups[(g.source, g.key_hash)] = g
+        new: list[AlertGroupRow] = []
+        for notice, at in notices:
+            digest = key_hash(notice.group_key)
+            if (notice.source, digest) not in self._groups:
+                group = AlertGroupRow(source=notice.source, key_hash=digest,
+                                      group_key=notice.group_key, title=notice.title[:200],
+                                      last_digest="", created_at=at)
+                self._groups[(notice.source, digest)] = group
+                new.append(group)
+        if new:
+            s.add_all(new)
+            s.flush()
+            self._complete.update(g.id for g in new)  # a new group has no alerts yet
+        ids = [g.id for g in found if g.id not in self._complete]
+        for a in alert_repo.newest_alerts(s, ids):
+            self._alerts.setdefault((a.group_id, a.alert_key), a)
+            self._touched[id(a)] = a
+        self._complete.update(ids)
+        incidents = {g.incident_id for g in found if g.incident_id is not None} - self._rows.keys()
+        for row in incident_repo.locked_by_ids(s, incidents):
+            self._rows[row.id] = row
 
     def apply(self, s: Session, notice: AlertNotice, digest: str, at: datetime) -> Outcome:
         with s.no_autoflush:
@@ -104,8 +138,7 @@ class NoticeApplier:
             change = self._apply_event(s, group, notice, event, at, out)
             if change is not None:
                 changes.append(change)
-        if changes:
-            s.flush()
+        if changes:  # no flush: the batch's changes go in together at its end
             self._to_incident(s, group, notice, changes, at, out)
         return out
 
@@ -120,13 +153,17 @@ class NoticeApplier:
                                   title=notice.title[:200], last_digest="", created_at=at)
             s.add(group)
             s.flush()
+            self._complete.add(group.id)  # a new group has no alerts yet
         self._groups[(notice.source, digest)] = group
         return group
 
     def _current(self, s: Session, group: AlertGroupRow, key: str) -> AlertRow | None:
         """The newest alert with this key in the group (cached for the transaction)."""
         if (group.id, key) not in self._alerts:
-            self._alerts[(group.id, key)] = alert_repo.newest_alert(s, group.id, key)
+            found = None if group.id in self._complete else alert_repo.newest_alert(s, group.id, key)
+            self._alerts[(group.id, key)] = found
+            if found is not None:
+                self._touched[id(found)] = found
         return self._alerts[(group.id, key)]
 
     def _apply_event(self, s: Session, group: AlertGroupRow, notice: AlertNotice, event: AlertEvent,
@@ -176,6 +213,7 @@ class NoticeApplier:
         self._suppress(alert, notice, event, at)
         s.add(alert)
         self._alerts[(group.id, alert.alert_key)] = alert
+        self._touched[id(alert)] = alert
         return alert
 
     def _refresh(self, alert: AlertRow, event: AlertEvent, at: datetime) -> None:
@@ -199,7 +237,9 @@ class NoticeApplier:
     def _open_incident(self, s: Session, group: AlertGroupRow) -> tuple[IncidentRow, IncidentState] | None:
         if group.incident_id is None:
             return None
-        row = incident_repo.locked_by_id(s, group.incident_id)
+        if group.incident_id not in self._rows:
+            self._rows[group.incident_id] = incident_repo.locked_by_id(s, group.incident_id)
+        row = self._rows[group.incident_id]
         if row is None:
             return None
         state = incident_repo.row_state(s, row)
@@ -259,6 +299,7 @@ class NoticeApplier:
                 title=new.title, impact=new.impact, urgency=new.urgency, origin="monitoring",
                 description=new.description, exercise=drill))
         group.incident_id = row.id
+        self._rows[row.id] = row
         out.opened.append(OpenedIncident(state.ref, state.title, state.priority))
         return row, state
 
@@ -275,14 +316,23 @@ class NoticeApplier:
         out.changed.add(state.ref)
         return self._incidents.append_in(s, row, state, EntryDraft(EntryKind.ALERT, text, data))
 
+    def _any_unresolved(self, s: Session, incident_id: int) -> bool:
+        """Has the incident an alert that is not resolved? The alerts this transaction holds
+        are judged as they are in memory (not flushed yet), the others as stored."""
+        mine = self._touched.values()
+        if any(a.incident_id == incident_id and a.status != "resolved" for a in mine):
+            return True
+        held = {a.id for a in mine if a.id is not None}
+        return any(i not in held for i in alert_repo.unresolved_ids(s, incident_id))
+
     def _check_all_clear(self, s: Session, row: IncidentRow, state: IncidentState, at: datetime,
                          out: Outcome) -> None:
-        s.flush()
-        if alert_repo.any_unresolved(s, row.id):
+        if self._any_unresolved(s, row.id):
             return
         state = self._incidents.append_in(s, row, state, EntryDraft(
             EntryKind.ALERT, "all alerts cleared", {"all_clear": True}))
         if self._mapping.auto_resolve and state.status in OPEN_STATUSES:
+            s.flush()  # the status change follows links: they read what is stored
             self._incidents.change_status_in(s, row, state, Status.RESOLVED,
                                              "resolved automatically: every alert has cleared",
                                              {"auto": True})

@@ -18,7 +18,7 @@ from imdesk.domain.alert_accept import MAX_BODY as MAX_BODY
 from imdesk.domain.alert_accept import Accepted as Accepted
 from imdesk.domain.alert_accept import accept as accept
 from imdesk.domain.alert_outcome import Outcome
-from imdesk.domain.alert_payload import PayloadError, load_json, parse
+from imdesk.domain.alert_payload import AlertNotice, PayloadError, load_json, parse
 from imdesk.domain.alert_rules import Window
 from imdesk.services.alerts.apply import NoticeApplier
 from imdesk.services.alerts.monitoring_watch import heartbeat_seen, load_windows
@@ -26,10 +26,18 @@ from imdesk.services.alerts.settings import load_mapping
 from imdesk.services.clock import Clock, SystemClock
 from imdesk.services.incidents import IncidentService
 from imdesk.storage import alert_repo, incident_repo
-from imdesk.storage.alert_models import AlertInboxRow, AlertRow
+from imdesk.storage.alert_models import AlertRow
 from imdesk.storage.database import Database
 
 log = logging.getLogger(__name__)
+
+# Payloads are read, parsed and looked up (one query each for groups, alerts, incidents) a chunk
+# at a time: 8, then twice as many each time up to CHUNK, so that a transaction cut short by its
+# time budget has read little more than it used.
+FIRST_CHUNK = 8
+CHUNK = 256
+LEAST = 16  # a transaction with a time budget still does this many (what it costs to begin,
+# look up and commit is then spread over enough payloads to keep pace with a storm)
 
 
 @dataclass(frozen=True)
@@ -125,18 +133,40 @@ class AlertService:
                 return total
 
     def _process_batch(self, batch: int, budget_s: float | None) -> tuple[int, bool, Outcome]:
+        """One transaction over up to BATCH of the oldest payloads, in inbox order; with a budget
+        it commits once that much time is spent and at least LEAST payloads are done. Payloads
+        are read and looked up a chunk at a time, so a small budget reads no more than it uses."""
         try:
             with self._gate, self._db.write() as s:
                 started = time.perf_counter()
-                rows = alert_repo.next_pending(s, batch)
                 outcome = Outcome()
-                appliers: list[NoticeApplier] = []  # one per transaction: settings read once
-                for row in rows:
-                    outcome.merge(self._process_row(s, row, appliers))
-                    outcome.processed += 1
-                    if budget_s is not None and time.perf_counter() - started > budget_s:
-                        break
-                return outcome.processed, len(rows) < batch and outcome.processed == len(rows), outcome
+                marks: list[tuple[int, datetime, str]] = []
+                applier: NoticeApplier | None = None
+                last, exhausted, spent, size = 0, False, False, FIRST_CHUNK
+                while not (exhausted or spent) and len(marks) < batch:
+                    want = min(size, batch - len(marks))
+                    chunk = alert_repo.next_pending_rows(s, want, last)
+                    exhausted, size = len(chunk) < want, min(size * 2, CHUNK)
+                    parsed = [self._parse(row) for row in chunk]
+                    notices = [(p, row.received_at) for p, row in zip(parsed, chunk, strict=True)
+                               if isinstance(p, AlertNotice)]
+                    if notices and applier is None:  # one per transaction: settings read once
+                        applier = NoticeApplier(self._incidents, load_mapping(s), self._windows(s))
+                    if applier is not None and notices:
+                        applier.prefetch(s, notices)
+                    for row, item in zip(chunk, parsed, strict=True):
+                        one, note = self._process_row(s, row, item, applier)
+                        marks.append((row.id, self._clock.now(), note))
+                        last = row.id
+                        outcome.merge(one)
+                        outcome.processed += 1
+                        if (budget_s is not None and outcome.processed >= LEAST
+                                and time.perf_counter() - started > budget_s):
+                            spent = True
+                            break
+                    exhausted = exhausted and not spent
+                alert_repo.mark_processed(s, marks)
+                return outcome.processed, exhausted, outcome
         except Exception:
             if batch == 1:
                 done, exhausted = self._quarantine()
@@ -164,23 +194,28 @@ class AlertService:
                 row.outcome = "failed: could not be processed (kept in the inbox)"
             return len(rows), not rows
 
-    def _process_row(self, s: Session, row: AlertInboxRow, appliers: list[NoticeApplier]) -> Outcome:
-        now = self._clock.now()
-        row.processed_at = now
+    @staticmethod
+    def _parse(row: alert_repo.PendingRow) -> AlertNotice | str | None:
+        """The row's notice; the reason it is refused (a string); None for a heartbeat."""
         if row.endpoint == "heartbeat":
+            return None
+        try:
+            data = load_json(row.body.encode("utf-8"))  # cleaned as it was when accepted
+            return parse(data, row.endpoint, assigned_key=row.assigned_key)
+        except PayloadError as exc:  # accepted by an older check: kept, with the reason
+            return f"refused: {exc}"
+
+    def _process_row(self, s: Session, row: alert_repo.PendingRow, item: AlertNotice | str | None,
+                     applier: NoticeApplier | None) -> tuple[Outcome, str]:
+        """The row's outcome and the note the inbox keeps for it."""
+        if item is None:
             outcome = heartbeat_seen(s, self._incidents, row.body, row.received_at)
+        elif isinstance(item, str):
+            return Outcome(notes=[item]), item
         else:
-            try:
-                data = load_json(row.body.encode("utf-8"))  # cleaned as it was when accepted
-                notice = parse(data, row.endpoint, assigned_key=row.assigned_key)
-            except PayloadError as exc:  # accepted by an older check: kept, with the reason
-                row.outcome = f"refused: {exc}"
-                return Outcome(notes=[row.outcome])
-            if not appliers:
-                appliers.append(NoticeApplier(self._incidents, load_mapping(s), self._windows(s)))
-            outcome = appliers[0].apply(s, notice, _digest(row.body, row.assigned_key), row.received_at)
-        row.outcome = "; ".join(outcome.notes)[:2000] or "processed"
-        return outcome
+            assert applier is not None
+            outcome = applier.apply(s, item, _digest(row.body, row.assigned_key), row.received_at)
+        return outcome, "; ".join(outcome.notes)[:2000] or "processed"
 
     def _windows(self, s: Session) -> list[Window]:
         return load_windows(s, self._clock.now())
