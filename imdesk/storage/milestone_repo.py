@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from imdesk.domain.milestone_steps import STEP_FIELDS, Step, advance, flat, fold, unflat
 from imdesk.domain.timeline import TimelineEntry
 from imdesk.storage import timeline_repo
+from imdesk.storage.incident_repo import set_changed
 from imdesk.storage.metrics_models import MilestoneRow
 from imdesk.storage.models import IncidentRow
 
@@ -18,8 +19,7 @@ def to_step(row: MilestoneRow) -> Step:
 
 
 def _write(row: MilestoneRow, step: Step) -> None:
-    for name, value in flat(step).items():
-        setattr(row, name, value)
+    set_changed(row, flat(step))
 
 
 def on_append(session: Session, incident: IncidentRow, entry: TimelineEntry) -> None:

@@ -136,16 +136,19 @@ def due_heads(s: Session, now: datetime, limit: int) -> Sequence[OutboxMessageRo
     ).order_by(OutboxMessageRow.id).limit(limit)).all()
 
 
-def email_threads(s: Session, incident_ids: Iterable[int]) -> dict[tuple[int, str], list[tuple[int, str]]]:
+def email_threads(s: Session, incident_ids: Iterable[int],
+                  recipients: Iterable[str] | None = None) -> dict[tuple[int, str], list[tuple[int, str]]]:
     """(incident id, recipient) → (id, Message-ID) of its messages on the email channel, in
-    order: the mail thread each new email to that person about that incident joins."""
+    order: the mail thread each new email to that person about that incident joins (only these
+    recipients' threads when they are given)."""
     out: dict[tuple[int, str], list[tuple[int, str]]] = {}
-    for inc, who, ident, mid in s.execute(
-            select(OutboxMessageRow.incident_id, OutboxMessageRow.recipient, OutboxMessageRow.id,
-                   OutboxMessageRow.message_id)
-            .where(OutboxMessageRow.incident_id.in_(set(incident_ids)),
-                   OutboxMessageRow.channel == MessageChannel.EMAIL.value)
-            .order_by(OutboxMessageRow.id)):
+    query = (select(OutboxMessageRow.incident_id, OutboxMessageRow.recipient, OutboxMessageRow.id,
+                    OutboxMessageRow.message_id)
+             .where(OutboxMessageRow.incident_id.in_(set(incident_ids)),
+                    OutboxMessageRow.channel == MessageChannel.EMAIL.value))
+    if recipients is not None:
+        query = query.where(OutboxMessageRow.recipient.in_(set(recipients)))
+    for inc, who, ident, mid in s.execute(query.order_by(OutboxMessageRow.id)):
         out.setdefault((inc, who), []).append((ident, mid))
     return out
 

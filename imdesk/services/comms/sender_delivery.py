@@ -6,6 +6,7 @@ SMS, polled until final (a desk has no callback URL)."""
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -46,6 +47,7 @@ from imdesk.storage.outbox_models import OutboxMessageRow
 
 RECORD_CHUNK = 100
 RECORD_WAIT_S = 0.05
+SEND_SWITCH_S = 0.0005
 log = logging.getLogger(__name__)
 
 
@@ -115,6 +117,10 @@ class Delivery:
                 pool.submit(self._guarded, [job], results,
                             partial(self._send_one_sms, clients[job.provider], job, results.put))
 
+        # Each SMTP reply needs the interpreter lock back at once: with the default 5 ms switch
+        # interval the mail thread waits behind the recorder's database work at every reply.
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(switch, SEND_SWITCH_S))
         try:
             submit(jobs)
             asking = more is not None
@@ -149,6 +155,7 @@ class Delivery:
             pool.shutdown(wait=True)
             for mailer in mailers:
                 mailer.join()
+            sys.setswitchinterval(switch)
         return reach
 
     @staticmethod

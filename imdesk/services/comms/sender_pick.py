@@ -87,8 +87,9 @@ def pick(db: Database, clock: Clock, secrets: SecretStore, settings: CommsSettin
         candidates = [(m, step_of(m)) for m in rows]
         refs = outbox_repo.incident_refs(s, {m.incident_id for m, _ in candidates})
         known: dict[str, set[str]] = {}
-        threads = outbox_repo.email_threads(
-            s, {m.incident_id for m, st in candidates if st.channel == MessageChannel.EMAIL})
+        mails = [m for m, st in candidates if st.channel == MessageChannel.EMAIL]
+        threads = outbox_repo.email_threads(s, {m.incident_id for m in mails},
+                                            {m.recipient for m in mails})
         exercises = drill_repo.exercise_ids(s, {m.incident_id for m, _ in candidates})
         allows = {i: drill_repo.allow_list_for(s, i) for i in exercises}
         doubtful = {st.address for m, st in candidates if m.sending_since is not None}
