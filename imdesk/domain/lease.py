@@ -108,3 +108,12 @@ def may_take(current: LeaseInfo | None, token: str, current_token: str, here: st
     if current is None or current_token == token or not current.live(now):
         return True
     return Holder(current.desk, current.host, current.pid, current_token).gone(here, alive)
+
+
+def lease_line(leases: list[LeaseInfo], name: str, now: datetime) -> str:
+    """The header line for one lease ("sender: on SPOC desk since 10:42"); empty when no desk
+    ever held it (one desk on a SQLite file lists none)."""
+    for info in leases:
+        if info.name == name:
+            return info.line(now)
+    return ""

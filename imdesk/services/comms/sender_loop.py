@@ -2,7 +2,8 @@
 message is due (or until woken), probe a provider that was unreachable, report every run.
 
 Used by `imdesk outbox serve`, the process the console starts so that sending never competes
-with the window for the interpreter.
+with the window for the interpreter (or that runs headless on a server). With `may_run` (the
+team's sender lease is held here) it stands by while another desk sends.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from imdesk.services.comms.status import Connectivity, RunReport
 
 IDLE_WAIT_S = 30.0
 OFFLINE_PROBE_S = 15.0
+STANDBY_WAIT_S = 5.0  # how often a sender standing by looks again (a lease change wakes it)
 
 
 def report_json(report: RunReport) -> dict[str, Any]:
@@ -44,8 +46,10 @@ def report_from_json(raw: dict[str, Any]) -> RunReport:
 class SenderLoop:
     def __init__(self, sender: OutboxSender, now: Callable[[], datetime],
                  on_report: Callable[[RunReport], None],
-                 on_error: Callable[[str], None]) -> None:
+                 on_error: Callable[[str], None],
+                 may_run: Callable[[], bool] | None = None) -> None:
         self.sender = sender
+        self._may_run = may_run
         self._now = now
         self._on_report = on_report
         self._on_error = on_error
@@ -64,11 +68,18 @@ class SenderLoop:
         self._wake.set()
 
     def run(self) -> None:
-        try:
-            self.sender.recover()
-        except Exception as exc:  # the database may be unavailable: say so, keep trying
-            self._on_error(f"outbox: {exc}")
+        recovered = False
         while not self._stop.is_set():
+            if self._may_run is not None and not self._may_run():
+                self._wake.wait(STANDBY_WAIT_S)  # another desk sends: stand by
+                self._wake.clear()
+                continue
+            if not recovered:
+                recovered = True
+                try:
+                    self.sender.recover()
+                except Exception as exc:  # the database may be unavailable: say so, keep trying
+                    self._on_error(f"outbox: {exc}")
             wait = IDLE_WAIT_S
             try:
                 if self.sender.connectivity in (Connectivity.OFFLINE,
