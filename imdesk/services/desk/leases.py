@@ -56,6 +56,20 @@ def new_holder(desk: Desk) -> Holder:
     return Holder(desk.name, this_host(), os.getpid(), str(uuid.uuid4()))
 
 
+TTL_ENV = "IMDESK_LEASE_TTL"  # seconds a team lease holds without renewal (3 to 600)
+
+
+def lease_ttl() -> timedelta:
+    """The team leases' expiry: IMDESK_LEASE_TTL seconds (for a slow network, or a test), else
+    15 s; the holder renews every third of it."""
+    raw = os.environ.get(TTL_ENV, "").strip()
+    try:
+        seconds = float(raw) if raw else TTL.total_seconds()
+    except ValueError:
+        seconds = TTL.total_seconds()
+    return timedelta(seconds=min(600.0, max(3.0, seconds)))
+
+
 def lease_holders(db: Database, now: datetime | None = None) -> list[LeaseInfo]:
     """Who holds each of the team's leases (an expired one is listed too: `live(now)` tells).
     Empty on SQLite: one desk does everything there."""
@@ -69,12 +83,12 @@ class LeaseKeeper:
     """One holding of one lease: `take()` takes or renews it when it may, and says who holds it."""
 
     def __init__(self, db: Database, name: str, desk: Desk, *, clock: Clock | None = None,
-                 ttl: timedelta = TTL, holder: Holder | None = None) -> None:
+                 ttl: timedelta | None = None, holder: Holder | None = None) -> None:
         self._db = db
         self.name = name
         self.holder = holder or new_holder(desk)
         self._clock = clock or SystemClock()
-        self.ttl = ttl
+        self.ttl = ttl or lease_ttl()
         self.held = False
         self.current: LeaseInfo | None = None
         self._since: datetime | None = None
@@ -139,14 +153,15 @@ class LeaseKeeper:
 
 
 class LeaseWatch:
-    """Keeps a lease in a thread of its own: takes or renews it every RENEW_S seconds and calls
+    """Keeps a lease in a thread of its own: takes or renews it every RENEW_S seconds (a third of
+    a shorter expiry) and calls
     `changed(held, info)` whenever the holder changes (and once at the start)."""
 
     def __init__(self, keeper: LeaseKeeper, changed: Callable[[bool, LeaseInfo], None], *,
-                 every_s: float = RENEW_S) -> None:
+                 every_s: float | None = None) -> None:
         self.keeper = keeper
         self._changed = changed
-        self._every = every_s
+        self._every = every_s or min(RENEW_S, keeper.ttl.total_seconds() / 3)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._last: tuple[bool, str] | None = None
