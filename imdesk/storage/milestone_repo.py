@@ -38,6 +38,7 @@ def on_append(session: Session, incident: IncidentRow, entry: TimelineEntry) -> 
 
 
 _PENDING = "imdesk.milestone_rows"  # rows added in this session, not flushed yet
+_LOADED = "imdesk.milestone_loaded"  # rows read in this session
 
 
 def _row(session: Session, incident_id: int) -> MilestoneRow | None:
@@ -46,7 +47,13 @@ def _row(session: Session, incident_id: int) -> MilestoneRow | None:
     pending = session.info.get(_PENDING, {}).get(incident_id)
     if pending is not None and pending in session:
         return pending  # type: ignore[no-any-return]
-    return session.get(MilestoneRow, incident_id)
+    # Held for the session: an unchanged row is only weakly referenced by the session and would
+    # be read again for every entry of a batch.
+    loaded = session.info.setdefault(_LOADED, {})
+    row = loaded.get(incident_id)
+    if row is None or row not in session:
+        row = loaded[incident_id] = session.get(MilestoneRow, incident_id)
+    return row  # type: ignore[no-any-return]
 
 
 def get(session: Session, incident_id: int) -> Step | None:
