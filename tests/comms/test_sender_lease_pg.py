@@ -172,3 +172,36 @@ def test_a_live_claim_is_left_alone_and_an_expired_one_taken_over_in_doubt(
         assert report is not None
     finally:
         ctx.close()
+
+
+@pytest.mark.postgres
+def test_the_team_sender_sends_what_another_desk_queued_without_being_woken(
+        pg_template: str, smtp_server: SmtpServer, test_ca: tuple[Any, Path]) -> None:
+    import threading
+
+    from imdesk.services.comms.sender_loop import SenderLoop
+
+    url = fresh_pg_url(pg_template)
+    server = build_context(url, author="server")
+    desk = build_context(url, author="ana")
+    try:
+        configure(server, smtp=smtp_server, ca_file=test_ca[1])
+        server.comms.secrets.set_for_session("mail", SMTP_PASSWORD)
+        loop = SenderLoop(server.comms.sender(), server.comms.clock.now, lambda _r: None,
+                          lambda e: None, may_run=lambda: True)  # it holds the lease
+        runner = threading.Thread(target=loop.run, daemon=True)
+        runner.start()
+        use_people(desk, PEOPLE[:1])
+        ref = open_incident(desk)
+        desk.comms.notify.queue(desk.comms.notify.plan(ref, "update", audience="technical",
+                                                       channel="email"))  # on the other desk
+        deadline = time.monotonic() + 30
+        while desk.comms.outbox.list()[0].state != MessageState.SENT:
+            assert time.monotonic() < deadline, desk.comms.outbox.list()[0]
+            runner.join(timeout=0.1)  # (waits on the loop's thread: no sleep)
+        assert len(smtp_server.ids()) == 1
+        loop.stop()
+        runner.join(timeout=30)
+    finally:
+        desk.close()
+        server.close()

@@ -117,6 +117,11 @@ class OutboxSender:
         with self._db.write() as s:
             outbox_repo.renew_claims(s, self.claim, self._clock.now() + CLAIM_TTL)
 
+    @property
+    def is_single_desk(self) -> bool:
+        """One desk on a SQLite file: every message is queued where it is sent."""
+        return self._db.is_sqlite
+
     def next_due(self) -> datetime | None:
         with self._db.read() as s:
             return outbox_repo.next_due(s)

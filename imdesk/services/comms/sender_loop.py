@@ -9,6 +9,7 @@ team's sender lease is held here) it stands by while another desk sends.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from imdesk.services.comms.status import Connectivity, RunReport
 IDLE_WAIT_S = 30.0
 OFFLINE_PROBE_S = 15.0
 STANDBY_WAIT_S = 5.0  # how often a sender standing by looks again (a lease change wakes it)
+TEAM_CHECK_S = 1.0  # sending for a team: how often to ask whether another desk queued one
 
 
 def report_json(report: RunReport) -> dict[str, Any]:
@@ -94,8 +96,27 @@ class SenderLoop:
                     wait = min(wait, OFFLINE_PROBE_S)
             except Exception as exc:
                 self._on_error(f"outbox: {exc}")
-            self._wake.wait(max(0.05, wait))
+            self._idle(max(0.05, wait))
+
+    def _idle(self, wait: float) -> None:
+        """Wait until woken or `wait` is over. Sending for a team, messages queued on other
+        desks wake nobody here: one tiny query every TEAM_CHECK_S asks whether one is due."""
+        if self._may_run is None or self.sender.is_single_desk:
+            self._wake.wait(wait)
             self._wake.clear()
+            return
+        end = time.monotonic() + wait
+        while not self._stop.is_set():
+            left = end - time.monotonic()
+            if left <= 0 or self._wake.wait(min(left, TEAM_CHECK_S)):
+                break
+            try:
+                due = self.sender.next_due()
+            except Exception:
+                continue  # the database is away: the next run says so
+            if due is not None and due <= self._now():
+                break
+        self._wake.clear()
 
 
 def _seconds_until(when: datetime | None, now: datetime, cap: float) -> float:
