@@ -94,7 +94,7 @@ class Delivery:
         clients: dict[str, Any] = {}
         reach: dict[str, list[bool]] = {}
         outstanding = 0
-        low_water = max(1, len(jobs))
+        low_water = 2 * max(1, len(jobs))  # keep two to three claims' worth in flight
 
         def submit(batch: list[Job]) -> None:
             nonlocal outstanding
@@ -119,23 +119,27 @@ class Delivery:
 
         # Each SMTP reply needs the interpreter lock back at once: with the default 5 ms switch
         # interval the mail thread waits behind the recorder's database work at every reply.
+        # (Only for email: eight SMS request threads would rather not hand it over so often.)
         switch = sys.getswitchinterval()
-        sys.setswitchinterval(min(switch, SEND_SWITCH_S))
+        if any(job.channel == MessageChannel.EMAIL for job in jobs):
+            sys.setswitchinterval(min(switch, SEND_SWITCH_S))
         try:
             submit(jobs)
             asking = more is not None
             renewed = time.monotonic()
             while outstanding:
-                if asking and outstanding <= low_water:
+                if asking and outstanding <= low_water:  # top up before anything else
                     extra = more() if more is not None else []
                     if extra:
                         submit(extra)
                     asking = bool(extra)
+                    continue
                 try:
                     chunk = [results.get(timeout=CLAIM_RENEW_S)]
                 except Empty:
                     chunk = []
-                while chunk and len(chunk) < RECORD_CHUNK:
+                while chunk and len(chunk) < RECORD_CHUNK and \
+                        not (asking and outstanding - len(chunk) <= low_water):
                     try:
                         chunk.append(results.get(timeout=RECORD_WAIT_S))
                     except Empty:
@@ -145,6 +149,11 @@ class Delivery:
                     renewed = time.monotonic()
                 if not chunk:
                     continue
+                if asking and outstanding - len(chunk) <= low_water and more is not None:
+                    extra = more()  # the senders get the next work before the recording
+                    if extra:
+                        submit(extra)
+                    asking = bool(extra)
                 outstanding -= len(chunk)
                 self._record(chunk, settings, report, reach, claim)
                 if any(not ok for oks in reach.values() for ok in oks):
