@@ -202,7 +202,8 @@ def outbox_serve(ctx: AppContext, args: argparse.Namespace) -> int:
                 out({"lease": info.as_json(), "held": held})
         loop.wake()
 
-    watch = LeaseWatch(keeper, lease_changed)
+    watch = LeaseWatch(keeper, lease_changed,
+                       failed=lambda e: say(e) if headless else out({"error": f"outbox: {e}"}))
     watch.check()
     watch.start()
     secrets = ctx.comms.secrets

@@ -158,9 +158,12 @@ class LeaseWatch:
     `changed(held, info)` whenever the holder changes (and once at the start)."""
 
     def __init__(self, keeper: LeaseKeeper, changed: Callable[[bool, LeaseInfo], None], *,
-                 every_s: float | None = None) -> None:
+                 every_s: float | None = None,
+                 failed: Callable[[str], None] | None = None) -> None:
         self.keeper = keeper
         self._changed = changed
+        self._failed = failed  # told once per streak of failures (the database is away)
+        self._failing = False
         self._every = every_s or min(RENEW_S, keeper.ttl.total_seconds() / 3)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -172,7 +175,11 @@ class LeaseWatch:
             info = self.keeper.take()
         except Exception as exc:
             log.warning("lease %s: %s", self.keeper.name, exc)
+            if self._failed is not None and not self._failing:
+                self._failed(f"the {self.keeper.name} lease cannot be taken: {exc}")
+            self._failing = True
             return self.keeper.held
+        self._failing = False
         state = (self.keeper.held, f"{info.desk}|{info.host}|{info.pid}|{info.since}")
         if state != self._last:
             self._last = state
