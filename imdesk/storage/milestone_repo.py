@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 from imdesk.domain.milestone_steps import STEP_FIELDS, Step, advance, flat, fold, unflat
 from imdesk.domain.timeline import TimelineEntry
 from imdesk.storage import timeline_repo
-from imdesk.storage.incident_repo import set_changed
 from imdesk.storage.metrics_models import MilestoneRow
 from imdesk.storage.models import IncidentRow
 
@@ -19,6 +18,8 @@ def to_step(row: MilestoneRow) -> Step:
 
 
 def _write(row: MilestoneRow, step: Step) -> None:
+    from imdesk.storage.incident_repo import set_changed  # (here: keeps the imports as they were)
+
     set_changed(row, flat(step))
 
 
