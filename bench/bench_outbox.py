@@ -201,10 +201,12 @@ def run() -> list[dict[str, object]]:
         proc.stdin.close()
         proc.wait(30)
     raw_rate = max(raw_rates)
+    print(f"  load average {os.getloadavg()[0]:.1f} (the email ratio needs the cores: see README)",
+          flush=True)
     return [
         report(f"{N:,} emails through the outbox (STARTTLS+AUTH, timeline entries)", email_rate,
-               "msg/s", raw_rate, "raw smtplib, one connection", "≥ 50 % of baseline",
-               email_rate >= 0.5 * raw_rate),
+               "msg/s", raw_rate,
+               "raw smtplib, one connection", "≥ 90 % of baseline", email_rate >= 0.9 * raw_rate),
         report(f"{N:,} SMS to the Twilio-compatible server (8 at a time)", sms_rate, "msg/s",
                100.0, "the gate itself", "≥ 100 msg/s", sms_rate >= 100),
         report(f"longest GUI event-loop stall while the sender delivers {N:,} emails + {N:,} SMS "

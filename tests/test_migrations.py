@@ -20,6 +20,7 @@ from sqlalchemy.exc import SAWarning
 import imdesk.storage.contact_models  # its tables are part of the schema
 import imdesk.storage.doc_models  # and the documents
 import imdesk.storage.drill_models
+import imdesk.storage.lease_models  # and the leases
 import imdesk.storage.link_models  # so are the links
 import imdesk.storage.metrics_models  # the milestones table joins Base.metadata
 import imdesk.storage.outbox_models  # so is the outbox

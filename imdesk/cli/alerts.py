@@ -11,8 +11,11 @@ from typing import TYPE_CHECKING, Any
 from imdesk.cli.common import UsageError, command_group, count, emit, in_context, iso, matchers_text
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from imdesk.cli.common import Subparsers
     from imdesk.context import AppContext
+    from imdesk.domain.lease import LeaseInfo
     from imdesk.services.alerts.apply import Outcome
 
 HEARTBEAT_CHECK_S = 30.0
@@ -28,7 +31,8 @@ def register(sub: Subparsers) -> None:
     lst.add_argument("--limit", type=count, default=1000)
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(handler=in_context(alerts_list))
-    serve = al.add_parser("serve", help="run the webhook listener headless (Ctrl+C stops it)")
+    serve = al.add_parser("serve", help="run the webhook listener headless while this desk holds "
+                                        "the team's listener lease (Ctrl+C stops it)")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1, or the setting)")
     serve.add_argument("--port", type=count, help="port (default: the setting, 9464)")
     serve.add_argument("--report-json", action="store_true",
@@ -176,53 +180,114 @@ def _tune_interpreter() -> None:
     sys.setswitchinterval(GIL_SWITCH_S)
 
 
+class _Standby:
+    """The listener runs while this desk holds the team's "alert-listener" lease (always on a
+    SQLite file): `wake` is set when the holder changes, `stop` when the process should end."""
+
+    def __init__(self, ctx: AppContext, on_change: Callable[[bool, LeaseInfo], None]) -> None:
+        import threading
+
+        from imdesk.domain.lease import LISTENER
+        from imdesk.services.desk.leases import LeaseKeeper, LeaseWatch
+
+        self.stop = threading.Event()
+        self.wake = threading.Event()
+        self.keeper = LeaseKeeper(ctx.db, LISTENER, ctx.desk)
+
+        def changed(held: bool, info: LeaseInfo) -> None:
+            if not ctx.db.is_sqlite:  # one desk on a file: nothing to tell
+                on_change(held, info)
+            self.wake.set()
+
+        self.watch = LeaseWatch(self.keeper, changed)
+        self.watch.check()
+        self.watch.start()
+
+    @property
+    def held(self) -> bool:
+        return self.keeper.held
+
+    def end(self) -> None:
+        self.stop.set()
+        self.wake.set()
+
+    def wait(self, timeout: float | None = None) -> None:
+        self.wake.wait(timeout)
+        self.wake.clear()
+
+    def close(self) -> None:
+        self.watch.stop()  # let go at once: another desk need not wait for the expiry
+
+
 def _serve_headless(ctx: AppContext, host: str, port: int) -> int:
     import signal
-    import threading
+    import time
 
     from imdesk.channels.alert_listener import AlertListener
     from imdesk.credentials.webhook_token import load_or_create_token
 
     token = load_or_create_token()
-    stop = threading.Event()
-    left = ctx.alerts.intake.pending()
-    if left:  # stored before a crash or kill, never processed: first things first
-        outcome = ctx.alerts.intake.process_pending()
-        print(f"processed {left} payload{'s' if left != 1 else ''} left from before", flush=True)
-        if outcome.opened:
-            print(_outcome_text(outcome), flush=True)
 
     def report(outcome: Outcome) -> None:
         text = _outcome_text(outcome)
         if outcome.opened or outcome.cleared or outcome.resolved:
             print(text, flush=True)
 
-    listener = AlertListener(ctx.alerts.intake, token.value, host=host, port=port, on_outcome=report)
-    listener.start()
-    _tune_interpreter()
+    def lease_changed(held: bool, info: LeaseInfo) -> None:
+        print(f"listening for the team ({info.desk})" if held else
+              f"standing by: {info.line(ctx.now())}", flush=True)
+
+    standby = _Standby(ctx, lease_changed)
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_a: stop.set())
-    print(f"listening on {listener.url} (/alertmanager, /grafana, /v2/enqueue, /heartbeat/NAME)",
-          flush=True)
-    if token.problem:
-        print(f"imdesk: {token.problem} — the token below works only while this listener runs",
-              file=sys.stderr, flush=True)
-    if token.new:
-        print(f"bearer token (shown once; `imdesk alerts token` prints it again): {token.value}",
-              flush=True)
+        signal.signal(sig, lambda *_a: standby.end())
+    listener: AlertListener | None = None
+    told = False
+    heartbeat_due = 0.0
     try:
-        while not stop.wait(HEARTBEAT_CHECK_S):
-            report(ctx.alerts.watch.check_heartbeats())
+        while not standby.stop.is_set():
+            if standby.held and listener is None:
+                left = ctx.alerts.intake.pending()
+                if left:  # stored before a crash or kill, never processed: first things first
+                    outcome = ctx.alerts.intake.process_pending()
+                    print(f"processed {left} payload{'s' if left != 1 else ''} left from before",
+                          flush=True)
+                    if outcome.opened:
+                        print(_outcome_text(outcome), flush=True)
+                listener = AlertListener(ctx.alerts.intake, token.value, host=host, port=port,
+                                         on_outcome=report)
+                listener.start()
+                _tune_interpreter()
+                print(f"listening on {listener.url} (/alertmanager, /grafana, /v2/enqueue, "
+                      "/heartbeat/NAME)", flush=True)
+                if not told:
+                    told = True
+                    if token.problem:
+                        print(f"imdesk: {token.problem} — the token below works only while this "
+                              "listener runs", file=sys.stderr, flush=True)
+                    if token.new:
+                        print("bearer token (shown once; `imdesk alerts token` prints it again): "
+                              f"{token.value}", flush=True)
+            elif not standby.held and listener is not None:
+                listener.stop()  # another desk holds the lease now
+                listener = None
+            if listener is not None and time.monotonic() >= heartbeat_due:
+                if heartbeat_due:
+                    report(ctx.alerts.watch.check_heartbeats())
+                heartbeat_due = time.monotonic() + HEARTBEAT_CHECK_S
+            standby.wait(HEARTBEAT_CHECK_S)
     finally:
-        listener.stop()
+        if listener is not None:
+            listener.stop()
+        standby.close()
     print("stopped", flush=True)
     return 0
 
 
 def _serve_for_console(ctx: AppContext, host: str, port: int) -> int:
     """The console's listener in a process of its own: the console owns the token (keyring or
-    session) and the heartbeat checks; this process stores, processes and reports. It stops on
-    'stop' or when its stdin closes (the console went away)."""
+    session) and the heartbeat checks; this process stores, processes and reports while its
+    desk holds the team's listener lease ({"lease": ..., "held": ...} when the holder changes).
+    It stops on 'stop' or when its stdin closes (the console went away)."""
     import json
     import threading
 
@@ -240,27 +305,46 @@ def _serve_for_console(ctx: AppContext, host: str, port: int) -> int:
     if not first.startswith("token "):
         say(json.dumps({"error": "the listener process needs its token first"}))
         return 2
+    token = [first[len("token "):]]
+    running: list[AlertListener] = []
 
     def report(outcome: Outcome) -> None:
         say(outcome_line(outcome))
 
-    listener = AlertListener(ctx.alerts.intake, first[len("token "):], host=host, port=port,
-                             on_outcome=report,
-                             on_error=lambda exc: say(json.dumps({"failed": str(exc)})))
-    try:
-        listener.start()  # its processor takes first what a killed console left in the inbox
-    except ListenerUnavailable as exc:
-        say(json.dumps({"error": exc.message}))
-        return 1
-    _tune_interpreter()
-    say(json.dumps({"listening": listener.url, "port": listener.port}))
-    try:
+    standby = _Standby(ctx, lambda held, info: say(json.dumps({"lease": info.as_json(),
+                                                                "held": held})))
+
+    def commands() -> None:
         for line in sys.stdin:
             command, _, value = line.rstrip("\n").partition(" ")
             if command == "stop":
                 break
             if command == "token":
-                listener.set_token(value)
+                token[0] = value
+                for listener in list(running):
+                    listener.set_token(value)
+        standby.end()
+
+    threading.Thread(target=commands, name="imdesk-serve-stdin", daemon=True).start()
+    try:
+        while not standby.stop.is_set():
+            if standby.held and not running:
+                listener = AlertListener(ctx.alerts.intake, token[0], host=host, port=port,
+                                         on_outcome=report,
+                                         on_error=lambda exc: say(json.dumps({"failed": str(exc)})))
+                try:
+                    listener.start()  # its processor first takes what a kill left in the inbox
+                except ListenerUnavailable as exc:
+                    say(json.dumps({"error": exc.message}))
+                    return 1
+                running.append(listener)
+                _tune_interpreter()
+                say(json.dumps({"listening": listener.url, "port": listener.port}))
+            elif not standby.held and running:
+                running.pop().stop()  # another desk holds the lease now
+            standby.wait()
     finally:
-        listener.stop()
+        for listener in running:
+            listener.stop()
+        standby.close()
     return 0

@@ -47,8 +47,12 @@ def register(sub: Subparsers) -> None:
     retry.add_argument("id", type=count)
     retry.add_argument("--json", action="store_true")
     retry.set_defaults(handler=in_context(outbox_retry))
-    serve = outbox.add_parser("serve", help="keep sending (the console starts this); "
-                                            "commands on stdin, reports as JSON lines")
+    serve = outbox.add_parser("serve", help="keep sending while this desk holds the team's "
+                                            "sender lease (the console starts this); commands "
+                                            "on stdin, reports as JSON lines")
+    serve.add_argument("--headless", action="store_true",
+                       help="on a server (systemd): no commands on stdin, a line per change, "
+                            "SIGTERM or Ctrl+C stops")
     serve.set_defaults(handler=in_context(outbox_serve))
     called = outbox.add_parser("called", help="message ID on the call list: phoned by hand")
     called.add_argument("id", type=count)
@@ -150,24 +154,58 @@ def outbox_send(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def outbox_serve(ctx: AppContext, args: argparse.Namespace) -> int:
-    """The console's sender: stdin lines wake / send-now / secret ["name", "value"] /
-    reset "name" / stop (or end of input); one JSON line per run on stdout."""
+    """The team's sender: runs while this desk holds the "outbox-sender" lease (always on a
+    SQLite file), stands by while another desk holds it. For the console: stdin lines wake /
+    send-now / secret ["name", "value"] / reset "name" / stop (or end of input); one JSON line
+    per run on stdout, and {"lease": ..., "held": ...} when the holder changes. --headless: no
+    stdin, a text line per change, SIGTERM or SIGINT stops."""
     import json
     import threading
 
+    from imdesk.domain.lease import SENDER, LeaseInfo
     from imdesk.services.comms.sender_loop import SenderLoop, report_json
+    from imdesk.services.comms.status import RunReport
+    from imdesk.services.desk.leases import LeaseKeeper, LeaseWatch
 
     if hasattr(os, "nice"):
         os.nice(10)  # background work: the window of the same user comes first
     lock = threading.Lock()
+    headless = bool(getattr(args, "headless", False))
 
     def out(data: dict[str, Any]) -> None:
         with lock:
             sys.stdout.write(json.dumps(data) + "\n")
             sys.stdout.flush()
 
-    loop = SenderLoop(ctx.comms.sender(), ctx.comms.clock.now,
-                      lambda r: out(report_json(r)), lambda e: out({"error": e}))
+    def say(text: str) -> None:
+        with lock:
+            print(text, flush=True)
+
+    def reported(r: RunReport) -> None:
+        if not headless:
+            out(report_json(r))
+        elif r.picked or r.expired or r.delivered:
+            say(f"sent {r.sent}, delivered {r.delivered}, to retry {r.retried}, failed over "
+                f"{r.failed_over}, failed {r.failed}, expired {r.expired}; {r.connectivity.value}")
+
+    keeper = LeaseKeeper(ctx.db, SENDER, ctx.desk, clock=ctx.comms.clock)
+    loop = SenderLoop(ctx.comms.sender(holder=keeper.holder), ctx.comms.clock.now, reported,
+                      lambda e: say(e) if headless else out({"error": e}),
+                      may_run=lambda: keeper.held)
+
+    def lease_changed(held: bool, info: LeaseInfo) -> None:
+        if not ctx.db.is_sqlite:  # one desk on a file: nothing to tell
+            if headless:
+                say(f"sending for the team ({info.desk})" if held else
+                    f"standing by: {info.line(ctx.comms.clock.now())}")
+            else:
+                out({"lease": info.as_json(), "held": held})
+        loop.wake()
+
+    watch = LeaseWatch(keeper, lease_changed,
+                       failed=lambda e: say(e) if headless else out({"error": f"outbox: {e}"}))
+    watch.check()
+    watch.start()
     secrets = ctx.comms.secrets
 
     def commands() -> None:
@@ -188,8 +226,17 @@ def outbox_serve(ctx: AppContext, args: argparse.Namespace) -> int:
                 break
         loop.stop()
 
-    threading.Thread(target=commands, name="imdesk-serve-stdin", daemon=True).start()
-    loop.run()
+    if headless:
+        import signal
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_a: loop.stop())
+    else:
+        threading.Thread(target=commands, name="imdesk-serve-stdin", daemon=True).start()
+    try:
+        loop.run()
+    finally:
+        watch.stop()  # let go at once: another desk need not wait for the expiry
     return 0
 
 

@@ -113,10 +113,11 @@ def read_status(url: DbUrl, desk: Desk) -> tuple[dict[str, Any], AppContext | No
 
 
 def add_team_figures(report: dict[str, Any], ctx: AppContext | None) -> None:
-    """The other team-mode figures: the offline spool (offline since, entries waiting, last
-    synced, conflicts) on a team server. `ctx` is None when the database could not be opened."""
+    """The other team-mode figures on a team server: who holds the team's leases (the alert
+    listener, the outbox sender) and the offline spool (offline since, entries waiting, last
+    synced, conflicts). `ctx` is None when the database could not be opened."""
     spool = None if ctx is None else ctx.spool
-    if spool is None:
+    if ctx is None or spool is None:
         return
     status = spool.status()
     offline = status.offline_since is not None
@@ -125,6 +126,15 @@ def add_team_figures(report: dict[str, Any], ctx: AppContext | None) -> None:
         report["error"] = "the team server does not answer: working on this desk's replica"
     report["spool"] = {"offline_since": iso(status.offline_since), "waiting": status.waiting,
                        "synced_at": iso(status.synced_at), "conflicts": status.conflicts}
+    if offline:
+        return  # the leases are on the server
+    from imdesk.services.desk.leases import lease_holders
+
+    now = ctx.now()
+    report["leases"] = [{"name": lease.name, "desk": lease.desk, "host": lease.host,
+                         "pid": lease.pid, "since": iso(lease.since),
+                         "expires_at": iso(lease.expires_at), "live": lease.live(now),
+                         "line": lease.line(now)} for lease in lease_holders(ctx.db, now)]
 
 
 def status_text(report: dict[str, Any]) -> str:
@@ -137,6 +147,8 @@ def status_text(report: dict[str, Any]) -> str:
         lines.append(f"changes   {report['change_counter']:,} (the team's change counter)")
     elif db["kind"] == "sqlite":
         lines.append("changes   a local file: one desk, no change feed")
+    for lease in report.get("leases", []):
+        lines.append(f"lease     {lease['line']}")
     spool = report.get("spool")
     if spool is not None:
         lines.append(f"spool     {spool['waiting']} waiting"

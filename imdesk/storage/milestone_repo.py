@@ -19,8 +19,9 @@ def to_step(row: MilestoneRow) -> Step:
 
 
 def _write(row: MilestoneRow, step: Step) -> None:
-    for name, value in flat(step).items():
-        setattr(row, name, value)
+    from imdesk.storage.incident_repo import set_changed  # (here: keeps the imports as they were)
+
+    set_changed(row, flat(step))
 
 
 def on_append(session: Session, incident: IncidentRow, entry: TimelineEntry) -> None:

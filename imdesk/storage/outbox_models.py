@@ -40,6 +40,10 @@ class OutboxMessageRow(Base):
     possible_duplicate: Mapped[bool] = mapped_column(Boolean, default=False)
     sending_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     polls: Mapped[int] = mapped_column(Integer, default=0)
+    # While "sending": which sender claimed it (imdesk.domain.lease.Holder.tag) and until when
+    # the claim holds unless renewed; another sender takes it over, in doubt, only after that.
+    lease_holder: Mapped[str] = mapped_column(String(200), default="")
+    lease_expires: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from imdesk.domain.message import MessageChannel, MessageState
@@ -36,12 +36,54 @@ def load(s: Session, ids: list[int]) -> dict[int, OutboxMessageRow]:
     return rows
 
 
-def sending_since_before(s: Session, cutoff: datetime) -> Sequence[OutboxMessageRow]:
-    """Messages still "sending" and last changed at or before `cutoff`, in id order."""
+def load_locked(s: Session, ids: list[int]) -> dict[int, OutboxMessageRow]:
+    """Rows by id, locked for this transaction (FOR UPDATE on PostgreSQL: a sender recording
+    its outcomes waits for another that is taking a stale claim over, and then sees it)."""
+    rows: dict[int, OutboxMessageRow] = {}
+    for start in range(0, len(ids), _LOAD_CHUNK):
+        chunk = ids[start:start + _LOAD_CHUNK]
+        rows.update((m.id, m) for m in s.scalars(select(OutboxMessageRow).where(
+            OutboxMessageRow.id.in_(chunk)).order_by(OutboxMessageRow.id).with_for_update()))
+    return rows
+
+
+def claimable(s: Session, ids: list[int], now: datetime) -> dict[int, OutboxMessageRow]:
+    """Of these messages, the ones still queued and due, locked for this transaction; on
+    PostgreSQL rows another sender is claiming right now are skipped (SKIP LOCKED), never
+    waited for; on SQLite the write transaction holds the file."""
+    rows: dict[int, OutboxMessageRow] = {}
+    for start in range(0, len(ids), _LOAD_CHUNK):
+        chunk = ids[start:start + _LOAD_CHUNK]
+        rows.update((m.id, m) for m in s.scalars(select(OutboxMessageRow).where(
+            OutboxMessageRow.id.in_(chunk),
+            OutboxMessageRow.state == MessageState.QUEUED.value,
+            OutboxMessageRow.next_attempt_at <= now).order_by(OutboxMessageRow.id)
+            .with_for_update(skip_locked=True)))
+    return rows
+
+
+def sending_claims(s: Session) -> list[tuple[int, str, datetime | None, datetime]]:
+    """(id, claim holder, claim expiry, last change) of every message "sending"."""
+    m = OutboxMessageRow
+    rows = s.execute(select(m.id, m.lease_holder, m.lease_expires, m.updated_at).where(
+        m.state == MessageState.SENDING.value).order_by(m.id)).all()
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+def sending_locked(s: Session, ids: list[int]) -> Sequence[OutboxMessageRow]:
+    """These messages if still "sending", locked (others taking them over right now skipped)."""
     return s.scalars(select(OutboxMessageRow).where(
+        OutboxMessageRow.id.in_(ids), OutboxMessageRow.state == MessageState.SENDING.value)
+        .order_by(OutboxMessageRow.id).with_for_update(skip_locked=True)).all()
+
+
+def renew_claims(s: Session, holder: str, until: datetime) -> int:
+    """Extend the claims this holder has on messages it is sending."""
+    result = s.execute(update(OutboxMessageRow).where(
         OutboxMessageRow.state == MessageState.SENDING.value,
-        OutboxMessageRow.updated_at <= cutoff)
-        .order_by(OutboxMessageRow.id)).all()
+        OutboxMessageRow.lease_holder == holder).values(lease_expires=until)
+        .execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def queued(s: Session) -> Sequence[OutboxMessageRow]:
@@ -94,16 +136,19 @@ def due_heads(s: Session, now: datetime, limit: int) -> Sequence[OutboxMessageRo
     ).order_by(OutboxMessageRow.id).limit(limit)).all()
 
 
-def email_threads(s: Session, incident_ids: Iterable[int]) -> dict[tuple[int, str], list[tuple[int, str]]]:
+def email_threads(s: Session, incident_ids: Iterable[int],
+                  recipients: Iterable[str] | None = None) -> dict[tuple[int, str], list[tuple[int, str]]]:
     """(incident id, recipient) → (id, Message-ID) of its messages on the email channel, in
-    order: the mail thread each new email to that person about that incident joins."""
+    order: the mail thread each new email to that person about that incident joins (only these
+    recipients' threads when they are given)."""
     out: dict[tuple[int, str], list[tuple[int, str]]] = {}
-    for inc, who, ident, mid in s.execute(
-            select(OutboxMessageRow.incident_id, OutboxMessageRow.recipient, OutboxMessageRow.id,
-                   OutboxMessageRow.message_id)
-            .where(OutboxMessageRow.incident_id.in_(set(incident_ids)),
-                   OutboxMessageRow.channel == MessageChannel.EMAIL.value)
-            .order_by(OutboxMessageRow.id)):
+    query = (select(OutboxMessageRow.incident_id, OutboxMessageRow.recipient, OutboxMessageRow.id,
+                    OutboxMessageRow.message_id)
+             .where(OutboxMessageRow.incident_id.in_(set(incident_ids)),
+                    OutboxMessageRow.channel == MessageChannel.EMAIL.value))
+    if recipients is not None:
+        query = query.where(OutboxMessageRow.recipient.in_(set(recipients)))
+    for inc, who, ident, mid in s.execute(query.order_by(OutboxMessageRow.id)):
         out.setdefault((inc, who), []).append((ident, mid))
     return out
 

@@ -36,6 +36,7 @@ class Script:
     reject_rcpt: dict[str, str] = field(default_factory=dict)   # address → "550 5.1.1 ..."
     data_replies: list[str] = field(default_factory=list)         # "451 4.3.0 ..." ("" = accept)
     silent_after_data: int = 0      # this many next messages: kept, never answered
+    data_delay: float = 0.0         # seconds between keeping a message and answering (a slow server)
     seen_rcpt: list[str] = field(default_factory=list)
 
 
@@ -64,6 +65,8 @@ class _Handler:
                 envelope.mail_from, list(envelope.rcpt_tos), str(msg["Message-ID"]),
                 str(msg["Subject"]), {k: str(v) for k, v in msg.items()},
                 msg.get_body(("plain",)).get_content() if msg.get_body(("plain",)) else ""))
+        if script.data_delay:
+            await asyncio.sleep(script.data_delay)
         if script.silent_after_data > 0:
             script.silent_after_data -= 1
             # The message is kept (it may well be delivered) but the answer never comes

@@ -195,3 +195,43 @@ def test_a_new_port_in_the_settings_restarts_the_listener_there(
     assert console.listener.port == port and f":{port}" in window.alerts.status_label.text()
     with qtbot.waitSignal(console.changed, timeout=10_000):
         assert post(window, alertmanager("g", am_alert("Down", instance="web1"))) == 200
+
+
+@pytest.mark.postgres
+def test_the_alerts_and_messages_panes_name_the_desk_holding_each_lease(
+        qtbot: QtBot, pg_template: str) -> None:
+    from imdesk.app import build_context
+    from imdesk.domain.desk import Desk
+    from imdesk.domain.lease import LISTENER, SENDER, Holder, lease_line
+    from imdesk.qt.alerts.pane import AlertsPane
+    from imdesk.qt.comms.outbox_pane import OutboxPane
+    from imdesk.services.desk.leases import LeaseKeeper, lease_holders
+    from tests.conftest import fresh_pg_url
+
+    ctx = build_context(fresh_pg_url(pg_template), author="tester")
+    try:
+        night = Desk("Night desk", "ops-9", "nia")
+        for name in (LISTENER, SENDER):
+            LeaseKeeper(ctx.db, name, night, holder=Holder(night.name, night.host, 7, "n" * 36)).take()
+        pane = AlertsPane(ctx, SyncTaskRunner())
+        qtbot.addWidget(pane)
+        pane.reload()
+        assert not pane.lease.isHidden()
+        assert pane.lease.text().startswith("listener: on Night desk since ")
+        outbox = OutboxPane(ctx.comms.outbox, SyncTaskRunner(), now=ctx.now, send_now=lambda: None)
+        qtbot.addWidget(outbox)
+        assert outbox.lease.isHidden()  # nothing known yet
+        outbox.show_lease(lease_line(lease_holders(ctx.db), SENDER, ctx.now()))
+        assert outbox.lease.text().startswith("sender: on Night desk since ")
+        assert not outbox.lease.isHidden()
+    finally:
+        ctx.close()
+
+
+def test_a_single_desk_shows_no_lease_line(qtbot: QtBot, sqlite_ctx: AppContext) -> None:
+    from imdesk.qt.alerts.pane import AlertsPane
+
+    pane = AlertsPane(sqlite_ctx, SyncTaskRunner())
+    qtbot.addWidget(pane)
+    pane.reload()
+    assert pane.lease.isHidden()

@@ -47,6 +47,8 @@ class AlertConsole(QObject):
         self.runner = runner
         self.listener: Any = None  # the AlertProcess once it listens
         self._process: Any = None
+        self.holds_listener = True  # until the listener process says another desk holds it
+        self._token_shown = False
         self.sound = True
         self.status_text = "Alerts: starting…"
         self.tray: QSystemTrayIcon | None = None
@@ -101,6 +103,7 @@ class AlertConsole(QObject):
         process.outcome.connect(self.handle_outcome)
         process.failed.connect(lambda text: self._process_failed(process, text))
         process.processing_failed.connect(self._failed.emit)
+        process.lease.connect(lambda held, info: self._lease(process, held, info))
         self._process = process
         process.start()  # its processor takes first what a killed console left in the inbox
 
@@ -109,11 +112,26 @@ class AlertConsole(QObject):
             return
         self.listener = process
         self._set_state(f"Alerts: listening on {process.url}")
+        if self._token_shown:
+            return
+        self._token_shown = True
         if token.problem:
             self.problem.emit(sentence("No keyring for the alert webhook token", token.problem,
                                        "this session's token works only while the console runs"))
         if token.new:
             self.token_ready.emit(token)
+
+    def _lease(self, process: Any, held: bool, info: Any) -> None:
+        """Team mode: the listener runs on one desk. Standing by, this desk neither listens nor
+        checks heartbeats; it takes over when the holder's lease expires."""
+        if process is not self._process:
+            return
+        self.holds_listener = held
+        if held:
+            self._set_state("Alerts: this desk takes the listener over…")
+        else:
+            self.listener = None
+            self._set_state(f"Alerts: standing by — {info.line(self.ctx.now())}")
 
     def _process_failed(self, process: Any, text: str) -> None:
         if process is not self._process:
@@ -162,8 +180,8 @@ class AlertConsole(QObject):
 
     # -- outcomes ---------------------------------------------------------------------------
     def check_heartbeats(self) -> None:
-        if self.ctx.db.read_only:
-            return
+        if self.ctx.db.read_only or not self.holds_listener:
+            return  # the desk holding the listener lease checks them for the team
         self.runner.run(self.ctx.alerts.watch.check_heartbeats, self.handle_outcome,
                         lambda exc: log.warning("heartbeat check failed: %s", exc))
 

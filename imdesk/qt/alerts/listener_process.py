@@ -5,7 +5,9 @@ reads JSON lines back: where it listens, each processing round's outcome, or why
 listen. Closing stdin (or `stop`) stops it; the console stops it when it closes.
 
 Signals: listening(str url), outcome(Outcome), failed(str) — could not listen or stopped
-unexpectedly, processing_failed(str).
+unexpectedly, processing_failed(str), lease(bool held here, LeaseInfo) — who holds the team's
+listener lease, when that changes (never on a SQLite file; while another desk holds it this
+process stands by without listening).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class AlertProcess(QObject):
     outcome = Signal(object)
     failed = Signal(str)
     processing_failed = Signal(str)
+    lease = Signal(bool, object)
     stopped = Signal()  # the process has ended (however)
 
     def __init__(self, db_url: str, token: str, host: str, port: int,
@@ -122,6 +125,10 @@ class AlertProcess(QObject):
                 self.failed.emit(str(raw["error"]))
             elif "failed" in raw:
                 self.processing_failed.emit(str(raw["failed"]))
+            elif "lease" in raw:
+                from imdesk.domain.lease import LeaseInfo
+
+                self.lease.emit(bool(raw.get("held")), LeaseInfo.from_json(raw["lease"]))
 
     def _stderr(self) -> None:
         if self._proc is not None:

@@ -98,6 +98,12 @@ class AlertsPane(QWidget):
             b.setEnabled(not read_only)
             head.addWidget(b)
         outer.addLayout(head)
+        self.lease = QLabel()  # team mode: which desk runs the listener
+        self.lease.setTextFormat(Qt.TextFormat.PlainText)
+        self.lease.setToolTip("The alert listener runs on one desk of the team (the lease "
+                              "holder); another desk takes over when it stops renewing")
+        self.lease.hide()
+        outer.addWidget(self.lease)
 
         self.tabs = QTabWidget()
         outer.addWidget(self.tabs, 1)
@@ -157,15 +163,22 @@ class AlertsPane(QWidget):
         ctx = self.ctx
 
         def work() -> tuple[Any, ...]:
+            from imdesk.services.desk.leases import lease_holders
+
             a = ctx.alerts
             return (a.intake.alerts(limit=500), a.watch.windows(), a.watch.heartbeats(),
-                    a.intake.inbox(200), ctx.incidents.now())
+                    a.intake.inbox(200), ctx.incidents.now(), lease_holders(ctx.db))
 
         self.runner.run(work, self._loaded, lambda exc: self.status_message.emit(
             sentence("Alerts could not be loaded", exc)))
 
     def _loaded(self, result: tuple[Any, ...]) -> None:
-        alerts, windows, beats, inbox, now = result
+        alerts, windows, beats, inbox, now, leases = result
+        from imdesk.domain.lease import LISTENER, lease_line
+
+        line = lease_line(leases, LISTENER, now)
+        self.lease.setText(line)
+        self.lease.setVisible(bool(line))
         self.alerts.set_rows([(
             (SYMBOL.get(a.status, a.status) + (" · maintenance" if a.suppressed else ""),
              a.summary, a.ref or "—", str(a.count), friendly(a.first_seen, now),

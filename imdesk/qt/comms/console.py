@@ -101,6 +101,7 @@ class CommsConsole(QObject):
             self._pane = pane
             self._show_connectivity()
             pane.reload()
+            self.refresh_lease()
         return self._pane
 
     def _attention(self, count: int) -> None:
@@ -113,6 +114,7 @@ class CommsConsole(QObject):
     def show(self) -> None:
         _ = self.pane
         self.window.show_pane(self._host)
+        self.refresh_lease()
 
     # -- the sender ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -143,6 +145,7 @@ class CommsConsole(QObject):
             self.worker = SenderProcess(url, self)
             self.worker.report.connect(self._report)
             self.worker.failed.connect(lambda m: self.window.status.showMessage(m, 8000))
+            self.worker.lease.connect(lambda _held, _info: self.refresh_lease())
             self.worker.start()
             for name in self.ctx.comms.secrets.session_only():
                 secret = self.ctx.comms.secrets.get(name).secret
@@ -182,6 +185,20 @@ class CommsConsole(QObject):
         if self._pane is not None:
             self._pane.show_connectivity(text, color)
         self._status_text()
+
+    def refresh_lease(self) -> None:
+        """Which desk sends for the team, read off the GUI thread (team mode only)."""
+        if self._pane is None or self.ctx.info.path is not None:
+            return
+        ctx = self.ctx
+
+        def read() -> str:
+            from imdesk.domain.lease import SENDER, lease_line
+            from imdesk.services.desk.leases import lease_holders
+
+            return lease_line(lease_holders(ctx.db), SENDER, ctx.now())
+
+        self.window.runner.run(read, self._pane.show_lease, lambda _e: None)
 
     def refresh_counts(self) -> None:
         self.window.runner.run(self.ctx.comms.outbox.counts, self._counts, lambda _e: None)

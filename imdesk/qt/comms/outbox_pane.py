@@ -97,6 +97,11 @@ class OutboxPane(QWidget):
         self.send_button.clicked.connect(self.send_now)
         head.addWidget(self.send_button)
         layout.addLayout(head)
+        self.lease = _plain()  # team mode: which desk sends for the team
+        self.lease.setToolTip("The outbox sender runs on one desk of the team (the lease "
+                              "holder); another desk takes over when it stops renewing")
+        self.lease.hide()
+        layout.addWidget(self.lease)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         self.model = OutboxModel()
@@ -228,6 +233,11 @@ class OutboxPane(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self._loading = False
         self.status_message.emit(sentence("Messages could not be read", exc))
+
+    def show_lease(self, line: str) -> None:
+        """ "sender: on SPOC desk since 10:42" (team mode); nothing on a single desk."""
+        self.lease.setText(line)
+        self.lease.setVisible(bool(line))
 
     def show_connectivity(self, text: str, color: str | None) -> None:
         set_label(self.connectivity, f"● {text}", f"color:{color};" if color else "")

@@ -3,7 +3,8 @@ after the first paint: sending, retrying and waiting on slow servers never take 
 interpreter from the window. Commands go down its stdin, one per line; each run's report
 comes back as a JSON line. Secrets kept for this session only are handed over the pipe.
 
-Signals: report(RunReport), failed(str).
+Signals: report(RunReport), failed(str), lease(bool held here, LeaseInfo) — who holds the
+team's sender lease, when that changes (never on a SQLite file).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ def serve_command() -> list[str]:
 class SenderProcess(QObject):
     report = Signal(object)
     failed = Signal(str)
+    lease = Signal(bool, object)
 
     def __init__(self, db_url: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -82,6 +84,10 @@ class SenderProcess(QObject):
         for raw in messages:
             if "error" in raw:
                 self.failed.emit(str(raw["error"]))
+            elif "lease" in raw:
+                from imdesk.domain.lease import LeaseInfo
+
+                self.lease.emit(bool(raw.get("held")), LeaseInfo.from_json(raw["lease"]))
             else:
                 self.report.emit(report_from_json(raw))
 

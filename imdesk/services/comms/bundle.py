@@ -10,6 +10,7 @@ from typing import Any
 
 from imdesk.channels.settings import CommsSettings
 from imdesk.credentials.store import SecretStore
+from imdesk.domain.lease import Holder
 from imdesk.domain.war_room import DEFAULT_UPDATE_POLICY
 from imdesk.services.clock import Clock, SystemClock
 from imdesk.services.comms.notify import NotifyService
@@ -37,9 +38,11 @@ class Comms:
         self.secrets.allow_plaintext = settings.allow_plaintext_keyring
         return settings
 
-    def sender(self, *, rng: random.Random | None = None, batch: int = 100) -> OutboxSender:
+    def sender(self, *, rng: random.Random | None = None, batch: int = 100,
+               holder: Holder | None = None) -> OutboxSender:
+        """A sender; `holder` names who claims its messages (default: this desk, this process)."""
         return OutboxSender(self.db, self.secrets, self.load_settings, clock=self.clock, rng=rng,
-                            batch=batch)
+                            batch=batch, holder=holder)
 
 
 def build_comms(db: Database, *, clock: Clock | None, author: str | None,

@@ -52,6 +52,9 @@ class MessageJournal:
         previous = msg.state
         msg.state = state.value
         msg.updated_at = self.now
+        if state != MessageState.SENDING and msg.lease_holder:
+            msg.lease_holder = ""  # its sender's claim ends with the send
+            msg.lease_expires = None
         if error is not None:
             msg.last_error = error[:2000]
         step = RouteStep.from_json(msg.route[msg.step]) if msg.route else None

@@ -2,9 +2,13 @@
 call, hands it to the provider of its route step, and records what came back.
 
 Email goes over one SMTP session per provider and run; SMS requests run in a bounded pool.
-After a crash, `recover()` turns every message still "sending" into an in-doubt one: SMS is
+Each message is claimed by this sender (a holder: desk, host, process, token) with an expiry,
+renewed while it is in flight; two senders on one database never pick one message (FOR UPDATE
+SKIP LOCKED on PostgreSQL). After a crash its claims are stale (expired, or at once when its
+process is gone from this host) and any sender turns them into in-doubt messages: SMS is
 checked at the provider (listing its messages) before any resend; email is sent again with the
-same Message-ID and marked as a possible duplicate.
+same Message-ID and marked as a possible duplicate. Claims go in small batches, the next one
+while the last is on the wire, so the SMTP connection never waits for the database.
 
 This module holds the orchestration (OutboxSender: one run at a time, connectivity); the steps
 live beside it: picking and claiming (sender_pick.py), sending and recording outcomes
@@ -21,22 +25,27 @@ from datetime import datetime, timedelta
 
 from imdesk.channels.settings import CommsSettings, Provider, SmtpSettings, TwilioSettings
 from imdesk.credentials.store import SecretStore
+from imdesk.domain.lease import CLAIM_TTL, Holder
 from imdesk.domain.message import DEFAULT_RETRY, RetryPolicy
 from imdesk.services.clock import Clock, SystemClock
 from imdesk.services.comms import sender_delivery, sender_pick, sender_recovery
 from imdesk.services.comms.journal import MessageJournal
 from imdesk.services.comms.outcomes import OutcomeApplier
+from imdesk.services.comms.sender_pick import Job, step_of
 from imdesk.services.comms.sender_pick import needs_secret as needs_secret
-from imdesk.services.comms.sender_pick import step_of
 from imdesk.services.comms.status import Connectivity, RunReport
+from imdesk.services.desk.leases import new_holder
 from imdesk.storage import outbox_repo
 from imdesk.storage.database import Database
+
+CLAIM_CHUNK = 50  # messages claimed per transaction; the next chunk while one is on the wire
 
 
 class OutboxSender:
     def __init__(self, db: Database, secrets: SecretStore, settings: Callable[[], CommsSettings], *,
                  clock: Clock | None = None, policy: RetryPolicy = DEFAULT_RETRY,
-                 rng: random.Random | None = None, batch: int = 200) -> None:
+                 rng: random.Random | None = None, batch: int = 200,
+                 holder: Holder | None = None) -> None:
         self._db = db
         self._secrets = secrets
         self._settings = settings
@@ -47,15 +56,23 @@ class OutboxSender:
         self.connectivity = Connectivity.UNKNOWN
         self._reachable: dict[str, bool] = {}
         self._lock = threading.Lock()  # one run at a time (worker and "send now")
+        if holder is None:
+            from imdesk.services.desk.identity import current_desk
+
+            holder = new_holder(current_desk())
+        self.holder = holder
+        self.claim = holder.tag
 
     # -- public -------------------------------------------------------------------------------
     def recover(self, *, older_than: timedelta = timedelta(0)) -> int:
         """Messages left "sending" by a crash are in doubt: SMS is checked with the provider
-        before a resend (on the next run); email and untracked SMS go again, marked.
-        `older_than` spares sends another process may have in flight right now."""
+        before a resend (on the next run); email and untracked SMS go again, marked. Another
+        live sender's claims are spared; a message sending under no claim (written before
+        claims existed) only when it last changed `older_than` ago."""
         settings = self._settings()
         with self._lock:
-            return sender_recovery.recover(self._db, self._clock, settings, older_than)
+            return sender_recovery.recover(self._db, self._clock, settings, older_than,
+                                           self.claim)
 
     def run_once(self) -> RunReport:
         """Expire, poll delivery, send what is due; returns what happened."""
@@ -63,23 +80,47 @@ class OutboxSender:
             report = RunReport()
             settings = self._settings()
             now = self._clock.now()
+            # a crashed sender's claims, once stale (its own were recovered at its start)
+            sender_recovery.recover(self._db, self._clock, settings, None, self.claim)
             report.expired = sender_recovery.expire(self._db, now, self._applier)
             report.delivered = sender_delivery.poll(self._db, self._clock, self._secrets, settings,
                                                     now, self.batch, self._applier)
+            chunk = min(self.batch, CLAIM_CHUNK)
             jobs, waiting = sender_pick.pick(self._db, self._clock, self._secrets, settings, now,
-                                             self.batch)
+                                             chunk, self.claim)
             report.waiting = waiting
             report.picked = len(jobs)
+
+            def more() -> list[Job]:
+                left = self.batch - report.picked
+                if left <= 0:
+                    return []
+                extra, _ = sender_pick.pick(self._db, self._clock, self._secrets, settings,
+                                            self._clock.now(), min(left, chunk), self.claim)
+                report.picked += len(extra)
+                return extra
+
             if jobs:
                 delivery = sender_delivery.Delivery(self._db, self._secrets, self._clock,
                                                     self._applier)
-                reach = delivery.send_and_record(jobs, settings, report)
+                reach = delivery.send_and_record(jobs, settings, report, claim=self.claim,
+                                                 more=more, renew=self._renew_claims)
                 for name, outcomes in reach.items():
                     self._reachable[name] = any(outcomes)
                 self.connectivity = _overall(self._reachable)
             report.connectivity = self.connectivity
             report.next_due = self.next_due()
             return report
+
+    def _renew_claims(self) -> None:
+        """Extend the claims on what this sender has in flight (sends that take long)."""
+        with self._db.write() as s:
+            outbox_repo.renew_claims(s, self.claim, self._clock.now() + CLAIM_TTL)
+
+    @property
+    def is_single_desk(self) -> bool:
+        """One desk on a SQLite file: every message is queued where it is sent."""
+        return self._db.is_sqlite
 
     def next_due(self) -> datetime | None:
         with self._db.read() as s:

@@ -6,6 +6,9 @@ SMS, polled until final (a desk has no callback URL)."""
 from __future__ import annotations
 
 import logging
+import sys
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -23,6 +26,7 @@ from imdesk.channels.outcomes import (
 )
 from imdesk.channels.settings import CommsSettings, HttpGatewaySettings, SmtpSettings, TwilioSettings
 from imdesk.credentials.store import SecretStore
+from imdesk.domain.lease import CLAIM_RENEW_S
 from imdesk.domain.message import SMS_FINAL_STATUSES, MessageChannel, MessageState, RouteStep
 from imdesk.services.clock import Clock
 from imdesk.services.comms.journal import MessageJournal
@@ -43,6 +47,7 @@ from imdesk.storage.outbox_models import OutboxMessageRow
 
 RECORD_CHUNK = 100
 RECORD_WAIT_S = 0.05
+SEND_SWITCH_S = 0.0005
 log = logging.getLogger(__name__)
 
 
@@ -72,41 +77,94 @@ class Delivery:
         self._clock = clock
         self._applier = applier
 
-    def send_and_record(self, jobs: list[Job], settings: CommsSettings,
-                        report: RunReport) -> dict[str, list[bool]]:
-        """Send in worker threads; record outcomes in chunks as they arrive, so the database
-        work of one chunk overlaps the network work of the next. Returns, per provider, whether
-        each tried send reached it."""
+    def send_and_record(self, jobs: list[Job], settings: CommsSettings, report: RunReport, *,
+                        claim: str = "", more: Callable[[], list[Job]] | None = None,
+                        renew: Callable[[], None] | None = None) -> dict[str, list[bool]]:
+        """Send in worker threads (email: one SMTP session per provider, fed as jobs come);
+        record outcomes in chunks as they arrive, so the database work of one chunk overlaps the
+        network work of the next. While few are left in flight, `more()` claims the next small
+        batch (until it has none), so the connection never waits for a claim; `renew()` extends
+        the claims while sends take long. Returns, per provider, whether each tried send
+        reached it."""
         results: Queue[tuple[Job, Outcome]] = Queue()
-        emails: dict[str, list[Job]] = {}
-        sms: list[Job] = []
-        for job in jobs:
-            (emails.setdefault(job.provider, []) if job.channel == MessageChannel.EMAIL
-             else sms).append(job)
         pool = ThreadPoolExecutor(max_workers=max(1, settings.concurrency),
                                   thread_name_prefix="imdesk-send")
+        feeds: dict[str, Queue[Job | None]] = {}
+        mailers: list[threading.Thread] = []
+        clients: dict[str, Any] = {}
         reach: dict[str, list[bool]] = {}
-        try:
-            for name, group in emails.items():
-                pool.submit(self._guarded, group, results,
-                            partial(self._send_emails, settings, name, group, results.put))
-            clients = {name: sms_client(self._secrets, settings, name)
-                       for name in {j.provider for j in sms}}
-            for job in sms:
+        outstanding = 0
+        low_water = 2 * max(1, len(jobs))  # keep two to three claims' worth in flight
+
+        def submit(batch: list[Job]) -> None:
+            nonlocal outstanding
+            outstanding += len(batch)
+            for job in batch:
+                if job.channel == MessageChannel.EMAIL:
+                    feed = feeds.get(job.provider)
+                    if feed is None:
+                        feed = feeds[job.provider] = Queue()
+                        mailer = threading.Thread(
+                            target=self._send_emails, args=(settings, job.provider, feed,
+                                                            results.put),
+                            name="imdesk-send-mail", daemon=True)
+                        mailer.start()
+                        mailers.append(mailer)
+                    feed.put(job)
+                    continue
+                if job.provider not in clients:
+                    clients[job.provider] = sms_client(self._secrets, settings, job.provider)
                 pool.submit(self._guarded, [job], results,
                             partial(self._send_one_sms, clients[job.provider], job, results.put))
-            left = len(jobs)
-            while left:
-                chunk = [results.get()]
-                while len(chunk) < RECORD_CHUNK:
+
+        # Each SMTP reply needs the interpreter lock back at once: with the default 5 ms switch
+        # interval the mail thread waits behind the recorder's database work at every reply.
+        # (Only for email: eight SMS request threads would rather not hand it over so often.)
+        switch = sys.getswitchinterval()
+        if any(job.channel == MessageChannel.EMAIL for job in jobs):
+            sys.setswitchinterval(min(switch, SEND_SWITCH_S))
+        try:
+            submit(jobs)
+            asking = more is not None
+            renewed = time.monotonic()
+            while outstanding:
+                if asking and outstanding <= low_water:  # top up before anything else
+                    extra = more() if more is not None else []
+                    if extra:
+                        submit(extra)
+                    asking = bool(extra)
+                    continue
+                try:
+                    chunk = [results.get(timeout=CLAIM_RENEW_S)]
+                except Empty:
+                    chunk = []
+                while chunk and len(chunk) < RECORD_CHUNK and \
+                        not (asking and outstanding - len(chunk) <= low_water):
                     try:
                         chunk.append(results.get(timeout=RECORD_WAIT_S))
                     except Empty:
                         break
-                left -= len(chunk)
-                self._record(chunk, settings, report, reach)
+                if renew is not None and time.monotonic() - renewed >= CLAIM_RENEW_S:
+                    renew()
+                    renewed = time.monotonic()
+                if not chunk:
+                    continue
+                if asking and outstanding - len(chunk) <= low_water and more is not None:
+                    extra = more()  # the senders get the next work before the recording
+                    if extra:
+                        submit(extra)
+                    asking = bool(extra)
+                outstanding -= len(chunk)
+                self._record(chunk, settings, report, reach, claim)
+                if any(not ok for oks in reach.values() for ok in oks):
+                    asking = False  # a provider did not answer: this run claims no more
         finally:
+            for feed in feeds.values():
+                feed.put(None)
             pool.shutdown(wait=True)
+            for mailer in mailers:
+                mailer.join()
+            sys.setswitchinterval(switch)
         return reach
 
     @staticmethod
@@ -121,21 +179,28 @@ class Delivery:
             for job in jobs:
                 results.put((job, NotTried(f"internal error: {exc}")))
 
-    def _send_emails(self, settings: CommsSettings, name: str, jobs: list[Job],
+    def _send_emails(self, settings: CommsSettings, name: str, feed: Queue[Job | None],
                      put: Callable[[tuple[Job, Outcome]], None]) -> None:
+        """One SMTP session for the run: sends each job fed to it until it is fed None."""
         from imdesk.channels.smtp import EmailOut, SmtpSession
 
-        provider = settings.providers[name]
-        assert isinstance(provider.settings, SmtpSettings)
-        secret = self._secrets.get(name).secret if provider.settings.username else None
-        session = SmtpSession(provider.settings, secret)
-        broken: DeliveryError | None = None
+        session: SmtpSession | None = None
+        broken: DeliveryError | NotTried | None = None
         try:
-            for job in jobs:
+            provider = settings.providers[name]
+            assert isinstance(provider.settings, SmtpSettings)
+            secret = self._secrets.get(name).secret if provider.settings.username else None
+            session = SmtpSession(provider.settings, secret)
+        except Exception as exc:
+            log.exception("sending failed")
+            broken = NotTried(f"internal error: {exc}")
+        try:
+            while (job := feed.get()) is not None:
                 if broken is not None:
-                    put((job, NotTried(broken.message)
-                         if not isinstance(broken, ProviderUnreachable) else broken))
+                    put((job, broken if isinstance(broken, ProviderUnreachable | NotTried)
+                         else NotTried(broken.message)))
                     continue
+                assert session is not None
                 mail = EmailOut(job.message_id, job.address, job.recipient, job.subject, job.body,
                                 job.created_at, job.possible_duplicate, job.thread_headers())
                 try:
@@ -145,8 +210,13 @@ class Delivery:
                     broken = exc
                 except DeliveryError as exc:
                     put((job, exc))
+                except Exception as exc:  # a bug: this one and the rest go back to the queue
+                    log.exception("sending failed")
+                    broken = NotTried(f"internal error: {exc}")
+                    put((job, broken))
         finally:
-            session.close()
+            if session is not None:
+                session.close()
 
     def _send_one_sms(self, client: Any, job: Job,
                       put: Callable[[tuple[Job, Outcome]], None]) -> None:
@@ -180,7 +250,7 @@ class Delivery:
             return exc
 
     def _record(self, results: list[tuple[Job, Outcome]], settings: CommsSettings,
-                report: RunReport, reach: dict[str, list[bool]]) -> None:
+                report: RunReport, reach: dict[str, list[bool]], claim: str) -> None:
         rejected: set[str] = set()
         for job, outcome in results:
             if not isinstance(outcome, NotTried):
@@ -194,11 +264,12 @@ class Delivery:
         with self._db.write() as s, s.no_autoflush:
             journal = MessageJournal(s, author=SENDER_AUTHOR, now=self._clock.now())
             applier = self._applier(journal, trackable)
-            loaded = outbox_repo.load(s, [job.id for job, _ in results])
+            loaded = outbox_repo.load_locked(s, [job.id for job, _ in results])
             for job, outcome in sorted(results, key=lambda r: r[0].id):
                 msg = loaded.get(job.id)
-                if msg is None or msg.state != MessageState.SENDING.value:
-                    continue
+                if msg is None or msg.state != MessageState.SENDING.value or \
+                        (msg.lease_holder or "") != claim:
+                    continue  # no longer ours: another sender took the claim over, in doubt
                 before = msg.step
                 if job.in_doubt_since is not None and not isinstance(outcome, Reconciled):
                     # It was in doubt and the provider's list did not show it (a request still in

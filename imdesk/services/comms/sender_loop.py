@@ -2,12 +2,14 @@
 message is due (or until woken), probe a provider that was unreachable, report every run.
 
 Used by `imdesk outbox serve`, the process the console starts so that sending never competes
-with the window for the interpreter.
+with the window for the interpreter (or that runs headless on a server). With `may_run` (the
+team's sender lease is held here) it stands by while another desk sends.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +19,8 @@ from imdesk.services.comms.status import Connectivity, RunReport
 
 IDLE_WAIT_S = 30.0
 OFFLINE_PROBE_S = 15.0
+STANDBY_WAIT_S = 5.0  # how often a sender standing by looks again (a lease change wakes it)
+TEAM_CHECK_S = 1.0  # sending for a team: how often to ask whether another desk queued one
 
 
 def report_json(report: RunReport) -> dict[str, Any]:
@@ -44,8 +48,10 @@ def report_from_json(raw: dict[str, Any]) -> RunReport:
 class SenderLoop:
     def __init__(self, sender: OutboxSender, now: Callable[[], datetime],
                  on_report: Callable[[RunReport], None],
-                 on_error: Callable[[str], None]) -> None:
+                 on_error: Callable[[str], None],
+                 may_run: Callable[[], bool] | None = None) -> None:
         self.sender = sender
+        self._may_run = may_run
         self._now = now
         self._on_report = on_report
         self._on_error = on_error
@@ -64,11 +70,18 @@ class SenderLoop:
         self._wake.set()
 
     def run(self) -> None:
-        try:
-            self.sender.recover()
-        except Exception as exc:  # the database may be unavailable: say so, keep trying
-            self._on_error(f"outbox: {exc}")
+        recovered = False
         while not self._stop.is_set():
+            if self._may_run is not None and not self._may_run():
+                self._wake.wait(STANDBY_WAIT_S)  # another desk sends: stand by
+                self._wake.clear()
+                continue
+            if not recovered:
+                recovered = True
+                try:
+                    self.sender.recover()
+                except Exception as exc:  # the database may be unavailable: say so, keep trying
+                    self._on_error(f"outbox: {exc}")
             wait = IDLE_WAIT_S
             try:
                 if self.sender.connectivity in (Connectivity.OFFLINE,
@@ -83,8 +96,27 @@ class SenderLoop:
                     wait = min(wait, OFFLINE_PROBE_S)
             except Exception as exc:
                 self._on_error(f"outbox: {exc}")
-            self._wake.wait(max(0.05, wait))
+            self._idle(max(0.05, wait))
+
+    def _idle(self, wait: float) -> None:
+        """Wait until woken or `wait` is over. Sending for a team, messages queued on other
+        desks wake nobody here: one tiny query every TEAM_CHECK_S asks whether one is due."""
+        if self._may_run is None or self.sender.is_single_desk:
+            self._wake.wait(wait)
             self._wake.clear()
+            return
+        end = time.monotonic() + wait
+        while not self._stop.is_set():
+            left = end - time.monotonic()
+            if left <= 0 or self._wake.wait(min(left, TEAM_CHECK_S)):
+                break
+            try:
+                due = self.sender.next_due()
+            except Exception:
+                continue  # the database is away: the next run says so
+            if due is not None and due <= self._now():
+                break
+        self._wake.clear()
 
 
 def _seconds_until(when: datetime | None, now: datetime, cap: float) -> float:

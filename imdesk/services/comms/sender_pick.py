@@ -11,6 +11,7 @@ from datetime import datetime
 from imdesk.channels.settings import CommsSettings, HttpGatewaySettings, Provider, SmtpSettings
 from imdesk.credentials.store import CredentialState, SecretStore
 from imdesk.domain.exercise_guard import AllowList, marked
+from imdesk.domain.lease import CLAIM_TTL
 from imdesk.domain.message import MessageChannel, MessageState, RouteStep
 from imdesk.services.clock import Clock
 from imdesk.services.comms.journal import MessageJournal
@@ -75,17 +76,20 @@ def credential_state(secrets: SecretStore, settings: CommsSettings, name: str) -
 
 
 def pick(db: Database, clock: Clock, secrets: SecretStore, settings: CommsSettings, now: datetime,
-         batch: int) -> tuple[list[Job], dict[str, CredentialState]]:
+         batch: int, claim: str = "") -> tuple[list[Job], dict[str, CredentialState]]:
     """Due messages in order; per incident and recipient, one after the other. The ones picked
-    are "sending" (committed) when this returns; the providers without usable credentials are
-    returned with their state, and their messages say why they wait."""
+    are "sending" (committed) when this returns, claimed by `claim` until CLAIM_TTL from now
+    (renewed while in flight); a message another sender claimed meanwhile is left to it. The
+    providers without usable credentials are returned with their state, and their messages say
+    why they wait."""
     with db.read() as s:
         rows = outbox_repo.due_heads(s, now, batch)
         candidates = [(m, step_of(m)) for m in rows]
         refs = outbox_repo.incident_refs(s, {m.incident_id for m, _ in candidates})
         known: dict[str, set[str]] = {}
-        threads = outbox_repo.email_threads(
-            s, {m.incident_id for m, st in candidates if st.channel == MessageChannel.EMAIL})
+        mails = [m for m, st in candidates if st.channel == MessageChannel.EMAIL]
+        threads = outbox_repo.email_threads(s, {m.incident_id for m in mails},
+                                            {m.recipient for m in mails})
         exercises = drill_repo.exercise_ids(s, {m.incident_id for m, _ in candidates})
         allows = {i: drill_repo.allow_list_for(s, i) for i in exercises}
         doubtful = {st.address for m, st in candidates if m.sending_since is not None}
@@ -122,9 +126,12 @@ def pick(db: Database, clock: Clock, secrets: SecretStore, settings: CommsSettin
         return [], waiting
     with db.write() as s, s.no_autoflush:
         journal = MessageJournal(s, author=SENDER_AUTHOR, now=clock.now())
-        loaded = outbox_repo.load(s, [job.id for job in jobs])
+        loaded = outbox_repo.claimable(s, [job.id for job in jobs], now)
+        jobs = [job for job in jobs if job.id in loaded]
         for job in jobs:
             msg = loaded[job.id]
+            msg.lease_holder = claim
+            msg.lease_expires = journal.now + CLAIM_TTL
             msg.attempts += 1
             msg.sending_since = msg.sending_since or journal.now
             journal.move(msg, MessageState.SENDING, f"sending via {job.provider} "

@@ -1,5 +1,6 @@
-"""What the outbox sender does about interrupted and stale sends: after a crash every message
-still "sending" is in doubt (SMS with a provider that lists its messages is checked there
+"""What the outbox sender does about interrupted and stale sends: a message still "sending"
+whose claim is stale (its sender crashed: the claim expired, or its process is gone) is in
+doubt (SMS with a provider that lists its messages is checked there
 before any resend; email and untracked SMS go again with the same Message-ID, marked as a
 possible duplicate); an in-doubt SMS is looked up at the provider; queued messages whose
 not-after time has passed expire."""
@@ -12,11 +13,13 @@ from typing import Any
 
 from imdesk.channels.outcomes import Accepted, DeliveryError
 from imdesk.channels.settings import CommsSettings
+from imdesk.domain.lease import claim_is_stale
 from imdesk.domain.message import MessageChannel, MessageState
 from imdesk.services.clock import Clock
 from imdesk.services.comms.journal import MessageJournal
 from imdesk.services.comms.outcomes import OutcomeApplier, ReconcileFailed
 from imdesk.services.comms.sender_pick import SENDER_AUTHOR, Job, step_of
+from imdesk.services.desk.leases import process_alive, this_host
 from imdesk.storage import outbox_repo
 from imdesk.storage.database import Database
 
@@ -25,13 +28,31 @@ RECONCILE_MARGIN = timedelta(minutes=2)
 Applier = Callable[[MessageJournal, set[str]], OutcomeApplier]
 
 
-def recover(db: Database, clock: Clock, settings: CommsSettings, older_than: timedelta) -> int:
-    """Turn every message left "sending" (last changed at least `older_than` ago) into an
-    in-doubt queued one, due now; returns how many."""
+def recover(db: Database, clock: Clock, settings: CommsSettings, older_than: timedelta | None,
+            claim: str) -> int:
+    """Turn every message "sending" whose claim is stale (its sender's own, expired, or of a
+    process gone from this host) into an in-doubt queued one, due now; returns how many. A
+    message sending under no claim (from before claims) counts when it last changed at least
+    `older_than` ago, and not at all when `older_than` is None."""
+    now = clock.now()
+    here = this_host()
+
+    def stale(tag: str, expires: datetime | None, changed: datetime) -> bool:
+        if not tag:
+            return older_than is not None and changed <= now - older_than
+        return claim_is_stale(tag, expires, claim, here, now, process_alive)
+
+    with db.read() as s:
+        ids = [i for i, tag, expires, changed in outbox_repo.sending_claims(s)
+               if stale(tag, expires, changed)]
+    if not ids:
+        return 0
     count = 0
     with db.write() as s:
-        journal = MessageJournal(s, author=SENDER_AUTHOR, now=clock.now())
-        for msg in outbox_repo.sending_since_before(s, journal.now - older_than):
+        journal = MessageJournal(s, author=SENDER_AUTHOR, now=now)
+        for msg in outbox_repo.sending_locked(s, ids):
+            if not stale(msg.lease_holder or "", msg.lease_expires, msg.updated_at):
+                continue  # renewed meanwhile
             count += 1
             msg.next_attempt_at = journal.now
             provider = settings.providers.get(step_of(msg).provider)

@@ -8,6 +8,7 @@ import imdesk.storage.contact_models  # the contact book's tables join Base.meta
 import imdesk.storage.doc_models  # documents and their versions join Base.metadata
 import imdesk.storage.drill_models
 import imdesk.storage.handover_models
+import imdesk.storage.lease_models  # the team's leases join Base.metadata
 import imdesk.storage.link_models  # links and service dependencies join Base.metadata
 import imdesk.storage.metrics_models  # the milestones table joins Base.metadata
 import imdesk.storage.outbox_models  # the outbox's table joins Base.metadata
