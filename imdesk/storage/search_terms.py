@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 MAX_TOKENS = 8
@@ -29,3 +30,23 @@ def _ts_term(token: str) -> str:
 def tsquery_prefix(tokens: list[str]) -> str:
     """PostgreSQL: every word as a prefix term, ANDed."""
     return " & ".join(_ts_term(t) for t in tokens)
+
+
+def fts5_scaled_query(tokens: list[str], *, indexed: frozenset[int], cap: int,
+                      exact_hits: Callable[[str], int]) -> str:
+    """FTS5 query for `tokens` whose cost does not grow with the table.
+
+    FTS5 answers a prefix term that its prefix index does not cover (a word longer than the
+    `indexed` lengths) by first merging the postings of every matching word: work in proportion
+    to how often the word occurs, on every search, however few hits are shown. So a word that
+    by itself already has more than `cap` hits (counted lazily, up to cap + 1: `exact_hits`) is
+    matched as that word, without the longer words it begins ("checked" without "checkedout"):
+    the list shows only the newest of those hits anyway. Every other word stays a prefix."""
+    parts = []
+    for token in tokens:
+        exact = f'"{token}"'
+        if len(token) not in indexed and exact_hits(exact) > cap:
+            parts.append(exact)
+        else:
+            parts.append(f"{exact}*")
+    return " AND ".join(parts)

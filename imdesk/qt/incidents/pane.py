@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from imdesk.domain.incident_query import IncidentQuery
+from imdesk.domain.incident_query import IncidentQuery, count_text
 from imdesk.domain.lifecycle import OPEN_STATUSES, Status
 from imdesk.domain.priority import Priority
 from imdesk.messages import sentence
@@ -233,7 +233,7 @@ class IncidentListPane(IncidentCommands):
         self.model.reload()
 
     def _on_loaded(self, total: int) -> None:
-        self.count_label.setText(f"{total:,} incident{'s' if total != 1 else ''}")
+        self.count_label.setText(count_text(total))
         ref, self._pending_select = self._pending_select, None
         written, self._just_written = self._just_written, None
         row = self.model.row_of(ref) if ref else -1
