@@ -79,3 +79,33 @@ def test_incident_filters_up_to_8_letters_use_a_prefix_index(sqlite_ctx: AppCont
     for typed in ("m", "mail", "mailb", "mailbox", "mailbox quo", "exceede"):
         assert [s.ref for s in sqlite_ctx.incidents.page(IncidentQuery(text=typed), 0, 10)] == [
             ref], typed
+
+
+def test_walking_the_list_finds_what_the_full_text_index_finds(
+        sqlite_ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many hits: the page is found by checking each row's own text (ASCII) or asking the
+    index (other characters); it must show the very rows the hit list gives."""
+    titles = ["Mailbox full", "mail relay down", "Störung im Netz: Mail", "Wi-Fi drops",
+              "printer_jam", "Email bounce", "Straße gesperrt", "VPN down", "e-mail storm",
+              "MAILBOX quota", "Netzwerk stört", "café Wi-Fi"]
+    for n, title in enumerate(titles * 3):
+        sqlite_ctx.incidents.create(NewIncident(title=f"{title} {n}", impact="low",
+                                                urgency="low", service=None))
+    typed = ["mail", "m", "wi fi", "st", "stö", "e", "cafe", "printer", "jam", "inc 10", "fi",
+             "mailbox", "xyz"]
+
+    def pages() -> dict[tuple[str, str], list[str]]:
+        return {(t, sort): [s.ref for s in sqlite_ctx.incidents.page(
+                    IncidentQuery(text=t, sort=sort), 0, 7)]
+                for t in typed for sort in ("sla", "title", "ref")}
+
+    listed = pages()  # few hits: fetched from the index
+    walked = []
+    real_walk = incident_repo._walk_clause
+    monkeypatch.setattr(incident_repo, "_walk_clause",
+                        lambda *a: walked.append(a) or real_walk(*a))
+    monkeypatch.setattr(incident_repo, "COUNT_CAP", 0)
+    monkeypatch.setattr(incident_repo, "_WALK_COST", 0)
+    assert pages() == listed
+    assert len(walked) >= 30  # every ASCII search that has hits
+    assert listed["mail", "ref"] and listed["stö", "ref"] and listed["cafe", "ref"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +19,12 @@ from imdesk.domain.sla import ClockInputs
 from imdesk.storage.first_page import FirstPagePlan, plan_key
 from imdesk.storage.incident_rows import state_from_mapping as state_from_mapping
 from imdesk.storage.models import PG_INCIDENT_TSVECTOR, IncidentRow, ServiceRow, UTCDateTime
-from imdesk.storage.search_terms import fts5_scaled_query, search_tokens, tsquery_prefix
+from imdesk.storage.search_terms import (
+    fts5_query,
+    fts5_scaled_terms,
+    search_tokens,
+    tsquery_prefix,
+)
 
 SORT_KEYS = ("ref", "priority", "title", "service", "status", "major", "age", "sla", "updated")
 
@@ -82,6 +88,13 @@ _MANY_HITS = 500
 INCIDENT_PREFIX_INDEX = frozenset(range(1, 9))  # incident_fts: prefix='1 2 3 4 5 6 7 8'
 # Hits are sampled among this many newest incidents when there are more than COUNT_CAP.
 _SAMPLE = 20_000
+# Checking a row's own text costs about this many times as much as fetching one hit.
+_WALK_COST = 1500
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+_ALL_TEXT = ("(incident.ref || ' ' || incident.title || ' ' || incident.description || ' ' || "
+             "coalesce(incident.service_name, ''))")
+_PROBE = ("EXISTS (SELECT 1 FROM incident_fts WHERE incident_fts MATCH :q "
+          "AND incident_fts.rowid = incident.id)")
 
 
 def _text_clause(session: Session, value: str, *, alone: bool) -> Any:
@@ -90,7 +103,8 @@ def _text_clause(session: Session, value: str, *, alone: bool) -> Any:
     if not tokens:
         return None
     if session.get_bind().dialect.name == "sqlite":
-        match = _fts_match(session, tokens)
+        terms = _fts_terms(session, tokens)
+        match = fts5_query(terms)
         hits = _fts_hits(session, match)
         rows = int(session.execute(select(func.coalesce(func.max(IncidentRow.id), 0))).scalar_one())
         if hits > COUNT_CAP:  # only counted up to the cap: estimate from the newest incidents
@@ -98,12 +112,14 @@ def _text_clause(session: Session, value: str, *, alone: bool) -> Any:
                 "SELECT count(*) FROM incident_fts WHERE incident_fts MATCH :q AND rowid > :low"),
                 {"q": match, "low": rows - _SAMPLE}).scalar_one())
             hits = max(hits, sampled * rows // min(rows, _SAMPLE))
+            if alone and hits * hits > _WALK_COST * rows and all(
+                    _ASCII_WORD.fullmatch(t) for t, _prefix in terms):
+                return _walk_clause(terms, match)
         if alone and hits * 2 > rows:
             # Most rows match (a short common prefix) and nothing else filters: walk the
             # ORDER BY index and ask the full-text index about each row; a page needs only a
             # few such probes. (With other filters the probes would be many: not this way.)
-            return text("EXISTS (SELECT 1 FROM incident_fts WHERE incident_fts MATCH :q "
-                        "AND incident_fts.rowid = incident.id)").bindparams(q=match)
+            return text(_PROBE).bindparams(q=match)
         # Many hits: "+id" keeps SQLite from fetching every hit, so that it walks the ORDER BY
         # index and checks each row against the hit list. Few hits: fetch exactly those.
         column = "+incident.id" if hits > _MANY_HITS else "incident.id"
@@ -114,9 +130,26 @@ def _text_clause(session: Session, value: str, *, alone: bool) -> Any:
     return doc.op("@@")(func.to_tsquery("simple", tsquery))
 
 
-def _fts_match(session: Session, tokens: list[str]) -> str:
-    return fts5_scaled_query(tokens, indexed=INCIDENT_PREFIX_INDEX, cap=COUNT_CAP,
+def _walk_clause(terms: list[tuple[str, bool]], match: str) -> Any:
+    """Many hits, nothing else filters: walk the ORDER BY index and check each row's own text,
+    which for plain ASCII text is exactly FTS5's word-prefix match (a word starts after a
+    character that is not a letter or digit); rows with other characters (accents, other
+    scripts) ask the full-text index. A page checks about 100 / (share of rows that match)
+    rows, however many incidents there are; fetching every hit would grow with the table."""
+    words = " AND ".join(
+        f"(' ' || lower({_ALL_TEXT}) || ' ') GLOB '*[^a-z0-9]{t}{'*' if prefix else '[^a-z0-9]*'}'"
+        for t, prefix in terms)  # t is [a-z0-9]+: nothing in it means anything to GLOB
+    return text(f"CASE WHEN {_ALL_TEXT} GLOB '*[^ -~]*' THEN {_PROBE} ELSE {words} END"
+                ).bindparams(q=match)
+
+
+def _fts_terms(session: Session, tokens: list[str]) -> list[tuple[str, bool]]:
+    return fts5_scaled_terms(tokens, indexed=INCIDENT_PREFIX_INDEX, cap=COUNT_CAP,
                              exact_hits=lambda match: _fts_hits(session, match))
+
+
+def _fts_match(session: Session, tokens: list[str]) -> str:
+    return fts5_query(_fts_terms(session, tokens))
 
 
 def _filtered(session: Session, query: IncidentQuery, base: Select[Any]) -> Select[Any]:

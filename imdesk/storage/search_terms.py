@@ -32,9 +32,10 @@ def tsquery_prefix(tokens: list[str]) -> str:
     return " & ".join(_ts_term(t) for t in tokens)
 
 
-def fts5_scaled_query(tokens: list[str], *, indexed: frozenset[int], cap: int,
-                      exact_hits: Callable[[str], int]) -> str:
-    """FTS5 query for `tokens` whose cost does not grow with the table.
+def fts5_scaled_terms(tokens: list[str], *, indexed: frozenset[int], cap: int,
+                      exact_hits: Callable[[str], int]) -> list[tuple[str, bool]]:
+    """(word, as a prefix?) for each of `tokens`, so that an FTS5 search does not grow with
+    the table.
 
     FTS5 answers a prefix term that its prefix index does not cover (a word longer than the
     `indexed` lengths) by first merging the postings of every matching word: work in proportion
@@ -42,11 +43,16 @@ def fts5_scaled_query(tokens: list[str], *, indexed: frozenset[int], cap: int,
     by itself already has more than `cap` hits (counted lazily, up to cap + 1: `exact_hits`) is
     matched as that word, without the longer words it begins ("checked" without "checkedout"):
     the list shows only the newest of those hits anyway. Every other word stays a prefix."""
-    parts = []
-    for token in tokens:
-        exact = f'"{token}"'
-        if len(token) not in indexed and exact_hits(exact) > cap:
-            parts.append(exact)
-        else:
-            parts.append(f"{exact}*")
-    return " AND ".join(parts)
+    return [(token, len(token) in indexed or exact_hits(f'"{token}"') <= cap)
+            for token in tokens]
+
+
+def fts5_query(terms: list[tuple[str, bool]]) -> str:
+    """FTS5 query of (word, as a prefix?) terms, ANDed."""
+    return " AND ".join(f'"{token}"*' if prefix else f'"{token}"' for token, prefix in terms)
+
+
+def fts5_scaled_query(tokens: list[str], *, indexed: frozenset[int], cap: int,
+                      exact_hits: Callable[[str], int]) -> str:
+    """fts5_query of fts5_scaled_terms."""
+    return fts5_query(fts5_scaled_terms(tokens, indexed=indexed, cap=cap, exact_hits=exact_hits))
