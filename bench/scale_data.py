@@ -45,15 +45,17 @@ def scale_database(size: int) -> Path:
 
 def _upgrade(old: Path, path: Path) -> Path:
     from imdesk.app import build_context
+    from imdesk.storage.database import Database
+    from imdesk.storage.migrate import run_alembic_upgrade
 
     started = time.perf_counter()
     print(f"  upgrading a copy of {old.name} …", flush=True)
     tmp = path.with_suffix(".building")
     shutil.copyfile(old, tmp)
-    ctx = build_context(f"sqlite:///{tmp}")
-    if ctx.migration_backup is not None:
-        ctx.migration_backup.unlink(missing_ok=True)
-    finish_build(ctx, tmp, path)
+    db = Database(f"sqlite:///{tmp}")
+    run_alembic_upgrade(db)  # without the backup copy a user's upgrade makes first
+    db.dispose()
+    finish_build(build_context(f"sqlite:///{tmp}"), tmp, path)
     print(f"  upgraded in {time.perf_counter() - started:.0f} s", flush=True)
     return path
 

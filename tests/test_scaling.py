@@ -109,3 +109,13 @@ def test_walking_the_list_finds_what_the_full_text_index_finds(
     assert pages() == listed
     assert len(walked) >= 30  # every ASCII search that has hits
     assert listed["mail", "ref"] and listed["stö", "ref"] and listed["cafe", "ref"]
+
+
+def test_one_letter_in_the_timeline_search_is_that_word(sqlite_ctx: AppContext) -> None:
+    """Every word a letter begins is most of the record: one letter finds the word itself."""
+    ref = sqlite_ctx.incidents.create(NewIncident(title="Core switch down", impact="high",
+                                                  urgency="high")).ref
+    sqlite_ctx.incidents.add_entry(ref, "switched to plan b")
+    sqlite_ctx.incidents.add_entry(ref, "bridge open")
+    assert [h.text for h in sqlite_ctx.timeline.search("b").hits] == ["switched to plan b"]
+    assert len(sqlite_ctx.timeline.search("br").hits) == 1  # two letters: a prefix again

@@ -42,9 +42,16 @@ def fts5_scaled_terms(tokens: list[str], *, indexed: frozenset[int], cap: int,
     to how often the word occurs, on every search, however few hits are shown. So a word that
     by itself already has more than `cap` hits (counted lazily, up to cap + 1: `exact_hits`) is
     matched as that word, without the longer words it begins ("checked" without "checkedout"):
-    the list shows only the newest of those hits anyway. Every other word stays a prefix."""
-    return [(token, len(token) in indexed or exact_hits(f'"{token}"') <= cap)
-            for token in tokens]
+    the list shows only the newest of those hits anyway. A word shorter than the shortest
+    prefix index (one letter, for the timeline) is matched as that word too: every word that
+    letter begins is most of the record. Every other word stays a prefix."""
+
+    def as_prefix(token: str) -> bool:
+        if len(token) in indexed:
+            return True
+        return len(token) > min(indexed) and exact_hits(f'"{token}"') <= cap
+
+    return [(token, as_prefix(token)) for token in tokens]
 
 
 def fts5_query(terms: list[tuple[str, bool]]) -> str:
