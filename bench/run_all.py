@@ -31,6 +31,7 @@ SUITES = (
     "links",
     "docs",
     "drills",
+    "scale",
 )
 # Long runs, only by name (`./dev bench soak`): not in the default run.
 ON_REQUEST = ("soak",)

@@ -44,7 +44,6 @@ def scale_database(size: int) -> Path:
 
 
 def _upgrade(old: Path, path: Path) -> Path:
-    from imdesk.app import build_context
     from imdesk.storage.database import Database
     from imdesk.storage.migrate import run_alembic_upgrade
 
@@ -54,8 +53,10 @@ def _upgrade(old: Path, path: Path) -> Path:
     shutil.copyfile(old, tmp)
     db = Database(f"sqlite:///{tmp}")
     run_alembic_upgrade(db)  # without the backup copy a user's upgrade makes first
+    with db.engine.connect() as conn:  # the statistics of the tables carry over: no ANALYZE
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     db.dispose()
-    finish_build(build_context(f"sqlite:///{tmp}"), tmp, path)
+    tmp.rename(path)
     print(f"  upgraded in {time.perf_counter() - started:.0f} s", flush=True)
     return path
 
