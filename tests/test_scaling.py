@@ -85,6 +85,9 @@ def test_walking_the_list_finds_what_the_full_text_index_finds(
         sqlite_ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
     """Many hits: the page is found by checking each row's own text (ASCII) or asking the
     index (other characters); it must show the very rows the hit list gives."""
+    working = sqlite_ctx.incidents.create(NewIncident(title="Mail archive slow", impact="low",
+                                                      urgency="low", service=None)).ref
+    sqlite_ctx.incidents.change_status(working, Status.IN_PROGRESS)
     titles = ["Mailbox full", "mail relay down", "Störung im Netz: Mail", "Wi-Fi drops",
               "printer_jam", "Email bounce", "Straße gesperrt", "VPN down", "e-mail storm",
               "MAILBOX quota", "Netzwerk stört", "café Wi-Fi"]
@@ -95,9 +98,10 @@ def test_walking_the_list_finds_what_the_full_text_index_finds(
              "mailbox", "xyz"]
 
     def pages() -> dict[tuple[str, str], list[str]]:
-        return {(t, sort): [s.ref for s in sqlite_ctx.incidents.page(
-                    IncidentQuery(text=t, sort=sort), 0, 7)]
-                for t in typed for sort in ("sla", "title", "ref")}
+        return {(t, sort, statuses): [s.ref for s in sqlite_ctx.incidents.page(
+                    IncidentQuery(text=t, sort=sort, statuses=statuses), 0, 7)]
+                for t in typed for sort in ("sla", "title", "ref")
+                for statuses in ((), (Status.NEW,), (Status.IN_PROGRESS, Status.NEW))}
 
     listed = pages()  # few hits: fetched from the index
     walked = []
@@ -106,9 +110,11 @@ def test_walking_the_list_finds_what_the_full_text_index_finds(
                         lambda *a: walked.append(a) or real_walk(*a))
     monkeypatch.setattr(incident_repo, "COUNT_CAP", 0)
     monkeypatch.setattr(incident_repo, "_WALK_COST", 0)
+    monkeypatch.setattr(incident_repo, "_CHECK_COST", 0)
     assert pages() == listed
-    assert len(walked) >= 30  # every ASCII search that has hits
-    assert listed["mail", "ref"] and listed["stö", "ref"] and listed["cafe", "ref"]
+    assert len(walked) >= 90  # every ASCII search that has hits, with and without filters
+    assert all(listed["mail", "ref", s] and listed["stö", "ref", s] and listed["cafe", "ref", s]
+               for s in ((), (Status.NEW,)))
 
 
 def test_one_letter_in_the_timeline_search_is_that_word(sqlite_ctx: AppContext) -> None:

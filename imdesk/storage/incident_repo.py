@@ -88,7 +88,9 @@ _MANY_HITS = 500
 INCIDENT_PREFIX_INDEX = frozenset(range(1, 9))  # incident_fts: prefix='1 2 3 4 5 6 7 8'
 # Hits are sampled among this many newest incidents when there are more than COUNT_CAP.
 _SAMPLE = 20_000
-# Checking a row's own text costs about this many times as much as fetching one hit.
+# Checking a row's own text costs about 15 times as much as fetching one hit from the index;
+# a page of 100 walked in the sort order checks about 100 * rows / hits rows.
+_CHECK_COST = 15
 _WALK_COST = 1500
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 _ALL_TEXT = ("(incident.ref || ' ' || incident.title || ' ' || incident.description || ' ' || "
@@ -97,11 +99,13 @@ _PROBE = ("EXISTS (SELECT 1 FROM incident_fts WHERE incident_fts MATCH :q "
           "AND incident_fts.rowid = incident.id)")
 
 
-def _text_clause(session: Session, value: str, *, alone: bool) -> Any:
-    """Word-prefix search over ref, title, description and service (FTS5 / tsvector)."""
+def _text_clause(session: Session, value: str, others: list[Any]) -> Any:
+    """Word-prefix search over ref, title, description and service (FTS5 / tsvector), beside
+    the list's `others` conditions."""
     tokens = search_tokens(value)
     if not tokens:
         return None
+    alone = not others
     if session.get_bind().dialect.name == "sqlite":
         terms = _fts_terms(session, tokens)
         match = fts5_query(terms)
@@ -112,8 +116,9 @@ def _text_clause(session: Session, value: str, *, alone: bool) -> Any:
                 "SELECT count(*) FROM incident_fts WHERE incident_fts MATCH :q AND rowid > :low"),
                 {"q": match, "low": rows - _SAMPLE}).scalar_one())
             hits = max(hits, sampled * rows // min(rows, _SAMPLE))
-            if alone and hits * hits > _WALK_COST * rows and all(
-                    _ASCII_WORD.fullmatch(t) for t, _prefix in terms):
+            if all(_ASCII_WORD.fullmatch(t) for t, _prefix in terms) and (
+                    hits * hits > _WALK_COST * rows if alone
+                    else hits > _CHECK_COST * _capped_rows(session, others)):
                 return _walk_clause(terms, match)
         if alone and hits * 2 > rows:
             # Most rows match (a short common prefix) and nothing else filters: walk the
@@ -130,12 +135,19 @@ def _text_clause(session: Session, value: str, *, alone: bool) -> Any:
     return doc.op("@@")(func.to_tsquery("simple", tsquery))
 
 
+def _capped_rows(session: Session, conditions: list[Any]) -> int:
+    """Rows that meet `conditions`, counted up to COUNT_CAP + 1."""
+    return int(session.execute(_capped_count(select(IncidentRow.id).where(and_(*conditions))))
+               .scalar_one())
+
+
 def _walk_clause(terms: list[tuple[str, bool]], match: str) -> Any:
-    """Many hits, nothing else filters: walk the ORDER BY index and check each row's own text,
-    which for plain ASCII text is exactly FTS5's word-prefix match (a word starts after a
-    character that is not a letter or digit); rows with other characters (accents, other
-    scripts) ask the full-text index. A page checks about 100 / (share of rows that match)
-    rows, however many incidents there are; fetching every hit would grow with the table."""
+    """Many hits: walk the ORDER BY index (or the rows the other filters leave, when they are
+    far fewer than the hits) and check each row's own text, which for plain ASCII text is
+    exactly FTS5's word-prefix match (a word starts after a character that is not a letter or
+    digit); rows with other characters (accents, other scripts) ask the full-text index. A
+    page checks about 100 / (share of rows that match) rows, however many incidents there
+    are; fetching every hit would grow with the table."""
     words = " AND ".join(
         f"(' ' || lower({_ALL_TEXT}) || ' ') GLOB '*[^a-z0-9]{t}{'*' if prefix else '[^a-z0-9]*'}'"
         for t, prefix in terms)  # t is [a-z0-9]+: nothing in it means anything to GLOB
@@ -163,7 +175,7 @@ def _filtered(session: Session, query: IncidentQuery, base: Select[Any]) -> Sele
     if not query.include_exercise:
         conditions.append(IncidentRow.exercise.is_(False))
     if query.text.strip():
-        clause = _text_clause(session, query.text, alone=not conditions)
+        clause = _text_clause(session, query.text, conditions)
         if clause is not None:
             conditions.append(clause)
     return base.where(and_(*conditions)) if conditions else base
