@@ -57,7 +57,6 @@ def upgrade_older(path: Path, tmp: Path) -> bool:
     """A cached database of an older schema, copied to TMP and upgraded to this build's schema
     (minutes saved per schema change); False when there is none. PATH's name ends in
     "-schemaNNNN.sqlite"; the newest older revision in CACHE with the same name is taken."""
-    from imdesk.storage.migrate import run_alembic_upgrade
     from imdesk.storage.schema import HEAD_REVISION, KNOWN_REVISIONS
 
     stem = path.name.removesuffix(f"schema{HEAD_REVISION}.sqlite")
@@ -70,16 +69,24 @@ def upgrade_older(path: Path, tmp: Path) -> bool:
         if source.with_suffix(extra).exists():
             path.with_suffix(extra).write_bytes(source.with_suffix(extra).read_bytes())
     print(f"  upgrading the cached {source.name} to schema {HEAD_REVISION} (once) …", flush=True)
-    import sqlite3
+    copy_and_upgrade(source, tmp)
+    return True
 
-    with sqlite3.connect(source) as src, sqlite3.connect(tmp) as dst:
-        src.backup(dst)  # a consistent copy, WAL included
+
+def copy_and_upgrade(source: Path, tmp: Path) -> None:
+    """A finished cached database SOURCE (its WAL folded in) copied to TMP and upgraded to
+    this build's schema, without the backup copy a user's upgrade makes first."""
+    import shutil
+
     from imdesk.storage.database import Database
+    from imdesk.storage.migrate import run_alembic_upgrade
 
+    shutil.copyfile(source, tmp)
     db = Database(f"sqlite:///{tmp}")
     run_alembic_upgrade(db, "head")
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     db.dispose()
-    return True
 
 
 def start_build(path: Path) -> Path | None:

@@ -33,6 +33,7 @@ SUITES = (
     "drills",
     "team",
     "spool",
+    "scale",
 )
 # Long runs, only by name (`./dev bench soak`): not in the default run.
 ON_REQUEST = ("soak",)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from imdesk.domain.errors import TransitionError, ValidationError
@@ -337,8 +336,7 @@ class IncidentService:
     def change_marker(self) -> tuple[int, datetime | None]:
         """Cheap fingerprint of the incident table: it changes whenever any incident does."""
         with self._db.read() as s:
-            row = s.execute(select(func.count(IncidentRow.id), func.max(IncidentRow.updated_at))).one()
-            return int(row[0]), row[1]
+            return incident_repo.change_marker(s)
 
 
 def _short(value: Any) -> str:

@@ -35,8 +35,8 @@ PLANS_KEPT = 8  # one per recent filter/sort combination is plenty
 class FirstPagePlan:
     key: str                     # the query and page size it answers, for this version and schema
     page_sql: str                # SELECT of the page, parameters inlined
-    count_sql: str               # SELECT count(*) with the same filter
-    marker_sql: str              # the change marker: (count, max(updated_at)) of all incidents
+    count_sql: str               # SELECT count(*) with the same filter, up to COUNT_CAP + 1
+    marker_sql: str              # the change marker: (max(id), max(updated_at)) of all incidents
     utc_columns: tuple[str, ...]  # columns stored as naive UTC text, returned as aware datetimes
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -12,13 +13,19 @@ from sqlalchemy.sql.expression import ColumnClause
 
 from imdesk.domain.errors import NotFoundError, ValidationError
 from imdesk.domain.incident import IncidentState
+from imdesk.domain.incident_query import COUNT_CAP
 from imdesk.domain.incident_query import IncidentQuery as IncidentQuery
 from imdesk.domain.lifecycle import OPEN_STATUSES
 from imdesk.domain.sla import ClockInputs
 from imdesk.storage.first_page import FirstPagePlan, plan_key
 from imdesk.storage.incident_rows import state_from_mapping as state_from_mapping
 from imdesk.storage.models import PG_INCIDENT_TSVECTOR, IncidentRow, ServiceRow, UTCDateTime
-from imdesk.storage.search_terms import fts5_prefix_query, search_tokens, tsquery_prefix
+from imdesk.storage.search_terms import (
+    fts5_query,
+    fts5_scaled_terms,
+    search_tokens,
+    tsquery_prefix,
+)
 
 SORT_KEYS = ("ref", "priority", "title", "service", "status", "major", "age", "sla", "updated")
 
@@ -101,23 +108,46 @@ def service_id_for(session: Session, name: str | None) -> int | None:
 
 # Above this many hits, walking the sort index and probing the hit set beats fetching each hit.
 _MANY_HITS = 500
+INCIDENT_PREFIX_INDEX = frozenset(range(1, 9))  # incident_fts: prefix='1 2 3 4 5 6 7 8'
+# Hits are sampled among this many newest incidents when there are more than COUNT_CAP.
+_SAMPLE = 20_000
+# Checking a row's own text costs about 15 times as much as fetching one hit from the index;
+# a page of 100 walked in the sort order checks about 100 * rows / hits rows.
+_CHECK_COST = 15
+_WALK_COST = 1500
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+_ALL_TEXT = ("(incident.ref || ' ' || incident.title || ' ' || incident.description || ' ' || "
+             "coalesce(incident.service_name, ''))")
+_PROBE = ("EXISTS (SELECT 1 FROM incident_fts WHERE incident_fts MATCH :q "
+          "AND incident_fts.rowid = incident.id)")
 
 
-def _text_clause(session: Session, value: str, *, alone: bool) -> Any:
-    """Word-prefix search over ref, title, description and service (FTS5 / tsvector)."""
+def _text_clause(session: Session, value: str, others: list[Any]) -> Any:
+    """Word-prefix search over ref, title, description and service (FTS5 / tsvector), beside
+    the list's `others` conditions."""
     tokens = search_tokens(value)
     if not tokens:
         return None
+    alone = not others
     if session.get_bind().dialect.name == "sqlite":
-        match = fts5_prefix_query(tokens)
+        terms = _fts_terms(session, tokens)
+        match = fts5_query(terms)
         hits = _fts_hits(session, match)
         rows = int(session.execute(select(func.coalesce(func.max(IncidentRow.id), 0))).scalar_one())
+        if hits > COUNT_CAP:  # only counted up to the cap: estimate from the newest incidents
+            sampled = int(session.execute(text(
+                "SELECT count(*) FROM incident_fts WHERE incident_fts MATCH :q AND rowid > :low"),
+                {"q": match, "low": rows - _SAMPLE}).scalar_one())
+            hits = max(hits, sampled * rows // min(rows, _SAMPLE))
+            if all(_ASCII_WORD.fullmatch(t) for t, _prefix in terms) and (
+                    hits * hits > _WALK_COST * rows if alone
+                    else hits > _CHECK_COST * _capped_rows(session, others)):
+                return _walk_clause(terms, match)
         if alone and hits * 2 > rows:
             # Most rows match (a short common prefix) and nothing else filters: walk the
             # ORDER BY index and ask the full-text index about each row; a page needs only a
             # few such probes. (With other filters the probes would be many: not this way.)
-            return text("EXISTS (SELECT 1 FROM incident_fts WHERE incident_fts MATCH :q "
-                        "AND incident_fts.rowid = incident.id)").bindparams(q=match)
+            return text(_PROBE).bindparams(q=match)
         # Many hits: "+id" keeps SQLite from fetching every hit, so that it walks the ORDER BY
         # index and checks each row against the hit list. Few hits: fetch exactly those.
         column = "+incident.id" if hits > _MANY_HITS else "incident.id"
@@ -126,6 +156,35 @@ def _text_clause(session: Session, value: str, *, alone: bool) -> Any:
     tsquery = tsquery_prefix(tokens)
     doc: ColumnClause[Any] = literal_column(PG_INCIDENT_TSVECTOR)
     return doc.op("@@")(func.to_tsquery("simple", tsquery))
+
+
+def _capped_rows(session: Session, conditions: list[Any]) -> int:
+    """Rows that meet `conditions`, counted up to COUNT_CAP + 1."""
+    return int(session.execute(_capped_count(select(IncidentRow.id).where(and_(*conditions))))
+               .scalar_one())
+
+
+def _walk_clause(terms: list[tuple[str, bool]], match: str) -> Any:
+    """Many hits: walk the ORDER BY index (or the rows the other filters leave, when they are
+    far fewer than the hits) and check each row's own text, which for plain ASCII text is
+    exactly FTS5's word-prefix match (a word starts after a character that is not a letter or
+    digit); rows with other characters (accents, other scripts) ask the full-text index. A
+    page checks about 100 / (share of rows that match) rows, however many incidents there
+    are; fetching every hit would grow with the table."""
+    words = " AND ".join(
+        f"(' ' || lower({_ALL_TEXT}) || ' ') GLOB '*[^a-z0-9]{t}{'*' if prefix else '[^a-z0-9]*'}'"
+        for t, prefix in terms)  # t is [a-z0-9]+: nothing in it means anything to GLOB
+    return text(f"CASE WHEN {_ALL_TEXT} GLOB '*[^ -~]*' THEN {_PROBE} ELSE {words} END"
+                ).bindparams(q=match)
+
+
+def _fts_terms(session: Session, tokens: list[str]) -> list[tuple[str, bool]]:
+    return fts5_scaled_terms(tokens, indexed=INCIDENT_PREFIX_INDEX, cap=COUNT_CAP,
+                             exact_hits=lambda match: _fts_hits(session, match))
+
+
+def _fts_match(session: Session, tokens: list[str]) -> str:
+    return fts5_query(_fts_terms(session, tokens))
 
 
 def _filtered(session: Session, query: IncidentQuery, base: Select[Any]) -> Select[Any]:
@@ -139,7 +198,7 @@ def _filtered(session: Session, query: IncidentQuery, base: Select[Any]) -> Sele
     if not query.include_exercise:
         conditions.append(IncidentRow.exercise.is_(False))
     if query.text.strip():
-        clause = _text_clause(session, query.text, alone=not conditions)
+        clause = _text_clause(session, query.text, conditions)
         if clause is not None:
             conditions.append(clause)
     return base.where(and_(*conditions)) if conditions else base
@@ -189,18 +248,42 @@ def list_page(session: Session, query: IncidentQuery, offset: int, limit: int) -
 
 
 def count(session: Session, query: IncidentQuery) -> int:
+    """How many incidents match, counted up to COUNT_CAP + 1 only: an exact count of a million
+    rows costs more than the page itself, and "more than 10,000" says all a reader needs."""
     tokens = search_tokens(query.text)
     only_text = tokens and not (query.statuses or query.priorities or query.major_only
                                 or not query.include_exercise)
     if only_text and session.get_bind().dialect.name == "sqlite":
-        return _fts_hits(session, fts5_prefix_query(tokens))  # the index knows: no need to scan
-    base = select(func.count()).select_from(IncidentRow)
-    return int(session.execute(_filtered(session, query, base)).scalar_one())
+        return _fts_hits(session, _fts_match(session, tokens))  # the index knows: no table scan
+    return int(session.execute(_capped_count(_filtered(session, query, select(IncidentRow.id))))
+               .scalar_one())
+
+
+def _capped_count(matching: Select[Any]) -> Select[Any]:
+    return select(func.count()).select_from(matching.limit(COUNT_CAP + 1).subquery())
 
 
 def _fts_hits(session: Session, match: str) -> int:
-    return int(session.execute(text("SELECT count(*) FROM incident_fts WHERE incident_fts MATCH :q"),
-                               {"q": match}).scalar_one())
+    """Hits of an FTS5 query, counted up to COUNT_CAP + 1."""
+    return int(session.execute(text(
+        "SELECT count(*) FROM (SELECT 1 FROM incident_fts WHERE incident_fts MATCH :q "
+        "LIMIT :cap)"), {"q": match, "cap": COUNT_CAP + 1}).scalar_one())
+
+
+def change_marker(session: Session) -> tuple[int, datetime | None]:
+    """Cheap fingerprint of the incident table that changes whenever an incident is added or
+    changed: the newest id (incidents are never deleted) and the newest update, both read
+    from the end of an index (a count of every row would grow with the table)."""
+    row = session.execute(_marker()).one()
+    return int(row[0]), row[1]
+
+
+def _marker() -> Select[Any]:
+    """Two scalar subqueries: SQLite reads a lone max() from the end of its index, but scans
+    the whole table for two aggregates in one SELECT."""
+    newest = select(func.coalesce(func.max(IncidentRow.id), 0)).scalar_subquery()
+    updated = select(func.max(IncidentRow.updated_at)).scalar_subquery()
+    return select(newest, updated)
 
 
 def open_clocks(session: Session) -> list[tuple[bool, ClockInputs]]:
@@ -231,7 +314,7 @@ def first_page_plan(session: Session, query: IncidentQuery, limit: int) -> First
 
     page = _filtered(session, query, select(IncidentRow.__table__))
     page = page.order_by(*_order(query)).offset(0).limit(limit)
-    total = _filtered(session, query, select(func.count()).select_from(IncidentRow))
-    marker = select(func.count(IncidentRow.id), func.max(IncidentRow.updated_at))
+    total = _capped_count(_filtered(session, query, select(IncidentRow.id)))
+    marker = _marker()
     utc = tuple(c.name for c in IncidentRow.__table__.columns if isinstance(c.type, UTCDateTime))
     return FirstPagePlan(key, sql(page), sql(total), sql(marker), utc)

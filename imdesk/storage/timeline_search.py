@@ -7,14 +7,13 @@ from sqlalchemy.orm import Session
 
 from imdesk.domain.timeline import SearchHit
 from imdesk.storage.models import UTCDateTime
-from imdesk.storage.search_terms import fts5_prefix_query, search_tokens, tsquery_prefix
+from imdesk.storage.search_terms import fts5_scaled_query, search_tokens, tsquery_prefix
 
 HIT_START, HIT_END = "«", "»"  # hit markers in snippets: plain characters, never markup
 # Up to this many hits they are ranked by relevance (BM25); above it (common words) ranking
 # would cost time in proportion to the hits, so the newest come first.
 RANK_LIMIT = 2000
-
-
+TIMELINE_PREFIX_INDEX = frozenset({2, 3})  # timeline_fts: prefix='2 3'
 
 
 def _hits(session: Session, sql: str, params: dict[str, object]) -> list[SearchHit]:
@@ -34,10 +33,14 @@ def search(session: Session, query: str, limit: int = 50) -> tuple[list[SearchHi
     if not tokens:
         return [], 0
     if session.get_bind().dialect.name == "sqlite":
-        match = fts5_prefix_query(tokens)
-        total = int(session.execute(text(
-            "SELECT count(*) FROM (SELECT 1 FROM timeline_fts WHERE timeline_fts MATCH :q "
-            "LIMIT :cap)"), {"q": match, "cap": RANK_LIMIT + 1}).scalar_one())
+        def hits(match: str) -> int:
+            return int(session.execute(text(
+                "SELECT count(*) FROM (SELECT 1 FROM timeline_fts WHERE timeline_fts MATCH :q "
+                "LIMIT :cap)"), {"q": match, "cap": RANK_LIMIT + 1}).scalar_one())
+
+        match = fts5_scaled_query(tokens, indexed=TIMELINE_PREFIX_INDEX, cap=RANK_LIMIT,
+                                  exact_hits=hits)
+        total = hits(match)
         order = "timeline_fts.rank" if total <= RANK_LIMIT else "timeline_fts.rowid DESC"
         return _hits(session,
                      "SELECT i.ref, e.seq, e.kind, e.text, e.author, e.recorded_at, e.occurred_at, "

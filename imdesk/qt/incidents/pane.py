@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from imdesk.domain.incident_query import IncidentQuery
+from imdesk.domain.incident_query import IncidentQuery, count_text
 from imdesk.domain.lifecycle import OPEN_STATUSES, Status
 from imdesk.domain.priority import Priority
 from imdesk.messages import sentence
@@ -242,7 +242,7 @@ class IncidentListPane(IncidentCommands):
         self._pending_select = self._pending_select or self.current_ref()
 
     def _on_loaded(self, total: int) -> None:
-        self.count_label.setText(f"{total:,} incident{'s' if total != 1 else ''}")
+        self.count_label.setText(count_text(total))
         ref, self._pending_select = self._pending_select, None
         if ref is None and self.model.kept_rows:
             ref = self.current_ref()  # the same rows again (a second ask): stay where we are

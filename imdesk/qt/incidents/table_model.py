@@ -11,7 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor, QFont, QFontDatabase
 
 from imdesk.domain.incident import IncidentState
-from imdesk.domain.incident_query import IncidentQuery
+from imdesk.domain.incident_query import COUNT_CAP, IncidentQuery
 from imdesk.domain.lifecycle import Status
 from imdesk.domain.sla import SlaState, format_duration
 from imdesk.domain.timefmt import exact, friendly
@@ -253,6 +253,8 @@ class IncidentTableModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
             self._rows.extend(fresh)
             self.endInsertRows()
+            if self._total > COUNT_CAP:  # counted only up to the cap: a full page says more
+                self._total = len(self._rows) + (1 if len(page) == PAGE else 0)
 
         def work() -> tuple[list[IncidentState], Badges]:
             page = ctx.incidents.page(query, offset, PAGE)

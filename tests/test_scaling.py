@@ -1,0 +1,127 @@
+"""What stays cheap as the years of data grow: the list counts up to a cap ("more than 10,000
+incidents"), the change marker reads index ends, a very common word is searched as that word,
+and incident filters of up to 8 letters are served by prefix indexes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from imdesk.context import AppContext
+from imdesk.domain.incident_query import COUNT_CAP, IncidentQuery, count_text
+from imdesk.domain.lifecycle import Status
+from imdesk.services.clock import ManualClock
+from imdesk.services.demo.bulk_seed import bulk_seed
+from imdesk.services.incidents import IncidentEdit, NewIncident
+from imdesk.storage import incident_repo, timeline_search
+
+
+def test_the_count_label_says_more_than_the_cap() -> None:
+    assert count_text(1) == "1 incident"
+    assert count_text(2345) == "2,345 incidents"
+    assert count_text(COUNT_CAP) == "10,000 incidents"
+    assert count_text(COUNT_CAP + 1) == "more than 10,000 incidents"
+
+
+def test_counts_stop_one_past_the_cap_and_every_row_still_pages(
+        ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    bulk_seed(ctx.db, incidents=12, entries=36)
+    monkeypatch.setattr(incident_repo, "COUNT_CAP", 5)
+    for query in (IncidentQuery(), IncidentQuery(text="problem"),
+                  IncidentQuery(statuses=(Status.IN_PROGRESS, Status.NEW))):
+        assert ctx.incidents.count(query) == 6, query
+        assert len(ctx.incidents.page(query, 0, 100)) == 12
+    assert ctx.incidents.count(IncidentQuery(text="INC-1001")) == 1  # under the cap: exact
+
+
+def test_the_change_marker_moves_when_an_incident_is_added_or_changed(ctx: AppContext,
+                                                                     clock: ManualClock) -> None:
+    empty = ctx.incidents.change_marker()
+    ref = ctx.incidents.create(NewIncident(title="Mail relay down", impact="high",
+                                           urgency="medium")).ref
+    added = ctx.incidents.change_marker()
+    clock.advance(timedelta(minutes=3))
+    ctx.incidents.edit(ref, IncidentEdit(title="Mail relay down in DC2"))
+    changed = ctx.incidents.change_marker()
+    assert len({empty, added, changed}) == 3
+    assert ctx.incidents.change_marker() == changed  # nothing happened: the same marker
+
+
+def test_a_very_common_word_is_searched_as_that_word(sqlite_ctx: AppContext, clock: ManualClock,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    ref = sqlite_ctx.incidents.create(NewIncident(title="Core switch down", impact="high",
+                                                  urgency="high")).ref
+    clock.advance(timedelta(minutes=1))
+    sqlite_ctx.incidents.add_entry(ref, "checkedout spare optics from the store")
+    assert [h.text for h in sqlite_ctx.timeline.search("checked").hits] == [
+        "checkedout spare optics from the store"]  # a rare word: a prefix, as always
+    for n in range(8):
+        clock.advance(timedelta(minutes=1))
+        sqlite_ctx.incidents.add_entry(ref, f"checked uplink {n}")
+    clock.advance(timedelta(minutes=1))
+    sqlite_ctx.incidents.add_entry(ref, "checkedout a second spare")
+    monkeypatch.setattr(timeline_search, "RANK_LIMIT", 5)  # 8 hits of "checked": common
+    result = sqlite_ctx.timeline.search("checked", limit=3)
+    assert [h.text for h in result.hits] == ["checked uplink 7", "checked uplink 6",
+                                             "checked uplink 5"]
+    assert result.more
+    assert sqlite_ctx.timeline.search("checkedo").total == 2  # typed further: a prefix again
+
+
+def test_incident_filters_up_to_8_letters_use_a_prefix_index(sqlite_ctx: AppContext) -> None:
+    with sqlite_ctx.db.engine.connect() as conn:
+        sql = conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name = 'incident_fts'").scalar_one()
+    assert "prefix='1 2 3 4 5 6 7 8'" in sql
+    ref = sqlite_ctx.incidents.create(NewIncident(title="Mailbox quota exceeded", impact="low",
+                                                  urgency="low")).ref
+    for typed in ("m", "mail", "mailb", "mailbox", "mailbox quo", "exceede"):
+        assert [s.ref for s in sqlite_ctx.incidents.page(IncidentQuery(text=typed), 0, 10)] == [
+            ref], typed
+
+
+def test_walking_the_list_finds_what_the_full_text_index_finds(
+        sqlite_ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many hits: the page is found by checking each row's own text (ASCII) or asking the
+    index (other characters); it must show the very rows the hit list gives."""
+    working = sqlite_ctx.incidents.create(NewIncident(title="Mail archive slow", impact="low",
+                                                      urgency="low", service=None)).ref
+    sqlite_ctx.incidents.change_status(working, Status.IN_PROGRESS)
+    titles = ["Mailbox full", "mail relay down", "Störung im Netz: Mail", "Wi-Fi drops",
+              "printer_jam", "Email bounce", "Straße gesperrt", "VPN down", "e-mail storm",
+              "MAILBOX quota", "Netzwerk stört", "café Wi-Fi"]
+    for n, title in enumerate(titles * 3):
+        sqlite_ctx.incidents.create(NewIncident(title=f"{title} {n}", impact="low",
+                                                urgency="low", service=None))
+    typed = ["mail", "m", "wi fi", "st", "stö", "e", "cafe", "printer", "jam", "inc 10", "fi",
+             "mailbox", "xyz"]
+
+    def pages() -> dict[tuple[str, str], list[str]]:
+        return {(t, sort, statuses): [s.ref for s in sqlite_ctx.incidents.page(
+                    IncidentQuery(text=t, sort=sort, statuses=statuses), 0, 7)]
+                for t in typed for sort in ("sla", "title", "ref")
+                for statuses in ((), (Status.NEW,), (Status.IN_PROGRESS, Status.NEW))}
+
+    listed = pages()  # few hits: fetched from the index
+    walked = []
+    real_walk = incident_repo._walk_clause
+    monkeypatch.setattr(incident_repo, "_walk_clause",
+                        lambda *a: walked.append(a) or real_walk(*a))
+    monkeypatch.setattr(incident_repo, "COUNT_CAP", 0)
+    monkeypatch.setattr(incident_repo, "_WALK_COST", 0)
+    monkeypatch.setattr(incident_repo, "_CHECK_COST", 0)
+    assert pages() == listed
+    assert len(walked) >= 90  # every ASCII search that has hits, with and without filters
+    assert all(listed["mail", "ref", s] and listed["stö", "ref", s] and listed["cafe", "ref", s]
+               for s in ((), (Status.NEW,)))
+
+
+def test_one_letter_in_the_timeline_search_is_that_word(sqlite_ctx: AppContext) -> None:
+    """Every word a letter begins is most of the record: one letter finds the word itself."""
+    ref = sqlite_ctx.incidents.create(NewIncident(title="Core switch down", impact="high",
+                                                  urgency="high")).ref
+    sqlite_ctx.incidents.add_entry(ref, "switched to plan b")
+    sqlite_ctx.incidents.add_entry(ref, "bridge open")
+    assert [h.text for h in sqlite_ctx.timeline.search("b").hits] == ["switched to plan b"]
+    assert len(sqlite_ctx.timeline.search("br").hits) == 1  # two letters: a prefix again
