@@ -153,8 +153,10 @@ def _walked(session: Session, f: MetricsFilter, spans: list[Period]) -> list[Cel
     bounds = [_bound(session, f.start)]
     bounds += [_bound(session, datetime.fromtimestamp(span.start, UTC)) for span in spans[1:]]
     bounds.append(_bound(session, f.end))
-    sql = (f"SELECT {_aggregates(_SQLITE)} FROM incident_milestone m WHERE m.exercise = ? "
-           "AND m.caller = 0 AND m.priority = ? AND m.opened_at >= ? AND m.opened_at < ?")
+    # INDEXED BY: the plan must not depend on statistics (an upgraded file has none for it yet)
+    sql = (f"SELECT {_aggregates(_SQLITE)} FROM incident_milestone m INDEXED BY "
+           "ix_incident_milestone_report WHERE m.exercise = ? AND m.caller = 0 AND "
+           "m.priority = ? AND m.opened_at >= ? AND m.opened_at < ?")
     raw = session.connection().connection.driver_connection
     assert raw is not None
     out = []
@@ -170,6 +172,9 @@ def majors(session: Session, f: MetricsFilter) -> list[Major]:
     """The outages declared major (few): the declaration and the first stakeholder update."""
     d = _dialect(session)
     where, params = _where(session, f)
+    if d is _SQLITE and not (f.service or f.origin):  # the partial index, whatever the statistics
+        where = where.replace("FROM incident_milestone m ",
+                              "FROM incident_milestone m INDEXED BY ix_incident_milestone_major ", 1)
     sql = (f"SELECT {d.epoch.format('m.major_at')}, {d.epoch.format('m.first_communication_at')} "
            f"{where} AND m.major_at IS NOT NULL")
     return [Major(float(r[0]), None if r[1] is None else float(r[1]))
