@@ -115,3 +115,6 @@ def sqlite_ctx(sqlite_url: str, clock: ManualClock) -> Iterator[AppContext]:
     context = build_context(sqlite_url, clock=clock, author="tester")
     yield context
     context.close()
+
+
+from tests.helpers.first_page_data import first_page_file  # noqa: E402,F401  (shared fixture)

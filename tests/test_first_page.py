@@ -5,55 +5,27 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from imdesk.app import build_context, late_context
+from imdesk.app import late_context
 from imdesk.context import AppContext
 from imdesk.domain.incident_query import IncidentQuery
 from imdesk.domain.lifecycle import Status
-from imdesk.domain.priority import Priority
-from imdesk.services.demo.bulk_seed import bulk_seed
 from imdesk.storage import first_page
 from imdesk.storage.first_page import PLANS_KEPT, load_plans, read_first_page, save_plan
 from imdesk.storage.incident_repo import SORT_KEYS
-
-LIMIT = 25
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, AppContext]]:
-    """A file with incidents in every status, priority and service, some majors and drills."""
-    path = tmp_path_factory.mktemp("first-page") / "desk.sqlite"
-    ctx = build_context(path, author="tester")
-    bulk_seed(ctx.db, incidents=400, entries=1200, now=datetime(2026, 11, 20, tzinfo=UTC),
-              open_share=0.4)
-    yield path, ctx
-    ctx.close()
-
-
-queries = st.builds(
-    IncidentQuery,
-    statuses=st.lists(st.sampled_from(list(Status)), unique=True, max_size=3).map(tuple),
-    priorities=st.lists(st.sampled_from(list(Priority)), unique=True, max_size=2).map(tuple),
-    major_only=st.booleans(),
-    sort=st.sampled_from(SORT_KEYS),
-    descending=st.booleans(),
-    include_exercise=st.booleans(),
-)
+from tests.helpers.first_page_data import LIMIT, queries
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(query=queries)
 def test_first_page_read_without_sqlalchemy_equals_the_service(
-        seeded: tuple[Path, AppContext], tmp_path_factory: pytest.TempPathFactory,
+        first_page_file: tuple[Path, AppContext], tmp_path_factory: pytest.TempPathFactory,
         query: IncidentQuery) -> None:
-    path, ctx = seeded
+    path, ctx = first_page_file
     plans = tmp_path_factory.mktemp("plans") / "plans.json"
     plan = ctx.incidents.first_page_plan(query, LIMIT)
     assert plan is not None
@@ -67,16 +39,16 @@ def test_first_page_read_without_sqlalchemy_equals_the_service(
     assert quick.marker == ctx.incidents.change_marker()
 
 
-def test_a_search_has_no_plan(seeded: tuple[Path, AppContext], tmp_path: Path) -> None:
-    path, ctx = seeded
+def test_a_search_has_no_plan(first_page_file: tuple[Path, AppContext], tmp_path: Path) -> None:
+    path, ctx = first_page_file
     assert ctx.incidents.first_page_plan(IncidentQuery(text="vpn"), LIMIT) is None
     save_plan(tmp_path / "plans.json", ctx.incidents.first_page_plan(IncidentQuery(), LIMIT))  # type: ignore[arg-type]
     assert read_first_page(path, IncidentQuery(text="vpn"), LIMIT, tmp_path / "plans.json") is None
 
 
 def test_plans_of_another_version_or_schema_are_not_used(
-        seeded: tuple[Path, AppContext], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path, ctx = seeded
+        first_page_file: tuple[Path, AppContext], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path, ctx = first_page_file
     plans = tmp_path / "plans.json"
     save_plan(plans, ctx.incidents.first_page_plan(IncidentQuery(), LIMIT))  # type: ignore[arg-type]
     assert read_first_page(path, IncidentQuery(), LIMIT, plans) is not None
@@ -95,9 +67,9 @@ def test_plans_of_another_version_or_schema_are_not_used(
 
 
 @pytest.mark.parametrize("content", [b"", b"{not json", b'[{"key": 1}]', b"\xff\xfe\x00"])
-def test_a_damaged_plans_file_means_no_plan(seeded: tuple[Path, AppContext], tmp_path: Path,
+def test_a_damaged_plans_file_means_no_plan(first_page_file: tuple[Path, AppContext], tmp_path: Path,
                                             content: bytes) -> None:
-    path, _ctx = seeded
+    path, _ctx = first_page_file
     plans = tmp_path / "plans.json"
     plans.write_bytes(content)
     assert load_plans(plans) == {}
@@ -113,8 +85,8 @@ def test_a_file_that_is_not_sqlite_is_never_ready(tmp_path: Path) -> None:
     assert not first_page.ready(tmp_path / "missing.sqlite", plans)
 
 
-def test_the_newest_plans_are_kept(seeded: tuple[Path, AppContext], tmp_path: Path) -> None:
-    _path, ctx = seeded
+def test_the_newest_plans_are_kept(first_page_file: tuple[Path, AppContext], tmp_path: Path) -> None:
+    _path, ctx = first_page_file
     plans = tmp_path / "plans.json"
     sorts = list(SORT_KEYS)
     for sort in sorts:
@@ -124,8 +96,8 @@ def test_the_newest_plans_are_kept(seeded: tuple[Path, AppContext], tmp_path: Pa
 
 
 def test_a_late_context_shows_the_first_page_then_opens_on_first_use(
-        seeded: tuple[Path, AppContext], tmp_path: Path) -> None:
-    path, ctx = seeded
+        first_page_file: tuple[Path, AppContext], tmp_path: Path) -> None:
+    path, ctx = first_page_file
     plans = tmp_path / "plans.json"
     query = IncidentQuery(statuses=(Status.NEW, Status.IN_PROGRESS))
     save_plan(plans, ctx.incidents.first_page_plan(query, LIMIT))  # type: ignore[arg-type]
@@ -143,8 +115,8 @@ def test_a_late_context_shows_the_first_page_then_opens_on_first_use(
 
 
 def test_without_a_saved_plan_the_late_context_reads_with_the_built_in_one(
-        seeded: tuple[Path, AppContext], tmp_path: Path) -> None:
-    path, ctx = seeded
+        first_page_file: tuple[Path, AppContext], tmp_path: Path) -> None:
+    path, ctx = first_page_file
     query = IncidentQuery(statuses=(Status.NEW, Status.IN_PROGRESS))
     late = late_context(path, tmp_path / "none.json")
     assert late is not None
@@ -158,8 +130,8 @@ def test_without_a_saved_plan_the_late_context_reads_with_the_built_in_one(
 
 
 def test_no_late_context_for_a_database_of_another_schema(
-        seeded: tuple[Path, AppContext], tmp_path: Path) -> None:
-    path, _ctx = seeded
+        first_page_file: tuple[Path, AppContext], tmp_path: Path) -> None:
+    path, _ctx = first_page_file
     older = tmp_path / "older.sqlite"
     with sqlite3.connect(path) as src, sqlite3.connect(older) as dst:
         src.backup(dst)

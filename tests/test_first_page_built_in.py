@@ -5,54 +5,26 @@ it does not follow fails here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from imdesk.app import build_context
 from imdesk.context import AppContext
 from imdesk.domain.incident_query import IncidentQuery
 from imdesk.domain.lifecycle import Status
-from imdesk.domain.priority import Priority
-from imdesk.services.demo.bulk_seed import bulk_seed
 from imdesk.storage import first_page
 from imdesk.storage.first_page import built_in_plan, read_first_page
 from imdesk.storage.incident_repo import SORT_KEYS
-
-LIMIT = 25
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, AppContext]]:
-    path = tmp_path_factory.mktemp("built-in-plan") / "desk.sqlite"
-    ctx = build_context(path, author="tester")
-    bulk_seed(ctx.db, incidents=400, entries=1200, now=datetime(2026, 11, 20, tzinfo=UTC),
-              open_share=0.4)
-    yield path, ctx
-    ctx.close()
-
-
-queries = st.builds(
-    IncidentQuery,
-    statuses=st.lists(st.sampled_from(list(Status)), unique=True, max_size=3).map(tuple),
-    priorities=st.lists(st.sampled_from(list(Priority)), unique=True, max_size=2).map(tuple),
-    major_only=st.booleans(),
-    sort=st.sampled_from(SORT_KEYS),
-    descending=st.booleans(),
-    include_exercise=st.booleans(),
-)
+from tests.helpers.first_page_data import LIMIT, queries
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(query=queries)
 def test_the_built_in_plan_reads_what_the_service_reads(
-        seeded: tuple[Path, AppContext], tmp_path_factory: pytest.TempPathFactory,
+        first_page_file: tuple[Path, AppContext], tmp_path_factory: pytest.TempPathFactory,
         query: IncidentQuery) -> None:
-    path, ctx = seeded
+    path, ctx = first_page_file
     no_plans = tmp_path_factory.mktemp("none") / "plans.json"
     quick = read_first_page(path, query, LIMIT, no_plans, built_in=True)
     assert quick is not None
@@ -69,16 +41,16 @@ def test_every_sort_is_built_in(sort: str, descending: bool) -> None:
     assert plan is not None and plan.key == first_page.plan_key(query, LIMIT)
 
 
-def test_its_utc_columns_are_the_tables(seeded: tuple[Path, AppContext]) -> None:
-    _path, ctx = seeded
+def test_its_utc_columns_are_the_tables(first_page_file: tuple[Path, AppContext]) -> None:
+    _path, ctx = first_page_file
     compiled = ctx.incidents.first_page_plan(IncidentQuery(), LIMIT)
     assert compiled is not None
     assert set(first_page.UTC_COLUMNS) == set(compiled.utc_columns)
 
 
-def test_without_permission_or_for_a_search_there_is_none(seeded: tuple[Path, AppContext],
+def test_without_permission_or_for_a_search_there_is_none(first_page_file: tuple[Path, AppContext],
                                                           tmp_path: Path) -> None:
-    path, _ctx = seeded
+    path, _ctx = first_page_file
     assert read_first_page(path, IncidentQuery(), LIMIT, tmp_path / "none.json") is None
     assert read_first_page(path, IncidentQuery(text="vpn"), LIMIT, tmp_path / "none.json",
                            built_in=True) is None
@@ -86,10 +58,10 @@ def test_without_permission_or_for_a_search_there_is_none(seeded: tuple[Path, Ap
 
 
 def test_a_console_closed_before_its_database_opened_keeps_the_built_in_plan(
-        seeded: tuple[Path, AppContext], tmp_path: Path) -> None:
+        first_page_file: tuple[Path, AppContext], tmp_path: Path) -> None:
     from imdesk.app import late_context, remember_first_page
 
-    path, _ctx = seeded
+    path, _ctx = first_page_file
     plans = tmp_path / "plans.json"
     late = late_context(path, plans)
     assert late is not None

@@ -59,21 +59,18 @@ class FeedCursor:
         return fresh
 
 
-class PgChangeListener:
-    """LISTEN in a daemon thread; `on_changes` runs in that thread (the Qt side re-emits)."""
+class _Watch:
+    """A daemon thread running `_run` until `stop()`; `connected` is set once it watches."""
 
-    def __init__(self, conninfo: str, on_changes: OnChanges, own: Callable[[int], bool], *,
-                 safety_s: float = 3.0, desk: str = "") -> None:
-        self._conninfo = conninfo
+    def __init__(self, name: str, on_changes: OnChanges, *, online: bool) -> None:
         self._on_changes = on_changes
-        self._own = own
-        self._safety_s = safety_s
-        self._desk = desk
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="imdesk-change-listener", daemon=True)
-        self.cursor: FeedCursor | None = None
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self.connected = threading.Event()
-        self.online = False
+        self.online = online
+
+    def _run(self) -> None:
+        raise NotImplementedError
 
     def start(self) -> None:
         self._thread.start()
@@ -82,6 +79,19 @@ class PgChangeListener:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(wait_s)
+
+
+class PgChangeListener(_Watch):
+    """LISTEN in a daemon thread; `on_changes` runs in that thread (the Qt side re-emits)."""
+
+    def __init__(self, conninfo: str, on_changes: OnChanges, own: Callable[[int], bool], *,
+                 safety_s: float = 3.0, desk: str = "") -> None:
+        super().__init__("imdesk-change-listener", on_changes, online=False)
+        self._conninfo = conninfo
+        self._own = own
+        self._safety_s = safety_s
+        self._desk = desk
+        self.cursor: FeedCursor | None = None
 
     def _run(self) -> None:
         import psycopg
@@ -129,25 +139,13 @@ class PgChangeListener:
             self._on_changes(changes)
 
 
-class SqliteChangeWatcher:
+class SqliteChangeWatcher(_Watch):
     """PRAGMA data_version once a second in a daemon thread (a local file: one desk)."""
 
     def __init__(self, path: Path, on_changes: OnChanges, *, interval_s: float = 1.0) -> None:
+        super().__init__("imdesk-change-watcher", on_changes, online=True)
         self._path = path
-        self._on_changes = on_changes
         self._interval_s = interval_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="imdesk-change-watcher", daemon=True)
-        self.connected = threading.Event()
-        self.online = True
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, wait_s: float = 2.0) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(wait_s)
 
     def _run(self) -> None:
         try:
