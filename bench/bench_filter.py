@@ -6,6 +6,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from common import big_database, isolate, percentile, report, save
 from gui_probe import finish, maybe_probe, maybe_runner_times
@@ -16,9 +19,11 @@ PREFIXES = ["v", "vp", "vpn", "p", "pr", "pri", "prin", "print", "s", "sw", "swi
             "g", "ga", "gat", "gate", "gateway"]
 
 
-def run() -> list[dict[str, object]]:
-    isolate()
-    db = big_database()
+def open_list(db: Path) -> tuple[Any, Any, Any, Callable[[Callable[[], object]], float]]:
+    """The console's window on DB, its incidents pane set to all statuses (all 100k: the
+    hardest case), and `wait_loaded(action)`: ms from the action to the list repainted with the
+    new rows (an event loop waits, so the worker thread gets the interpreter as it would in the
+    running console). Returns (ctx, window, pane, wait_loaded)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QEventLoop, Qt
 
@@ -34,27 +39,40 @@ def run() -> list[dict[str, object]]:
     window.resize(1280, 780)
     window.show()
     pane = window.incidents
-    pane.status_combo.setCurrentIndex(pane.status_combo.findText("All"))  # all 100k: the hardest case
+    pane.status_combo.setCurrentIndex(pane.status_combo.findText("All"))
 
-    def wait_loaded(action: object) -> float:
-        """From the action to the list repainted with the new rows (an event loop waits, so the
-        worker thread gets the interpreter as it would in the running console)."""
+    def wait_loaded(action: Callable[[], object]) -> float:
         loop = QEventLoop()
         pane.model.loaded.connect(loop.quit, Qt.ConnectionType.SingleShotConnection)
         start = time.perf_counter()
-        action()  # type: ignore[operator]
+        action()
         loop.exec()
         pane.table.viewport().repaint()
         return (time.perf_counter() - start) * 1000
 
-    wait_loaded(pane.apply_filter)
-    probe, times = maybe_probe(), maybe_runner_times()
-    filter_ms = []
+    return ctx, window, pane, wait_loaded
+
+
+def type_prefixes(pane: Any, wait_loaded: Callable[[Callable[[], object]], float]) -> list[float]:
+    """Each of PREFIXES typed into the filter, as ms to the updated list."""
+    out = []
     for text in PREFIXES:
         pane.filter_edit.blockSignals(True)
         pane.filter_edit.setText(text)
         pane.filter_edit.blockSignals(False)
-        filter_ms.append(wait_loaded(pane.apply_filter))
+        out.append(wait_loaded(pane.apply_filter))
+    return out
+
+
+def run() -> list[dict[str, object]]:
+    isolate()
+    db = big_database()
+    from PySide6.QtCore import Qt
+
+    ctx, window, pane, wait_loaded = open_list(db)
+    wait_loaded(pane.apply_filter)
+    probe, times = maybe_probe(), maybe_runner_times()
+    filter_ms = type_prefixes(pane, wait_loaded)
     pane.filter_edit.setText("")
     sort_ms = []
     for col in range(8):

@@ -44,42 +44,13 @@ def _startup(db: Path) -> tuple[float, float]:
 
 
 def _filter(db: Path) -> tuple[float, float]:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from bench_filter import PREFIXES
-    from PySide6.QtCore import QEventLoop, Qt
+    from bench_filter import open_list, type_prefixes
 
-    from imdesk.app import build_context
-    from imdesk.qt.console import make_app
-    from imdesk.qt.main_window import MainWindow
-    from imdesk.qt.tasks import TaskRunner
-
-    app = make_app()
-    ctx = build_context(f"sqlite:///{db}")
-    window = MainWindow(ctx, TaskRunner(app))
-    window.persist_layout = False
-    window.resize(1280, 780)
-    window.show()
-    pane = window.incidents
-    pane.status_combo.setCurrentIndex(pane.status_combo.findText("All"))
-
-    def wait_loaded() -> float:
-        loop = QEventLoop()
-        pane.model.loaded.connect(loop.quit, Qt.ConnectionType.SingleShotConnection)
-        start = time.perf_counter()
-        pane.apply_filter()
-        loop.exec()
-        pane.table.viewport().repaint()
-        return (time.perf_counter() - start) * 1000
-
-    wait_loaded()
-    times = []
+    ctx, window, pane, wait_loaded = open_list(db)
+    wait_loaded(pane.apply_filter)
     cpu = time.process_time()  # the worker thread's too
-    for text in PREFIXES:
-        pane.filter_edit.blockSignals(True)
-        pane.filter_edit.setText(text)
-        pane.filter_edit.blockSignals(False)
-        times.append(wait_loaded())
-    cpu = (time.process_time() - cpu) * 1000 / len(PREFIXES)
+    times = type_prefixes(pane, wait_loaded)
+    cpu = (time.process_time() - cpu) * 1000 / len(times)
     window.close()
     ctx.close()
     return percentile(times, 95), cpu
