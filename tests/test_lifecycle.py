@@ -114,7 +114,8 @@ def test_every_move_from_each_status_through_the_service(ctx: AppContext, curren
             detail = ctx.incidents.detail(ref)
             last = detail.timeline[-1]
             assert (last.kind, dict(last.data)) == ("status", {"from": current.value,
-                                                               "to": target.value})
+                                                               "to": target.value,
+                                                               "desk": ctx.desk.as_data()})
             assert last.text == _note_for(target)
             assert rebuild(detail.timeline) == detail.incident == after
         else:

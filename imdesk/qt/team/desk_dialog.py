@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from imdesk.domain.desk import MAX_NAME, Desk, clean_name
+from imdesk.messages import sentence
 
 
 class DeskNameDialog(QDialog):
@@ -56,7 +57,7 @@ class DeskNameDialog(QDialog):
         try:
             clean_name(self.name())
         except ValueError as exc:
-            self.show_error(f"Not saved: {exc}.")
+            self.show_error(sentence("Not saved", exc))
             return
         super().accept()
 
