@@ -216,8 +216,12 @@ def test_start_shows_the_first_page_before_the_database_is_opened(
     win.start()
     assert opened_when_shown[0] is False  # painted from the start-up reader
     assert {win.incidents.model.state_at(r).ref for r in range(3)} == set(refs)  # type: ignore[union-attr]
+    assert not ctx.opened  # the selected incident's detail waits until the rows have painted
     qtbot.waitUntil(lambda: ctx.opened and win.war_rooms is not None, timeout=5000)
     assert win.incidents.detail.isEnabled()
+    selected = win.incidents.current_ref()
+    qtbot.waitUntil(lambda: win.incidents.detail._state is not None  # then it shows
+                    and win.incidents.detail._state.ref == selected, timeout=5000)
     new_ref = add(ctx, "Badge readers offline")  # writing works through the same context
     win.incidents.reload()
     assert win.incidents.model.row_of(new_ref) >= 0

@@ -58,6 +58,7 @@ PRIORITY_FILTERS: tuple[tuple[str, tuple[Priority, ...]], ...] = (
 
 
 DETAIL_ENTRIES = 200  # the detail shows the newest lines; the war room pages through all
+DETAIL_AFTER_PAINT_MS = 200  # the first detail, when the database is not open yet: after the first paint
 
 
 class FilterTable(QTableView):
@@ -89,6 +90,7 @@ class IncidentListPane(IncidentCommands):
         self._pending_select: str | None = None
         self._just_written: str | None = None
         self._detail_gen = 0
+        self._detail_deferred = False
         self._marker: tuple[int, datetime | None] | None = None
         self.incident_actions = IncidentActions(self)
 
@@ -322,9 +324,13 @@ class IncidentListPane(IncidentCommands):
             self._load_detail(state.ref)
 
     def _load_detail(self, ref: str) -> None:
+        ctx = self._ctx
+        if not ctx.opened and not self._detail_deferred:  # opening it now (SQLAlchemy's import
+            self._detail_deferred = True  # in a worker) would hold the GIL over the first paint
+            QTimer.singleShot(DETAIL_AFTER_PAINT_MS, lambda: self._load_if_current(ref))
+            return
         self._detail_gen += 1
         gen = self._detail_gen
-        ctx = self._ctx
 
         def done(detail: Detail) -> None:
             if gen == self._detail_gen:
@@ -332,6 +338,10 @@ class IncidentListPane(IncidentCommands):
 
         self._runner.run(lambda: ctx.incidents.detail(ref, last=DETAIL_ENTRIES), done,
                          lambda exc: self.status_message.emit(sentence(f"Could not load {ref}", exc)))
+
+    def _load_if_current(self, ref: str) -> None:
+        if self.current_ref() == ref:  # not if the user has moved on meanwhile
+            self._load_detail(ref)
 
     def _show_detail(self, detail: Detail | None) -> None:
         if detail is None:
