@@ -327,7 +327,7 @@ class IncidentListPane(IncidentCommands):
         ctx = self._ctx
         if not ctx.opened and not self._detail_deferred:  # opening it now (SQLAlchemy's import
             self._detail_deferred = True  # in a worker) would hold the GIL over the first paint
-            QTimer.singleShot(DETAIL_AFTER_PAINT_MS, lambda: self._load_if_current(ref))
+            QTimer.singleShot(DETAIL_AFTER_PAINT_MS, self, lambda: self._load_if_current(ref))
             return
         self._detail_gen += 1
         gen = self._detail_gen
