@@ -228,9 +228,10 @@ def test_the_reports_as_pdf_and_markdown(capsys: pytest.CaptureFixture[str], sql
     assert cli("drill", "report", "1", "--format", "pdf", "-o", str(tmp_path / "r.pdf"))[0] == 0
     text = pdf_text(tmp_path / "r.pdf")
     for needle in ("After-action report: Short drill", "Time to acknowledge", "MISSED",
-                   "Calm triage", "Page the on-call", "Dana Weiss", signed["digest"][:16],
-                   "page 1 of"):
+                   "Calm triage", "Page the on-call", "Dana Weiss", "page 1 of"):
         assert needle in text, needle
+    # the digest is one long word: the page may break it anywhere (the font is proportional)
+    assert signed["digest"] in "".join(text.split())
     assert cli("drill", "report", "1", "--format", "md", "-o", str(tmp_path / "r.md"))[0] == 0
     assert "| Time to acknowledge | — | 1 min 00 s | MISSED |" in (tmp_path / "r.md").read_text()
     # the contact drill's report: tries outside incidents, stale contacts
