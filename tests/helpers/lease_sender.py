@@ -13,12 +13,12 @@ from __future__ import annotations
 import json
 import random
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from imdesk.app import build_context
+from imdesk.services.comms.sender_loop import SenderLoop
 
 
 def main(argv: list[str]) -> int:
@@ -30,9 +30,10 @@ def main(argv: list[str]) -> int:
     sender = ctx.comms.sender(rng=random.Random(), batch=40)
     sender.recover()
     print("ready", flush=True)
-    while True:
-        if sender.run_once().picked == 0:
-            time.sleep(0.05)  # idle: the other sender may hold the rest, or claims to expire
+    # the service's own loop (as `outbox serve` runs it): idle waits end when a message is due
+    SenderLoop(sender, ctx.now, lambda _report: None,
+               lambda error: print(error, file=sys.stderr, flush=True)).run()
+    return 0
 
 
 if __name__ == "__main__":
