@@ -133,18 +133,19 @@ def ensure_demo_data(ctx: DemoDesk) -> bool:
     from imdesk.services.demo.handovers import seed_demo_handovers
 
     ctx.settings.set_desk_name(DESK_NAME)
-    seed_demo(ctx)
+    now = ctx.incidents.now()  # one moment for every part of the story (the desk's clock)
+    seed_demo(ctx, now=now)
     seed_demo_contacts(ctx)
     seed_demo_handovers(ctx)
     from imdesk.services.demo.links import seed_demo_links
 
-    seed_demo_links(ctx.db, ctx.incidents, ctx.incidents.now())
+    seed_demo_links(ctx.db, ctx.incidents, now)
     from imdesk.services.demo.offline import seed_demo_offline
 
-    seed_demo_offline(ctx.db, ctx.incidents, ctx.incidents.now())  # merged from the MIM laptop
-    seed_demo_docs(ctx, ctx.incidents.now())
+    seed_demo_offline(ctx.db, ctx.incidents, now)  # merged from the MIM laptop
+    seed_demo_docs(ctx, now)
     from imdesk.services.demo.drill import seed_demo_drill
 
     people = ctx.contacts.names()
-    seed_demo_drill(ctx.db, datetime.now(UTC), people[0][0] if people else None)
+    seed_demo_drill(ctx.db, now, people[0][0] if people else None)
     return True
