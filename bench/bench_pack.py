@@ -1,12 +1,17 @@
 """The emergency pack for 500 services and 2k people, collected and written by a worker thread
 while the GUI thread runs its event loop: time to the finished PDF, and the longest GUI stall
-(a 5 ms timer's biggest gap). Baseline, same run: Qt writing a PDF of a plain document with the
-same amount of text (no database, one QTextDocument)."""
+(a 5 ms timer's biggest gap). The pack is written three times; the stall figure is the median
+of the three longest gaps, each printed with what the GUI thread did in it: its own CPU time and
+the time it waited for a CPU (the kernel's run-queue wait, /proc/self/task/<id>/schedstat) — a
+gap spent waiting for a CPU is the machine's, one spent on CPU or for the interpreter lock is
+the console's. Baseline, same run: Qt writing a PDF of a plain document with the same amount of
+text (no database, one QTextDocument)."""
 
 from __future__ import annotations
 
 import os
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -43,16 +48,29 @@ def run() -> list[dict[str, object]]:
         phases["write"] = time.perf_counter() - t1
         return len(data.services)
 
-    def measured(fn: object) -> tuple[float, float, object]:
+    gui = threading.get_native_id()
+
+    def sched() -> tuple[float, float]:
+        """The GUI thread's time on a CPU and waiting for one, in seconds."""
+        try:
+            on, wait = Path(f"/proc/self/task/{gui}/schedstat").read_text().split()[:2]
+        except OSError:
+            return 0.0, 0.0
+        return int(on) / 1e9, int(wait) / 1e9
+
+    def measured(fn: object) -> tuple[float, float, object, tuple[float, float]]:
         loop = QEventLoop()
         gaps: list[float] = []
-        last = [time.perf_counter()]
+        worst = [(0.0, 0.0)]
+        last = [time.perf_counter(), *sched()]
         result: list[object] = []
 
         def tick() -> None:
-            now = time.perf_counter()
+            now, (on, wait) = time.perf_counter(), sched()
             gaps.append(now - last[0])
-            last[0] = now
+            if gaps[-1] >= max(gaps):
+                worst[0] = (on - last[1], wait - last[2])
+            last[:] = [now, on, wait]
 
         timer = QTimer()
         timer.setInterval(5)
@@ -64,11 +82,15 @@ def run() -> list[dict[str, object]]:
         loop.exec()
         elapsed = time.perf_counter() - start
         timer.stop()
-        return elapsed, max(gaps, default=0.0), result[0]
+        return elapsed, max(gaps, default=0.0), result[0], worst[0]
 
     probe, times = maybe_probe(), maybe_runner_times()
-    elapsed, stall, services = measured(job)
+    runs = [measured(job) for _ in range(3)]
     finish(probe, times)
+    elapsed, services = runs[0][0], runs[0][2]
+    stall = sorted(r[1] for r in runs)[1]
+    stalls = "; ".join(f"{r[1] * 1000:.1f} ms (GUI thread on CPU {r[3][0] * 1000:.1f} ms, waiting "
+                       f"for a CPU {r[3][1] * 1000:.1f} ms)" for r in runs)
     pages = out.read_bytes().count(b"/Type /Page\n") or out.read_bytes().count(b"/Type /Page")
     chars = sum(len(s.name) + 200 * max(1, len(s.ladder)) for s in collect_pack(ctx).services)
 
@@ -80,16 +102,17 @@ def run() -> list[dict[str, object]]:
         doc.print_(writer)
         del writer
 
-    base_elapsed, base_stall, _ = measured(baseline)
+    base_elapsed, base_stall, _, _ = measured(baseline)
     ctx.close()
     print(f"  {services} services, ~{pages} pages, {out.stat().st_size // 1024} KiB; collect "
           f"{phases['collect'] * 1000:.0f} ms, layout+PDF {phases['write'] * 1000:.0f} ms; "
-          f"GUI stall {stall * 1000:.1f} ms (baseline's {base_stall * 1000:.1f} ms)")
+          f"GUI stall {stall * 1000:.1f} ms (baseline's {base_stall * 1000:.1f} ms); the three "
+          f"runs' longest stalls: {stalls}; load average {os.getloadavg()[0]:.2f}")
     return [
         report("emergency pack, 500 services / 2k people, in a worker", elapsed * 1000, "ms",
                base_elapsed * 1000, "Qt PDF of plain text of similar length", "≤ 3000 ms",
                elapsed <= 3.0),
-        report("longest GUI stall while the pack is written", stall * 1000, "ms", 5.0,
+        report("longest GUI stall while the pack is written (median of 3 packs)", stall * 1000, "ms", 5.0,
                "the timer's own 5 ms interval", "≤ 33 ms", stall <= 0.033),
     ]
 

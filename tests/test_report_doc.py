@@ -5,6 +5,8 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+
 from imdesk.domain.report_doc import (
     Bullets,
     Fields,
@@ -92,4 +94,18 @@ def test_pdf_holds_every_heading_the_footer_and_page_n_of_m(qapp: object, tmp_pa
             assert heading in whole
         assert "Kim Nguyen" in whole and "ab" * 32 in whole and "INC-1249" in whole
         assert HOSTILE in whole.replace("\n", " ")
-    assert not list(tmp_path.glob(".report-*"))  # no temporary file left beside the PDFs
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left
+
+
+def test_a_pdf_that_fails_mid_drawing_leaves_the_old_file_whole(qapp: object, tmp_path: Path) -> None:
+    from imdesk.qt.widgets.pdf_file import pdf_into
+    from imdesk.qt.widgets.report_pdf import write_report_pdf
+
+    out = tmp_path / "pack.pdf"
+    write_report_pdf(_doc(rows=3), out)
+    before = out.read_bytes()
+    with pytest.raises(RuntimeError), pdf_into(out, "half") as writer:
+        assert writer.resolution() == 300
+        raise RuntimeError("the painter failed on page 2")
+    assert out.read_bytes() == before and before.startswith(b"%PDF")
+    assert [p.name for p in tmp_path.iterdir()] == ["pack.pdf"]

@@ -9,7 +9,6 @@ and renamed into place, so a reader never sees half a document.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Literal
 
@@ -21,12 +20,12 @@ from PySide6.QtGui import (
     QPageLayout,
     QPageSize,
     QPainter,
-    QPdfWriter,
     QTextDocument,
 )
 from PySide6.QtWidgets import QWidget
 
 from imdesk.domain.report_doc import ReportDoc, body_html, style_sheet
+from imdesk.qt.widgets.pdf_file import pdf_into
 
 Page = Literal["A4", "Letter"]
 _PAGE_SIZES = {"A4": QPageSize.PageSizeId.A4, "Letter": QPageSize.PageSizeId.Letter}
@@ -93,22 +92,9 @@ def _set_page(device: QPagedPaintDevice, page: Page) -> None:
 
 def write_report_pdf(doc: ReportDoc, path: Path, page: Page = "A4") -> int:
     """Write ``doc`` as the PDF ``path`` (A4 or Letter); returns the number of pages."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=path.parent)
-    os.close(fd)
-    try:
-        writer = QPdfWriter(tmp_name)
-        writer.setTitle(doc.title)
-        writer.setCreator("imdesk")
-        writer.setResolution(300)
+    with pdf_into(path, doc.title) as writer:
         _set_page(writer, page)
         pages = paint_report(doc, writer)
-        del writer  # closes and flushes the file
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
     return pages
 
 
