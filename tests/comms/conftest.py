@@ -152,6 +152,8 @@ def find_canaries(roots: list[Path]) -> list[str]:
             # the OS keyring's own (encrypted) store is where the secrets belong
             dirnames[:] = [d for d in dirnames if d not in ("keyrings", ".venv")
                            and not d.startswith(("imdesk-pg.", "pytest-of-"))]
+            if "pyproject.toml" in filenames and "imdesk" in dirnames and "tests" in dirnames:
+                dirnames.remove("tests")  # a checkout of imdesk: its test sources hold them
             for name in filenames:
                 path = Path(dirpath) / name
                 try:
