@@ -77,11 +77,8 @@ def _literals(values: list[str]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
-def built_in_plan(query: IncidentQuery, limit: int) -> FirstPagePlan | None:
-    """The plan for `query` without SQLAlchemy (None for search text or a service filter)."""
-    key = plan_key(query, limit)
-    if key is None or query.services or query.sort not in _SORT_SQL:
-        return None
+def where_sql(query: IncidentQuery) -> list[str]:
+    """The list's conditions other than the search text, as SQLite SQL (literals inlined)."""
     where = []
     if query.statuses:
         where.append(f"incident.status IN ({_literals([s.value for s in query.statuses])})")
@@ -91,18 +88,30 @@ def built_in_plan(query: IncidentQuery, limit: int) -> FirstPagePlan | None:
         where.append("incident.major IS 1")
     if not query.include_exercise:
         where.append("incident.exercise IS 0")
-    condition = f" WHERE {' AND '.join(where)}" if where else ""
+    return where
+
+
+def order_sql(query: IncidentQuery) -> str:
+    """The list's ORDER BY (without the words), as incident_repo orders it."""
     col = _SORT_SQL[query.sort]
     direction = "DESC" if query.descending != (query.sort == "age") else "ASC"
     if query.sort == "ref":
-        order = f"{col} {direction}"
-    elif query.sort == "service":
+        return f"{col} {direction}"
+    if query.sort == "service":
         nulls = "NULLS LAST" if direction == "DESC" else "NULLS FIRST"
-        order = f"{col} {direction} {nulls}, incident.id {direction}"
-    else:
-        order = f"{col} {direction}, incident.id {direction}"
+        return f"{col} {direction} {nulls}, incident.id {direction}"
+    return f"{col} {direction}, incident.id {direction}"
+
+
+def built_in_plan(query: IncidentQuery, limit: int) -> FirstPagePlan | None:
+    """The plan for `query` without SQLAlchemy (None for search text or a service filter)."""
+    key = plan_key(query, limit)
+    if key is None or query.services or query.sort not in _SORT_SQL:
+        return None
+    where = where_sql(query)
+    condition = f" WHERE {' AND '.join(where)}" if where else ""
     return FirstPagePlan(
-        key, f"SELECT * FROM incident{condition} ORDER BY {order} LIMIT {int(limit)} OFFSET 0",
+        key, f"SELECT * FROM incident{condition} ORDER BY {order_sql(query)} LIMIT {int(limit)} OFFSET 0",
         f"SELECT count(*) FROM incident{condition}", _MARKER_SQL, UTC_COLUMNS)
 
 

@@ -159,10 +159,10 @@ class IncidentTableModel(QAbstractTableModel):
             quick = ctx.take_quick_page(query, limit)
             if quick is not None:
                 return quick.rows, quick.total, quick.marker, {}
-            rows = ctx.incidents.page(query, 0, limit)
+            rows, total = ctx.incidents.first_page(query, limit)
             found = badges([r.ref for r in rows]) if badges else {}
             counted.append(callers([r.ref for r in rows]) if callers else {})
-            return rows, ctx.incidents.count(query), None, found
+            return rows, total, None, found
 
         def done(result: _FirstLoad) -> None:
             self._in_flight = False
