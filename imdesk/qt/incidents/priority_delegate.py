@@ -1,18 +1,26 @@
 """Painting the incident list's cells: each cell's text, font and colours straight from the model's
 row view (one call into Python per cell instead of one per role — seven), and the priority
 badge — a coloured pill with the text P1..P5, readable without colour — drawn once per
-priority and size and then copied from a pixmap."""
+priority and size and then copied from a pixmap.
+
+A cell is painted here rather than by the style: the style lays its text out again on every
+paint (a QTextLayout per cell: two thirds of a repaint of the list), while the list shows the
+same few hundred strings over and over. Each (text, font, width) is elided and laid out once
+into a QStaticText (cells.py); the background, selection and colours are those the style
+paints, and the current cell (its focus frame) is left to the style (initStyleOption says
+what it shows)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRectF, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from imdesk.domain.priority import Priority
 from imdesk.qt import theme
+from imdesk.qt.incidents.cells import CellTexts
 
 if TYPE_CHECKING:
     from imdesk.qt.incidents.table_model import IncidentTableModel
@@ -22,6 +30,11 @@ _HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
 _TEXT = QPalette.ColorRole.Text
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _WITH_DISPLAY: dict[object, QStyleOptionViewItem.ViewItemFeature] = {}
+_SELECTED = QStyle.StateFlag.State_Selected
+_FOCUSED = QStyle.StateFlag.State_HasFocus
+_HIGHLIGHT = QPalette.ColorRole.Highlight
+_HIGHLIGHTED_TEXT = QPalette.ColorRole.HighlightedText
+_STATE_BITS: dict[object, tuple[bool, bool]] = {}
 
 
 class IncidentCellDelegate(QStyledItemDelegate):
@@ -34,6 +47,65 @@ class IncidentCellDelegate(QStyledItemDelegate):
         self._model = model
         self._priority_column = priority_column
         self._badges: dict[tuple[object, ...], QPixmap] = {}  # (the badge delegate's)
+        self._texts = CellTexts()
+        self._colors: dict[tuple[int, object], tuple[QBrush, QColor, QColor]] = {}
+        self._plain: QFont | None = None
+        if parent is not None:
+            parent.installEventFilter(self)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        view = self._model.view_at(index.row())
+        if view is None:
+            super().paint(painter, option, index)
+            return
+        col = index.column()
+        rect = option.rect
+        palette = option.palette
+        colors = self._colors.get((palette.cacheKey(), palette.currentColorGroup()))
+        if colors is None:
+            colors = self._palette_colors(palette)
+        state = option.state
+        bits = _STATE_BITS.get(state)  # (flag arithmetic is slow: once per distinct value)
+        if bits is None:
+            bits = _STATE_BITS[state] = (bool(state & _SELECTED), bool(state & _FOCUSED))
+        selected, focused = bits
+        if focused:  # the one current cell: the style's own painting, with its focus frame
+            super().paint(painter, option, index)
+            return
+        if selected:
+            painter.fillRect(rect, colors[0])
+        else:
+            background = view.background(col)  # (the view has painted the alternate rows)
+            if background is not None:
+                painter.fillRect(rect, background)
+        if col != self._priority_column:
+            text = view.display[col]
+            if text:
+                color = colors[1] if selected else (view.foreground(col) or colors[2])
+                self._texts.draw(painter, rect, text, view.fonts[col] or self._plain_font(),
+                                 color, view.alignment(col))
+
+    def _palette_colors(self, palette: QPalette) -> tuple[QBrush, QColor, QColor]:
+        colors = (palette.brush(_HIGHLIGHT), palette.color(_HIGHLIGHTED_TEXT), palette.color(_TEXT))
+        if len(self._colors) > 8:  # a theme change or two
+            self._colors.clear()
+        self._colors[(palette.cacheKey(), palette.currentColorGroup())] = colors
+        return colors
+
+    def _plain_font(self) -> QFont:
+        """The view's own font (cells the model gives no font), read again when it changes."""
+        if self._plain is None:
+            parent = self.parent()
+            self._plain = parent.font() if isinstance(parent, QWidget) else QFont()
+            self._texts.clear()
+        return self._plain
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._plain = None
+            self._texts.clear()
+            self._badges.clear()
+        return False
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:
         view = self._model.view_at(index.row())
@@ -60,6 +132,7 @@ class IncidentCellDelegate(QStyledItemDelegate):
         if background is not None:
             option.backgroundBrush = QBrush(background)
 
+
 class PriorityBadgeDelegate(IncidentCellDelegate):
     """The priority column: the badge over the cell's background."""
 
@@ -78,11 +151,11 @@ class PriorityBadgeDelegate(IncidentCellDelegate):
     def _badge(self, priority: Priority, option: QStyleOptionViewItem) -> QPixmap:
         widget = option.widget
         ratio = widget.devicePixelRatioF() if widget is not None else 1.0
-        font = option.font
-        key = (priority, option.rect.height(), ratio, theme.is_dark(), font.key())
+        font = self._plain_font()  # the view's font (its id: QFont.key() is slow to ask)
+        key = (priority, option.rect.height(), ratio, theme.is_dark(), id(font))
         pixmap = self._badges.get(key)
         if pixmap is None:  # measured only now: font metrics are slow to ask for every cell
-            metrics = option.fontMetrics
+            metrics = QFontMetrics(font)
             width = metrics.horizontalAdvance("P5") + 16
             height = min(option.rect.height() - 6, metrics.height() + 4)
             pixmap = self._badges[key] = _draw_badge(priority, width, height, ratio, font)
