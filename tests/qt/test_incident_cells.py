@@ -5,7 +5,7 @@ text, elision, font, colours, alignment, selection, the alternating rows and the
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QImage, QPainter
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
@@ -13,7 +13,7 @@ from imdesk.context import AppContext
 from imdesk.domain.lifecycle import Status
 from imdesk.qt.incidents.cells import CellTexts
 from imdesk.qt.incidents.priority_delegate import IncidentCellDelegate
-from imdesk.qt.incidents.table_model import COL_TITLE, COLUMNS
+from imdesk.qt.incidents.table_model import COL_REF, COL_TITLE, COLUMNS
 from imdesk.qt.main_window import MainWindow
 from tests.qt.conftest import add
 
@@ -71,12 +71,19 @@ def test_a_long_text_is_elided_to_its_cell() -> None:
     assert texts.shown("VPN", font, 80) == "VPN"
 
 
-def test_the_texts_follow_a_new_font(qtbot: QtBot, window: MainWindow,
-                                     sqlite_ctx: AppContext) -> None:
-    add(sqlite_ctx, "Printer jam", "low", "low")
+def test_the_cells_follow_a_new_font_and_palette(qtbot: QtBot, window: MainWindow,
+                                                 sqlite_ctx: AppContext) -> None:
+    add(sqlite_ctx, "Printer jam on the third floor, again and again", "low", "low")
     pane = window.incidents
     pane.reload()
+    pane.table.selectRow(0)
+    assert _cell(window, 0, COL_TITLE, style=False) == _cell(window, 0, COL_TITLE, style=True)
     font = QFont(pane.table.font())
     font.setPointSizeF(font.pointSizeF() * 1.5)
     pane.table.setFont(font)
-    assert _cell(window, 0, COL_TITLE, style=False) == _cell(window, 0, COL_TITLE, style=True)
+    palette = QPalette(pane.table.palette())
+    palette.setColor(QPalette.ColorRole.Highlight, QColor("#7b1fa2"))
+    palette.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffeb3b"))
+    pane.table.setPalette(palette)
+    for col in (COL_REF, COL_TITLE):
+        assert _cell(window, 0, col, style=False) == _cell(window, 0, col, style=True)

@@ -3,12 +3,12 @@ row view (one call into Python per cell instead of one per role — seven), and 
 badge — a coloured pill with the text P1..P5, readable without colour — drawn once per
 priority and size and then copied from a pixmap.
 
-A cell is painted here rather than by the style: the style lays its text out again on every
-paint (a QTextLayout per cell: two thirds of a repaint of the list), while the list shows the
-same few hundred strings over and over. Each (text, font, width) is elided and laid out once
-into a QStaticText (cells.py); the background, selection and colours are those the style
-paints, and the current cell (its focus frame) is left to the style (initStyleOption says
-what it shows)."""
+A cell is painted here rather than by the style: the style lays its text out on every paint
+(a QTextLayout per cell, two thirds of a repaint of the list) and reaches Python for each of
+seven roles. Here each (text, font, width) is elided and measured once (cells.py) and drawn
+straight; the background, selection and colours are those the style paints (pixel for pixel:
+tests/qt/test_incident_cells.py), and the current cell — its focus frame — is left to the
+style. initStyleOption still says what a cell shows, for the size hint and accessibility."""
 
 from __future__ import annotations
 
@@ -35,6 +35,10 @@ _FOCUSED = QStyle.StateFlag.State_HasFocus
 _HIGHLIGHT = QPalette.ColorRole.Highlight
 _HIGHLIGHTED_TEXT = QPalette.ColorRole.HighlightedText
 _STATE_BITS: dict[object, tuple[bool, bool]] = {}
+_FONT_CHANGE = frozenset((QEvent.Type.FontChange, QEvent.Type.StyleChange))
+_COLOURS_CHANGE = frozenset((QEvent.Type.PaletteChange, QEvent.Type.ActivationChange,
+                             QEvent.Type.EnabledChange, QEvent.Type.StyleChange,
+                             QEvent.Type.WindowActivate, QEvent.Type.WindowDeactivate))
 
 
 class IncidentCellDelegate(QStyledItemDelegate):
@@ -48,7 +52,7 @@ class IncidentCellDelegate(QStyledItemDelegate):
         self._priority_column = priority_column
         self._badges: dict[tuple[object, ...], QPixmap] = {}  # (the badge delegate's)
         self._texts = CellTexts()
-        self._colors: dict[tuple[int, object], tuple[QBrush, QColor, QColor]] = {}
+        self._colors: tuple[QBrush, QColor, QColor] | None = None
         self._plain: QFont | None = None
         if parent is not None:
             parent.installEventFilter(self)
@@ -60,10 +64,7 @@ class IncidentCellDelegate(QStyledItemDelegate):
             return
         col = index.column()
         rect = option.rect
-        palette = option.palette
-        colors = self._colors.get((palette.cacheKey(), palette.currentColorGroup()))
-        if colors is None:
-            colors = self._palette_colors(palette)
+        colors = self._colors or self._palette_colors(option.palette)
         state = option.state
         bits = _STATE_BITS.get(state)  # (flag arithmetic is slow: once per distinct value)
         if bits is None:
@@ -86,11 +87,11 @@ class IncidentCellDelegate(QStyledItemDelegate):
                                  color, view.alignment(col))
 
     def _palette_colors(self, palette: QPalette) -> tuple[QBrush, QColor, QColor]:
-        colors = (palette.brush(_HIGHLIGHT), palette.color(_HIGHLIGHTED_TEXT), palette.color(_TEXT))
-        if len(self._colors) > 8:  # a theme change or two
-            self._colors.clear()
-        self._colors[(palette.cacheKey(), palette.currentColorGroup())] = colors
-        return colors
+        """The selection and text colours of the view's palette (in its colour group: active,
+        inactive or disabled), until the palette or that group changes (eventFilter)."""
+        self._colors = (palette.brush(_HIGHLIGHT), palette.color(_HIGHLIGHTED_TEXT),
+                        palette.color(_TEXT))
+        return self._colors
 
     def _plain_font(self) -> QFont:
         """The view's own font (cells the model gives no font), read again when it changes."""
@@ -101,7 +102,10 @@ class IncidentCellDelegate(QStyledItemDelegate):
         return self._plain
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+        kind = event.type()
+        if kind in _COLOURS_CHANGE:
+            self._colors = None
+        if kind in _FONT_CHANGE:
             self._plain = None
             self._texts.clear()
             self._badges.clear()
