@@ -383,6 +383,8 @@ class IncidentTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         descending = order == Qt.SortOrder.DescendingOrder
         query = replace(self._query, sort=SORT_KEY[column], descending=descending)
+        if query == self._query and self._generation:
+            return  # asked twice for one change (QTableView.sortByColumn does): one query
         if self._generation == 0:  # nothing asked for yet (a header being restored): the
             self._query = query    # first load will take this sort, no extra query now
             return
