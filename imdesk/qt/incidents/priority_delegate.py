@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from imdesk.domain.priority import Priority
 from imdesk.qt import theme
@@ -30,11 +30,8 @@ _HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
 _TEXT = QPalette.ColorRole.Text
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _WITH_DISPLAY: dict[object, QStyleOptionViewItem.ViewItemFeature] = {}
-_SELECTED = QStyle.StateFlag.State_Selected
-_FOCUSED = QStyle.StateFlag.State_HasFocus
 _HIGHLIGHT = QPalette.ColorRole.Highlight
 _HIGHLIGHTED_TEXT = QPalette.ColorRole.HighlightedText
-_STATE_BITS: dict[object, tuple[bool, bool]] = {}
 _FONT_CHANGE = frozenset((QEvent.Type.FontChange, QEvent.Type.StyleChange))
 _COLOURS_CHANGE = frozenset((QEvent.Type.PaletteChange, QEvent.Type.ActivationChange,
                              QEvent.Type.EnabledChange, QEvent.Type.StyleChange,
@@ -54,6 +51,7 @@ class IncidentCellDelegate(QStyledItemDelegate):
         self._texts = CellTexts()
         self._colors: tuple[QBrush, QColor, QColor] | None = None
         self._plain: QFont | None = None
+        self._table = parent if isinstance(parent, QAbstractItemView) else None
         if parent is not None:
             parent.installEventFilter(self)
 
@@ -65,14 +63,14 @@ class IncidentCellDelegate(QStyledItemDelegate):
         col = index.column()
         rect = option.rect
         colors = self._colors or self._palette_colors(option.palette)
-        state = option.state
-        bits = _STATE_BITS.get(state)  # (flag arithmetic is slow: once per distinct value)
-        if bits is None:
-            bits = _STATE_BITS[state] = (bool(state & _SELECTED), bool(state & _FOCUSED))
-        selected, focused = bits
-        if focused:  # the one current cell: the style's own painting, with its focus frame
-            super().paint(painter, option, index)
+        # Selected and focused as the view says them in option.state, asked of the view itself:
+        # reading option.state would build QStyle's enums (600 members) before the first paint.
+        table = self._table
+        if table is not None and index == table.currentIndex() and (
+                table.hasFocus() or table.viewport().hasFocus()):
+            super().paint(painter, option, index)  # the current cell: the style's focus frame
             return
+        selected = table is not None and table.selectionModel().isSelected(index)
         if selected:
             painter.fillRect(rect, colors[0])
         else:
