@@ -23,7 +23,7 @@ from typing import Any
 
 from imdesk import __version__
 from imdesk.domain.incident import IncidentState
-from imdesk.domain.incident_query import IncidentQuery
+from imdesk.domain.incident_query import COUNT_CAP, IncidentQuery
 from imdesk.storage.db_info import sqlite_file_uri
 from imdesk.storage.incident_rows import state_from_mapping
 from imdesk.storage.schema import HEAD_REVISION
@@ -70,7 +70,10 @@ _SORT_SQL = {"ref": "incident.id", "priority": "incident.priority",
              "title": "lower(incident.title)", "service": "lower(incident.service_name)",
              "status": "incident.status", "major": "incident.major", "age": "incident.opened_at",
              "sla": "incident.sla_due", "updated": "incident.updated_at"}
-_MARKER_SQL = "SELECT count(incident.id), max(incident.updated_at) FROM incident"
+# The change marker as incident_repo reads it: two index ends, whatever the table's size (a
+# count, or both aggregates in one SELECT, walks a whole index: 65 ms at 100k incidents).
+_MARKER_SQL = ("SELECT (SELECT coalesce(max(incident.id), 0) FROM incident), "
+               "(SELECT max(incident.updated_at) FROM incident)")
 
 
 def _literals(values: list[str]) -> str:
@@ -112,7 +115,8 @@ def built_in_plan(query: IncidentQuery, limit: int) -> FirstPagePlan | None:
     condition = f" WHERE {' AND '.join(where)}" if where else ""
     return FirstPagePlan(
         key, f"SELECT * FROM incident{condition} ORDER BY {order_sql(query)} LIMIT {int(limit)} OFFSET 0",
-        f"SELECT count(*) FROM incident{condition}", _MARKER_SQL, UTC_COLUMNS)
+        f"SELECT count(*) FROM (SELECT incident.id FROM incident{condition} "
+        f"LIMIT {COUNT_CAP + 1})", _MARKER_SQL, UTC_COLUMNS)  # counted up to the cap, as count()
 
 
 def load_plans(file: Path) -> dict[str, FirstPagePlan]:
