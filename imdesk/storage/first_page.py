@@ -17,15 +17,15 @@ import os
 import sqlite3
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from imdesk import __version__
 from imdesk.domain.incident import IncidentState
 from imdesk.domain.incident_query import COUNT_CAP, IncidentQuery
 from imdesk.storage.db_info import sqlite_file_uri
-from imdesk.storage.incident_rows import state_from_mapping
+from imdesk.storage.incident_rows import STATE_COLUMNS, state_from_tuple
 from imdesk.storage.schema import HEAD_REVISION
 
 PLANS_KEPT = 8  # one per recent filter/sort combination is plenty
@@ -66,6 +66,9 @@ def plan_key(query: IncidentQuery, limit: int) -> str | None:
 # plan it is used only at HEAD_REVISION, and an error from sqlite3 falls back to the usual path.
 UTC_COLUMNS = ("opened_at", "acknowledged_at", "resolved_at", "closed_at", "hold_started_at",
                "respond_due", "resolve_due", "sla_due", "updated_at")
+# The columns a row becomes an IncidentState from that are not times (state_from_tuple reads
+# the times as UTC text; a plan must say the same of them).
+_PLAIN_COLUMNS = frozenset(STATE_COLUMNS) - frozenset(UTC_COLUMNS)
 _SORT_SQL = {"ref": "incident.id", "priority": "incident.priority",
              "title": "lower(incident.title)", "service": "lower(incident.service_name)",
              "status": "incident.status", "major": "incident.major", "age": "incident.opened_at",
@@ -184,14 +187,12 @@ def read_first_page(db_path: Path, query: IncidentQuery, limit: int,
         revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         if revision is None or revision[0] != HEAD_REVISION:
             return None
-        utc = set(plan.utc_columns)
-        rows = []
         cursor = conn.execute(plan.page_sql)
         names = [d[0] for d in cursor.description]
-        for raw in cursor:
-            values = {k: (_utc(v) if k in utc else v) for k, v in zip(names, raw, strict=True)}
-            service = None if values["service_name"] is None else str(values["service_name"])
-            rows.append(state_from_mapping(SimpleNamespace(**values), service))
+        if not set(STATE_COLUMNS) <= set(plan.utc_columns) | _PLAIN_COLUMNS:
+            return None  # a plan that stores other columns as UTC: not this table
+        pick = itemgetter(*(names.index(c) for c in STATE_COLUMNS))
+        rows = [state_from_tuple(pick(raw)) for raw in cursor]
         total = int(conn.execute(plan.count_sql).fetchone()[0])
         marker_row = conn.execute(plan.marker_sql).fetchone()
         marker = (int(marker_row[0]), _utc(marker_row[1]))
