@@ -136,7 +136,8 @@ class IncidentListPane(IncidentCommands):
 
         self.detail = IncidentDetail(self.incident_actions)
         self._details = DetailLoader(ctx, runner, current=self.current_ref, show=self._show_detail,
-                                     failed=self.status_message.emit, parent=self)
+                                     failed=self.status_message.emit,
+                                     list_loading=lambda: self.model.loading, parent=self)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail)
@@ -267,6 +268,7 @@ class IncidentListPane(IncidentCommands):
         else:
             self.table.clearSelection()
             self._show_detail(None)
+        self._details.list_loaded()
 
     def poll_changes(self) -> None:
         """Pick up changes made elsewhere (the command line, another desk on PostgreSQL)."""

@@ -132,6 +132,11 @@ class IncidentTableModel(QAbstractTableModel):
     def total(self) -> int:
         return self._total
 
+    @property
+    def loading(self) -> bool:
+        """A query (filter, sort, refresh) is being read for the list's first rows."""
+        return self._in_flight
+
     def set_query(self, query: IncidentQuery, *, keep: int = 0) -> None:
         """Run a new query (filter or sort); the first page (or `keep` rows) replace the rows.
 
