@@ -68,3 +68,17 @@ def test_an_unknown_sort_is_refused_as_before(first_page_file: tuple[Path, AppCo
     _path, ctx = first_page_file
     with pytest.raises(ValidationError):
         ctx.incidents.page(IncidentQuery(sort="colour"), 0, 10)
+
+
+def test_first_page_is_page_and_count_on_every_database(ctx: AppContext) -> None:
+    """PostgreSQL keeps the SQLAlchemy query: its first page and count in one read, too."""
+    from imdesk.services.incidents import NewIncident
+
+    for n, title in enumerate(["VPN gateway down", "Printer jam", "VPN token expired"]):
+        ctx.incidents.create(NewIncident(title=f"{title} {n}", impact="low", urgency="low",
+                                         service=None))
+    for query in (IncidentQuery(statuses=()), IncidentQuery(text="vpn", sort="title"),
+                  IncidentQuery(statuses=(), sort="ref", descending=True)):
+        rows, total = ctx.incidents.first_page(query, 2)
+        assert rows == ctx.incidents.page(query, 0, 2) and len(rows) == 2
+        assert total == ctx.incidents.count(query)
