@@ -39,8 +39,9 @@ _COLOURS_CHANGE = frozenset((QEvent.Type.PaletteChange, QEvent.Type.ActivationCh
 
 
 class IncidentCellDelegate(QStyledItemDelegate):
-    """For every column of the incident table (painting itself stays in C++); the text of
-    `priority_column` is left to PriorityBadgeDelegate."""
+    """For every column of the incident table: the cell painted from the model's row view and
+    the laid-out texts (see above); the text of `priority_column` is left to
+    PriorityBadgeDelegate."""
 
     def __init__(self, model: IncidentTableModel, priority_column: int,
                  parent: QWidget | None = None) -> None:
