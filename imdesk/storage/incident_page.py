@@ -32,10 +32,9 @@ def read_page(session: Session, query: IncidentQuery, offset: int, limit: int) -
         return incident_repo.list_page(session, query, offset, limit)  # its error
     where = where_sql(query)
     params: dict[str, Any] = {}
-    tokens = search_tokens(query.text)
-    if tokens:
+    if search_tokens(query.text):
         sql, params["q"] = incident_repo.sqlite_text_sql(
-            session, tokens, incident_repo.conditions_of(query))
+            session, query, incident_repo.conditions_of(query))
         where.append(sql)
     condition = f" WHERE {' AND '.join(where)}" if where else ""
     raw = session.connection().connection.driver_connection

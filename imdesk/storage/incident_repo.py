@@ -122,28 +122,29 @@ _PROBE = ("EXISTS (SELECT 1 FROM incident_fts WHERE incident_fts MATCH :q "
           "AND incident_fts.rowid = incident.id)")
 
 
-def _text_clause(session: Session, value: str, others: list[Any]) -> Any:
+def _text_clause(session: Session, query: IncidentQuery, others: list[Any]) -> Any:
     """Word-prefix search over ref, title, description and service (FTS5 / tsvector), beside
-    the list's `others` conditions."""
-    tokens = search_tokens(value)
+    the list's `others` conditions (those of `query`)."""
+    tokens = search_tokens(query.text)
     if not tokens:
         return None
     if session.get_bind().dialect.name == "sqlite":
-        sql, match = sqlite_text_sql(session, tokens, others)
+        sql, match = sqlite_text_sql(session, query, others)
         return text(sql).bindparams(q=match)
     tsquery = tsquery_prefix(tokens)
     doc: ColumnClause[Any] = literal_column(PG_INCIDENT_TSVECTOR)
     return doc.op("@@")(func.to_tsquery("simple", tsquery))
 
 
-def sqlite_text_sql(session: Session, tokens: list[str], others: list[Any]) -> tuple[str, str]:
-    """SQLite: the search's condition as SQL with one parameter :q, and the FTS5 query to bind
-    to it, beside the list's `others` conditions. Decided once per read (session) and text:
-    the page and its count ask the same."""
-    key = ("imdesk_text_sql", tuple(tokens), bool(others))
+def sqlite_text_sql(session: Session, query: IncidentQuery, others: list[Any]) -> tuple[str, str]:
+    """SQLite: the condition of `query`'s search text as SQL with one parameter :q, and the
+    FTS5 query to bind to it, beside `others` (the query's other conditions). Decided once per
+    read (session) and query: the page and its count ask the same."""
+    key = ("imdesk_text_sql", query.text, query.statuses, query.priorities, query.major_only,
+           query.include_exercise)
     known: tuple[str, str] | None = session.info.get(key)
     if known is None:
-        known = session.info[key] = _sqlite_text_sql(session, tokens, others)
+        known = session.info[key] = _sqlite_text_sql(session, search_tokens(query.text), others)
     return known
 
 
@@ -218,7 +219,7 @@ def conditions_of(query: IncidentQuery) -> list[Any]:
 def _filtered(session: Session, query: IncidentQuery, base: Select[Any]) -> Select[Any]:
     conditions = conditions_of(query)
     if query.text.strip():
-        clause = _text_clause(session, query.text, conditions)
+        clause = _text_clause(session, query, conditions)
         if clause is not None:
             conditions.append(clause)
     return base.where(and_(*conditions)) if conditions else base
