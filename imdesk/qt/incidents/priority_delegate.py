@@ -67,11 +67,12 @@ class IncidentCellDelegate(QStyledItemDelegate):
         # Selected and focused as the view says them in option.state, asked of the view itself:
         # reading option.state would build QStyle's enums (600 members) before the first paint.
         table = self._table
-        if table is not None and index == table.currentIndex() and (
-                table.hasFocus() or table.viewport().hasFocus()):
+        selection = table.selectionModel() if table is not None else None
+        if selection is not None and index == selection.currentIndex() and (
+                table.hasFocus() or table.viewport().hasFocus()):  # type: ignore[union-attr]
             super().paint(painter, option, index)  # the current cell: the style's focus frame
             return
-        selected = table is not None and table.selectionModel().isSelected(index)
+        selected = selection is not None and selection.isSelected(index)
         if selected:
             painter.fillRect(rect, colors[0])
         else:
