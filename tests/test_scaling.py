@@ -5,10 +5,12 @@ and incident filters of up to 8 letters are served by prefix indexes."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from imdesk.context import AppContext
+from imdesk.domain.incident import IncidentState
 from imdesk.domain.incident_query import COUNT_CAP, IncidentQuery, count_text
 from imdesk.domain.lifecycle import Status
 from imdesk.services.clock import ManualClock
@@ -97,22 +99,27 @@ def test_walking_the_list_finds_what_the_full_text_index_finds(
     typed = ["mail", "m", "wi fi", "st", "stö", "e", "cafe", "printer", "jam", "inc 10", "fi",
              "mailbox", "xyz"]
 
-    def pages() -> dict[tuple[str, str], list[str]]:
-        return {(t, sort, statuses): [s.ref for s in sqlite_ctx.incidents.page(
+    def pages(read: Any = sqlite_ctx.incidents.page) -> dict[tuple[str, str], list[str]]:
+        return {(t, sort, statuses): [s.ref for s in read(
                     IncidentQuery(text=t, sort=sort, statuses=statuses), 0, 7)]
                 for t in typed for sort in ("sla", "title", "ref")
                 for statuses in ((), (Status.NEW,), (Status.IN_PROGRESS, Status.NEW))}
 
+    def orm_page(query: IncidentQuery, offset: int, limit: int) -> list[IncidentState]:
+        with sqlite_ctx.db.read() as s:
+            return incident_repo.list_page(s, query, offset, limit)
+
     listed = pages()  # few hits: fetched from the index
     walked = []
-    real_walk = incident_repo._walk_clause
-    monkeypatch.setattr(incident_repo, "_walk_clause",
+    real_walk = incident_repo._walk_sql
+    monkeypatch.setattr(incident_repo, "_walk_sql",
                         lambda *a: walked.append(a) or real_walk(*a))
     monkeypatch.setattr(incident_repo, "COUNT_CAP", 0)
     monkeypatch.setattr(incident_repo, "_WALK_COST", 0)
     monkeypatch.setattr(incident_repo, "_CHECK_COST", 0)
     assert pages() == listed
     assert len(walked) >= 90  # every ASCII search that has hits, with and without filters
+    assert pages(orm_page) == listed  # the SQLAlchemy query (PostgreSQL's path) walks the same
     assert all(listed["mail", "ref", s] and listed["stö", "ref", s] and listed["cafe", "ref", s]
                for s in ((), (Status.NEW,)))
 

@@ -27,7 +27,7 @@ from imdesk.services.clock import Clock, SystemClock, default_author
 from imdesk.services.desk.stale import check_fresh
 from imdesk.services.journal import write_entry
 from imdesk.services.settings import load_matrix, load_sla
-from imdesk.storage import incident_repo, timeline_repo
+from imdesk.storage import incident_page, incident_repo, timeline_repo
 from imdesk.storage.database import Database
 from imdesk.storage.first_page import FirstPagePlan
 from imdesk.storage.incident_repo import IncidentQuery
@@ -307,7 +307,14 @@ class IncidentService:
 
     def page(self, query: IncidentQuery, offset: int, limit: int) -> list[IncidentState]:
         with self._db.read() as s:
+            if self._db.is_sqlite:
+                return incident_page.read_page(s, query, offset, limit)
             return incident_repo.list_page(s, query, offset, limit)
+
+    def first_page(self, query: IncidentQuery, limit: int) -> tuple[list[IncidentState], int]:
+        """The list's first page and how many match (as page() and count()), in one read."""
+        with self._db.read() as s:
+            return incident_page.page_and_total(s, query, limit)
 
     def count(self, query: IncidentQuery) -> int:
         with self._db.read() as s:

@@ -122,40 +122,56 @@ _PROBE = ("EXISTS (SELECT 1 FROM incident_fts WHERE incident_fts MATCH :q "
           "AND incident_fts.rowid = incident.id)")
 
 
-def _text_clause(session: Session, value: str, others: list[Any]) -> Any:
+def _text_clause(session: Session, query: IncidentQuery, others: list[Any]) -> Any:
     """Word-prefix search over ref, title, description and service (FTS5 / tsvector), beside
-    the list's `others` conditions."""
-    tokens = search_tokens(value)
+    the list's `others` conditions (those of `query`)."""
+    tokens = search_tokens(query.text)
     if not tokens:
         return None
-    alone = not others
     if session.get_bind().dialect.name == "sqlite":
-        terms = _fts_terms(session, tokens)
-        match = fts5_query(terms)
-        hits = _fts_hits(session, match)
-        rows = int(session.execute(select(func.coalesce(func.max(IncidentRow.id), 0))).scalar_one())
-        if hits > COUNT_CAP:  # only counted up to the cap: estimate from the newest incidents
-            sampled = int(session.execute(text(
-                "SELECT count(*) FROM incident_fts WHERE incident_fts MATCH :q AND rowid > :low"),
-                {"q": match, "low": rows - _SAMPLE}).scalar_one())
-            hits = max(hits, sampled * rows // min(rows, _SAMPLE))
-            if all(_ASCII_WORD.fullmatch(t) for t, _prefix in terms) and (
-                    hits * hits > _WALK_COST * rows if alone
-                    else hits > _CHECK_COST * _capped_rows(session, others)):
-                return _walk_clause(terms, match)
-        if alone and hits * 2 > rows:
-            # Most rows match (a short common prefix) and nothing else filters: walk the
-            # ORDER BY index and ask the full-text index about each row; a page needs only a
-            # few such probes. (With other filters the probes would be many: not this way.)
-            return text(_PROBE).bindparams(q=match)
-        # Many hits: "+id" keeps SQLite from fetching every hit, so that it walks the ORDER BY
-        # index and checks each row against the hit list. Few hits: fetch exactly those.
-        column = "+incident.id" if hits > _MANY_HITS else "incident.id"
-        return text(f"{column} IN (SELECT rowid FROM incident_fts WHERE incident_fts MATCH :q)"
-                    ).bindparams(q=match)
+        sql, match = sqlite_text_sql(session, query, others)
+        return text(sql).bindparams(q=match)
     tsquery = tsquery_prefix(tokens)
     doc: ColumnClause[Any] = literal_column(PG_INCIDENT_TSVECTOR)
     return doc.op("@@")(func.to_tsquery("simple", tsquery))
+
+
+def sqlite_text_sql(session: Session, query: IncidentQuery, others: list[Any]) -> tuple[str, str]:
+    """SQLite: the condition of `query`'s search text as SQL with one parameter :q, and the
+    FTS5 query to bind to it, beside `others` (the query's other conditions). Decided once per
+    read (session) and query: the page and its count ask the same."""
+    key = ("imdesk_text_sql", query.text, query.statuses, query.priorities, query.major_only,
+           query.include_exercise)
+    known: tuple[str, str] | None = session.info.get(key)
+    if known is None:
+        known = session.info[key] = _sqlite_text_sql(session, search_tokens(query.text), others)
+    return known
+
+
+def _sqlite_text_sql(session: Session, tokens: list[str], others: list[Any]) -> tuple[str, str]:
+    alone = not others
+    terms = _fts_terms(session, tokens)
+    match = fts5_query(terms)
+    hits = _fts_hits(session, match)
+    rows = int(session.execute(select(func.coalesce(func.max(IncidentRow.id), 0))).scalar_one())
+    if hits > COUNT_CAP:  # only counted up to the cap: estimate from the newest incidents
+        sampled = int(session.execute(text(
+            "SELECT count(*) FROM incident_fts WHERE incident_fts MATCH :q AND rowid > :low"),
+            {"q": match, "low": rows - _SAMPLE}).scalar_one())
+        hits = max(hits, sampled * rows // min(rows, _SAMPLE))
+        if all(_ASCII_WORD.fullmatch(t) for t, _prefix in terms) and (
+                hits * hits > _WALK_COST * rows if alone
+                else hits > _CHECK_COST * _capped_rows(session, others)):
+            return _walk_sql(terms), match
+    if alone and hits * 2 > rows:
+        # Most rows match (a short common prefix) and nothing else filters: walk the
+        # ORDER BY index and ask the full-text index about each row; a page needs only a
+        # few such probes. (With other filters the probes would be many: not this way.)
+        return _PROBE, match
+    # Many hits: "+id" keeps SQLite from fetching every hit, so that it walks the ORDER BY
+    # index and checks each row against the hit list. Few hits: fetch exactly those.
+    column = "+incident.id" if hits > _MANY_HITS else "incident.id"
+    return f"{column} IN (SELECT rowid FROM incident_fts WHERE incident_fts MATCH :q)", match
 
 
 def _capped_rows(session: Session, conditions: list[Any]) -> int:
@@ -164,7 +180,7 @@ def _capped_rows(session: Session, conditions: list[Any]) -> int:
                .scalar_one())
 
 
-def _walk_clause(terms: list[tuple[str, bool]], match: str) -> Any:
+def _walk_sql(terms: list[tuple[str, bool]]) -> str:
     """Many hits: walk the ORDER BY index (or the rows the other filters leave, when they are
     far fewer than the hits) and check each row's own text, which for plain ASCII text is
     exactly FTS5's word-prefix match (a word starts after a character that is not a letter or
@@ -174,8 +190,7 @@ def _walk_clause(terms: list[tuple[str, bool]], match: str) -> Any:
     words = " AND ".join(
         f"(' ' || lower({_ALL_TEXT}) || ' ') GLOB '*[^a-z0-9]{t}{'*' if prefix else '[^a-z0-9]*'}'"
         for t, prefix in terms)  # t is [a-z0-9]+: nothing in it means anything to GLOB
-    return text(f"CASE WHEN {_ALL_TEXT} GLOB '*[^ -~]*' THEN {_PROBE} ELSE {words} END"
-                ).bindparams(q=match)
+    return f"CASE WHEN {_ALL_TEXT} GLOB '*[^ -~]*' THEN {_PROBE} ELSE {words} END"
 
 
 def _fts_terms(session: Session, tokens: list[str]) -> list[tuple[str, bool]]:
@@ -187,8 +202,9 @@ def _fts_match(session: Session, tokens: list[str]) -> str:
     return fts5_query(_fts_terms(session, tokens))
 
 
-def _filtered(session: Session, query: IncidentQuery, base: Select[Any]) -> Select[Any]:
-    conditions = []
+def conditions_of(query: IncidentQuery) -> list[Any]:
+    """The list's conditions other than the search text."""
+    conditions: list[Any] = []
     if query.statuses:
         conditions.append(IncidentRow.status.in_([s.value for s in query.statuses]))
     if query.priorities:
@@ -197,8 +213,13 @@ def _filtered(session: Session, query: IncidentQuery, base: Select[Any]) -> Sele
         conditions.append(IncidentRow.major.is_(True))
     if not query.include_exercise:
         conditions.append(IncidentRow.exercise.is_(False))
+    return conditions
+
+
+def _filtered(session: Session, query: IncidentQuery, base: Select[Any]) -> Select[Any]:
+    conditions = conditions_of(query)
     if query.text.strip():
-        clause = _text_clause(session, query.text, conditions)
+        clause = _text_clause(session, query, conditions)
         if clause is not None:
             conditions.append(clause)
     return base.where(and_(*conditions)) if conditions else base
@@ -264,10 +285,15 @@ def _capped_count(matching: Select[Any]) -> Select[Any]:
 
 
 def _fts_hits(session: Session, match: str) -> int:
-    """Hits of an FTS5 query, counted up to COUNT_CAP + 1."""
-    return int(session.execute(text(
-        "SELECT count(*) FROM (SELECT 1 FROM incident_fts WHERE incident_fts MATCH :q "
-        "LIMIT :cap)"), {"q": match, "cap": COUNT_CAP + 1}).scalar_one())
+    """Hits of an FTS5 query, counted up to COUNT_CAP + 1 (once per read: the page's plan, its
+    word scaling and its count all ask)."""
+    key = ("imdesk_fts_hits", match)
+    hits: int | None = session.info.get(key)
+    if hits is None:
+        hits = session.info[key] = int(session.execute(text(
+            "SELECT count(*) FROM (SELECT 1 FROM incident_fts WHERE incident_fts MATCH :q "
+            "LIMIT :cap)"), {"q": match, "cap": COUNT_CAP + 1}).scalar_one())
+    return hits
 
 
 def change_marker(session: Session) -> tuple[int, datetime | None]:

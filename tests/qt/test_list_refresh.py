@@ -4,6 +4,7 @@ cells show what the model says — text, colours, the priority badge — through
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
@@ -112,3 +113,23 @@ def test_the_cells_show_what_the_model_says(qtbot: QtBot, window: MainWindow,
     badge = image.pixelColor(rect.x() + 10, rect.center().y())
     assert badge.red() > 150 and badge.green() < 100  # the red P1 pill
     assert table.indexAt(rect.center()) != QModelIndex()
+
+
+def test_a_sort_by_the_keyboard_or_code_reads_the_list_once(
+        qtbot: QtBot, window: MainWindow, sqlite_ctx: AppContext,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """QTableView.sortByColumn asks the model to sort twice (its header's signal, then itself):
+    one query, not two in a row."""
+    refs = _many(sqlite_ctx, 5)
+    pane = window.incidents
+    pane.reload()
+    reads: list[str] = []
+    real = type(sqlite_ctx.incidents).first_page
+    monkeypatch.setattr(type(sqlite_ctx.incidents), "first_page",
+                        lambda self, query, limit: reads.append(query.sort) or real(self, query, limit))
+    pane.table.sortByColumn(COL_REF, Qt.SortOrder.DescendingOrder)
+    assert reads == ["ref"]
+    assert [pane.model.state_at(i).ref for i in range(5)] == refs[::-1]  # type: ignore[union-attr]
+    pane.table.sortByColumn(COL_REF, Qt.SortOrder.AscendingOrder)
+    assert reads == ["ref", "ref"]
+    assert [pane.model.state_at(i).ref for i in range(5)] == refs  # type: ignore[union-attr]

@@ -162,13 +162,13 @@ class IncidentDetail(QWidget):
         color = theme.priority_color(state.priority).name()
         fg = "#1b1b1b" if state.priority == Priority.P3 else "#ffffff"
         self.badge.setText(f" {state.priority.value} ")
-        self.badge.setStyleSheet(f"background:{color}; color:{fg}; border-radius:8px; "
-                                 "padding:2px 8px; font-weight:bold;")
+        _restyle(self.badge, f"background:{color}; color:{fg}; border-radius:8px; "
+                             "padding:2px 8px; font-weight:bold;")
         self.ref.setText(state.ref)
         self.status.setText(state.status.label.upper())
         self.major.setText(" · ".join(
             ([("⚑ MAJOR")] if state.major else []) + (["◎ EXERCISE"] if state.exercise else [])))
-        self.major.setStyleSheet(f"color:{color}; font-weight:bold;")
+        _restyle(self.major, f"color:{color}; font-weight:bold;")
         self.title.setText(state.title)
         f = self.fields
         f["service"].setText(state.service or "—")
@@ -245,3 +245,10 @@ class IncidentDetail(QWidget):
     def note_saved(self) -> None:
         self.note.clear()
         self.clear_error()
+
+
+def _restyle(widget: QWidget, sheet: str) -> None:
+    """A new style sheet only when it differs (each one is parsed and the widget polished
+    again: most incidents shown one after another share their priority's colours)."""
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)

@@ -29,6 +29,7 @@ from imdesk.messages import sentence
 from imdesk.qt.incidents.actions import IncidentActions
 from imdesk.qt.incidents.commands import IncidentCommands
 from imdesk.qt.incidents.detail import IncidentDetail
+from imdesk.qt.incidents.detail_loader import DETAIL_ENTRIES, DetailLoader
 from imdesk.qt.incidents.priority_delegate import IncidentCellDelegate, PriorityBadgeDelegate
 from imdesk.qt.incidents.table_model import COL_PRIORITY, COL_SLA, COL_TITLE, IncidentTableModel
 from imdesk.qt.tasks import TaskRunner
@@ -55,10 +56,6 @@ PRIORITY_FILTERS: tuple[tuple[str, tuple[Priority, ...]], ...] = (
     ("P1–P2", (Priority.P1, Priority.P2)),
     *((p.value, (p,)) for p in Priority),
 )
-
-
-DETAIL_ENTRIES = 200  # the detail shows the newest lines; the war room pages through all
-DETAIL_AFTER_PAINT_MS = 200  # the first detail, when the database is not open yet: after the first paint
 
 
 class FilterTable(QTableView):
@@ -89,8 +86,6 @@ class IncidentListPane(IncidentCommands):
         self._read_only = read_only
         self._pending_select: str | None = None
         self._just_written: str | None = None
-        self._detail_gen = 0
-        self._detail_deferred = False
         self._marker: tuple[int, datetime | None] | None = None
         self.incident_actions = IncidentActions(self)
 
@@ -140,6 +135,9 @@ class IncidentListPane(IncidentCommands):
             self.table.setColumnWidth(col, width)
 
         self.detail = IncidentDetail(self.incident_actions)
+        self._details = DetailLoader(ctx, runner, current=self.current_ref, show=self._show_detail,
+                                     failed=self.status_message.emit,
+                                     list_loading=lambda: self.model.loading, parent=self)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail)
@@ -270,6 +268,7 @@ class IncidentListPane(IncidentCommands):
         else:
             self.table.clearSelection()
             self._show_detail(None)
+        self._details.list_loaded()
 
     def poll_changes(self) -> None:
         """Pick up changes made elsewhere (the command line, another desk on PostgreSQL)."""
@@ -324,24 +323,7 @@ class IncidentListPane(IncidentCommands):
             self._load_detail(state.ref)
 
     def _load_detail(self, ref: str) -> None:
-        ctx = self._ctx
-        if not ctx.opened and not self._detail_deferred:  # opening it now (SQLAlchemy's import
-            self._detail_deferred = True  # in a worker) would hold the GIL over the first paint
-            QTimer.singleShot(DETAIL_AFTER_PAINT_MS, self, lambda: self._load_if_current(ref))
-            return
-        self._detail_gen += 1
-        gen = self._detail_gen
-
-        def done(detail: Detail) -> None:
-            if gen == self._detail_gen:
-                self._show_detail(detail)
-
-        self._runner.run(lambda: ctx.incidents.detail(ref, last=DETAIL_ENTRIES), done,
-                         lambda exc: self.status_message.emit(sentence(f"Could not load {ref}", exc)))
-
-    def _load_if_current(self, ref: str) -> None:
-        if self.current_ref() == ref:  # not if the user has moved on meanwhile
-            self._load_detail(ref)
+        self._details.load(ref)
 
     def _show_detail(self, detail: Detail | None) -> None:
         if detail is None:

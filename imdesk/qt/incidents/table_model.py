@@ -132,6 +132,11 @@ class IncidentTableModel(QAbstractTableModel):
     def total(self) -> int:
         return self._total
 
+    @property
+    def loading(self) -> bool:
+        """A query (filter, sort, refresh) is being read for the list's first rows."""
+        return self._in_flight
+
     def set_query(self, query: IncidentQuery, *, keep: int = 0) -> None:
         """Run a new query (filter or sort); the first page (or `keep` rows) replace the rows.
 
@@ -159,10 +164,10 @@ class IncidentTableModel(QAbstractTableModel):
             quick = ctx.take_quick_page(query, limit)
             if quick is not None:
                 return quick.rows, quick.total, quick.marker, {}
-            rows = ctx.incidents.page(query, 0, limit)
+            rows, total = ctx.incidents.first_page(query, limit)
             found = badges([r.ref for r in rows]) if badges else {}
             counted.append(callers([r.ref for r in rows]) if callers else {})
-            return rows, ctx.incidents.count(query), None, found
+            return rows, total, None, found
 
         def done(result: _FirstLoad) -> None:
             self._in_flight = False
@@ -383,6 +388,8 @@ class IncidentTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         descending = order == Qt.SortOrder.DescendingOrder
         query = replace(self._query, sort=SORT_KEY[column], descending=descending)
+        if query == self._query and self._generation:
+            return  # asked twice for one change (QTableView.sortByColumn does): one query
         if self._generation == 0:  # nothing asked for yet (a header being restored): the
             self._query = query    # first load will take this sort, no extra query now
             return
