@@ -7,7 +7,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QListView, QVBoxLayout, QWidget
 
 from imdesk.qt.tasks import TaskRunner
-from imdesk.qt.war_room.timeline_model import CachedHeightDelegate, EntryRole, RoomTimelineModel
+from imdesk.qt.war_room.timeline_delegate import CachedHeightDelegate
+from imdesk.qt.war_room.timeline_model import EntryRole, RoomTimelineModel
 from imdesk.qt.widgets.labels import plain_label
 from imdesk.services.war_room import WarRoomService
 
