@@ -7,8 +7,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from imdesk.domain.sla import format_duration
 from imdesk.domain.timefmt import friendly
@@ -32,6 +40,22 @@ def clock_text(clock: Clock) -> str:
 def hms(delta: timedelta) -> str:
     total = max(0, int(delta.total_seconds()))
     return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
+
+
+def hash_line() -> QLineEdit:
+    """The chain head under the composer: a read-only, frameless line (select and copy it).
+    Not a label: a label's new text lays the whole window out again (every layout up to the
+    main window's), and the head changes with every line written."""
+    line = QLineEdit()
+    line.setReadOnly(True)
+    line.setFrame(False)
+    line.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+    line.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.SmallestReadableFont))
+    line.setStyleSheet("QLineEdit { background: transparent; }")
+    line.setToolTip("Head of this incident's hash chain: quote it in reports; "
+                    "`imdesk timeline verify` proves nothing before it changed")
+    line.setAccessibleName("Chain head")
+    return line
 
 
 class RoomHeader(QWidget):

@@ -315,7 +315,7 @@ class RoomTimelineModel(QStringListModel):
         if previous is None or to_local(previous).date() != when.date():
             stamp = friendly(e.effective_at, self._now)
         else:
-            stamp = when.strftime("%H:%M")
+            stamp = f"{when.hour:02d}:{when.minute:02d}"  # (strftime asks the time zone each call)
         symbol = kind_style(e.kind)[0]
         marks = ""
         if e.occurred_at:
