@@ -171,9 +171,11 @@ class RoomTimelineModel(QStringListModel):
                 return
             self._has_older = len(older) == PAGE
             if older:
-                self._lines.pop(self._entries[0].seq, None)  # its day may show now
                 self.look_version += 1
                 self._insert(0, older)
+                below = len(older)  # the line that was first: its day may not show now
+                if self._lines.pop(self._entries[below].seq, None) is not None:
+                    self.dataChanged.emit(self.index(below), self.index(below))
 
         def failed(_exc: BaseException) -> None:
             self._older_busy = False
