@@ -55,7 +55,10 @@ def test_each_line_written_appears_once_in_time_order(qtbot: QtBot, window: Main
         assert texts.count(text) == 1
     assert texts[-4:] == ["router rebooted", "traffic back on DC1", "vendor on the bridge",
                           "failover confirmed"]
-    assert "failover confirmed" in pane.timeline_model.index(len(shown) - 1).data()
+    newest = pane.timeline_model.index(len(shown) - 1)
+    assert "failover confirmed" in newest.data()
+    view = pane.timeline  # and it is in view, at the bottom
+    assert view.viewport().rect().contains(view.visualRect(newest))
     assert pane.head_hash.text() == f"chain head {sqlite_ctx.incidents.get(ref).head_hash}"
     assert pane.composer.text() == ""
 
