@@ -85,13 +85,19 @@ def run() -> list[dict[str, object]]:
         view.close()
 
     probe, times = maybe_probe(), maybe_runner_times()
-    adds = []
+    adds, gui_cpu = [], []
     for i in range(60):
         pane.composer.setText(f"bench line {i}")
         # rowsInserted: the new line is in the view, whichever refresh (ours or the 2 s poll)
         # brought it
+        cpu = time.thread_time()
         adds.append(until(pane.timeline_model.rowsInserted, pane.submit))
+        gui_cpu.append((time.thread_time() - cpu) * 1000)
     finish(probe, times)
+    # What load changes least: the GUI thread's own CPU per line written (layout, paint).
+    print(f"  composer: GUI-thread CPU per line written median {percentile(gui_cpu, 50):.1f} ms, "
+          f"p95 {percentile(gui_cpu, 95):.1f} ms (load average {os.getloadavg()[0]:.2f})",
+          flush=True)
     import sqlite3
 
     raw = sqlite3.connect(folder / "raw.sqlite", isolation_level=None)

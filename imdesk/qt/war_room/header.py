@@ -7,13 +7,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from imdesk.domain.sla import format_duration
 from imdesk.domain.timefmt import friendly
 from imdesk.domain.war_room import DEFAULT_UPDATE_POLICY, Clock, ClockState, handover_clock, update_clock
-from imdesk.qt.widgets.labels import plain_label
+from imdesk.qt.widgets.labels import plain_label, set_label
 from imdesk.services.war_room import Room
 
 SITUATION = (("conditions", "Conditions"), ("actions", "Actions"), ("needs", "Needs"),
@@ -32,6 +40,27 @@ def clock_text(clock: Clock) -> str:
 def hms(delta: timedelta) -> str:
     total = max(0, int(delta.total_seconds()))
     return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
+
+
+def read_only_line(name: str) -> QLineEdit:
+    """Text that changes often, shown like a label (select and copy it). Not a label: a label's
+    new text lays the whole window out again (every layout up to the main window's)."""
+    line = QLineEdit()
+    line.setReadOnly(True)
+    line.setFrame(False)
+    line.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+    line.setStyleSheet("QLineEdit { background: transparent; }")
+    line.setAccessibleName(name)
+    return line
+
+
+def hash_line() -> QLineEdit:
+    """The chain head under the composer (it changes with every line written)."""
+    line = read_only_line("Chain head")
+    line.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.SmallestReadableFont))
+    line.setToolTip("Head of this incident's hash chain: quote it in reports; "
+                    "`imdesk timeline verify` proves nothing before it changed")
+    return line
 
 
 class RoomHeader(QWidget):
@@ -58,7 +87,7 @@ class RoomHeader(QWidget):
         clocks.addWidget(self.handover_clock, 0, Qt.AlignmentFlag.AlignRight)
         head.addLayout(clocks)
         layout.addLayout(head)
-        self.elapsed = plain_label(selectable=False)
+        self.elapsed = read_only_line("Time since declared")  # (changes every second)
         layout.addWidget(self.elapsed)
 
         bridge_row = QHBoxLayout()
@@ -112,13 +141,14 @@ class RoomHeader(QWidget):
         self._style_clock(self.handover_clock, handover, big=False)
 
     def _style_clock(self, label: QLabel, clock: Clock, *, big: bool) -> None:
-        label.setText(clock_text(clock))
+        """Text, font and style set only when they change (each lays the window out again)."""
         font = QFont(self.font())
         font.setBold(clock.state != ClockState.OK)
         if big and clock.state == ClockState.OVERDUE:
             font.setPointSizeF(font.pointSizeF() * 1.8)  # the red clock is the biggest thing
-        label.setFont(font)
+        if label.font() != font:
+            label.setFont(font)
         color = {ClockState.OVERDUE: "#ffffff", ClockState.DUE_SOON: "#5a3d00"}.get(clock.state)
         background = {ClockState.OVERDUE: "#c62828", ClockState.DUE_SOON: "#ffcc66"}.get(clock.state)
-        label.setStyleSheet(f"color:{color}; background:{background}; padding:2px 8px; "
-                            "border-radius:4px;" if color else "")
+        set_label(label, clock_text(clock), f"color:{color}; background:{background}; "
+                  "padding:2px 8px; border-radius:4px;" if color else "")

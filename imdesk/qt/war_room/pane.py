@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -27,7 +27,7 @@ from imdesk.domain.timeline import USER_KINDS, TimelineEntry
 from imdesk.messages import sentence
 from imdesk.qt.tasks import TaskRunner
 from imdesk.qt.war_room.commands import RoomCommands
-from imdesk.qt.war_room.header import RoomHeader
+from imdesk.qt.war_room.header import RoomHeader, hash_line
 from imdesk.qt.war_room.room_list import RoomListModel
 from imdesk.qt.war_room.side import ROLE_KEYS, RoomSide
 from imdesk.qt.war_room.timeline_column import RoomTimelineColumn
@@ -136,10 +136,7 @@ class WarRoomPane(RoomCommands):
         self.error.setStyleSheet("color: #d32f2f;")
         self.error.hide()
         layout.addWidget(self.error)
-        self.head_hash = plain_label()
-        self.head_hash.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.SmallestReadableFont))
-        self.head_hash.setToolTip("Head of this incident's hash chain: quote it in reports; "
-                                  "`imdesk timeline verify` proves nothing before it changed")
+        self.head_hash = hash_line()
         layout.addWidget(self.head_hash)
 
         within = Qt.ShortcutContext.WidgetWithChildrenShortcut
@@ -272,8 +269,11 @@ class WarRoomPane(RoomCommands):
     def set_kind(self, kind: str) -> None:
         self._kind = kind
         symbol, color = kind_style(kind)
-        self.kind_label.setText(f"{symbol} {kind}")
-        self.kind_label.setStyleSheet(f"color:{color.name()}; font-weight:bold;")
+        text, style = f"{symbol} {kind}", f"color:{color.name()}; font-weight:bold;"
+        if self.kind_label.text() != text:
+            self.kind_label.setText(text)
+        if self.kind_label.styleSheet() != style:  # (each line written sets the note again)
+            self.kind_label.setStyleSheet(style)
 
     def submit(self) -> None:
         if self._room is None or self._read_only:

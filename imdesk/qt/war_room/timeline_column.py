@@ -7,7 +7,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QListView, QVBoxLayout, QWidget
 
 from imdesk.qt.tasks import TaskRunner
-from imdesk.qt.war_room.timeline_model import CachedHeightDelegate, EntryRole, RoomTimelineModel
+from imdesk.qt.war_room.timeline_delegate import CachedHeightDelegate
+from imdesk.qt.war_room.timeline_model import EntryRole, RoomTimelineModel
 from imdesk.qt.widgets.labels import plain_label
 from imdesk.services.war_room import WarRoomService
 
@@ -56,7 +57,10 @@ class RoomTimelineColumn(QWidget):
             self.model.fetch_older()
 
     def _follow_end(self, _count: int) -> None:
-        """New lines arrive at the bottom: keep them in view (after the layout has run)."""
+        """New lines arrive at the bottom: keep them in view — in the frame that shows them
+        (scrolling lays the list out first), and once more after this pass of the event loop
+        (a view being shown or resized lays out again)."""
+        self.timeline.scrollToBottom()
         QTimer.singleShot(0, self.timeline.scrollToBottom)
 
     def show_entry(self, seq: int) -> None:

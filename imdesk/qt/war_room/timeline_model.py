@@ -1,6 +1,11 @@
 """A war room's timeline as a list model, newest last, paged from SQL: the newest page first,
 older pages prepended when the view is scrolled to the top, new entries appended as they
-arrive."""
+arrive.
+
+The model is a QStringListModel underneath (of empty strings, one per line) with `data` in
+Python: a list view lays out every row again on each insert and asks the row count two or three
+times per row while doing so; kept in C++, those hundreds of questions per new line cost nothing
+instead of a Python call each. The entries themselves live in Python (`_entries`)."""
 
 from __future__ import annotations
 
@@ -8,17 +13,16 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractListModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QRect,
-    QSize,
+    QStringListModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtGui import QColor, QFont
 
 from imdesk.domain.desk import offline_mark, written_by
 from imdesk.domain.timefmt import exact, friendly, to_local
@@ -30,8 +34,6 @@ from imdesk.services.war_room import WarRoomService
 
 PAGE = 200
 EntryRole = Qt.ItemDataRole.UserRole + 1
-_HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
-_TEXT = QPalette.ColorRole.Text
 
 # Each kind: a symbol and a colour (light, dark); the symbol carries the meaning without colour.
 KIND_STYLE: dict[str, tuple[str, str, str]] = {
@@ -65,88 +67,12 @@ def kind_style(kind: str) -> tuple[str, QColor]:
     return style
 
 
-class CachedHeightDelegate(QStyledItemDelegate):
-    """Remembers each line's size per width: a list of wrapped lines is laid out again on
-    every insert (the view asks every row's size), and measuring hundreds of wrapped texts each
-    time costs tens of ms. With the timeline model given, a cell's text, colour and font come
-    from it in one call instead of one call per role."""
-
-    def __init__(self, parent: QObject | None = None,
-                 model: RoomTimelineModel | None = None) -> None:
-        super().__init__(parent)
-        self._sizes: dict[tuple[int, int, bool], QSize] = {}
-        self._model = model
-        self._pixmaps: dict[tuple[object, ...], QPixmap] = {}  # painted lines, see paint()
-
-    def sizeHint(self, option: QStyleOptionViewItem,
-                 index: QModelIndex | QPersistentModelIndex) -> QSize:
-        model = self._model or index.model()
-        if not isinstance(model, RoomTimelineModel):
-            return super().sizeHint(option, index)
-        seq, struck = model.seq_and_struck(index.row())  # no round trip through QVariant
-        key = (seq, option.rect.width(), struck)
-        size = self._sizes.get(key)
-        if size is None:
-            if len(self._sizes) > 50_000:
-                self._sizes.clear()
-            size = self._sizes[key] = super().sizeHint(option, index)
-        return size
-
-    def initStyleOption(self, option: QStyleOptionViewItem,
-                        index: QModelIndex | QPersistentModelIndex) -> None:
-        look = self._model.look(index.row()) if self._model is not None else None
-        if look is None:
-            super().initStyleOption(option, index)
-            return
-        text, color, font = look
-        if isinstance(index, QModelIndex):  # (a view passes a plain index)
-            option.index = index
-        option.features |= _HAS_DISPLAY
-        option.text = text
-        option.palette.setColor(_TEXT, color)
-        if font is not None:
-            option.font = font
-            option.fontMetrics = QFontMetrics(font)
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
-        """A line is laid out and drawn once per look (its text version, width, state and the
-        colour scheme), then copied: every insert scrolls the whole list and repaints it."""
-        model = self._model
-        if model is None or option.widget is None:
-            super().paint(painter, option, index)
-            return
-        seq, struck = model.seq_and_struck(index.row())
-        rect = option.rect
-        ratio = option.widget.devicePixelRatioF()
-        key = (seq, struck, model.look_version, rect.width(), rect.height(), ratio,
-               option.state.value, option.features.value, theme.is_dark())
-        pixmap = self._pixmaps.get(key)
-        if pixmap is None:
-            if len(self._pixmaps) > 2_000:
-                self._pixmaps.clear()
-            pixmap = QPixmap(max(1, round(rect.width() * ratio)), max(1, round(rect.height() * ratio)))
-            pixmap.setDevicePixelRatio(ratio)
-            pixmap.fill(Qt.GlobalColor.transparent)
-            on = QPainter(pixmap)
-            at_origin = QStyleOptionViewItem(option)
-            at_origin.rect = QRect(0, 0, rect.width(), rect.height())
-            super().paint(on, at_origin, index)
-            on.end()
-            self._pixmaps[key] = pixmap
-        painter.drawPixmap(rect.topLeft(), pixmap)
-
-    def forget(self) -> None:
-        self._sizes.clear()
-        self._pixmaps.clear()
-
-
 def _superseded_by(entries: list[TimelineEntry]) -> frozenset[int]:
     """Corrections come after what they correct: the loaded lines name what is struck through."""
     return frozenset(int(e.data["supersedes"]) for e in entries if "supersedes" in e.data)
 
 
-class RoomTimelineModel(QAbstractListModel):
+class RoomTimelineModel(QStringListModel):
     """Signals: appended(int count) when new entries arrived at the end."""
 
     appended = Signal(int)
@@ -154,6 +80,11 @@ class RoomTimelineModel(QAbstractListModel):
     def __init__(self, service: WarRoomService, runner: TaskRunner,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
+        # Rows being inserted: taken into _entries by the first slot of rowsInserted (connected
+        # here, before any view's), so that what is asked before the insert sees the old rows
+        # and what is asked after it the new ones.
+        self._pending: tuple[int, list[TimelineEntry]] | None = None
+        self.rowsInserted.connect(self._take_pending)
         self._service = service
         self._runner = runner
         self._ref = ""
@@ -185,23 +116,35 @@ class RoomTimelineModel(QAbstractListModel):
             if gen != self._generation:
                 return
             self._busy = False
-            self.beginResetModel()
-            self._entries = result
             self._lines.clear()
             self._superseded = _superseded_by(result)
-            self._has_older = len(self._entries) == PAGE
+            self._has_older = len(result) == PAGE
             self._now = service.now()
-            self.endResetModel()
+            self._reset(result)
             self.appended.emit(len(self._entries))
 
         self._runner.run(work, done, self._failed(gen))
 
     def clear(self) -> None:
         self._generation += 1
-        self.beginResetModel()
-        self._ref, self._entries, self._has_older = "", [], False
+        self._ref, self._has_older = "", False
         self._lines.clear()
-        self.endResetModel()
+        self._reset([])
+
+    def _reset(self, entries: list[TimelineEntry]) -> None:
+        self._entries = entries
+        self.setStringList([""] * len(entries))  # (a model reset)
+
+    def _insert(self, row: int, entries: list[TimelineEntry]) -> None:
+        self._pending = (row, entries)
+        self.insertRows(row, len(entries))
+        self._take_pending()  # (already taken, unless signals are blocked)
+
+    def _take_pending(self, *_args: object) -> None:
+        if self._pending is not None:
+            row, entries = self._pending
+            self._pending = None
+            self._entries[row:row] = entries
 
     def _failed(self, gen: int) -> Any:
         def failed(_exc: BaseException) -> None:
@@ -228,11 +171,11 @@ class RoomTimelineModel(QAbstractListModel):
                 return
             self._has_older = len(older) == PAGE
             if older:
-                self.beginInsertRows(QModelIndex(), 0, len(older) - 1)
-                self._entries[:0] = older
-                self._lines.pop(self._entries[len(older)].seq, None)  # its day may show now
                 self.look_version += 1
-                self.endInsertRows()
+                self._insert(0, older)
+                below = len(older)  # the line that was first: its day may not show now
+                if self._lines.pop(self._entries[below].seq, None) is not None:
+                    self.dataChanged.emit(self.index(below), self.index(below))
 
         def failed(_exc: BaseException) -> None:
             self._older_busy = False
@@ -257,10 +200,7 @@ class RoomTimelineModel(QAbstractListModel):
             newly_struck = _superseded_by(fresh) - self._superseded
             self._superseded = self._superseded | newly_struck
             if fresh:
-                start = len(self._entries)
-                self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
-                self._entries.extend(fresh)
-                self.endInsertRows()
+                self._insert(len(self._entries), fresh)
                 self.appended.emit(len(fresh))
             for row, entry in enumerate(self._entries):
                 if entry.seq in newly_struck:
@@ -277,10 +217,7 @@ class RoomTimelineModel(QAbstractListModel):
         if self._entries and entry.seq != self._entries[-1].seq + 1:
             self.refresh()
             return
-        start = len(self._entries)
-        self.beginInsertRows(QModelIndex(), start, start)
-        self._entries.append(entry)
-        self.endInsertRows()
+        self._insert(len(self._entries), [entry])
         if "supersedes" in entry.data:
             struck = int(entry.data["supersedes"])
             self._superseded = self._superseded | {struck}
@@ -306,15 +243,28 @@ class RoomTimelineModel(QAbstractListModel):
         seq = self._entries[row].seq
         return seq, seq in self._superseded
 
+    def size_key(self, row: int) -> int:
+        """What a line's size depends on besides the width: its seq (negative when struck
+        through, which may set another font)."""
+        seq = self._entries[row].seq
+        return -seq if seq in self._superseded else seq
+
     def row_of_seq(self, seq: int) -> int:
         for i, e in enumerate(self._entries):
             if e.seq == seq:
                 return i
         return -1
 
-    # -- model API -------------------------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._entries)
+    # -- model API (rowCount and index: the string list's, in C++) -------------------------------
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        return QAbstractListModel.flags(self, index)  # read-only lines (not the list's editable ones)
+
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
+        return False
+
+    def itemData(self, index: QModelIndex | QPersistentModelIndex) -> dict[int, Any]:
+        return QAbstractItemModel.itemData(self, index)
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -367,7 +317,7 @@ class RoomTimelineModel(QAbstractListModel):
         if previous is None or to_local(previous).date() != when.date():
             stamp = friendly(e.effective_at, self._now)
         else:
-            stamp = when.strftime("%H:%M")
+            stamp = f"{when.hour:02d}:{when.minute:02d}"  # (strftime asks the time zone each call)
         symbol = kind_style(e.kind)[0]
         marks = ""
         if e.occurred_at:
