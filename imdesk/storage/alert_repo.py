@@ -21,6 +21,7 @@ from imdesk.storage.alert_models import (
     MaintenanceWindowRow,
 )
 from imdesk.storage.database import Database
+from imdesk.storage.metrics_models import MilestoneRow
 from imdesk.storage.models import IncidentRow
 
 
@@ -127,6 +128,14 @@ def newest_alerts(s: Session, group_ids: Collection[int]) -> Sequence[AlertRow]:
               .group_by(AlertRow.group_id, AlertRow.alert_key))
     return s.scalars(select(AlertRow).where(AlertRow.id.in_(newest))
                      .options(defer(AlertRow.labels), defer(AlertRow.links))).all()
+
+
+def milestone_rows(s: Session, incident_ids: Collection[int]) -> Sequence[MilestoneRow]:
+    """The milestone rows of these incidents, in one query (loaded into the session)."""
+    if not incident_ids:
+        return []
+    return s.scalars(select(MilestoneRow).where(
+        MilestoneRow.incident_id.in_(sorted(incident_ids)))).all()
 
 
 def newest_alert(s: Session, group_id: int, key: str) -> AlertRow | None:
