@@ -9,8 +9,25 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, case, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    Select,
+    String,
+    bindparam,
+    case,
+    cast,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session, defer
+from sqlalchemy.sql.elements import BindParameter
 
 from imdesk.domain.alert_accept import Accepted
 from imdesk.storage.alert_models import (
@@ -22,7 +39,7 @@ from imdesk.storage.alert_models import (
 )
 from imdesk.storage.database import Database
 from imdesk.storage.metrics_models import MilestoneRow
-from imdesk.storage.models import IncidentRow
+from imdesk.storage.models import IncidentRow, SettingRow
 
 
 # -- the inbox ----------------------------------------------------------------------------------
@@ -182,6 +199,40 @@ def windows_not_over(s: Session, floor: datetime) -> Sequence[MaintenanceWindowR
         MaintenanceWindowRow.ends_at > floor,
         or_(MaintenanceWindowRow.ended_at.is_(None), MaintenanceWindowRow.ended_at > floor))
         .order_by(MaintenanceWindowRow.starts_at, MaintenanceWindowRow.id)).all()
+
+
+WindowRaw = tuple[int, str, str, str | None, datetime, datetime, datetime | None]
+
+
+def _settings_statement() -> Select[Any]:
+    w = MaintenanceWindowRow
+    floor: BindParameter[datetime] = bindparam("floor")
+    windows = select(w.id, w.name, w.matchers, w.service, w.starts_at, w.ends_at, w.ended_at).where(
+        w.ends_at > floor, or_(w.ended_at.is_(None), w.ended_at > floor))
+    setting = select(literal(0), cast(SettingRow.value, String), null(), null(), null(), null(),
+                     null()).where(SettingRow.key == bindparam("key"))
+    return union_all(windows, setting)  # type: ignore[return-value]
+
+
+_SETTINGS: list[Select[Any]] = []  # built once: building it costs more than running it
+
+
+def processing_settings(s: Session, key: str, floor: datetime) -> tuple[str | None, tuple[WindowRaw, ...]]:
+    """In one statement, as stored: setting KEY's JSON text (None when unset) and the windows
+    not over at `floor` (id, name, matchers, service, starts, ends, ended) in start order. Plain
+    rows on the session's connection (no ORM): the processor compares them with the last ones
+    it read and parses again only when they differ."""
+    if not _SETTINGS:
+        _SETTINGS.append(_settings_statement())
+    text: str | None = None
+    found: list[WindowRaw] = []
+    for row in s.connection().execute(_SETTINGS[0], {"floor": floor, "key": key}):
+        if row[4] is None:  # the setting's row (a window always has its start)
+            text = row[1]
+        else:
+            found.append((row[0], row[1], row[2], row[3], row[4], row[5], row[6]))
+    found.sort(key=lambda r: (r[4], r[0]))
+    return text, tuple(found)
 
 
 def heartbeat(s: Session, name: str) -> HeartbeatRow | None:

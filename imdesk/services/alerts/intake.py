@@ -4,6 +4,7 @@ the inbox into alerts and incidents. The listener and `imdesk alerts ingest` sha
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 import time
@@ -19,10 +20,10 @@ from imdesk.domain.alert_accept import Accepted as Accepted
 from imdesk.domain.alert_accept import accept as accept
 from imdesk.domain.alert_outcome import Outcome
 from imdesk.domain.alert_payload import AlertNotice, PayloadError, load_json, parse
-from imdesk.domain.alert_rules import Window
+from imdesk.domain.alert_rules import AlertMapping, Window, parse_matchers
 from imdesk.services.alerts.apply import NoticeApplier
-from imdesk.services.alerts.monitoring_watch import heartbeat_seen, load_windows
-from imdesk.services.alerts.settings import load_mapping
+from imdesk.services.alerts.monitoring_watch import heartbeat_seen
+from imdesk.services.alerts.settings import MAPPING_KEY
 from imdesk.services.clock import Clock, SystemClock
 from imdesk.services.incidents import IncidentService
 from imdesk.storage import alert_repo, incident_repo
@@ -86,6 +87,8 @@ class AlertService:
         # Serialises this process's inbox writes and processing transactions, so neither waits
         # in SQLite's busy handler (which sleeps in steps of up to 100 ms) behind the other.
         self._gate = threading.Lock()
+        # The mapping and windows last read, with what they were parsed from (see _settings)
+        self._settings: tuple[object, AlertMapping, list[Window]] | None = None
 
     # -- intake ---------------------------------------------------------------------------
     def store(self, items: Sequence[Accepted]) -> None:
@@ -151,7 +154,7 @@ class AlertService:
                     notices = [(p, row.received_at) for p, row in zip(parsed, chunk, strict=True)
                                if isinstance(p, AlertNotice)]
                     if notices and applier is None:  # one per transaction: settings read once
-                        applier = NoticeApplier(self._incidents, load_mapping(s), self._windows(s))
+                        applier = NoticeApplier(self._incidents, *self._read_settings(s))
                     if applier is not None and notices:
                         applier.prefetch(s, notices)
                     for row, item in zip(chunk, parsed, strict=True):
@@ -217,8 +220,19 @@ class AlertService:
             outcome = applier.apply(s, item, _digest(row.body, row.assigned_key), row.received_at)
         return outcome, "; ".join(outcome.notes)[:2000] or "processed"
 
-    def _windows(self, s: Session) -> list[Window]:
-        return load_windows(s, self._clock.now())
+    def _read_settings(self, s: Session) -> tuple[AlertMapping, list[Window]]:
+        """The mapping and the windows not over, as stored when this transaction reads them (a
+        change committed by any process applies to the next payload processed): read in one
+        plain statement, parsed again only when what is stored differs from the last read."""
+        raw = alert_repo.processing_settings(s, MAPPING_KEY, self._clock.now())
+        if self._settings is None or self._settings[0] != raw:
+            text, rows = raw
+            mapping = AlertMapping() if text is None else AlertMapping.from_json(json.loads(text))
+            windows = [Window(id=i, name=name, starts_at=starts, ends_at=ends,
+                              matchers=parse_matchers(matchers), service=service, ended_at=ended)
+                       for i, name, matchers, service, starts, ends, ended in rows]
+            self._settings = (raw, mapping, windows)
+        return self._settings[1], self._settings[2]
 
     # -- reading --------------------------------------------------------------------------
     def alerts(self, *, ref: str | None = None, limit: int = 1000, offset: int = 0,
