@@ -5,6 +5,7 @@ over a session (and the listener's own inbox connection); the services own the t
 from __future__ import annotations
 
 import threading
+import typing
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Row,
     Select,
     String,
+    Table,
     bindparam,
     case,
     cast,
@@ -69,21 +71,46 @@ def next_pending(s: Session, limit: int) -> Sequence[AlertInboxRow]:
 PendingRow = Row[int, datetime, str, str, str | None]
 
 
+# The processor's statements, built once (building one costs more CPU than running it): each
+# takes its values as bound parameters, lists as expanding ones.
+_BUILT: dict[str, Any] = {}
+
+
+def _built(name: str, build: Callable[[], Any]) -> Any:
+    statement = _BUILT.get(name)
+    if statement is None:
+        statement = _BUILT[name] = build()
+    return statement
+
+
+def _pending_statement() -> Any:
+    i = AlertInboxRow
+    return (select(i.id, i.received_at, i.endpoint, i.body, i.assigned_key)
+            .where(i.processed_at.is_(None), i.id > bindparam("after"))
+            .order_by(i.id).limit(bindparam("limit")).with_for_update(skip_locked=True))
+
+
 def next_pending_rows(s: Session, limit: int, after: int = 0) -> Sequence[PendingRow]:
     """As next_pending (after inbox id AFTER), as plain rows (id, received_at, endpoint, body,
     assigned_key): the processor reads them once and marks them with mark_processed."""
-    return s.execute(select(AlertInboxRow.id, AlertInboxRow.received_at, AlertInboxRow.endpoint,
-                            AlertInboxRow.body, AlertInboxRow.assigned_key)
-                     .where(AlertInboxRow.processed_at.is_(None), AlertInboxRow.id > after)
-                     .order_by(AlertInboxRow.id).limit(limit)
-                     .with_for_update(skip_locked=True)).all()
+    statement = _built("pending", _pending_statement)
+    rows: Sequence[PendingRow] = s.connection().execute(
+        statement, {"after": after, "limit": limit}).all()
+    return rows
+
+
+def _mark_statement() -> Any:
+    table = typing.cast(Table, AlertInboxRow.__table__)
+    return (update(table).where(table.c.id == bindparam("b_id"))
+            .values(processed_at=bindparam("b_at"), outcome=bindparam("b_outcome")))
 
 
 def mark_processed(s: Session, marks: Sequence[tuple[int, datetime, str]]) -> None:
-    """Set (id, processed_at, outcome) on inbox rows: one statement for the batch."""
+    """Set (id, processed_at, outcome) on inbox rows: one statement for the batch (on the
+    session's connection: the ORM's changes are flushed at the commit, as before)."""
     if marks:
-        s.execute(update(AlertInboxRow), [{"id": i, "processed_at": at, "outcome": outcome}
-                                          for i, at, outcome in marks])
+        s.connection().execute(_built("mark", _mark_statement), [
+            {"b_id": i, "b_at": at, "b_outcome": outcome} for i, at, outcome in marks])
 
 
 def newest_inbox(s: Session, limit: int) -> list[tuple[int, datetime, str, str | None, int]]:
@@ -132,8 +159,9 @@ def groups(s: Session, keys: Collection[tuple[str, str]]) -> list[AlertGroupRow]
     if not keys:
         return []
     wanted = set(keys)
-    rows = s.scalars(select(AlertGroupRow).where(
-        AlertGroupRow.key_hash.in_(sorted({k for _, k in wanted})))).all()
+    statement = _built("groups", lambda: select(AlertGroupRow).where(
+        AlertGroupRow.key_hash.in_(bindparam("hashes", expanding=True))))
+    rows = s.scalars(statement, {"hashes": sorted({k for _, k in wanted})}).all()
     return [g for g in rows if (g.source, g.key_hash) in wanted]
 
 
@@ -141,18 +169,24 @@ def newest_alerts(s: Session, group_ids: Collection[int]) -> Sequence[AlertRow]:
     """The newest alert of every key in these groups, in one query."""
     if not group_ids:
         return []
-    newest = (select(func.max(AlertRow.id)).where(AlertRow.group_id.in_(sorted(group_ids)))
+    return s.scalars(_built("newest", _newest_statement), {"ids": sorted(group_ids)}).all()
+
+
+def _newest_statement() -> Any:
+    newest = (select(func.max(AlertRow.id))
+              .where(AlertRow.group_id.in_(bindparam("ids", expanding=True)))
               .group_by(AlertRow.group_id, AlertRow.alert_key))
-    return s.scalars(select(AlertRow).where(AlertRow.id.in_(newest))
-                     .options(defer(AlertRow.labels), defer(AlertRow.links))).all()
+    return (select(AlertRow).where(AlertRow.id.in_(newest))
+            .options(defer(AlertRow.labels), defer(AlertRow.links)))
 
 
 def milestone_rows(s: Session, incident_ids: Collection[int]) -> Sequence[MilestoneRow]:
     """The milestone rows of these incidents, in one query (loaded into the session)."""
     if not incident_ids:
         return []
-    return s.scalars(select(MilestoneRow).where(
-        MilestoneRow.incident_id.in_(sorted(incident_ids)))).all()
+    statement = _built("milestones", lambda: select(MilestoneRow).where(
+        MilestoneRow.incident_id.in_(bindparam("ids", expanding=True))))
+    return s.scalars(statement, {"ids": sorted(incident_ids)}).all()
 
 
 def newest_alert(s: Session, group_id: int, key: str) -> AlertRow | None:
@@ -214,19 +248,15 @@ def _settings_statement() -> Select[Any]:
     return union_all(windows, setting)  # type: ignore[return-value]
 
 
-_SETTINGS: list[Select[Any]] = []  # built once: building it costs more than running it
-
-
 def processing_settings(s: Session, key: str, floor: datetime) -> tuple[str | None, tuple[WindowRaw, ...]]:
     """In one statement, as stored: setting KEY's JSON text (None when unset) and the windows
     not over at `floor` (id, name, matchers, service, starts, ends, ended) in start order. Plain
     rows on the session's connection (no ORM): the processor compares them with the last ones
     it read and parses again only when they differ."""
-    if not _SETTINGS:
-        _SETTINGS.append(_settings_statement())
     text: str | None = None
     found: list[WindowRaw] = []
-    for row in s.connection().execute(_SETTINGS[0], {"floor": floor, "key": key}):
+    for row in s.connection().execute(_built("settings", _settings_statement),
+                                      {"floor": floor, "key": key}):
         if row[4] is None:  # the setting's row (a window always has its start)
             text = row[1]
         else:
