@@ -37,8 +37,8 @@ log = logging.getLogger(__name__)
 # time budget has read little more than it used.
 FIRST_CHUNK = 8
 CHUNK = 256
-LEAST = 16  # a transaction with a time budget still does this many (what it costs to begin,
-# look up and commit is then spread over enough payloads to keep pace with a storm)
+LEAST = 16  # by default a transaction with a time budget still does this many (what it costs to
+# begin, look up and commit is then spread over enough payloads to keep pace with a storm)
 
 
 @dataclass(frozen=True)
@@ -120,22 +120,24 @@ class AlertService:
 
     def process_pending(self, batch: int = 200, *, budget_s: float | None = None,
                         between: Callable[[], None] | None = None,
-                        transactions: int | None = None) -> Outcome:
+                        transactions: int | None = None, least: int = LEAST) -> Outcome:
         """Process every unprocessed inbox row, oldest first, a batch per transaction. With a
-        budget a transaction commits after that much work (it holds the write lock only so
-        long); `between` runs before each transaction (the listener lets its writer go first)."""
+        budget a transaction commits after that much work and at least LEAST payloads (it holds
+        the write lock about so long: least=1 caps it by time alone); `between` runs before each
+        transaction (the listener lets its writer go first)."""
         total = Outcome()
         rounds = 0
         while True:
             if between is not None:
                 between()
-            done, exhausted, outcome = self._process_batch(batch, budget_s)
+            done, exhausted, outcome = self._process_batch(batch, budget_s, least)
             total.merge(outcome)
             rounds += 1
             if exhausted or done == 0 or (transactions is not None and rounds >= transactions):
                 return total
 
-    def _process_batch(self, batch: int, budget_s: float | None) -> tuple[int, bool, Outcome]:
+    def _process_batch(self, batch: int, budget_s: float | None,
+                       least: int = LEAST) -> tuple[int, bool, Outcome]:
         """One transaction over up to BATCH of the oldest payloads, in inbox order; with a budget
         it commits once that much time is spent and at least LEAST payloads are done. Payloads
         are read and looked up a chunk at a time, so a small budget reads no more than it uses."""
@@ -145,7 +147,7 @@ class AlertService:
                 outcome = Outcome()
                 marks: list[tuple[int, datetime, str]] = []
                 applier: NoticeApplier | None = None
-                last, exhausted, spent, size = 0, False, False, FIRST_CHUNK
+                last, exhausted, spent, size = 0, False, False, min(FIRST_CHUNK, max(least, 2))
                 while not (exhausted or spent) and len(marks) < batch:
                     want = min(size, batch - len(marks))
                     chunk = alert_repo.next_pending_rows(s, want, last)
@@ -163,7 +165,7 @@ class AlertService:
                         last = row.id
                         outcome.merge(one)
                         outcome.processed += 1
-                        if (budget_s is not None and outcome.processed >= LEAST
+                        if (budget_s is not None and outcome.processed >= least
                                 and time.perf_counter() - started > budget_s):
                             spent = True
                             break
