@@ -23,7 +23,7 @@ from pathlib import Path
 
 from common import ROOT, isolate, percentile, report, save
 
-POSTS = 10_000
+POSTS = int(os.environ.get("IMDESK_BENCH_ALERT_POSTS", "10000"))  # fewer for a quick probe
 CONNECTIONS = 16
 GROUPS = 200
 TOKEN = "bench-token"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -152,3 +153,30 @@ def test_a_crash_mid_batch_then_a_restart_processes_each_payload_once(
         assert restarted.timeline.verify().ok
     finally:
         restarted.close()
+
+
+def test_a_window_or_mapping_changed_elsewhere_applies_to_the_next_payload(
+        ctx: AppContext, db_url: str, clock: ManualClock) -> None:
+    """The processor keeps the mapping and windows it parsed, but a change committed by another
+    process (here: a second context on the same database) applies to the very next payload."""
+    other = build_context(db_url, clock=clock, author="other desk")
+    intake = ctx.alerts.intake
+
+    def post(group: str, **labels: str) -> Any:
+        intake.store([accept(encode(alertmanager(group, am_alert("Down", **labels))))])
+        return intake.process_pending()
+
+    other.catalog.add("VPN")
+    try:
+        assert post("warm", site="dc1").opened  # settings read and kept
+        window = other.alerts.watch.add_window("dc2 work", clock.now(),
+                                               clock.now() + timedelta(hours=2), matchers="site=dc2")
+        assert post("g1", site="dc2").opened == []  # the new window applies at once
+        assert post("g2", site="dc3").opened
+        other.alerts.watch.end_window(window.id)
+        assert post("g3", site="dc2").opened  # ... and so does its early end
+        other.alerts.settings.set_rules([('site="dc4"', "VPN")])
+        [opened] = post("g4", site="dc4").opened
+        assert ctx.incidents.get(opened.ref).service == "VPN"  # the new mapping rule too
+    finally:
+        other.close()

@@ -21,9 +21,13 @@ log = logging.getLogger(__name__)
 STORE_TIMEOUT_S = 10.0
 WRITER_BATCH = 500
 WRITER_FIRST_S = 5.0
-PROCESS_BUDGET_S = 0.01  # a processing transaction holds the write lock about this long
+PROCESS_BUDGET_S = 0.005  # while payloads arrive, a processing transaction holds the write lock
+# about this long, however few payloads that is (a commit of the writer never waits long on it)
 QUIET_S = 0.05  # no payload stored for this long: the storm is over (or paused)
-QUIET_BUDGET_S = 0.05  # ... and processing may hold the write lock this long per transaction
+QUIET_BUDGET_S = 0.2  # ... and processing may hold the write lock this long per transaction
+QUIET_LEAST = 16  # (and does at least this many payloads: catching up in big transactions);
+# as many while the last transaction opened incidents: a storm's new groups come first (one or
+# four payloads a turn between the writer's commits left them waiting 1.7-5 s under load)
 REST_FACTOR = 1.0  # while payloads arrive, processing rests as long as its last transaction took
 PROCESS_BATCH = 500  # at most this many payloads in one transaction (the budget ends it first)
 
@@ -45,7 +49,7 @@ class AlertIntake(Protocol):
 
     def process_pending(self, batch: int = 200, *, budget_s: float | None = None,
                         between: Callable[[], None] | None = None,
-                        transactions: int | None = None) -> Outcome: ...
+                        transactions: int | None = None, least: int = 16) -> Outcome: ...
 
 
 @dataclass
@@ -161,6 +165,7 @@ class InboxProcessor:
         self._between = between
         self._quiet = quiet
         self._rest = 0.0
+        self._opening = True  # the first transaction of a storm may open incidents
         self._began = 0.0
         self._on_outcome = on_outcome
         self._on_error = on_error
@@ -209,9 +214,11 @@ class InboxProcessor:
             try:
                 quiet = self._quiet is not None and self._quiet()
                 budget = QUIET_BUDGET_S if quiet else PROCESS_BUDGET_S
+                least = QUIET_LEAST if quiet or self._opening else 1
                 outcome = self._intake.process_pending(batch=PROCESS_BATCH, budget_s=budget,
                                                        between=self._next_transaction,
-                                                       transactions=1)
+                                                       transactions=1, least=least)
+                self._opening = bool(outcome.opened)
                 # no rest after opening incidents: a new group's incident is what the desk
                 # waits for, and a storm's new groups come first
                 self._rest = 0.0 if outcome.opened else (time.monotonic() - self._began) * REST_FACTOR
@@ -224,5 +231,6 @@ class InboxProcessor:
                 return
             if not outcome.processed:
                 self._rest = 0.0  # the next storm's first payloads are processed at once
+                self._opening = True
                 return
             self._on_outcome(outcome)

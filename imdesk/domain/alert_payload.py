@@ -105,16 +105,19 @@ def _refuse_constant(name: str) -> Any:
 
 
 def _depth(value: Any) -> int:
-    deepest, stack = 0, [(value, 1)]
+    """How deep VALUE nests (a scalar counts one level below its container); past MAX_DEPTH
+    it stops early. Only containers are walked: a payload's many strings cost nothing."""
+    deepest = 1
+    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
     while stack:
         item, level = stack.pop()
-        if level > MAX_DEPTH:
-            return level
-        deepest = max(deepest, level)
-        if isinstance(item, dict):
-            stack.extend((v, level + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, level + 1) for v in item)
+        children = item.values() if isinstance(item, dict) else item
+        if not children:
+            continue
+        if level + 1 > MAX_DEPTH:
+            return level + 1
+        deepest = max(deepest, level + 1)
+        stack.extend((v, level + 1) for v in children if isinstance(v, (dict, list)))
     return deepest
 
 

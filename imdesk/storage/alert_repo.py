@@ -5,12 +5,31 @@ over a session (and the listener's own inbox connection); the services own the t
 from __future__ import annotations
 
 import threading
+import typing
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, case, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    Select,
+    String,
+    Table,
+    bindparam,
+    case,
+    cast,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session, defer
+from sqlalchemy.sql.elements import BindParameter
 
 from imdesk.domain.alert_accept import Accepted
 from imdesk.storage.alert_models import (
@@ -21,7 +40,8 @@ from imdesk.storage.alert_models import (
     MaintenanceWindowRow,
 )
 from imdesk.storage.database import Database
-from imdesk.storage.models import IncidentRow
+from imdesk.storage.metrics_models import MilestoneRow
+from imdesk.storage.models import IncidentRow, SettingRow
 
 
 # -- the inbox ----------------------------------------------------------------------------------
@@ -51,21 +71,46 @@ def next_pending(s: Session, limit: int) -> Sequence[AlertInboxRow]:
 PendingRow = Row[int, datetime, str, str, str | None]
 
 
+# The processor's statements, built once (building one costs more CPU than running it): each
+# takes its values as bound parameters, lists as expanding ones.
+_BUILT: dict[str, Any] = {}
+
+
+def _built(name: str, build: Callable[[], Any]) -> Any:
+    statement = _BUILT.get(name)
+    if statement is None:
+        statement = _BUILT[name] = build()
+    return statement
+
+
+def _pending_statement() -> Any:
+    i = AlertInboxRow
+    return (select(i.id, i.received_at, i.endpoint, i.body, i.assigned_key)
+            .where(i.processed_at.is_(None), i.id > bindparam("after"))
+            .order_by(i.id).limit(bindparam("limit")).with_for_update(skip_locked=True))
+
+
 def next_pending_rows(s: Session, limit: int, after: int = 0) -> Sequence[PendingRow]:
     """As next_pending (after inbox id AFTER), as plain rows (id, received_at, endpoint, body,
     assigned_key): the processor reads them once and marks them with mark_processed."""
-    return s.execute(select(AlertInboxRow.id, AlertInboxRow.received_at, AlertInboxRow.endpoint,
-                            AlertInboxRow.body, AlertInboxRow.assigned_key)
-                     .where(AlertInboxRow.processed_at.is_(None), AlertInboxRow.id > after)
-                     .order_by(AlertInboxRow.id).limit(limit)
-                     .with_for_update(skip_locked=True)).all()
+    statement = _built("pending", _pending_statement)
+    rows: Sequence[PendingRow] = s.connection().execute(
+        statement, {"after": after, "limit": limit}).all()
+    return rows
+
+
+def _mark_statement() -> Any:
+    table = typing.cast(Table, AlertInboxRow.__table__)
+    return (update(table).where(table.c.id == bindparam("b_id"))
+            .values(processed_at=bindparam("b_at"), outcome=bindparam("b_outcome")))
 
 
 def mark_processed(s: Session, marks: Sequence[tuple[int, datetime, str]]) -> None:
-    """Set (id, processed_at, outcome) on inbox rows: one statement for the batch."""
+    """Set (id, processed_at, outcome) on inbox rows: one statement for the batch (on the
+    session's connection: the ORM's changes are flushed at the commit, as before)."""
     if marks:
-        s.execute(update(AlertInboxRow), [{"id": i, "processed_at": at, "outcome": outcome}
-                                          for i, at, outcome in marks])
+        s.connection().execute(_built("mark", _mark_statement), [
+            {"b_id": i, "b_at": at, "b_outcome": outcome} for i, at, outcome in marks])
 
 
 def newest_inbox(s: Session, limit: int) -> list[tuple[int, datetime, str, str | None, int]]:
@@ -114,8 +159,9 @@ def groups(s: Session, keys: Collection[tuple[str, str]]) -> list[AlertGroupRow]
     if not keys:
         return []
     wanted = set(keys)
-    rows = s.scalars(select(AlertGroupRow).where(
-        AlertGroupRow.key_hash.in_(sorted({k for _, k in wanted})))).all()
+    statement = _built("groups", lambda: select(AlertGroupRow).where(
+        AlertGroupRow.key_hash.in_(bindparam("hashes", expanding=True))))
+    rows = s.scalars(statement, {"hashes": sorted({k for _, k in wanted})}).all()
     return [g for g in rows if (g.source, g.key_hash) in wanted]
 
 
@@ -123,10 +169,35 @@ def newest_alerts(s: Session, group_ids: Collection[int]) -> Sequence[AlertRow]:
     """The newest alert of every key in these groups, in one query."""
     if not group_ids:
         return []
-    newest = (select(func.max(AlertRow.id)).where(AlertRow.group_id.in_(sorted(group_ids)))
+    return s.scalars(_built("newest", _newest_statement), {"ids": sorted(group_ids)}).all()
+
+
+def _newest_statement() -> Any:
+    newest = (select(func.max(AlertRow.id))
+              .where(AlertRow.group_id.in_(bindparam("ids", expanding=True)))
               .group_by(AlertRow.group_id, AlertRow.alert_key))
-    return s.scalars(select(AlertRow).where(AlertRow.id.in_(newest))
-                     .options(defer(AlertRow.labels), defer(AlertRow.links))).all()
+    return (select(AlertRow).where(AlertRow.id.in_(newest))
+            .options(defer(AlertRow.labels), defer(AlertRow.links)))
+
+
+def locked_incidents(s: Session, ids: Collection[int]) -> Sequence[IncidentRow]:
+    """As incident_repo.locked_by_ids (the rows, locked in id order, one query), with the
+    statement built once: the processor asks this every transaction."""
+    if not ids:
+        return []
+    statement = _built("incidents", lambda: select(IncidentRow).where(
+        IncidentRow.id.in_(bindparam("ids", expanding=True))).order_by(IncidentRow.id)
+        .with_for_update())
+    return s.scalars(statement, {"ids": sorted(ids)}).all()
+
+
+def milestone_rows(s: Session, incident_ids: Collection[int]) -> Sequence[MilestoneRow]:
+    """The milestone rows of these incidents, in one query (loaded into the session)."""
+    if not incident_ids:
+        return []
+    statement = _built("milestones", lambda: select(MilestoneRow).where(
+        MilestoneRow.incident_id.in_(bindparam("ids", expanding=True))))
+    return s.scalars(statement, {"ids": sorted(incident_ids)}).all()
 
 
 def newest_alert(s: Session, group_id: int, key: str) -> AlertRow | None:
@@ -173,6 +244,36 @@ def windows_not_over(s: Session, floor: datetime) -> Sequence[MaintenanceWindowR
         MaintenanceWindowRow.ends_at > floor,
         or_(MaintenanceWindowRow.ended_at.is_(None), MaintenanceWindowRow.ended_at > floor))
         .order_by(MaintenanceWindowRow.starts_at, MaintenanceWindowRow.id)).all()
+
+
+WindowRaw = tuple[int, str, str, str | None, datetime, datetime, datetime | None]
+
+
+def _settings_statement() -> Select[Any]:
+    w = MaintenanceWindowRow
+    floor: BindParameter[datetime] = bindparam("floor")
+    windows = select(w.id, w.name, w.matchers, w.service, w.starts_at, w.ends_at, w.ended_at).where(
+        w.ends_at > floor, or_(w.ended_at.is_(None), w.ended_at > floor))
+    setting = select(literal(0), cast(SettingRow.value, String), null(), null(), null(), null(),
+                     null()).where(SettingRow.key == bindparam("key"))
+    return union_all(windows, setting)  # type: ignore[return-value]
+
+
+def processing_settings(s: Session, key: str, floor: datetime) -> tuple[str | None, tuple[WindowRaw, ...]]:
+    """In one statement, as stored: setting KEY's JSON text (None when unset) and the windows
+    not over at `floor` (id, name, matchers, service, starts, ends, ended) in start order. Plain
+    rows on the session's connection (no ORM): the processor compares them with the last ones
+    it read and parses again only when they differ."""
+    text: str | None = None
+    found: list[WindowRaw] = []
+    for row in s.connection().execute(_built("settings", _settings_statement),
+                                      {"floor": floor, "key": key}):
+        if row[4] is None:  # the setting's row (a window always has its start)
+            text = row[1]
+        else:
+            found.append((row[0], row[1], row[2], row[3], row[4], row[5], row[6]))
+    found.sort(key=lambda r: (r[4], r[0]))
+    return text, tuple(found)
 
 
 def heartbeat(s: Session, name: str) -> HeartbeatRow | None:

@@ -88,6 +88,7 @@ class NoticeApplier:
         self._complete: set[int] = set()  # groups whose every alert key is in _alerts
         self._touched: dict[int, AlertRow] = {}  # every alert loaded or made here, by id()
         self._rows: dict[int, IncidentRow | None] = {}  # incidents loaded (locked) here
+        self._held: list[object] = []  # their milestone rows, loaded with them
 
     def prefetch(self, s: Session, notices: Sequence[tuple[AlertNotice, datetime]]) -> None:
         """Load what a batch of (notice, received at) needs set-wise: its groups in one query,
@@ -117,8 +118,11 @@ class NoticeApplier:
             self._touched[id(a)] = a
         self._complete.update(ids)
         incidents = {g.incident_id for g in found if g.incident_id is not None} - self._rows.keys()
-        for row in incident_repo.locked_by_ids(s, incidents):
+        for row in alert_repo.locked_incidents(s, incidents):
             self._rows[row.id] = row
+        # their milestone rows too, in one query: an entry appended to each then finds its row
+        # in the session (no SELECT per incident); held here, as the session holds them weakly
+        self._held.extend(alert_repo.milestone_rows(s, incidents))
 
     def apply(self, s: Session, notice: AlertNotice, digest: str, at: datetime) -> Outcome:
         with s.no_autoflush:

@@ -4,6 +4,7 @@ the inbox into alerts and incidents. The listener and `imdesk alerts ingest` sha
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 import time
@@ -19,10 +20,10 @@ from imdesk.domain.alert_accept import Accepted as Accepted
 from imdesk.domain.alert_accept import accept as accept
 from imdesk.domain.alert_outcome import Outcome
 from imdesk.domain.alert_payload import AlertNotice, PayloadError, load_json, parse
-from imdesk.domain.alert_rules import Window
+from imdesk.domain.alert_rules import AlertMapping, Window, parse_matchers
 from imdesk.services.alerts.apply import NoticeApplier
-from imdesk.services.alerts.monitoring_watch import heartbeat_seen, load_windows
-from imdesk.services.alerts.settings import load_mapping
+from imdesk.services.alerts.monitoring_watch import heartbeat_seen
+from imdesk.services.alerts.settings import MAPPING_KEY
 from imdesk.services.clock import Clock, SystemClock
 from imdesk.services.incidents import IncidentService
 from imdesk.storage import alert_repo, incident_repo
@@ -36,8 +37,8 @@ log = logging.getLogger(__name__)
 # time budget has read little more than it used.
 FIRST_CHUNK = 8
 CHUNK = 256
-LEAST = 16  # a transaction with a time budget still does this many (what it costs to begin,
-# look up and commit is then spread over enough payloads to keep pace with a storm)
+LEAST = 16  # by default a transaction with a time budget still does this many (what it costs to
+# begin, look up and commit is then spread over enough payloads to keep pace with a storm)
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ class AlertService:
         # Serialises this process's inbox writes and processing transactions, so neither waits
         # in SQLite's busy handler (which sleeps in steps of up to 100 ms) behind the other.
         self._gate = threading.Lock()
+        # The mapping and windows last read, with what they were parsed from (see _settings)
+        self._settings: tuple[object, AlertMapping, list[Window]] | None = None
 
     # -- intake ---------------------------------------------------------------------------
     def store(self, items: Sequence[Accepted]) -> None:
@@ -117,22 +120,24 @@ class AlertService:
 
     def process_pending(self, batch: int = 200, *, budget_s: float | None = None,
                         between: Callable[[], None] | None = None,
-                        transactions: int | None = None) -> Outcome:
+                        transactions: int | None = None, least: int = LEAST) -> Outcome:
         """Process every unprocessed inbox row, oldest first, a batch per transaction. With a
-        budget a transaction commits after that much work (it holds the write lock only so
-        long); `between` runs before each transaction (the listener lets its writer go first)."""
+        budget a transaction commits after that much work and at least LEAST payloads (it holds
+        the write lock about so long: least=1 caps it by time alone); `between` runs before each
+        transaction (the listener lets its writer go first)."""
         total = Outcome()
         rounds = 0
         while True:
             if between is not None:
                 between()
-            done, exhausted, outcome = self._process_batch(batch, budget_s)
+            done, exhausted, outcome = self._process_batch(batch, budget_s, least)
             total.merge(outcome)
             rounds += 1
             if exhausted or done == 0 or (transactions is not None and rounds >= transactions):
                 return total
 
-    def _process_batch(self, batch: int, budget_s: float | None) -> tuple[int, bool, Outcome]:
+    def _process_batch(self, batch: int, budget_s: float | None,
+                       least: int = LEAST) -> tuple[int, bool, Outcome]:
         """One transaction over up to BATCH of the oldest payloads, in inbox order; with a budget
         it commits once that much time is spent and at least LEAST payloads are done. Payloads
         are read and looked up a chunk at a time, so a small budget reads no more than it uses."""
@@ -142,7 +147,7 @@ class AlertService:
                 outcome = Outcome()
                 marks: list[tuple[int, datetime, str]] = []
                 applier: NoticeApplier | None = None
-                last, exhausted, spent, size = 0, False, False, FIRST_CHUNK
+                last, exhausted, spent, size = 0, False, False, min(FIRST_CHUNK, max(least, 2))
                 while not (exhausted or spent) and len(marks) < batch:
                     want = min(size, batch - len(marks))
                     chunk = alert_repo.next_pending_rows(s, want, last)
@@ -151,7 +156,7 @@ class AlertService:
                     notices = [(p, row.received_at) for p, row in zip(parsed, chunk, strict=True)
                                if isinstance(p, AlertNotice)]
                     if notices and applier is None:  # one per transaction: settings read once
-                        applier = NoticeApplier(self._incidents, load_mapping(s), self._windows(s))
+                        applier = NoticeApplier(self._incidents, *self._read_settings(s))
                     if applier is not None and notices:
                         applier.prefetch(s, notices)
                     for row, item in zip(chunk, parsed, strict=True):
@@ -160,7 +165,7 @@ class AlertService:
                         last = row.id
                         outcome.merge(one)
                         outcome.processed += 1
-                        if (budget_s is not None and outcome.processed >= LEAST
+                        if (budget_s is not None and outcome.processed >= least
                                 and time.perf_counter() - started > budget_s):
                             spent = True
                             break
@@ -217,8 +222,19 @@ class AlertService:
             outcome = applier.apply(s, item, _digest(row.body, row.assigned_key), row.received_at)
         return outcome, "; ".join(outcome.notes)[:2000] or "processed"
 
-    def _windows(self, s: Session) -> list[Window]:
-        return load_windows(s, self._clock.now())
+    def _read_settings(self, s: Session) -> tuple[AlertMapping, list[Window]]:
+        """The mapping and the windows not over, as stored when this transaction reads them (a
+        change committed by any process applies to the next payload processed): read in one
+        plain statement, parsed again only when what is stored differs from the last read."""
+        raw = alert_repo.processing_settings(s, MAPPING_KEY, self._clock.now())
+        if self._settings is None or self._settings[0] != raw:
+            text, rows = raw
+            mapping = AlertMapping() if text is None else AlertMapping.from_json(json.loads(text))
+            windows = [Window(id=i, name=name, starts_at=starts, ends_at=ends,
+                              matchers=parse_matchers(matchers), service=service, ended_at=ended)
+                       for i, name, matchers, service, starts, ends, ended in rows]
+            self._settings = (raw, mapping, windows)
+        return self._settings[1], self._settings[2]
 
     # -- reading --------------------------------------------------------------------------
     def alerts(self, *, ref: str | None = None, limit: int = 1000, offset: int = 0,
