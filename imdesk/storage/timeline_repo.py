@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid as uuid_mod
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from imdesk.domain.timeline import EntryDraft, TimelineEntry, entry_hash
@@ -82,7 +83,7 @@ def new_entry(incident_ref: str, draft: EntryDraft, *, author: str, now: datetim
 def insert_entries(session: Session, incident_id: int, entries: Sequence[TimelineEntry]) -> None:
     """Store entries made by `new_entry` (one executemany; no ORM objects, no ids read back)."""
     if entries:
-        session.execute(insert(TimelineEntryRow.__table__), [
+        session.execute(insert(cast(Table, TimelineEntryRow.__table__)), [
             {"uuid": e.uuid, "incident_id": incident_id, "seq": e.seq, "kind": e.kind,
              "text": e.text, "author": e.author, "recorded_at": e.recorded_at,
              "occurred_at": e.occurred_at, "data": dict(e.data), "prev_hash": e.prev_hash,

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from imdesk.domain.incident import IncidentState
 from imdesk.domain.message import MESSAGE_KIND, MessageState, RouteStep
 from imdesk.domain.timeline import EntryDraft, TimelineEntry
-from imdesk.services.journal import chain_entry, write_entries
+from imdesk.services.journal import chain_entry, write_entries, write_entry
 from imdesk.storage import incident_repo
+from imdesk.storage.database import SPOOLED
 from imdesk.storage.models import IncidentRow
 from imdesk.storage.outbox_models import OutboxMessageRow
 
@@ -47,6 +48,11 @@ class MessageJournal:
         """Chain the entry now (its seq and hash are final); it is stored when the session
         commits (or at `store()`), in the same transaction."""
         row, state = self.incident(incident_id)
+        if self.s.info.get(SPOOLED):  # the offline replica spools each entry it sees flushed
+            new_state, entry = write_entry(self.s, row, state, draft, service_id=row.service_id,
+                                           author=self.author, now=self.now)
+            self._incidents[incident_id] = (row, new_state)
+            return entry
         new_state, entry = chain_entry(self.s, row.ref, state, draft, author=self.author,
                                        now=self.now)
         self._incidents[incident_id] = (row, new_state)
