@@ -21,7 +21,7 @@ from imdesk.services.journal import chain_entry, write_entries, write_entry
 from imdesk.storage import incident_repo
 from imdesk.storage.database import SPOOLED
 from imdesk.storage.models import IncidentRow
-from imdesk.storage.outbox_models import OutboxMessageRow
+from imdesk.storage.outbox_records import Message
 
 
 class MessageJournal:
@@ -73,7 +73,7 @@ class MessageJournal:
     def _before_commit(self, _session: Session) -> None:
         self.store()
 
-    def move(self, msg: OutboxMessageRow, state: MessageState, text: str, *,
+    def move(self, msg: Message, state: MessageState, text: str, *,
              error: str | None = None, **data: Any) -> TimelineEntry:
         """Set the state (and error), and record it in the incident's timeline."""
         previous = msg.state
@@ -100,7 +100,7 @@ class MessageJournal:
         line = f"message to {msg.recipient} ({msg.channel} {msg.address}): {text}"
         return self.entry(msg.incident_id, EntryDraft(MESSAGE_KIND, line[:2000], payload))
 
-    def go_to_step(self, msg: OutboxMessageRow, step: int) -> RouteStep:
+    def go_to_step(self, msg: Message, step: int) -> RouteStep:
         target = RouteStep.from_json(msg.route[step])
         msg.step = step
         msg.step_attempts = 0

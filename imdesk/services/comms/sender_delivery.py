@@ -41,7 +41,7 @@ from imdesk.services.comms.outcomes import (
 from imdesk.services.comms.sender_pick import SENDER_AUTHOR, Job, needs_secret, step_of
 from imdesk.services.comms.sender_recovery import Applier, find_sent
 from imdesk.services.comms.status import RunReport
-from imdesk.storage import outbox_repo
+from imdesk.storage import outbox_records, outbox_repo
 from imdesk.storage.database import Database
 from imdesk.storage.outbox_models import OutboxMessageRow
 
@@ -264,7 +264,7 @@ class Delivery:
         with self._db.write() as s, s.no_autoflush:
             journal = MessageJournal(s, author=SENDER_AUTHOR, now=self._clock.now())
             applier = self._applier(journal, trackable)
-            loaded = outbox_repo.load_locked(s, [job.id for job, _ in results])
+            loaded = outbox_records.locked(s, [job.id for job, _ in results])
             for job, outcome in sorted(results, key=lambda r: r[0].id):
                 msg = loaded.get(job.id)
                 if msg is None or msg.state != MessageState.SENDING.value or \
@@ -286,6 +286,7 @@ class Delivery:
                     report.expired += 1
                 else:
                     report.retried += 1
+            outbox_records.save(s, loaded.values())
 
 
 def poll(db: Database, clock: Clock, secrets: SecretStore, settings: CommsSettings, now: datetime,
