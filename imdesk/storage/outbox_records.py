@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, bindparam, select, update
@@ -27,49 +28,42 @@ TABLE = cast(Table, OutboxMessageRow.__table__)
 
 @dataclass(slots=True, eq=False)
 class MessageRecord:
-    """One outbox_message row (every column, by the column's name)."""
+    """The columns of an outbox_message row that sending reads or changes, by the column's
+    name (not its texts: the Job carries those)."""
 
     id: int
     uuid: str
     incident_id: int
-    request_seq: int
-    template: str
-    audience: str
     recipient: str
     route: list[dict[str, Any]]
     step: int
     channel: str
     address: str
-    subject: str
-    body: str
-    sms_text: str
     state: str
     attempts: int
     step_attempts: int
     next_attempt_at: datetime | None
-    not_after: datetime
     last_error: str
     provider_id: str
-    message_id: str
     possible_duplicate: bool
     sending_since: datetime | None
     polls: int
     lease_holder: str
     lease_expires: datetime | None
-    created_at: datetime
     updated_at: datetime
     loaded: tuple[Any, ...] = field(default=(), repr=False)  # the values as read
 
     def values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in COLUMNS)
+        return _VALUES(self)  # type: ignore[no-any-return]
 
     def changes(self) -> dict[str, Any]:
         """The columns whose value differs from what was read."""
-        return {name: new for name, new, old in zip(COLUMNS, self.values(), self.loaded, strict=True)
+        return {name: new for name, new, old in zip(COLUMNS, _VALUES(self), self.loaded, strict=True)
                 if new != old}
 
 
 COLUMNS = tuple(f.name for f in fields(MessageRecord) if f.name != "loaded")
+_VALUES = attrgetter(*COLUMNS)
 Message = OutboxMessageRow | MessageRecord  # what the outbox journal and outcomes move along
 
 

@@ -17,6 +17,7 @@ from imdesk.services.clock import Clock
 from imdesk.services.comms.journal import MessageJournal
 from imdesk.storage import drill_repo, outbox_records, outbox_repo
 from imdesk.storage.database import Database
+from imdesk.storage.outbox_models import OutboxMessageRow
 from imdesk.storage.outbox_records import Message
 
 SENDER_AUTHOR = "outbox"
@@ -140,7 +141,7 @@ def pick(db: Database, clock: Clock, secrets: SecretStore, settings: CommsSettin
     return jobs, waiting
 
 
-def _exercise_refusal(msg: Message, step: RouteStep, allow: AllowList) -> str:
+def _exercise_refusal(msg: OutboxMessageRow, step: RouteStep, allow: AllowList) -> str:
     if not allow.allows(step.address):
         return f"refused by the exercise guard: {step.address} is not on the drill's allow-list"
     if not marked(msg.subject, msg.body, msg.sms_text):
