@@ -5,6 +5,7 @@ timeline shows per message, and what a crash leaves, are as before."""
 from __future__ import annotations
 
 import random
+import socket
 from dataclasses import replace
 from typing import Any
 
@@ -105,6 +106,29 @@ def test_entries_of_a_transaction_that_fails_are_not_written(
     assert message_lines(ctx, ref) == before
     assert {m.state for m in ctx.comms.outbox.list()} == {MessageState.QUEUED}
     assert check_database(ctx.db, ref=ref).ok
+
+
+def test_back_to_back_runs_go_on_over_one_connection_and_a_drained_queue_closes_it(
+        ctx: AppContext, queued: tuple[str, OutboxSender], smtp_server: SmtpServer) -> None:
+    snd = ctx.comms.sender(rng=random.Random(7), batch=2)  # 6 queued: three full runs, one empty
+    picked = [snd.run_once().picked for _ in range(4)]
+    assert picked == [2, 2, 2, 0]
+    assert len(smtp_server.received) == 6 and smtp_server.logins == 1
+    assert snd._sessions == {}  # the queue drained: nothing left open
+
+
+def test_a_kept_connection_the_server_dropped_is_replaced_without_a_retry(
+        ctx: AppContext, queued: tuple[str, OutboxSender], smtp_server: SmtpServer) -> None:
+    snd = ctx.comms.sender(rng=random.Random(7), batch=3)
+    assert snd.run_once().sent == 3
+    kept = snd._sessions["mail"]
+    assert kept._conn is not None
+    kept._conn.sock.shutdown(socket.SHUT_RDWR)  # the connection broke between runs
+    report = snd.run_once()
+    assert report.sent == 3 and report.retried == 0
+    assert len(smtp_server.received) == 6 and smtp_server.logins == 2
+    snd.close()
+    assert snd._sessions == {}
 
 
 def test_the_records_columns_are_the_tables() -> None:
