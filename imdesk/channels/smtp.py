@@ -171,6 +171,20 @@ class SmtpSession:
             raise self._refused(code, text)
         return Accepted(mail.message_id, "sent")
 
+    def reusable(self, settings: SmtpSettings, password: str | None) -> bool:
+        """Open, for these settings and password, and the server still answers (one NOOP): a
+        session kept from the sender's previous run goes on instead of a new handshake."""
+        if self._conn is None or settings != self.settings or password != self._password:
+            return False
+        try:
+            code, _ = self._conn.noop()
+        except (OSError, smtplib.SMTPException):
+            code = 0
+        if code != 250:
+            self.close()
+            return False
+        return True
+
     def _refused(self, code: int, text: bytes | str) -> DeliveryError:
         """The outcome of a refusal; the session goes on after RSET unless 421/535 end it."""
         if code in (421, 535):

@@ -125,17 +125,21 @@ def _deliver(ctx: AppContext) -> Any:
     sender = ctx.comms.sender()
     sender.recover(older_than=IN_FLIGHT)
     total = None
-    for _ in range(1000):  # one message per incident and person per round: in order
-        report = sender.run_once()
-        if total is None:
-            total = report
-        else:
-            for key in ("picked", "sent", "delivered", "retried", "failed_over", "failed", "expired"):
-                setattr(total, key, getattr(total, key) + getattr(report, key))
-            total.waiting.update(report.waiting)
-            total.connectivity = report.connectivity
-        if report.picked == 0:
-            break
+    try:
+        for _ in range(1000):  # one message per incident and person per round: in order
+            report = sender.run_once()
+            if total is None:
+                total = report
+            else:
+                for key in ("picked", "sent", "delivered", "retried", "failed_over", "failed",
+                            "expired"):
+                    setattr(total, key, getattr(total, key) + getattr(report, key))
+                total.waiting.update(report.waiting)
+                total.connectivity = report.connectivity
+            if report.picked == 0:
+                break
+    finally:
+        sender.close()  # the SMTP connection kept between full runs
     return total
 
 

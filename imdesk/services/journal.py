@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -31,3 +32,28 @@ def write_entry(s: Session, row: IncidentRow, state: IncidentState | None, draft
     incident_repo.write_state(row, new_state, service_id)
     milestone_repo.on_append(s, row, entry)
     return new_state, entry
+
+
+def chain_entry(s: Session, ref: str, state: IncidentState, draft: EntryDraft, *, author: str,
+                now: datetime) -> tuple[IncidentState, TimelineEntry]:
+    """The next entry after the head of STATE and the state after it, NOT stored yet: the
+    caller (holding the incident's write lock) stores a run of them with `write_entries` in the
+    same transaction — what `write_entry` does, once per run instead of once per entry."""
+    desk = s.info.get("imdesk_desk")
+    if desk and "desk" not in draft.data:
+        draft = replace(draft, data={**draft.data, "desk": desk})
+    mark_changed(s, ref)
+    entry = timeline_repo.new_entry(ref, draft, author=author, now=now,
+                                    prev_hash=state.head_hash, seq=state.last_seq + 1)
+    return apply(state, entry), entry
+
+
+def write_entries(s: Session, row: IncidentRow, state: IncidentState,
+                  entries: Sequence[TimelineEntry], *, service_id: int | None) -> None:
+    """Store entries made by `chain_entry` (in order, the first after the row's head) and the
+    incident row, projection and milestones as of STATE, the state after the last of them."""
+    if not entries:
+        return
+    timeline_repo.insert_entries(s, row.id, entries)
+    incident_repo.write_state(row, state, service_id)
+    milestone_repo.on_append_many(s, row, entries)

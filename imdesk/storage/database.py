@@ -173,6 +173,10 @@ class Database:
 
 
 CHANGED = "imdesk_changed"  # session.info key: what this transaction changed (a set of names)
+# session.info key: this write unit inspects the ORM objects it flushes (the offline replica
+# spools each new entry and refuses a claimed message): bulk writes that bypass the ORM are not
+# used in it.
+SPOOLED = "imdesk_spooled"
 
 
 def mark_changed(session: Session, what: str) -> None:

@@ -3,6 +3,8 @@ stepped by imdesk.domain.milestone_steps)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -44,6 +46,25 @@ def on_append(session: Session, incident: IncidentRow, entry: TimelineEntry) -> 
     for name in COPIED:
         setattr(row, name, getattr(incident, name))
     if linked:  # the link rows are written before the entries that tell of them
+        row.caller = is_caller(session, incident.id)
+
+
+def on_append_many(session: Session, incident: IncidentRow,
+                   entries: Sequence[TimelineEntry]) -> None:
+    """`on_append` for a run of entries already stored, the incident row already written with
+    the state after the last: the steps are folded in memory and the row written once."""
+    row = _row(session, incident.id) if entries and entries[0].seq > 1 else None
+    if row is None:  # the first entry, or a database older than the table: one at a time
+        for entry in entries:
+            on_append(session, incident, entry)
+        return
+    step = to_step(row)
+    for entry in entries:
+        step = advance(step, entry)
+    _write(row, step)
+    for name in COPIED:
+        setattr(row, name, getattr(incident, name))
+    if any(entry.kind == EntryKind.LINK for entry in entries):
         row.caller = is_caller(session, incident.id)
 
 

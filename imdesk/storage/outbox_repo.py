@@ -36,32 +36,6 @@ def load(s: Session, ids: list[int]) -> dict[int, OutboxMessageRow]:
     return rows
 
 
-def load_locked(s: Session, ids: list[int]) -> dict[int, OutboxMessageRow]:
-    """Rows by id, locked for this transaction (FOR UPDATE on PostgreSQL: a sender recording
-    its outcomes waits for another that is taking a stale claim over, and then sees it)."""
-    rows: dict[int, OutboxMessageRow] = {}
-    for start in range(0, len(ids), _LOAD_CHUNK):
-        chunk = ids[start:start + _LOAD_CHUNK]
-        rows.update((m.id, m) for m in s.scalars(select(OutboxMessageRow).where(
-            OutboxMessageRow.id.in_(chunk)).order_by(OutboxMessageRow.id).with_for_update()))
-    return rows
-
-
-def claimable(s: Session, ids: list[int], now: datetime) -> dict[int, OutboxMessageRow]:
-    """Of these messages, the ones still queued and due, locked for this transaction; on
-    PostgreSQL rows another sender is claiming right now are skipped (SKIP LOCKED), never
-    waited for; on SQLite the write transaction holds the file."""
-    rows: dict[int, OutboxMessageRow] = {}
-    for start in range(0, len(ids), _LOAD_CHUNK):
-        chunk = ids[start:start + _LOAD_CHUNK]
-        rows.update((m.id, m) for m in s.scalars(select(OutboxMessageRow).where(
-            OutboxMessageRow.id.in_(chunk),
-            OutboxMessageRow.state == MessageState.QUEUED.value,
-            OutboxMessageRow.next_attempt_at <= now).order_by(OutboxMessageRow.id)
-            .with_for_update(skip_locked=True)))
-    return rows
-
-
 def sending_claims(s: Session) -> list[tuple[int, str, datetime | None, datetime]]:
     """(id, claim holder, claim expiry, last change) of every message "sending"."""
     m = OutboxMessageRow

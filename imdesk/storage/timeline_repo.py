@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid as uuid_mod
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from imdesk.domain.timeline import EntryDraft, TimelineEntry, entry_hash
@@ -62,6 +63,31 @@ def append(session: Session, incident: IncidentRow, draft: EntryDraft, *, author
     )
     session.add(row)
     return to_entry(row, incident.ref)
+
+
+def new_entry(incident_ref: str, draft: EntryDraft, *, author: str, now: datetime,
+              prev_hash: str, seq: int) -> TimelineEntry:
+    """The entry `append` would write after (prev_hash, seq-1), not stored yet: `insert_entries`
+    stores a run of them with one statement (the outbox's sender records hundreds per commit)."""
+    entry_uuid = str(uuid_mod.uuid4())
+    data = dict(draft.data)
+    digest = entry_hash(prev_hash=prev_hash, incident_ref=incident_ref, seq=seq, uuid=entry_uuid,
+                        kind=draft.kind, text=draft.text, author=author, recorded_at=now,
+                        occurred_at=draft.occurred_at, data=data)
+    return TimelineEntry(incident_ref=incident_ref, seq=seq, uuid=entry_uuid, kind=draft.kind,
+                         text=draft.text, author=author, recorded_at=now,
+                         occurred_at=draft.occurred_at, data=data, prev_hash=prev_hash,
+                         hash=digest)
+
+
+def insert_entries(session: Session, incident_id: int, entries: Sequence[TimelineEntry]) -> None:
+    """Store entries made by `new_entry` (one executemany; no ORM objects, no ids read back)."""
+    if entries:
+        session.execute(insert(cast(Table, TimelineEntryRow.__table__)), [
+            {"uuid": e.uuid, "incident_id": incident_id, "seq": e.seq, "kind": e.kind,
+             "text": e.text, "author": e.author, "recorded_at": e.recorded_at,
+             "occurred_at": e.occurred_at, "data": dict(e.data), "prev_hash": e.prev_hash,
+             "hash": e.hash} for e in entries])
 
 
 def entry_at(session: Session, incident: IncidentRow, seq: int) -> TimelineEntry | None:

@@ -80,6 +80,7 @@ class SmtpServer:
         self.password = password
         self.script = Script()
         self.received: list[Received] = []
+        self.logins = 0  # accepted logins: one per SMTP session the client opened
         self.lock = threading.Lock()
         self.silence = silence
         self.port = _free_port()
@@ -89,6 +90,7 @@ class SmtpServer:
     def _auth(self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
         ok = (isinstance(data, LoginPassword) and data.login.decode() == USER
               and data.password.decode() == self.password)
+        self.logins += ok
         return AuthResult(success=ok, handled=False)
 
     def start(self) -> None:

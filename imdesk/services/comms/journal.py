@@ -1,7 +1,9 @@
 """Writing a message's state change and its timeline entry together (one transaction).
 
-Within one write session each incident is locked once and its entries appended in turn, so a
-batch of messages moves in one commit.
+Within one write session each incident is locked once and its entries chained in turn (seq,
+hash) as they are made; they are stored together when the transaction commits (one INSERT per
+incident for the whole run, the incident row and its milestones written once), so a batch of
+messages moves in one commit without an ORM object and a projection write per entry.
 """
 
 from __future__ import annotations
@@ -9,16 +11,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from imdesk.domain.incident import IncidentState
 from imdesk.domain.message import MESSAGE_KIND, MessageState, RouteStep
 from imdesk.domain.timeline import EntryDraft, TimelineEntry
-from imdesk.services.journal import write_entry
+from imdesk.services.journal import chain_entry, write_entries, write_entry
 from imdesk.storage import incident_repo
+from imdesk.storage.database import SPOOLED
 from imdesk.storage.models import IncidentRow
-from imdesk.storage.outbox_models import OutboxMessageRow
+from imdesk.storage.outbox_records import Message
 
 
 class MessageJournal:
@@ -29,6 +32,8 @@ class MessageJournal:
         self.author = author
         self.now = now
         self._incidents: dict[int, tuple[IncidentRow, IncidentState]] = {}
+        self._pending: dict[int, list[TimelineEntry]] = {}  # chained, stored at commit
+        self._hooked = False
 
     def incident(self, incident_id: int) -> tuple[IncidentRow, IncidentState]:
         cached = self._incidents.get(incident_id)
@@ -40,13 +45,35 @@ class MessageJournal:
         return cached
 
     def entry(self, incident_id: int, draft: EntryDraft) -> TimelineEntry:
+        """Chain the entry now (its seq and hash are final); it is stored when the session
+        commits (or at `store()`), in the same transaction."""
         row, state = self.incident(incident_id)
-        new_state, entry = write_entry(self.s, row, state, draft, service_id=row.service_id,
-                                       author=self.author, now=self.now)
+        if self.s.info.get(SPOOLED):  # the offline replica spools each entry it sees flushed
+            new_state, entry = write_entry(self.s, row, state, draft, service_id=row.service_id,
+                                           author=self.author, now=self.now)
+            self._incidents[incident_id] = (row, new_state)
+            return entry
+        new_state, entry = chain_entry(self.s, row.ref, state, draft, author=self.author,
+                                       now=self.now)
         self._incidents[incident_id] = (row, new_state)
+        if not self._hooked:
+            event.listen(self.s, "before_commit", self._before_commit)
+            self._hooked = True
+        self._pending.setdefault(incident_id, []).append(entry)
         return entry
 
-    def move(self, msg: OutboxMessageRow, state: MessageState, text: str, *,
+    def store(self) -> None:
+        """Write the entries chained so far (before anything in this transaction reads the
+        timeline back; commit does it on its own)."""
+        pending, self._pending = self._pending, {}
+        for incident_id, entries in pending.items():
+            row, state = self._incidents[incident_id]
+            write_entries(self.s, row, state, entries, service_id=row.service_id)
+
+    def _before_commit(self, _session: Session) -> None:
+        self.store()
+
+    def move(self, msg: Message, state: MessageState, text: str, *,
              error: str | None = None, **data: Any) -> TimelineEntry:
         """Set the state (and error), and record it in the incident's timeline."""
         previous = msg.state
@@ -73,7 +100,7 @@ class MessageJournal:
         line = f"message to {msg.recipient} ({msg.channel} {msg.address}): {text}"
         return self.entry(msg.incident_id, EntryDraft(MESSAGE_KIND, line[:2000], payload))
 
-    def go_to_step(self, msg: OutboxMessageRow, step: int) -> RouteStep:
+    def go_to_step(self, msg: Message, step: int) -> RouteStep:
         target = RouteStep.from_json(msg.route[step])
         msg.step = step
         msg.step_attempts = 0

@@ -17,7 +17,7 @@ from imdesk.channels.outcomes import (
 )
 from imdesk.domain.message import MessageChannel, MessageState, RetryPolicy
 from imdesk.services.comms.journal import MessageJournal
-from imdesk.storage.outbox_models import OutboxMessageRow
+from imdesk.storage.outbox_records import Message
 
 FIRST_POLL = timedelta(seconds=5)
 POLL_CAP = timedelta(minutes=5)
@@ -66,7 +66,7 @@ class OutcomeApplier:
     def now(self) -> datetime:
         return self.j.now
 
-    def apply(self, msg: OutboxMessageRow, outcome: Outcome, provider: str) -> None:
+    def apply(self, msg: Message, outcome: Outcome, provider: str) -> None:
         if isinstance(outcome, Reconciled):
             self._accepted(msg, outcome.accepted, provider, "found at the provider after an "
                            "interruption: it went out, not sent again")
@@ -97,7 +97,7 @@ class OutcomeApplier:
         else:
             self._retry(msg, TemporaryFailure(outcome.message))
 
-    def _accepted(self, msg: OutboxMessageRow, acc: Accepted, provider: str, text: str) -> None:
+    def _accepted(self, msg: Message, acc: Accepted, provider: str, text: str) -> None:
         msg.provider_id = acc.provider_id[:200]
         msg.sending_since = None
         msg.polls = 0
@@ -106,7 +106,7 @@ class OutcomeApplier:
         self.j.move(msg, MessageState.SENT, text, error="", provider_id=acc.provider_id,
                     provider_status=acc.status)
 
-    def _in_doubt(self, msg: OutboxMessageRow, doubt: InDoubt) -> None:
+    def _in_doubt(self, msg: Message, doubt: InDoubt) -> None:
         msg.possible_duplicate = True
         msg.sending_since = None
         msg.step_attempts += 1
@@ -114,7 +114,7 @@ class OutcomeApplier:
         self.j.move(msg, MessageState.QUEUED, f"in doubt: {doubt.message}; sending again "
                     "(same Message-ID), marked as a possible duplicate", error=doubt.message)
 
-    def _retry(self, msg: OutboxMessageRow, failure: TemporaryFailure) -> None:
+    def _retry(self, msg: Message, failure: TemporaryFailure) -> None:
         msg.step_attempts += 1
         msg.sending_since = None  # refused or never connected: nothing went out
         if msg.step_attempts >= self.policy.attempts_per_step:
@@ -128,7 +128,7 @@ class OutcomeApplier:
         self.j.move(msg, MessageState.QUEUED, f"not sent: {failure.message}; next try {when}",
                     error=failure.message, retry_after=failure.retry_after)
 
-    def fail_over(self, msg: OutboxMessageRow, error: str) -> None:
+    def fail_over(self, msg: Message, error: str) -> None:
         """Next step of the route, the call list, or failed for good."""
         msg.sending_since = None
         if msg.step + 1 >= len(msg.route):
@@ -146,7 +146,7 @@ class OutcomeApplier:
         self.j.move(msg, MessageState.QUEUED, f"{failed_channel} failed ({error}); next: "
                     f"{target.describe()}", error=error)
 
-    def expire(self, msg: OutboxMessageRow) -> None:
+    def expire(self, msg: Message) -> None:
         msg.next_attempt_at = None
         msg.sending_since = None
         self.j.move(msg, MessageState.EXPIRED, "not sent: expired (its not-after time passed)",

@@ -22,6 +22,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from imdesk.channels.settings import CommsSettings, Provider, SmtpSettings, TwilioSettings
 from imdesk.credentials.store import SecretStore
@@ -56,6 +57,7 @@ class OutboxSender:
         self.connectivity = Connectivity.UNKNOWN
         self._reachable: dict[str, bool] = {}
         self._lock = threading.Lock()  # one run at a time (worker and "send now")
+        self._sessions: dict[str, Any] = {}  # SMTP sessions kept for the run that follows
         if holder is None:
             from imdesk.services.desk.identity import current_desk
 
@@ -101,16 +103,29 @@ class OutboxSender:
                 return extra
 
             if jobs:
-                delivery = sender_delivery.Delivery(self._db, self._secrets, self._clock,
-                                                    self._applier)
+                delivery = sender_delivery.Delivery(
+                    self._db, self._secrets, self._clock, self._applier, sessions=self._sessions,
+                    keep=lambda: report.picked >= self.batch)  # more is due: go on at once
                 reach = delivery.send_and_record(jobs, settings, report, claim=self.claim,
                                                  more=more, renew=self._renew_claims)
                 for name, outcomes in reach.items():
                     self._reachable[name] = any(outcomes)
                 self.connectivity = _overall(self._reachable)
+            if report.picked < self.batch:
+                self._close_sessions()  # the queue is drained: no connection left idle
             report.connectivity = self.connectivity
             report.next_due = self.next_due()
             return report
+
+    def close(self) -> None:
+        """Close the connections kept between runs (when the sender stops)."""
+        with self._lock:
+            self._close_sessions()
+
+    def _close_sessions(self) -> None:
+        sessions, self._sessions = self._sessions, {}
+        for session in sessions.values():
+            session.close()
 
     def _renew_claims(self) -> None:
         """Extend the claims on what this sender has in flight (sends that take long)."""

@@ -41,7 +41,7 @@ from imdesk.services.comms.outcomes import (
 from imdesk.services.comms.sender_pick import SENDER_AUTHOR, Job, needs_secret, step_of
 from imdesk.services.comms.sender_recovery import Applier, find_sent
 from imdesk.services.comms.status import RunReport
-from imdesk.storage import outbox_repo
+from imdesk.storage import outbox_records, outbox_repo
 from imdesk.storage.database import Database
 from imdesk.storage.outbox_models import OutboxMessageRow
 
@@ -71,11 +71,17 @@ class Delivery:
     """One run's sending: the jobs go out in worker threads while their outcomes are recorded
     on the caller's thread, each chunk in one write transaction."""
 
-    def __init__(self, db: Database, secrets: SecretStore, clock: Clock, applier: Applier) -> None:
+    def __init__(self, db: Database, secrets: SecretStore, clock: Clock, applier: Applier, *,
+                 sessions: dict[str, Any] | None = None,
+                 keep: Callable[[], bool] = lambda: False) -> None:
         self._db = db
         self._secrets = secrets
         self._clock = clock
         self._applier = applier
+        # SMTP sessions kept between back-to-back runs (by provider), and whether to keep them
+        # when this run ends (asked then: its batch was full, so the next run follows at once)
+        self._sessions = sessions if sessions is not None else {}
+        self._keep = keep
 
     def send_and_record(self, jobs: list[Job], settings: CommsSettings, report: RunReport, *,
                         claim: str = "", more: Callable[[], list[Job]] | None = None,
@@ -190,7 +196,13 @@ class Delivery:
             provider = settings.providers[name]
             assert isinstance(provider.settings, SmtpSettings)
             secret = self._secrets.get(name).secret if provider.settings.username else None
-            session = SmtpSession(provider.settings, secret)
+            kept = self._sessions.pop(name, None)
+            if kept is not None and kept.reusable(provider.settings, secret):
+                session = kept
+            else:
+                if kept is not None:
+                    kept.close()
+                session = SmtpSession(provider.settings, secret)
         except Exception as exc:
             log.exception("sending failed")
             broken = NotTried(f"internal error: {exc}")
@@ -216,7 +228,10 @@ class Delivery:
                     put((job, broken))
         finally:
             if session is not None:
-                session.close()
+                if broken is None and self._keep():
+                    self._sessions[name] = session  # the next run goes on with it
+                else:
+                    session.close()
 
     def _send_one_sms(self, client: Any, job: Job,
                       put: Callable[[tuple[Job, Outcome]], None]) -> None:
@@ -264,7 +279,7 @@ class Delivery:
         with self._db.write() as s, s.no_autoflush:
             journal = MessageJournal(s, author=SENDER_AUTHOR, now=self._clock.now())
             applier = self._applier(journal, trackable)
-            loaded = outbox_repo.load_locked(s, [job.id for job, _ in results])
+            loaded = outbox_records.locked(s, [job.id for job, _ in results])
             for job, outcome in sorted(results, key=lambda r: r[0].id):
                 msg = loaded.get(job.id)
                 if msg is None or msg.state != MessageState.SENDING.value or \
@@ -286,6 +301,7 @@ class Delivery:
                     report.expired += 1
                 else:
                     report.retried += 1
+            outbox_records.save(s, loaded.values())
 
 
 def poll(db: Database, clock: Clock, secrets: SecretStore, settings: CommsSettings, now: datetime,

@@ -97,6 +97,7 @@ class SenderLoop:
             except Exception as exc:
                 self._on_error(f"outbox: {exc}")
             self._idle(max(0.05, wait))
+        self.sender.close()  # no SMTP connection left open behind a stopped sender
 
     def _idle(self, wait: float) -> None:
         """Wait until woken or `wait` is over. Sending for a team, messages queued on other

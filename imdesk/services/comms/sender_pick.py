@@ -15,9 +15,10 @@ from imdesk.domain.lease import CLAIM_TTL
 from imdesk.domain.message import MessageChannel, MessageState, RouteStep
 from imdesk.services.clock import Clock
 from imdesk.services.comms.journal import MessageJournal
-from imdesk.storage import drill_repo, outbox_repo
+from imdesk.storage import drill_repo, outbox_records, outbox_repo
 from imdesk.storage.database import Database
 from imdesk.storage.outbox_models import OutboxMessageRow
+from imdesk.storage.outbox_records import Message
 
 SENDER_AUTHOR = "outbox"
 
@@ -50,7 +51,7 @@ class Job:
         return {"In-Reply-To": self.thread[-1], "References": " ".join(refs)}
 
 
-def step_of(msg: OutboxMessageRow) -> RouteStep:
+def step_of(msg: Message) -> RouteStep:
     """The route step the message is on."""
     return RouteStep.from_json(msg.route[msg.step])
 
@@ -126,16 +127,17 @@ def pick(db: Database, clock: Clock, secrets: SecretStore, settings: CommsSettin
         return [], waiting
     with db.write() as s, s.no_autoflush:
         journal = MessageJournal(s, author=SENDER_AUTHOR, now=clock.now())
-        loaded = outbox_repo.claimable(s, [job.id for job in jobs], now)
+        loaded = outbox_records.claimable(s, [job.id for job in jobs], now)
         jobs = [job for job in jobs if job.id in loaded]
         for job in jobs:
-            msg = loaded[job.id]
-            msg.lease_holder = claim
-            msg.lease_expires = journal.now + CLAIM_TTL
-            msg.attempts += 1
-            msg.sending_since = msg.sending_since or journal.now
-            journal.move(msg, MessageState.SENDING, f"sending via {job.provider} "
-                         f"(attempt {msg.attempts})", error="")
+            rec = loaded[job.id]
+            rec.lease_holder = claim
+            rec.lease_expires = journal.now + CLAIM_TTL
+            rec.attempts += 1
+            rec.sending_since = rec.sending_since or journal.now
+            journal.move(rec, MessageState.SENDING, f"sending via {job.provider} "
+                         f"(attempt {rec.attempts})", error="")
+        outbox_records.save(s, loaded.values())
     return jobs, waiting
 
 

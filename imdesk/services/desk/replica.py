@@ -27,7 +27,7 @@ from imdesk.domain.lifecycle import OPEN_STATUSES
 from imdesk.errors import DatabaseReadOnly
 from imdesk.paths import data_dir
 from imdesk.storage import spool_repo
-from imdesk.storage.database import Database
+from imdesk.storage.database import SPOOLED, Database
 from imdesk.storage.metrics_models import MilestoneRow
 from imdesk.storage.models import IncidentRow, TimelineEntryRow
 from imdesk.storage.outbox_models import OutboxMessageRow
@@ -68,6 +68,7 @@ class ReplicaDatabase(Database):
     def write(self) -> Iterator[Session]:
         with super().write() as s:
             s.info[NEW_REF] = self._new_ref
+            s.info[SPOOLED] = True  # every write through the ORM, where _spool sees it
             event.listen(s, "before_flush", self._spool)
             yield s
 
