@@ -5,6 +5,7 @@ never holds up the GUI thread.) Text is drawn as text: names print literally."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
@@ -47,6 +48,13 @@ def numbers(rec: ContactRecord) -> list[str]:
     return [f"{display_phone(p)}  {p.kind.value}" for p in rec.phones] or ["no number"]
 
 
+# A thread that calls QPainter.drawText in a loop keeps the interpreter lock from the others: the
+# GUI thread waited up to 0.8 s for it while a pack was drawn in a worker (bench/bench_pack.py),
+# although the loop is Python. A sleep(0) — a release that hands the lock to a waiting thread —
+# every 20 texts costs nothing measurable and keeps the window's gaps to a few milliseconds.
+YIELD_EVERY = 20
+
+
 class PackPainter:
     """Lines and columns down A4 pages; a new page when the next block does not fit."""
 
@@ -60,6 +68,7 @@ class PackPainter:
         self.y = self.top
         self.page_no = 1
         self.footer = footer
+        self.drawn = 0
         self.fonts = {
             "title": self._font(17, bold=True), "h2": self._font(12.5, bold=True),
             "h3": self._font(10.5, bold=True), "body": self._font(9), "small": self._font(7.5),
@@ -102,6 +111,9 @@ class PackPainter:
 
     def text(self, x: float, width: float, value: str, style: str = "body", color: QColor = BLACK) -> None:
         """One line at the cursor, elided to ``width`` (a fraction of the page width)."""
+        self.drawn += 1
+        if self.drawn % YIELD_EVERY == 0:
+            time.sleep(0)  # let a waiting thread (the GUI's) take the interpreter lock
         metrics = self.metrics[style]
         w = width * self.width
         shown = metrics.elidedText(value, Qt.TextElideMode.ElideRight, w)
