@@ -9,14 +9,14 @@ The file appears under its name whole or not at all (written beside it, then ren
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtGui import QPdfWriter
+
+from imdesk.files import write_atomic
 
 
 @contextmanager
@@ -33,20 +33,5 @@ def pdf_into(path: Path, title: str) -> Iterator[QPdfWriter]:
     del writer  # finishes the document into the buffer
     data = bytes(buffer.data().data())
     buffer.close()
-    write_file_atomic(path, data)
+    write_atomic(path, data)
 
-
-def write_file_atomic(path: Path, data: bytes) -> None:
-    """``data`` as ``path``: written beside it, flushed to disk, renamed over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise

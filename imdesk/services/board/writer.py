@@ -4,12 +4,11 @@ browser on the share) sees the old page or the new one, never half of one."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from imdesk.files import PathRefused
+from imdesk.files import write_atomic as write_file
 from imdesk.services.board.collect import BoardSource, collect_board
 
 PAGE_NAME = "index.html"
@@ -41,17 +40,7 @@ def write_atomic(path: Path, text: str) -> bool:
             return False
     except OSError:
         pass
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # a web server reads it
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_file(path, data)  # 0644: a web server reads it
     return True
 
 
