@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
         self._clock_timer.start()
 
     def _after_first_load(self, _total: int = 0) -> None:
-        QTimer.singleShot(AFTER_FIRST_PAINT_MS, self._start_secondary)
+        QTimer.singleShot(AFTER_FIRST_PAINT_MS, self, self._start_secondary)
 
     def _start_secondary(self) -> None:
         """Once the list is on screen: the database opened (if the first page came without it)

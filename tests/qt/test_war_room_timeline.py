@@ -126,3 +126,30 @@ def test_older_lines_scrolled_in_keep_the_model_consistent(
     stored = sqlite_ctx.incidents.detail(ref).timeline
     assert [e.seq for e in _shown(window)] == [e.seq for e in stored]
     assert stored[0].text in model.index(0).data()  # the oldest line, first
+
+
+def test_a_room_closed_right_after_a_line_leaves_nothing_to_fire_on_it(
+        qtbot: QtBot, window: MainWindow, sqlite_ctx: AppContext) -> None:
+    """The line's "keep it in view" and a pending "select that line" belong to the view: a
+    window closed in the same moment never has them run on a deleted list."""
+    from PySide6.QtCore import QCoreApplication, QEvent, QTimer
+
+    from imdesk.qt.war_room.timeline_column import RoomTimelineColumn
+
+    ref = _room(window, sqlite_ctx)
+    pane = window.war_rooms
+    qtbot.waitUntil(lambda: pane.timeline_model.rowCount() > 0)
+    column = pane.timeline.parent()
+    while column is not None and not isinstance(column, RoomTimelineColumn):
+        column = column.parent()
+    assert isinstance(column, RoomTimelineColumn)
+    _write(qtbot, window, "bridge closed, vendor leaving")
+    column.show_entry(10_000)  # not there yet: it tries again every 50 ms
+    view = pane.timeline
+    view.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    later = QTimer(singleShot=True, interval=120)  # past the next try (50 ms) and the scroll (0)
+    with qtbot.captureExceptions() as raised, qtbot.waitSignal(later.timeout):
+        later.start()
+    assert raised == []
+    assert sqlite_ctx.incidents.detail(ref).timeline[-1].text == "bridge closed, vendor leaving"

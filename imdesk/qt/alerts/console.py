@@ -82,7 +82,7 @@ class AlertConsole(QObject):
 
         self.runner.run(work, self._loaded, self._not_started)
         self._timer.start()
-        QTimer.singleShot(2000, self.check_heartbeats)
+        QTimer.singleShot(2000, self, self.check_heartbeats)
 
     def _loaded(self, result: tuple[Any, Any]) -> None:
         settings, extra = result

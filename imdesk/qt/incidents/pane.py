@@ -214,7 +214,7 @@ class IncidentListPane(IncidentCommands):
         if self.model.first_marker is not None:
             self._marker = self.model.first_marker
         else:
-            QTimer.singleShot(0, self.poll_changes)
+            QTimer.singleShot(0, self, self.poll_changes)
 
     def current_query(self) -> IncidentQuery:
         header = self.table.horizontalHeader()

@@ -43,7 +43,7 @@ class RoomTimelineColumn(QWidget):
         self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         # Only the user's own scrolling asks for older lines (not a relayout passing the top).
         self.timeline.verticalScrollBar().actionTriggered.connect(
-            lambda _action: QTimer.singleShot(0, self._maybe_fetch_older))
+            lambda _action: QTimer.singleShot(0, self, self._maybe_fetch_older))
         self.model.appended.connect(self._follow_end)
         layout.addWidget(self.timeline, 1)
 
@@ -61,7 +61,7 @@ class RoomTimelineColumn(QWidget):
         (scrolling lays the list out first), and once more after this pass of the event loop
         (a view being shown or resized lays out again)."""
         self.timeline.scrollToBottom()
-        QTimer.singleShot(0, self.timeline.scrollToBottom)
+        QTimer.singleShot(0, self.timeline, self.timeline.scrollToBottom)  # not once it is gone
 
     def show_entry(self, seq: int) -> None:
         """Select a line once the model holds it (older pages are fetched, newer read)."""
@@ -80,6 +80,6 @@ class RoomTimelineColumn(QWidget):
                 elif model.rowCount() and model.can_fetch_older() and \
                         seq < model.index(0).data(EntryRole).seq:
                     model.fetch_older()
-                QTimer.singleShot(50, lambda: attempt(tries - 1))
+                QTimer.singleShot(50, self.timeline, lambda: attempt(tries - 1))
 
         attempt()
