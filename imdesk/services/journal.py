@@ -20,31 +20,26 @@ def write_entry(s: Session, row: IncidentRow, state: IncidentState | None, draft
                 now: datetime) -> tuple[IncidentState, TimelineEntry]:
     """Append after the incident's head (the caller holds its write lock) and update the
     incident row, the projection, and its milestones in the same transaction."""
-    desk = s.info.get("imdesk_desk")
-    if desk and "desk" not in draft.data:  # the desk that wrote it, hashed with the rest
-        draft = replace(draft, data={**draft.data, "desk": desk})
-    mark_changed(s, row.ref)
-    prev_hash = state.head_hash if state else GENESIS_HASH
-    seq = (state.last_seq if state else 0) + 1
-    entry = timeline_repo.append(s, row, draft, author=author, now=now, prev_hash=prev_hash,
-                                 seq=seq)
-    new_state = apply(state, entry)
+    new_state, entry = chain_entry(s, row.ref, state, draft, author=author, now=now)
+    timeline_repo.add(s, row.id, entry)
     incident_repo.write_state(row, new_state, service_id)
     milestone_repo.on_append(s, row, entry)
     return new_state, entry
 
 
-def chain_entry(s: Session, ref: str, state: IncidentState, draft: EntryDraft, *, author: str,
-                now: datetime) -> tuple[IncidentState, TimelineEntry]:
-    """The next entry after the head of STATE and the state after it, NOT stored yet: the
-    caller (holding the incident's write lock) stores a run of them with `write_entries` in the
-    same transaction — what `write_entry` does, once per run instead of once per entry."""
+def chain_entry(s: Session, ref: str, state: IncidentState | None, draft: EntryDraft, *,
+                author: str, now: datetime) -> tuple[IncidentState, TimelineEntry]:
+    """The next entry after the head of STATE (None: the first) and the state after it, NOT
+    stored yet: `write_entry` stores one; a caller holding the incident's write lock may store
+    a run of them with `write_entries` in the same transaction, once per run."""
     desk = s.info.get("imdesk_desk")
-    if desk and "desk" not in draft.data:
+    if desk and "desk" not in draft.data:  # the desk that wrote it, hashed with the rest
         draft = replace(draft, data={**draft.data, "desk": desk})
     mark_changed(s, ref)
-    entry = timeline_repo.new_entry(ref, draft, author=author, now=now,
-                                    prev_hash=state.head_hash, seq=state.last_seq + 1)
+    prev_hash = state.head_hash if state else GENESIS_HASH
+    seq = (state.last_seq if state else 0) + 1
+    entry = timeline_repo.new_entry(ref, draft, author=author, now=now, prev_hash=prev_hash,
+                                    seq=seq)
     return apply(state, entry), entry
 
 

@@ -180,17 +180,6 @@ def _newest_statement() -> Any:
             .options(defer(AlertRow.labels), defer(AlertRow.links)))
 
 
-def locked_incidents(s: Session, ids: Collection[int]) -> Sequence[IncidentRow]:
-    """As incident_repo.locked_by_ids (the rows, locked in id order, one query), with the
-    statement built once: the processor asks this every transaction."""
-    if not ids:
-        return []
-    statement = _built("incidents", lambda: select(IncidentRow).where(
-        IncidentRow.id.in_(bindparam("ids", expanding=True))).order_by(IncidentRow.id)
-        .with_for_update())
-    return s.scalars(statement, {"ids": sorted(ids)}).all()
-
-
 def milestone_rows(s: Session, incident_ids: Collection[int]) -> Sequence[MilestoneRow]:
     """The milestone rows of these incidents, in one query (loaded into the session)."""
     if not incident_ids:

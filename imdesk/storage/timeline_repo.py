@@ -31,44 +31,21 @@ def to_entry(row: TimelineEntryRow, ref: str) -> TimelineEntry:
     )
 
 
-def append(session: Session, incident: IncidentRow, draft: EntryDraft, *, author: str,
-           now: datetime, prev_hash: str, seq: int) -> TimelineEntry:
-    """Write one entry after (prev_hash, seq-1). The caller holds the incident's write lock."""
-    entry_uuid = str(uuid_mod.uuid4())
-    data = dict(draft.data)
-    digest = entry_hash(
-        prev_hash=prev_hash,
-        incident_ref=incident.ref,
-        seq=seq,
-        uuid=entry_uuid,
-        kind=draft.kind,
-        text=draft.text,
-        author=author,
-        recorded_at=now,
-        occurred_at=draft.occurred_at,
-        data=data,
-    )
-    row = TimelineEntryRow(
-        uuid=entry_uuid,
-        incident_id=incident.id,
-        seq=seq,
-        kind=draft.kind,
-        text=draft.text,
-        author=author,
-        recorded_at=now,
-        occurred_at=draft.occurred_at,
-        data=data,
-        prev_hash=prev_hash,
-        hash=digest,
-    )
-    session.add(row)
-    return to_entry(row, incident.ref)
+def add(session: Session, incident_id: int, entry: TimelineEntry) -> None:
+    """Store one entry made by `new_entry` through the session (the spool sees it). The caller
+    holds the incident's write lock."""
+    session.add(TimelineEntryRow(
+        uuid=entry.uuid, incident_id=incident_id, seq=entry.seq, kind=entry.kind,
+        text=entry.text, author=entry.author, recorded_at=entry.recorded_at,
+        occurred_at=entry.occurred_at, data=dict(entry.data), prev_hash=entry.prev_hash,
+        hash=entry.hash))
 
 
 def new_entry(incident_ref: str, draft: EntryDraft, *, author: str, now: datetime,
               prev_hash: str, seq: int) -> TimelineEntry:
-    """The entry `append` would write after (prev_hash, seq-1), not stored yet: `insert_entries`
-    stores a run of them with one statement (the outbox's sender records hundreds per commit)."""
+    """The entry after (prev_hash, seq-1), hashed, not stored yet: `add` stores one, and
+    `insert_entries` a run of them in one statement (the outbox's sender records hundreds per
+    commit)."""
     entry_uuid = str(uuid_mod.uuid4())
     data = dict(draft.data)
     digest = entry_hash(prev_hash=prev_hash, incident_ref=incident_ref, seq=seq, uuid=entry_uuid,

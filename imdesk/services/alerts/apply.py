@@ -118,7 +118,7 @@ class NoticeApplier:
             self._touched[id(a)] = a
         self._complete.update(ids)
         incidents = {g.incident_id for g in found if g.incident_id is not None} - self._rows.keys()
-        for row in alert_repo.locked_incidents(s, incidents):
+        for row in incident_repo.locked_by_ids(s, incidents):
             self._rows[row.id] = row
         # their milestone rows too, in one query: an entry appended to each then finds its row
         # in the session (no SELECT per incident); held here, as the session holds them weakly
