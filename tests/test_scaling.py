@@ -1,9 +1,11 @@
 """What stays cheap as the years of data grow: the list counts up to a cap ("more than 10,000
 incidents"), the change marker reads index ends, a very common word is searched as that word,
-and incident filters of up to 8 letters are served by prefix indexes."""
+incident filters of up to 8 letters are served by prefix indexes, and a longer prefix in the
+timeline search is the words it begins."""
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 from typing import Any
 
@@ -16,7 +18,7 @@ from imdesk.domain.lifecycle import Status
 from imdesk.services.clock import ManualClock
 from imdesk.services.demo.bulk_seed import bulk_seed
 from imdesk.services.incidents import IncidentEdit, NewIncident
-from imdesk.storage import incident_repo, timeline_search
+from imdesk.storage import incident_repo, timeline_search, timeline_words
 
 
 def test_the_count_label_says_more_than_the_cap() -> None:
@@ -132,3 +134,46 @@ def test_one_letter_in_the_timeline_search_is_that_word(sqlite_ctx: AppContext) 
     sqlite_ctx.incidents.add_entry(ref, "bridge open")
     assert [h.text for h in sqlite_ctx.timeline.search("b").hits] == ["switched to plan b"]
     assert len(sqlite_ctx.timeline.search("br").hits) == 1  # two letters: a prefix again
+
+
+def test_a_prefix_longer_than_the_prefix_indexes_finds_what_the_prefix_finds(
+        sqlite_ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    """"cert" is searched as "certificate" OR "certs" …: the same entries, the same count."""
+    words = ["certificate", "certs", "cert", "checked", "checking", "check", "chequered",
+             "latency", "late", "rollback", "rolled", "rollout", "café", "naïve", "x_ray",
+             "ipv6", "2026", "INC-1004"]
+    rng = random.Random(7)
+    refs = [sqlite_ctx.incidents.create(NewIncident(title=f"Outage {n}", impact="high",
+                                                    urgency="high")).ref for n in range(3)]
+    for i in range(120):
+        sqlite_ctx.incidents.add_entry(refs[i % 3], " ".join(rng.choice(words) for _ in range(4)))
+    expanded: list[str] = []
+    real = timeline_words.words_beginning
+    monkeypatch.setattr(timeline_words, "words_beginning",
+                        lambda s, p: expanded.append(p) or real(s, p))
+    prefixes = {w.lower()[:n] for w in words for n in range(4, len(w) + 1)} | {"certz", "chex"}
+    for prefix in sorted(prefixes):
+        found = sqlite_ctx.timeline.search(f"{prefix} ", 500)
+        with sqlite_ctx.db.read() as s:
+            plain, total = timeline_search.search(s, prefix, 500, words=False)
+        assert {(h.ref, h.seq) for h in found.hits} == {(h.ref, h.seq) for h in plain}, prefix
+        assert found.total == total, prefix
+    assert {"cert", "chec", "certz", "rollo", "2026"} <= set(expanded)  # the word path was taken
+    assert "café" not in expanded  # not ASCII: FTS5 folds it, so it stays a prefix
+
+
+def test_entries_written_after_a_search_are_found_by_the_next(
+        sqlite_ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    ref = sqlite_ctx.incidents.create(NewIncident(title="Web front down", impact="high",
+                                                  urgency="high")).ref
+    assert sqlite_ctx.timeline.search("certif").total == 0
+    sqlite_ctx.incidents.add_entry(ref, "certificate expired at 02:00")
+    assert [h.text for h in sqlite_ctx.timeline.search("certif").hits] == [
+        "certificate expired at 02:00"]
+    monkeypatch.setattr(timeline_words, "REBUILD_FROM", 1)  # far behind: every word from the index
+    sqlite_ctx.incidents.add_entry(ref, "renewed certificates on both balancers")
+    sqlite_ctx.incidents.add_entry(ref, "rollback of the renewal not needed")
+    assert sqlite_ctx.timeline.search("certif").total == 2
+    assert sqlite_ctx.timeline.search("rollb").total == 1
+    with sqlite_ctx.db.read() as s:
+        assert timeline_words.behind(s) == 0

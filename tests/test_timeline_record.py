@@ -175,10 +175,16 @@ def test_upgrading_from_0001_indexes_old_entries_for_search(tmp_path: Path,
         assert ctx.migration_backup is not None and ctx.migration_backup.exists()
         hits = ctx.timeline.search("diesel").hits
         assert [(h.ref, h.seq, h.author) for h in hits] == [(ref, 2, "night shift")]
+        from imdesk.storage import timeline_words
+
+        with ctx.db.read() as s:  # 0022 took in the words of the old lines
+            assert timeline_words.behind(s) == 0
+        assert {h.seq for h in ctx.timeline.search("generat").hits} == {1, 2}  # title, line
         assert ctx.timeline.verify().ok
         from imdesk.services.integrity import check_database
 
-        assert check_database(ctx.db).ok  # milestones included
+        report = check_database(ctx.db)
+        assert report.ok, report.problem  # milestones included
     finally:
         ctx.close()
     restored = Database(f"sqlite:///{ctx.migration_backup}")

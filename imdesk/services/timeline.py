@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from imdesk.domain.timeline import ChainProblem, SearchHit, verify_chain
-from imdesk.storage import timeline_repo, timeline_search
+from imdesk.storage import timeline_repo, timeline_search, timeline_words
 from imdesk.storage.database import Database
 
 
@@ -39,8 +39,18 @@ class TimelineService:
         self._db = db
 
     def search(self, query: str, limit: int = 50) -> SearchResult:
+        """The best LIMIT hits. On SQLite a longer prefix is searched as the words it begins
+        (storage/timeline_words.py): when entries were written since the word table last took
+        theirs in, it does so first, in the same transaction as the search."""
+        words = self._db.is_sqlite and timeline_search.needs_words(query)
         with self._db.read() as s:
-            hits, total = timeline_search.search(s, query, limit)
+            complete = words and timeline_words.behind(s) == 0
+            if not words or complete or self._db.read_only:
+                hits, total = timeline_search.search(s, query, limit, words=complete)
+                return SearchResult(hits, total)
+        with self._db.write() as s:
+            timeline_words.catch_up(s)
+            hits, total = timeline_search.search(s, query, limit, words=True)
         return SearchResult(hits, total)
 
     def verify(self, ref: str | None = None) -> VerifyReport:

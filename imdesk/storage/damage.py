@@ -51,6 +51,10 @@ def damaged_values(db: Database, *, limit: int = 1000) -> list[str]:
         raw.close()
 
 
+# Tables made from other tables' text (their damage is found where it comes from); without rowid
+DERIVED = frozenset({"timeline_fts_words"})
+
+
 def _scan(conn: sqlite3.Connection, limit: int) -> list[str]:
     found: list[str] = []
     tables = [r[0].decode("utf-8", "replace") for r in conn.execute(
@@ -58,6 +62,8 @@ def _scan(conn: sqlite3.Connection, limit: int) -> list[str]:
     refs = ({r[0]: _str(r[1]) for r in conn.execute("SELECT id, ref FROM incident")}
             if "incident" in tables else {})
     for table in tables:
+        if table in DERIVED:
+            continue
         columns = _text_columns(conn, table)
         if not columns:
             continue
