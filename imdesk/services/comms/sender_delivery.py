@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
 from queue import Empty, Queue
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from imdesk.channels.outcomes import (
     Accepted,
@@ -44,6 +44,9 @@ from imdesk.services.comms.status import RunReport
 from imdesk.storage import outbox_records, outbox_repo
 from imdesk.storage.database import Database
 from imdesk.storage.outbox_models import OutboxMessageRow
+
+if TYPE_CHECKING:
+    from imdesk.channels.smtp import EmailOut
 
 RECORD_CHUNK = 100
 RECORD_WAIT_S = 0.05
@@ -188,7 +191,7 @@ class Delivery:
     def _send_emails(self, settings: CommsSettings, name: str, feed: Queue[Job | None],
                      put: Callable[[tuple[Job, Outcome]], None]) -> None:
         """One SMTP session for the run: sends each job fed to it until it is fed None."""
-        from imdesk.channels.smtp import EmailOut, SmtpSession
+        from imdesk.channels.smtp import Prepared, SmtpSession
 
         session: SmtpSession | None = None
         broken: DeliveryError | NotTried | None = None
@@ -206,17 +209,37 @@ class Delivery:
         except Exception as exc:
             log.exception("sending failed")
             broken = NotTried(f"internal error: {exc}")
+        ahead: list[tuple[Job | None, Prepared | None]] = []  # taken early, built while waiting
+
+        def look_ahead() -> None:
+            """While the server takes the message just sent, take the next job and build its
+            message (the build is then off the path from one reply to the next send)."""
+            if ahead or session is None:
+                return
+            try:
+                job = feed.get_nowait()
+            except Empty:
+                return
+            prepared = None
+            if job is not None:
+                try:
+                    prepared = session.prepare(_email(job))
+                except Exception:  # built again in its turn, where the error is handled
+                    prepared = None
+            ahead.append((job, prepared))
+
         try:
-            while (job := feed.get()) is not None:
+            while True:
+                job, prepared = ahead.pop() if ahead else (feed.get(), None)
+                if job is None:
+                    break
                 if broken is not None:
                     put((job, broken if isinstance(broken, ProviderUnreachable | NotTried)
                          else NotTried(broken.message)))
                     continue
                 assert session is not None
-                mail = EmailOut(job.message_id, job.address, job.recipient, job.subject, job.body,
-                                job.created_at, job.possible_duplicate, job.thread_headers())
                 try:
-                    put((job, session.send(mail)))
+                    put((job, session.send(prepared or _email(job), look_ahead)))
                 except (ProviderUnreachable, CredentialsRejected, InDoubt) as exc:
                     put((job, exc))
                     broken = exc
@@ -302,6 +325,14 @@ class Delivery:
                 else:
                     report.retried += 1
             outbox_records.save(s, loaded.values())
+
+
+def _email(job: Job) -> EmailOut:
+    """The email of a job."""
+    from imdesk.channels.smtp import EmailOut
+
+    return EmailOut(job.message_id, job.address, job.recipient, job.subject, job.body,
+                    job.created_at, job.possible_duplicate, job.thread_headers())
 
 
 def poll(db: Database, clock: Clock, secrets: SecretStore, settings: CommsSettings, now: datetime,
