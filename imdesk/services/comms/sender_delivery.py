@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 RECORD_CHUNK = 100
 RECORD_WAIT_S = 0.05
+RECORD_TAIL = 3  # the last outcomes of a run, recorded as they come
 SEND_SWITCH_S = 0.0005
 log = logging.getLogger(__name__)
 
@@ -88,13 +89,16 @@ class Delivery:
 
     def send_and_record(self, jobs: list[Job], settings: CommsSettings, report: RunReport, *,
                         claim: str = "", more: Callable[[], list[Job]] | None = None,
-                        renew: Callable[[], None] | None = None) -> dict[str, list[bool]]:
+                        renew: Callable[[], None] | None = None,
+                        low_water: int = 0) -> dict[str, list[bool]]:
         """Send in worker threads (email: one SMTP session per provider, fed as jobs come);
         record outcomes in chunks as they arrive, so the database work of one chunk overlaps the
         network work of the next. While few are left in flight, `more()` claims the next small
         batch (until it has none), so the connection never waits for a claim; `renew()` extends
-        the claims while sends take long. Returns, per provider, whether each tried send
-        reached it."""
+        the claims while sends take long; `low_water` is how few in flight make it ask (two
+        first claims' worth unless given). Once nothing more is asked for, the last few
+        outcomes are recorded apart, so the run ends soon after its last reply. Returns, per
+        provider, whether each tried send reached it."""
         results: Queue[tuple[Job, Outcome]] = Queue()
         pool = ThreadPoolExecutor(max_workers=max(1, settings.concurrency),
                                   thread_name_prefix="imdesk-send")
@@ -103,7 +107,7 @@ class Delivery:
         clients: dict[str, Any] = {}
         reach: dict[str, list[bool]] = {}
         outstanding = 0
-        low_water = 2 * max(1, len(jobs))  # keep two to three claims' worth in flight
+        low_water = low_water or 2 * max(1, len(jobs))  # two to three claims' worth in flight
 
         def submit(batch: list[Job]) -> None:
             nonlocal outstanding
@@ -148,7 +152,7 @@ class Delivery:
                 except Empty:
                     chunk = []
                 while chunk and len(chunk) < RECORD_CHUNK and \
-                        not (asking and outstanding - len(chunk) <= low_water):
+                        outstanding - len(chunk) > (low_water if asking else RECORD_TAIL):
                     try:
                         chunk.append(results.get(timeout=RECORD_WAIT_S))
                     except Empty:
