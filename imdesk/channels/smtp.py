@@ -1,7 +1,8 @@
 """Email over SMTP submission: STARTTLS (587) or implicit TLS (465), AUTH, verified
 certificates (optionally against a company CA file), a timeout on every command, and the
 reply codes of RFC 5321 turned into outcomes: 4xx try later, 5xx not this recipient,
-535 credentials rejected. A timeout after the final "." of DATA is in doubt."""
+535 credentials rejected. A timeout after the final "." of DATA is in doubt. A sender may build
+the next message while the server answers the last (SmtpSession.prepare, send's `meanwhile`)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Delivering what the outbox sender picked, and recording what came back: email over one SMTP
-session per provider and run, SMS requests in a bounded pool (an in-doubt one looked up at the
-provider first), outcomes recorded in chunks as they arrive; and the delivery status of sent
-SMS, polled until final (a desk has no callback URL)."""
+session per provider and run (each message built while the server answers the one before), SMS
+requests in a bounded pool (an in-doubt one looked up at the provider first), outcomes recorded
+in chunks as they arrive; and the delivery status of sent SMS, polled until final (a desk has no
+callback URL)."""
 
 from __future__ import annotations
 
