@@ -1,19 +1,22 @@
 """Email over SMTP submission: STARTTLS (587) or implicit TLS (465), AUTH, verified
 certificates (optionally against a company CA file), a timeout on every command, and the
 reply codes of RFC 5321 turned into outcomes: 4xx try later, 5xx not this recipient,
-535 credentials rejected. A timeout after the final "." of DATA is in doubt."""
+535 credentials rejected. A timeout after the final "." of DATA is in doubt. A sender may build
+the next message while the server answers the last (SmtpSession.prepare, send's `meanwhile`)."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.headerregistry import Address
+from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
+from email.policy import SMTP
 from email.utils import format_datetime
 
 from imdesk.channels.network_errors import network_reason
@@ -45,12 +48,38 @@ class EmailOut:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+class _Headers(HeaderRegistry):
+    """The email package's header registry, with the class it makes for each header name
+    kept: the stock one creates a new class for every header of every message (a third of
+    the time it takes to build one). The headers it makes are the same."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type[BaseHeader]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        made = self._made.get(name.lower())
+        if made is None:
+            made = self._made[name.lower()] = super().__getitem__(name)
+        return made
+
+
+SMTP_POLICY = SMTP.clone(header_factory=_Headers())
+
+
+@functools.lru_cache(maxsize=16)
+def _from_header(name: str, address: str) -> BaseHeader:
+    """The From header, made once per sender address (header objects are immutable)."""
+    local, _, domain = address.rpartition("@")
+    header: BaseHeader = SMTP_POLICY.header_factory("From", Address(name, local, domain))
+    return header
+
+
 def build_message(settings: SmtpSettings, mail: EmailOut) -> EmailMessage:
     """The MIME message (the header checks already ran when the message was queued; the
     email package refuses a CR/LF in a header on its own as a second guard)."""
     msg = EmailMessage(policy=SMTP_POLICY)
-    local, _, domain = settings.from_address.rpartition("@")
-    msg["From"] = Address(settings.from_name, local, domain)
+    msg["From"] = _from_header(settings.from_name, settings.from_address)
     to_local, _, to_domain = mail.to_address.rpartition("@")
     msg["To"] = Address(mail.to_name, to_local, to_domain)
     msg["Subject"] = mail.subject
@@ -62,6 +91,14 @@ def build_message(settings: SmtpSettings, mail: EmailOut) -> EmailMessage:
         msg[name] = value
     msg.set_content(mail.body)
     return msg
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An email and its bytes as sent after DATA (SmtpSession.prepare)."""
+
+    mail: EmailOut
+    payload: bytes
 
 
 def _reply(code: int, text: bytes | str) -> str:
@@ -130,12 +167,24 @@ class SmtpSession:
             self.close()
             raise ProviderUnreachable(f"cannot connect to {self.who}: {network_reason(exc)}") from None
 
-    def send(self, mail: EmailOut) -> Accepted:
+    def prepare(self, mail: EmailOut) -> Prepared:
+        """The message as it goes on the wire after DATA (built, dot-stuffed, terminated):
+        no network, so it can be made while the server works on the previous message."""
+        payload = _LEADING_DOT.sub(b"..", build_message(self.settings, mail).as_bytes())
+        if not payload.endswith(b"\r\n"):
+            payload += b"\r\n"
+        return Prepared(mail, payload + b".\r\n")
+
+    def send(self, mail: EmailOut | Prepared, meanwhile: Callable[[], None] | None = None
+             ) -> Accepted:
+        """Send one message; `meanwhile` (which must not raise) runs once the message is on
+        the wire, before its answer is read: the caller's work overlaps the server's."""
         if self._conn is None:
             self.open()
         conn = self._conn
         assert conn is not None
-        data = build_message(self.settings, mail).as_bytes()
+        prepared = mail if isinstance(mail, Prepared) else self.prepare(mail)
+        mail = prepared.mail
         from_addr = self.settings.from_address
         try:
             code, text = conn.mail(from_addr)
@@ -152,15 +201,14 @@ class SmtpSession:
         except (OSError, smtplib.SMTPException) as exc:  # before DATA: nothing was accepted
             self.close()
             raise TemporaryFailure(f"{self.who} dropped the connection: {network_reason(exc)}") from None
-        payload = _LEADING_DOT.sub(b"..", data)
-        if not payload.endswith(b"\r\n"):
-            payload += b"\r\n"
         try:
-            conn.send(payload + b".\r\n")
+            conn.send(prepared.payload)
         except (OSError, smtplib.SMTPException) as exc:  # no final "." reached the server
             self.close()
             raise TemporaryFailure(f"{self.who} dropped the connection during DATA: "
                                    f"{network_reason(exc)}") from None
+        if meanwhile is not None:
+            meanwhile()
         try:
             code, text = conn.getreply()
         except (OSError, smtplib.SMTPException) as exc:

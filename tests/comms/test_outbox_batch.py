@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import socket
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -134,3 +135,39 @@ def test_a_kept_connection_the_server_dropped_is_replaced_without_a_retry(
 def test_the_records_columns_are_the_tables() -> None:
     names = {c.name for c in inspect(OutboxMessageRow).columns}
     assert set(outbox_records.COLUMNS) <= names
+
+
+def test_the_next_email_is_built_while_the_server_answers_and_each_goes_to_its_own_person(
+        ctx: AppContext, queued: tuple[str, OutboxSender], smtp_server: SmtpServer) -> None:
+    ref, snd = queued
+    smtp_server.script.data_replies = ["", "451 4.3.0 try again later"]  # the 2nd, after DATA
+    report = snd.run_once()
+    assert report.sent == 5 and report.retried == 1
+    got = {r.rcpt[0]: r for r in smtp_server.received}
+    assert sorted(got) == [f"p{i}@example.org" for i in (0, 2, 3, 4, 5)]
+    for i in (0, 2, 3, 4, 5):  # the message built ahead is the one of its own recipient
+        assert got[f"p{i}@example.org"].headers["To"] == f"Person {i} <p{i}@example.org>"
+    items = {m.recipient: m for m in ctx.comms.outbox.list()}
+    assert items["Person 1"].state == MessageState.QUEUED and "451" in items["Person 1"].last_error
+    assert check_database(ctx.db, ref=ref).ok
+
+
+def test_no_answer_after_data_leaves_the_message_built_ahead_queued_and_unmarked(
+        ctx: AppContext, queued: tuple[str, OutboxSender], smtp_server: SmtpServer,
+        test_ca: Any, clock: ManualClock) -> None:
+    ref, snd = queued
+    configure(ctx, smtp=smtp_server, ca_file=test_ca[1], timeout=0.3)
+    smtp_server.script.silent_after_data = 1  # the first is kept and never answered
+    report = snd.run_once()
+    assert report.sent == 0
+    items = {m.recipient: m for m in ctx.comms.outbox.list()}
+    assert {n for n, m in items.items() if m.possible_duplicate} == {"Person 0"}
+    assert all(m.state == MessageState.QUEUED for m in items.values())
+    assert all(m.attempts == 0 for n, m in items.items() if n != "Person 0")  # never tried
+    clock.advance(timedelta(minutes=2))
+    while snd.run_once().picked:
+        clock.advance(timedelta(minutes=2))
+    assert {m.state for m in ctx.comms.outbox.list()} == {MessageState.SENT}
+    ids = smtp_server.ids()
+    assert len(ids) == 7 and len(set(ids)) == 6  # only the one in doubt went twice
+    assert check_database(ctx.db, ref=ref).ok

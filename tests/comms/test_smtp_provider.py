@@ -125,3 +125,52 @@ def test_implicit_tls_on_its_own_port(test_ca: tuple[Any, Path]) -> None:
         ctl.stop()
     assert server.ids() == ["<m7@imdesk>"]
     assert isinstance(ssl.create_default_context(), ssl.SSLContext)
+
+
+@pytest.mark.parametrize(("sender", "name", "subject", "body"), [
+    ("Service Desk", "Kim Larsen", "Update 1", "Body\n.leading dot\n"),
+    ("Störungs-Desk «IT»", "Jürgen Groß", "Update: ERP (INC-1) — grün " * 6, "Grüße\r\n" * 3),
+    ("", 'O\'Brien, "Pat"', "word " * 40, "x" * 1200),
+    ("Desk, ops", "李雷", "Ü" * 100, ""),
+])
+def test_the_message_is_byte_for_byte_what_the_email_package_builds(
+        sender: str, name: str, subject: str, body: str) -> None:
+    """Header classes and the From header are made once, not per message: same bytes."""
+    from email.headerregistry import Address
+    from email.message import EmailMessage
+    from email.policy import SMTP
+    from email.utils import format_datetime
+
+    from imdesk.channels.smtp import build_message
+
+    s = SmtpSettings(host="localhost", port=587, from_address="desk@example.org",
+                     from_name=sender)
+    for duplicate in (False, True):
+        out = EmailOut("<m1@imdesk>", "kim@example.org", name, subject, body, NOW, duplicate,
+                       {"In-Reply-To": "<m0@imdesk>", "References": "<m0@imdesk>"})
+        stock = EmailMessage(policy=SMTP)
+        stock["From"] = Address(sender, "desk", "example.org")
+        stock["To"] = Address(name, "kim", "example.org")
+        stock["Subject"] = subject
+        stock["Date"] = format_datetime(NOW)
+        stock["Message-ID"] = "<m1@imdesk>"
+        if duplicate:
+            stock["X-Possible-Duplicate"] = "yes (a previous attempt may have been delivered)"
+        stock["In-Reply-To"] = stock["References"] = "<m0@imdesk>"
+        stock.set_content(body)
+        assert build_message(s, out).as_bytes() == stock.as_bytes()
+
+
+def test_a_message_prepared_while_the_server_works_arrives_intact(
+        smtp_server: SmtpServer, test_ca: tuple[Any, Path]) -> None:
+    smtp_server.script.data_delay = 0.05  # the server takes its time over each message
+    session = SmtpSession(settings(smtp_server, test_ca[1]), SMTP_PASSWORD)
+    ahead = []
+    try:
+        session.send(mail(1), lambda: ahead.append(session.prepare(mail(2))))
+        assert smtp_server.ids() == ["<m1@imdesk>"] and len(ahead) == 1  # built in the wait
+        session.send(ahead[0])
+    finally:
+        session.close()
+    assert smtp_server.ids() == ["<m1@imdesk>", "<m2@imdesk>"]
+    assert ".leading dot" in smtp_server.received[1].body

@@ -40,6 +40,7 @@ from imdesk.storage import outbox_repo
 from imdesk.storage.database import Database
 
 CLAIM_CHUNK = 50  # messages claimed per transaction; the next chunk while one is on the wire
+FIRST_CLAIM = 10  # a run's first claim is small: the connection starts on it sooner
 
 
 class OutboxSender:
@@ -87,9 +88,8 @@ class OutboxSender:
             report.expired = sender_recovery.expire(self._db, now, self._applier)
             report.delivered = sender_delivery.poll(self._db, self._clock, self._secrets, settings,
                                                     now, self.batch, self._applier)
-            chunk = min(self.batch, CLAIM_CHUNK)
             jobs, waiting = sender_pick.pick(self._db, self._clock, self._secrets, settings, now,
-                                             chunk, self.claim)
+                                             min(self.batch, FIRST_CLAIM), self.claim)
             report.waiting = waiting
             report.picked = len(jobs)
 
@@ -98,7 +98,7 @@ class OutboxSender:
                 if left <= 0:
                     return []
                 extra, _ = sender_pick.pick(self._db, self._clock, self._secrets, settings,
-                                            self._clock.now(), min(left, chunk), self.claim)
+                                            self._clock.now(), min(left, CLAIM_CHUNK), self.claim)
                 report.picked += len(extra)
                 return extra
 
@@ -107,7 +107,8 @@ class OutboxSender:
                     self._db, self._secrets, self._clock, self._applier, sessions=self._sessions,
                     keep=lambda: report.picked >= self.batch)  # more is due: go on at once
                 reach = delivery.send_and_record(jobs, settings, report, claim=self.claim,
-                                                 more=more, renew=self._renew_claims)
+                                                 more=more, renew=self._renew_claims,
+                                                 low_water=2 * CLAIM_CHUNK)
                 for name, outcomes in reach.items():
                     self._reachable[name] = any(outcomes)
                 self.connectivity = _overall(self._reachable)

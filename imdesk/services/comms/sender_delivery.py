@@ -1,7 +1,8 @@
 """Delivering what the outbox sender picked, and recording what came back: email over one SMTP
-session per provider and run, SMS requests in a bounded pool (an in-doubt one looked up at the
-provider first), outcomes recorded in chunks as they arrive; and the delivery status of sent
-SMS, polled until final (a desk has no callback URL)."""
+session per provider and run (each message built while the server answers the one before), SMS
+requests in a bounded pool (an in-doubt one looked up at the provider first), outcomes recorded
+in chunks as they arrive; and the delivery status of sent SMS, polled until final (a desk has no
+callback URL)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
 from queue import Empty, Queue
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from imdesk.channels.outcomes import (
     Accepted,
@@ -45,8 +46,12 @@ from imdesk.storage import outbox_records, outbox_repo
 from imdesk.storage.database import Database
 from imdesk.storage.outbox_models import OutboxMessageRow
 
+if TYPE_CHECKING:
+    from imdesk.channels.smtp import EmailOut
+
 RECORD_CHUNK = 100
 RECORD_WAIT_S = 0.05
+RECORD_TAIL = 3  # the last outcomes of a run, recorded as they come
 SEND_SWITCH_S = 0.0005
 log = logging.getLogger(__name__)
 
@@ -85,13 +90,16 @@ class Delivery:
 
     def send_and_record(self, jobs: list[Job], settings: CommsSettings, report: RunReport, *,
                         claim: str = "", more: Callable[[], list[Job]] | None = None,
-                        renew: Callable[[], None] | None = None) -> dict[str, list[bool]]:
+                        renew: Callable[[], None] | None = None,
+                        low_water: int = 0) -> dict[str, list[bool]]:
         """Send in worker threads (email: one SMTP session per provider, fed as jobs come);
         record outcomes in chunks as they arrive, so the database work of one chunk overlaps the
         network work of the next. While few are left in flight, `more()` claims the next small
         batch (until it has none), so the connection never waits for a claim; `renew()` extends
-        the claims while sends take long. Returns, per provider, whether each tried send
-        reached it."""
+        the claims while sends take long; `low_water` is how few in flight make it ask (two
+        first claims' worth unless given). Once nothing more is asked for, the last few
+        outcomes are recorded apart, so the run ends soon after its last reply. Returns, per
+        provider, whether each tried send reached it."""
         results: Queue[tuple[Job, Outcome]] = Queue()
         pool = ThreadPoolExecutor(max_workers=max(1, settings.concurrency),
                                   thread_name_prefix="imdesk-send")
@@ -100,7 +108,7 @@ class Delivery:
         clients: dict[str, Any] = {}
         reach: dict[str, list[bool]] = {}
         outstanding = 0
-        low_water = 2 * max(1, len(jobs))  # keep two to three claims' worth in flight
+        low_water = low_water or 2 * max(1, len(jobs))  # two to three claims' worth in flight
 
         def submit(batch: list[Job]) -> None:
             nonlocal outstanding
@@ -145,7 +153,7 @@ class Delivery:
                 except Empty:
                     chunk = []
                 while chunk and len(chunk) < RECORD_CHUNK and \
-                        not (asking and outstanding - len(chunk) <= low_water):
+                        outstanding - len(chunk) > (low_water if asking else RECORD_TAIL):
                     try:
                         chunk.append(results.get(timeout=RECORD_WAIT_S))
                     except Empty:
@@ -188,7 +196,7 @@ class Delivery:
     def _send_emails(self, settings: CommsSettings, name: str, feed: Queue[Job | None],
                      put: Callable[[tuple[Job, Outcome]], None]) -> None:
         """One SMTP session for the run: sends each job fed to it until it is fed None."""
-        from imdesk.channels.smtp import EmailOut, SmtpSession
+        from imdesk.channels.smtp import Prepared, SmtpSession
 
         session: SmtpSession | None = None
         broken: DeliveryError | NotTried | None = None
@@ -206,17 +214,37 @@ class Delivery:
         except Exception as exc:
             log.exception("sending failed")
             broken = NotTried(f"internal error: {exc}")
+        ahead: list[tuple[Job | None, Prepared | None]] = []  # taken early, built while waiting
+
+        def look_ahead() -> None:
+            """While the server takes the message just sent, take the next job and build its
+            message (the build is then off the path from one reply to the next send)."""
+            if ahead or session is None:
+                return
+            try:
+                job = feed.get_nowait()
+            except Empty:
+                return
+            prepared = None
+            if job is not None:
+                try:
+                    prepared = session.prepare(_email(job))
+                except Exception:  # built again in its turn, where the error is handled
+                    prepared = None
+            ahead.append((job, prepared))
+
         try:
-            while (job := feed.get()) is not None:
+            while True:
+                job, prepared = ahead.pop() if ahead else (feed.get(), None)
+                if job is None:
+                    break
                 if broken is not None:
                     put((job, broken if isinstance(broken, ProviderUnreachable | NotTried)
                          else NotTried(broken.message)))
                     continue
                 assert session is not None
-                mail = EmailOut(job.message_id, job.address, job.recipient, job.subject, job.body,
-                                job.created_at, job.possible_duplicate, job.thread_headers())
                 try:
-                    put((job, session.send(mail)))
+                    put((job, session.send(prepared or _email(job), look_ahead)))
                 except (ProviderUnreachable, CredentialsRejected, InDoubt) as exc:
                     put((job, exc))
                     broken = exc
@@ -302,6 +330,14 @@ class Delivery:
                 else:
                     report.retried += 1
             outbox_records.save(s, loaded.values())
+
+
+def _email(job: Job) -> EmailOut:
+    """The email of a job."""
+    from imdesk.channels.smtp import EmailOut
+
+    return EmailOut(job.message_id, job.address, job.recipient, job.subject, job.body,
+                    job.created_at, job.possible_duplicate, job.thread_headers())
 
 
 def poll(db: Database, clock: Clock, secrets: SecretStore, settings: CommsSettings, now: datetime,
