@@ -159,11 +159,12 @@ def _sqlite_text_sql(session: Session, tokens: list[str], others: list[Any]) -> 
     terms = _fts_terms(session, tokens)
     match = fts5_query(terms)
     hits = _fts_hits(session, match)
-    rows = int(session.execute(select(func.coalesce(func.max(IncidentRow.id), 0))).scalar_one())
+    raw = _driver(session)
+    rows = int(raw.execute("SELECT coalesce(max(id), 0) FROM incident").fetchone()[0])
     if hits > COUNT_CAP:  # only counted up to the cap: estimate from the newest incidents
-        sampled = int(session.execute(text(
-            "SELECT count(*) FROM incident_fts WHERE incident_fts MATCH :q AND rowid > :low"),
-            {"q": match, "low": rows - _SAMPLE}).scalar_one())
+        sampled = int(raw.execute(
+            "SELECT count(*) FROM incident_fts WHERE incident_fts MATCH ? AND rowid > ?",
+            (match, rows - _SAMPLE)).fetchone()[0])
         hits = max(hits, sampled * rows // min(rows, _SAMPLE))
         if all(_ASCII_WORD.fullmatch(t) for t, _prefix in terms) and (
                 hits * hits > _WALK_COST * rows if alone
@@ -296,10 +297,18 @@ def _fts_hits(session: Session, match: str) -> int:
     key = ("imdesk_fts_hits", match)
     hits: int | None = session.info.get(key)
     if hits is None:
-        hits = session.info[key] = int(session.execute(text(
-            "SELECT count(*) FROM (SELECT 1 FROM incident_fts WHERE incident_fts MATCH :q "
-            "LIMIT :cap)"), {"q": match, "cap": COUNT_CAP + 1}).scalar_one())
+        hits = session.info[key] = int(_driver(session).execute(
+            "SELECT count(*) FROM (SELECT 1 FROM incident_fts WHERE incident_fts MATCH ? "
+            "LIMIT ?)", (match, COUNT_CAP + 1)).fetchone()[0])
     return hits
+
+
+def _driver(session: Session) -> Any:
+    """The session's own sqlite3 connection, inside its transaction: the list's small SQLite
+    reads (hit counts, the newest id) asked through SQLAlchemy cost more than they take."""
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    return raw
 
 
 def change_marker(session: Session) -> tuple[int, datetime | None]:
