@@ -60,7 +60,6 @@ def test_the_plain_count_counts_what_the_orm_counts(
 def test_the_plain_count_stops_at_the_cap_as_the_orm_count(
         first_page_file: tuple[Path, AppContext], monkeypatch: pytest.MonkeyPatch) -> None:
     _path, ctx = first_page_file
-    monkeypatch.setattr(incident_page, "COUNT_CAP", 5)
     monkeypatch.setattr(incident_repo, "COUNT_CAP", 5)
     for query in (IncidentQuery(statuses=()), IncidentQuery(statuses=(), sort="title"),
                   IncidentQuery(text="s"), IncidentQuery(statuses=(), text="zzz")):

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from imdesk.domain.incident import IncidentState
-from imdesk.domain.incident_query import COUNT_CAP, IncidentQuery
+from imdesk.domain.incident_query import IncidentQuery
 from imdesk.storage import incident_repo
 from imdesk.storage.first_page import order_sql, where_sql
 from imdesk.storage.incident_rows import STATE_COLUMNS, state_from_tuple
@@ -46,7 +46,7 @@ def read_count(session: Session, query: IncidentQuery) -> int:
     condition, params = _condition(session, query)
     return int(_driver(session).execute(
         f"SELECT count(*) FROM (SELECT incident.id FROM incident{condition} "
-        f"LIMIT {COUNT_CAP + 1})", params).fetchone()[0])
+        f"LIMIT {incident_repo.COUNT_CAP + 1})", params).fetchone()[0])  # (its cap too)
 
 
 def _condition(session: Session, query: IncidentQuery) -> tuple[str, dict[str, Any]]:

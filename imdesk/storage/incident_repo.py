@@ -13,7 +13,7 @@ from sqlalchemy.sql.expression import ColumnClause
 
 from imdesk.domain.errors import NotFoundError, ValidationError
 from imdesk.domain.incident import IncidentState
-from imdesk.domain.incident_query import COUNT_CAP
+from imdesk.domain.incident_query import COUNT_CAP as COUNT_CAP  # (incident_page counts to it)
 from imdesk.domain.incident_query import IncidentQuery as IncidentQuery
 from imdesk.domain.lifecycle import OPEN_STATUSES
 from imdesk.domain.sla import ClockInputs
