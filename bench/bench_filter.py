@@ -43,16 +43,49 @@ def open_list(db: Path) -> tuple[Any, Any, Any, Callable[[Callable[[], object]],
     pane = window.incidents
     pane.status_combo.setCurrentIndex(pane.status_combo.findText("All"))
 
+    viewport = pane.table.viewport()
+    painted = _PaintSeen(viewport)
+
     def wait_loaded(action: Callable[[], object]) -> float:
         loop = QEventLoop()
+        painted.reset()
         pane.model.loaded.connect(loop.quit, Qt.ConnectionType.SingleShotConnection)
+        pane.model.loaded.connect(painted.loaded, Qt.ConnectionType.SingleShotConnection)
         start = time.perf_counter()
         action()
         loop.exec()
-        pane.table.viewport().repaint()
+        if not painted.after_load:  # (the loop painted the new rows itself before it returned:
+            viewport.repaint()      # a second paint of them is no part of what a user waits for)
         return (time.perf_counter() - start) * 1000
 
     return ctx, window, pane, wait_loaded
+
+
+class _PaintSeen:
+    """Whether the list's viewport was painted, all of it, after the model said `loaded`."""
+
+    def __init__(self, viewport: Any) -> None:
+        from PySide6.QtCore import QEvent, QObject
+
+        self.after_load = False
+        self._loaded = False
+        seen = self
+
+        class Watch(QObject):
+            def eventFilter(self, _watched: Any, event: Any) -> bool:
+                if (seen._loaded and event.type() == QEvent.Type.Paint
+                        and event.region().contains(viewport.rect())):  # all of it
+                    seen.after_load = True
+                return False
+
+        self._watch = Watch(viewport)
+        viewport.installEventFilter(self._watch)
+
+    def reset(self) -> None:
+        self.after_load = self._loaded = False
+
+    def loaded(self, _total: int = 0) -> None:
+        self._loaded = True
 
 
 def type_prefixes(pane: Any, wait_loaded: Callable[[Callable[[], object]], float]) -> list[float]:
