@@ -44,6 +44,34 @@ def test_the_plain_reader_reads_what_the_orm_reads(
         type(v) for v in orm[0].__dict__.values()] if orm else True
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=queries, text=st.sampled_from(TEXTS))
+def test_the_plain_count_counts_what_the_orm_counts(
+        first_page_file: tuple[Path, AppContext], query: IncidentQuery, text: str) -> None:
+    _path, ctx = first_page_file
+    query = IncidentQuery(**{**query.__dict__, "text": text})
+    with ctx.db.read() as s:
+        plain = incident_page.read_count(s, query)
+    with ctx.db.read() as s:
+        orm = incident_repo.count(s, query)
+    assert plain == orm
+
+
+def test_the_plain_count_stops_at_the_cap_as_the_orm_count(
+        first_page_file: tuple[Path, AppContext], monkeypatch: pytest.MonkeyPatch) -> None:
+    _path, ctx = first_page_file
+    monkeypatch.setattr(incident_repo, "COUNT_CAP", 5)
+    for query in (IncidentQuery(statuses=()), IncidentQuery(statuses=(), sort="title"),
+                  IncidentQuery(text="s"), IncidentQuery(statuses=(), text="zzz")):
+        with ctx.db.read() as s:
+            plain = incident_page.read_count(s, query)
+        with ctx.db.read() as s:
+            orm = incident_repo.count(s, query)
+        assert plain == orm, query
+    with ctx.db.read() as s:
+        assert incident_page.read_count(s, IncidentQuery(statuses=())) == 6
+
+
 @pytest.mark.parametrize("sort", incident_repo.SORT_KEYS)
 @pytest.mark.parametrize("descending", [False, True])
 @pytest.mark.parametrize("text", ["", "vpn", "s", "INC-1"])

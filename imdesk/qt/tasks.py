@@ -52,6 +52,7 @@ class TaskRunner(QObject):
     """
 
     busy_changed = Signal(int)
+    immediate = False  # True: work runs at once on the calling thread (nothing to order after a paint)
 
     def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
         super().__init__(parent)
@@ -90,6 +91,8 @@ class TaskRunner(QObject):
 
 class SyncTaskRunner(TaskRunner):
     """Runs the function at once on the calling thread (pane tests)."""
+
+    immediate = True
 
     def run(self, fn: Callable[[], Any], on_done: Done | None = None,
             on_error: Failed | None = None) -> None:

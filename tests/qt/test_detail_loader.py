@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from imdesk.context import AppContext
@@ -65,3 +67,62 @@ def test_a_detail_that_arrives_while_the_list_loads_waits_for_its_rows(
     loader.load(second)  # the newest request wins
     runner.finish_all()
     assert shown == [first, first, second]
+
+
+def test_the_detail_the_new_rows_ask_for_is_read_after_their_paint(
+        qtbot: QtBot, sqlite_ctx: AppContext) -> None:
+    first = add(sqlite_ctx, "Printer jam on floor 3")
+    second = add(sqlite_ctx, "VPN gateway drops sessions")
+    runner = _Later()
+    shown: list[str] = []
+    state = {"current": first, "loading": False}
+    viewport = QWidget()
+    qtbot.addWidget(viewport)
+    viewport.resize(200, 100)
+    viewport.show()
+    loader = DetailLoader(sqlite_ctx, runner, current=lambda: state["current"],
+                          show=lambda d: shown.append(d.incident.ref), failed=shown.append,
+                          list_loading=lambda: bool(state["loading"]), painted=viewport)
+
+    loader.hold()  # the list takes a new query's rows; its first row becomes the current one
+    loader.load(first)
+    loader.list_loaded()
+    assert runner.tasks == []  # not read while the rows are being painted
+    viewport.repaint()
+    qtbot.waitUntil(lambda: len(runner.tasks) == 1)  # read right after the paint
+    runner.finish_all()
+    assert shown == [first]
+
+    state["current"] = second
+    loader.hold()
+    loader.load(second)
+    loader.list_loaded()
+    state["loading"] = True  # the user typed on before the paint was over
+    viewport.repaint()
+    QCoreApplication.processEvents()
+    assert runner.tasks == []  # the newer query's rows decide: nothing read for these
+    state["loading"] = False
+    loader.hold()  # the newer rows keep the same current incident and ask for nothing new
+    loader.list_loaded()
+    viewport.repaint()
+    qtbot.waitUntil(lambda: len(runner.tasks) == 1)  # the read they still need
+    runner.finish_all()
+    assert shown == [first, second]
+
+
+def test_a_held_read_starts_when_the_list_is_not_painted(
+        qtbot: QtBot, sqlite_ctx: AppContext) -> None:
+    ref = add(sqlite_ctx, "Printer jam on floor 3")
+    runner = _Later()
+    shown: list[str] = []
+    hidden = QWidget()  # never shown: never painted
+    qtbot.addWidget(hidden)
+    loader = DetailLoader(sqlite_ctx, runner, current=lambda: ref,
+                          show=lambda d: shown.append(d.incident.ref), failed=shown.append,
+                          list_loading=lambda: False, painted=hidden)
+    loader.hold()
+    loader.load(ref)
+    loader.list_loaded()
+    qtbot.waitUntil(lambda: len(runner.tasks) == 1, timeout=2000)
+    runner.finish_all()
+    assert shown == [ref]

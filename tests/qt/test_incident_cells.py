@@ -87,3 +87,28 @@ def test_the_cells_follow_a_new_font_and_palette(qtbot: QtBot, window: MainWindo
     pane.table.setPalette(palette)
     for col in (COL_REF, COL_TITLE):
         assert _cell(window, 0, col, style=False) == _cell(window, 0, col, style=True)
+
+
+def test_a_selection_painted_follows_every_change_of_the_selection(
+        qtbot: QtBot, window: MainWindow, sqlite_ctx: AppContext) -> None:
+    for title in ("Printer jam", "Mail relay queue", "VPN gateway drops sessions"):
+        add(sqlite_ctx, title)
+    pane = window.incidents
+    pane.reload()
+
+    def painted_as_the_style_paints() -> bool:
+        return all(_cell(window, row, col, style=False) == _cell(window, row, col, style=True)
+                   for row in range(3) for col in (COL_REF, COL_TITLE))
+
+    pane.table.selectRow(1)
+    assert painted_as_the_style_paints()
+    pane.table.selectRow(2)  # another row
+    assert painted_as_the_style_paints()
+    pane.table.clearSelection()
+    assert painted_as_the_style_paints()
+    pane.table.selectRow(0)
+    assert painted_as_the_style_paints()  # (the delegate knows the selection now)
+    pane.model.beginResetModel()  # a reset clears the selection without a signal
+    pane.model.endResetModel()
+    assert not pane.table.selectionModel().hasSelection()
+    assert painted_as_the_style_paints()

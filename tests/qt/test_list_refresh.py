@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from imdesk.context import AppContext
-from imdesk.qt.incidents.table_model import COL_PRIORITY, COL_REF, COL_SLA, COL_TITLE
+from imdesk.qt.incidents.table_model import COL_PRIORITY, COL_REF, COL_SLA, COL_TITLE, PAGE
 from imdesk.qt.main_window import MainWindow
 from tests.qt.conftest import add
 
@@ -21,17 +21,18 @@ def _many(ctx: AppContext, n: int) -> list[str]:
 
 def test_a_refresh_keeps_the_row_the_selection_and_the_scroll_position(
         qtbot: QtBot, window: MainWindow, sqlite_ctx: AppContext) -> None:
-    _many(sqlite_ctx, 60)
+    _many(sqlite_ctx, PAGE)  # one page, far more than a screen
     pane = window.incidents
     pane.reload()
-    assert pane.model.rowCount() == 60
+    assert pane.model.rowCount() == PAGE
+    chosen_row, other_row = PAGE - 15, PAGE - 10
     pane.table.setFocus()
-    pane.table.selectRow(45)
-    pane.table.scrollTo(pane.model.index(45, 0))
+    pane.table.selectRow(chosen_row)
+    pane.table.scrollTo(pane.model.index(chosen_row, 0))
     chosen = pane.current_ref()
     scrolled = pane.table.verticalScrollBar().value()
     assert chosen is not None and scrolled > 0
-    other = pane.model.state_at(50)
+    other = pane.model.state_at(other_row)
     assert other is not None
     resets: list[None] = []
     changed: list[int] = []
@@ -42,10 +43,10 @@ def test_a_refresh_keeps_the_row_the_selection_and_the_scroll_position(
     pane.poll_changes()
 
     assert resets == []  # nothing rebuilt
-    assert changed == [50]  # only the row that changed is repainted
-    assert pane.model.state_at(50).last_seq > other.last_seq  # type: ignore[union-attr]
-    assert pane.current_ref() == chosen and pane.table.currentIndex().row() == 45
-    assert [i.row() for i in pane.table.selectionModel().selectedRows()] == [45]
+    assert changed == [other_row]  # only the row that changed is repainted
+    assert pane.model.state_at(other_row).last_seq > other.last_seq  # type: ignore[union-attr]
+    assert pane.current_ref() == chosen and pane.table.currentIndex().row() == chosen_row
+    assert [i.row() for i in pane.table.selectionModel().selectedRows()] == [chosen_row]
     assert pane.table.verticalScrollBar().value() == scrolled
 
 

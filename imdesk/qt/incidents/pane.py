@@ -137,7 +137,8 @@ class IncidentListPane(IncidentCommands):
         self.detail = IncidentDetail(self.incident_actions)
         self._details = DetailLoader(ctx, runner, current=self.current_ref, show=self._show_detail,
                                      failed=self.status_message.emit,
-                                     list_loading=lambda: self.model.loading, parent=self)
+                                     list_loading=lambda: self.model.loading, parent=self,
+                                     painted=None if runner.immediate else self.table.viewport())
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail)
@@ -242,6 +243,7 @@ class IncidentListPane(IncidentCommands):
         self._pending_select = self._pending_select or self.current_ref()
 
     def _on_loaded(self, total: int) -> None:
+        self._details.hold()  # the detail these rows ask for is read once they are painted
         self.count_label.setText(count_text(total))
         ref, self._pending_select = self._pending_select, None
         if ref is None and self.model.kept_rows:

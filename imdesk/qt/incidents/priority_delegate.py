@@ -55,6 +55,17 @@ class IncidentCellDelegate(QStyledItemDelegate):
         self._table = parent if isinstance(parent, QAbstractItemView) else None
         if parent is not None:
             parent.installEventFilter(self)
+        # The current cell and the selected cells, kept from the selection model's signals (asking
+        # it for each cell — three calls into Qt — was a sixth of a repaint); None: read again.
+        # A model reset clears the selection without a signal: then too they are read again.
+        self._selection = self._table.selectionModel() if self._table is not None else None
+        self._marks: tuple[tuple[int, int], frozenset[tuple[int, int]]] | None = None
+        if self._selection is not None:
+            self._selection.currentChanged.connect(self._forget_marks)
+            self._selection.selectionChanged.connect(self._forget_marks)
+            for changed in (model.modelReset, model.rowsInserted, model.rowsRemoved,
+                            model.layoutChanged):
+                changed.connect(self._forget_marks)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         view = self._model.view_at(index.row())
@@ -67,12 +78,13 @@ class IncidentCellDelegate(QStyledItemDelegate):
         # Selected and focused as the view says them in option.state, asked of the view itself:
         # reading option.state would build QStyle's enums (600 members) before the first paint.
         table = self._table
-        selection = table.selectionModel() if table is not None else None
-        if selection is not None and index == selection.currentIndex() and (
-                table.hasFocus() or table.viewport().hasFocus()):  # type: ignore[union-attr]
+        current, marked = self._marks or self._read_marks()
+        cell = (index.row(), col)
+        if cell == current and table is not None and (
+                table.hasFocus() or table.viewport().hasFocus()):
             super().paint(painter, option, index)  # the current cell: the style's focus frame
             return
-        selected = selection is not None and selection.isSelected(index)
+        selected = cell in marked
         if selected:
             painter.fillRect(rect, colors[0])
         else:
@@ -85,6 +97,21 @@ class IncidentCellDelegate(QStyledItemDelegate):
                 color = colors[1] if selected else (view.foreground(col) or colors[2])
                 self._texts.draw(painter, rect, text, view.fonts[col] or self._plain_font(),
                                  color, view.alignment(col))
+
+    def _read_marks(self) -> tuple[tuple[int, int], frozenset[tuple[int, int]]]:
+        """The current cell and the selected cells, as the selection model has them now."""
+        selection = self._table.selectionModel() if self._table is not None else None
+        if selection is None:
+            return (-1, -1), frozenset()
+        current = selection.currentIndex()
+        marks = ((current.row(), current.column()) if current.isValid() else (-1, -1),
+                 frozenset((i.row(), i.column()) for i in selection.selectedIndexes()))
+        if selection is self._selection:  # (its signals keep them)
+            self._marks = marks
+        return marks
+
+    def _forget_marks(self, *_args: object) -> None:
+        self._marks = None
 
     def _palette_colors(self, palette: QPalette) -> tuple[QBrush, QColor, QColor]:
         """The selection and text colours of the view's palette (in its colour group: active,

@@ -33,7 +33,7 @@ COLUMNS = (
     (COL_SLA, "SLA left", "sla"),
 )
 SORT_KEY = {col: key for col, _, key in COLUMNS}
-PAGE = 100
+PAGE = 50  # a page: two screens of a tall list (each filter keystroke and sort reads one)
 StateRole = Qt.ItemDataRole.UserRole + 1
 RefRole = Qt.ItemDataRole.UserRole + 2
 SlaStateRole = Qt.ItemDataRole.UserRole + 3
