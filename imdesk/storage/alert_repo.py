@@ -4,9 +4,9 @@ over a session (and the listener's own inbox connection); the services own the t
 
 from __future__ import annotations
 
-import threading
 import typing
 from collections.abc import Callable, Collection, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
@@ -83,17 +83,27 @@ def _built(name: str, build: Callable[[], Any]) -> Any:
     return statement
 
 
-def _pending_statement() -> Any:
+def _pending_statement(lock: bool = True) -> Any:
     i = AlertInboxRow
-    return (select(i.id, i.received_at, i.endpoint, i.body, i.assigned_key)
-            .where(i.processed_at.is_(None), i.id > bindparam("after"))
-            .order_by(i.id).limit(bindparam("limit")).with_for_update(skip_locked=True))
+    statement = (select(i.id, i.received_at, i.endpoint, i.body, i.assigned_key)
+                 .where(i.processed_at.is_(None), i.id > bindparam("after"))
+                 .order_by(i.id).limit(bindparam("limit")))
+    return statement.with_for_update(skip_locked=True) if lock else statement
 
 
 def next_pending_rows(s: Session, limit: int, after: int = 0) -> Sequence[PendingRow]:
     """As next_pending (after inbox id AFTER), as plain rows (id, received_at, endpoint, body,
     assigned_key): the processor reads them once and marks them with mark_processed."""
     statement = _built("pending", _pending_statement)
+    rows: Sequence[PendingRow] = s.connection().execute(
+        statement, {"after": after, "limit": limit}).all()
+    return rows
+
+
+def pending_rows_after(s: Session, limit: int, after: int) -> Sequence[PendingRow]:
+    """As next_pending_rows without locking them: the processor parses them ahead, outside
+    its write transaction."""
+    statement = _built("ahead", lambda: _pending_statement(lock=False))
     rows: Sequence[PendingRow] = s.connection().execute(
         statement, {"after": after, "limit": limit}).all()
     return rows
@@ -126,7 +136,8 @@ class InboxConnection:
     does no WAL auto-checkpoint: a checkpoint writes and syncs the database file, and that would
     land on a sender's reply; the processor's commits (after the storm) checkpoint instead."""
 
-    def __init__(self, db: Database, gate: threading.Lock, now: Callable[[], datetime]) -> None:
+    def __init__(self, db: Database, gate: AbstractContextManager[object],
+                 now: Callable[[], datetime]) -> None:
         self._gate = gate
         self._now = now
         self._sqlite = db.is_sqlite
