@@ -168,13 +168,14 @@ class InboxProcessor:
                  on_error: Callable[[BaseException], None] | None = None,
                  between: Callable[[], None] | None = None,
                  quiet: Callable[[], bool] | None = None, rest_factor: float = REST_FACTOR,
-                 budget_s: float = PROCESS_BUDGET_S, open_least: int = QUIET_LEAST,
+                 budget_s: float = PROCESS_BUDGET_S, open_least: int = QUIET_LEAST, least: int = 1,
                  yield_to: Callable[[], bool] | None = None) -> None:
         self._intake = intake
         self._yield_to = yield_to  # True: another writer waits (the transaction commits now)
         # a storm's new groups first: at least this many payloads while the last transaction
         # opened incidents (fewer in a processor process: it is soon back, on its own core)
         self._open_least = open_least
+        self._least = least  # ... and otherwise (what a transaction costs is spread over them)
         self._budget_s = budget_s  # per transaction while payloads arrive
         self._rest_factor = rest_factor  # 0 in a processor process: it takes no CPU from intake
         self._between = between
@@ -229,7 +230,7 @@ class InboxProcessor:
             try:
                 quiet = self._quiet is not None and self._quiet()
                 budget = QUIET_BUDGET_S if quiet else self._budget_s
-                least = QUIET_LEAST if quiet else self._open_least if self._opening else 1
+                least = QUIET_LEAST if quiet else self._open_least if self._opening else self._least
                 outcome = self._intake.process_pending(batch=PROCESS_BATCH, budget_s=budget,
                                                        between=self._next_transaction,
                                                        transactions=1, least=least,

@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 PROCESSOR_ARGS = ("alerts", "process-inbox")
 CHILD_BUDGET_S = 0.05  # a processing transaction while payloads arrive, at most: it commits
 # as soon as serve's writer announces a commit (the writer waits about one payload's work)
-OPEN_LEAST = 4  # payloads a transaction does at least while a storm's new groups open
+OPEN_LEAST = 16  # payloads a transaction does at least while a storm's new groups open
+STORM_LEAST = 8  # ... and otherwise while payloads arrive (what a transaction costs, spread)
 WRITER_FIRST_S = 0.05  # at most this long for a commit the writer announced
 RESTARTS = 3  # a child that dies this often within RESTART_WINDOW_S is not started again
 RESTART_WINDOW_S = 60.0
@@ -215,7 +216,8 @@ def run_processor(intake: AlertIntake, stdin: IO[bytes], stdout: IO[str]) -> int
 
     processor = InboxProcessor(intake, lambda o: say(outcome_line(o)), failed, between=between,
                                quiet=writer.quiet, rest_factor=0.0, budget_s=CHILD_BUDGET_S,
-                               open_least=OPEN_LEAST, yield_to=lambda: writer.waiting)
+                               open_least=OPEN_LEAST, least=STORM_LEAST,
+                               yield_to=lambda: writer.waiting)
     processor.start()  # first what a kill left in the inbox
     try:
         for raw in stdin:
