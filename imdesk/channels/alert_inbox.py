@@ -49,6 +49,10 @@ class AlertIntake(Protocol):
 
     def parse_ahead(self, limit: int = 256) -> int: ...
 
+    def checkpoint_apart(self) -> None: ...
+
+    def checkpoint(self) -> None: ...
+
     def process_pending(self, batch: int = 200, *, budget_s: float | None = None,
                         between: Callable[[], None] | None = None,
                         transactions: int | None = None, least: int = 16,

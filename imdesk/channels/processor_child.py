@@ -35,7 +35,8 @@ PROCESSOR_ARGS = ("alerts", "process-inbox")
 CHILD_BUDGET_S = 0.05  # a processing transaction while payloads arrive, at most: it commits
 # as soon as serve's writer announces a commit (the writer waits about one payload's work)
 OPEN_LEAST = 16  # payloads a transaction does at least while a storm's new groups open
-STORM_LEAST = 8  # ... and otherwise while payloads arrive (what a transaction costs, spread)
+STORM_LEAST = 16  # ... and otherwise while payloads arrive (what a transaction costs, spread)
+CHECKPOINT_S = 0.5  # the WAL is checkpointed this often, outside the write gate
 WRITER_FIRST_S = 0.05  # at most this long for a commit the writer announced
 RESTARTS = 3  # a child that dies this often within RESTART_WINDOW_S is not started again
 RESTART_WINDOW_S = 60.0
@@ -210,9 +211,16 @@ def run_processor(intake: AlertIntake, stdin: IO[bytes], stdout: IO[str]) -> int
 
     writer = _Writer()
 
+    checkpointed = [time.monotonic()]
+
     def between() -> None:
         writer.let_go_first()
         intake.parse_ahead()  # outside the write lock: the transaction applies only
+        if time.monotonic() - checkpointed[0] >= CHECKPOINT_S:
+            intake.checkpoint()  # outside it too: the writer's commits go on meanwhile
+            checkpointed[0] = time.monotonic()
+
+    intake.checkpoint_apart()
 
     processor = InboxProcessor(intake, lambda o: say(outcome_line(o)), failed, between=between,
                                quiet=writer.quiet, rest_factor=0.0, budget_s=CHILD_BUDGET_S,

@@ -159,6 +159,34 @@ class InboxConnection:
         self._conn.close()
 
 
+def processor_connections(db: Database) -> None:
+    """The alert processor's SQLite connections (a process of its own) leave the WAL checkpoint
+    to `checkpoint`: an automatic one runs inside the commit, while the processor holds the
+    write gate, and the inbox writer (and a sender's reply) would wait for its writes and fsync.
+    And they commit with synchronous=NORMAL (no fsync of the WAL at each commit): the WAL is
+    written in order, so the inbox writer's next commit (synchronous=FULL) makes the processing
+    before it durable too; a power cut can undo only the last processing transactions, whole,
+    and their payloads, still in the inbox unprocessed, are processed again at the next start.
+    Every payload that got its 2xx stays durable as before."""
+    from sqlalchemy import event
+
+    def off(dbapi_conn: Any, _record: object) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA wal_autocheckpoint = 0")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    event.listen(db.engine, "connect", off)
+    db.engine.dispose()  # connections made before: gone, made again with it off
+
+
+def checkpoint(db: Database) -> None:
+    """A passive WAL checkpoint, outside any transaction: it never holds the write lock, so the
+    inbox writer's commits go on meanwhile."""
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
+
 # -- groups and alerts ----------------------------------------------------------------------------
 def group(s: Session, source: str, key_hash: str) -> AlertGroupRow | None:
     return s.scalars(select(AlertGroupRow).where(

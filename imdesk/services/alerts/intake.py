@@ -143,6 +143,17 @@ class AlertService:
             if exhausted or done == 0 or (transactions is not None and rounds >= transactions):
                 return total
 
+    def checkpoint_apart(self) -> None:
+        """A processor process: its commits leave the SQLite WAL checkpoint to `checkpoint`, run
+        outside the write gate (a checkpoint inside a commit held the inbox writer up), and
+        need no fsync of their own (alert_repo.processor_connections says why that is safe)."""
+        if self._db.is_sqlite:
+            alert_repo.processor_connections(self._db)
+
+    def checkpoint(self) -> None:
+        if self._db.is_sqlite:
+            alert_repo.checkpoint(self._db)
+
     def parse_ahead(self, limit: int = PARSE_AHEAD) -> int:
         """Read and parse the next pending payloads outside the write lock (a read transaction:
         on SQLite's WAL a reader never waits on the writer), so that the processing transaction
