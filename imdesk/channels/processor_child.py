@@ -77,7 +77,7 @@ class ProcessorChild:
         proc = subprocess.Popen(processor_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 env=env, bufsize=0)
         assert proc.stdin is not None
-        os.set_blocking(proc.stdin.fileno(), False)  # a wake never blocks a commit
+        _blocking(proc.stdin.fileno(), False)  # a wake never blocks a commit
         with self._lock:
             self._proc, self._stdin = proc, proc.stdin.fileno()
         threading.Thread(target=self._read, args=(proc,), name="imdesk-processor-out",
@@ -123,7 +123,7 @@ class ProcessorChild:
         if proc is None:
             return
         try:
-            os.set_blocking(fd, True)
+            _blocking(fd, True)
             os.write(fd, b"stop\n")
         except OSError:
             pass
@@ -135,6 +135,12 @@ class ProcessorChild:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def _blocking(fd: int, blocking: bool) -> None:
+    if hasattr(os, "set_blocking"):  # not for pipes on Windows before Python 3.12
+        with contextlib.suppress(OSError):
+            os.set_blocking(fd, blocking)
 
 
 def start_processor(db_url: str, on_line: Callable[[str], None],
