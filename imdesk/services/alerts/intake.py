@@ -33,9 +33,9 @@ from imdesk.storage.write_gate import WriteGate
 log = logging.getLogger(__name__)
 
 # Payloads are read, parsed and looked up (one query each for groups, alerts, incidents) a chunk
-# at a time: 8, then twice as many each time up to CHUNK, so that a transaction cut short by its
-# time budget has read little more than it used.
-FIRST_CHUNK = 8
+# at a time: first as many as the transaction does at least (LEAST; 2 when that is 1), then twice
+# as many each time up to CHUNK, so that a transaction cut short by its time budget has read
+# little more than it used, and one of 16 reads and looks up its payloads once (not 8 + 8).
 CHUNK = 256
 PARSE_AHEAD = 256  # at most this many payloads wait parsed ahead (see parse_ahead)
 _UNPARSED = object()
@@ -187,7 +187,7 @@ class AlertService:
                 outcome = Outcome()
                 marks: list[tuple[int, datetime, str]] = []
                 applier: NoticeApplier | None = None
-                last, exhausted, spent, size = 0, False, False, min(FIRST_CHUNK, max(least, 2))
+                last, exhausted, spent, size = 0, False, False, min(CHUNK, max(least, 2))
                 while not (exhausted or spent) and len(marks) < batch:
                     want = min(size, batch - len(marks))
                     chunk = alert_repo.next_pending_rows(s, want, last)
