@@ -148,6 +148,23 @@ def group_numbers(ctx: object) -> dict[str, int]:
     return {ref: int(m.group(1)) for ref, m in found.items() if m}
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a live process (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    """The live child processes of PID (Linux /proc; none elsewhere)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found += [int(c) for c in task.read_text().split()]
+    return found
+
+
 def run() -> list[dict[str, object]]:
     isolate()
     from imdesk.app import build_context
@@ -163,12 +180,15 @@ def run() -> list[dict[str, object]]:
     base = bare_baseline()
     watcher = ListWatcher(ctx)
     watcher.start()
+    procs = [listener.pid, *children(listener.pid)]  # serve and its processor process
+    cpu0 = [cpu_seconds(p) for p in procs]
     storm = post_storm(port)
     t0 = time.perf_counter()
     while ctx.alerts.intake.pending() and time.perf_counter() - t0 < 600:
         time.sleep(0.02)  # the processor catching up after the storm
     lag_s = max(0.0, time.monotonic() - float(storm["last_reply"]))  # type: ignore[arg-type]
     drain_s = time.perf_counter() - t0
+    cpu_ms = [(cpu_seconds(p) - c) * 1000 / POSTS for p, c in zip(procs, cpu0, strict=True)]
     watcher.done.set()
     watcher.join(10)
     first_sent = {int(k): float(v) for k, v in storm["first_sent"].items()}  # type: ignore[union-attr]
@@ -197,7 +217,10 @@ def run() -> list[dict[str, object]]:
           f"first post: p50 {percentile(shown, 50) if shown else -1:.0f} ms, worst "
           f"{max(shown, default=-1):.0f} ms ({unseen} never seen by the watcher); "
           f"p50 reply {percentile(lat, 50):.1f} ms (bare {percentile(base_lat, 50):.1f} ms); "
-          f"the disk's floor, a raw sqlite3 INSERT+COMMIT: p50 {floor50:.1f} ms, p99 {floor99:.1f} ms")
+          f"the disk's floor, a raw sqlite3 INSERT+COMMIT: p50 {floor50:.1f} ms, p99 {floor99:.1f} ms; "
+          f"CPU per post: serve (intake) {cpu_ms[0]:.2f} ms"
+          + "".join(f", processor process {c:.2f} ms" for c in cpu_ms[1:])
+          + f"; load average {os.getloadavg()[0]:.2f}")
     return [
         report(f"{POSTS:,} alert posts from a second process ({CONNECTIONS} connections), rate",
                rate, "posts/s", base_rate, "bare ThreadingHTTPServer answering without storing",

@@ -47,9 +47,16 @@ class AlertIntake(Protocol):
 
     def heartbeat_exists(self, name: str) -> bool: ...
 
+    def parse_ahead(self, limit: int = 256) -> int: ...
+
+    def checkpoint_apart(self) -> None: ...
+
+    def checkpoint(self) -> None: ...
+
     def process_pending(self, batch: int = 200, *, budget_s: float | None = None,
                         between: Callable[[], None] | None = None,
-                        transactions: int | None = None, least: int = 16) -> Outcome: ...
+                        transactions: int | None = None, least: int = 16,
+                        yield_to: Callable[[], bool] | None = None) -> Outcome: ...
 
 
 @dataclass
@@ -62,9 +69,11 @@ class _Pending:
 class InboxWriter:
     """Commits payloads to the inbox in batches; each request waits until its row is durable."""
 
-    def __init__(self, intake: AlertIntake, on_stored: Callable[[], None]) -> None:
+    def __init__(self, intake: AlertIntake, on_stored: Callable[[], None],
+                 on_storing: Callable[[], None] | None = None) -> None:
         self._intake = intake
         self._on_stored = on_stored
+        self._on_storing = on_storing  # a batch is about to be stored (a processor waits for it)
         self._queue: queue.Queue[_Pending | None] = queue.Queue()
         self._idle = threading.Event()
         self._idle.set()
@@ -110,6 +119,8 @@ class InboxWriter:
                     stop = True
                     break
                 batch.append(item)
+            if self._on_storing is not None:
+                self._on_storing()
             try:
                 inbox.store([p.accepted for p in batch])
                 ok = True
@@ -160,8 +171,17 @@ class InboxProcessor:
     def __init__(self, intake: AlertIntake, on_outcome: Callable[[Outcome], None],
                  on_error: Callable[[BaseException], None] | None = None,
                  between: Callable[[], None] | None = None,
-                 quiet: Callable[[], bool] | None = None) -> None:
+                 quiet: Callable[[], bool] | None = None, rest_factor: float = REST_FACTOR,
+                 budget_s: float = PROCESS_BUDGET_S, open_least: int = QUIET_LEAST, least: int = 1,
+                 yield_to: Callable[[], bool] | None = None) -> None:
         self._intake = intake
+        self._yield_to = yield_to  # True: another writer waits (the transaction commits now)
+        # a storm's new groups first: at least this many payloads while the last transaction
+        # opened incidents (fewer in a processor process: it is soon back, on its own core)
+        self._open_least = open_least
+        self._least = least  # ... and otherwise (what a transaction costs is spread over them)
+        self._budget_s = budget_s  # per transaction while payloads arrive
+        self._rest_factor = rest_factor  # 0 in a processor process: it takes no CPU from intake
         self._between = between
         self._quiet = quiet
         self._rest = 0.0
@@ -213,15 +233,16 @@ class InboxProcessor:
         while True:
             try:
                 quiet = self._quiet is not None and self._quiet()
-                budget = QUIET_BUDGET_S if quiet else PROCESS_BUDGET_S
-                least = QUIET_LEAST if quiet or self._opening else 1
+                budget = QUIET_BUDGET_S if quiet else self._budget_s
+                least = QUIET_LEAST if quiet else self._open_least if self._opening else self._least
                 outcome = self._intake.process_pending(batch=PROCESS_BATCH, budget_s=budget,
                                                        between=self._next_transaction,
-                                                       transactions=1, least=least)
+                                                       transactions=1, least=least,
+                                                       yield_to=self._yield_to)
                 self._opening = bool(outcome.opened)
                 # no rest after opening incidents: a new group's incident is what the desk
                 # waits for, and a storm's new groups come first
-                self._rest = 0.0 if outcome.opened else (time.monotonic() - self._began) * REST_FACTOR
+                self._rest = 0.0 if outcome.opened else (time.monotonic() - self._began) * self._rest_factor
             except _Stopping:
                 return
             except Exception as exc:  # the database went away: try again on the next payload

@@ -191,16 +191,24 @@ class AlertListener:
 
     def __init__(self, intake: AlertIntake, token: str, *, host: str = "127.0.0.1", port: int = 0,
                  on_outcome: Callable[[Outcome], None] | None = None,
-                 on_error: Callable[[BaseException], None] | None = None) -> None:
+                 on_error: Callable[[BaseException], None] | None = None,
+                 on_stored: Callable[[], None] | None = None,
+                 on_storing: Callable[[], None] | None = None) -> None:
+        """With `on_stored` the inbox is processed elsewhere (`alerts serve` runs the processor
+        in a process of its own): it is called after each commit of the writer, and this
+        listener runs no processor thread; `on_storing` before each commit."""
         self.intake = intake
         self._token = token.encode("utf-8")
         self.host = host
         self.port = port
         self.hosts = allowed_hosts(host)
-        self.processor = InboxProcessor(intake, on_outcome or (lambda _o: None), on_error,
-                                        between=lambda: self.writer.let_go_first(),
-                                        quiet=lambda: self.writer.quiet())
-        self.writer = InboxWriter(intake, self.processor.wake)
+        self.processor: InboxProcessor | None = None
+        if on_stored is None:
+            self.processor = InboxProcessor(intake, on_outcome or (lambda _o: None), on_error,
+                                            between=lambda: self.writer.let_go_first(),
+                                            quiet=lambda: self.writer.quiet())
+            on_stored = self.processor.wake
+        self.writer = InboxWriter(intake, on_stored, on_storing)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -235,7 +243,8 @@ class AlertListener:
         self.port = int(server.server_address[1])
         self._server = server
         self.writer.start()
-        self.processor.start()
+        if self.processor is not None:
+            self.processor.start()
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                                         name="imdesk-alert-listener", daemon=True)
         self._thread.start()
@@ -246,5 +255,6 @@ class AlertListener:
         self._server.shutdown()
         self._server.server_close()
         self.writer.stop()
-        self.processor.stop()
+        if self.processor is not None:
+            self.processor.stop()
         self._server = None

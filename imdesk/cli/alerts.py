@@ -13,6 +13,7 @@ from imdesk.cli.common import UsageError, command_group, count, emit, in_context
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from imdesk.channels.processor_child import ProcessorChild
     from imdesk.cli.common import Subparsers
     from imdesk.context import AppContext
     from imdesk.domain.lease import LeaseInfo
@@ -39,6 +40,7 @@ def register(sub: Subparsers) -> None:
                        help="for the console: the token on stdin ('token VALUE'), JSON reports on "
                             "stdout, 'stop' or the end of stdin stops")
     serve.set_defaults(handler=in_context(alerts_serve))
+    al.add_parser("process-inbox").set_defaults(handler=in_context(alerts_process_inbox))  # serve's
     ingest = al.add_parser("ingest", help="process a saved payload exactly as the listener would")
     ingest.add_argument("file", type=Path)
     ingest.add_argument("--format", default="auto",
@@ -173,6 +175,20 @@ def alerts_serve(ctx: AppContext, args: argparse.Namespace) -> int:
     return _serve_headless(ctx, host, port)
 
 
+def alerts_process_inbox(ctx: AppContext, args: argparse.Namespace) -> int:
+    """The processor process `alerts serve` starts (channels/processor_child)."""
+    from imdesk.channels.processor_child import run_processor
+
+    return run_processor(ctx.alerts.intake, sys.stdin.buffer, sys.stdout)
+
+
+def _processor(ctx: AppContext, on_line: Callable[[str], None],
+               on_exit: Callable[[int, bool], None]) -> ProcessorChild:
+    from imdesk.channels.processor_child import start_processor
+
+    return start_processor(ctx.db.engine.url.render_as_string(hide_password=False), on_line, on_exit)
+
+
 def _tune_interpreter() -> None:
     """This process only serves: request threads, the writer and the processor hand the
     interpreter lock over every 0.5 ms instead of 5 ms, so that the writer gets it back at once
@@ -224,7 +240,9 @@ def _serve_headless(ctx: AppContext, host: str, port: int) -> int:
     import time
 
     from imdesk.channels.alert_listener import AlertListener
+    from imdesk.channels.processor_child import report_line
     from imdesk.credentials.webhook_token import load_or_create_token
+    from imdesk.domain.alert_report import outcome_from_json
 
     token = load_or_create_token()
 
@@ -238,9 +256,25 @@ def _serve_headless(ctx: AppContext, host: str, port: int) -> int:
               f"standing by: {info.line(ctx.now())}", flush=True)
 
     standby = _Standby(ctx, lease_changed)
+    gave_up: list[int] = []
+
+    def child_line(line: str) -> None:
+        if "outcome" in (data := report_line(line) or {}):
+            report(outcome_from_json(data["outcome"]))
+        elif "failed" in data:
+            print(f"imdesk: alert processing failed: {data['failed']}", file=sys.stderr, flush=True)
+
+    def child_exit(code: int, again: bool) -> None:
+        print(f"imdesk: the alert processor stopped (exit {code}); " + ("started again" if again
+              else "it keeps stopping, so the listener stops too"), file=sys.stderr, flush=True)
+        if not again:
+            gave_up.append(code)
+            standby.end()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_a: standby.end())
     listener: AlertListener | None = None
+    child: ProcessorChild | None = None
     told = False
     heartbeat_due = 0.0
     try:
@@ -253,8 +287,9 @@ def _serve_headless(ctx: AppContext, host: str, port: int) -> int:
                           flush=True)
                     if outcome.opened:
                         print(_outcome_text(outcome), flush=True)
+                child = _processor(ctx, child_line, child_exit)
                 listener = AlertListener(ctx.alerts.intake, token.value, host=host, port=port,
-                                         on_outcome=report)
+                                         on_stored=child.stored, on_storing=child.storing)
                 listener.start()
                 _tune_interpreter()
                 print(f"listening on {listener.url} (/alertmanager, /grafana, /v2/enqueue, "
@@ -270,6 +305,8 @@ def _serve_headless(ctx: AppContext, host: str, port: int) -> int:
             elif not standby.held and listener is not None:
                 listener.stop()  # another desk holds the lease now
                 listener = None
+                if child is not None:
+                    child.stop()
             if listener is not None and time.monotonic() >= heartbeat_due:
                 if heartbeat_due:
                     report(ctx.alerts.watch.check_heartbeats())
@@ -278,9 +315,11 @@ def _serve_headless(ctx: AppContext, host: str, port: int) -> int:
     finally:
         if listener is not None:
             listener.stop()
+        if child is not None:
+            child.stop()
         standby.close()
     print("stopped", flush=True)
-    return 0
+    return 1 if gave_up else 0
 
 
 def _serve_for_console(ctx: AppContext, host: str, port: int) -> int:
@@ -292,7 +331,6 @@ def _serve_for_console(ctx: AppContext, host: str, port: int) -> int:
     import threading
 
     from imdesk.channels.alert_listener import AlertListener, ListenerUnavailable
-    from imdesk.domain.alert_report import outcome_line
 
     out_lock = threading.Lock()
 
@@ -307,12 +345,18 @@ def _serve_for_console(ctx: AppContext, host: str, port: int) -> int:
         return 2
     token = [first[len("token "):]]
     running: list[AlertListener] = []
-
-    def report(outcome: Outcome) -> None:
-        say(outcome_line(outcome))
-
+    children: list[ProcessorChild] = []
+    gave_up: list[int] = []
     standby = _Standby(ctx, lambda held, info: say(json.dumps({"lease": info.as_json(),
                                                                 "held": held})))
+
+    def child_exit(code: int, again: bool) -> None:
+        if again:
+            say(json.dumps({"failed": f"the alert processor stopped (exit {code}); started again"}))
+        else:
+            gave_up.append(code)
+            say(json.dumps({"error": f"the alert processor keeps stopping (exit {code})"}))
+            standby.end()
 
     def commands() -> None:
         for line in sys.stdin:
@@ -329,11 +373,14 @@ def _serve_for_console(ctx: AppContext, host: str, port: int) -> int:
     try:
         while not standby.stop.is_set():
             if standby.held and not running:
+                # the processor (its report lines are the console's) first takes what a kill
+                # left in the inbox
+                children.append(_processor(ctx, say, child_exit))
                 listener = AlertListener(ctx.alerts.intake, token[0], host=host, port=port,
-                                         on_outcome=report,
-                                         on_error=lambda exc: say(json.dumps({"failed": str(exc)})))
+                                         on_stored=children[-1].stored,
+                                         on_storing=children[-1].storing)
                 try:
-                    listener.start()  # its processor first takes what a kill left in the inbox
+                    listener.start()
                 except ListenerUnavailable as exc:
                     say(json.dumps({"error": exc.message}))
                     return 1
@@ -342,9 +389,12 @@ def _serve_for_console(ctx: AppContext, host: str, port: int) -> int:
                 say(json.dumps({"listening": listener.url, "port": listener.port}))
             elif not standby.held and running:
                 running.pop().stop()  # another desk holds the lease now
+                children.pop().stop()
             standby.wait()
     finally:
         for listener in running:
             listener.stop()
+        for child in children:
+            child.stop()
         standby.close()
-    return 0
+    return 1 if gave_up else 0

@@ -28,14 +28,26 @@ def _get(session: Session, key: str) -> Any:
     return None if row is None else row.value
 
 
+_READ = "imdesk.settings_read"  # session.info: the matrix and SLA policy this unit of work read
+# (settings are written in units of their own: an alert storm's new incidents read them once)
+
+
 def load_matrix(session: Session) -> PriorityMatrix:
-    raw = _get(session, MATRIX_KEY)
-    return PriorityMatrix() if raw is None else PriorityMatrix.from_json(raw)
+    read = session.info.setdefault(_READ, {})
+    if MATRIX_KEY not in read:
+        raw = _get(session, MATRIX_KEY)
+        read[MATRIX_KEY] = PriorityMatrix() if raw is None else PriorityMatrix.from_json(raw)
+    matrix: PriorityMatrix = read[MATRIX_KEY]
+    return matrix
 
 
 def load_sla(session: Session) -> SlaPolicy:
-    raw = _get(session, SLA_KEY)
-    return SlaPolicy() if raw is None else SlaPolicy.from_json(raw)
+    read = session.info.setdefault(_READ, {})
+    if SLA_KEY not in read:
+        raw = _get(session, SLA_KEY)
+        read[SLA_KEY] = SlaPolicy() if raw is None else SlaPolicy.from_json(raw)
+    policy: SlaPolicy = read[SLA_KEY]
+    return policy
 
 
 def load_stale_days(session: Session) -> int:
@@ -103,6 +115,7 @@ class SettingsService:
 
     def _put(self, key: str, value: Any) -> None:
         with self._db.write() as s:
+            s.info.pop(_READ, None)
             row = s.get(SettingRow, key)
             if row is None:
                 s.add(SettingRow(key=key, value=value))

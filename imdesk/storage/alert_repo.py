@@ -4,9 +4,9 @@ over a session (and the listener's own inbox connection); the services own the t
 
 from __future__ import annotations
 
-import threading
 import typing
 from collections.abc import Callable, Collection, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
@@ -83,17 +83,27 @@ def _built(name: str, build: Callable[[], Any]) -> Any:
     return statement
 
 
-def _pending_statement() -> Any:
+def _pending_statement(lock: bool = True) -> Any:
     i = AlertInboxRow
-    return (select(i.id, i.received_at, i.endpoint, i.body, i.assigned_key)
-            .where(i.processed_at.is_(None), i.id > bindparam("after"))
-            .order_by(i.id).limit(bindparam("limit")).with_for_update(skip_locked=True))
+    statement = (select(i.id, i.received_at, i.endpoint, i.body, i.assigned_key)
+                 .where(i.processed_at.is_(None), i.id > bindparam("after"))
+                 .order_by(i.id).limit(bindparam("limit")))
+    return statement.with_for_update(skip_locked=True) if lock else statement
 
 
 def next_pending_rows(s: Session, limit: int, after: int = 0) -> Sequence[PendingRow]:
     """As next_pending (after inbox id AFTER), as plain rows (id, received_at, endpoint, body,
     assigned_key): the processor reads them once and marks them with mark_processed."""
     statement = _built("pending", _pending_statement)
+    rows: Sequence[PendingRow] = s.connection().execute(
+        statement, {"after": after, "limit": limit}).all()
+    return rows
+
+
+def pending_rows_after(s: Session, limit: int, after: int) -> Sequence[PendingRow]:
+    """As next_pending_rows without locking them: the processor parses them ahead, outside
+    its write transaction."""
+    statement = _built("ahead", lambda: _pending_statement(lock=False))
     rows: Sequence[PendingRow] = s.connection().execute(
         statement, {"after": after, "limit": limit}).all()
     return rows
@@ -126,7 +136,8 @@ class InboxConnection:
     does no WAL auto-checkpoint: a checkpoint writes and syncs the database file, and that would
     land on a sender's reply; the processor's commits (after the storm) checkpoint instead."""
 
-    def __init__(self, db: Database, gate: threading.Lock, now: Callable[[], datetime]) -> None:
+    def __init__(self, db: Database, gate: AbstractContextManager[object],
+                 now: Callable[[], datetime]) -> None:
         self._gate = gate
         self._now = now
         self._sqlite = db.is_sqlite
@@ -146,6 +157,34 @@ class InboxConnection:
             self._conn.exec_driver_sql("PRAGMA wal_autocheckpoint = 1000")
             self._conn.commit()
         self._conn.close()
+
+
+def processor_connections(db: Database) -> None:
+    """The alert processor's SQLite connections (a process of its own) leave the WAL checkpoint
+    to `checkpoint`: an automatic one runs inside the commit, while the processor holds the
+    write gate, and the inbox writer (and a sender's reply) would wait for its writes and fsync.
+    And they commit with synchronous=NORMAL (no fsync of the WAL at each commit): the WAL is
+    written in order, so the inbox writer's next commit (synchronous=FULL) makes the processing
+    before it durable too; a power cut can undo only the last processing transactions, whole,
+    and their payloads, still in the inbox unprocessed, are processed again at the next start.
+    Every payload that got its 2xx stays durable as before."""
+    from sqlalchemy import event
+
+    def off(dbapi_conn: Any, _record: object) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA wal_autocheckpoint = 0")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    event.listen(db.engine, "connect", off)
+    db.engine.dispose()  # connections made before: gone, made again with it off
+
+
+def checkpoint(db: Database) -> None:
+    """A passive WAL checkpoint, outside any transaction: it never holds the write lock, so the
+    inbox writer's commits go on meanwhile."""
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 # -- groups and alerts ----------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,14 +28,17 @@ from imdesk.services.incidents import IncidentService
 from imdesk.storage import alert_repo, incident_repo
 from imdesk.storage.alert_models import AlertRow
 from imdesk.storage.database import Database
+from imdesk.storage.write_gate import WriteGate
 
 log = logging.getLogger(__name__)
 
 # Payloads are read, parsed and looked up (one query each for groups, alerts, incidents) a chunk
-# at a time: 8, then twice as many each time up to CHUNK, so that a transaction cut short by its
-# time budget has read little more than it used.
-FIRST_CHUNK = 8
+# at a time: first as many as the transaction does at least (LEAST; 2 when that is 1), then twice
+# as many each time up to CHUNK, so that a transaction cut short by its time budget has read
+# little more than it used, and one of 16 reads and looks up its payloads once (not 8 + 8).
 CHUNK = 256
+PARSE_AHEAD = 256  # at most this many payloads wait parsed ahead (see parse_ahead)
+_UNPARSED = object()
 LEAST = 16  # by default a transaction with a time budget still does this many (what it costs to
 # begin, look up and commit is then spread over enough payloads to keep pace with a storm)
 
@@ -84,9 +86,12 @@ class AlertService:
         self._db = db
         self._incidents = incidents
         self._clock = clock or SystemClock()
-        # Serialises this process's inbox writes and processing transactions, so neither waits
-        # in SQLite's busy handler (which sleeps in steps of up to 100 ms) behind the other.
-        self._gate = threading.Lock()
+        # Serialises inbox writes and processing transactions (across processes on a SQLite
+        # file: the writer in `alerts serve`, the processor in its child), so neither waits in
+        # SQLite's busy handler (which sleeps in steps of up to 100 ms) behind the other.
+        self._gate = WriteGate(db.info.path if db.is_sqlite and not db.read_only else None)
+        # Payloads parsed ahead, outside the write lock, by inbox id (see parse_ahead)
+        self._parsed: dict[int, AlertNotice | str | None] = {}
         # The mapping and windows last read, with what they were parsed from (see _settings)
         self._settings: tuple[object, AlertMapping, list[Window]] | None = None
 
@@ -120,24 +125,59 @@ class AlertService:
 
     def process_pending(self, batch: int = 200, *, budget_s: float | None = None,
                         between: Callable[[], None] | None = None,
-                        transactions: int | None = None, least: int = LEAST) -> Outcome:
+                        transactions: int | None = None, least: int = LEAST,
+                        yield_to: Callable[[], bool] | None = None) -> Outcome:
         """Process every unprocessed inbox row, oldest first, a batch per transaction. With a
         budget a transaction commits after that much work and at least LEAST payloads (it holds
         the write lock about so long: least=1 caps it by time alone); `between` runs before each
-        transaction (the listener lets its writer go first)."""
+        transaction (the listener lets its writer go first); a transaction also commits once
+        `yield_to` says another writer waits (and LEAST are done)."""
         total = Outcome()
         rounds = 0
         while True:
             if between is not None:
                 between()
-            done, exhausted, outcome = self._process_batch(batch, budget_s, least)
+            done, exhausted, outcome = self._process_batch(batch, budget_s, least, yield_to)
             total.merge(outcome)
             rounds += 1
             if exhausted or done == 0 or (transactions is not None and rounds >= transactions):
                 return total
 
+    def checkpoint_apart(self) -> None:
+        """A processor process: its commits leave the SQLite WAL checkpoint to `checkpoint`, run
+        outside the write gate (a checkpoint inside a commit held the inbox writer up), and
+        need no fsync of their own (alert_repo.processor_connections says why that is safe)."""
+        if self._db.is_sqlite:
+            alert_repo.processor_connections(self._db)
+
+    def checkpoint(self) -> None:
+        if self._db.is_sqlite:
+            alert_repo.checkpoint(self._db)
+
+    def parse_ahead(self, limit: int = PARSE_AHEAD) -> int:
+        """Read and parse the next pending payloads outside the write lock (a read transaction:
+        on SQLite's WAL a reader never waits on the writer), so that the processing transaction
+        that takes them holds the lock to apply them only. How many wait parsed."""
+        after = max(self._parsed, default=0)
+        if len(self._parsed) < limit:
+            with self._db.read() as s:
+                rows = alert_repo.pending_rows_after(s, limit - len(self._parsed), after)
+            for row in rows:
+                self._parsed[row.id] = self._parse(row)
+        return len(self._parsed)
+
+    def _parsed_or_parse(self, row: alert_repo.PendingRow) -> AlertNotice | str | None:
+        found = self._parsed.pop(row.id, _UNPARSED)
+        return self._parse(row) if found is _UNPARSED else found  # type: ignore[return-value]
+
+    def _forget_parsed_before(self, first_id: int) -> None:
+        """Payloads parsed ahead that another processor took meanwhile (two desks on a server)."""
+        for stale in [i for i in self._parsed if i < first_id]:
+            del self._parsed[stale]
+
     def _process_batch(self, batch: int, budget_s: float | None,
-                       least: int = LEAST) -> tuple[int, bool, Outcome]:
+                       least: int = LEAST, yield_to: Callable[[], bool] | None = None,
+                       ) -> tuple[int, bool, Outcome]:
         """One transaction over up to BATCH of the oldest payloads, in inbox order; with a budget
         it commits once that much time is spent and at least LEAST payloads are done. Payloads
         are read and looked up a chunk at a time, so a small budget reads no more than it uses."""
@@ -147,12 +187,14 @@ class AlertService:
                 outcome = Outcome()
                 marks: list[tuple[int, datetime, str]] = []
                 applier: NoticeApplier | None = None
-                last, exhausted, spent, size = 0, False, False, min(FIRST_CHUNK, max(least, 2))
+                last, exhausted, spent, size = 0, False, False, min(CHUNK, max(least, 2))
                 while not (exhausted or spent) and len(marks) < batch:
                     want = min(size, batch - len(marks))
                     chunk = alert_repo.next_pending_rows(s, want, last)
                     exhausted, size = len(chunk) < want, min(size * 2, CHUNK)
-                    parsed = [self._parse(row) for row in chunk]
+                    if chunk and not marks and self._parsed:
+                        self._forget_parsed_before(chunk[0].id)
+                    parsed = [self._parsed_or_parse(row) for row in chunk]
                     notices = [(p, row.received_at) for p, row in zip(parsed, chunk, strict=True)
                                if isinstance(p, AlertNotice)]
                     if notices and applier is None:  # one per transaction: settings read once
@@ -165,8 +207,9 @@ class AlertService:
                         last = row.id
                         outcome.merge(one)
                         outcome.processed += 1
-                        if (budget_s is not None and outcome.processed >= least
-                                and time.perf_counter() - started > budget_s):
+                        if outcome.processed >= least and (
+                                (budget_s is not None and time.perf_counter() - started > budget_s)
+                                or (yield_to is not None and yield_to())):
                             spent = True
                             break
                     exhausted = exhausted and not spent
