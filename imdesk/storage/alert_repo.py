@@ -318,3 +318,57 @@ def heartbeats(s: Session) -> Sequence[HeartbeatRow]:
 
 def heartbeats_not_missed(s: Session) -> Sequence[HeartbeatRow]:
     return s.scalars(select(HeartbeatRow).where(HeartbeatRow.state != "missed")).all()
+
+
+# -- the processor's plain writes (no ORM flush) ----------------------------------------------------
+# What a processing transaction changes on a stored alert or group, by column (id last).
+ALERT_CHANGES = ("count", "last_seen", "annotations", "summary", "status", "resolved_at",
+                 "suppressed", "maintenance_id", "incident_id")
+GROUP_CHANGES = ("last_digest", "last_digest_at", "incident_id")
+
+
+def _table(model: type[Any]) -> Table:
+    return typing.cast(Table, model.__table__)
+
+
+def _change_statement(model: type[Any], names: Sequence[str]) -> Any:
+    table = _table(model)
+    return (update(table).where(table.c.id == bindparam("b_id"))
+            .values({n: bindparam(f"b_{n}") for n in names}))
+
+
+def _driver_update(s: Session, model: type[Any], names: Sequence[str]) -> tuple[str, list[Any]]:
+    """SQLite: the UPDATE as the driver takes it, and each value's bind processor (the
+    columns' types' own: JSON text, naive UTC times), so that executemany goes straight to
+    sqlite3 (SQLAlchemy's per-row work cost more than the statement)."""
+    table = _table(model)
+    dialect = s.get_bind().dialect
+    sql = (f"UPDATE {table.name} SET " + ", ".join(f"{n} = ?" for n in names) + " WHERE id = ?")
+    return sql, [table.c[n].type.bind_processor(dialect) for n in names]
+
+
+def write_changes(s: Session, model: type[Any], names: Sequence[str],
+                  rows: Sequence[Sequence[Any]]) -> None:
+    """Set NAMES on stored rows of MODEL: each row is its values in that order, then its id.
+    One statement (an executemany) for them all."""
+    if not rows:
+        return
+    conn = s.connection()
+    if conn.dialect.name == "sqlite":
+        sql, procs = _built(f"driver {model.__name__}", lambda: _driver_update(s, model, names))
+        params = [tuple([p(v) if p is not None else v for p, v in zip(procs, r, strict=False)]
+                        + [r[-1]]) for r in rows]
+        conn.exec_driver_sql(sql, params)
+        return
+    statement = _built(f"changes {model.__name__}", lambda: _change_statement(model, names))
+    conn.execute(statement, [{"b_id": r[-1], **{f"b_{n}": v for n, v in zip(names, r, strict=False)}}
+                             for r in rows])
+
+
+def processed_between(s: Session, after: int, before: int) -> int:
+    """How many inbox rows lie strictly between ids AFTER and BEFORE (none pending there: a
+    processor that finds some knows another one processed them)."""
+    i = AlertInboxRow
+    statement = _built("between", lambda: select(func.count()).select_from(i).where(
+        i.id > bindparam("after"), i.id < bindparam("before")))
+    return int(s.connection().execute(statement, {"after": after, "before": before}).scalar_one())

@@ -27,6 +27,7 @@ from imdesk.domain.lifecycle import OPEN_STATUSES, Status
 from imdesk.domain.priority import Level
 from imdesk.domain.text import TEXT_MAX, TITLE_MAX, clean_text
 from imdesk.domain.timeline import EntryDraft, EntryKind
+from imdesk.services.alerts.bumps import Bumps
 from imdesk.services.incidents import IncidentService, NewIncident
 from imdesk.storage import alert_repo, incident_repo
 from imdesk.storage.alert_models import AlertGroupRow, AlertRow
@@ -81,27 +82,60 @@ class NoticeApplier:
         self._incidents = incidents
         self._mapping = mapping
         self._windows = windows
-        # Rows already loaded in this transaction (the applier lives for one transaction): a
-        # storm of repeats then costs no queries but the changed rows' UPDATEs at the flush.
+        # Groups and the newest alert per key as loaded or made: kept from one transaction to
+        # the next while `begin` is told they are still as stored (only processors write them)
         self._groups: dict[tuple[str, str], AlertGroupRow] = {}
         self._alerts: dict[tuple[int, str], AlertRow | None] = {}
         self._complete: set[int] = set()  # groups whose every alert key is in _alerts
-        self._touched: dict[int, AlertRow] = {}  # every alert loaded or made here, by id()
+        self._hashes: dict[str, str] = {}  # group key → key_hash
+        self._touched: dict[int, AlertRow] = {}  # alerts used in this transaction, by id()
         self._rows: dict[int, IncidentRow | None] = {}  # incidents loaded (locked) here
         self._held: list[object] = []  # their milestone rows, loaded with them
+        self._bumps = Bumps()
+
+    CACHE_MAX = 50_000  # alerts kept across transactions at most (then loaded afresh)
+
+    def begin(self, mapping: AlertMapping, windows: Sequence[Window], keep: bool) -> None:
+        """A new transaction with these settings; KEEP: the groups and alerts this applier
+        holds are still as stored (no other processor wrote since its last commit)."""
+        self._mapping, self._windows = mapping, windows
+        if not keep or len(self._alerts) > self.CACHE_MAX:
+            self._groups.clear()
+            self._alerts.clear()
+            self._complete.clear()
+        self._touched, self._rows, self._held = {}, {}, []
+        self._bumps = Bumps()
+
+    def finish(self, s: Session) -> None:
+        """Write the plain-SQL changes (before the commit)."""
+        self._bumps.write(s)
+
+    def _hash(self, group_key: str) -> str:
+        digest = self._hashes.get(group_key)
+        if digest is None:
+            if len(self._hashes) > self.CACHE_MAX:
+                self._hashes.clear()
+            digest = self._hashes[group_key] = key_hash(group_key)
+        return digest
+
+    @staticmethod
+    def _attach(s: Session, row: object) -> None:
+        """A row kept from an earlier transaction joins this one's session (no query)."""
+        if row not in s:
+            s.add(row)
 
     def prefetch(self, s: Session, notices: Sequence[tuple[AlertNotice, datetime]]) -> None:
         """Load what a batch of (notice, received at) needs set-wise: its groups in one query,
         their newest alert per key in one, the incidents they map to (locked) in one; the groups
         seen for the first time are added together (one flush). Applying then asks the database
         nothing but what an all-clear needs."""
-        wanted = {(n.source, key_hash(n.group_key)) for n, _ in notices} - self._groups.keys()
-        found = alert_repo.groups(s, wanted)
+        keys = {(n.source, self._hash(n.group_key)) for n, _ in notices}
+        found = alert_repo.groups(s, keys - self._groups.keys())
         for g in found:
             self._groups[(g.source, g.key_hash)] = g
         new: list[AlertGroupRow] = []
         for notice, at in notices:
-            digest = key_hash(notice.group_key)
+            digest = self._hash(notice.group_key)
             if (notice.source, digest) not in self._groups:
                 group = AlertGroupRow(source=notice.source, key_hash=digest,
                                       group_key=notice.group_key, title=notice.title[:200],
@@ -117,7 +151,10 @@ class NoticeApplier:
             self._alerts.setdefault((a.group_id, a.alert_key), a)
             self._touched[id(a)] = a
         self._complete.update(ids)
-        incidents = {g.incident_id for g in found if g.incident_id is not None} - self._rows.keys()
+        mine = [self._groups[k] for k in keys if k in self._groups]
+        for g in mine:
+            self._attach(s, g)
+        incidents = {g.incident_id for g in mine if g.incident_id is not None} - self._rows.keys()
         for row in incident_repo.locked_by_ids(s, incidents):
             self._rows[row.id] = row
         # their milestone rows too, in one query: an entry appended to each then finds its row
@@ -136,7 +173,7 @@ class NoticeApplier:
                 and at - group.last_digest_at < window):
             out.notes.append("an exact replay: nothing changed")
             return out
-        group.last_digest, group.last_digest_at = digest, at
+        self._bumps.group(group, last_digest=digest, last_digest_at=at)
         changes: list[_Change] = []
         for event in notice.events:
             change = self._apply_event(s, group, notice, event, at, out)
@@ -148,7 +185,7 @@ class NoticeApplier:
 
     # -- alerts ---------------------------------------------------------------------------
     def _group(self, s: Session, notice: AlertNotice, at: datetime) -> AlertGroupRow:
-        digest = key_hash(notice.group_key)
+        digest = self._hash(notice.group_key)
         group = self._groups.get((notice.source, digest))
         if group is None:
             group = alert_repo.group(s, notice.source, digest)
@@ -158,6 +195,7 @@ class NoticeApplier:
             s.add(group)
             s.flush()
             self._complete.add(group.id)  # a new group has no alerts yet
+        self._attach(s, group)
         self._groups[(notice.source, digest)] = group
         return group
 
@@ -166,9 +204,11 @@ class NoticeApplier:
         if (group.id, key) not in self._alerts:
             found = None if group.id in self._complete else alert_repo.newest_alert(s, group.id, key)
             self._alerts[(group.id, key)] = found
-            if found is not None:
-                self._touched[id(found)] = found
-        return self._alerts[(group.id, key)]
+        found = self._alerts[(group.id, key)]
+        if found is not None and id(found) not in self._touched:
+            self._attach(s, found)
+            self._touched[id(found)] = found
+        return found
 
     def _apply_event(self, s: Session, group: AlertGroupRow, notice: AlertNotice, event: AlertEvent,
                      at: datetime, out: Outcome) -> _Change | None:
@@ -180,11 +220,11 @@ class NoticeApplier:
                 return _Change(alert, "firing")
             self._refresh(current, event, at)
             if current.status == "resolved":
-                current.status, current.resolved_at = "firing", None
+                self._bumps.alert(current, status="firing", resolved_at=None)
                 self._suppress(current, notice, event, at)
                 return _Change(current, "firing again")
             if current.suppressed and self._covering(notice, event, at) is None:
-                current.suppressed, current.maintenance_id = False, None
+                self._bumps.alert(current, suppressed=False, maintenance_id=None)
                 return _Change(current, "firing (maintenance over)")
             return None
         if current is None or current.status == "resolved":
@@ -196,14 +236,14 @@ class NoticeApplier:
                 alert = self._new_alert(s, group, notice, event, at)
                 alert.resolved_at = at
             else:
-                current.last_seen = at
+                self._bumps.alert(current, last_seen=at)
             return None
         if event.status == current.status:  # acknowledged again
-            current.last_seen = at
+            self._bumps.alert(current, last_seen=at)
             return None
-        current.status, current.last_seen = event.status, at
+        self._bumps.alert(current, status=event.status, last_seen=at)
         if event.status == "resolved":
-            current.resolved_at = at
+            self._bumps.alert(current, resolved_at=at)
         return _Change(current, event.status)
 
     def _new_alert(self, s: Session, group: AlertGroupRow, notice: AlertNotice, event: AlertEvent,
@@ -221,12 +261,11 @@ class NoticeApplier:
         return alert
 
     def _refresh(self, alert: AlertRow, event: AlertEvent, at: datetime) -> None:
-        alert.count += 1
-        alert.last_seen = at
+        self._bumps.alert(alert, count=alert.count + 1, last_seen=at)
         if dict(event.annotations) != alert.annotations:
-            alert.annotations = dict(event.annotations)
+            self._bumps.alert(alert, annotations=dict(event.annotations))
         if event.summary[:200] != alert.summary:
-            alert.summary = event.summary[:200]
+            self._bumps.alert(alert, summary=event.summary[:200])
 
     def _covering(self, notice: AlertNotice, event: AlertEvent, at: datetime) -> Window | None:
         labels = {**notice.group_labels, **event.labels}
@@ -234,8 +273,8 @@ class NoticeApplier:
 
     def _suppress(self, alert: AlertRow, notice: AlertNotice, event: AlertEvent, at: datetime) -> None:
         window = self._covering(notice, event, at) if event.status == "firing" else None
-        alert.suppressed = window is not None
-        alert.maintenance_id = window.id if window else None
+        self._bumps.alert(alert, suppressed=window is not None,
+                          maintenance_id=window.id if window else None)
 
     # -- incidents ------------------------------------------------------------------------
     def _open_incident(self, s: Session, group: AlertGroupRow) -> tuple[IncidentRow, IncidentState] | None:
@@ -262,12 +301,12 @@ class NoticeApplier:
             found = self._create(s, group, notice, [c.alert for c in firing], out)
             row, state = found
             for c in firing:
-                c.alert.incident_id = row.id
+                self._bumps.alert(c.alert, incident_id=row.id)
             self._entry(s, row, state, firing, notice, out)
             return
         row, state = found
         for c in firing:
-            c.alert.incident_id = row.id
+            self._bumps.alert(c.alert, incident_id=row.id)
         mine = [c for c in live if c.alert.incident_id == row.id]
         if not mine:
             return

@@ -94,6 +94,10 @@ class AlertService:
         self._parsed: dict[int, AlertNotice | str | None] = {}
         # The mapping and windows last read, with what they were parsed from (see _settings)
         self._settings: tuple[object, AlertMapping, list[Window]] | None = None
+        # The applier, kept across transactions with the groups and alerts it holds, and the
+        # last inbox id this service processed in a committed transaction (0: hold nothing)
+        self._applier: NoticeApplier | None = None
+        self._last_done = 0
 
     # -- intake ---------------------------------------------------------------------------
     def store(self, items: Sequence[Accepted]) -> None:
@@ -188,17 +192,20 @@ class AlertService:
                 marks: list[tuple[int, datetime, str]] = []
                 applier: NoticeApplier | None = None
                 last, exhausted, spent, size = 0, False, False, min(CHUNK, max(least, 2))
+                keep = False
                 while not (exhausted or spent) and len(marks) < batch:
                     want = min(size, batch - len(marks))
                     chunk = alert_repo.next_pending_rows(s, want, last)
                     exhausted, size = len(chunk) < want, min(size * 2, CHUNK)
                     if chunk and not marks and self._parsed:
                         self._forget_parsed_before(chunk[0].id)
+                    if chunk and not marks:
+                        keep = self._still_held(s, chunk[0].id)
                     parsed = [self._parsed_or_parse(row) for row in chunk]
                     notices = [(p, row.received_at) for p, row in zip(parsed, chunk, strict=True)
                                if isinstance(p, AlertNotice)]
-                    if notices and applier is None:  # one per transaction: settings read once
-                        applier = NoticeApplier(self._incidents, *self._read_settings(s))
+                    if notices and applier is None:  # once per transaction: settings read once
+                        applier = self._begin_applier(s, keep)
                     if applier is not None and notices:
                         applier.prefetch(s, notices)
                     for row, item in zip(chunk, parsed, strict=True):
@@ -213,9 +220,13 @@ class AlertService:
                             spent = True
                             break
                     exhausted = exhausted and not spent
+                if applier is not None:
+                    applier.finish(s)
                 alert_repo.mark_processed(s, marks)
-                return outcome.processed, exhausted, outcome
+            self._last_done = last or self._last_done  # none processed: nothing changed
+            return outcome.processed, exhausted, outcome
         except Exception:
+            self._last_done = 0  # rolled back: what the applier holds may differ from what is stored
             if batch == 1:
                 done, exhausted = self._quarantine()
                 return done, exhausted, Outcome(processed=done, failed=done)
@@ -230,6 +241,23 @@ class AlertService:
                 if exhausted or n == 0:
                     return count, True, outcome
             return count, False, outcome
+
+    def _still_held(self, s: Session, first_id: int) -> bool:
+        """May this transaction use the groups and alerts the applier kept? On a SQLite file
+        only (one writer at a time), when this service committed the last transaction and no
+        inbox row between the last it processed and FIRST_ID was processed by another process
+        (`alerts ingest`, a second listener): only processors write alerts and groups."""
+        if not self._db.is_sqlite or self._last_done <= 0 or first_id <= self._last_done:
+            return False
+        return alert_repo.processed_between(s, self._last_done, first_id) == 0
+
+    def _begin_applier(self, s: Session, keep: bool) -> NoticeApplier:
+        mapping, windows = self._read_settings(s)
+        if self._applier is None:
+            self._applier = NoticeApplier(self._incidents, mapping, windows)
+            keep = False
+        self._applier.begin(mapping, windows, keep)
+        return self._applier
 
     def _quarantine(self) -> tuple[int, bool]:
         """A payload whose processing fails (a bug): set aside with the reason, never lost."""
