@@ -321,12 +321,6 @@ def heartbeats_not_missed(s: Session) -> Sequence[HeartbeatRow]:
 
 
 # -- the processor's plain writes (no ORM flush) ----------------------------------------------------
-# What a processing transaction changes on a stored alert or group, by column (id last).
-ALERT_CHANGES = ("count", "last_seen", "annotations", "summary", "status", "resolved_at",
-                 "suppressed", "maintenance_id", "incident_id")
-GROUP_CHANGES = ("last_digest", "last_digest_at", "incident_id")
-
-
 def _table(model: type[Any]) -> Table:
     return typing.cast(Table, model.__table__)
 
@@ -355,12 +349,14 @@ def write_changes(s: Session, model: type[Any], names: Sequence[str],
         return
     conn = s.connection()
     if conn.dialect.name == "sqlite":
-        sql, procs = _built(f"driver {model.__name__}", lambda: _driver_update(s, model, names))
+        sql, procs = _built(f"driver {model.__name__} {names}",
+                            lambda: _driver_update(s, model, names))
         params = [tuple([p(v) if p is not None else v for p, v in zip(procs, r, strict=False)]
                         + [r[-1]]) for r in rows]
         conn.exec_driver_sql(sql, params)
         return
-    statement = _built(f"changes {model.__name__}", lambda: _change_statement(model, names))
+    statement = _built(f"changes {model.__name__} {names}",
+                       lambda: _change_statement(model, names))
     conn.execute(statement, [{"b_id": r[-1], **{f"b_{n}": v for n, v in zip(names, r, strict=False)}}
                              for r in rows])
 

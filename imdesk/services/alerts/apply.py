@@ -154,12 +154,27 @@ class NoticeApplier:
         mine = [self._groups[k] for k in keys if k in self._groups]
         for g in mine:
             self._attach(s, g)
+        if s.get_bind().dialect.name == "sqlite":  # (a server locks them all, in id order)
+            mine = [self._groups[(n.source, self._hash(n.group_key))] for n, _ in notices
+                    if self._may_change(n, self._groups[(n.source, self._hash(n.group_key))])]
         incidents = {g.incident_id for g in mine if g.incident_id is not None} - self._rows.keys()
         for row in incident_repo.locked_by_ids(s, incidents):
             self._rows[row.id] = row
         # their milestone rows too, in one query: an entry appended to each then finds its row
         # in the session (no SELECT per incident); held here, as the session holds them weakly
         self._held.extend(alert_repo.milestone_rows(s, incidents))
+
+    def _may_change(self, notice: AlertNotice, group: AlertGroupRow) -> bool:
+        """Could the notice change an alert's state (and so write to the group's incident)? A
+        repeat of what the group's alerts are does not: its incident is not loaded up front
+        (should it change one after all, it is loaded then)."""
+        if group.id not in self._complete or notice.pd_action is not None:
+            return True
+        for event in notice.events:
+            alert = self._alerts.get((group.id, event.key[:255]))
+            if alert is None or alert.suppressed or alert.status != event.status:
+                return True
+        return False
 
     def apply(self, s: Session, notice: AlertNotice, digest: str, at: datetime) -> Outcome:
         with s.no_autoflush:

@@ -22,18 +22,19 @@ class Bumps:
     """The stored rows changed in plain SQL in this transaction (by id(); see `write`)."""
 
     def __init__(self) -> None:
-        self._alerts: dict[int, AlertRow] = {}
-        self._groups: dict[int, AlertGroupRow] = {}
+        # row and the names of the columns set on it, by id(row)
+        self._alerts: dict[int, tuple[AlertRow, set[str]]] = {}
+        self._groups: dict[int, tuple[AlertGroupRow, set[str]]] = {}
 
     def alert(self, alert: AlertRow, **values: Any) -> None:
-        """Set VALUES (columns of alert_repo.ALERT_CHANGES) on the alert."""
+        """Set VALUES (columns of the alert table) on the alert."""
         if self._set(alert, values):
-            self._alerts[id(alert)] = alert
+            self._alerts.setdefault(id(alert), (alert, set()))[1].update(values)
 
     def group(self, group: AlertGroupRow, **values: Any) -> None:
-        """Set VALUES (columns of alert_repo.GROUP_CHANGES) on the group."""
+        """Set VALUES (columns of the alert_group table) on the group."""
         if self._set(group, values):
-            self._groups[id(group)] = group
+            self._groups.setdefault(id(group), (group, set()))[1].update(values)
 
     @staticmethod
     def _set(row: object, values: dict[str, Any]) -> bool:
@@ -46,14 +47,19 @@ class Bumps:
         return True
 
     def write(self, s: Session) -> None:
-        """The changed rows' values as they are now: one statement per table."""
-        alerts = [[getattr(a, n) for n in alert_repo.ALERT_CHANGES] + [a.id]
-                  for a in self._alerts.values()]
-        groups = [[getattr(g, n) for n in alert_repo.GROUP_CHANGES] + [g.id]
-                  for g in self._groups.values()]
-        self._alerts.clear()
-        self._groups.clear()
-        alert_repo.write_changes(s, AlertRow, alert_repo.ALERT_CHANGES, alerts)
-        alert_repo.write_changes(s, AlertGroupRow, alert_repo.GROUP_CHANGES, groups)
-        if alerts or groups:
+        """The changed rows' values as they are now: one statement for the rows of a table
+        whose same columns changed (a repeat's few, mostly; an index is updated only when its
+        column is set)."""
+        changed = bool(self._alerts or self._groups)
+        tables: tuple[tuple[type[Any], dict[int, tuple[Any, set[str]]]], ...] = (
+            (AlertRow, self._alerts), (AlertGroupRow, self._groups))
+        for model, rows in tables:
+            by_names: dict[tuple[str, ...], list[list[Any]]] = {}
+            for row, changed_names in rows.values():
+                key = tuple(sorted(changed_names))
+                by_names.setdefault(key, []).append([getattr(row, n) for n in key] + [row.id])
+            rows.clear()
+            for names, values in by_names.items():
+                alert_repo.write_changes(s, model, names, values)
+        if changed:
             mark_changed(s, "alerts")  # the change feed (the ORM's flush names what it writes)
