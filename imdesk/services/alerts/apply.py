@@ -120,7 +120,9 @@ class NoticeApplier:
 
     @staticmethod
     def _attach(s: Session, row: object) -> None:
-        """A row kept from an earlier transaction joins this one's session (no query)."""
+        """A row kept from an earlier transaction joins this one's session (no query): rows
+        kept are changed through Bumps, which needs no session; this one's deferred columns
+        are to be read."""
         if row not in s:
             s.add(row)
 
@@ -152,8 +154,6 @@ class NoticeApplier:
             self._touched[id(a)] = a
         self._complete.update(ids)
         mine = [self._groups[k] for k in keys if k in self._groups]
-        for g in mine:
-            self._attach(s, g)
         if s.get_bind().dialect.name == "sqlite":  # (a server locks them all, in id order)
             mine = [self._groups[(n.source, self._hash(n.group_key))] for n, _ in notices
                     if self._may_change(n, self._groups[(n.source, self._hash(n.group_key))])]
@@ -210,7 +210,6 @@ class NoticeApplier:
             s.add(group)
             s.flush()
             self._complete.add(group.id)  # a new group has no alerts yet
-        self._attach(s, group)
         self._groups[(notice.source, digest)] = group
         return group
 
@@ -221,7 +220,6 @@ class NoticeApplier:
             self._alerts[(group.id, key)] = found
         found = self._alerts[(group.id, key)]
         if found is not None and id(found) not in self._touched:
-            self._attach(s, found)
             self._touched[id(found)] = found
         return found
 
@@ -331,6 +329,8 @@ class NoticeApplier:
 
     def _create(self, s: Session, group: AlertGroupRow, notice: AlertNotice, alerts: list[AlertRow],
                 out: Outcome) -> tuple[IncidentRow, IncidentState]:
+        for alert in alerts:  # their labels may not be loaded yet
+            self._attach(s, alert)
         mapping = self._mapping
         levels = max((mapping.levels_for(a.severity) for a in alerts),
                      key=lambda lv: (_RANK[lv[0]], _RANK[lv[1]]))
@@ -356,7 +356,7 @@ class NoticeApplier:
             row, state = self._incidents.create_in(s, NewIncident(
                 title=new.title, impact=new.impact, urgency=new.urgency, origin="monitoring",
                 description=new.description, exercise=drill))
-        group.incident_id = row.id
+        self._bumps.group(group, incident_id=row.id)
         self._rows[row.id] = row
         out.opened.append(OpenedIncident(state.ref, state.title, state.priority))
         return row, state

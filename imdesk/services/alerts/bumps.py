@@ -38,12 +38,16 @@ class Bumps:
 
     @staticmethod
     def _set(row: object, values: dict[str, Any]) -> bool:
-        if instance_state(row).key is None:  # not stored yet: the ORM inserts it as it is
+        state = instance_state(row)
+        if state.key is None:  # not stored yet: the ORM inserts it as it is
             for name, value in values.items():
                 setattr(row, name, value)
             return False
         for name, value in values.items():
-            set_committed_value(row, name, value)
+            if name in state.committed_state:  # changed the ORM's way earlier: no longer
+                set_committed_value(row, name, value)
+            else:  # (what set_committed_value does for a column without pending history)
+                state.dict[name] = value
         return True
 
     def write(self, s: Session) -> None:
