@@ -276,7 +276,8 @@ class AlertService:
         if row.endpoint == "heartbeat":
             return None
         try:
-            data = load_json(row.body.encode("utf-8"))  # cleaned as it was when accepted
+            # cleaned as it was when accepted (and its nesting checked then)
+            data = load_json(row.body.encode("utf-8"), depth_checked=True)
             return parse(data, row.endpoint, assigned_key=row.assigned_key)
         except PayloadError as exc:  # accepted by an older check: kept, with the reason
             return f"refused: {exc}"
