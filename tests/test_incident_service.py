@@ -20,7 +20,7 @@ from imdesk.domain.timeline import GENESIS_HASH
 from imdesk.services.clock import ManualClock
 from imdesk.services.incidents import REF_BASE, REF_PREFIX, IncidentDetail, IncidentEdit, NewIncident
 from imdesk.services.integrity import check_database
-from imdesk.storage import incident_repo
+from imdesk.storage import incident_repo, locked_incident
 from imdesk.storage.incident_repo import IncidentQuery
 
 
@@ -246,7 +246,8 @@ def test_a_failure_after_the_entry_is_written_rolls_back_both(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk gone")
 
-    monkeypatch.setattr(incident_repo, "write_state", broken)
+    monkeypatch.setattr(incident_repo, "write_state", broken)  # the ORM path (create)
+    monkeypatch.setattr(locked_incident, "write_projection", broken)  # the plain one (a note)
     with pytest.raises(RuntimeError):
         ctx.incidents.add_note(ref, "lost?")
     with pytest.raises(RuntimeError):

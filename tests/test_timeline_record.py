@@ -166,6 +166,7 @@ def test_upgrading_from_0001_indexes_old_entries_for_search(tmp_path: Path,
     service = IncidentService(old, author="night shift")
     with monkeypatch.context() as m:  # the code of 0001's time kept no milestones
         m.setattr(milestone_repo, "on_append", lambda *_a: None)
+        m.setattr(milestone_repo, "on_append_plain", lambda *_a: None)
         ref = service.create(NewIncident(title="Generator test", impact="low", urgency="low")).ref
         service.add_entry(ref, "diesel generator started on load", "action")
     old.dispose()

@@ -25,9 +25,9 @@ from imdesk.domain.timeline import (
 )
 from imdesk.services.clock import Clock, SystemClock, default_author
 from imdesk.services.desk.stale import check_fresh
-from imdesk.services.journal import write_entry
+from imdesk.services.journal import append, write_entry
 from imdesk.services.settings import load_matrix, load_sla
-from imdesk.storage import incident_page, incident_repo, timeline_repo
+from imdesk.storage import incident_page, incident_repo, locked_incident, timeline_repo
 from imdesk.storage.database import Database
 from imdesk.storage.first_page import FirstPagePlan
 from imdesk.storage.incident_repo import IncidentQuery
@@ -188,9 +188,9 @@ class IncidentService:
         if removed:
             data["cleaned"] = f"{removed} hidden control character{'s' if removed > 1 else ''} removed"
         now = self._clock.now()
-        with self._db.write() as s:
-            row = incident_repo.get_row(s, ref, for_update=True)
-            state = incident_repo.row_state(s, row)
+        with self._db.write() as s:  # the plain path (journal.append): no ORM object
+            incident = locked_incident.lock(s, ref)
+            state = incident.state
             if occurred_at is not None:
                 if occurred_at.tzinfo is None:
                     raise ValidationError("occurred_at", "a time needs its UTC offset or a Z")
@@ -201,14 +201,13 @@ class IncidentService:
                     # the outage began before the call came in: allowed, and marked
                     data["before_opened"] = True
             if supersedes is not None:
-                target = timeline_repo.entry_at(s, row, supersedes)
-                if target is None or target.kind not in USER_KINDS:
+                if timeline_repo.kind_at(s, incident.id, supersedes) not in USER_KINDS:
                     raise ValidationError(
                         "supersedes", f"{state.ref} has no note, action, decision or "
                         f"communication with seq {supersedes} to correct")
                 data["supersedes"] = supersedes
             draft = EntryDraft(entry_kind, body, data, occurred_at)
-            return self._write(s, row, state, draft, row.service_id, now)[1]
+            return append(s, incident, draft, author=self.author, now=now)[1]
 
     def edit(self, ref: str, edit: IncidentEdit, *, expected_seq: int | None = None) -> IncidentState:
         """Apply the changed fields; one entry per kind of change, all in one transaction."""

@@ -4,6 +4,7 @@ emergency pack's folder)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -32,21 +33,23 @@ _READ = "imdesk.settings_read"  # session.info: the matrix and SLA policy this u
 # (settings are written in units of their own: an alert storm's new incidents read them once)
 
 
-def load_matrix(session: Session) -> PriorityMatrix:
+def _read_once(session: Session, key: str, parse: Callable[[Any], Any]) -> Any:
+    """KEY's value parsed, read once per unit of work (None stored: parse(None))."""
     read = session.info.setdefault(_READ, {})
-    if MATRIX_KEY not in read:
-        raw = _get(session, MATRIX_KEY)
-        read[MATRIX_KEY] = PriorityMatrix() if raw is None else PriorityMatrix.from_json(raw)
-    matrix: PriorityMatrix = read[MATRIX_KEY]
+    if key not in read:
+        read[key] = parse(_get(session, key))
+    return read[key]
+
+
+def load_matrix(session: Session) -> PriorityMatrix:
+    matrix: PriorityMatrix = _read_once(
+        session, MATRIX_KEY, lambda raw: PriorityMatrix() if raw is None else PriorityMatrix.from_json(raw))
     return matrix
 
 
 def load_sla(session: Session) -> SlaPolicy:
-    read = session.info.setdefault(_READ, {})
-    if SLA_KEY not in read:
-        raw = _get(session, SLA_KEY)
-        read[SLA_KEY] = SlaPolicy() if raw is None else SlaPolicy.from_json(raw)
-    policy: SlaPolicy = read[SLA_KEY]
+    policy: SlaPolicy = _read_once(
+        session, SLA_KEY, lambda raw: SlaPolicy() if raw is None else SlaPolicy.from_json(raw))
     return policy
 
 

@@ -173,9 +173,9 @@ class Database:
 
 
 CHANGED = "imdesk_changed"  # session.info key: what this transaction changed (a set of names)
-# session.info key: this write unit inspects the ORM objects it flushes (the offline replica
-# spools each new entry and refuses a claimed message): bulk writes that bypass the ORM are not
-# used in it.
+# session.info key: a write unit of the offline replica (services/desk/replica.py): it spools
+# each entry inserted, by the ORM or a plain statement, and inspects the ORM objects it flushes
+# (a claimed message is refused).
 SPOOLED = "imdesk_spooled"
 
 

@@ -39,12 +39,17 @@ _STATE_FIELDS = (
 def write_state(row: IncidentRow, state: IncidentState, service_id: int | None) -> None:
     """Set the projection's columns (only those that change: an instrumented set costs more
     than a read, and most entries change two or three columns)."""
+    set_changed(row, state_values(state, service_id))
+
+
+def state_values(state: IncidentState, service_id: int | None) -> dict[str, Any]:
+    """The projection's columns as stored (the ORM path and the plain one write these)."""
     values: dict[str, Any] = {name: getattr(state, name) for name in _STATE_FIELDS}
     values = {k: (v.value if hasattr(v, "value") else v) for k, v in values.items()}
     values.update(service_id=service_id, service_name=state.service,
                   respond_due=state.respond_due, resolve_due=state.resolve_due,
                   sla_due=sort_due(state))
-    set_changed(row, values)
+    return values
 
 
 def set_changed(row: Any, values: dict[str, Any]) -> None:

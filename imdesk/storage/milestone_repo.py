@@ -4,8 +4,9 @@ stepped by imdesk.domain.milestone_steps)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import select, text
+from sqlalchemy import Table, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from imdesk.domain.milestone_steps import STEP_FIELDS, Step, advance, flat, fold, unflat
@@ -14,6 +15,9 @@ from imdesk.storage import timeline_repo
 from imdesk.storage.link_repo import CALLER
 from imdesk.storage.metrics_models import COPIED, MilestoneRow
 from imdesk.storage.models import IncidentRow
+
+if TYPE_CHECKING:
+    from imdesk.storage.locked_incident import LockedIncident
 
 
 def to_step(row: MilestoneRow) -> Step:
@@ -66,6 +70,40 @@ def on_append_many(session: Session, incident: IncidentRow,
         setattr(row, name, getattr(incident, name))
     if any(entry.kind == EntryKind.LINK for entry in entries):
         row.caller = is_caller(session, incident.id)
+
+
+_TABLE = cast(Table, MilestoneRow.__table__)
+_READ = select(*_TABLE.c).where(_TABLE.c.incident_id == bindparam("id"))
+_INSERT = insert(_TABLE)
+_UPDATE = update(_TABLE).where(_TABLE.c.incident_id == bindparam("_id"))
+
+
+def on_append_plain(session: Session, incident: LockedIncident, entry: TimelineEntry) -> None:
+    """`on_append` without ORM objects (the plain append, services/journal.py `append`): the
+    row read, stepped and written back as one statement of the columns that changed; the
+    incident's projection is already written. The same row as `on_append` makes."""
+    stored: dict[str, Any] | None = None
+    if entry.seq > 1:
+        row = session.execute(_READ, {"id": incident.id}).first()
+        stored = None if row is None else dict(row._mapping)
+    copies = {name: incident.stored[name] for name in COPIED}
+    if stored is None:  # the first entry, or a database older than the table: fold before it
+        current = None
+        if entry.seq > 1:
+            current = fold(timeline_repo.entries_for(session, incident)[: entry.seq - 1])
+        values = {"incident_id": incident.id, "caller": False, **flat(advance(current, entry)),
+                  **copies}
+        if entry.seq > 1:
+            values["caller"] = is_caller(session, incident.id)
+        session.execute(_INSERT, values)
+        return
+    values = {**flat(advance(unflat({name: stored[name] for name in STEP_FIELDS}), entry)),
+              **copies}
+    if entry.kind == EntryKind.LINK:
+        values["caller"] = is_caller(session, incident.id)
+    changed = {name: value for name, value in values.items() if stored[name] != value}
+    if changed:
+        session.execute(_UPDATE, {"_id": incident.id, **changed})
 
 
 def is_caller(session: Session, incident_id: int) -> bool:

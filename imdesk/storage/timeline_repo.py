@@ -5,14 +5,32 @@ from __future__ import annotations
 import uuid as uuid_mod
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import cast
+from typing import Protocol, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from imdesk.domain.timeline import EntryDraft, TimelineEntry, entry_hash
 from imdesk.storage.incident_repo import get_row
 from imdesk.storage.models import IncidentRow, TimelineEntryRow
+
+TABLE = cast(Table, TimelineEntryRow.__table__)
+_INSERT = insert(TABLE)
+_KIND_AT = select(TABLE.c.kind).where(TABLE.c.incident_id == bindparam("id"),
+                                      TABLE.c.seq == bindparam("seq"))
+
+
+class IncidentKey(Protocol):
+    """What reading an incident's entries needs of it (an ORM row or a locked incident)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def ref(self) -> str: ...
+
+    @property
+    def last_seq(self) -> int: ...
 
 
 def to_entry(row: TimelineEntryRow, ref: str) -> TimelineEntry:
@@ -58,13 +76,20 @@ def new_entry(incident_ref: str, draft: EntryDraft, *, author: str, now: datetim
 
 
 def insert_entries(session: Session, incident_id: int, entries: Sequence[TimelineEntry]) -> None:
-    """Store entries made by `new_entry` (one executemany; no ORM objects, no ids read back)."""
+    """Store entries made by `new_entry` (one statement; no ORM objects, no ids read back;
+    the offline replica's spool sees them as it sees the ORM's)."""
     if entries:
-        session.execute(insert(cast(Table, TimelineEntryRow.__table__)), [
-            {"uuid": e.uuid, "incident_id": incident_id, "seq": e.seq, "kind": e.kind,
-             "text": e.text, "author": e.author, "recorded_at": e.recorded_at,
-             "occurred_at": e.occurred_at, "data": dict(e.data), "prev_hash": e.prev_hash,
-             "hash": e.hash} for e in entries])
+        rows = [{"uuid": e.uuid, "incident_id": incident_id, "seq": e.seq, "kind": e.kind,
+                 "text": e.text, "author": e.author, "recorded_at": e.recorded_at,
+                 "occurred_at": e.occurred_at, "data": dict(e.data), "prev_hash": e.prev_hash,
+                 "hash": e.hash} for e in entries]
+        session.execute(_INSERT, rows)
+
+
+def kind_at(session: Session, incident_id: int, seq: int) -> str | None:
+    """The kind of the incident's entry SEQ (None: no such entry)."""
+    kind: str | None = session.execute(_KIND_AT, {"id": incident_id, "seq": seq}).scalar()
+    return kind
 
 
 def entry_at(session: Session, incident: IncidentRow, seq: int) -> TimelineEntry | None:
@@ -73,7 +98,7 @@ def entry_at(session: Session, incident: IncidentRow, seq: int) -> TimelineEntry
     return None if row is None else to_entry(row, incident.ref)
 
 
-def entries_for(session: Session, incident: IncidentRow,
+def entries_for(session: Session, incident: IncidentKey,
                 last: int | None = None) -> list[TimelineEntry]:
     """The incident's entries in seq order; only the newest `last` when given."""
     query = select(TimelineEntryRow).where(TimelineEntryRow.incident_id == incident.id)

@@ -33,16 +33,27 @@ class _Later(TaskRunner):
             done(fn())
 
 
+class _Desk:
+    """Two incidents, a loader over them reading through a _Later runner, what it showed."""
+
+    def __init__(self, ctx: AppContext, painted: QWidget | None = None) -> None:
+        self.first = add(ctx, "Printer jam on floor 3")
+        self.second = add(ctx, "VPN gateway drops sessions")
+        self.runner = _Later()
+        self.shown: list[str] = []
+        self.state = {"current": self.first, "loading": False}
+        self.loader = DetailLoader(ctx, self.runner, current=lambda: self.state["current"],
+                                   show=lambda d: self.shown.append(d.incident.ref),
+                                   failed=self.shown.append,
+                                   list_loading=lambda: bool(self.state["loading"]),
+                                   painted=painted)
+
+
 def test_a_detail_that_arrives_while_the_list_loads_waits_for_its_rows(
         qtbot: QtBot, sqlite_ctx: AppContext) -> None:
-    first = add(sqlite_ctx, "Printer jam on floor 3")
-    second = add(sqlite_ctx, "VPN gateway drops sessions")
-    runner = _Later()
-    shown: list[str] = []
-    state = {"current": first, "loading": False}
-    loader = DetailLoader(sqlite_ctx, runner, current=lambda: state["current"],
-                          show=lambda d: shown.append(d.incident.ref), failed=shown.append,
-                          list_loading=lambda: bool(state["loading"]))
+    desk = _Desk(sqlite_ctx)
+    first, second, runner, shown, state, loader = (desk.first, desk.second, desk.runner,
+                                                   desk.shown, desk.state, desk.loader)
 
     loader.load(first)
     runner.finish_all()
@@ -71,18 +82,13 @@ def test_a_detail_that_arrives_while_the_list_loads_waits_for_its_rows(
 
 def test_the_detail_the_new_rows_ask_for_is_read_after_their_paint(
         qtbot: QtBot, sqlite_ctx: AppContext) -> None:
-    first = add(sqlite_ctx, "Printer jam on floor 3")
-    second = add(sqlite_ctx, "VPN gateway drops sessions")
-    runner = _Later()
-    shown: list[str] = []
-    state = {"current": first, "loading": False}
     viewport = QWidget()
     qtbot.addWidget(viewport)
     viewport.resize(200, 100)
     viewport.show()
-    loader = DetailLoader(sqlite_ctx, runner, current=lambda: state["current"],
-                          show=lambda d: shown.append(d.incident.ref), failed=shown.append,
-                          list_loading=lambda: bool(state["loading"]), painted=viewport)
+    desk = _Desk(sqlite_ctx, painted=viewport)
+    first, second, runner, shown, state, loader = (desk.first, desk.second, desk.runner,
+                                                   desk.shown, desk.state, desk.loader)
 
     loader.hold()  # the list takes a new query's rows; its first row becomes the current one
     loader.load(first)

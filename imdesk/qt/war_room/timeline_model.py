@@ -14,7 +14,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
-    QAbstractListModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -55,6 +54,10 @@ KIND_STYLE: dict[str, tuple[str, str, str]] = {
 
 
 _STYLES: dict[tuple[str, bool], tuple[str, QColor]] = {}
+# what QAbstractListModel.flags gives a line (selectable, enabled, no children), made once
+_LINE_FLAGS = (Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
+               | Qt.ItemFlag.ItemNeverHasChildren)
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
 
 
 def kind_style(kind: str) -> tuple[str, QColor]:
@@ -257,7 +260,9 @@ class RoomTimelineModel(QStringListModel):
 
     # -- model API (rowCount and index: the string list's, in C++) -------------------------------
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        return QAbstractListModel.flags(self, index)  # read-only lines (not the list's editable ones)
+        """Read-only lines (not the string list's editable ones): a constant, asked per line
+        painted."""
+        return _LINE_FLAGS if index.isValid() else _NO_FLAGS
 
     def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,
                 role: int = Qt.ItemDataRole.EditRole) -> bool:

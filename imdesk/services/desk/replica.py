@@ -16,11 +16,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, or_, select
+from sqlalchemy import Connection, Insert, Table, event, insert, or_, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import UpdateBase
 
 from imdesk.domain.desk import Desk
 from imdesk.domain.lifecycle import OPEN_STATUSES
@@ -68,8 +69,12 @@ class ReplicaDatabase(Database):
     def write(self) -> Iterator[Session]:
         with super().write() as s:
             s.info[NEW_REF] = self._new_ref
-            s.info[SPOOLED] = True  # every write through the ORM, where _spool sees it
+            s.info[SPOOLED] = True
             event.listen(s, "before_flush", self._spool)
+            # every statement of the unit, the ORM's flushes and plain ones alike, passes here
+            connection = s.connection()
+            event.listen(connection, "before_execute", _refuse_unspoolable)
+            event.listen(connection, "after_execute", self._spool_entries)
             yield s
 
     @contextmanager
@@ -95,15 +100,42 @@ class ReplicaDatabase(Database):
                 # a sender claiming a message queued before: offline, nothing goes out
                 raise DatabaseReadOnly("offline: messages wait in the spool until the server "
                                        "is back; the team's sender sends them then")
-        for obj in list(s.new):
-            if isinstance(obj, TimelineEntryRow):
-                s.add(SpoolItemRow(kind="entry", uuid=obj.uuid, incident_id=obj.incident_id,
-                                   recorded_at=obj.recorded_at, desk=self.owner.as_data(),
-                                   state="pending"))
-            elif isinstance(obj, OutboxMessageRow):
+        for obj in list(s.new):  # (entries: spooled as they are inserted, _spool_entries)
+            if isinstance(obj, OutboxMessageRow):
                 s.add(SpoolItemRow(kind="message", uuid=obj.uuid, incident_id=obj.incident_id,
                                    recorded_at=obj.created_at, desk=self.owner.as_data(),
                                    state="pending"))
+
+    def _spool_entries(self, connection: Connection, statement: Any, multiparams: Any,
+                       params: Any, _options: Any, _result: Any) -> None:
+        """A spool item for each entry inserted, whichever way (an ORM flush, a plain
+        statement), in the same transaction and in the order written."""
+        if not (isinstance(statement, Insert) and statement.table is _ENTRIES):
+            return
+        rows = list(multiparams) or [params]
+        if not all(rows):  # (values in the statement itself: not seen here)
+            raise DatabaseReadOnly("offline: an entry written without its values as "
+                                   "parameters cannot be spooled (this change was not saved)")
+        desk = self.owner.as_data()
+        connection.execute(_SPOOL_INSERT, [
+            {"kind": "entry", "uuid": row["uuid"], "incident_id": row["incident_id"],
+             "recorded_at": row["recorded_at"], "desk": desk, "state": "pending"}
+            for row in rows])
+
+
+_ENTRIES = cast(Table, TimelineEntryRow.__table__)
+_SPOOL_INSERT = insert(cast(Table, SpoolItemRow.__table__))
+_SPOOLABLE_TABLES = frozenset(cast(Table, c.__table__).name for c in SPOOLABLE)
+
+
+def _refuse_unspoolable(_connection: Connection, statement: Any, *_args: Any) -> None:
+    """A plain INSERT, UPDATE or DELETE offline is refused as the ORM's are (`_spool`) unless
+    its table is one the merge carries over."""
+    table = statement.table if isinstance(statement, UpdateBase) else None
+    if table is not None and getattr(table, "name", None) not in _SPOOLABLE_TABLES:
+        raise DatabaseReadOnly(
+            "offline: only incidents, their timelines and messages can be written until "
+            "the server is back (this change was not saved)")
 
 
 def open_replica(path: Path, desk: Desk) -> ReplicaDatabase:

@@ -1,0 +1,85 @@
+"""An incident read for writing without the ORM: the plain-SQL append (services/journal.py
+`append`) locks and reads the row with one prebuilt statement (SELECT … FOR UPDATE on
+PostgreSQL; on SQLite the write unit's BEGIN IMMEDIATE already holds the database) and writes
+the projection back as one UPDATE of the columns that changed — the values the ORM path
+(`incident_repo.write_state`) sets, with no ORM object, identity map or flush.
+
+A write unit uses one path for an incident: an ORM row of it in the same session would not see
+these updates (and could write its stale values back)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.orm import Session
+
+from imdesk.domain.errors import NotFoundError
+from imdesk.domain.incident import IncidentState
+from imdesk.storage.incident_repo import state_values
+from imdesk.storage.incident_rows import state_from_mapping
+from imdesk.storage.models import IncidentRow
+from imdesk.storage.spool_models import SpoolRefRow
+
+INCIDENT = cast(Table, IncidentRow.__table__)
+_SPOOL_REF = cast(Table, SpoolRefRow.__table__)
+_BY_REF = select(*INCIDENT.c).where(INCIDENT.c.ref == bindparam("ref")).with_for_update()
+_BY_ID = select(*INCIDENT.c).where(INCIDENT.c.id == bindparam("id")).with_for_update()
+_MAPPED = select(_SPOOL_REF.c.server_ref).where(_SPOOL_REF.c.provisional_ref == bindparam("ref"))
+_UPDATE = update(INCIDENT).where(INCIDENT.c.id == bindparam("_id"))
+_ABSENT = object()
+
+
+@dataclass(eq=False)
+class LockedIncident:
+    """An incident row read inside a write unit that holds its lock: what is stored (column →
+    value) and its state; both move on as `write_projection` writes."""
+
+    id: int
+    ref: str
+    service_id: int | None
+    stored: dict[str, Any]
+    state: IncidentState
+
+    @property
+    def last_seq(self) -> int:
+        return self.state.last_seq
+
+
+def _locked(row: Any) -> LockedIncident:
+    stored = dict(row._mapping)
+    return LockedIncident(id=stored["id"], ref=stored["ref"], service_id=stored["service_id"],
+                          stored=stored, state=state_from_mapping(row, stored["service_name"]))
+
+
+def lock(s: Session, ref: str) -> LockedIncident:
+    """The incident (by ref, any case; a provisional INC-OFF-… ref written offline finds the
+    incident it became at the merge), locked for this transaction; NotFoundError if none."""
+    wanted = ref.strip().upper()
+    row = s.execute(_BY_REF, {"ref": wanted}).first()
+    if row is None and wanted.startswith("INC-OFF-"):
+        mapped = s.execute(_MAPPED, {"ref": wanted}).scalar()
+        if mapped is not None:
+            return lock(s, mapped)
+    if row is None:
+        raise NotFoundError(f"no incident {ref!r}")
+    return _locked(row)
+
+
+def lock_id(s: Session, incident_id: int) -> LockedIncident | None:
+    """The incident with this id, locked for this transaction (None when it is gone)."""
+    row = s.execute(_BY_ID, {"id": incident_id}).first()
+    return None if row is None else _locked(row)
+
+
+def write_projection(s: Session, incident: LockedIncident, state: IncidentState) -> None:
+    """Store STATE as the incident's projection: one UPDATE of the columns whose value
+    changed (none: no statement)."""
+    values = state_values(state, incident.service_id)
+    stored = incident.stored
+    changed = {k: v for k, v in values.items() if stored.get(k, _ABSENT) != v}
+    if changed:
+        s.execute(_UPDATE, {"_id": incident.id, **changed})
+        stored.update(changed)
+    incident.state = state
