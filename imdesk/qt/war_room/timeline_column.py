@@ -3,8 +3,9 @@ pages fetched as the user scrolls up, new lines kept in view)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QListView, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QTreeView, QVBoxLayout, QWidget
 
 from imdesk.qt.tasks import TaskRunner
 from imdesk.qt.war_room.timeline_delegate import CachedHeightDelegate
@@ -16,6 +17,29 @@ FILTERS = (("All entries", ()), ("Notes", ("note",)), ("Actions", ("action", "ac
            ("Decisions", ("decision",)), ("Communication", ("communication",)),
            ("Roles and people", ("role", "participant")), ("Status and changes",
                                                           ("status", "priority", "edit", "major")))
+
+
+class _Lines(QTreeView):
+    """The timeline's lines: a tree view of one level without a header, not a list view. A list
+    view lays out every line again on each insert (a size question per line, hundreds per new
+    line); a tree view measures only the lines it shows, so it is told to measure again when
+    its width changes (the lines wrap differently)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setHeaderHidden(True)
+        self.setRootIsDecorated(False)
+        self.setIndentation(0)
+        self.setUniformRowHeights(False)
+        # the scroll bar always there: lines never wrap again because it came or went
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self._width = -1
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != self._width:
+            self._width = event.size().width()
+            self.doItemsLayout()  # the heights measured at the old width go
 
 
 class RoomTimelineColumn(QWidget):
@@ -32,13 +56,12 @@ class RoomTimelineColumn(QWidget):
         filter_row.addWidget(self.kind_filter)
         layout.addLayout(filter_row)
         self.model = RoomTimelineModel(service, runner, self)
-        self.timeline = QListView()
+        self.timeline = _Lines()
         self.timeline.setModel(self.model)
         self.delegate = CachedHeightDelegate(self.timeline, self.model)
         self.timeline.setItemDelegate(self.delegate)
         self.model.modelReset.connect(self.delegate.forget)
         self.timeline.setWordWrap(True)
-        self.timeline.setUniformItemSizes(False)
         self.timeline.setAlternatingRowColors(True)
         self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         # Only the user's own scrolling asks for older lines (not a relayout passing the top).

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QFontMetrics, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QAbstractItemView, QStyledItemDelegate, QStyleOptionViewItem
 
 from imdesk.qt import theme
 from imdesk.qt.war_room.timeline_model import RoomTimelineModel
@@ -37,6 +37,9 @@ class CachedHeightDelegate(QStyledItemDelegate):
         if model is None:
             return super().sizeHint(option, index)
         width = option.rect.width()
+        if width <= 0:  # a tree view asks without a width: the lines wrap at its viewport's
+            view = self.parent()
+            width = view.viewport().width() if isinstance(view, QAbstractItemView) else 0
         sizes = self._sizes.get(width)
         if sizes is None:
             if len(self._sizes) >= _WIDTHS_KEPT:
@@ -45,6 +48,9 @@ class CachedHeightDelegate(QStyledItemDelegate):
         key = model.size_key(index.row())
         size = sizes.get(key)
         if size is None:
+            if option.rect.width() != width:
+                option = QStyleOptionViewItem(option)
+                option.rect = QRect(0, 0, width, max(1, option.rect.height()))
             size = sizes[key] = super().sizeHint(option, index)
         return size
 
