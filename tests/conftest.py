@@ -81,6 +81,16 @@ def fresh_pg_url(pg_template: str) -> str:
     return PG_URL.rsplit("/", 1)[0] + "/" + name
 
 
+def twin_url(db_url: str, request: pytest.FixtureRequest, tmp_path: Path,
+             sqlite_template: Path) -> str:
+    """A second empty database of DB_URL's kind (a reference to compare with)."""
+    if db_url.startswith("sqlite"):
+        path = tmp_path / "twin.sqlite"
+        shutil.copyfile(sqlite_template, path)
+        return f"sqlite:///{path}"
+    return fresh_pg_url(request.getfixturevalue("pg_template"))
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
     """A migrated, empty database: a SQLite file, and the same tests on PostgreSQL."""

@@ -5,7 +5,6 @@ processed is set aside alone, and a crash mid-batch loses nothing and processes 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -18,7 +17,7 @@ from imdesk.context import AppContext
 from imdesk.domain.alert_accept import Accepted, accept
 from imdesk.services.alerts.apply import NoticeApplier
 from imdesk.services.clock import ManualClock
-from tests.conftest import fresh_pg_url
+from tests.conftest import twin_url
 from tests.helpers.alert_payloads import alertmanager, am_alert, encode, pagerduty
 
 
@@ -26,13 +25,8 @@ from tests.helpers.alert_payloads import alertmanager, am_alert, encode, pagerdu
 def twin(db_url: str, request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path,
          clock: ManualClock) -> Iterator[AppContext]:
     """A second empty database of the same kind: the reference, one payload per transaction."""
-    if db_url.startswith("sqlite"):
-        path = tmp_path / "twin.sqlite"
-        shutil.copyfile(sqlite_template, path)
-        url = f"sqlite:///{path}"
-    else:
-        url = fresh_pg_url(request.getfixturevalue("pg_template"))
-    context = build_context(url, clock=clock, author="tester")
+    context = build_context(twin_url(db_url, request, tmp_path, sqlite_template), clock=clock,
+                            author="tester")
     yield context
     context.close()
 

@@ -24,7 +24,7 @@ from imdesk.domain.alert_accept import Accepted, accept
 from imdesk.domain.lifecycle import OPEN_STATUSES, Status
 from imdesk.services.alerts.intake import AlertService
 from imdesk.services.clock import ManualClock
-from tests.conftest import START, fresh_pg_url
+from tests.conftest import START, twin_url
 from tests.helpers.alert_payloads import alertmanager, am_alert, encode, pagerduty
 
 Op = tuple[Any, ...]
@@ -154,12 +154,7 @@ TABLE: list[Op] = [
 @pytest.fixture
 def twin(db_url: str, request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path,
          ) -> Iterator[tuple[AppContext, ManualClock]]:
-    if db_url.startswith("sqlite"):
-        path = tmp_path / "twin.sqlite"
-        shutil.copyfile(sqlite_template, path)
-        url = f"sqlite:///{path}"
-    else:
-        url = fresh_pg_url(request.getfixturevalue("pg_template"))
+    url = twin_url(db_url, request, tmp_path, sqlite_template)
     clock = ManualClock(START)
     context = build_context(url, clock=clock, author="tester")
     yield context, clock
