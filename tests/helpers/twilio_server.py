@@ -138,6 +138,8 @@ class TwilioServer:
         parts = urlsplit(h.path)
         length = int(h.headers.get("Content-Length") or 0)
         raw = h.rfile.read(length) if length else b""
+        if len(raw) < length:  # the client was gone before its request was whole (a kill):
+            return  # nothing to answer, nothing created — as at the real provider
         with self.lock:
             self.requests.append((method, parts.path))
         expected = "Basic " + base64.b64encode(f"{ACCOUNT}:{self.token}".encode()).decode()
@@ -178,6 +180,11 @@ class TwilioServer:
             self._reply(h, 500, {"code": 20500, "message": "Internal Server Error", "status": 500})
             return
         to = form.get("To", "")
+        if not to or not form.get("Body"):  # Twilio's 21604 / 21602: nothing is created
+            self._reply(h, 400, {"code": 21604 if not to else 21602, "status": 400,
+                                 "message": "A 'To' phone number is required." if not to
+                                 else "Message body is required."})
+            return
         if to in self.script.invalid:
             self._reply(h, 400, {"code": 21211, "message": f"The 'To' number {to} is not a valid "
                                                            "phone number.", "status": 400})
