@@ -108,12 +108,15 @@ def test_background_tasks_leave_no_memory_behind(qtbot: QtBot) -> None:
         qtbot.waitUntil(lambda: runner.pending == 0, timeout=20_000)
 
     batch(500)  # warm: the pool's threads, free lists
-    growth = []
-    for _round in range(3):  # a leak grows in every round; noise (a late deletion) in one
+    growth: list[int] = []
+    # A leak grows in every round. The count is the whole process's, so what an earlier test left
+    # winding down on another thread shows in some rounds too (2,665, 4,549, 1,079 in one full
+    # run, falling): up to six rounds, until one stays flat.
+    while len(growth) < 6 and (not growth or growth[-1] >= 500):
         gc.collect()
         blocks = sys.getallocatedblocks()
         batch(1000)
         gc.collect()
         growth.append(sys.getallocatedblocks() - blocks)
-    assert done == [3500]
+    assert done == [500 + 1000 * len(growth)]
     assert min(growth) < 500, growth  # one block kept per task would be 1,000 a round
