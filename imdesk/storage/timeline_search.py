@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from sqlalchemy import Boolean, Integer, String, text
 from sqlalchemy.orm import Session
 
@@ -40,11 +42,8 @@ def _match(session: Session, tokens: list[str], words: bool) -> str | None:
     """The FTS5 query for TOKENS (None: nothing can match). With WORDS (the word table holds
     every entry's words in this transaction) a prefix no prefix index covers becomes the words
     it begins, ORed."""
-    def hits(match: str) -> int:
-        return _count(session, match)
-
     terms = fts5_scaled_terms(tokens, indexed=TIMELINE_PREFIX_INDEX, cap=RANK_LIMIT,
-                              exact_hits=hits)
+                              exact_hits=partial(_count, session))
     parts: list[str] = []
     for token, prefix in terms:
         found = (timeline_words.words_beginning(session, token)

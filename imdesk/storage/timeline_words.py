@@ -19,22 +19,25 @@ REBUILD_FROM = 100_000  # more entries than this behind: read every word from th
 TOKENIZER = "unicode61 remove_diacritics 2"  # timeline_fts's (migration 0002)
 
 
+def _ends(session: Session) -> tuple[int, int]:
+    """The newest entry's id and how far the word table reaches (0: not yet)."""
+    row = session.execute(text(
+        "SELECT coalesce((SELECT max(id) FROM timeline_entry), 0), "
+        "coalesce((SELECT upto FROM timeline_fts_words_upto WHERE id = 1), 0)")).one()
+    return int(row[0]), int(row[1])
+
+
 def behind(session: Session) -> int:
     """How many entries (by id) were written after the last word taken in: 0 when complete in
     this transaction's snapshot."""
-    row = session.execute(text(
-        "SELECT coalesce((SELECT max(id) FROM timeline_entry), 0), "
-        "(SELECT upto FROM timeline_fts_words_upto WHERE id = 1)")).one()
-    top, upto = int(row[0]), row[1]
-    return top if upto is None else max(0, top - int(upto))
+    top, upto = _ends(session)
+    return max(0, top - upto)
 
 
 def catch_up(session: Session) -> int:
     """Take in the words of every entry written since the last catch-up (inside the caller's
     write transaction); the number of entries read."""
-    top = int(session.execute(text("SELECT coalesce(max(id), 0) FROM timeline_entry")).scalar_one())
-    upto = session.execute(text("SELECT upto FROM timeline_fts_words_upto WHERE id = 1")).scalar()
-    start = 0 if upto is None else int(upto)
+    top, start = _ends(session)
     if top <= start:
         return 0
     if top - start > REBUILD_FROM:
