@@ -37,6 +37,10 @@ class InboxStore(Protocol):
 
     def store(self, items: Sequence[Accepted]) -> None: ...
 
+    def tidy(self) -> None:
+        """Called after the replies to a commit have gone out: housekeeping (a side inbox
+        deletes the rows the processor moved)."""
+
     def close(self) -> None: ...
 
 
@@ -55,8 +59,7 @@ class AlertIntake(Protocol):
 
     def process_pending(self, batch: int = 200, *, budget_s: float | None = None,
                         between: Callable[[], None] | None = None,
-                        transactions: int | None = None, least: int = 16,
-                        yield_to: Callable[[], bool] | None = None) -> Outcome: ...
+                        transactions: int | None = None, least: int = 16) -> Outcome: ...
 
 
 @dataclass
@@ -69,11 +72,9 @@ class _Pending:
 class InboxWriter:
     """Commits payloads to the inbox in batches; each request waits until its row is durable."""
 
-    def __init__(self, intake: AlertIntake, on_stored: Callable[[], None],
-                 on_storing: Callable[[], None] | None = None) -> None:
+    def __init__(self, intake: AlertIntake, on_stored: Callable[[], None]) -> None:
         self._intake = intake
         self._on_stored = on_stored
-        self._on_storing = on_storing  # a batch is about to be stored (a processor waits for it)
         self._queue: queue.Queue[_Pending | None] = queue.Queue()
         self._idle = threading.Event()
         self._idle.set()
@@ -119,8 +120,6 @@ class InboxWriter:
                     stop = True
                     break
                 batch.append(item)
-            if self._on_storing is not None:
-                self._on_storing()
             try:
                 inbox.store([p.accepted for p in batch])
                 ok = True
@@ -138,6 +137,10 @@ class InboxWriter:
                 self._committed.notify_all()
             if ok:
                 self._on_stored()
+            try:
+                inbox.tidy()
+            except Exception:
+                log.exception("the alert inbox could not be tidied")
             if stop:
                 return
 
@@ -172,10 +175,8 @@ class InboxProcessor:
                  on_error: Callable[[BaseException], None] | None = None,
                  between: Callable[[], None] | None = None,
                  quiet: Callable[[], bool] | None = None, rest_factor: float = REST_FACTOR,
-                 budget_s: float = PROCESS_BUDGET_S, open_least: int = QUIET_LEAST, least: int = 1,
-                 yield_to: Callable[[], bool] | None = None) -> None:
+                 budget_s: float = PROCESS_BUDGET_S, open_least: int = QUIET_LEAST, least: int = 1) -> None:
         self._intake = intake
-        self._yield_to = yield_to  # True: another writer waits (the transaction commits now)
         # a storm's new groups first: at least this many payloads while the last transaction
         # opened incidents (fewer in a processor process: it is soon back, on its own core)
         self._open_least = open_least
@@ -237,8 +238,7 @@ class InboxProcessor:
                 least = QUIET_LEAST if quiet else self._open_least if self._opening else self._least
                 outcome = self._intake.process_pending(batch=PROCESS_BATCH, budget_s=budget,
                                                        between=self._next_transaction,
-                                                       transactions=1, least=least,
-                                                       yield_to=self._yield_to)
+                                                       transactions=1, least=least)
                 self._opening = bool(outcome.opened)
                 # no rest after opening incidents: a new group's incident is what the desk
                 # waits for, and a storm's new groups come first

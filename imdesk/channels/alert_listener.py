@@ -192,11 +192,10 @@ class AlertListener:
     def __init__(self, intake: AlertIntake, token: str, *, host: str = "127.0.0.1", port: int = 0,
                  on_outcome: Callable[[Outcome], None] | None = None,
                  on_error: Callable[[BaseException], None] | None = None,
-                 on_stored: Callable[[], None] | None = None,
-                 on_storing: Callable[[], None] | None = None) -> None:
+                 on_stored: Callable[[], None] | None = None) -> None:
         """With `on_stored` the inbox is processed elsewhere (`alerts serve` runs the processor
         in a process of its own): it is called after each commit of the writer, and this
-        listener runs no processor thread; `on_storing` before each commit."""
+        listener runs no processor thread."""
         self.intake = intake
         self._token = token.encode("utf-8")
         self.host = host
@@ -208,7 +207,7 @@ class AlertListener:
                                             between=lambda: self.writer.let_go_first(),
                                             quiet=lambda: self.writer.quiet())
             on_stored = self.processor.wake
-        self.writer = InboxWriter(intake, on_stored, on_storing)
+        self.writer = InboxWriter(intake, on_stored)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 

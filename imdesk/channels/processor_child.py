@@ -3,13 +3,13 @@ intake (HTTP, checks, inbox commits) and processing (inbox → alerts, incidents
 each have an interpreter lock and a core, and intake runs at its full rate.
 
 The two talk over the child's stdin and stdout, one line each:
-  serve → processor: "s" a batch is about to be stored, "w" it is stored (wake up), "stop";
-                     the end of stdin stops it too (serve went away).
+  serve → processor: "w" a batch is stored (wake up), "stop"; the end of stdin stops it too
+                     (serve went away).
   processor → serve: the listener's report lines (domain/alert_report: {"outcome": ...}) and
                      {"failed": TEXT} when a processing round failed (tried again on the next
                      payload).
-On a SQLite file both write through storage/write_gate (an OS file lock: no busy-handler
-sleeps); between two transactions the processor lets a waiting commit of the writer go first.
+On a SQLite file serve stores into the side inbox (storage/alert_side), which the processor
+moves into the inbox in its own transactions: neither waits for the other's write lock.
 The child dies with its parent (stdin's end; on Linux also PR_SET_PDEATHSIG), and a child that
 dies is started again (serve ends, exit 1, when it keeps dying)."""
 
@@ -32,12 +32,11 @@ from imdesk.domain.alert_report import outcome_line
 log = logging.getLogger(__name__)
 
 PROCESSOR_ARGS = ("alerts", "process-inbox")
-CHILD_BUDGET_S = 0.05  # a processing transaction while payloads arrive, at most: it commits
-# as soon as serve's writer announces a commit (the writer waits about one payload's work)
+CHILD_BUDGET_S = 0.05  # a processing transaction while payloads arrive, about (a new group's
+# incident shows in the console after its commit)
 OPEN_LEAST = 16  # payloads a transaction does at least while a storm's new groups open
 STORM_LEAST = 16  # ... and otherwise while payloads arrive (what a transaction costs, spread)
 CHECKPOINT_S = 0.5  # the WAL is checkpointed this often, outside the write gate
-WRITER_FIRST_S = 0.05  # at most this long for a commit the writer announced
 RESTARTS = 3  # a child that dies this often within RESTART_WINDOW_S is not started again
 RESTART_WINDOW_S = 60.0
 STOP_TIMEOUT_S = 30.0
@@ -89,9 +88,6 @@ class ProcessorChild:
                 return
             with contextlib.suppress(OSError):  # full (it wakes anyway) or gone (restarted)
                 os.write(self._stdin, data)
-
-    def storing(self) -> None:
-        self._send(b"s\n")
 
     def stored(self) -> None:
         self._send(b"w\n")
@@ -165,34 +161,16 @@ def die_with_parent() -> None:
 
 
 class _Writer:
-    """What the child knows of serve's writer: when it last committed, whether it waits."""
+    """What the child knows of serve's writer: when it last committed."""
 
     def __init__(self) -> None:
         self.last = 0.0
-        self.waiting = False
-        self.changed = threading.Condition()
 
-    def note(self, what: bytes) -> None:
-        with self.changed:
-            if what == b"s":
-                self.waiting = True
-            else:
-                self.waiting = False
-                self.last = time.monotonic()
-            self.changed.notify_all()
+    def note(self) -> None:
+        self.last = time.monotonic()
 
     def quiet(self) -> bool:
-        return not self.waiting and time.monotonic() - self.last >= QUIET_S
-
-    def let_go_first(self) -> None:
-        """A commit the writer announced goes before the next processing transaction."""
-        with self.changed:
-            deadline = time.monotonic() + WRITER_FIRST_S
-            while self.waiting:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return
-                self.changed.wait(left)
+        return time.monotonic() - self.last >= QUIET_S
 
 
 def run_processor(intake: AlertIntake, stdin: IO[bytes], stdout: IO[str]) -> int:
@@ -220,7 +198,6 @@ def run_processor(intake: AlertIntake, stdin: IO[bytes], stdout: IO[str]) -> int
     checkpointed = [time.monotonic()]
 
     def between() -> None:
-        writer.let_go_first()
         intake.parse_ahead()  # outside the write lock: the transaction applies only
         if time.monotonic() - checkpointed[0] >= CHECKPOINT_S:
             intake.checkpoint()  # outside it too: the writer's commits go on meanwhile
@@ -230,18 +207,16 @@ def run_processor(intake: AlertIntake, stdin: IO[bytes], stdout: IO[str]) -> int
 
     processor = InboxProcessor(intake, lambda o: say(outcome_line(o)), failed, between=between,
                                quiet=writer.quiet, rest_factor=0.0, budget_s=CHILD_BUDGET_S,
-                               open_least=OPEN_LEAST, least=STORM_LEAST,
-                               yield_to=lambda: writer.waiting)
+                               open_least=OPEN_LEAST, least=STORM_LEAST)
     processor.start()  # first what a kill left in the inbox
     try:
         for raw in stdin:
             command = raw.strip()
             if command == b"stop":
                 break
-            if command in (b"s", b"w"):
-                writer.note(command)
-                if command == b"w":
-                    processor.wake()
+            if command == b"w":
+                writer.note()
+                processor.wake()
     finally:
         processor.stop()
     return 0

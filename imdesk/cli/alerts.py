@@ -289,7 +289,7 @@ def _serve_headless(ctx: AppContext, host: str, port: int) -> int:
                         print(_outcome_text(outcome), flush=True)
                 child = _processor(ctx, child_line, child_exit)
                 listener = AlertListener(ctx.alerts.intake, token.value, host=host, port=port,
-                                         on_stored=child.stored, on_storing=child.storing)
+                                         on_stored=child.stored)
                 listener.start()
                 _tune_interpreter()
                 print(f"listening on {listener.url} (/alertmanager, /grafana, /v2/enqueue, "
@@ -377,8 +377,7 @@ def _serve_for_console(ctx: AppContext, host: str, port: int) -> int:
                 # left in the inbox
                 children.append(_processor(ctx, say, child_exit))
                 listener = AlertListener(ctx.alerts.intake, token[0], host=host, port=port,
-                                         on_stored=children[-1].stored,
-                                         on_storing=children[-1].storing)
+                                         on_stored=children[-1].stored)
                 try:
                     listener.start()
                 except ListenerUnavailable as exc:

@@ -152,6 +152,9 @@ class InboxConnection:
         with self._gate, self._conn.begin():
             self._conn.execute(insert(AlertInboxRow), rows)
 
+    def tidy(self) -> None:
+        """Nothing to tidy: the processor reads these rows where they are."""
+
     def close(self) -> None:
         if self._sqlite:
             self._conn.exec_driver_sql("PRAGMA wal_autocheckpoint = 1000")
@@ -161,19 +164,14 @@ class InboxConnection:
 
 def processor_connections(db: Database) -> None:
     """The alert processor's SQLite connections (a process of its own) leave the WAL checkpoint
-    to `checkpoint`: an automatic one runs inside the commit, while the processor holds the
-    write gate, and the inbox writer (and a sender's reply) would wait for its writes and fsync.
-    And they commit with synchronous=NORMAL (no fsync of the WAL at each commit): the WAL is
-    written in order, so the inbox writer's next commit (synchronous=FULL) makes the processing
-    before it durable too; a power cut can undo only the last processing transactions, whole,
-    and their payloads, still in the inbox unprocessed, are processed again at the next start.
-    Every payload that got its 2xx stays durable as before."""
+    to `checkpoint`, run between its transactions: an automatic one runs inside a commit and
+    would lengthen the transaction. Its commits stay synchronous=FULL: once one has moved
+    payloads out of the side inbox (storage/alert_side), the listener may delete them there."""
     from sqlalchemy import event
 
     def off(dbapi_conn: Any, _record: object) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA wal_autocheckpoint = 0")
-        cur.execute("PRAGMA synchronous = NORMAL")
         cur.close()
 
     event.listen(db.engine, "connect", off)
@@ -181,8 +179,8 @@ def processor_connections(db: Database) -> None:
 
 
 def checkpoint(db: Database) -> None:
-    """A passive WAL checkpoint, outside any transaction: it never holds the write lock, so the
-    inbox writer's commits go on meanwhile."""
+    """A passive WAL checkpoint, outside any transaction: it never holds the write lock, so
+    other writers' commits go on meanwhile."""
     with db.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 

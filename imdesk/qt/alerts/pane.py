@@ -197,7 +197,8 @@ class AlertsPane(QWidget):
             ("", "", "", exact(h.last_seen), exact(h.due), ""),
             RED if h.state == "missed" else None, h) for h in beats])
         self.inbox.set_rows([(
-            (str(i), friendly(at, now), endpoint, f"{size:,} B", outcome or "waiting to be processed"),
+            (str(i) if i else "—", friendly(at, now), endpoint, f"{size:,} B",
+             outcome or "waiting to be processed"),
             ("", exact(at), "", "", outcome or ""), RED if (outcome or "").startswith("failed") else None,
             i) for i, at, endpoint, outcome, size in inbox])
         firing = sum(1 for a in alerts if a.status == "firing" and not a.suppressed)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,10 +26,9 @@ from imdesk.services.alerts.monitoring_watch import heartbeat_seen
 from imdesk.services.alerts.settings import MAPPING_KEY
 from imdesk.services.clock import Clock, SystemClock
 from imdesk.services.incidents import IncidentService
-from imdesk.storage import alert_repo, incident_repo
+from imdesk.storage import alert_repo, alert_side, incident_repo
 from imdesk.storage.alert_models import AlertRow
 from imdesk.storage.database import Database
-from imdesk.storage.write_gate import WriteGate
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 # as many each time up to CHUNK, so that a transaction cut short by its time budget has read
 # little more than it used, and one of 16 reads and looks up its payloads once (not 8 + 8).
 CHUNK = 256
+MOVE = 2000  # at most this many side inbox rows are moved in one transaction
 PARSE_AHEAD = 256  # at most this many payloads wait parsed ahead (see parse_ahead)
 _UNPARSED = object()
 LEAST = 16  # by default a transaction with a time budget still does this many (what it costs to
@@ -86,10 +87,13 @@ class AlertService:
         self._db = db
         self._incidents = incidents
         self._clock = clock or SystemClock()
-        # Serialises inbox writes and processing transactions (across processes on a SQLite
-        # file: the writer in `alerts serve`, the processor in its child), so neither waits in
-        # SQLite's busy handler (which sleeps in steps of up to 100 ms) behind the other.
-        self._gate = WriteGate(db.info.path if db.is_sqlite and not db.read_only else None)
+        # Serialises this process's inbox writes and processing transactions (other processes:
+        # the database's own locking; on a SQLite file the listener's intake writes the side
+        # inbox, storage/alert_side, and never waits for the processor)
+        self._gate = threading.Lock()
+        path = db.info.path if db.is_sqlite and not db.read_only else None
+        self._side_path = alert_side.side_path(path) if path is not None else None
+        self._side = alert_side.SideReader(self._side_path) if self._side_path is not None else None
         # Payloads parsed ahead, outside the write lock, by inbox id (see parse_ahead)
         self._parsed: dict[int, AlertNotice | str | None] = {}
         # The mapping and windows last read, with what they were parsed from (see _settings)
@@ -106,11 +110,23 @@ class AlertService:
             return
         now = self._clock.now()
         with self._gate, self._db.write() as s:
+            self._move_all(s)  # payloads the listener stored before come first
             alert_repo.add_to_inbox(s, items, now)
 
-    def open_inbox_writer(self) -> alert_repo.InboxConnection:
-        """The listener's own connection for storing payloads (kept open while it runs)."""
+    def open_inbox_writer(self) -> alert_repo.InboxConnection | alert_side.SideWriter:
+        """The listener's own connection for storing payloads (kept open while it runs): on
+        a SQLite file to the side inbox, on a server to the inbox itself."""
+        if self._side_path is not None:
+            return alert_side.SideWriter(self._side_path, self._clock.now, self._moved_mark)
         return alert_repo.InboxConnection(self._db, self._gate, self._clock.now)
+
+    def _moved_mark(self) -> alert_side.Mark | None:
+        with self._db.read() as s:
+            return alert_side.read_mark(s)
+
+    def _move_all(self, s: Session) -> None:
+        while self._side is not None and alert_side.move(s, self._side, MOVE)[1]:
+            pass
 
     def heartbeat_exists(self, name: str) -> bool:
         with self._db.read() as s:
@@ -124,24 +140,27 @@ class AlertService:
 
     # -- processing -----------------------------------------------------------------------
     def pending(self) -> int:
+        """Payloads not processed yet: in the inbox, and in the side inbox not moved yet."""
         with self._db.read() as s:
-            return alert_repo.pending_count(s)
+            count = alert_repo.pending_count(s)
+            if self._side is not None:
+                count += self._side.waiting(alert_side.read_mark(s))
+            return count
 
     def process_pending(self, batch: int = 200, *, budget_s: float | None = None,
                         between: Callable[[], None] | None = None,
-                        transactions: int | None = None, least: int = LEAST,
-                        yield_to: Callable[[], bool] | None = None) -> Outcome:
-        """Process every unprocessed inbox row, oldest first, a batch per transaction. With a
-        budget a transaction commits after that much work and at least LEAST payloads (it holds
-        the write lock about so long: least=1 caps it by time alone); `between` runs before each
-        transaction (the listener lets its writer go first); a transaction also commits once
-        `yield_to` says another writer waits (and LEAST are done)."""
+                        transactions: int | None = None, least: int = LEAST) -> Outcome:
+        """Process every unprocessed inbox row, oldest first, a batch per transaction (each
+        first moves what waits in the side inbox, storage/alert_side). With a budget a
+        transaction commits after that much work and at least LEAST payloads (it holds the write
+        lock about so long: least=1 caps it by time alone); `between` runs before each
+        transaction (the listener lets its writer go first)."""
         total = Outcome()
         rounds = 0
         while True:
             if between is not None:
                 between()
-            done, exhausted, outcome = self._process_batch(batch, budget_s, least, yield_to)
+            done, exhausted, outcome = self._process_batch(batch, budget_s, least)
             total.merge(outcome)
             rounds += 1
             if exhausted or done == 0 or (transactions is not None and rounds >= transactions):
@@ -180,14 +199,14 @@ class AlertService:
             del self._parsed[stale]
 
     def _process_batch(self, batch: int, budget_s: float | None,
-                       least: int = LEAST, yield_to: Callable[[], bool] | None = None,
-                       ) -> tuple[int, bool, Outcome]:
+                       least: int = LEAST) -> tuple[int, bool, Outcome]:
         """One transaction over up to BATCH of the oldest payloads, in inbox order; with a budget
         it commits once that much time is spent and at least LEAST payloads are done. Payloads
         are read and looked up a chunk at a time, so a small budget reads no more than it uses."""
         try:
             with self._gate, self._db.write() as s:
                 started = time.perf_counter()
+                more = self._side is not None and alert_side.move(s, self._side, MOVE)[1]
                 outcome = Outcome()
                 marks: list[tuple[int, datetime, str]] = []
                 applier: NoticeApplier | None = None
@@ -214,12 +233,12 @@ class AlertService:
                         last = row.id
                         outcome.merge(one)
                         outcome.processed += 1
-                        if outcome.processed >= least and (
-                                (budget_s is not None and time.perf_counter() - started > budget_s)
-                                or (yield_to is not None and yield_to())):
+                        if (outcome.processed >= least and budget_s is not None
+                                and time.perf_counter() - started > budget_s):
                             spent = True
                             break
                     exhausted = exhausted and not spent
+                exhausted = exhausted and not more  # the side inbox has more to move
                 if applier is not None:
                     applier.finish(s)
                 alert_repo.mark_processed(s, marks)
@@ -325,9 +344,12 @@ class AlertService:
             return alert_repo.alert_counts(s, refs)
 
     def inbox(self, limit: int = 200) -> list[tuple[int, datetime, str, str | None, int]]:
-        """The newest inbox rows: (id, received, endpoint, outcome or None while pending, size)."""
+        """The newest inbox rows: (id, received, endpoint, outcome or None while pending, size);
+        first those stored in the side inbox and not moved yet (id 0: not in the inbox yet)."""
         with self._db.read() as s:
-            return alert_repo.newest_inbox(s, limit)
+            waiting = (self._side.newest(alert_side.read_mark(s), limit)
+                       if self._side is not None else [])
+            return waiting + alert_repo.newest_inbox(s, limit - len(waiting))
 
 
 def _view(a: AlertRow, group_key: str, ref: str | None) -> AlertView:
