@@ -19,6 +19,7 @@ from imdesk.channels.alert_listener import AlertListener
 from imdesk.context import AppContext
 from imdesk.domain.alert_accept import accept
 from imdesk.storage import alert_side
+from tests.conftest import START
 from tests.helpers.alert_payloads import alertmanager, am_alert, encode
 from tests.test_alert_kill import _free_port, _serve
 
@@ -71,9 +72,11 @@ def test_side_rows_count_as_pending_show_in_the_inbox_and_are_moved_once(
         assert intake.pending() == 3
         shown = intake.inbox()
         assert len(shown) == 3 and all(row[3] is None for row in shown)  # waiting
+        assert {row[1] for row in shown} == {START}
         assert len(intake.process_pending().opened) == 3
         assert intake.pending() == 0 and intake.process_pending().processed == 0
         assert [row[3] for row in intake.inbox()] == ["processed"] * 3
+        assert {row[1] for row in intake.inbox()} == {START}  # moved as received
         monkeypatch.setattr(alert_side, "PRUNE_S", 0.0)
         writer.tidy()  # the listener deletes what was moved
         writer.store([accept(_body(3), "alertmanager")])

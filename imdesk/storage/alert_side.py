@@ -19,15 +19,13 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from imdesk.domain.alert_accept import Accepted
-from imdesk.storage.alert_models import AlertInboxRow
 from imdesk.storage.models import SettingRow
 
 MARK_KEY = "alerts.side_inbox_moved"
@@ -41,6 +39,18 @@ _SCHEMA = (
 )
 
 Mark = tuple[str, int]  # (side file id, moved through side id)
+_MOVE = ("INSERT INTO alert_inbox (received_at, endpoint, body, assigned_key) "
+         "VALUES (?, ?, ?, ?)")
+
+
+def _stamp(at: datetime) -> str:
+    """A time as the database stores it (naive UTC, as SQLAlchemy writes a DateTime on SQLite):
+    rows are moved as they are, with no conversion."""
+    return at.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _time(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp).replace(tzinfo=UTC)
 
 
 def side_path(db_path: Path) -> Path:
@@ -83,7 +93,7 @@ class SideWriter:
 
     def store(self, items: Sequence[Accepted]) -> None:
         """Commit payloads to the side file in one transaction (durable when this returns)."""
-        at = self._now().isoformat()
+        at = _stamp(self._now())
         rows = [(at, a.endpoint, a.body, a.assigned_key) for a in items]
         self._conn.execute("BEGIN IMMEDIATE")
         try:
@@ -159,7 +169,7 @@ class SideReader:
         after = mark[1] if mark is not None and mark[0] == self._id else 0
         rows = conn.execute("SELECT received_at, endpoint, length(body) FROM side_inbox "
                             "WHERE id > ? ORDER BY id DESC LIMIT ?", (after, limit)).fetchall()
-        return [(0, datetime.fromisoformat(at), endpoint, None, int(size))
+        return [(0, _time(at), endpoint, None, int(size))
                 for at, endpoint, size in rows]
 
     def close(self) -> None:
@@ -183,9 +193,7 @@ def move(s: Session, reader: SideReader, limit: int) -> tuple[int, bool]:
     file_id, rows = reader.rows_after(mark, limit)
     if not rows:
         return 0, False
-    s.connection().execute(insert(AlertInboxRow), [
-        {"received_at": datetime.fromisoformat(at), "endpoint": endpoint, "body": body,
-         "assigned_key": key} for _i, at, endpoint, body, key in rows])
+    s.connection().exec_driver_sql(_MOVE, [row[1:] for row in rows])
     value = {"file": file_id, "through": int(rows[-1][0])}
     row = s.get(SettingRow, MARK_KEY)
     if row is None:
