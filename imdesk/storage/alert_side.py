@@ -16,6 +16,7 @@ an older one."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -68,7 +69,9 @@ def _file_id(conn: sqlite3.Connection) -> str | None:
 
 class SideWriter:
     """Serve's connection to the side file (made, with its id, on first use): commits payloads
-    with synchronous=FULL in WAL mode, and deletes moved rows now and then (`tidy`)."""
+    with synchronous=FULL in WAL mode, and deletes moved rows now and then (`tidy`). It does no
+    WAL auto-checkpoint (one would run inside a commit, before a reply): tidy checkpoints on a
+    thread of its own, which never takes the write lock."""
 
     def __init__(self, path: Path, now: Callable[[], datetime],
                  moved: Callable[[], Mark | None]) -> None:
@@ -77,8 +80,11 @@ class SideWriter:
         self._pruned = 0.0
         self._conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
                                      timeout=BUSY_MS / 1000)
+        self._path = path
+        self._checkpointing: threading.Thread | None = None
         self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute("PRAGMA synchronous = FULL")
+        self._conn.execute("PRAGMA wal_autocheckpoint = 0")
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             for statement in _SCHEMA:
@@ -113,8 +119,25 @@ class SideWriter:
         if mark is None or mark[0] != self._id:
             return
         self._conn.execute("DELETE FROM side_inbox WHERE id <= ?", (mark[1],))
+        if self._checkpointing is None or not self._checkpointing.is_alive():
+            self._checkpointing = threading.Thread(target=self._checkpoint, daemon=True,
+                                                   name="imdesk-side-inbox-checkpoint")
+            self._checkpointing.start()
+
+    def _checkpoint(self) -> None:
+        """A passive checkpoint: the WAL's pages into the file while the writer goes on."""
+        conn = sqlite3.connect(str(self._path), isolation_level=None, timeout=BUSY_MS / 1000)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error:
+            pass  # the next tidy tries again
+        finally:
+            conn.close()
 
     def close(self) -> None:
+        if self._checkpointing is not None:
+            self._checkpointing.join(10)
+        self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         self._conn.close()
 
 
