@@ -1,9 +1,9 @@
 """A probe of the alert processor alone (not a gated benchmark): the storm of bench_alerts.py
-(alert_poster.payloads) stored in the inbox first, then processed in this process a transaction
-of LEAST payloads at a time, as the processor process does while payloads arrive (parsed ahead
-outside the write lock, commits without fsync). Prints the processor's CPU per payload (which
-load changes little) and how long each transaction held the write lock; with PROFILE=1 a
-cProfile of the processing.
+(alert_poster.payloads) stored by the listener's inbox writer first (the side inbox on SQLite),
+then moved and processed in this process a transaction of LEAST payloads at a time, as the
+processor process does while payloads arrive (parsed ahead outside the write lock). Prints the
+processor's CPU per payload (which load changes little) and how long each transaction held
+the write lock; with PROFILE=1 a cProfile of the processing.
 
 usage: PYTHONPATH=$PWD .venv/bin/python bench/alert_processor_probe.py   (N=10000 LEAST=16)
 """
@@ -31,8 +31,10 @@ def main() -> None:
     ctx = build_context(f"sqlite:///{folder / 'alerts.sqlite'}")
     intake = ctx.alerts.intake
     items = [accept(body, "alertmanager") for body in payloads(posts, 200)]
+    writer = intake.open_inbox_writer()
     for i in range(0, posts, 500):
-        intake.store(items[i:i + 500])
+        writer.store(items[i:i + 500])
+    writer.close()
     intake.checkpoint_apart()
     profile = cProfile.Profile() if os.environ.get("PROFILE") else None
     holds: list[float] = []

@@ -15,6 +15,7 @@ an older one."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
@@ -27,7 +28,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from imdesk.domain.alert_accept import Accepted
-from imdesk.storage.models import SettingRow
 
 MARK_KEY = "alerts.side_inbox_moved"
 PRUNE_S = 1.0  # the writer deletes moved rows at most this often
@@ -202,8 +202,11 @@ class SideReader:
 
 
 def read_mark(s: Session) -> Mark | None:
-    row = s.get(SettingRow, MARK_KEY)
-    value = row.value if row is not None else None
+    """The mark as the database has it (plain SQL: it is read in every processing transaction;
+    only on a SQLite file, where the setting's JSON is text)."""
+    text = s.connection().exec_driver_sql("SELECT value FROM setting WHERE key = ?",
+                                          (MARK_KEY,)).scalar()
+    value = json.loads(text) if isinstance(text, str) else None
     if not isinstance(value, dict):
         return None
     return str(value.get("file", "")), int(value.get("through", 0))
@@ -216,12 +219,9 @@ def move(s: Session, reader: SideReader, limit: int) -> tuple[int, bool]:
     file_id, rows = reader.rows_after(mark, limit)
     if not rows:
         return 0, False
-    s.connection().exec_driver_sql(_MOVE, [row[1:] for row in rows])
-    value = {"file": file_id, "through": int(rows[-1][0])}
-    row = s.get(SettingRow, MARK_KEY)
-    if row is None:
-        s.add(SettingRow(key=MARK_KEY, value=value))
-    else:
-        row.value = value
-    s.flush()
+    conn = s.connection()
+    conn.exec_driver_sql(_MOVE, [row[1:] for row in rows])
+    value = json.dumps({"file": file_id, "through": int(rows[-1][0])})
+    conn.exec_driver_sql("INSERT INTO setting (key, value) VALUES (?, ?) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (MARK_KEY, value))
     return len(rows), len(rows) >= limit
