@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,7 @@ from imdesk.app import build_context
 from imdesk.channels.alert_listener import AlertListener
 from imdesk.context import AppContext
 from imdesk.domain.alert_accept import accept
+from imdesk.services.alerts.apply import NoticeApplier
 from imdesk.storage import alert_side
 from tests.conftest import START
 from tests.helpers.alert_payloads import alertmanager, am_alert, encode
@@ -87,6 +89,31 @@ def test_side_rows_count_as_pending_show_in_the_inbox_and_are_moved_once(
     assert _side_rows(db) == 1
     assert len(intake.process_pending().opened) == 1
     assert len(intake.alerts()) == 4 and len(intake.inbox()) == 4
+
+
+def test_a_failing_payload_from_the_side_inbox_is_set_aside_alone(
+        sqlite_ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = NoticeApplier._apply_event
+
+    def apply_event(self: NoticeApplier, s: Any, group: Any, notice: Any, event: Any,
+                    *rest: Any) -> Any:
+        if "boom" in event.key:
+            raise RuntimeError("a bug in applying this one")
+        return real(self, s, group, notice, event, *rest)
+
+    monkeypatch.setattr(NoticeApplier, "_apply_event", apply_event)
+    bad = encode(alertmanager("g-bad", am_alert("Latency", instance="x", fingerprint="boom")))
+    intake = sqlite_ctx.alerts.intake
+    writer = intake.open_inbox_writer()
+    try:
+        writer.store([accept(b, "alertmanager") for b in (bad, _body(1), _body(2))])
+    finally:
+        writer.close()
+    outcome = intake.process_pending(batch=500)
+    assert outcome.processed == 3 and outcome.failed == 1 and len(outcome.opened) == 2
+    notes = [row[3] for row in sorted(intake.inbox())]
+    assert notes == ["failed: could not be processed (kept in the inbox)", "processed", "processed"]
+    assert intake.pending() == 0
 
 
 def test_ingest_after_the_listener_keeps_the_order_of_arrival(sqlite_ctx: AppContext) -> None:

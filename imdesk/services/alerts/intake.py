@@ -141,11 +141,13 @@ class AlertService:
     # -- processing -----------------------------------------------------------------------
     def pending(self) -> int:
         """Payloads not processed yet: in the inbox, and in the side inbox not moved yet."""
+        waiting = 0
+        if self._side is not None:  # the mark, the side rows after it, then the inbox afresh:
+            with self._db.read() as s:  # a row moved (and deleted) meanwhile is in the inbox
+                mark = alert_side.read_mark(s)
+            waiting = self._side.waiting(mark)
         with self._db.read() as s:
-            count = alert_repo.pending_count(s)
-            if self._side is not None:
-                count += self._side.waiting(alert_side.read_mark(s))
-            return count
+            return waiting + alert_repo.pending_count(s)
 
     def process_pending(self, batch: int = 200, *, budget_s: float | None = None,
                         between: Callable[[], None] | None = None,
@@ -283,6 +285,8 @@ class AlertService:
         log.info("an alert payload could not be processed; it is kept in the inbox, marked failed")
         log.debug("it failed with", exc_info=True)
         with self._gate, self._db.write() as s:
+            if self._side is not None:  # the failed transaction's move was rolled back too
+                alert_side.move(s, self._side, MOVE)
             rows = alert_repo.next_pending(s, 1)
             for row in rows:
                 row.processed_at = self._clock.now()
