@@ -61,7 +61,7 @@ def main() -> None:
           f"{max(holds):.1f} ms; {len(alerts)} alerts, counts summed {sum(a.count for a in alerts):,}; "
           f"load average {os.getloadavg()[0]:.2f}")
     if profile is not None:
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(int(os.environ.get("TOP", "40")))
 
 
 if __name__ == "__main__":

@@ -9,14 +9,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from imdesk.domain.errors import TransitionError, ValidationError
-from imdesk.domain.incident import EDITABLE_FIELDS, IncidentState, Origin
+from imdesk.domain.incident import EDITABLE_FIELDS, IncidentState
 from imdesk.domain.lifecycle import FINAL_STATUSES, Status, check_transition
 from imdesk.domain.priority import Level
 from imdesk.domain.sla import SlaState, read_clock
 from imdesk.domain.text import TITLE_MAX, clean_text, hidden_controls
 from imdesk.domain.timefmt import readable
 from imdesk.domain.timeline import (
-    GENESIS_HASH,
     USER_KINDS,
     EntryDraft,
     EntryKind,
@@ -25,6 +24,10 @@ from imdesk.domain.timeline import (
 )
 from imdesk.services.clock import Clock, SystemClock, default_author
 from imdesk.services.desk.stale import check_fresh
+from imdesk.services.incident_plain import REF_BASE as REF_BASE
+from imdesk.services.incident_plain import REF_PREFIX as REF_PREFIX
+from imdesk.services.incident_plain import PlainIncidents, new_ref, opening
+from imdesk.services.incident_plain import parse_origin as parse_origin
 from imdesk.services.journal import append, write_entry
 from imdesk.services.settings import load_matrix, load_sla
 from imdesk.storage import incident_page, incident_repo, locked_incident, timeline_repo
@@ -32,9 +35,6 @@ from imdesk.storage.database import Database
 from imdesk.storage.first_page import FirstPagePlan
 from imdesk.storage.incident_repo import IncidentQuery
 from imdesk.storage.models import IncidentRow
-
-REF_PREFIX = "INC-"
-REF_BASE = 1000
 
 
 @dataclass(frozen=True)
@@ -79,14 +79,6 @@ class DeskCounts:
     at_risk: int
 
 
-def parse_origin(value: str) -> Origin:
-    try:
-        return Origin(value.strip().lower().replace("-", "_"))
-    except ValueError:
-        allowed = ", ".join(o.value for o in Origin)
-        raise ValidationError("origin", f"origin must be one of {allowed}, not {value!r}") from None
-
-
 class IncidentService:
     """Opens and changes incidents; every change is a timeline entry in the same transaction."""
 
@@ -101,45 +93,19 @@ class IncidentService:
             return self.create_in(s, new)[1]
 
     def create_in(self, s: Session, new: NewIncident) -> tuple[IncidentRow, IncidentState]:
-        """Open an incident inside the caller's write transaction (alert intake links it to
-        its alert group in the same unit of work)."""
-        title = clean_text(new.title, "title", max_len=TITLE_MAX, required=True, single_line=True)
-        description = clean_text(new.description, "description")
-        impact = Level.parse(new.impact, "impact")
-        urgency = Level.parse(new.urgency, "urgency")
-        origin = parse_origin(new.origin)
-        now = self._clock.now()
-        if new.opened_at is not None and new.opened_at > now + timedelta(seconds=5):
-            raise ValidationError("opened_at", "an incident cannot be opened in the future")
-        service_id = incident_repo.service_id_for(s, new.service)
-        service = incident_repo.service_name(s, service_id)
-        matrix, sla = load_matrix(s), load_sla(s)
-        priority = matrix.priority(impact, urgency)
-        targets = sla.for_priority(priority)
-        row = IncidentRow(
-            ref=f"pending-{now.timestamp()}", title=title, description="", impact=impact,
-            urgency=urgency, priority=priority, status=Status.NEW, major=new.major,
-            origin=origin, exercise=new.exercise, opened_at=now, on_hold_seconds=0,
-            respond_minutes=1, resolve_minutes=1, respond_due=now, resolve_due=now,
-            last_seq=0, head_hash=GENESIS_HASH, updated_at=now,
-        )
+        """Open an incident inside the caller's write transaction (a drill, a heartbeat, an
+        import link it to their rows in the same unit of work)."""
+        made = opening(s, new, self._clock.now())
+        row = IncidentRow(**made.values)
         s.add(row)
         s.flush()
-        make_ref = s.info.get("imdesk.new_ref")  # offline: a provisional ref (desk/replica.py)
-        row.ref = make_ref(s) if make_ref else f"{REF_PREFIX}{REF_BASE + row.id}"
-        draft = EntryDraft(
-            EntryKind.OPENED,
-            text=title,
-            data={
-                "title": title, "description": description, "service": service,
-                "impact": impact.value, "urgency": urgency.value, "priority": priority.value,
-                "major": new.major, "origin": origin.value, "exercise": new.exercise,
-                "respond_minutes": targets.respond_minutes,
-                "resolve_minutes": targets.resolve_minutes,
-            },
-            occurred_at=new.opened_at,
-        )
-        return row, self._append(s, row, None, draft, service_id, now)
+        row.ref = new_ref(s, row.id)
+        return row, self._append(s, row, None, made.draft, made.service_id, made.now)
+
+    @property
+    def plain(self) -> PlainIncidents:
+        """The same writes on incidents locked without ORM objects (services/incident_plain.py)."""
+        return PlainIncidents(self)
 
     def change_status(self, ref: str, target: str | Status, note: str = "", *,
                       expected_seq: int | None = None) -> IncidentState:

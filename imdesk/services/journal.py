@@ -35,13 +35,15 @@ def write_entry(s: Session, row: IncidentRow, state: IncidentState | None, draft
 
 
 def append(s: Session, incident: LockedIncident, draft: EntryDraft, *, author: str,
-           now: datetime) -> tuple[IncidentState, TimelineEntry]:
+           now: datetime, first: bool = False) -> tuple[IncidentState, TimelineEntry]:
     """`write_entry` without ORM objects: the entry inserted, the projection's changed columns
     and the milestone row's written with prebuilt statements, on an incident this unit locked
     (`locked_incident.lock`). The same rows, hash and seq as `write_entry`; the desk stamp, the
     change feed and the offline spool as there. INCIDENT moves on to the new state, so a run of
-    appends in one unit chains."""
-    new_state, entry = chain_entry(s, incident.ref, incident.state, draft, author=author, now=now)
+    appends in one unit chains. FIRST: the opened entry of an incident this unit inserted (its
+    row's values are not a state yet)."""
+    state = None if first else incident.state
+    new_state, entry = chain_entry(s, incident.ref, state, draft, author=author, now=now)
     timeline_repo.insert_entries(s, incident.id, [entry])
     locked_incident.write_projection(s, incident, new_state)
     milestone_repo.on_append_plain(s, incident, entry)

@@ -86,10 +86,13 @@ def get_row(session: Session, ref: str, *, for_update: bool = False) -> Incident
     return row
 
 
-def locked_by_id(session: Session, incident_id: int) -> IncidentRow | None:
-    """The incident row, locked for this transaction (None when it is gone)."""
-    return session.scalars(select(IncidentRow).where(IncidentRow.id == incident_id)
-                           .with_for_update()).first()
+def locked_by_id(session: Session, incident_id: int, *, fresh: bool = False) -> IncidentRow | None:
+    """The incident row, locked for this transaction (None when it is gone); FRESH: its
+    values read again even if the session holds it (plain statements wrote it since)."""
+    query = select(IncidentRow).where(IncidentRow.id == incident_id).with_for_update()
+    if fresh:
+        query = query.execution_options(populate_existing=True)
+    return session.scalars(query).first()
 
 
 _LOCKED: Any = None  # built once: alert processing asks this every transaction

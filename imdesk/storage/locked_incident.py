@@ -9,7 +9,9 @@ these updates (and could write its stale values back)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, select, update
@@ -26,6 +28,8 @@ INCIDENT = cast(Table, IncidentRow.__table__)
 _SPOOL_REF = cast(Table, SpoolRefRow.__table__)
 _BY_REF = select(*INCIDENT.c).where(INCIDENT.c.ref == bindparam("ref")).with_for_update()
 _BY_ID = select(*INCIDENT.c).where(INCIDENT.c.id == bindparam("id")).with_for_update()
+_BY_IDS = (select(*INCIDENT.c).where(INCIDENT.c.id.in_(bindparam("ids", expanding=True)))
+           .order_by(INCIDENT.c.id).with_for_update())
 _MAPPED = select(_SPOOL_REF.c.server_ref).where(_SPOOL_REF.c.provisional_ref == bindparam("ref"))
 _UPDATE = update(INCIDENT).where(INCIDENT.c.id == bindparam("_id"))
 _ABSENT = object()
@@ -41,6 +45,9 @@ class LockedIncident:
     service_id: int | None
     stored: dict[str, Any]
     state: IncidentState
+    # its incident_milestone row as stored (column → value) once read or written in this unit;
+    # None: not read yet (storage/milestone_repo.py `on_append_plain`)
+    milestone: dict[str, Any] | None = None
 
     @property
     def last_seq(self) -> int:
@@ -71,6 +78,26 @@ def lock_id(s: Session, incident_id: int) -> LockedIncident | None:
     """The incident with this id, locked for this transaction (None when it is gone)."""
     row = s.execute(_BY_ID, {"id": incident_id}).first()
     return None if row is None else _locked(row)
+
+
+def inserted(incident_id: int, ref: str, values: dict[str, Any]) -> LockedIncident:
+    """An incident this unit just inserted with VALUES (its ref in them a placeholder until
+    the first projection write stores REF): held as stored, with no statement."""
+    stored = {**_UNSET, **values, "id": incident_id}
+    return LockedIncident(id=incident_id, ref=ref, service_id=values.get("service_id"),
+                          stored=stored, state=state_from_mapping(SimpleNamespace(**stored), None))
+
+
+_UNSET = dict.fromkeys(("acknowledged_at", "resolved_at", "closed_at", "hold_started_at",
+                        "service_name", "service_id"))
+
+
+def lock_ids(s: Session, ids: Collection[int]) -> list[LockedIncident]:
+    """The incidents with these ids (those that exist), locked for this transaction in id
+    order, in one statement."""
+    if not ids:
+        return []
+    return [_locked(row) for row in s.execute(_BY_IDS, {"ids": sorted(ids)})]
 
 
 def write_projection(s: Session, incident: LockedIncident, state: IncidentState) -> None:

@@ -4,7 +4,7 @@ stepped by imdesk.domain.milestone_steps)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import Table, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
@@ -74,6 +74,7 @@ def on_append_many(session: Session, incident: IncidentRow,
 
 _TABLE = cast(Table, MilestoneRow.__table__)
 _READ = select(*_TABLE.c).where(_TABLE.c.incident_id == bindparam("id"))
+_READ_MANY = select(*_TABLE.c).where(_TABLE.c.incident_id.in_(bindparam("ids", expanding=True)))
 _INSERT = insert(_TABLE)
 _UPDATE = update(_TABLE).where(_TABLE.c.incident_id == bindparam("_id"))
 
@@ -82,8 +83,8 @@ def on_append_plain(session: Session, incident: LockedIncident, entry: TimelineE
     """`on_append` without ORM objects (the plain append, services/journal.py `append`): the
     row read, stepped and written back as one statement of the columns that changed; the
     incident's projection is already written. The same row as `on_append` makes."""
-    stored: dict[str, Any] | None = None
-    if entry.seq > 1:
+    stored = incident.milestone
+    if stored is None and entry.seq > 1:
         row = session.execute(_READ, {"id": incident.id}).first()
         stored = None if row is None else dict(row._mapping)
     copies = {name: incident.stored[name] for name in COPIED}
@@ -96,6 +97,7 @@ def on_append_plain(session: Session, incident: LockedIncident, entry: TimelineE
         if entry.seq > 1:
             values["caller"] = is_caller(session, incident.id)
         session.execute(_INSERT, values)
+        incident.milestone = values
         return
     values = {**flat(advance(unflat({name: stored[name] for name in STEP_FIELDS}), entry)),
               **copies}
@@ -104,6 +106,16 @@ def on_append_plain(session: Session, incident: LockedIncident, entry: TimelineE
     changed = {name: value for name, value in values.items() if stored[name] != value}
     if changed:
         session.execute(_UPDATE, {"_id": incident.id, **changed})
+        stored.update(changed)
+    incident.milestone = stored
+
+
+def preload(session: Session, incidents: Sequence[LockedIncident]) -> None:
+    """The milestone rows of INCIDENTS read in one statement (their appends then read none)."""
+    by_id = {i.id: i for i in incidents if i.milestone is None}
+    if by_id:
+        for row in session.execute(_READ_MANY, {"ids": sorted(by_id)}):
+            by_id[row.incident_id].milestone = dict(row._mapping)
 
 
 def is_caller(session: Session, incident_id: int) -> bool:

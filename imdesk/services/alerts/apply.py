@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,16 +22,15 @@ from imdesk.domain.alert_outcome import Outcome as Outcome
 from imdesk.domain.alert_payload import AlertEvent, AlertNotice
 from imdesk.domain.alert_rules import AlertMapping, Window, covering_window
 from imdesk.domain.errors import ValidationError
-from imdesk.domain.incident import IncidentState
 from imdesk.domain.lifecycle import OPEN_STATUSES, Status
 from imdesk.domain.priority import Level
 from imdesk.domain.text import TEXT_MAX, TITLE_MAX, clean_text
 from imdesk.domain.timeline import EntryDraft, EntryKind
 from imdesk.services.alerts.bumps import Bumps
 from imdesk.services.incidents import IncidentService, NewIncident
-from imdesk.storage import alert_repo, incident_repo
+from imdesk.storage import alert_repo, locked_incident, milestone_repo
 from imdesk.storage.alert_models import AlertGroupRow, AlertRow
-from imdesk.storage.models import IncidentRow
+from imdesk.storage.locked_incident import LockedIncident
 
 _RANK = {Level.HIGH: 3, Level.MEDIUM: 2, Level.LOW: 1}
 
@@ -89,8 +88,8 @@ class NoticeApplier:
         self._complete: set[int] = set()  # groups whose every alert key is in _alerts
         self._hashes: dict[str, str] = {}  # group key → key_hash
         self._touched: dict[int, AlertRow] = {}  # alerts used in this transaction, by id()
-        self._rows: dict[int, IncidentRow | None] = {}  # incidents loaded (locked) here
-        self._held: list[object] = []  # their milestone rows, loaded with them
+        # incidents locked here, written without ORM objects (services/incident_plain.py)
+        self._rows: dict[int, LockedIncident | None] = {}
         self._bumps = Bumps()
 
     CACHE_MAX = 50_000  # alerts kept across transactions at most (then loaded afresh)
@@ -103,7 +102,7 @@ class NoticeApplier:
             self._groups.clear()
             self._alerts.clear()
             self._complete.clear()
-        self._touched, self._rows, self._held = {}, {}, []
+        self._touched, self._rows = {}, {}
         self._bumps = Bumps()
 
     def finish(self, s: Session) -> None:
@@ -158,11 +157,10 @@ class NoticeApplier:
             mine = [self._groups[(n.source, self._hash(n.group_key))] for n, _ in notices
                     if self._may_change(n, self._groups[(n.source, self._hash(n.group_key))])]
         incidents = {g.incident_id for g in mine if g.incident_id is not None} - self._rows.keys()
-        for row in incident_repo.locked_by_ids(s, incidents):
-            self._rows[row.id] = row
-        # their milestone rows too, in one query: an entry appended to each then finds its row
-        # in the session (no SELECT per incident); held here, as the session holds them weakly
-        self._held.extend(alert_repo.milestone_rows(s, incidents))
+        locked = locked_incident.lock_ids(s, incidents)
+        for incident in locked:
+            self._rows[incident.id] = incident
+        milestone_repo.preload(s, locked)  # read with them: an append then reads nothing
 
     def _may_change(self, notice: AlertNotice, group: AlertGroupRow) -> bool:
         """Could the notice change an alert's state (and so write to the group's incident)? A
@@ -290,45 +288,40 @@ class NoticeApplier:
                           maintenance_id=window.id if window else None)
 
     # -- incidents ------------------------------------------------------------------------
-    def _open_incident(self, s: Session, group: AlertGroupRow) -> tuple[IncidentRow, IncidentState] | None:
+    def _open_incident(self, s: Session, group: AlertGroupRow) -> LockedIncident | None:
         if group.incident_id is None:
             return None
         if group.incident_id not in self._rows:
-            self._rows[group.incident_id] = incident_repo.locked_by_id(s, group.incident_id)
-        row = self._rows[group.incident_id]
-        if row is None:
-            return None
-        state = incident_repo.row_state(s, row)
-        return (row, state) if state.status in OPEN_STATUSES else None
+            self._rows[group.incident_id] = locked_incident.lock_id(s, group.incident_id)
+        incident = self._rows[group.incident_id]
+        return incident if incident and incident.state.status in OPEN_STATUSES else None
 
     def _to_incident(self, s: Session, group: AlertGroupRow, notice: AlertNotice,
                      changes: list[_Change], at: datetime, out: Outcome) -> None:
         live = [c for c in changes if not c.alert.suppressed]
         if not live:
             return
-        found = self._open_incident(s, group)
+        incident = self._open_incident(s, group)
         firing = [c for c in live if c.alert.status == "firing"]
-        if found is None:
+        if incident is None:
             if not firing:
                 return  # clearing alerts of a closed incident, or of none: opens nothing
-            found = self._create(s, group, notice, [c.alert for c in firing], out)
-            row, state = found
+            incident = self._create(s, group, notice, [c.alert for c in firing], out)
             for c in firing:
-                self._bumps.alert(c.alert, incident_id=row.id)
-            self._entry(s, row, state, firing, notice, out)
+                self._bumps.alert(c.alert, incident_id=incident.id)
+            self._entry(s, incident, firing, notice, out)
             return
-        row, state = found
         for c in firing:
-            self._bumps.alert(c.alert, incident_id=row.id)
-        mine = [c for c in live if c.alert.incident_id == row.id]
+            self._bumps.alert(c.alert, incident_id=incident.id)
+        mine = [c for c in live if c.alert.incident_id == incident.id]
         if not mine:
             return
-        state = self._entry(s, row, state, mine, notice, out)
+        self._entry(s, incident, mine, notice, out)
         if any(c.what == "resolved" for c in mine):
-            self._check_all_clear(s, row, state, at, out)
+            self._check_all_clear(s, incident, out)
 
     def _create(self, s: Session, group: AlertGroupRow, notice: AlertNotice, alerts: list[AlertRow],
-                out: Outcome) -> tuple[IncidentRow, IncidentState]:
+                out: Outcome) -> LockedIncident:
         for alert in alerts:  # their labels may not be loaded yet
             self._attach(s, alert)
         mapping = self._mapping
@@ -346,23 +339,23 @@ class NoticeApplier:
         new = NewIncident(title=title, impact=levels[0].value,
                           urgency=levels[1].value, service=service, origin="monitoring",
                           description=_cut("\n".join(lines), TEXT_MAX), exercise=drill)
+        plain = self._incidents.plain
         try:
-            row, state = self._incidents.create_in(s, new)
+            incident = plain.create(s, new)
         except ValidationError as exc:
             if exc.field != "service":
                 raise
             out.notes.append(f"mapping rule names a service that does not exist ({service}); "
                              "opened without a service")
-            row, state = self._incidents.create_in(s, NewIncident(
-                title=new.title, impact=new.impact, urgency=new.urgency, origin="monitoring",
-                description=new.description, exercise=drill))
-        self._bumps.group(group, incident_id=row.id)
-        self._rows[row.id] = row
+            incident = plain.create(s, replace(new, service=None))
+        self._bumps.group(group, incident_id=incident.id)
+        self._rows[incident.id] = incident
+        state = incident.state
         out.opened.append(OpenedIncident(state.ref, state.title, state.priority))
-        return row, state
+        return incident
 
-    def _entry(self, s: Session, row: IncidentRow, state: IncidentState, changes: list[_Change],
-               notice: AlertNotice, out: Outcome) -> IncidentState:
+    def _entry(self, s: Session, incident: LockedIncident, changes: list[_Change],
+               notice: AlertNotice, out: Outcome) -> None:
         parts = [f"{c.what}: {c.alert.summary}" for c in changes[:10]]
         if len(changes) > 10:
             parts.append(f"and {len(changes) - 10} more")
@@ -371,8 +364,8 @@ class NoticeApplier:
         data: dict[str, Any] = {"source": notice.source, "alerts": [
             {"key": c.alert.alert_key, "status": c.alert.status, "change": c.what}
             for c in changes[:200]]}
-        out.changed.add(state.ref)
-        return self._incidents.append_in(s, row, state, EntryDraft(EntryKind.ALERT, text, data))
+        out.changed.add(incident.ref)
+        self._incidents.plain.append(s, incident, EntryDraft(EntryKind.ALERT, text, data))
 
     def _any_unresolved(self, s: Session, incident_id: int) -> bool:
         """Has the incident an alert that is not resolved? The alerts this transaction holds
@@ -383,17 +376,19 @@ class NoticeApplier:
         held = {a.id for a in mine if a.id is not None}
         return any(i not in held for i in alert_repo.unresolved_ids(s, incident_id))
 
-    def _check_all_clear(self, s: Session, row: IncidentRow, state: IncidentState, at: datetime,
-                         out: Outcome) -> None:
-        if self._any_unresolved(s, row.id):
+    def _check_all_clear(self, s: Session, incident: LockedIncident, out: Outcome) -> None:
+        if self._any_unresolved(s, incident.id):
             return
-        state = self._incidents.append_in(s, row, state, EntryDraft(
-            EntryKind.ALERT, "all alerts cleared", {"all_clear": True}))
-        if self._mapping.auto_resolve and state.status in OPEN_STATUSES:
+        plain = self._incidents.plain
+        plain.append(s, incident, EntryDraft(EntryKind.ALERT, "all alerts cleared",
+                                             {"all_clear": True}))
+        if self._mapping.auto_resolve and incident.state.status in OPEN_STATUSES:
             s.flush()  # the status change follows links: they read what is stored
-            self._incidents.change_status_in(s, row, state, Status.RESOLVED,
-                                             "resolved automatically: every alert has cleared",
-                                             {"auto": True})
-            out.resolved.append(state.ref)
+            crossed = plain.change_status(s, incident, Status.RESOLVED,
+                                          "resolved automatically: every alert has cleared",
+                                          {"auto": True})[1]
+            if crossed:  # its callers were written through the ORM: read them again
+                self._rows = {incident.id: incident}
+            out.resolved.append(incident.ref)
         else:
-            out.cleared.append(state.ref)
+            out.cleared.append(incident.ref)
