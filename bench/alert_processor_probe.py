@@ -30,7 +30,8 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="imdesk-probe-"))
     ctx = build_context(f"sqlite:///{folder / 'alerts.sqlite'}")
     intake = ctx.alerts.intake
-    items = [accept(body, "alertmanager") for body in payloads(posts, 200)]
+    groups = int(os.environ.get("GROUPS", "200"))
+    items = [accept(body, "alertmanager") for body in payloads(posts, groups)]
     writer = intake.open_inbox_writer()
     for i in range(0, posts, 500):
         writer.store(items[i:i + 500])

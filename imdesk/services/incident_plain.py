@@ -26,7 +26,7 @@ from imdesk.domain.text import TITLE_MAX, clean_text
 from imdesk.domain.timeline import GENESIS_HASH, EntryDraft, EntryKind
 from imdesk.services.journal import append
 from imdesk.services.settings import load_matrix, load_sla
-from imdesk.storage import incident_repo, link_repo, locked_incident
+from imdesk.storage import deferred_writes, incident_repo, link_repo, locked_incident
 from imdesk.storage.locked_incident import LockedIncident
 from imdesk.storage.models import IncidentRow
 
@@ -127,6 +127,7 @@ class PlainIncidents:
             return state, False
         from imdesk.services.links.propagation import propagate_in
 
+        deferred_writes.flush(s)  # propagation reads what is stored
         s.flush()
         row = incident_repo.locked_by_id(s, incident.id, fresh=True)
         assert row is not None
@@ -134,5 +135,5 @@ class PlainIncidents:
         s.flush()
         again = locked_incident.lock_id(s, incident.id)
         assert again is not None
-        incident.stored, incident.state = again.stored, again.state
+        incident.stored, incident.state, incident.milestone = again.stored, again.state, None
         return incident.state, True

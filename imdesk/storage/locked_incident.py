@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from imdesk.domain.errors import NotFoundError
 from imdesk.domain.incident import IncidentState
+from imdesk.storage import deferred_writes
 from imdesk.storage.incident_repo import state_values
 from imdesk.storage.incident_rows import state_from_mapping
 from imdesk.storage.models import IncidentRow
@@ -102,11 +103,15 @@ def lock_ids(s: Session, ids: Collection[int]) -> list[LockedIncident]:
 
 def write_projection(s: Session, incident: LockedIncident, state: IncidentState) -> None:
     """Store STATE as the incident's projection: one UPDATE of the columns whose value
-    changed (none: no statement)."""
+    changed (none: no statement; in a unit that defers, at its flush)."""
     values = state_values(state, incident.service_id)
     stored = incident.stored
     changed = {k: v for k, v in values.items() if stored.get(k, _ABSENT) != v}
     if changed:
-        s.execute(_UPDATE, {"_id": incident.id, **changed})
+        deferred = deferred_writes.active(s)
+        if deferred is None:
+            s.execute(_UPDATE, {"_id": incident.id, **changed})
+        else:
+            deferred.update(_UPDATE, incident.id, stored, changed)
         stored.update(changed)
     incident.state = state

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from imdesk.domain.milestone_steps import STEP_FIELDS, Step, advance, flat, fold, unflat
 from imdesk.domain.timeline import EntryKind, TimelineEntry
-from imdesk.storage import timeline_repo
+from imdesk.storage import deferred_writes, timeline_repo
 from imdesk.storage.link_repo import CALLER
 from imdesk.storage.metrics_models import COPIED, MilestoneRow
 from imdesk.storage.models import IncidentRow
@@ -83,6 +83,7 @@ def on_append_plain(session: Session, incident: LockedIncident, entry: TimelineE
     """`on_append` without ORM objects (the plain append, services/journal.py `append`): the
     row read, stepped and written back as one statement of the columns that changed; the
     incident's projection is already written. The same row as `on_append` makes."""
+    deferred = deferred_writes.active(session)
     stored = incident.milestone
     if stored is None and entry.seq > 1:
         row = session.execute(_READ, {"id": incident.id}).first()
@@ -96,7 +97,10 @@ def on_append_plain(session: Session, incident: LockedIncident, entry: TimelineE
                   **copies}
         if entry.seq > 1:
             values["caller"] = is_caller(session, incident.id)
-        session.execute(_INSERT, values)
+        if deferred is None:
+            session.execute(_INSERT, values)
+        else:
+            deferred.insert(_INSERT, values)
         incident.milestone = values
         return
     values = {**flat(advance(unflat({name: stored[name] for name in STEP_FIELDS}), entry)),
@@ -105,7 +109,10 @@ def on_append_plain(session: Session, incident: LockedIncident, entry: TimelineE
         values["caller"] = is_caller(session, incident.id)
     changed = {name: value for name, value in values.items() if stored[name] != value}
     if changed:
-        session.execute(_UPDATE, {"_id": incident.id, **changed})
+        if deferred is None:
+            session.execute(_UPDATE, {"_id": incident.id, **changed})
+        elif not deferred.inserting(stored):  # (a row still to insert takes them with it)
+            deferred.update(_UPDATE, incident.id, stored, changed)
         stored.update(changed)
     incident.milestone = stored
 

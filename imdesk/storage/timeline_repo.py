@@ -11,6 +11,7 @@ from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from imdesk.domain.timeline import EntryDraft, TimelineEntry, entry_hash
+from imdesk.storage import deferred_writes
 from imdesk.storage.incident_repo import get_row
 from imdesk.storage.models import IncidentRow, TimelineEntryRow
 
@@ -77,13 +78,19 @@ def new_entry(incident_ref: str, draft: EntryDraft, *, author: str, now: datetim
 
 def insert_entries(session: Session, incident_id: int, entries: Sequence[TimelineEntry]) -> None:
     """Store entries made by `new_entry` (one statement; no ORM objects, no ids read back;
-    the offline replica's spool sees them as it sees the ORM's)."""
+    the offline replica's spool sees them as it sees the ORM's). In a unit that defers its
+    plain writes (storage/deferred_writes.py) they wait for its flush."""
     if entries:
         rows = [{"uuid": e.uuid, "incident_id": incident_id, "seq": e.seq, "kind": e.kind,
                  "text": e.text, "author": e.author, "recorded_at": e.recorded_at,
                  "occurred_at": e.occurred_at, "data": dict(e.data), "prev_hash": e.prev_hash,
                  "hash": e.hash} for e in entries]
-        session.execute(_INSERT, rows)
+        deferred = deferred_writes.active(session)
+        if deferred is None:
+            session.execute(_INSERT, rows)
+        else:
+            for row in rows:
+                deferred.insert(_INSERT, row)
 
 
 def kind_at(session: Session, incident_id: int, seq: int) -> str | None:

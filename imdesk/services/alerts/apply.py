@@ -28,7 +28,7 @@ from imdesk.domain.text import TEXT_MAX, TITLE_MAX, clean_text
 from imdesk.domain.timeline import EntryDraft, EntryKind
 from imdesk.services.alerts.bumps import Bumps
 from imdesk.services.incidents import IncidentService, NewIncident
-from imdesk.storage import alert_repo, locked_incident, milestone_repo
+from imdesk.storage import alert_repo, deferred_writes, locked_incident, milestone_repo
 from imdesk.storage.alert_models import AlertGroupRow, AlertRow
 from imdesk.storage.locked_incident import LockedIncident
 
@@ -94,9 +94,12 @@ class NoticeApplier:
 
     CACHE_MAX = 50_000  # alerts kept across transactions at most (then loaded afresh)
 
-    def begin(self, mapping: AlertMapping, windows: Sequence[Window], keep: bool) -> None:
+    def begin(self, s: Session, mapping: AlertMapping, windows: Sequence[Window],
+              keep: bool) -> None:
         """A new transaction with these settings; KEEP: the groups and alerts this applier
-        holds are still as stored (no other processor wrote since its last commit)."""
+        holds are still as stored (no other processor wrote since its last commit). Its
+        entries, projections and milestone rows are written together at `finish`."""
+        deferred_writes.begin(s)
         self._mapping, self._windows = mapping, windows
         if not keep or len(self._alerts) > self.CACHE_MAX:
             self._groups.clear()
@@ -107,6 +110,7 @@ class NoticeApplier:
 
     def finish(self, s: Session) -> None:
         """Write the plain-SQL changes (before the commit)."""
+        deferred_writes.end(s)
         self._bumps.write(s)
 
     def _hash(self, group_key: str) -> str:

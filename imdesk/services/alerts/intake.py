@@ -277,7 +277,7 @@ class AlertService:
         if self._applier is None:
             self._applier = NoticeApplier(self._incidents, mapping, windows)
             keep = False
-        self._applier.begin(mapping, windows, keep)
+        self._applier.begin(s, mapping, windows, keep)
         return self._applier
 
     def _quarantine(self) -> tuple[int, bool]:
