@@ -5,9 +5,19 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from imdesk.domain.alert_accept import accept
-from imdesk.domain.alert_payload import PayloadError, derive_fingerprint, load_json, parse
+from imdesk.domain.alert_payload import (
+    MAX_DEPTH,
+    PayloadError,
+    _depth,
+    _nesting_bound,
+    derive_fingerprint,
+    load_json,
+    parse,
+)
 from imdesk.domain.alert_rules import AlertMapping, ServiceRule, Window, parse_matchers
 from imdesk.domain.errors import ValidationError
 from imdesk.domain.priority import Level
@@ -141,3 +151,37 @@ def test_a_pagerduty_routing_key_of_any_sane_length_is_accepted_and_routes_to_a_
     mapping = AlertMapping(rules=(ServiceRule(parse_matchers(f'routing_key="{key}"'), "VPN"),))
     assert mapping.service_for(labels) == "VPN"
     assert mapping.service_for({**labels, "routing_key": "other"}) is None
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text("[]{}\"\\ab", max_size=6),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.text("[]{}\"ab", max_size=3), inner, max_size=4),
+    max_leaves=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=JSON_VALUES, wrap=st.integers(0, 40))
+def test_the_nesting_is_refused_exactly_when_it_is_deeper_than_the_limit(value: object,
+                                                                         wrap: int) -> None:
+    """The quick bound on the text (strings with brackets in them included) never lets a too
+    deeply nested payload through, and never refuses one within the limit."""
+    data = {"x": value}
+    for _ in range(wrap):
+        data = {"x": [data]}
+    body = json.dumps(data).encode()
+    if _depth(data) > MAX_DEPTH:
+        with pytest.raises(PayloadError, match="nested more than"):
+            load_json(body)
+    else:
+        assert load_json(body) == data
+    assert _nesting_bound(body.decode()) + 1 >= _depth(data)
+
+
+def test_brackets_in_strings_do_not_make_a_payload_too_deep() -> None:
+    """A payload with many brackets in its texts (a regex in a label) is measured on its
+    structure, not refused."""
+    labels = {f"re{n}": "[" * 40 + "{" * 40 for n in range(3)}
+    body = alertmanager("g", am_alert("X", instance="i", fingerprint="f", **labels))
+    notice = parse(load_json(encode(body)))
+    assert notice.events[0].labels["re0"].startswith("[[[")

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import accumulate
 from typing import Any
 
 FORMATS = ("alertmanager", "grafana", "pagerduty")
@@ -78,7 +79,7 @@ def load_json(body: bytes, *, depth_checked: bool = False) -> dict[str, Any]:
         raise PayloadError(f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     if not isinstance(data, dict):
         raise PayloadError(f"the body must be a JSON object, not {_kind(data)}")
-    if not depth_checked and _depth(data) > MAX_DEPTH:
+    if not depth_checked and _nesting_bound(text) >= MAX_DEPTH and _depth(data) > MAX_DEPTH:
         raise PayloadError(f"the JSON is nested more than {MAX_DEPTH} levels deep")
     if _SURROGATE.search(text):
         cleaned: dict[str, Any] = _clean(data)
@@ -103,6 +104,23 @@ def _clean(value: Any) -> Any:
 
 def _refuse_constant(name: str) -> Any:
     raise PayloadError(f"malformed JSON: {name} is not a JSON number")
+
+
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _nesting_bound(text: str) -> int:
+    """How deep the brackets of valid JSON TEXT nest, or more (never less): `_depth` is at most
+    one more, so a bound below MAX_DEPTH spares the walk. Counting every opening bracket is
+    bound enough for a small payload; a larger one is measured on its text with the strings
+    taken out (C-speed regular expressions, not a walk of its values)."""
+    opens = text.count("{") + text.count("[")
+    if opens < MAX_DEPTH:
+        return opens
+    brackets = _BRACKET.findall(_JSON_STRING.sub("", text))
+    return max(accumulate(_STEP[b] for b in brackets)) if brackets else 0
 
 
 def _depth(value: Any) -> int:
@@ -288,20 +306,24 @@ def _kind(value: Any) -> str:
             int: "a number", float: "a number", type(None): "null"}.get(type(value), "a value")
 
 
+def _label(where: str, name: str) -> str:
+    return f"{where}.{name}" if where else name
+
+
 def _string(data: Mapping[str, Any], name: str, *, required: bool = False, limit: int = 8192,
             where: str = "") -> str:
-    label = f"{where}.{name}" if where else name
     value = data.get(name)
     if value is None:
         if required:
-            raise PayloadError(f"{label} is missing")
+            raise PayloadError(f"{_label(where, name)} is missing")
         return ""
     if not isinstance(value, str):
-        raise PayloadError(f"{label} must be a string, not {_kind(value)}")
+        raise PayloadError(f"{_label(where, name)} must be a string, not {_kind(value)}")
     if required and not value.strip():
-        raise PayloadError(f"{label} is empty")
+        raise PayloadError(f"{_label(where, name)} is empty")
     if len(value) > limit:
-        raise PayloadError(f"{label} is {len(value):,} characters long; the limit is {limit:,}")
+        raise PayloadError(f"{_label(where, name)} is {len(value):,} characters long; the limit "
+                           f"is {limit:,}")
     return value
 
 
@@ -309,21 +331,20 @@ def _choice(data: Mapping[str, Any], name: str, allowed: tuple[str, ...], *, req
             where: str = "") -> str:
     value = _string(data, name, required=required, where=where, limit=40)
     if value and value not in allowed:
-        label = f"{where}.{name}" if where else name
-        raise PayloadError(f"{label} must be one of {', '.join(allowed)}, not {value!r}")
+        raise PayloadError(f"{_label(where, name)} must be one of {', '.join(allowed)}, "
+                           f"not {value!r}")
     return value
 
 
 def _str_map(data: Mapping[str, Any], name: str, *, where: str = "") -> dict[str, str]:
-    label = f"{where}.{name}" if where else name
     value = data.get(name, {})
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise PayloadError(f"{label} must be an object of strings, not {_kind(value)}")
+        raise PayloadError(f"{_label(where, name)} must be an object of strings, not {_kind(value)}")
     for key, item in value.items():
         if not isinstance(item, str):
-            raise PayloadError(f"{label}.{key} must be a string, not {_kind(item)}")
+            raise PayloadError(f"{_label(where, name)}.{key} must be a string, not {_kind(item)}")
     return dict(value)
 
 
