@@ -195,5 +195,11 @@ def test_a_deferring_unit_on_both_databases(db_url: str, request: pytest.Fixture
             count = s.execute(select(TimelineEntryRow.id).where(
                 TimelineEntryRow.incident_id == incident.id)).all()
             assert len(count) == incident.state.last_seq - 1  # the new entry waits
+            # an incident opened after an entry to another: its row goes in before both
+            opened = deferring.incidents.plain.create(s, OPENINGS[0])
+            deferring.incidents.plain.append(s, opened, STEPS["alert"](opened))
             deferred_writes.end(s)
         assert deferring.incidents.get("INC-1001").last_seq == incident.state.last_seq
+        assert [e.kind for e in deferring.incidents.detail(opened.ref).timeline] == [
+            "opened", "alert"]
+        assert check_database(deferring.db).ok

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
-from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from imdesk.domain.errors import ValidationError
@@ -28,7 +27,6 @@ from imdesk.services.journal import append
 from imdesk.services.settings import load_matrix, load_sla
 from imdesk.storage import deferred_writes, incident_repo, link_repo, locked_incident
 from imdesk.storage.locked_incident import LockedIncident
-from imdesk.storage.models import IncidentRow
 
 if TYPE_CHECKING:
     from imdesk.services.incidents import IncidentService, NewIncident
@@ -37,8 +35,6 @@ REF_PREFIX = "INC-"
 REF_BASE = 1000
 NEW_REF = "imdesk.new_ref"  # session.info: how an offline replica names a new incident
 
-_INCIDENT = cast(Table, IncidentRow.__table__)
-_INSERT = insert(_INCIDENT).returning(_INCIDENT.c.id)
 
 
 @dataclass(frozen=True)
@@ -99,13 +95,13 @@ class PlainIncidents:
         self._incidents = incidents
 
     def create(self, s: Session, new: NewIncident) -> LockedIncident:
-        """Open an incident: one INSERT, then the opened entry (whose projection write stores the
-        ref) — the rows `create_in` writes. The incident comes back locked (this unit
-        inserted it)."""
+        """Open an incident: its row (id and ref chosen first), then the opened entry — the
+        rows `create_in` writes; in a deferring unit one INSERT with the entry's projection.
+        The incident comes back locked (this unit inserted it)."""
         made = opening(s, new, self._incidents.now())
-        incident_id = s.execute(_INSERT, made.values).scalar_one()
-        # the ref is stored with the opened entry's projection (one UPDATE)
-        incident = locked_incident.inserted(incident_id, new_ref(s, incident_id), made.values)
+        incident_id = locked_incident.next_id(s)
+        incident = locked_incident.insert(s, {**made.values, "id": incident_id,
+                                              "ref": new_ref(s, incident_id)})
         append(s, incident, made.draft, author=self._incidents.author, now=made.now, first=True)
         return incident
 

@@ -7,15 +7,20 @@ While a unit defers (`begin`), `timeline_repo.insert_entries`, `locked_incident.
 and `milestone_repo.on_append_plain` hand their rows here instead of executing them; their
 in-memory copies (LockedIncident.stored, .milestone) are current, so the appends that follow
 chain on them. Nothing in such a unit may read those tables before `flush` (the status
-change's link propagation flushes first); the unit's end flushes what is left (`end`).
-Inserts go first, in the order asked (entry ids keep the order they were appended in), then
-the updates; the offline replica's spool listener sees the executemany as it sees one row."""
+change's link propagation flushes first; so does any ORM flush, whose rows may point at the
+waiting ones); the unit's end flushes what is left (`end`). A new incident's row waits too,
+with the id and ref it was given (`locked_incident.next_id`).
+Inserts go first, parent rows (new incidents) before the rest, each statement's rows in the
+order asked (entry ids keep the order they were appended in), then the updates; the offline
+replica's spool listener sees the executemany as it sees one row."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import groupby
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
@@ -31,8 +36,11 @@ class DeferredWrites:
         # statement → key (the row's "_id") → (its live values, the names to write)
         self._updates: dict[Executable, dict[int, tuple[dict[str, Any], set[str]]]] = {}
 
-    def insert(self, statement: Executable, row: dict[str, Any]) -> None:
-        """ROW (a live dict: changes made to it before the flush are inserted with it)."""
+    def insert(self, statement: Executable, row: dict[str, Any], *, parent: bool = False) -> None:
+        """ROW (a live dict: changes made to it before the flush are inserted with it). A
+        PARENT row (one others point at: a new incident) goes in before every other row."""
+        if parent and statement not in self._inserts:  # its statement first in the order
+            self._inserts = {statement: [], **self._inserts}
         self._inserts.setdefault(statement, []).append(row)
         self._inserting.add(id(row))
 
@@ -52,8 +60,12 @@ class DeferredWrites:
     def flush(self, s: Session) -> None:
         inserts, self._inserts, self._inserting = self._inserts, {}, set()
         updates, self._updates = self._updates, {}
+        if not (inserts or updates):
+            return
+        connection = s.connection()  # (the session's execute would flush the ORM first)
         for statement, rows in inserts.items():
-            s.execute(statement, rows)
+            for _keys, run in groupby(rows, key=_shape):  # (runs of one shape, in order)
+                connection.execute(statement, list(run))
         for statement, by_key in updates.items():
             by_names: dict[tuple[str, ...], list[dict[str, Any]]] = {}
             for key, (values, names) in by_key.items():
@@ -61,7 +73,18 @@ class DeferredWrites:
                 by_names.setdefault(ordered, []).append(
                     {"_id": key, **{name: values[name] for name in ordered}})
             for params in by_names.values():
-                s.execute(statement, params)
+                connection.execute(statement, params)
+
+
+def _shape(row: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(row)
+
+
+@event.listens_for(Session, "before_flush")
+def _before_orm_flush(s: Session, _context: object, _instances: object) -> None:
+    """An ORM flush in a deferring unit writes what waits first (its rows may point at them:
+    an alert at the incident a storm's payload opened)."""
+    flush(s)
 
 
 def begin(s: Session) -> DeferredWrites:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, func, select, text, update
+from sqlalchemy import insert as insert_statement
 from sqlalchemy.orm import Session
 
 from imdesk.domain.errors import NotFoundError
@@ -81,16 +82,38 @@ def lock_id(s: Session, incident_id: int) -> LockedIncident | None:
     return None if row is None else _locked(row)
 
 
-def inserted(incident_id: int, ref: str, values: dict[str, Any]) -> LockedIncident:
-    """An incident this unit just inserted with VALUES (its ref in them a placeholder until
-    the first projection write stores REF): held as stored, with no statement."""
-    stored = {**_UNSET, **values, "id": incident_id}
-    return LockedIncident(id=incident_id, ref=ref, service_id=values.get("service_id"),
+def next_id(s: Session) -> int:
+    """The id the next incident of this unit takes (its ref is made from it before the row is
+    written): the sequence's next value on PostgreSQL; on SQLite, whose write unit holds the
+    database, one past the highest stored or handed out in this unit."""
+    if s.get_bind().dialect.name != "sqlite":
+        return int(s.execute(_NEXTVAL).scalar_one())
+    stored = s.execute(_MAX_ID).scalar() or 0
+    handed = int(s.info.get(_HANDED, 0))
+    s.info[_HANDED] = found = max(stored, handed) + 1
+    return int(found)
+
+
+def insert(s: Session, values: dict[str, Any]) -> LockedIncident:
+    """A new incident row with VALUES (its id and ref among them), held as stored. In a unit
+    that defers its writes the row is inserted at the flush with the values its first entry's
+    projection gives it (one INSERT: no UPDATE, no second pass of the search triggers)."""
+    stored = {**_UNSET, **values}
+    deferred = deferred_writes.active(s)
+    if deferred is None:
+        s.execute(_INSERT, stored)
+    else:
+        deferred.insert(_INSERT, stored, parent=True)
+    return LockedIncident(id=stored["id"], ref=stored["ref"], service_id=stored["service_id"],
                           stored=stored, state=state_from_mapping(SimpleNamespace(**stored), None))
 
 
 _UNSET = dict.fromkeys(("acknowledged_at", "resolved_at", "closed_at", "hold_started_at",
                         "service_name", "service_id"))
+_INSERT = insert_statement(INCIDENT)
+_MAX_ID = select(func.max(INCIDENT.c.id))
+_NEXTVAL = text("SELECT nextval(pg_get_serial_sequence('incident', 'id'))")
+_HANDED = "imdesk.incident_ids_handed"
 
 
 def lock_ids(s: Session, ids: Collection[int]) -> list[LockedIncident]:
@@ -111,7 +134,7 @@ def write_projection(s: Session, incident: LockedIncident, state: IncidentState)
         deferred = deferred_writes.active(s)
         if deferred is None:
             s.execute(_UPDATE, {"_id": incident.id, **changed})
-        else:
+        elif not deferred.inserting(stored):  # (a row still to insert takes them with it)
             deferred.update(_UPDATE, incident.id, stored, changed)
         stored.update(changed)
     incident.state = state
