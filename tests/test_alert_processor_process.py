@@ -147,6 +147,10 @@ def test_serve_stores_its_processor_process_processes_and_stop_ends_both(db_url:
         opened = [serve.expect("opened") for _ in range(12)]  # reported by serve, from its child
         assert len(opened) == 12
         _check(db_url, {f"group-{n}" for n in range(12)})
+        if hasattr(os, "SCHED_BATCH"):  # processing yields to intake: each of its threads
+            threads = [int(t) for t in os.listdir(f"/proc/{child}/task")]
+            assert {os.sched_getscheduler(t) for t in threads} == {os.SCHED_BATCH}
+            assert os.sched_getscheduler(serve.proc.pid) == os.SCHED_OTHER
         serve.proc.send_signal(signal.SIGTERM)
         assert serve.proc.wait(30) == 0
         assert serve.expect("stopped") == "stopped"

@@ -18,6 +18,7 @@ import logging
 import re
 import socket
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -79,6 +80,11 @@ class _Server(GatedHTTPServer):
     listener: AlertListener
 
 
+_SUCCESS: dict[str, Any] = {"status": "success"}
+_STORED = json.dumps(_SUCCESS).encode("utf-8")
+_DATE: list[object] = [0, ""]  # the second and its Date header
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart
@@ -91,7 +97,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.handle_one_request()
 
     def log_message(self, format: str, *args: Any) -> None:
-        log.debug("alert listener: %s", format % args)
+        if log.isEnabledFor(logging.DEBUG):  # (every reply passes here: no text made for none)
+            log.debug("alert listener: %s", format % args)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header, made once a second (every reply has one)."""
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        now = int(time.time())
+        if _DATE[0] != now:
+            _DATE[:] = [now, super().date_time_string(now)]
+        return str(_DATE[1])
 
     def do_GET(self) -> None:
         self._reply(405, {"status": "error", "message": "POST a JSON payload"}, allow="POST")
@@ -146,7 +162,7 @@ class _Handler(BaseHTTPRequestHandler):
             key = accepted.assigned_key or json.loads(accepted.body).get("dedup_key")
             return self._reply(202, {"status": "success", "message": "Event processed",
                                      "dedup_key": key})
-        self._reply(200, {"status": "success"})
+        self._reply(200, _SUCCESS)
 
     def _refuse(self, code: int, message: str, *, auth: bool = False) -> None:
         """Refuse before reading the body; then close, discarding what the sender still sends
@@ -170,7 +186,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _reply(self, code: int, data: dict[str, Any], *, close: bool = False, allow: str = "",
                www_authenticate: str = "") -> None:
-        payload = json.dumps(data).encode("utf-8")
+        payload = _STORED if data is _SUCCESS else json.dumps(data).encode("utf-8")
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
