@@ -183,3 +183,28 @@ def test_a_serve_killed_with_payloads_only_in_the_side_inbox(sqlite_url: str) ->
         assert ctx.timeline.verify(None).ok
     finally:
         ctx.close()
+
+
+def test_moved_rows_are_deleted_a_few_after_each_commit_and_only_once_moved(
+        sqlite_ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The listener never stalls its replies behind one large delete: after each commit it
+    deletes at most PRUNE_CHUNK moved rows, until the side file holds only what waits."""
+    monkeypatch.setattr(alert_side, "PRUNE_S", 0.0)
+    monkeypatch.setattr(alert_side, "PRUNE_CHUNK", 2)
+    intake = sqlite_ctx.alerts.intake
+    db = _path(str(sqlite_ctx.db.engine.url))
+    writer = intake.open_inbox_writer()
+    try:
+        writer.store([accept(_body(n), "alertmanager") for n in range(5)])
+        writer.tidy()
+        assert _side_rows(db) == 5  # nothing moved yet: nothing deleted
+        assert intake.process_pending().processed == 5
+        writer.store([accept(_body(5), "alertmanager")])  # waits: never deleted
+        left = []
+        for _ in range(4):
+            writer.tidy()
+            left.append(_side_rows(db))
+        assert left == [4, 2, 1, 1]
+    finally:
+        writer.close()
+    assert intake.pending() == 1 and len(intake.process_pending().opened) == 1

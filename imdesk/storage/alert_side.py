@@ -30,7 +30,10 @@ from sqlalchemy.orm import Session
 from imdesk.domain.alert_accept import Accepted
 
 MARK_KEY = "alerts.side_inbox_moved"
-PRUNE_S = 1.0  # the writer deletes moved rows at most this often
+PRUNE_S = 0.25  # the writer reads how far the processor moved at most this often
+PRUNE_CHUNK = 100  # and deletes at most this many moved rows after a commit: one delete of a
+# second's storm (1,300 rows) held every reply waiting behind it ~20 ms, once a second
+CHECKPOINT_S = 1.0  # the side file's WAL is checkpointed at most this often
 BUSY_MS = 10000
 
 _SCHEMA = (
@@ -69,7 +72,7 @@ def _file_id(conn: sqlite3.Connection) -> str | None:
 
 class SideWriter:
     """Serve's connection to the side file (made, with its id, on first use): commits payloads
-    with synchronous=FULL in WAL mode, and deletes moved rows now and then (`tidy`). It does no
+    with synchronous=FULL in WAL mode, and deletes moved rows a few at a time (`tidy`). It does no
     WAL auto-checkpoint (one would run inside a commit, before a reply): tidy checkpoints on a
     thread of its own, which never takes the write lock."""
 
@@ -77,7 +80,8 @@ class SideWriter:
                  moved: Callable[[], Mark | None]) -> None:
         self._now = now
         self._moved = moved  # the mark as the database has it
-        self._pruned = 0.0
+        self._pruned = self._checkpointed = 0.0
+        self._prune_to = self._pruned_to = 0  # the moved mark read last; deleted up to it
         self._conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
                                      timeout=BUSY_MS / 1000)
         self._path = path
@@ -111,15 +115,24 @@ class SideWriter:
             raise
 
     def tidy(self) -> None:
-        """Delete the rows the processor moved (at most every PRUNE_S), in a small transaction."""
-        if time.monotonic() - self._pruned < PRUNE_S:
+        """Delete rows the processor moved, a few at a time (PRUNE_CHUNK after each commit: a
+        short transaction, never a stall of the replies waiting for the next commit)."""
+        now = time.monotonic()
+        if now - self._pruned >= PRUNE_S:
+            self._pruned = now
+            mark = self._moved()
+            if mark is not None and mark[0] == self._id:
+                self._prune_to = mark[1]
+        if self._prune_to <= self._pruned_to:
             return
-        self._pruned = time.monotonic()
-        mark = self._moved()
-        if mark is None or mark[0] != self._id:
-            return
-        self._conn.execute("DELETE FROM side_inbox WHERE id <= ?", (mark[1],))
-        if self._checkpointing is None or not self._checkpointing.is_alive():
+        cur = self._conn.execute("DELETE FROM side_inbox WHERE id IN (SELECT id FROM side_inbox "
+                                 "WHERE id <= ? ORDER BY id LIMIT ?)",
+                                 (self._prune_to, PRUNE_CHUNK))
+        if cur.rowcount < PRUNE_CHUNK:
+            self._pruned_to = self._prune_to  # all deleted up to the mark
+        if now - self._checkpointed >= CHECKPOINT_S and (
+                self._checkpointing is None or not self._checkpointing.is_alive()):
+            self._checkpointed = now
             self._checkpointing = threading.Thread(target=self._checkpoint, daemon=True,
                                                    name="imdesk-side-inbox-checkpoint")
             self._checkpointing.start()
