@@ -153,3 +153,30 @@ def test_a_room_closed_right_after_a_line_leaves_nothing_to_fire_on_it(
         later.start()
     assert raised == []
     assert sqlite_ctx.incidents.detail(ref).timeline[-1].text == "bridge closed, vendor leaving"
+
+
+def test_a_line_opens_no_editor_and_keeps_its_text(qtbot: QtBot, window: MainWindow,
+                                                   sqlite_ctx: AppContext) -> None:
+    """The timeline is a record: double-clicking a line, F2 or typing on it opens no editor
+    and changes nothing (F2 starts a correction in the composer instead)."""
+    from PySide6.QtWidgets import QAbstractItemView
+
+    ref = _room(window, sqlite_ctx)
+    pane = window.war_rooms
+    qtbot.waitUntil(lambda: pane.timeline_model.rowCount() > 0)
+    _write(qtbot, window, "router rebooted")
+    qtbot.waitUntil(lambda: "router rebooted" in (_shown(window)[-1].text if _shown(window) else ""))
+    view = pane.timeline
+    last = pane.timeline_model.index(pane.timeline_model.rowCount() - 1)
+    view.setCurrentIndex(last)
+    view.setFocus()
+    rect = view.visualRect(last)
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.keyClicks(view, "x")
+    assert view.state() != QAbstractItemView.State.EditingState
+    assert not pane.timeline_model.setData(last, "changed")
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    assert view.state() != QAbstractItemView.State.EditingState
+    assert pane.composer.text() == "router rebooted"  # the correction, in the composer
+    assert _shown(window)[-1].text == "router rebooted"
+    assert sqlite_ctx.incidents.detail(ref).timeline[-1].text == "router rebooted"
