@@ -5,7 +5,8 @@ processor process does while payloads arrive (parsed ahead outside the write loc
 processor's CPU per payload (which load changes little) and how long each transaction held
 the write lock; with PROFILE=1 a cProfile of the processing.
 
-usage: PYTHONPATH=$PWD .venv/bin/python bench/alert_processor_probe.py   (N=10000 LEAST=16)
+usage: PYTHONPATH=$PWD .venv/bin/python bench/alert_processor_probe.py   (N=10000 LEAST=16
+GROUPS=200; PROFILE=1 SORT=tottime TOP=40)
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ def main() -> None:
           f"{max(holds):.1f} ms; {len(alerts)} alerts, counts summed {sum(a.count for a in alerts):,}; "
           f"load average {os.getloadavg()[0]:.2f}")
     if profile is not None:
-        pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(int(os.environ.get("TOP", "40")))
+        order, top = os.environ.get("SORT", "cumulative"), int(os.environ.get("TOP", "40"))
+        pstats.Stats(profile).sort_stats(order).print_stats(top)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ it; a killed child loses nothing and is started again."""
 
 from __future__ import annotations
 
-import http.client
 import os
 import queue
 import signal
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from imdesk.app import build_context
-from tests.helpers.alert_payloads import alertmanager, am_alert, encode
+from tests.helpers.alert_payloads import alertmanager, am_alert, encode, post
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="finds the processor process through /proc")
@@ -89,16 +88,8 @@ class Serve:
         return None
 
     def post(self, n: int) -> int:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            body = encode(alertmanager(f"group-{n}", am_alert("Down", instance=f"h{n}")))
-            conn.request("POST", "/alertmanager", body=body, headers={
-                "Content-Type": "application/json", "Authorization": f"Bearer {self.token}"})
-            resp = conn.getresponse()
-            resp.read()
-            return resp.status
-        finally:
-            conn.close()
+        body = encode(alertmanager(f"group-{n}", am_alert("Down", instance=f"h{n}")))
+        return post(self.port, self.token, body, timeout=10)
 
 
 def _cmdline(pid: int) -> bytes:

@@ -4,7 +4,6 @@ and a serve killed with payloads only there leaves them to the next start, each 
 
 from __future__ import annotations
 
-import http.client
 import signal
 import sqlite3
 import threading
@@ -22,7 +21,7 @@ from imdesk.domain.alert_accept import accept
 from imdesk.services.alerts.apply import NoticeApplier
 from imdesk.storage import alert_side
 from tests.conftest import START
-from tests.helpers.alert_payloads import alertmanager, am_alert, encode
+from tests.helpers.alert_payloads import alertmanager, am_alert, encode, post
 from tests.test_alert_kill import _free_port, _serve
 
 TOKEN = "side-token-7d2e"
@@ -45,18 +44,6 @@ def _write_lock(db: Path) -> Iterator[None]:
         yield
     finally:
         conn.execute("ROLLBACK")
-        conn.close()
-
-
-def _post(port: int, token: str, body: bytes) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request("POST", "/alertmanager", body=body, headers={
-            "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
-        resp = conn.getresponse()
-        resp.read()
-        return resp.status
-    finally:
         conn.close()
 
 
@@ -136,7 +123,7 @@ def test_posts_are_answered_while_another_writer_holds_the_database(sqlite_url: 
     listener.start()
     try:
         with _write_lock(_path(sqlite_url)):  # held through every post and its reply
-            assert [_post(listener.port, TOKEN, _body(n)) for n in range(20)] == [200] * 20
+            assert [post(listener.port, TOKEN, _body(n)) for n in range(20)] == [200] * 20
             assert ctx.alerts.intake.pending() == 20  # a reader does not wait either
         outcome = ctx.alerts.intake.process_pending()
         assert outcome.processed == 20 and len(outcome.opened) == 20
@@ -153,7 +140,7 @@ def test_a_serve_killed_with_payloads_only_in_the_side_inbox(sqlite_url: str) ->
     proc, token, _ = _serve(sqlite_url, port)
     try:
         with _write_lock(db):  # its processor cannot move them: they stay in the side inbox
-            assert [_post(port, token, _body(n)) for n in range(30)] == [200] * 30
+            assert [post(port, token, _body(n)) for n in range(30)] == [200] * 30
             proc.send_signal(signal.SIGKILL)
             proc.wait(10)
     finally:

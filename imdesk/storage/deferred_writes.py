@@ -87,6 +87,29 @@ def _before_orm_flush(s: Session, _context: object, _instances: object) -> None:
     flush(s)
 
 
+def insert_row(s: Session, statement: Executable, row: dict[str, Any], *,
+               parent: bool = False) -> None:
+    """Insert ROW now, or at the flush in a unit that defers (see DeferredWrites.insert)."""
+    found = active(s)
+    if found is None:
+        s.execute(statement, row)
+    else:
+        found.insert(statement, row, parent=parent)
+
+
+def update_row(s: Session, statement: Executable, key: int, stored: dict[str, Any],
+               changed: dict[str, Any]) -> None:
+    """Write CHANGED columns of row KEY (STATEMENT's "_id") now, or at the flush in a unit that
+    defers (nothing more if the row itself still waits to be inserted); STORED, the row as
+    held, takes them either way."""
+    found = active(s)
+    if found is None:
+        s.execute(statement, {"_id": key, **changed})
+    elif not found.inserting(stored):  # (a row still to insert takes them with it)
+        found.update(statement, key, stored, changed)
+    stored.update(changed)
+
+
 def begin(s: Session) -> DeferredWrites:
     """This unit's plain writes wait for `flush`/`end` from now on."""
     found = s.info.get(KEY)

@@ -99,11 +99,7 @@ def insert(s: Session, values: dict[str, Any]) -> LockedIncident:
     that defers its writes the row is inserted at the flush with the values its first entry's
     projection gives it (one INSERT: no UPDATE, no second pass of the search triggers)."""
     stored = {**_UNSET, **values}
-    deferred = deferred_writes.active(s)
-    if deferred is None:
-        s.execute(_INSERT, stored)
-    else:
-        deferred.insert(_INSERT, stored, parent=True)
+    deferred_writes.insert_row(s, _INSERT, stored, parent=True)
     return LockedIncident(id=stored["id"], ref=stored["ref"], service_id=stored["service_id"],
                           stored=stored, state=state_from_mapping(SimpleNamespace(**stored), None))
 
@@ -131,10 +127,5 @@ def write_projection(s: Session, incident: LockedIncident, state: IncidentState)
     stored = incident.stored
     changed = {k: v for k, v in values.items() if stored.get(k, _ABSENT) != v}
     if changed:
-        deferred = deferred_writes.active(s)
-        if deferred is None:
-            s.execute(_UPDATE, {"_id": incident.id, **changed})
-        elif not deferred.inserting(stored):  # (a row still to insert takes them with it)
-            deferred.update(_UPDATE, incident.id, stored, changed)
-        stored.update(changed)
+        deferred_writes.update_row(s, _UPDATE, incident.id, stored, changed)
     incident.state = state

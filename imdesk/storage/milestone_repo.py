@@ -83,7 +83,6 @@ def on_append_plain(session: Session, incident: LockedIncident, entry: TimelineE
     """`on_append` without ORM objects (the plain append, services/journal.py `append`): the
     row read, stepped and written back as one statement of the columns that changed; the
     incident's projection is already written. The same row as `on_append` makes."""
-    deferred = deferred_writes.active(session)
     stored = incident.milestone
     if stored is None and entry.seq > 1:
         row = session.execute(_READ, {"id": incident.id}).first()
@@ -97,10 +96,7 @@ def on_append_plain(session: Session, incident: LockedIncident, entry: TimelineE
                   **copies}
         if entry.seq > 1:
             values["caller"] = is_caller(session, incident.id)
-        if deferred is None:
-            session.execute(_INSERT, values)
-        else:
-            deferred.insert(_INSERT, values)
+        deferred_writes.insert_row(session, _INSERT, values)
         incident.milestone = values
         return
     values = {**flat(advance(unflat({name: stored[name] for name in STEP_FIELDS}), entry)),
@@ -109,11 +105,7 @@ def on_append_plain(session: Session, incident: LockedIncident, entry: TimelineE
         values["caller"] = is_caller(session, incident.id)
     changed = {name: value for name, value in values.items() if stored[name] != value}
     if changed:
-        if deferred is None:
-            session.execute(_UPDATE, {"_id": incident.id, **changed})
-        elif not deferred.inserting(stored):  # (a row still to insert takes them with it)
-            deferred.update(_UPDATE, incident.id, stored, changed)
-        stored.update(changed)
+        deferred_writes.update_row(session, _UPDATE, incident.id, stored, changed)
     incident.milestone = stored
 
 

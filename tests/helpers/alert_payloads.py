@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 from typing import Any
 
@@ -55,3 +56,17 @@ def pagerduty(action: str, dedup_key: str | None = "db-1-disk", *, summary: str 
 
 def encode(body: dict[str, Any]) -> bytes:
     return json.dumps(body).encode("utf-8")
+
+
+def post(port: int, token: str, body: bytes, *, path: str = "/alertmanager",
+         timeout: float = 30) -> int:
+    """POST BODY as JSON with the bearer TOKEN to a listener on 127.0.0.1; the reply's status."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("POST", path, body=body, headers={
+            "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+        resp = conn.getresponse()
+        resp.read()
+        return resp.status
+    finally:
+        conn.close()
