@@ -21,11 +21,12 @@ import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
 from imdesk.channels.alert_inbox import AlertIntake, InboxProcessor, InboxWriter
 from imdesk.channels.http_gate import GatedHTTPServer
+from imdesk.channels.http_request import RequestError, read_headers, request_line
 from imdesk.domain.alert_accept import MAX_BODY, Accepted, accept
 from imdesk.domain.alert_outcome import Outcome
 from imdesk.domain.alert_payload import PayloadError
@@ -95,6 +96,32 @@ class _Handler(BaseHTTPRequestHandler):
         """One request per turn: the gate gives a kept-alive connection back its next turn."""
         self.close_connection = True
         self.handle_one_request()
+
+    def parse_request(self) -> bool:
+        """The request line and header block, read strictly (channels/http_request.py: no
+        email parser); a bad one is answered with its 4xx/5xx and the connection closed."""
+        self.command = ""  # (none read yet: send_error sends a body)
+        self.request_version = self.default_request_version
+        self.close_connection = True
+        raw: bytes = getattr(self, "raw_requestline", b"")
+        self.requestline = str(raw, "iso-8859-1").rstrip("\r\n")
+        if not self.requestline.split():
+            return False
+        try:
+            self.command, self.path, self.request_version, number = request_line(raw)
+            self.headers = cast(Any, read_headers(self.rfile))
+        except RequestError as exc:
+            self.request_version = "HTTP/1.1"  # (the error goes out with a status line)
+            self.close_connection = True
+            self.send_error(exc.status, exc.message)
+            return False
+        connection = (self.headers.get("Connection") or "").lower()
+        self.close_connection = connection == "close" or (
+            number < (1, 1) and connection != "keep-alive")
+        expect = (self.headers.get("Expect") or "").lower()
+        if expect == "100-continue" and number >= (1, 1):
+            return self.handle_expect_100()
+        return True
 
     def log_message(self, format: str, *args: Any) -> None:
         if log.isEnabledFor(logging.DEBUG):  # (every reply passes here: no text made for none)

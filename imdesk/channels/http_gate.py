@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import selectors
 import socket
 import threading
@@ -27,6 +28,7 @@ WORKERS = 8
 HEADER_DEADLINE_S = 5.0  # the whole request head (and up to PEEK_BODY of the body) within this
 PEEK_LIMIT = 64 * 1024
 PEEK_BODY = 32 * 1024
+PARK_FIRST_S, PARK_MAX_S = 0.001, 0.05  # a partly arrived request: looked at again after
 MAX_WAITING = 4096  # connections waiting for their request; more are closed at once
 
 
@@ -53,6 +55,7 @@ class GatedHTTPServer(HTTPServer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._selector = selectors.DefaultSelector()
         self._waiting: dict[socket.socket, tuple[Any, float]] = {}
+        self._parked: dict[socket.socket, tuple[float, float]] = {}  # → (look again at, pause)
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="imdesk-alert-worker")
         self._gate_stop = threading.Event()
@@ -92,7 +95,7 @@ class GatedHTTPServer(HTTPServer):
     def _run_gate(self) -> None:
         while not self._gate_stop.is_set():
             try:
-                events = self._selector.select(timeout=0.1)
+                events = self._selector.select(timeout=self._next_look())
             except (OSError, ValueError):
                 events = []
                 self._gate_stop.wait(0.01)  # the selector is closing: no busy loop meanwhile
@@ -103,7 +106,40 @@ class GatedHTTPServer(HTTPServer):
                             pass
                 else:
                     self._look(key.fileobj)  # type: ignore[arg-type]
+            self._unpark()
             self._expire()
+
+    # A connection whose request has only partly arrived stays readable (its bytes wait in the
+    # socket): watched at once again, it kept the gate thread busy at 100 % CPU until the rest
+    # came or its deadline passed. It is set aside instead and looked at again after a pause
+    # that doubles (PARK_FIRST_S .. PARK_MAX_S) while nothing completes it.
+    def _park(self, sock: socket.socket) -> None:
+        with self._lock:
+            if sock not in self._waiting:
+                return
+            with contextlib.suppress(KeyError, ValueError, OSError):
+                self._selector.unregister(sock)
+            pause = min(PARK_MAX_S, self._parked.get(sock, (0.0, PARK_FIRST_S / 2))[1] * 2)
+            self._parked[sock] = (time.monotonic() + pause, pause)
+
+    def _unpark(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            due = [s for s, (at, _p) in self._parked.items() if at <= now]
+            for sock in due:
+                if sock in self._waiting:  # watched again; its pause kept (it doubles)
+                    self._parked[sock] = (math.inf, self._parked[sock][1])
+                    with contextlib.suppress(KeyError, ValueError, OSError):
+                        self._selector.register(sock, selectors.EVENT_READ)
+                else:
+                    del self._parked[sock]
+
+    def _next_look(self) -> float:
+        with self._lock:
+            soonest = min((at for at, _p in self._parked.values()), default=math.inf)
+        if soonest == math.inf:
+            return 0.1
+        return min(0.1, max(0.0, soonest - time.monotonic()))
 
     def _look(self, sock: socket.socket) -> None:
         try:
@@ -121,6 +157,8 @@ class GatedHTTPServer(HTTPServer):
             address = self._release(sock)
             sock.setblocking(True)
             self._pool.submit(self._work, sock, address)
+        else:
+            self._park(sock)
 
     def _expire(self) -> None:
         now = time.monotonic()
@@ -134,6 +172,7 @@ class GatedHTTPServer(HTTPServer):
     def _release(self, sock: socket.socket) -> Any:
         with self._lock:
             address, _deadline = self._waiting.pop(sock, (None, 0.0))
+            self._parked.pop(sock, None)
             with contextlib.suppress(KeyError, ValueError, OSError):
                 self._selector.unregister(sock)
         return address
