@@ -23,12 +23,17 @@ from imdesk.domain.incident import IncidentState
 from imdesk.storage import deferred_writes
 from imdesk.storage.incident_repo import state_values
 from imdesk.storage.incident_rows import state_from_mapping
+from imdesk.storage.metrics_models import MilestoneRow
 from imdesk.storage.models import IncidentRow
 from imdesk.storage.spool_models import SpoolRefRow
 
 INCIDENT = cast(Table, IncidentRow.__table__)
 _SPOOL_REF = cast(Table, SpoolRefRow.__table__)
-_BY_REF = select(*INCIDENT.c).where(INCIDENT.c.ref == bindparam("ref")).with_for_update()
+_MILESTONE = cast(Table, MilestoneRow.__table__)
+# by ref (the composer's lock): the milestone row read with it, so that its append reads nothing
+_BY_REF = (select(*INCIDENT.c, *(c.label(f"milestone_{c.name}") for c in _MILESTONE.c))
+           .outerjoin(_MILESTONE, _MILESTONE.c.incident_id == INCIDENT.c.id)
+           .where(INCIDENT.c.ref == bindparam("ref")).with_for_update(of=INCIDENT))
 _BY_ID = select(*INCIDENT.c).where(INCIDENT.c.id == bindparam("id")).with_for_update()
 _BY_IDS = (select(*INCIDENT.c).where(INCIDENT.c.id.in_(bindparam("ids", expanding=True)))
            .order_by(INCIDENT.c.id).with_for_update())
@@ -58,8 +63,14 @@ class LockedIncident:
 
 def _locked(row: Any) -> LockedIncident:
     stored = dict(row._mapping)
+    milestone = None
+    if "milestone_incident_id" in stored:  # (read with it: see _BY_REF)
+        milestone = {c.name: stored.pop(f"milestone_{c.name}") for c in _MILESTONE.c}
+        if milestone["incident_id"] is None:
+            milestone = None  # none yet (a database older than the table)
     return LockedIncident(id=stored["id"], ref=stored["ref"], service_id=stored["service_id"],
-                          stored=stored, state=state_from_mapping(row, stored["service_name"]))
+                          stored=stored, state=state_from_mapping(row, stored["service_name"]),
+                          milestone=milestone)
 
 
 def lock(s: Session, ref: str) -> LockedIncident:
