@@ -3,6 +3,7 @@ mapping rules, maintenance windows and heartbeats — all through IncidentServic
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -220,3 +221,35 @@ def test_bad_maintenance_windows_are_refused(ctx: AppContext, clock: ManualClock
         ctx.alerts.watch.add_window("w", now, now - timedelta(hours=1), matchers="a=b")
     with pytest.raises(ValidationError, match="no service named"):
         ctx.alerts.watch.add_window("w", now, now + timedelta(hours=1), service="Nope")
+
+
+def test_a_master_resolved_by_its_alerts_takes_its_callers_and_the_batch_goes_on(
+        ctx: AppContext, clock: ManualClock, caplog: pytest.LogCaptureFixture) -> None:
+    """In one processing transaction: the master's alerts clear (resolved automatically, its
+    caller with it — written through the ORM), then the caller's group fires again. The caller
+    held from before the propagation is read again: it is resolved, so the new alert opens a
+    new incident, and every chain stays whole."""
+    from imdesk.domain.alert_accept import accept
+    from imdesk.services.integrity import check_database
+
+    ctx.alerts.settings.set_auto_resolve(True)
+    a, b = am_alert("CoreSwitch", fingerprint="a1"), am_alert("Latency", fingerprint="b1")
+    master = post(ctx, alertmanager("core", a)).opened[0].ref
+    caller = post(ctx, alertmanager("edge", b)).opened[0].ref
+    ctx.links.link(caller, master)
+    clock.advance(timedelta(minutes=5))
+    intake = ctx.alerts.intake
+    bodies = [alertmanager("edge", b, am_alert("Latency", fingerprint="b2", instance="h2")),
+              alertmanager("core", {**a, "status": "resolved"}),
+              alertmanager("edge", b, am_alert("Latency", fingerprint="b2", instance="h2"),
+                           am_alert("Latency", fingerprint="b3", instance="h3"))]
+    intake.store([accept(encode(body), "alertmanager") for body in bodies])
+    with caplog.at_level(logging.INFO, logger="imdesk.services.alerts.intake"):
+        out = intake.process_pending(batch=10, transactions=1)
+    assert "batch failed" not in caplog.text  # one transaction, not retried one by one
+    assert out.processed == 3 and out.resolved == [master]
+    assert ctx.incidents.get(master).status == Status.RESOLVED
+    assert ctx.incidents.get(caller).status == Status.RESOLVED  # with its master
+    assert len(out.opened) == 1 and out.opened[0].ref not in (master, caller)
+    assert "with its master" in ctx.incidents.detail(caller).timeline[-1].text
+    assert ctx.timeline.verify(None).ok and check_database(ctx.db).ok

@@ -26,6 +26,7 @@ from imdesk.domain.timeline import GENESIS_HASH, EntryDraft, EntryKind
 from imdesk.services.journal import append
 from imdesk.services.settings import load_matrix, load_sla
 from imdesk.storage import deferred_writes, incident_repo, link_repo, locked_incident
+from imdesk.storage.database import NEW_REF
 from imdesk.storage.locked_incident import LockedIncident
 
 if TYPE_CHECKING:
@@ -33,8 +34,6 @@ if TYPE_CHECKING:
 
 REF_PREFIX = "INC-"
 REF_BASE = 1000
-NEW_REF = "imdesk.new_ref"  # session.info: how an offline replica names a new incident
-
 
 
 @dataclass(frozen=True)

@@ -173,6 +173,7 @@ class Database:
 
 
 CHANGED = "imdesk_changed"  # session.info key: what this transaction changed (a set of names)
+NEW_REF = "imdesk.new_ref"  # session.info: how a new incident is named (an offline replica sets it)
 # session.info key: a write unit of the offline replica (services/desk/replica.py): it spools
 # each entry inserted, by the ORM or a plain statement, and inspects the ORM objects it flushes
 # (a claimed message is refused).

@@ -28,7 +28,7 @@ from imdesk.domain.lifecycle import OPEN_STATUSES
 from imdesk.errors import DatabaseReadOnly
 from imdesk.paths import data_dir
 from imdesk.storage import spool_repo
-from imdesk.storage.database import SPOOLED, Database
+from imdesk.storage.database import NEW_REF, SPOOLED, Database
 from imdesk.storage.metrics_models import MilestoneRow
 from imdesk.storage.models import IncidentRow, TimelineEntryRow
 from imdesk.storage.outbox_models import OutboxMessageRow
@@ -37,7 +37,6 @@ from imdesk.storage.spool_models import ReplicaStateRow, SpoolItemRow
 RECENT = timedelta(days=14)  # closed incidents younger than this are kept too
 LOOKBACK = timedelta(seconds=60)  # a commit seen late (its clock ran before a newer one's)
 REFERENCE_EVERY = timedelta(seconds=60)  # reference tables re-checked at least this often
-NEW_REF = "imdesk.new_ref"  # session.info key: how IncidentService names a new incident
 # What may be written offline: incidents, their timelines and messages (all merged later).
 SPOOLABLE = (IncidentRow, TimelineEntryRow, MilestoneRow, OutboxMessageRow, SpoolItemRow,
              ReplicaStateRow)
