@@ -18,6 +18,7 @@ from hypothesis import settings as hypothesis_settings  # noqa: E402
 
 from imdesk.app import AppContext, build_context  # noqa: E402
 from imdesk.services.clock import ManualClock  # noqa: E402
+from tests.helpers.listener_run import Running  # noqa: E402
 
 # CI explores the same examples every run (a red build is then reproducible); by hand, every run
 # explores new ones.
@@ -128,3 +129,12 @@ def sqlite_ctx(sqlite_url: str, clock: ManualClock) -> Iterator[AppContext]:
 
 
 from tests.helpers.first_page_data import first_page_file  # noqa: E402,F401  (shared fixture)
+
+
+@pytest.fixture
+def running(ctx: AppContext) -> Iterator[Running]:
+    """The webhook listener on a free loopback port, stopped after the test."""
+    r = Running(ctx)
+    r.listener.start()
+    yield r
+    r.listener.stop()

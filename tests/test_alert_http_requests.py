@@ -11,25 +11,15 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from imdesk.channels.http_request import MAX_HEADERS, MAX_LINE
-from imdesk.context import AppContext
 from tests.helpers.alert_payloads import alertmanager, am_alert, encode
-from tests.test_alert_listener import TOKEN, Running
+from tests.helpers.listener_run import TOKEN, Running
 
 BODY = encode(alertmanager("g", am_alert("DiskFull")))
-
-
-@pytest.fixture
-def running(ctx: AppContext) -> Iterator[Running]:
-    r = Running(ctx)
-    r.listener.start()
-    yield r
-    r.listener.stop()
 
 
 def head(*lines: str, body: bytes = BODY, first: str = "POST /alertmanager HTTP/1.1") -> bytes:

@@ -3,55 +3,16 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 import socket
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from imdesk.channels.alert_listener import AlertListener, ListenerUnavailable
 from imdesk.context import AppContext
-from imdesk.domain.alert_outcome import Outcome
 from tests.helpers.alert_payloads import alertmanager, am_alert, encode, grafana, pagerduty
-
-TOKEN = "test-token-4f1c9a"
-JSON = {"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"}
-
-
-class Running:
-    def __init__(self, ctx: AppContext) -> None:
-        self.ctx = ctx
-        self.outcomes: list[Outcome] = []
-        self.processed = threading.Event()
-        self.listener = AlertListener(ctx.alerts.intake, TOKEN, port=0, on_outcome=self._got)
-
-    def _got(self, outcome: Outcome) -> None:
-        self.outcomes.append(outcome)
-        self.processed.set()
-
-    def post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, Any]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.listener.port, timeout=10)
-        try:
-            conn.request("POST", path, body=body, headers=JSON if headers is None else headers)
-            resp = conn.getresponse()
-            data = resp.read()
-            return resp.status, json.loads(data) if data else None
-        finally:
-            conn.close()
-
-    def inbox(self) -> int:
-        return len(self.ctx.alerts.intake.inbox())
-
-
-@pytest.fixture
-def running(ctx: AppContext) -> Iterator[Running]:
-    r = Running(ctx)
-    r.listener.start()
-    yield r
-    r.listener.stop()
+from tests.helpers.listener_run import JSON, TOKEN, Running
 
 
 def test_a_stored_payload_gets_200_and_is_processed_into_an_incident(running: Running) -> None:

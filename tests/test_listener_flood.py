@@ -15,7 +15,7 @@ import pytest
 
 from imdesk.context import AppContext
 from tests.helpers.alert_payloads import alertmanager, am_alert, encode
-from tests.test_alert_listener import Running
+from tests.helpers.listener_run import Running
 
 ROOT = Path(__file__).resolve().parents[1]
 HELD = 600
