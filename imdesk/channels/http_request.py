@@ -13,7 +13,6 @@ is refused with 400 — a request two readers could read two ways is not read at
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Protocol
 
 MAX_LINE = 65536
@@ -46,15 +45,6 @@ class Headers:
 
     def get(self, name: str, default: str | None = None) -> str | None:
         return self._fields.get(name.lower(), default)
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name.lower() in self._fields
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._fields)
-
-    def __len__(self) -> int:
-        return len(self._fields)
 
 
 def request_line(raw: bytes) -> tuple[str, str, str, tuple[int, int]]:

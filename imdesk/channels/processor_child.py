@@ -37,7 +37,7 @@ CHILD_BUDGET_S = 0.1  # a processing transaction while payloads arrive, about (a
 # a new group's incident no later)
 OPEN_LEAST = 16  # payloads a transaction does at least while a storm's new groups open
 STORM_LEAST = 16  # ... and otherwise while payloads arrive (what a transaction costs, spread)
-CHECKPOINT_S = 0.5  # the WAL is checkpointed this often, outside the write gate
+CHECKPOINT_S = 0.5  # the WAL is checkpointed this often, between transactions
 RESTARTS = 3  # a child that dies this often within RESTART_WINDOW_S is not started again
 RESTART_WINDOW_S = 60.0
 STOP_TIMEOUT_S = 30.0

@@ -40,7 +40,6 @@ from imdesk.storage.alert_models import (
     MaintenanceWindowRow,
 )
 from imdesk.storage.database import Database
-from imdesk.storage.metrics_models import MilestoneRow
 from imdesk.storage.models import IncidentRow, SettingRow
 
 
@@ -215,15 +214,6 @@ def _newest_statement() -> Any:
               .group_by(AlertRow.group_id, AlertRow.alert_key))
     return (select(AlertRow).where(AlertRow.id.in_(newest))
             .options(defer(AlertRow.labels), defer(AlertRow.links)))
-
-
-def milestone_rows(s: Session, incident_ids: Collection[int]) -> Sequence[MilestoneRow]:
-    """The milestone rows of these incidents, in one query (loaded into the session)."""
-    if not incident_ids:
-        return []
-    statement = _built("milestones", lambda: select(MilestoneRow).where(
-        MilestoneRow.incident_id.in_(bindparam("ids", expanding=True))))
-    return s.scalars(statement, {"ids": sorted(incident_ids)}).all()
 
 
 def newest_alert(s: Session, group_id: int, key: str) -> AlertRow | None:

@@ -177,32 +177,40 @@ class SideReader:
             self._id = _file_id(self._conn)
         return self._conn if self._id is not None else None
 
-    def rows_after(self, mark: Mark | None, limit: int) -> tuple[str, list[tuple[Any, ...]]]:
-        """(the file's id, up to LIMIT rows after the mark, oldest first: id, received_at,
-        endpoint, body, assigned_key). A mark of another side file counts as none."""
+    def _after(self, mark: Mark | None) -> tuple[sqlite3.Connection, int] | None:
+        """The connection and the last side id the mark covers (a mark of another side file
+        counts as none); None while there is no side file."""
         conn = self._open()
         if conn is None or self._id is None:
+            return None
+        return conn, mark[1] if mark is not None and mark[0] == self._id else 0
+
+    def rows_after(self, mark: Mark | None, limit: int) -> tuple[str, list[tuple[Any, ...]]]:
+        """(the file's id, up to LIMIT rows after the mark, oldest first: id, received_at,
+        endpoint, body, assigned_key)."""
+        found = self._after(mark)
+        if found is None or self._id is None:
             return "", []
-        after = mark[1] if mark is not None and mark[0] == self._id else 0
+        conn, after = found
         rows = conn.execute("SELECT id, received_at, endpoint, body, assigned_key FROM side_inbox "
                             "WHERE id > ? ORDER BY id LIMIT ?", (after, limit)).fetchall()
         return self._id, rows
 
     def waiting(self, mark: Mark | None) -> int:
         """How many side rows are not moved yet."""
-        conn = self._open()
-        if conn is None or self._id is None:
+        found = self._after(mark)
+        if found is None:
             return 0
-        after = mark[1] if mark is not None and mark[0] == self._id else 0
+        conn, after = found
         return int(conn.execute("SELECT count(*) FROM side_inbox WHERE id > ?",
                                 (after,)).fetchone()[0])
 
     def newest(self, mark: Mark | None, limit: int) -> list[tuple[int, datetime, str, None, int]]:
         """The newest rows not moved yet, as the inbox view shows them (no inbox id yet: 0)."""
-        conn = self._open()
-        if conn is None or self._id is None:
+        found = self._after(mark)
+        if found is None:
             return []
-        after = mark[1] if mark is not None and mark[0] == self._id else 0
+        conn, after = found
         rows = conn.execute("SELECT received_at, endpoint, length(body) FROM side_inbox "
                             "WHERE id > ? ORDER BY id DESC LIMIT ?", (after, limit)).fetchall()
         return [(0, _time(at), endpoint, None, int(size))

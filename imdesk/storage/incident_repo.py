@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, literal_column, select, text
+from sqlalchemy import Select, and_, func, literal_column, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnClause
 
@@ -93,20 +92,6 @@ def locked_by_id(session: Session, incident_id: int, *, fresh: bool = False) -> 
     if fresh:
         query = query.execution_options(populate_existing=True)
     return session.scalars(query).first()
-
-
-_LOCKED: Any = None  # built once: alert processing asks this every transaction
-
-
-def locked_by_ids(session: Session, ids: Collection[int]) -> Sequence[IncidentRow]:
-    """The incident rows, locked for this transaction in id order, in one query."""
-    global _LOCKED
-    if not ids:
-        return []
-    if _LOCKED is None:
-        _LOCKED = (select(IncidentRow).where(IncidentRow.id.in_(bindparam("ids", expanding=True)))
-                   .order_by(IncidentRow.id).with_for_update())
-    return session.scalars(_LOCKED, {"ids": sorted(ids)}).all()
 
 
 def service_id_for(session: Session, name: str | None) -> int | None:

@@ -85,11 +85,12 @@ def insert_entries(session: Session, incident_id: int, entries: Sequence[Timelin
                  "text": e.text, "author": e.author, "recorded_at": e.recorded_at,
                  "occurred_at": e.occurred_at, "data": dict(e.data), "prev_hash": e.prev_hash,
                  "hash": e.hash} for e in entries]
-        if deferred_writes.active(session) is None:
+        deferred = deferred_writes.active(session)
+        if deferred is None:
             session.execute(_INSERT, rows)  # (one statement for the run)
         else:
             for row in rows:
-                deferred_writes.insert_row(session, _INSERT, row)
+                deferred.insert(_INSERT, row)
 
 
 def kind_at(session: Session, incident_id: int, seq: int) -> str | None:

@@ -143,9 +143,7 @@ class AlertService:
         """Payloads not processed yet: in the inbox, and in the side inbox not moved yet."""
         waiting = 0
         if self._side is not None:  # the mark, the side rows after it, then the inbox afresh:
-            with self._db.read() as s:  # a row moved (and deleted) meanwhile is in the inbox
-                mark = alert_side.read_mark(s)
-            waiting = self._side.waiting(mark)
+            waiting = self._side.waiting(self._moved_mark())  # (a row moved meanwhile is there)
         with self._db.read() as s:
             return waiting + alert_repo.pending_count(s)
 
@@ -156,7 +154,7 @@ class AlertService:
         first moves what waits in the side inbox, storage/alert_side). With a budget a
         transaction commits after that much work and at least LEAST payloads (it holds the write
         lock about so long: least=1 caps it by time alone); `between` runs before each
-        transaction (the listener lets its writer go first)."""
+        transaction (parsing ahead, a checkpoint: outside the write lock)."""
         total = Outcome()
         rounds = 0
         while True:
@@ -170,8 +168,8 @@ class AlertService:
 
     def checkpoint_apart(self) -> None:
         """A processor process: its commits leave the SQLite WAL checkpoint to `checkpoint`, run
-        outside the write gate (a checkpoint inside a commit held the inbox writer up), and
-        need no fsync of their own (alert_repo.processor_connections says why that is safe)."""
+        between its transactions (one inside a commit lengthens the transaction;
+        alert_repo.processor_connections)."""
         if self._db.is_sqlite:
             alert_repo.processor_connections(self._db)
 
